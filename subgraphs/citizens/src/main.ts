@@ -1,0 +1,4 @@
+import { runSubgraphProcess } from '@hub/kit';
+import { citizensSubgraph } from './index';
+
+void runSubgraphProcess(citizensSubgraph);

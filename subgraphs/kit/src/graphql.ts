@@ -1,0 +1,40 @@
+import { ArgsType, Field, Int } from 'type-graphql';
+import { hubError } from './errors';
+import type { Caller } from './caller';
+
+/** Largest page any nested list serves (R7: no bulk copying through long lists). */
+export const MAX_PAGE_SIZE = 50;
+export const DEFAULT_PAGE_SIZE = 20;
+
+@ArgsType()
+export class PageArgs {
+  @Field(() => Int, { defaultValue: DEFAULT_PAGE_SIZE, description: `Page size, at most ${MAX_PAGE_SIZE}.` })
+  first: number = DEFAULT_PAGE_SIZE;
+
+  @Field(() => Int, { defaultValue: 0, description: 'How many items to skip.' })
+  offset: number = 0;
+}
+
+export function checkPage(page: PageArgs): { first: number; offset: number } {
+  if (!Number.isInteger(page.first) || page.first < 1 || page.first > MAX_PAGE_SIZE) {
+    throw hubError('BAD_USER_INPUT', `"first" must be between 1 and ${MAX_PAGE_SIZE}.`, { argument: 'first', max: MAX_PAGE_SIZE });
+  }
+  if (!Number.isInteger(page.offset) || page.offset < 0 || page.offset > 10_000) {
+    throw hubError('BAD_USER_INPUT', '"offset" must be between 0 and 10000.', { argument: 'offset' });
+  }
+  return { first: page.first, offset: page.offset };
+}
+
+export function pageOf<T>(items: readonly T[], page: PageArgs): T[] {
+  const { first, offset } = checkPage(page);
+  return items.slice(offset, offset + first);
+}
+
+/** R4: a citizen sees records about their own FİN only; every other caller is not limited here. */
+export function isSelfOnly(caller: Caller): boolean {
+  return caller.roles.includes('citizen');
+}
+
+export function maySeePerson(caller: Caller, fin: string | null | undefined): boolean {
+  return !isSelfOnly(caller) || (fin !== null && fin !== undefined && caller.fin === fin);
+}

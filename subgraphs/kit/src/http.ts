@@ -1,0 +1,107 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
+
+export type Route = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
+
+export interface HttpOptions<C extends BaseContext> {
+  apollo: ApolloServer<C>;
+  context: (req: IncomingMessage, res: ServerResponse) => Promise<C>;
+  /** Extra routes by exact path, e.g. /health and /ready. */
+  routes?: Record<string, Route>;
+  maxBodyBytes?: number;
+  /** Called for requests the GraphQL path refuses before Apollo sees them (body too large, bad JSON). */
+  onRejected?: (req: IncomingMessage, res: ServerResponse, status: number, code: string, message: string) => void;
+}
+
+export class RequestRejected extends Error {
+  constructor(readonly status: number, readonly code: string, message: string) {
+    super(message);
+  }
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+export function graphQLErrorBody(code: string, message: string, extensions: Record<string, unknown> = {}) {
+  return { errors: [{ message, extensions: { code, ...extensions } }] };
+}
+
+async function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > limit) throw new RequestRejected(413, 'QUERY_TOO_COMPLEX', `Request body of ${declared} bytes exceeds the limit of ${limit} bytes.`);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw new RequestRejected(413, 'QUERY_TOO_COMPLEX', `Request body exceeds the limit of ${limit} bytes.`);
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export async function parseGraphQLBody(req: IncomingMessage, limit: number): Promise<unknown> {
+  if (req.method !== 'POST') return undefined;
+  const text = await readBody(req, limit);
+  if (text.length === 0) return undefined;
+  const type = req.headers['content-type'] ?? '';
+  if (!type.includes('json')) return text;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new RequestRejected(400, 'BAD_REQUEST', 'The request body is not valid JSON.');
+  }
+}
+
+/** Serves an Apollo Server on Node's own http module: no framework between the socket and the rules. */
+export function createHttpServer<C extends BaseContext>(options: HttpOptions<C>): Server {
+  const limit = options.maxBodyBytes ?? 1_000_000;
+  return createServer((req, res) => {
+    void handle(req, res).catch((error: unknown) => {
+      if (error instanceof RequestRejected) {
+        if (options.onRejected) options.onRejected(req, res, error.status, error.code, error.message);
+        else sendJson(res, error.status, graphQLErrorBody(error.code, error.message));
+        return;
+      }
+      if (!res.headersSent) sendJson(res, 500, graphQLErrorBody('INTERNAL_SERVER_ERROR', 'Internal server error.'));
+      else res.destroy();
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const route = options.routes?.[url.pathname];
+    if (route) return route(req, res);
+    if (url.pathname !== '/graphql') return sendJson(res, 404, { error: 'not found' });
+    const body = await parseGraphQLBody(req, limit);
+    const headers = new HeaderMap();
+    for (const [key, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+    }
+    const response = await options.apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
+      context: () => options.context(req, res),
+    });
+    for (const [key, value] of response.headers) res.setHeader(key, value);
+    res.statusCode = response.status ?? 200;
+    if (response.body.kind === 'complete') {
+      res.end(response.body.string);
+      return;
+    }
+    for await (const chunk of response.body.asyncIterator) res.write(chunk);
+    res.end();
+  }
+}
+
+export function listen(server: Server, port: number, host = '0.0.0.0'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}

@@ -1,0 +1,170 @@
+import 'reflect-metadata';
+import type { Server } from 'node:http';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import { printSchemaWithDirectives, type IResolvers } from '@graphql-tools/utils';
+import { parse, type GraphQLSchema } from 'graphql';
+import { buildSchema, createResolversMap, type NonEmptyArray } from 'type-graphql';
+import type { DataSource } from 'typeorm';
+import pino, { type Logger } from 'pino';
+import { createCallerVerifier, loadJwks, type Caller } from './caller';
+import { openDatabase, type EntityClass, type MigrationClass, type DatabaseOptions } from './database';
+import { createHttpServer, listen, sendJson } from './http';
+import { recordInJournal } from './journal';
+import type { PopulationOptions } from './synthetic/population';
+
+/** Counts what the resolvers returned: the positive-result symbol of the journal (R6). */
+export class Outcome {
+  records = 0;
+
+  found<T>(value: T): T {
+    if (Array.isArray(value)) this.records += value.length;
+    else if (value !== null && value !== undefined) this.records += 1;
+    return value;
+  }
+}
+
+export interface SubgraphContext<L> {
+  caller: Caller;
+  db: DataSource;
+  loaders: L;
+  outcome: Outcome;
+}
+
+/** What a subgraph package declares; the kit does the rest the same way for all nine. */
+export interface SubgraphModule<L> {
+  /** Also the audience of the gateway's assertions and (with _ for -) the database schema. */
+  name: string;
+  defaultPort: number;
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  resolvers: NonEmptyArray<Function>;
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  orphanedTypes?: Function[];
+  entities: EntityClass[];
+  migrations: MigrationClass[];
+  /** `__resolveReference` per entity type; every entity resolves through batched loaders. */
+  referenceResolvers: IResolvers<unknown, SubgraphContext<L>>;
+  createLoaders(db: DataSource, outcome: Outcome, caller: Caller): L;
+  seed(db: DataSource, population: PopulationOptions): Promise<void>;
+  /** True when the subgraph already holds data, so a restart does not seed twice. */
+  isSeeded(db: DataSource): Promise<boolean>;
+}
+
+export const schemaNameOf = (subgraph: string) => subgraph.replace(/-/g, '_');
+
+const FEDERATION_LINK = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable"])';
+
+export async function buildFederatedSchema<L>(module: SubgraphModule<L>): Promise<GraphQLSchema> {
+  const schema = await buildSchema({
+    resolvers: module.resolvers,
+    ...(module.orphanedTypes ? { orphanedTypes: module.orphanedTypes } : {}),
+    skipCheck: true,
+    validate: false,
+  });
+  const resolvers = createResolversMap(schema) as Record<string, Record<string, unknown>>;
+  for (const [type, extra] of Object.entries(module.referenceResolvers as Record<string, Record<string, unknown>>)) {
+    resolvers[type] = { ...resolvers[type], ...extra };
+  }
+  return buildSubgraphSchema({
+    typeDefs: parse(`${FEDERATION_LINK}\n${printSchemaWithDirectives(schema)}`),
+    resolvers: resolvers as never,
+  });
+}
+
+export interface SubgraphRuntimeOptions {
+  databaseUrl: string;
+  port: number;
+  host?: string;
+  gatewayJwksPath: string;
+  /** Seed demo data into an empty schema on start. */
+  seed?: PopulationOptions | null;
+  logger?: Logger;
+  poolSize?: number;
+  databaseLogger?: DatabaseOptions['logger'];
+}
+
+export interface RunningSubgraph {
+  name: string;
+  url: string;
+  port: number;
+  db: DataSource;
+  stop(): Promise<void>;
+}
+
+export async function startSubgraph<L>(module: SubgraphModule<L>, options: SubgraphRuntimeOptions): Promise<RunningSubgraph> {
+  const logger = options.logger ?? pino({ name: module.name });
+  const schemaName = schemaNameOf(module.name);
+  const db = await openDatabase({
+    url: options.databaseUrl,
+    schema: schemaName,
+    entities: module.entities,
+    migrations: module.migrations,
+    applicationName: `hub-${module.name}`,
+    ...(options.poolSize ? { poolSize: options.poolSize } : {}),
+    ...(options.databaseLogger ? { logger: options.databaseLogger } : {}),
+  });
+  if (options.seed && !(await module.isSeeded(db))) {
+    const started = Date.now();
+    await module.seed(db, options.seed);
+    logger.info({ ms: Date.now() - started, citizens: options.seed.citizens }, 'seeded demo data');
+  }
+  const verifyCaller = createCallerVerifier(module.name, loadJwks(options.gatewayJwksPath));
+  const schema = await buildFederatedSchema(module);
+
+  const journalPlugin: ApolloServerPlugin<SubgraphContext<L>> = {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ contextValue }) {
+          // The context is missing only when the caller was refused before any resolver ran.
+          if (!contextValue?.caller) return;
+          await recordInJournal(db, schemaName, contextValue.caller.registrationNumber, contextValue.outcome.records > 0);
+        },
+      };
+    },
+  };
+
+  const apollo = new ApolloServer<SubgraphContext<L>>({
+    schema,
+    plugins: [journalPlugin, ApolloServerPluginInlineTraceDisabled()],
+    includeStacktraceInErrorResponses: false,
+    // Only the gateway calls a subgraph, and it plans from the composed supergraph.
+    introspection: false,
+  });
+  await apollo.start();
+
+  const server: Server = createHttpServer<SubgraphContext<L>>({
+    apollo,
+    context: async (req) => {
+      const caller = await verifyCaller(req.headers.authorization);
+      const outcome = new Outcome();
+      return { caller, db, outcome, loaders: module.createLoaders(db, outcome, caller) };
+    },
+    routes: {
+      '/health': (_req, res) => sendJson(res, 200, { status: 'ok', subgraph: module.name }),
+      '/ready': async (_req, res) => {
+        try {
+          await db.query('SELECT 1');
+          sendJson(res, 200, { status: 'ready', subgraph: module.name, database: 'ok' });
+        } catch {
+          sendJson(res, 503, { status: 'not ready', subgraph: module.name, database: 'unreachable' });
+        }
+      },
+    },
+  });
+  const port = await listen(server, options.port, options.host);
+  const url = `http://127.0.0.1:${port}/graphql`;
+  logger.info({ url }, 'subgraph listening');
+  return {
+    name: module.name,
+    url,
+    port,
+    db,
+    async stop() {
+      // close() lets requests in flight finish and drops idle keep-alive sockets.
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await apollo.stop();
+      await db.destroy();
+    },
+  };
+}

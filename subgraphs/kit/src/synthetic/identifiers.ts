@@ -1,0 +1,82 @@
+/**
+ * Identifier formats used across the hub (R10: records are linked by FİN, document
+ * numbers, vehicle numbers and the foreigner's system number). The generator derives each
+ * identifier from an index through a bijection, so identifiers never collide.
+ */
+
+/** FİN: 7 characters of digits and capital Latin letters except I, O and Q. */
+export const FIN_ALPHABET = '0123456789ABCDEFGHJKLMNPRSTUVWXYZ';
+export const FIN_PATTERN = /^[0-9ABCDEFGHJKLMNPRSTUVWXYZ]{7}$/;
+export const FIN_FORMAT = '7 characters: digits and capital Latin letters except I, O and Q (e.g. 5ZR6K2T)';
+
+/** Azerbaijani and foreign travel and identity documents: 1–3 capital letters and 7–8 digits. */
+export const DOCUMENT_PATTERN = /^[A-Z]{1,3}[0-9]{7,8}$/;
+export const DOCUMENT_FORMAT = '1 to 3 capital Latin letters followed by 7 or 8 digits (e.g. AA1234567, C12345678)';
+
+/** Azerbaijani vehicle registration plates: region code, two letters, three digits. */
+export const VEHICLE_PATTERN = /^[0-9]{2}-[A-Z]{2}-[0-9]{3}$/;
+export const VEHICLE_FORMAT = 'NN-LL-NNN: a two-digit region code, two capital Latin letters and three digits (e.g. 10-AB-123)';
+
+/** Foreigner's system number in the "Foreigners and stateless persons" resource (6.5). */
+export const FOREIGNER_NUMBER_PATTERN = /^XS[0-9]{8}$/;
+export const FOREIGNER_NUMBER_FORMAT = 'XS followed by 8 digits (e.g. XS00012345)';
+
+const FIN_SPACE = FIN_ALPHABET.length ** 7;
+/** Foreigners' FİNs are drawn from a separate index range so they never meet citizens'. */
+const FOREIGNER_FIN_OFFSET = 1_000_000_000;
+
+/** Multiplying by a number coprime with the modulus permutes [0, modulus). */
+function permute(index: number, modulus: number, multiplier: number, offset: number): number {
+  return Number((BigInt(index) * BigInt(multiplier) + BigInt(offset)) % BigInt(modulus));
+}
+
+function encode(value: number, alphabet: string, width: number): string {
+  let s = '';
+  let v = value;
+  for (let i = 0; i < width; i++) {
+    s = alphabet[v % alphabet.length] + s;
+    v = Math.floor(v / alphabet.length);
+  }
+  return s;
+}
+
+export function finForCitizen(seed: number, index: number): string {
+  return encode(permute(index, FIN_SPACE, 1_000_003, seed * 7919), FIN_ALPHABET, 7);
+}
+
+export function finForForeigner(seed: number, index: number): string {
+  return finForCitizen(seed, FOREIGNER_FIN_OFFSET + index);
+}
+
+function numbered(index: number, digits: number, multiplier: number): string {
+  const space = 10 ** digits;
+  return String(permute(index, space, multiplier, 0)).padStart(digits, '0');
+}
+
+/** The identity card of a citizen (new format AA + 7 digits). */
+export const identityCardNumber = (index: number) => `AA${numbered(index, 7, 3_000_017)}`;
+/** An old identity card, replaced by the new one (AZE + 8 digits). */
+export const oldIdentityCardNumber = (index: number) => `AZE${numbered(index, 8, 7_000_003)}`;
+/** General biometric passport (C + 8 digits). */
+export const passportNumber = (index: number) => `C${numbered(index, 8, 9_000_011)}`;
+export const servicePassportNumber = (index: number) => `SP${numbered(index, 7, 1_234_577)}`;
+export const diplomaticPassportNumber = (index: number) => `DP${numbered(index, 7, 2_345_681)}`;
+export const seamanDocumentNumber = (index: number) => `SM${numbered(index, 7, 3_456_791)}`;
+export const returnCertificateNumber = (index: number) => `RC${numbered(index, 7, 4_567_903)}`;
+export const foreignPassportNumber = (index: number) => `FP${numbered(index, 7, 5_678_917)}`;
+export const foreignerSystemNumber = (index: number) => `XS${numbered(index, 8, 6_789_013)}`;
+/** A residence card of a foreigner (İAMAS 6.5: temporary or permanent residence). */
+export const residenceCardNumber = (index: number) => `MYI${numbered(index, 7, 8_765_437)}`;
+
+const PLATE_LETTERS = 'ABCDEFGHJKLMNPRSTUVXYZ';
+const PLATE_REGIONS = ['10', '90', '99', '77', '50', '20', '60', '85', '01', '45'];
+const PLATE_SPACE = PLATE_REGIONS.length * PLATE_LETTERS.length ** 2 * 1000;
+
+export function vehicleRegistrationNumber(index: number): string {
+  const k = permute(index, PLATE_SPACE, 1_000_003, 0);
+  const region = PLATE_REGIONS[k % PLATE_REGIONS.length];
+  const rest = Math.floor(k / PLATE_REGIONS.length);
+  const letters = encode(rest % PLATE_LETTERS.length ** 2, PLATE_LETTERS, 2);
+  const digits = String(Math.floor(rest / PLATE_LETTERS.length ** 2)).padStart(3, '0');
+  return `${region}-${letters}-${digits}`;
+}

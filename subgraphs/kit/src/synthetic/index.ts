@@ -1,0 +1,4 @@
+export * from './rng';
+export * from './identifiers';
+export * from './population';
+export * as vocabulary from './vocabulary';
