@@ -25,8 +25,8 @@ function isSubgraphModule(value: unknown): value is SubgraphModule<unknown> {
 export function loadSubgraphModule(name: string): SubgraphModule<unknown> {
   if (!SUBGRAPHS.some((s) => s.name === name)) throw new Error(`unknown subgraph "${name}"; known: ${SUBGRAPHS.map((s) => s.name).join(', ')}`);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const exports = require(`@hub/${name}`) as Record<string, unknown>;
-  const module = Object.values(exports).find(isSubgraphModule);
+  const loaded = require(`@hub/${name}`) as Record<string, unknown>;
+  const module = Object.values(loaded).find(isSubgraphModule);
   if (!module) throw new Error(`@hub/${name} exports no subgraph module`);
   return module;
 }

@@ -1,0 +1,134 @@
+import { readFileSync } from 'node:fs';
+import {
+  createLocalJWKSet, createRemoteJWKSet, decodeJwt, decodeProtectedHeader, errors, jwtVerify,
+  type JSONWebKeySet, type JWTVerifyGetKey,
+} from 'jose';
+import { FIN_PATTERN, type Role } from '@hub/kit';
+import type { Policies } from './policies';
+import { ROLES } from './policies';
+import { Refusal } from './refusal';
+
+/** The verified caller: who signed, for which body, in which roles (R13). */
+export interface Identity {
+  agency: string;
+  sub: string;
+  roles: Role[];
+  fin: string | null;
+}
+
+const refuse = (reason: string) => new Refusal('UNAUTHENTICATED', `Authentication failed: ${reason}.`, 401, { reason });
+
+/** Local JWKS files are re-read when a token names a kid they lack, so a rotated key needs no restart. */
+function fileKeySet(path: string): JWTVerifyGetKey {
+  let keys: JWTVerifyGetKey | null = null;
+  let loadedAt = 0;
+  const load = () => {
+    keys = createLocalJWKSet(JSON.parse(readFileSync(path, 'utf8')) as JSONWebKeySet);
+    loadedAt = Date.now();
+    return keys;
+  };
+  return async (header, token) => {
+    try {
+      return await (keys ?? load())(header, token);
+    } catch (error) {
+      if (error instanceof errors.JWKSNoMatchingKey && Date.now() - loadedAt > 5_000) return load()(header, token);
+      throw error;
+    }
+  };
+}
+
+export class IdentityVerifier {
+  private readonly keySets = new Map<string, JWTVerifyGetKey>();
+
+  constructor(private readonly policies: Policies) {}
+
+  private keysOf(agency: string): JWTVerifyGetKey {
+    let keys = this.keySets.get(agency);
+    if (!keys) {
+      const source = this.policies.identity.jwksOf(agency);
+      keys = source.startsWith('file:') ? fileKeySet(source.slice(5)) : createRemoteJWKSet(new URL(source));
+      this.keySets.set(agency, keys);
+    }
+    return keys;
+  }
+
+  async verify(authorization: string | undefined): Promise<Identity> {
+    if (!authorization) throw refuse('no Authorization: Bearer token');
+    const token = /^Bearer\s+([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)$/.exec(authorization)?.[1];
+    if (!token) throw refuse('the Authorization header is not "Bearer <JWT>"');
+    let alg: string | undefined;
+    let agency: unknown;
+    try {
+      alg = decodeProtectedHeader(token).alg;
+      agency = decodeJwt(token)['agency'];
+    } catch {
+      throw refuse('the token is malformed');
+    }
+    if (!alg || alg === 'none') throw refuse('unsigned tokens (alg "none") are refused');
+    if (alg.startsWith('HS')) throw refuse(`symmetric algorithm ${alg} is refused; agencies sign with asymmetric keys`);
+    if (!this.policies.identity.algorithms.includes(alg)) throw refuse(`algorithm ${alg} is not accepted`);
+    if (typeof agency !== 'string' || !this.policies.agencies.has(agency)) throw refuse('the token names no known agency');
+
+    let payload;
+    try {
+      ({ payload } = await jwtVerify(token, this.keysOf(agency), {
+        issuer: this.policies.identity.issuerOf(agency),
+        audience: this.policies.identity.audience,
+        algorithms: this.policies.identity.algorithms,
+        clockTolerance: this.policies.identity.clockToleranceSeconds,
+        requiredClaims: ['exp', 'sub'],
+      }));
+    } catch (error) {
+      throw refuse(describe(error));
+    }
+    const roles = payload['roles'];
+    if (!Array.isArray(roles) || roles.length === 0 || roles.some((r) => !ROLES.includes(r as Role))) {
+      throw refuse(`the token's roles must be a non-empty list of ${ROLES.join(', ')}`);
+    }
+    const fin = payload['fin'];
+    if (roles.includes('citizen')) {
+      if (roles.length > 1) throw refuse('a citizen token carries no other role');
+      if (typeof fin !== 'string' || !FIN_PATTERN.test(fin)) throw refuse("a citizen token must carry the person's FİN");
+    }
+    return { agency, sub: String(payload.sub), roles: roles as Role[], fin: roles.includes('citizen') ? (fin as string) : null };
+  }
+}
+
+function describe(error: unknown): string {
+  if (error instanceof errors.JWTExpired) return 'the token has expired';
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    switch (error.claim) {
+      case 'nbf': return 'the token is not valid yet';
+      case 'aud': return 'the token is for another audience';
+      case 'iss': return "the token's issuer does not match its agency";
+      case 'iat': return 'the token was issued in the future';
+      default: return `the token's "${error.claim}" claim is missing or invalid`;
+    }
+  }
+  if (error instanceof errors.JWKSNoMatchingKey) return "no key of the agency matches the token's key id (kid)";
+  if (error instanceof errors.JWSSignatureVerificationFailed) return 'the signature does not verify';
+  if (error instanceof errors.JOSEAlgNotAllowed) return 'the algorithm is not accepted';
+  if (error instanceof errors.JWKSInvalid || (error as NodeJS.ErrnoException).code === 'ENOENT') return 'no keys are configured for the agency';
+  if (error instanceof errors.JOSEError) return `the token is invalid (${error.code})`;
+  return 'the token is invalid';
+}
+
+export interface Purpose {
+  purpose: string;
+  caseNumber: string | null;
+}
+
+/** Every request states why it is made (X-Purpose) and may name its case (X-Case-Number). */
+export function checkPurpose(policies: Policies, identity: Identity, purposeHeader: string | undefined, caseHeader: string | undefined): Purpose {
+  const allowed = [...new Set(identity.roles.flatMap((role) => policies.roles.get(role)?.purposes ?? []))];
+  const purpose = purposeHeader?.trim();
+  if (!purpose || !policies.purposes.has(purpose) || !allowed.includes(purpose)) {
+    const problem = !purpose ? 'is missing' : !policies.purposes.has(purpose) ? 'is not a known purpose' : `is not allowed for the role ${identity.roles.join(', ')}`;
+    throw new Refusal('BAD_USER_INPUT', `The X-Purpose header ${problem}. Allowed: ${allowed.join(', ')}.`, 400, { header: 'X-Purpose', allowed });
+  }
+  const caseNumber = caseHeader?.trim() || null;
+  if (caseNumber !== null && !/^[\p{L}\p{N} ./_:-]{1,64}$/u.test(caseNumber)) {
+    throw new Refusal('BAD_USER_INPUT', 'The X-Case-Number header must be 1 to 64 letters, digits, spaces or . / _ : -', 400, { header: 'X-Case-Number' });
+  }
+  return { purpose, caseNumber };
+}

@@ -1,0 +1,7 @@
+export * from './bootstrap';
+export * from './config';
+export * from './keys';
+export * from './logger';
+export * from './policies';
+export * from './server';
+export * from './supergraph';

@@ -1,0 +1,122 @@
+import { Pool } from 'pg';
+import { entryHash, GENESIS_HASH, JOURNAL_COLUMNS, rowValues, type JournalEntry } from '@hub/audit';
+
+/**
+ * Appends to the central audit journal (6.9) with group commit: records that arrive while a
+ * batch is being written go together into the next one, so under load each request waits
+ * for one shared commit instead of its own. A record is durable before its caller gets an
+ * answer; a failure rejects every waiting record, and the server answers AUDIT_UNAVAILABLE.
+ * The hash chain is extended under a transaction-level advisory lock, so several gateway
+ * replicas append to one chain.
+ */
+export interface AuditJournal {
+  append(entry: JournalEntry): Promise<void>;
+  /** Writes what is queued; used on shutdown. */
+  drain(): Promise<void>;
+  ping(): Promise<boolean>;
+  queueDepth(): number;
+  close(): Promise<void>;
+}
+
+const CHAIN_LOCK = 'audit.journal.chain';
+const MAX_BATCH = 500;
+
+interface Pending {
+  entry: JournalEntry;
+  resolve: () => void;
+  reject: (error: Error) => void;
+}
+
+export class PostgresAuditJournal implements AuditJournal {
+  private queue: Pending[] = [];
+  private writing: Promise<void> | null = null;
+
+  constructor(private readonly pool: Pool) {}
+
+  static connect(url: string, poolSize = 4): PostgresAuditJournal {
+    const pool = new Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 2_000, application_name: 'hub-gateway-audit' });
+    // An idle client losing its server must not crash the gateway; the next write fails closed instead.
+    pool.on('error', () => undefined);
+    return new PostgresAuditJournal(pool);
+  }
+
+  append(entry: JournalEntry): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ entry, resolve, reject });
+      if (!this.writing) this.writing = this.writeAll();
+    });
+  }
+
+  async drain(): Promise<void> {
+    while (this.writing) await this.writing;
+  }
+
+  queueDepth(): number {
+    return this.queue.length;
+  }
+
+  async ping(): Promise<boolean> {
+    try {
+      await this.pool.query('SELECT 1 FROM audit.journal LIMIT 0');
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.drain();
+    await this.pool.end();
+  }
+
+  private async writeAll(): Promise<void> {
+    // Let the records of requests finishing in the same tick join this batch.
+    await new Promise((resolve) => setImmediate(resolve));
+    while (this.queue.length > 0) {
+      const batch = this.queue.splice(0, MAX_BATCH);
+      try {
+        await this.writeBatch(batch.map((p) => p.entry));
+        for (const p of batch) p.resolve();
+      } catch (error) {
+        for (const p of batch) p.reject(error as Error);
+      }
+    }
+    this.writing = null;
+  }
+
+  private async writeBatch(entries: JournalEntry[]): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [CHAIN_LOCK]);
+      const last = await client.query<{ hash: string }>('SELECT hash FROM audit.journal ORDER BY seq DESC LIMIT 1');
+      let prev = last.rows[0]?.hash ?? GENESIS_HASH;
+      const params: unknown[] = [];
+      const tuples: string[] = [];
+      for (const entry of entries) {
+        const hash = entryHash(prev, entry);
+        const values = rowValues(entry, prev, hash);
+        tuples.push(`(${values.map((v) => { params.push(v); return `$${params.length}`; }).join(', ')})`);
+        prev = hash;
+      }
+      await client.query(`INSERT INTO audit.journal (${JOURNAL_COLUMNS.join(', ')}) VALUES ${tuples.join(', ')}`, params);
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+}
+
+/** Draws this replica's number from the journal's database, so no two replicas share one. */
+export async function allocateReplicaNumber(url: string): Promise<number> {
+  const pool = new Pool({ connectionString: url, max: 1 });
+  try {
+    const { rows } = await pool.query<{ n: string }>("SELECT nextval('audit.gateway_replica_seq') AS n");
+    return Number(rows[0]?.n);
+  } finally {
+    await pool.end();
+  }
+}

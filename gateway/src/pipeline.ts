@@ -1,0 +1,75 @@
+import type { IncomingMessage } from 'node:http';
+import { print } from 'graphql';
+import { parseGraphQLBody } from '@hub/kit';
+import type { AccessPolicy } from './access';
+import type { HubRequest } from './context';
+import { checkPurpose, type IdentityVerifier } from './identity';
+import { readRequestBody, selectOperation } from './operation';
+import { levelsFor, type Policies } from './policies';
+import { refuseWrites } from './read-only';
+import { Refusal } from './refusal';
+
+/**
+ * The rules every request passes before anything is planned, in this order. Each stage is
+ * one concern in its own module and either records what it learnt on the HubRequest or
+ * throws a Refusal. Audit wraps the whole pipeline (server.ts): refused or not, every
+ * request is journaled.
+ */
+export interface PipelineDeps {
+  policies: Policies;
+  identity: IdentityVerifier;
+  access: AccessPolicy;
+  production: boolean;
+  maxBodyBytes: number;
+}
+
+/** What is left to execute once every rule has had its say. */
+export interface Executable {
+  query: string;
+  variables?: Record<string, unknown>;
+  operationName?: string;
+}
+
+export async function runPipeline(hub: HubRequest, req: IncomingMessage, deps: PipelineDeps): Promise<Executable | null> {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  const body = await parseGraphQLBody(req, deps.maxBodyBytes).catch(rethrowAsRefusal);
+
+  // 1. Identity (R13): a verified token of a known agency, then the stated purpose.
+  hub.identity = await deps.identity.verify(req.headers.authorization);
+  hub.purpose = checkPurpose(deps.policies, hub.identity, header(req, 'x-purpose'), header(req, 'x-case-number'));
+
+  // 2. One operation per request.
+  const request = readRequestBody(req.method ?? 'GET', body, url.searchParams);
+  const selected = selectOperation(request);
+  hub.operationType = selected.type;
+  hub.operationName = selected.operationName;
+
+  // 3. Read-only (R1).
+  refuseWrites(selected);
+
+  // 4. Access policy (R8): the caller's level per resource; fields at 'none' are cut out.
+  hub.levels = levelsFor(deps.policies, hub.identity.agency, hub.identity.roles);
+  const decision = deps.access.apply(selected.document, selected.operation, hub.levels);
+  hub.forbidden = decision.forbidden;
+  hub.requested = decision.requested;
+  if (decision.introspection && deps.production && !hub.identity.roles.some((role) => deps.policies.roles.get(role)?.introspection)) {
+    throw new Refusal('FORBIDDEN', 'Introspection is not available to system callers in production; use the published supergraph schema.', 403, { reason: 'INTROSPECTION' });
+  }
+  if (!decision.document) return null;
+  return {
+    query: print(decision.document),
+    ...(request.variables ? { variables: request.variables } : {}),
+    ...(selected.operationName ? { operationName: selected.operationName } : {}),
+  };
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function rethrowAsRefusal(error: unknown): never {
+  const e = error as { status?: number; code?: string; message?: string };
+  if (e.code === 'QUERY_TOO_COMPLEX') throw new Refusal('QUERY_TOO_COMPLEX', e.message ?? 'Request body too large.', 413);
+  throw new Refusal('BAD_REQUEST', e.message ?? 'Unreadable request body.', e.status ?? 400);
+}

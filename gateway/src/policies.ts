@@ -1,0 +1,168 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AccessLevel, Role } from '@hub/kit';
+
+/**
+ * The rules as data (policies/*.json), validated once at start-up: a typo in an agency,
+ * resource, level, role or purpose stops the gateway with a message naming it, instead of
+ * silently granting or refusing at request time.
+ */
+export type Level = AccessLevel | 'none';
+export const LEVELS: readonly Level[] = ['unlimited', 'restricted', 'none'];
+export const ROLES: readonly Role[] = ['system', 'officer', 'auditor', 'citizen'];
+
+export interface Agency {
+  code: string;
+  name: string;
+  levels: Record<string, AccessLevel>;
+}
+
+export interface ResourceBinding {
+  name: string;
+  subgraph: string;
+  title: string;
+}
+
+export interface RolePolicy {
+  purposes: string[];
+  /** Per resource: 'agency' (the body's level), a fixed level, or '*' for the rest. */
+  resources: Record<string, Level | 'agency'>;
+  introspection: boolean;
+}
+
+export interface IdentityProviders {
+  audience: string;
+  clockToleranceSeconds: number;
+  algorithms: string[];
+  issuerOf(agency: string): string;
+  jwksOf(agency: string): string;
+}
+
+export interface Policies {
+  agencies: Map<string, Agency>;
+  resources: Map<string, ResourceBinding>;
+  resourceOfSubgraph: Map<string, ResourceBinding>;
+  purposes: Map<string, string>;
+  roles: Map<Role, RolePolicy>;
+  identity: IdentityProviders;
+}
+
+export class PolicyError extends Error {}
+
+function read(dir: string, file: string): Record<string, unknown> {
+  try {
+    return JSON.parse(readFileSync(join(dir, file), 'utf8')) as Record<string, unknown>;
+  } catch (error) {
+    throw new PolicyError(`policies/${file}: ${(error as Error).message}`);
+  }
+}
+
+function objectAt(value: unknown, where: string): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new PolicyError(`${where} must be an object`);
+  return value as Record<string, unknown>;
+}
+
+function stringAt(value: unknown, where: string): string {
+  if (typeof value !== 'string' || value.length === 0) throw new PolicyError(`${where} must be a non-empty string`);
+  return value;
+}
+
+export function loadPolicies(dir: string, env: NodeJS.ProcessEnv = process.env): Policies {
+  const resources = new Map<string, ResourceBinding>();
+  for (const [name, raw] of Object.entries(objectAt(read(dir, 'resources.json')['resources'], 'resources.json: resources'))) {
+    const entry = objectAt(raw, `resources.json: ${name}`);
+    resources.set(name, { name, subgraph: stringAt(entry['subgraph'], `resources.json: ${name}.subgraph`), title: stringAt(entry['title'], `resources.json: ${name}.title`) });
+  }
+  const resourceOfSubgraph = new Map([...resources.values()].map((r) => [r.subgraph, r]));
+  if (resourceOfSubgraph.size !== resources.size) throw new PolicyError('resources.json: two resources name the same subgraph');
+
+  const checkResource = (name: string, where: string) => {
+    if (!resources.has(name)) throw new PolicyError(`${where}: unknown resource "${name}" (known: ${[...resources.keys()].join(', ')})`);
+  };
+  const checkLevel = (level: unknown, where: string, allowed: readonly string[] = LEVELS): void => {
+    if (typeof level !== 'string' || !allowed.includes(level)) throw new PolicyError(`${where}: unknown level ${JSON.stringify(level)} (expected ${allowed.join(', ')})`);
+  };
+
+  const agencies = new Map<string, Agency>();
+  for (const [code, raw] of Object.entries(objectAt(read(dir, 'access-matrix.json')['agencies'], 'access-matrix.json: agencies'))) {
+    const entry = objectAt(raw, `access-matrix.json: ${code}`);
+    const levels: Record<string, AccessLevel> = {};
+    for (const [resource, level] of Object.entries(objectAt(entry['levels'], `access-matrix.json: ${code}.levels`))) {
+      checkResource(resource, `access-matrix.json: ${code}.levels`);
+      checkLevel(level, `access-matrix.json: ${code}.levels.${resource}`, ['unlimited', 'restricted']);
+      levels[resource] = level as AccessLevel;
+    }
+    agencies.set(code, { code, name: stringAt(entry['name'], `access-matrix.json: ${code}.name`), levels });
+  }
+
+  const purposes = new Map<string, string>();
+  for (const [code, description] of Object.entries(objectAt(read(dir, 'purposes.json')['purposes'], 'purposes.json: purposes'))) {
+    purposes.set(code, stringAt(description, `purposes.json: ${code}`));
+  }
+
+  const roles = new Map<Role, RolePolicy>();
+  for (const [role, raw] of Object.entries(objectAt(read(dir, 'roles.json')['roles'], 'roles.json: roles'))) {
+    if (!ROLES.includes(role as Role)) throw new PolicyError(`roles.json: unknown role "${role}" (expected ${ROLES.join(', ')})`);
+    const entry = objectAt(raw, `roles.json: ${role}`);
+    const rolePurposes = entry['purposes'];
+    if (!Array.isArray(rolePurposes) || rolePurposes.length === 0) throw new PolicyError(`roles.json: ${role}.purposes must list purposes`);
+    for (const p of rolePurposes) if (!purposes.has(p as string)) throw new PolicyError(`roles.json: ${role}.purposes: unknown purpose "${String(p)}"`);
+    const grants = objectAt(entry['resources'], `roles.json: ${role}.resources`);
+    for (const [resource, level] of Object.entries(grants)) {
+      if (resource !== '*') checkResource(resource, `roles.json: ${role}.resources`);
+      checkLevel(level, `roles.json: ${role}.resources.${resource}`, [...LEVELS, 'agency']);
+    }
+    roles.set(role as Role, { purposes: rolePurposes as string[], resources: grants as RolePolicy['resources'], introspection: entry['introspection'] === true });
+  }
+  for (const role of ROLES) if (!roles.has(role)) throw new PolicyError(`roles.json: role "${role}" is not defined`);
+
+  const idp = read(dir, 'identity-providers.json');
+  const defaults = objectAt(idp['defaults'], 'identity-providers.json: defaults');
+  const overrides = objectAt(idp['overrides'] ?? {}, 'identity-providers.json: overrides');
+  for (const code of Object.keys(overrides)) if (!agencies.has(code)) throw new PolicyError(`identity-providers.json: overrides: unknown agency "${code}"`);
+  const keysDir = env['HUB_KEYS_DIR'] ?? '.keys';
+  const fill = (template: string, agency: string) => template.replaceAll('{agency}', agency).replaceAll('${HUB_KEYS_DIR}', keysDir);
+  const algorithms = idp['algorithms'];
+  if (!Array.isArray(algorithms) || algorithms.some((a) => typeof a !== 'string' || a === 'none' || /^HS/.test(a))) {
+    throw new PolicyError('identity-providers.json: algorithms must list asymmetric algorithms only');
+  }
+  const tolerance = idp['clockToleranceSeconds'];
+  if (typeof tolerance !== 'number' || tolerance < 0 || tolerance > 300) throw new PolicyError('identity-providers.json: clockToleranceSeconds must be 0..300');
+  const setting = (agency: string, key: 'issuer' | 'jwks') => {
+    const override = overrides[agency] as Record<string, unknown> | undefined;
+    return fill(stringAt(override?.[key] ?? defaults[key], `identity-providers.json: ${key}`), agency);
+  };
+
+  return {
+    agencies, resources, resourceOfSubgraph, purposes, roles,
+    identity: {
+      audience: stringAt(idp['audience'], 'identity-providers.json: audience'),
+      clockToleranceSeconds: tolerance,
+      algorithms: algorithms as string[],
+      issuerOf: (agency) => setting(agency, 'issuer'),
+      jwksOf: (agency) => setting(agency, 'jwks'),
+    },
+  };
+}
+
+/**
+ * The caller's level for each resource: the body's level from the matrix, narrowed (or, for
+ * a citizen, granted) by the role's policy. Resources at 'none' are absent.
+ */
+export function levelsFor(policies: Policies, agency: string, roles: readonly Role[]): Map<string, AccessLevel> {
+  const body = policies.agencies.get(agency);
+  const levels = new Map<string, AccessLevel>();
+  const rank = { none: 0, restricted: 1, unlimited: 2 } as const;
+  for (const resource of policies.resources.keys()) {
+    let best: Level = 'none';
+    for (const role of roles) {
+      const policy = policies.roles.get(role);
+      if (!policy) continue;
+      const grant = policy.resources[resource] ?? policy.resources['*'] ?? 'none';
+      const level: Level = grant === 'agency' ? (body?.levels[resource] ?? 'none') : grant;
+      if (rank[level] > rank[best]) best = level;
+    }
+    if (best !== 'none') levels.set(resource, best);
+  }
+  return levels;
+}

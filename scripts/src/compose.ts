@@ -1,0 +1,48 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { composeServices } from '@apollo/composition';
+import { printSubgraphSchema } from '@apollo/subgraph';
+import { parse } from 'graphql';
+import { buildFederatedSchema } from '@hub/kit';
+import { loadSubgraphModule, SUBGRAPHS } from './catalog';
+
+/**
+ * Composes the supergraph from the subgraphs' own schemas, with the URLs a local start uses
+ * (docker-compose overrides them per subgraph: SUBGRAPH_URL_<NAME>). `--check` fails when the
+ * checked-in schema/supergraph.graphql is stale.
+ */
+export const SUPERGRAPH_FILE = resolve(__dirname, '../../../schema/supergraph.graphql');
+
+export async function composeSupergraph(): Promise<{ sdl: string; hints: string[] }> {
+  const services = [];
+  for (const { name, port } of SUBGRAPHS) {
+    const schema = await buildFederatedSchema(loadSubgraphModule(name));
+    services.push({ name, url: `http://localhost:${port}/graphql`, typeDefs: parse(printSubgraphSchema(schema)) });
+  }
+  const result = composeServices(services);
+  if (result.errors) throw new Error(`composition failed:\n${result.errors.map((e) => `- ${e.message}`).join('\n')}`);
+  return { sdl: `${result.supergraphSdl.trimEnd()}\n`, hints: result.hints.map((h) => h.toString()) };
+}
+
+async function main(): Promise<void> {
+  const { sdl, hints } = await composeSupergraph();
+  for (const hint of hints) console.warn(`hint: ${hint}`);
+  if (process.argv.includes('--check')) {
+    const current = readFileSync(SUPERGRAPH_FILE, 'utf8');
+    if (current !== sdl) {
+      console.error('schema/supergraph.graphql is stale: run `npm run compose`.');
+      process.exit(1);
+    }
+    console.log('schema/supergraph.graphql is up to date.');
+    return;
+  }
+  writeFileSync(SUPERGRAPH_FILE, sdl);
+  console.log(`wrote ${SUPERGRAPH_FILE}`);
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    console.error((error as Error).message);
+    process.exit(1);
+  });
+}

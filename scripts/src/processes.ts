@@ -1,0 +1,43 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { resolve } from 'node:path';
+
+/** Starting and stopping the hub's processes: the same entry points docker-compose runs. */
+export const ROOT = resolve(__dirname, '../../..');
+
+export const subgraphEntry = (name: string) => resolve(ROOT, 'subgraphs', name, 'dist/src/main.js');
+export const gatewayEntry = () => resolve(ROOT, 'gateway/dist/src/main.js');
+
+export interface Child {
+  name: string;
+  process: ChildProcess;
+  exited: Promise<number | null>;
+}
+
+export function startProcess(name: string, entry: string, env: NodeJS.ProcessEnv, output: 'inherit' | 'ignore' = 'inherit'): Child {
+  const child = spawn(process.execPath, [entry], { cwd: ROOT, env, stdio: ['ignore', output, output] });
+  const exited = new Promise<number | null>((resolvePromise) => child.once('exit', (code) => resolvePromise(code)));
+  return { name, process: child, exited };
+}
+
+export async function waitUntilReady(url: string, child: Child, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let exited = false;
+  void child.exited.then(() => { exited = true; });
+  while (Date.now() < deadline) {
+    if (exited) throw new Error(`${child.name} exited before it was ready`);
+    try {
+      const response = await fetch(url);
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${child.name} was not ready within ${timeoutMs / 1000} s`);
+}
+
+export async function stopAll(children: Child[]): Promise<void> {
+  for (const child of children) if (child.process.exitCode === null) child.process.kill('SIGTERM');
+  await Promise.all(children.map((c) => Promise.race([c.exited, new Promise((r) => setTimeout(r, 10_000))])));
+  for (const child of children) if (child.process.exitCode === null) child.process.kill('SIGKILL');
+}

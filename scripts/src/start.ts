@@ -1,0 +1,71 @@
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { DEMO_POPULATION, demoPeople, startEmbeddedPostgres, type EmbeddedPostgres } from '@hub/kit';
+import { ensureDevelopmentKeys, loadPolicies } from '@hub/gateway';
+import { SUBGRAPHS } from './catalog';
+import { gatewayEntry, ROOT, startProcess, stopAll, subgraphEntry, waitUntilReady, type Child } from './processes';
+
+/**
+ * `npm start`: the whole hub on one machine with demo data. Without DATABASE_URL it runs on
+ * an embedded PostgreSQL (PGlite, data kept in .data/pglite); with it, on that server. Each
+ * subgraph and the gateway run as their own processes, exactly as docker-compose runs them.
+ */
+async function main(): Promise<void> {
+  const children: Child[] = [];
+  let embedded: EmbeddedPostgres | null = null;
+  const stop = async (code: number) => {
+    await stopAll(children);
+    await embedded?.stop();
+    process.exit(code);
+  };
+  process.once('SIGINT', () => void stop(0));
+  process.once('SIGTERM', () => void stop(0));
+
+  try {
+    let databaseUrl = process.env['DATABASE_URL'];
+    if (!databaseUrl) {
+      const dataDir = resolve(ROOT, process.env['PGLITE_DATA_DIR'] ?? '.data/pglite');
+      mkdirSync(dataDir, { recursive: true });
+      console.log(`No DATABASE_URL: starting the embedded PostgreSQL (PGlite) in ${dataDir} …`);
+      embedded = await startEmbeddedPostgres({ dataDir, maxConnections: 200 });
+      databaseUrl = embedded.url;
+    }
+    const keysDir = resolve(ROOT, process.env['HUB_KEYS_DIR'] ?? '.keys');
+    await ensureDevelopmentKeys(keysDir, loadPolicies(resolve(ROOT, 'policies'), { ...process.env, HUB_KEYS_DIR: keysDir }).agencies.keys());
+    const common = {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      HUB_KEYS_DIR: keysDir,
+      HUB_SEED: process.env['HUB_SEED'] ?? 'demo',
+      DATABASE_POOL_SIZE: process.env['DATABASE_POOL_SIZE'] ?? (embedded ? '4' : '10'),
+    };
+    for (const { name, port } of SUBGRAPHS) {
+      const child = startProcess(name, subgraphEntry(name), { ...common, PORT: String(port) });
+      children.push(child);
+    }
+    await Promise.all(SUBGRAPHS.map(({ port }, i) => waitUntilReady(`http://127.0.0.1:${port}/ready`, children[i]!)));
+    const port = process.env['PORT'] ?? '4000';
+    const gateway = startProcess('gateway', gatewayEntry(), { ...common, PORT: port, SUPERGRAPH_PATH: resolve(ROOT, 'schema/supergraph.graphql') });
+    children.push(gateway);
+    await waitUntilReady(`http://127.0.0.1:${port}/ready`, gateway);
+    void gateway.exited.then((code) => { console.error(`gateway exited (${code})`); void stop(1); });
+
+    console.log(`
+The hub is up: http://localhost:${port}/graphql
+
+Get a token and ask:
+  TOKEN=$(npm run --silent token -- --agency MIA --role officer)
+  curl -s http://localhost:${port}/graphql -H "authorization: Bearer $TOKEN" -H 'x-purpose: identity-check' \\
+    -H 'content-type: application/json' -d '{"query":"{ person(fin: \\"${demoPeople(DEMO_POPULATION)[0]!.fin}\\") { citizen { firstName lastName } } }"}'
+
+Demo persons (npm run --silent demo:people):
+${demoPeople(DEMO_POPULATION).map((p) => `  ${p.case.padEnd(18)} ${p.fin}`).join('\n')}
+
+Ctrl-C stops everything.`);
+  } catch (error) {
+    console.error(`cannot start the hub: ${(error as Error).message}`);
+    await stop(1);
+  }
+}
+
+void main();

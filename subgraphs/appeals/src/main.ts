@@ -1,0 +1,4 @@
+import { runSubgraphProcess } from '@hub/kit';
+import { appealsSubgraph } from './index';
+
+void runSubgraphProcess(appealsSubgraph);

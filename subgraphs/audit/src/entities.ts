@@ -1,0 +1,128 @@
+import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+
+export enum AuditDecision { ALLOWED = 'allowed', PARTLY_REFUSED = 'partly-refused', REFUSED = 'refused' }
+export enum AuditEvent { QUERY = 'query', SIGN_IN = 'sign-in', SIGN_OUT = 'sign-out' }
+registerEnumType(AuditDecision, { name: 'AuditDecision' });
+registerEnumType(AuditEvent, { name: 'AuditEvent', description: 'Queries of state bodies, and logins and logouts (6.9.1).' });
+
+@ObjectType({ description: 'One resource a request touched: the level applied and what came back (never the data).' })
+export class AuditResourceUse {
+  @Field()
+  resource!: string;
+
+  @Field({ description: 'unlimited, restricted or none' })
+  level!: string;
+
+  @Field(() => [String], { description: 'Schema coordinates requested, e.g. Citizen.documents.' })
+  fields!: string[];
+
+  @Field({ description: 'The search had a positive result (R6).' })
+  positive!: boolean;
+
+  @Field(() => Int)
+  records!: number;
+}
+
+/**
+ * The hub's central audit journal (İAMAS rules 6.9): one row per request, written by the
+ * gateway, append-only and hash-chained. It holds who asked, why and what was decided —
+ * never the query text, variables, argument values or response data (R6).
+ */
+@ObjectType({ description: 'One request through the hub, as the central audit journal records it (6.9).' })
+@Entity({ name: 'journal' })
+@Index('journal_agency_time', ['agency', 'receivedAt'])
+export class AuditRecord {
+  /** Position in the hash chain. */
+  @PrimaryColumn({ type: 'bigint', generated: 'identity', generatedIdentity: 'ALWAYS' })
+  seq!: string;
+
+  @Field(() => ID)
+  @Column({ type: 'text', unique: true })
+  registrationNumber!: string;
+
+  @Field(() => AuditEvent)
+  @Column({ type: 'text' })
+  event!: AuditEvent;
+
+  @Field({ description: 'ISO 8601' })
+  @Index()
+  @Column({ type: 'timestamptz' })
+  receivedAt!: Date;
+
+  @Field(() => String, { nullable: true, description: 'Null when the caller could not be authenticated.' })
+  @Column({ type: 'text', nullable: true })
+  agency!: string | null;
+
+  @Field(() => String, { nullable: true })
+  @Column({ type: 'text', nullable: true })
+  sub!: string | null;
+
+  @Field(() => [String])
+  @Column({ type: 'text', array: true })
+  roles!: string[];
+
+  @Field(() => String, { nullable: true })
+  @Column({ type: 'text', nullable: true })
+  purpose!: string | null;
+
+  @Field(() => String, { nullable: true })
+  @Column({ type: 'text', nullable: true })
+  caseNumber!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'query, mutation or subscription' })
+  @Column({ type: 'text', nullable: true })
+  operationType!: string | null;
+
+  @Field(() => String, { nullable: true })
+  @Column({ type: 'text', nullable: true })
+  operationName!: string | null;
+
+  @Field(() => [AuditResourceUse])
+  @Column({ type: 'jsonb' })
+  resources!: AuditResourceUse[];
+
+  /** Resource names, for filtering by resource with an index. */
+  @Column({ type: 'text', array: true })
+  resourceNames!: string[];
+
+  @Field(() => AuditDecision)
+  @Index()
+  @Column({ type: 'text' })
+  decision!: AuditDecision;
+
+  @Field(() => String, { nullable: true, description: 'Why it was refused: UNAUTHENTICATED, FORBIDDEN, READ_ONLY, QUERY_TOO_COMPLEX, RATE_LIMITED…' })
+  @Column({ type: 'text', nullable: true })
+  reason!: string | null;
+
+  @Field({ description: 'An attempt to exceed authority (6.9.1.5).' })
+  @Column({ type: 'boolean' })
+  attemptToExceedAuthority!: boolean;
+
+  @Field(() => [String])
+  @Column({ type: 'text', array: true })
+  errorCodes!: string[];
+
+  @Field({ description: 'Any resource had a positive result.' })
+  @Column({ type: 'boolean' })
+  positive!: boolean;
+
+  @Field(() => Int)
+  @Column({ type: 'integer' })
+  records!: number;
+
+  @Field(() => Float)
+  @Column({ type: 'double precision' })
+  durationMs!: number;
+
+  @Field(() => String, { nullable: true })
+  @Column({ type: 'text', nullable: true })
+  clientAddress!: string | null;
+
+  @Column({ type: 'text' })
+  prevHash!: string;
+
+  @Field({ description: 'SHA-256 chained to the previous record; `npm run audit:verify` checks the chain.' })
+  @Column({ type: 'text' })
+  hash!: string;
+}

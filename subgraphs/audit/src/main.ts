@@ -1,0 +1,4 @@
+import { runSubgraphProcess } from '@hub/kit';
+import { auditSubgraph } from './index';
+
+void runSubgraphProcess(auditSubgraph);

@@ -1,0 +1,4 @@
+import { runSubgraphProcess } from '@hub/kit';
+import { borderCrossingsSubgraph } from './index';
+
+void runSubgraphProcess(borderCrossingsSubgraph);

@@ -1,0 +1,4 @@
+import { runSubgraphProcess } from '@hub/kit';
+import { enforcementSubgraph } from './index';
+
+void runSubgraphProcess(enforcementSubgraph);
