@@ -5,3 +5,5 @@ export * from './logger';
 export * from './policies';
 export * from './server';
 export * from './supergraph';
+export * from './journal';
+export * from './registration';

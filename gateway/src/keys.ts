@@ -1,7 +1,8 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createKeyPair, importSigningKey, type SigningKey } from '@hub/kit';
-import type { JWK } from 'jose';
+import { importJWK, SignJWT, type JWK } from 'jose';
+import type { IdentityProviders } from './policies';
 
 /**
  * Development keys, generated on first start and never committed (.keys/ is ignored):
@@ -34,4 +35,25 @@ export function readPrivateJwk(path: string): JWK {
 
 export async function loadGatewaySigningKey(dir: string): Promise<SigningKey> {
   return importSigningKey(readPrivateJwk(gatewayKeyPaths(dir).privateJwk));
+}
+
+export interface DevelopmentTokenRequest {
+  agency: string;
+  roles: string[];
+  sub?: string;
+  fin?: string;
+  ttlSeconds?: number;
+}
+
+/** A development JWT as an agency's identity provider would issue it, signed with its local key. */
+export async function signDevelopmentToken(keysDir: string, identity: Pick<IdentityProviders, 'issuerOf' | 'audience'>, request: DevelopmentTokenRequest): Promise<string> {
+  const jwk = readPrivateJwk(agencyKeyPaths(keysDir, request.agency).privateJwk);
+  return new SignJWT({ agency: request.agency, roles: request.roles, ...(request.fin ? { fin: request.fin } : {}) })
+    .setProtectedHeader({ alg: 'EdDSA', kid: jwk.kid ?? '' })
+    .setIssuer(identity.issuerOf(request.agency))
+    .setAudience(identity.audience)
+    .setSubject(request.sub ?? `${request.agency.toLowerCase()}-${request.roles[0] ?? 'user'}-dev`)
+    .setIssuedAt()
+    .setExpirationTime(`${request.ttlSeconds ?? 3600}s`)
+    .sign(await importJWK(jwk, 'EdDSA'));
 }

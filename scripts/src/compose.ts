@@ -1,9 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { composeServices } from '@apollo/composition';
-import { printSubgraphSchema } from '@apollo/subgraph';
-import { parse } from 'graphql';
-import { buildFederatedSchema } from '@hub/kit';
+import { composeSupergraph } from '@hub/kit';
 import { loadSubgraphModule, SUBGRAPHS } from './catalog';
 
 /**
@@ -13,19 +10,12 @@ import { loadSubgraphModule, SUBGRAPHS } from './catalog';
  */
 export const SUPERGRAPH_FILE = resolve(__dirname, '../../../schema/supergraph.graphql');
 
-export async function composeSupergraph(): Promise<{ sdl: string; hints: string[] }> {
-  const services = [];
-  for (const { name, port } of SUBGRAPHS) {
-    const schema = await buildFederatedSchema(loadSubgraphModule(name));
-    services.push({ name, url: `http://localhost:${port}/graphql`, typeDefs: parse(printSubgraphSchema(schema)) });
-  }
-  const result = composeServices(services);
-  if (result.errors) throw new Error(`composition failed:\n${result.errors.map((e) => `- ${e.message}`).join('\n')}`);
-  return { sdl: `${result.supergraphSdl.trimEnd()}\n`, hints: result.hints.map((h) => h.toString()) };
+export function composeLocalSupergraph() {
+  return composeSupergraph(SUBGRAPHS.map(({ name, port }) => ({ module: loadSubgraphModule(name), url: `http://localhost:${port}/graphql` })));
 }
 
 async function main(): Promise<void> {
-  const { sdl, hints } = await composeSupergraph();
+  const { sdl, hints } = await composeLocalSupergraph();
   for (const hint of hints) console.warn(`hint: ${hint}`);
   if (process.argv.includes('--check')) {
     const current = readFileSync(SUPERGRAPH_FILE, 'utf8');

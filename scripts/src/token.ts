@@ -1,7 +1,6 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { importJWK, SignJWT } from 'jose';
-import { agencyKeyPaths, ensureDevelopmentKeys, loadPolicies, readPrivateJwk } from '@hub/gateway';
+import { ensureDevelopmentKeys, loadPolicies, signDevelopmentToken } from '@hub/gateway';
 import { ROOT } from './processes';
 
 /**
@@ -27,15 +26,9 @@ async function main(): Promise<void> {
   const ttl = Number(values.ttl);
   if (!Number.isInteger(ttl) || ttl < 1 || ttl > 7 * 24 * 3600) throw new Error('--ttl is seconds, 1 to 604800');
   await ensureDevelopmentKeys(keysDir, policies.agencies.keys());
-  const jwk = readPrivateJwk(agencyKeyPaths(keysDir, agency).privateJwk);
-  const token = await new SignJWT({ agency, roles, ...(values.fin ? { fin: values.fin } : {}) })
-    .setProtectedHeader({ alg: 'EdDSA', kid: jwk.kid ?? '' })
-    .setIssuer(policies.identity.issuerOf(agency))
-    .setAudience(policies.identity.audience)
-    .setSubject(values.sub ?? `${agency.toLowerCase()}-${roles[0]}-dev`)
-    .setIssuedAt()
-    .setExpirationTime(`${ttl}s`)
-    .sign(await importJWK(jwk, 'EdDSA'));
+  const token = await signDevelopmentToken(keysDir, policies.identity, {
+    agency, roles, ttlSeconds: ttl, ...(values.sub ? { sub: values.sub } : {}), ...(values.fin ? { fin: values.fin } : {}),
+  });
   process.stdout.write(`${token}\n`);
 }
 

@@ -1,3 +1,4 @@
+import { ENTITY_DESCRIPTIONS } from '@hub/kit';
 import { Directive, Field, ID, ObjectType, registerEnumType } from 'type-graphql';
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
@@ -9,7 +10,7 @@ registerEnumType(AppealExecutionStatus, { name: 'AppealExecutionStatus', descrip
 
 /** The federation entity; this subgraph adds the person's appeals to it. */
 @Directive('@key(fields: "fin")')
-@ObjectType({ description: 'A natural person, identified by FİN (personal identification number).' })
+@ObjectType('Person', { description: ENTITY_DESCRIPTIONS.Person })
 export class Person {
   @Field(() => ID, { description: 'FİN: 7 characters, digits and capital Latin letters.' })
   fin!: string;

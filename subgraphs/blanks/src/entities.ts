@@ -1,3 +1,4 @@
+import { ENTITY_DESCRIPTIONS } from '@hub/kit';
 import { Directive, Field, ID, ObjectType, registerEnumType } from 'type-graphql';
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
@@ -23,7 +24,7 @@ registerEnumType(BlankState, { name: 'BlankState', description: 'State of a docu
 registerEnumType(BlankDocumentType, { name: 'BlankDocumentType', description: 'The kind of document a blank is for.' });
 
 @Directive('@key(fields: "number")')
-@ObjectType('Document', { description: 'A document issued to a citizen, keyed by its number (6.4).' })
+@ObjectType('Document', { description: ENTITY_DESCRIPTIONS.Document })
 export class Document {
   @Field(() => ID)
   number!: string;

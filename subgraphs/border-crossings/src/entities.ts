@@ -1,3 +1,4 @@
+import { ENTITY_DESCRIPTIONS } from '@hub/kit';
 import { Directive, Field, ID, ObjectType, registerEnumType } from 'type-graphql';
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
@@ -20,7 +21,7 @@ registerEnumType(CrossingVehicleType, { name: 'CrossingVehicleType' });
 
 /** The person, keyed by FİN; here it adds the person's border crossings. */
 @Directive('@key(fields: "fin")')
-@ObjectType({ description: 'A natural person, identified by FİN (personal identification number).' })
+@ObjectType('Person', { description: ENTITY_DESCRIPTIONS.Person })
 export class Person {
   @Field(() => ID)
   fin!: string;
@@ -28,14 +29,14 @@ export class Person {
 
 /** A document keyed by its number (citizens' documents and foreigners' passports alike); here it adds its crossings. */
 @Directive('@key(fields: "number")')
-@ObjectType('Document', { description: 'A document, keyed by its number.' })
+@ObjectType('Document', { description: ENTITY_DESCRIPTIONS.Document })
 export class DocumentReference {
   @Field(() => ID)
   number!: string;
 }
 
 @Directive('@key(fields: "registrationNumber")')
-@ObjectType({ description: 'A vehicle, keyed by its registration (or board) number; type, make and model as recorded at border control (6.6.1.2).' })
+@ObjectType('Vehicle', { description: ENTITY_DESCRIPTIONS.Vehicle })
 export class Vehicle {
   @Field(() => ID)
   registrationNumber!: string;

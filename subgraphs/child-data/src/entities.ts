@@ -1,9 +1,10 @@
+import { ENTITY_DESCRIPTIONS } from '@hub/kit';
 import { Directive, Field, ID, Int, ObjectType } from 'type-graphql';
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 /** The person, keyed by FİN; this subgraph adds the child's e-profile. */
 @Directive('@key(fields: "fin")')
-@ObjectType({ description: 'A natural person, identified by FİN (personal identification number).' })
+@ObjectType('Person', { description: ENTITY_DESCRIPTIONS.Person })
 export class Person {
   @Field(() => ID)
   fin!: string;

@@ -1,3 +1,4 @@
+import { ENTITY_DESCRIPTIONS } from '@hub/kit';
 import { Directive, Field, ID, ObjectType, registerEnumType } from 'type-graphql';
 import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
 
@@ -26,7 +27,7 @@ registerEnumType(RegistrationKind, { name: 'RegistrationKind' });
  * Here it carries the citizen record; a FİN that the register does not know is not a Person.
  */
 @Directive('@key(fields: "fin")')
-@ObjectType({ description: 'A natural person, identified by FİN (personal identification number).' })
+@ObjectType('Person', { description: ENTITY_DESCRIPTIONS.Person })
 export class Person {
   @Field(() => ID, { description: 'FİN: 7 characters, digits and capital Latin letters.' })
   fin!: string;
@@ -106,7 +107,7 @@ export class Citizen {
 }
 
 @Directive('@key(fields: "number")')
-@ObjectType('Document', { description: 'A document issued to a citizen, keyed by its number (6.4).' })
+@ObjectType('Document', { description: ENTITY_DESCRIPTIONS.Document })
 @Entity({ name: 'document' })
 export class IssuedDocument {
   @Field(() => ID)

@@ -1,3 +1,4 @@
+import { ENTITY_DESCRIPTIONS } from '@hub/kit';
 import { Directive, Field, ID, ObjectType, registerEnumType } from 'type-graphql';
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
@@ -28,7 +29,7 @@ registerEnumType(PermitKind, {
 
 /** The person, keyed by FİN; here it adds the foreigner record of a foreigner who holds that FİN. */
 @Directive('@key(fields: "fin")')
-@ObjectType({ description: 'A natural person, identified by FİN (personal identification number).' })
+@ObjectType('Person', { description: ENTITY_DESCRIPTIONS.Person })
 export class Person {
   @Field(() => ID)
   fin!: string;
@@ -36,7 +37,7 @@ export class Person {
 
 /** A document keyed by its number; here: a foreigner's passport, so its border crossings can be reached. */
 @Directive('@key(fields: "number")')
-@ObjectType('Document', { description: 'A document, keyed by its number.' })
+@ObjectType('Document', { description: ENTITY_DESCRIPTIONS.Document })
 export class DocumentReference {
   @Field(() => ID)
   number!: string;

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { MAX_UNIQUE_PLATES } from './synthetic/identifiers';
 import { DEMO_POPULATION, type PopulationOptions } from './synthetic/population';
 
 /** Reads and checks configuration; a bad value stops the process with a message naming it. */
@@ -36,7 +37,7 @@ export function seedFromEnv(): PopulationOptions | null {
   if (mode !== 'demo') throw new ConfigError(`HUB_SEED=${JSON.stringify(mode)}: expected "demo" or "none".`);
   return {
     seed: requireInteger('HUB_SEED_NUMBER', DEMO_POPULATION.seed),
-    citizens: requireInteger('HUB_SEED_CITIZENS', DEMO_POPULATION.citizens, 10, 5_000_000),
+    citizens: requireInteger('HUB_SEED_CITIZENS', DEMO_POPULATION.citizens, 10, MAX_UNIQUE_PLATES),
     foreigners: requireInteger('HUB_SEED_FOREIGNERS', DEMO_POPULATION.foreigners, 1, 1_000_000),
   };
 }

@@ -38,3 +38,13 @@ export function isSelfOnly(caller: Caller): boolean {
 export function maySeePerson(caller: Caller, fin: string | null | undefined): boolean {
   return !isSelfOnly(caller) || (fin !== null && fin !== undefined && caller.fin === fin);
 }
+
+/**
+ * The federation entities every subgraph declares with its own fields: one description each,
+ * so composition sees them as the same type (R10: linked by FİN, document and vehicle number).
+ */
+export const ENTITY_DESCRIPTIONS = {
+  Person: 'A natural person, identified by FİN (personal identification number).',
+  Document: 'An identity or travel document, keyed by its number.',
+  Vehicle: 'A vehicle, keyed by its registration (or board) number.',
+} as const;

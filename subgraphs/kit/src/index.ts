@@ -1,4 +1,5 @@
 export * from './caller';
+export * from './compose';
 export * from './database';
 export * from './embedded-postgres';
 export * from './env';

@@ -115,10 +115,14 @@ export async function startSubgraph<L>(module: SubgraphModule<L>, options: Subgr
   const journalPlugin: ApolloServerPlugin<SubgraphContext<L>> = {
     async requestDidStart() {
       return {
-        async willSendResponse({ contextValue }) {
+        async willSendResponse({ contextValue, response }) {
           // The context is missing only when the caller was refused before any resolver ran.
           if (!contextValue?.caller) return;
           await recordInJournal(db, schemaName, contextValue.caller.registrationNumber, contextValue.outcome.records > 0);
+          // The gateway's journal counts records per resource; only the count leaves, never the data.
+          if (response.body.kind === 'single') {
+            response.body.singleResult.extensions = { ...response.body.singleResult.extensions, hub: { records: contextValue.outcome.records } };
+          }
         },
       };
     },

@@ -1,3 +1,4 @@
+import { ENTITY_DESCRIPTIONS } from '@hub/kit';
 import { Directive, Field, GraphQLISODateTime, ID, ObjectType, registerEnumType } from 'type-graphql';
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
@@ -6,21 +7,21 @@ export enum RestrictionSubject { PERSON = 'PERSON', DOCUMENT = 'DOCUMENT', VEHIC
 registerEnumType(RestrictionSubject, { name: 'RestrictionSubject', description: 'What an entry restricts: a person, a document or a vehicle (6.7.1).' });
 
 @Directive('@key(fields: "fin")')
-@ObjectType({ description: 'A natural person, identified by FİN (personal identification number).' })
+@ObjectType('Person', { description: ENTITY_DESCRIPTIONS.Person })
 export class Person {
   @Field(() => ID)
   fin!: string;
 }
 
 @Directive('@key(fields: "number")')
-@ObjectType('Document', { description: 'A document issued to a citizen, keyed by its number (6.4).' })
+@ObjectType('Document', { description: ENTITY_DESCRIPTIONS.Document })
 export class Document {
   @Field(() => ID)
   number!: string;
 }
 
 @Directive('@key(fields: "registrationNumber")')
-@ObjectType({ description: 'A vehicle, keyed by its registration number.' })
+@ObjectType('Vehicle', { description: ENTITY_DESCRIPTIONS.Vehicle })
 export class Vehicle {
   @Field(() => ID)
   registrationNumber!: string;

@@ -40,8 +40,11 @@ function encode(value: number, alphabet: string, width: number): string {
   return s;
 }
 
+/** Coprime with 33^7 = 3^7 · 11^7, so it permutes the FİN space; large, so neighbours look unrelated. */
+const FIN_MULTIPLIER = 26_339_748_917;
+
 export function finForCitizen(seed: number, index: number): string {
-  return encode(permute(index, FIN_SPACE, 1_000_003, seed * 7919), FIN_ALPHABET, 7);
+  return encode(permute(index, FIN_SPACE, FIN_MULTIPLIER, 1_234_567_891 + seed * 7919), FIN_ALPHABET, 7);
 }
 
 export function finForForeigner(seed: number, index: number): string {
@@ -50,7 +53,7 @@ export function finForForeigner(seed: number, index: number): string {
 
 function numbered(index: number, digits: number, multiplier: number): string {
   const space = 10 ** digits;
-  return String(permute(index, space, multiplier, 0)).padStart(digits, '0');
+  return String(permute(index, space, multiplier, multiplier % space)).padStart(digits, '0');
 }
 
 /** The identity card of a citizen (new format AA + 7 digits). */
@@ -71,6 +74,8 @@ export const residenceCardNumber = (index: number) => `MYI${numbered(index, 7, 8
 const PLATE_LETTERS = 'ABCDEFGHJKLMNPRSTUVXYZ';
 const PLATE_REGIONS = ['10', '90', '99', '77', '50', '20', '60', '85', '01', '45'];
 const PLATE_SPACE = PLATE_REGIONS.length * PLATE_LETTERS.length ** 2 * 1000;
+/** Plates are unique below this many vehicle owners; the seed size is capped to it. */
+export const MAX_UNIQUE_PLATES = PLATE_SPACE;
 
 export function vehicleRegistrationNumber(index: number): string {
   const k = permute(index, PLATE_SPACE, 1_000_003, 0);

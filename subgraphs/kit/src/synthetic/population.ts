@@ -66,6 +66,7 @@ interface Features {
 const pad = (n: number) => String(n).padStart(2, '0');
 const day = (year: number, month: number, dayOfMonth: number) => `${year}-${pad(month)}-${pad(dayOfMonth)}`;
 const addYears = (date: string, years: number) => `${Number(date.slice(0, 4)) + years}${date.slice(4)}`;
+const addDays = (date: string, days: number) => new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 function randomDay(rng: Rng, fromYear: number, toYear: number): string {
   return day(rng.int(fromYear, toYear), rng.int(1, 12), rng.int(1, 28));
 }
@@ -196,7 +197,8 @@ export function citizenDocuments(options: PopulationOptions, index: number): Iss
   }
   if (!person.isMinor && rng.chance(0.02)) {
     const issued = randomDay(rng, 2018, 2025);
-    docs.push(document(rng.chance(0.5) ? 'SERVICE_PASSPORT' : 'DIPLOMATIC_PASSPORT', rng.chance(0.5) ? id.servicePassportNumber(index) : id.diplomaticPassportNumber(index), person.fin, issued, 5, { active: true, reason: 'issued', changedAt: issued }));
+    const service = rng.chance(0.5);
+    docs.push(document(service ? 'SERVICE_PASSPORT' : 'DIPLOMATIC_PASSPORT', service ? id.servicePassportNumber(index) : id.diplomaticPassportNumber(index), person.fin, issued, 5, { active: true, reason: 'issued', changedAt: issued }));
   }
   if (!person.isMinor && rng.chance(0.02)) {
     const issued = randomDay(rng, 2016, 2025);
@@ -444,6 +446,11 @@ function restrictionEntry(rng: Rng, entryNumber: string, category: words.Restric
   };
 }
 
+/** An entry whose grounds have not ended: active since it was entered. */
+function stillActive(entry: RestrictionEntry): RestrictionEntry {
+  return { ...entry, active: true, statusReason: 'entered', statusChangedAt: entry.enteredAt };
+}
+
 /** Restriction entries about a citizen: their person, documents and vehicle. */
 export function citizenRestrictions(options: PopulationOptions, index: number): RestrictionEntry[] {
   const person = citizenAt(options, index);
@@ -451,8 +458,8 @@ export function citizenRestrictions(options: PopulationOptions, index: number): 
   const rng = new Rng(options.seed, 'restrictions', index);
   const entries: RestrictionEntry[] = [];
   const who = { fin: person.fin, fullName: `${person.lastName} ${person.firstName} ${person.patronymic}`, birthDate: person.birthDate };
-  if (index === 1) entries.push({ ...restrictionEntry(rng, `R-C${index}-1`, '6.7.1.5', 'SBS', who), active: true, statusReason: 'entered' });
-  else if (index === 2) entries.push({ ...restrictionEntry(rng, `R-C${index}-1`, '6.7.1.1', 'MIA', who), active: true, statusReason: 'entered' });
+  if (index === 1) entries.push(stillActive(restrictionEntry(rng, `R-C${index}-1`, '6.7.1.5', 'SBS', who)));
+  else if (index === 2) entries.push(stillActive(restrictionEntry(rng, `R-C${index}-1`, '6.7.1.1', 'MIA', who)));
   else if (features.restricted) {
     const category = rng.pick(PERSON_CATEGORIES);
     entries.push(restrictionEntry(rng, `R-C${index}-1`, category, rng.pick(words.RESTRICTION_INITIATORS[category]), who));
@@ -461,7 +468,7 @@ export function citizenRestrictions(options: PopulationOptions, index: number): 
     entries.push(restrictionEntry(rng, `R-C${index}-2`, '6.7.1.10', 'MOJ', who));
   }
   const lost = citizenDocuments(options, index).find((d) => !d.active && d.statusReason === 'declared lost');
-  if (lost) entries.push({ ...restrictionEntry(rng, `R-C${index}-3`, '6.7.1.13', 'MIA', { documentNumber: lost.number }), active: true, statusReason: 'entered' });
+  if (lost) entries.push(stillActive(restrictionEntry(rng, `R-C${index}-3`, '6.7.1.13', 'MIA', { documentNumber: lost.number })));
   const vehicle = vehicleOf(options, index);
   if (vehicle && index > 3 && rng.chance(0.03)) {
     entries.push(restrictionEntry(rng, `R-C${index}-4`, '6.7.1.14', rng.pick(['MIA', 'SCC']), { vehicleRegistrationNumber: vehicle.registrationNumber }));
@@ -553,11 +560,13 @@ export function enforcementCasesOf(options: PopulationOptions, index: number): E
   const count = index === 0 ? 2 : rng.int(1, 2);
   const cases: EnforcementCase[] = [];
   for (let n = 0; n < count; n++) {
-    const kind = index === 0 && n === 1 ? 'TAX_AUTHORITY_DECISION' : rng.pick(['COURT_WRIT', 'COURT_WRIT', 'NOTARY_INSCRIPTION', 'TAX_AUTHORITY_DECISION'] as const);
+    const drawn = rng.pick(['COURT_WRIT', 'COURT_WRIT', 'NOTARY_INSCRIPTION', 'TAX_AUTHORITY_DECISION'] as const);
+    // The demo debtor has one court case and one tax case, so both ways of reading it show.
+    const kind = index === 0 ? (n === 0 ? 'COURT_WRIT' : 'TAX_AUTHORITY_DECISION') : drawn;
     const issuedAt = randomDay(rng, 2021, 2025);
     const tax = kind === 'TAX_AUTHORITY_DECISION';
     const creditorPerson = citizenAt(options, rng.int(0, Math.max(0, options.citizens - 1)));
-    const actions = Array.from({ length: rng.int(1, 4) }, (_v, k) => ({ kind: ENFORCEMENT_ACTIONS[k] ?? 'notice sent to the debtor', at: addYears(issuedAt, 0).slice(0, 8) + pad(Math.min(28, 1 + k * 7)) }));
+    const actions = Array.from({ length: rng.int(1, 4) }, (_v, k) => ({ kind: ENFORCEMENT_ACTIONS[k] ?? 'notice sent to the debtor', at: addDays(issuedAt, 3 + k * 14) }));
     cases.push({
       caseNumber: `İC-${issuedAt.slice(0, 4)}-${String(index * 4 + n).padStart(7, '0')}`,
       documentKind: kind,
@@ -664,23 +673,24 @@ export function appealsOf(options: PopulationOptions, index: number): Appeal[] {
   const person = citizenAt(options, index);
   const rng = new Rng(options.seed, 'appeals', index);
   return Array.from({ length: rng.int(1, 2) }, (_v, n) => {
-    const receivedAt = randomDay(rng, 2023, 2026);
+    const receivedAt = addDays('2023-01-01', rng.int(0, 1247));
     const status = rng.pick(['REGISTERED', 'IN_PROGRESS', 'ANSWERED', 'ANSWERED', 'ARCHIVED'] as const);
     const answered = status === 'ANSWERED' || status === 'ARCHIVED';
     const authority = index === 0 ? words.LOCAL_EXECUTIVE_AUTHORITIES[0] : rng.pick(words.LOCAL_EXECUTIVE_AUTHORITIES);
     return {
-      registrationNumber: `${authority.code.slice(4, 7)}-${receivedAt.slice(0, 4)}-${String(index * 3 + n).padStart(6, '0')}`,
+      registrationNumber: `${authority.code.slice(4, 7)}-${receivedAt.slice(0, 4)}-${String(index * 3 + n).padStart(8, '0')}`,
       kind: rng.pick(['PROPOSAL', 'APPLICATION', 'APPLICATION', 'COMPLAINT'] as const),
       applicantFin: person.fin,
       applicantName: `${person.lastName} ${person.firstName}`,
       receivedBy: authority.code,
       receivedAt,
       shortContent: `${rng.pick(APPEAL_TOPICS)} müraciət`,
-      dueDate: receivedAt.slice(0, 5) + pad(Math.min(12, Number(receivedAt.slice(5, 7)) + 1)) + receivedAt.slice(7),
+      // Appeals are answered within a month (seed 004).
+      dueDate: addDays(receivedAt, 30),
       executionStatus: status,
       executor: `${authority.code}-icraçı-${rng.int(10, 99)}`,
       finalAnswer: answered ? 'müraciət baxılmış, müvafiq tədbir görülmüşdür' : null,
-      answeredAt: answered ? receivedAt : null,
+      answeredAt: answered ? addDays(receivedAt, rng.int(3, 30)) : null,
     };
   });
 }
