@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { DEMO_POPULATION, demoPeople, startEmbeddedPostgres, type EmbeddedPostgres } from '@hub/kit';
+import { DEMO_POPULATION, demoPeople, requireInteger, startEmbeddedPostgres, type EmbeddedPostgres } from '@hub/kit';
 import { ensureDevelopmentKeys, loadPolicies } from '@hub/gateway';
 import { SUBGRAPHS } from './catalog';
 import { gatewayEntry, ROOT, startProcess, stopAll, subgraphEntry, waitUntilReady, type Child } from './processes';
@@ -39,13 +39,18 @@ async function main(): Promise<void> {
       HUB_SEED: process.env['HUB_SEED'] ?? 'demo',
       DATABASE_POOL_SIZE: process.env['DATABASE_POOL_SIZE'] ?? (embedded ? '4' : '10'),
     };
-    for (const { name, port } of SUBGRAPHS) {
-      const child = startProcess(name, subgraphEntry(name), { ...common, PORT: String(port) });
-      children.push(child);
+    // SUBGRAPH_BASE_PORT moves the nine subgraphs off 4001–4009 when those are taken; the
+    // gateway is then told their URLs, as docker-compose tells it the services' names.
+    const base = requireInteger('SUBGRAPH_BASE_PORT', SUBGRAPHS[0].port, 1024, 65_000);
+    const ports = SUBGRAPHS.map((s, i) => ({ name: s.name, port: base + i }));
+    const urlOverrides: Record<string, string> = {};
+    for (const { name, port } of ports) {
+      children.push(startProcess(name, subgraphEntry(name), { ...common, PORT: String(port) }));
+      urlOverrides[`SUBGRAPH_URL_${name.toUpperCase().replace(/-/g, '_')}`] = `http://127.0.0.1:${port}/graphql`;
     }
-    await Promise.all(SUBGRAPHS.map(({ port }, i) => waitUntilReady(`http://127.0.0.1:${port}/ready`, children[i]!)));
+    await Promise.all(ports.map(({ port }, i) => waitUntilReady(`http://127.0.0.1:${port}/ready`, children[i]!)));
     const port = process.env['PORT'] ?? '4000';
-    const gateway = startProcess('gateway', gatewayEntry(), { ...common, PORT: port, SUPERGRAPH_PATH: resolve(ROOT, 'schema/supergraph.graphql') });
+    const gateway = startProcess('gateway', gatewayEntry(), { ...common, ...urlOverrides, PORT: port, SUPERGRAPH_PATH: resolve(ROOT, 'schema/supergraph.graphql') });
     children.push(gateway);
     await waitUntilReady(`http://127.0.0.1:${port}/ready`, gateway);
     void gateway.exited.then((code) => { console.error(`gateway exited (${code})`); void stop(1); });
