@@ -10,6 +10,7 @@ import type { AccessLevel, Role } from '@hub/kit';
 export type Level = AccessLevel | 'none';
 export const LEVELS: readonly Level[] = ['unlimited', 'restricted', 'none'];
 export const ROLES: readonly Role[] = ['system', 'officer', 'auditor', 'citizen'];
+const ASYMMETRIC_ALGORITHM = /^(?:(?:ES|RS|PS)(?:256|384|512)|EdDSA|Ed25519)$/;
 
 export interface Agency {
   code: string;
@@ -69,9 +70,11 @@ function stringAt(value: unknown, where: string): string {
 
 export function loadPolicies(dir: string, env: NodeJS.ProcessEnv = process.env): Policies {
   const resources = new Map<string, ResourceBinding>();
+  const owners = new Map<string, string>();
   for (const [name, raw] of Object.entries(objectAt(read(dir, 'resources.json')['resources'], 'resources.json: resources'))) {
     const entry = objectAt(raw, `resources.json: ${name}`);
     resources.set(name, { name, subgraph: stringAt(entry['subgraph'], `resources.json: ${name}.subgraph`), title: stringAt(entry['title'], `resources.json: ${name}.title`) });
+    if (entry['owner'] !== undefined) owners.set(name, stringAt(entry['owner'], `resources.json: ${name}.owner`));
   }
   const resourceOfSubgraph = new Map([...resources.values()].map((r) => [r.subgraph, r]));
   if (resourceOfSubgraph.size !== resources.size) throw new PolicyError('resources.json: two resources name the same subgraph');
@@ -92,7 +95,14 @@ export function loadPolicies(dir: string, env: NodeJS.ProcessEnv = process.env):
       checkLevel(level, `access-matrix.json: ${code}.levels.${resource}`, ['unlimited', 'restricted']);
       levels[resource] = level as AccessLevel;
     }
+    const feeds = entry['feeds'] ?? [];
+    if (!Array.isArray(feeds)) throw new PolicyError(`access-matrix.json: ${code}.feeds must be a list of resources`);
+    for (const resource of feeds) checkResource(String(resource), `access-matrix.json: ${code}.feeds`);
     agencies.set(code, { code, name: stringAt(entry['name'], `access-matrix.json: ${code}.name`), levels });
+  }
+
+  for (const [name, owner] of owners) {
+    if (!agencies.has(owner)) throw new PolicyError(`resources.json: ${name}.owner: unknown agency "${owner}"`);
   }
 
   const purposes = new Map<string, string>();
@@ -123,8 +133,11 @@ export function loadPolicies(dir: string, env: NodeJS.ProcessEnv = process.env):
   const keysDir = env['HUB_KEYS_DIR'] ?? '.keys';
   const fill = (template: string, agency: string) => template.replaceAll('{agency}', agency).replaceAll('${HUB_KEYS_DIR}', keysDir);
   const algorithms = idp['algorithms'];
-  if (!Array.isArray(algorithms) || algorithms.some((a) => typeof a !== 'string' || a === 'none' || /^HS/.test(a))) {
-    throw new PolicyError('identity-providers.json: algorithms must list asymmetric algorithms only');
+  if (!Array.isArray(algorithms) || algorithms.length === 0) throw new PolicyError('identity-providers.json: algorithms must list the accepted signature algorithms');
+  // Only the agency may hold its signing key (R13): no HMAC secret shared with the gateway, no "none".
+  const rejected = algorithms.find((a) => typeof a !== 'string' || !ASYMMETRIC_ALGORITHM.test(a));
+  if (rejected !== undefined) {
+    throw new PolicyError(`identity-providers.json: algorithms: ${JSON.stringify(rejected)} is not an asymmetric signature algorithm (e.g. EdDSA, ES256, RS256, PS256)`);
   }
   const tolerance = idp['clockToleranceSeconds'];
   if (typeof tolerance !== 'number' || tolerance < 0 || tolerance > 300) throw new PolicyError('identity-providers.json: clockToleranceSeconds must be 0..300');

@@ -1,0 +1,264 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { createPublicKey, randomUUID } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
+import { base64url, importJWK, SignJWT, type JWK, type JWTHeaderParameters, type JWTPayload } from 'jose';
+import { Client } from 'pg';
+import { agencyKeyPaths, readPrivateJwk } from '@hub/gateway';
+import {
+  createKeyPair, demoPeople, importSigningKey, signCallerAssertion, type Caller, type SigningKey,
+} from '@hub/kit';
+import { startTestHub, type TestHub } from '../src/hub';
+
+const TOKEN_SCRIPT = resolve(__dirname, '../../../scripts/dist/src/token.js');
+const SCHEMAS = ['citizens', 'foreigners', 'border_crossings', 'restriction_list', 'blanks', 'audit', 'enforcement', 'child_data', 'appeals'];
+/** purposes.json as access-matrix.md and the issue list them, for system and officer callers. */
+const OFFICIAL_PURPOSES = [
+  'identity-check', 'border-control', 'document-issuance', 'migration-control', 'enforcement-proceedings', 'criminal-investigation',
+  'operative-search', 'tax-administration', 'social-protection', 'child-protection', 'appeal-handling',
+];
+const QUERY = 'query($fin: ID!) { person(fin: $fin) { citizen { fin } borderCrossings(first: 1) { direction } restrictionCheck { hit } } }';
+
+interface GraphQLBody {
+  data?: Record<string, unknown> | null;
+  errors?: Array<{ message: string; extensions?: Record<string, unknown> }>;
+  extensions?: { registrationNumber: string };
+}
+
+const now = () => Math.floor(Date.now() / 1000);
+
+describe('identity: who is asking, and why', () => {
+  let hub: TestHub;
+  let db: Client;
+  let fin: string;
+  const keyOf = async (agency: string) => {
+    const jwk = readPrivateJwk(agencyKeyPaths(hub.keysDir, agency).privateJwk);
+    return { kid: jwk.kid!, jwk, key: await importJWK(jwk, 'EdDSA') };
+  };
+  /** A token as an agency's identity provider issues it, with `extra` claims on top (undefined drops a claim). */
+  const claims = (agency: string, extra: JWTPayload = {}): JWTPayload => ({
+    agency, roles: ['officer'], sub: 'identity-test', iss: hub.policies.identity.issuerOf(agency), aud: hub.policies.identity.audience,
+    iat: now(), exp: now() + 300, ...extra,
+  });
+  const sign = (payload: JWTPayload, key: Parameters<SignJWT['sign']>[0], header: JWTHeaderParameters) => new SignJWT(payload).setProtectedHeader(header).sign(key);
+  const signedBy = async (agency: string, payload: JWTPayload) => {
+    const { kid, key } = await keyOf(agency);
+    return sign(payload, key, { alg: 'EdDSA', kid });
+  };
+
+  /** Subgraphs that journaled this registration number: any row means the request reached one. */
+  async function subgraphsCalled(registrationNumber: string): Promise<string[]> {
+    const sql = SCHEMAS.map((s) => `SELECT '${s}' AS schema FROM "${s}".query_journal WHERE registration_number = $1`).join(' UNION ALL ');
+    return (await db.query<{ schema: string }>(sql, [registrationNumber])).rows.map((r) => r.schema);
+  }
+
+  const call = (authorization: string | null, purpose: string | null = 'identity-check', caseNumber?: string) =>
+    hub.query(QUERY, { fin }, { token: null, purpose, headers: authorization === null ? {} : { authorization }, ...(caseNumber ? { caseNumber } : {}) });
+
+  async function assertRefused(res: { status: number; body: GraphQLBody }, status: number, code: string, message: RegExp, what: string) {
+    assert.equal(res.status, status, what);
+    assert.equal(res.body.data, undefined, what);
+    assert.equal(res.body.errors?.length, 1, what);
+    assert.equal(res.body.errors?.[0]?.extensions?.['code'], code, what);
+    assert.match(res.body.errors?.[0]?.message ?? '', message, what);
+    assert.deepEqual(await subgraphsCalled(res.body.extensions!.registrationNumber), [], `${what}: the request went no further`);
+  }
+
+  async function assertServed(res: { status: number; body: GraphQLBody }, what: string) {
+    assert.equal(res.status, 200, what);
+    assert.equal(res.body.errors, undefined, `${what}: ${JSON.stringify(res.body.errors)}`);
+    assert.deepEqual((res.body.data?.['person'] as { citizen: unknown }).citizen, { fin }, what);
+  }
+
+  // Rotation: SMS is first used (and its JWKS file read) in before(); a key added afterwards
+  // is found by its kid once the verifier's re-read throttle has passed (last test).
+  let rotated: SigningKey;
+  let smsFirstUsedAt = 0;
+
+  before(async () => {
+    hub = await startTestHub();
+    db = new Client({ connectionString: hub.database.url });
+    await db.connect();
+    fin = demoPeople(hub.population).find((p) => p.case === 'citizen-full')!.fin;
+
+    await assertServed(await call(`Bearer ${await hub.token({ agency: 'SMS', roles: ['officer'] })}`), 'SMS before rotation');
+    smsFirstUsedAt = Date.now();
+    const { privateJwk, publicJwks } = await createKeyPair(`sms-rotated-${Date.now().toString(36)}`);
+    const path = agencyKeyPaths(hub.keysDir, 'SMS').jwks;
+    const jwks = JSON.parse(readFileSync(path, 'utf8')) as { keys: JWK[] };
+    writeFileSync(path, JSON.stringify({ keys: [...jwks.keys, ...publicJwks.keys] }));
+    rotated = await importSigningKey(privateJwk);
+  });
+  after(async () => {
+    await db.end();
+    await hub.stop();
+  });
+
+  it('serves a well-formed token of a known agency (the control for every attack below)', async () => {
+    await assertServed(await call(`Bearer ${await signedBy('MIA', claims('MIA'))}`), 'valid');
+  });
+
+  it('tolerates a small clock skew on exp and nbf', async () => {
+    await assertServed(await call(`Bearer ${await signedBy('MIA', claims('MIA', { exp: now() - 10 }))}`), 'expired 10 s ago');
+    await assertServed(await call(`Bearer ${await signedBy('MIA', claims('MIA', { nbf: now() + 10 }))}`), 'valid in 10 s');
+  });
+
+  const attacks: Array<[string, () => Promise<string | null>, RegExp]> = [
+    ['no Authorization header', async () => null, /no Authorization: Bearer token/],
+    ['another scheme than Bearer', async () => 'Basic bWlhOnNlY3JldA==', /not "Bearer <JWT>"/],
+    ['a malformed token', async () => 'Bearer abc.def.ghi', /malformed/],
+    ['a token that is not a JWT at all', async () => 'Bearer secret-password', /not "Bearer <JWT>"/],
+    ['a signature by another agency\'s key claiming this agency', async () => {
+      const { kid } = await keyOf('MIA');
+      const { key } = await keyOf('SBS');
+      return `Bearer ${await sign(claims('MIA'), key, { alg: 'EdDSA', kid })}`;
+    }, /signature does not verify/],
+    ['alg "none"', async () => {
+      const part = (value: object) => base64url.encode(JSON.stringify(value));
+      return `Bearer ${part({ alg: 'none', typ: 'JWT' })}.${part(claims('MIA'))}.`;
+    }, /alg "none"/],
+    ['an HMAC token keyed with the agency\'s public key', async () => {
+      const { jwk, kid } = await keyOf('MIA');
+      const { d: _private, ...publicJwk } = jwk;
+      const pem = createPublicKey({ key: publicJwk as never, format: 'jwk' }).export({ type: 'spki', format: 'pem' });
+      return `Bearer ${await sign(claims('MIA'), new TextEncoder().encode(String(pem)), { alg: 'HS256', kid })}`;
+    }, /symmetric algorithm HS256/],
+    ['an unknown kid', async () => {
+      const { key } = await keyOf('MIA');
+      return `Bearer ${await sign(claims('MIA'), key, { alg: 'EdDSA', kid: 'mia-never-issued' })}`;
+    }, /no key of the agency matches the token's key id/],
+    ['an unknown agency', async () => `Bearer ${await signedBy('MIA', claims('MIA', { agency: 'XYZ' }))}`, /names no known agency/],
+    ['an expired token', async () => `Bearer ${await signedBy('MIA', claims('MIA', { iat: now() - 600, exp: now() - 120 }))}`, /has expired/],
+    ['a token not valid yet', async () => `Bearer ${await signedBy('MIA', claims('MIA', { nbf: now() + 120 }))}`, /not valid yet/],
+    ['a token for another audience', async () => `Bearer ${await signedBy('MIA', claims('MIA', { aud: 'urn:az:other-service' }))}`, /another audience/],
+    ['a token issued by another agency\'s issuer', async () => `Bearer ${await signedBy('MIA', claims('MIA', { iss: hub.policies.identity.issuerOf('SBS') }))}`, /issuer does not match/],
+    ['a token without sub', async () => `Bearer ${await signedBy('MIA', claims('MIA', { sub: undefined }))}`, /"sub" claim/],
+    ['a token without exp', async () => `Bearer ${await signedBy('MIA', claims('MIA', { exp: undefined }))}`, /"exp" claim/],
+    ['a token without roles', async () => `Bearer ${await signedBy('MIA', claims('MIA', { roles: undefined }))}`, /roles must be a non-empty list/],
+    ['a token with an empty role list', async () => `Bearer ${await signedBy('MIA', claims('MIA', { roles: [] }))}`, /roles must be a non-empty list/],
+    ['a token with an unknown role', async () => `Bearer ${await signedBy('MIA', claims('MIA', { roles: ['admin'] }))}`, /roles must be a non-empty list/],
+    ['a citizen token without a FİN', async () => `Bearer ${await signedBy('EGOV', claims('EGOV', { roles: ['citizen'] }))}`, /must carry the person's FİN/],
+    ['a citizen token with a malformed FİN', async () => `Bearer ${await signedBy('EGOV', claims('EGOV', { roles: ['citizen'], fin: 'bad' }))}`, /must carry the person's FİN/],
+    ['a citizen token with another role too', async () => `Bearer ${await signedBy('EGOV', claims('EGOV', { roles: ['citizen', 'officer'], fin }))}`, /carries no other role/],
+  ];
+  for (const [what, authorization, message] of attacks) {
+    it(`refuses ${what} as UNAUTHENTICATED, saying which, and goes no further`, async () => {
+      await assertRefused(await call(await authorization()), 401, 'UNAUTHENTICATED', message, what);
+    });
+  }
+
+  describe('purpose', () => {
+    it('refuses a missing or unknown purpose, naming the allowed codes', async () => {
+      for (const [purpose, problem] of [[null, /is missing/], ['curiosity', /is not a known purpose/]] as const) {
+        const res = await call(`Bearer ${await hub.token({ agency: 'MIA', roles: ['officer'] })}`, purpose);
+        await assertRefused(res, 400, 'BAD_USER_INPUT', problem, String(purpose));
+        assert.deepEqual(res.body.errors![0]!.extensions!['allowed'], OFFICIAL_PURPOSES);
+        for (const code of OFFICIAL_PURPOSES) assert.ok(res.body.errors![0]!.message.includes(code), code);
+      }
+    });
+
+    it('refuses a purpose the role may not state: a citizen only self-access, an auditor only audit', async () => {
+      const cases = [
+        [await hub.token({ agency: 'EGOV', roles: ['citizen'], fin }), 'border-control', ['self-access']],
+        [await hub.token({ agency: 'MIA', roles: ['auditor'] }), 'identity-check', ['audit']],
+        [await hub.token({ agency: 'MIA', roles: ['officer'] }), 'audit', OFFICIAL_PURPOSES],
+        [await hub.token({ agency: 'MIA', roles: ['system'] }), 'self-access', OFFICIAL_PURPOSES],
+      ] as const;
+      for (const [token, purpose, allowed] of cases) {
+        const res = await call(`Bearer ${token}`, purpose);
+        await assertRefused(res, 400, 'BAD_USER_INPUT', new RegExp(`is not allowed for the role .*Allowed: ${allowed.join(', ')}\\.`), purpose);
+        assert.deepEqual(res.body.errors![0]!.extensions!['allowed'], allowed);
+      }
+    });
+
+    it('accepts a case number and refuses a malformed one', async () => {
+      const token = `Bearer ${await hub.token({ agency: 'MIA', roles: ['officer'] })}`;
+      await assertServed(await call(token, 'criminal-investigation', 'CASE-2024/17'), 'valid case number');
+      for (const caseNumber of ['x'.repeat(65), 'a;DROP TABLE', '<script>']) {
+        const res = await call(token, 'criminal-investigation', caseNumber);
+        await assertRefused(res, 400, 'BAD_USER_INPUT', /X-Case-Number/, caseNumber);
+      }
+    });
+  });
+
+  describe('subgraphs trust only the gateway', () => {
+    const callerOf = (registrationNumber: string): Caller => ({
+      agency: 'MIA', sub: 'direct-caller', roles: ['officer'], purpose: 'identity-check', caseNumber: null, fin: null, level: 'unlimited', registrationNumber,
+    });
+    async function direct(subgraph: string, query: string, assertion: string | null) {
+      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      if (assertion) headers['authorization'] = `Bearer ${assertion}`;
+      const res = await fetch(hub.subgraphs.get(subgraph)!.url, { method: 'POST', headers, body: JSON.stringify({ query, variables: { fin } }) });
+      return { status: res.status, body: (await res.json()) as GraphQLBody };
+    }
+    const PERSON = 'query($fin: ID!) { person(fin: $fin) { citizen { fin firstName } } }';
+
+    it('answers a direct call without an assertion with nothing but UNAUTHENTICATED, on every subgraph', async () => {
+      for (const name of hub.subgraphs.keys()) {
+        const res = await direct(name, '{ _service { sdl } }', null);
+        assert.equal(res.status, 401, name);
+        assert.equal(res.body.data ?? null, null, name);
+        assert.deepEqual(res.body.errors?.map((e) => e.extensions?.['code']), ['UNAUTHENTICATED'], name);
+      }
+    });
+
+    it('answers an expired, a forged or another subgraph\'s assertion with nothing but UNAUTHENTICATED', async () => {
+      const gatewayKey = hub.options.signingKey;
+      const forger = await importSigningKey({ ...(await createKeyPair('forger')).privateJwk, kid: gatewayKey.kid });
+      const registrations = { valid: randomUUID(), expired: randomUUID(), forged: randomUUID(), otherAudience: randomUUID() };
+
+      const valid = await direct('citizens', PERSON, await signCallerAssertion(gatewayKey, 'citizens', callerOf(registrations.valid)));
+      assert.equal(valid.body.errors, undefined, 'the control assertion is accepted');
+      assert.equal((valid.body.data?.['person'] as { citizen: { fin: string } }).citizen.fin, fin);
+      assert.deepEqual(await subgraphsCalled(registrations.valid), ['citizens']);
+
+      const refused = {
+        expired: await signCallerAssertion(gatewayKey, 'citizens', callerOf(registrations.expired), -120),
+        forged: await signCallerAssertion(forger, 'citizens', callerOf(registrations.forged)),
+        otherAudience: await signCallerAssertion(gatewayKey, 'appeals', callerOf(registrations.otherAudience)),
+      };
+      for (const [what, assertion] of Object.entries(refused)) {
+        const res = await direct('citizens', PERSON, assertion);
+        assert.equal(res.status, 401, what);
+        assert.equal(res.body.data ?? null, null, what);
+        assert.deepEqual(res.body.errors?.map((e) => e.extensions?.['code']), ['UNAUTHENTICATED'], what);
+        assert.deepEqual(await subgraphsCalled(registrations[what as keyof typeof registrations]), [], what);
+      }
+    });
+  });
+
+  describe('npm run token', () => {
+    const run = promisify(execFile);
+    const env = () => ({ ...process.env, HUB_KEYS_DIR: hub.keysDir });
+
+    it('prints a development token the hub accepts', async () => {
+      const { stdout } = await run(process.execPath, [TOKEN_SCRIPT, '--agency', 'MIA', '--role', 'officer', '--sub', 'x', '--ttl', '60'], { env: env() });
+      const token = stdout.trim();
+      assert.match(token, /^[\w-]+\.[\w-]+\.[\w-]+$/);
+      await assertServed(await call(`Bearer ${token}`), 'npm run token');
+      const payload = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8')) as JWTPayload;
+      assert.equal(payload.sub, 'x');
+      assert.equal(payload.exp! - payload.iat!, 60);
+    });
+
+    it('exits with code 2 for an unknown agency', async () => {
+      await assert.rejects(run(process.execPath, [TOKEN_SCRIPT, '--agency', 'XYZ', '--role', 'officer'], { env: env() }), (error: { code?: number; stderr?: string }) => {
+        assert.equal(error.code, 2);
+        assert.match(error.stderr ?? '', /--agency must be one of/);
+        return true;
+      });
+    });
+  });
+
+  // Last: the verifier re-reads a JWKS file at most every 5 s, counted from SMS's first use in before().
+  it('accepts a key added to an agency\'s JWKS after its first use, found by kid, while the old key keeps working', async () => {
+    await sleep(Math.max(0, smsFirstUsedAt + 5_500 - Date.now()));
+    const token = await sign(claims('SMS'), rotated.privateKey, { alg: 'EdDSA', kid: rotated.kid });
+    await assertServed(await call(`Bearer ${token}`), 'rotated key');
+    await assertServed(await call(`Bearer ${await hub.token({ agency: 'SMS', roles: ['officer'] })}`), 'previous key');
+  });
+});

@@ -1,0 +1,245 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  appealsOf, childProfileOf, citizenRestrictions, demoPeople, enforcementCasesOf, vocabulary,
+  type Appeal, type PopulationOptions, type RestrictionEntry,
+} from '@hub/kit';
+import { startTestHub, type TestHub } from '../src/hub';
+
+/**
+ * `restricted` as access-matrix.md defines it, per resource, through the gateway; a citizen's
+ * own records (R4); and the auditor's reach. Expected values come from the generator.
+ */
+interface GraphQLBody {
+  data?: Record<string, any> | null;
+  errors?: Array<{ message: string; path?: Array<string | number>; extensions?: Record<string, unknown> }>;
+  extensions: { registrationNumber: string };
+}
+
+const forbidden = (body: GraphQLBody) => (body.errors ?? []).filter((e) => e.extensions?.['code'] === 'FORBIDDEN')
+  .map((e) => ({ path: e.path?.join('.'), resource: e.extensions?.['resource'] }));
+
+const ENTRY_FIELDS = 'entryNumber fin basis initiatingAgency enteredBy approvedBy active masked';
+const byJson = (a: unknown, b: unknown) => JSON.stringify(a).localeCompare(JSON.stringify(b));
+
+/** The active entries about a person as a restricted body sees them: its own whole, the others' masked. */
+function entriesAsSeenBy(agency: string, entries: RestrictionEntry[], fin: string) {
+  return entries.filter((e) => e.fin === fin && e.active).map((e) => e.initiatingAgency === agency
+    ? { entryNumber: e.entryNumber, fin: e.fin, basis: e.basis, initiatingAgency: e.initiatingAgency, enteredBy: e.enteredBy, approvedBy: e.approvedBy, active: true, masked: false }
+    : { entryNumber: null, fin: null, basis: null, initiatingAgency: e.initiatingAgency, enteredBy: null, approvedBy: null, active: true, masked: true }).sort(byJson);
+}
+
+function allAppeals(population: PopulationOptions): Appeal[] {
+  return Array.from({ length: population.citizens }, (_v, i) => appealsOf(population, i)).flat();
+}
+
+describe('restricted access, self access and audit scope through the gateway', () => {
+  let hub: TestHub;
+  let people: Record<string, string>;
+  const as = async (agency: string, role: string, purpose: string, query: string, variables?: Record<string, unknown>, fin?: string) => {
+    const token = await hub.token({ agency, roles: [role], ...(fin ? { fin } : {}) });
+    return (await hub.query(query, variables, { token, purpose })).body as GraphQLBody;
+  };
+
+  before(async () => {
+    hub = await startTestHub();
+    people = Object.fromEntries(demoPeople(hub.population).map((p) => [p.case, p.fin]));
+  });
+  after(async () => { await hub.stop(); });
+
+  describe('restriction list', () => {
+    const QUERY = `query($sbs: ID!, $mia: ID!) {
+      sbs: person(fin: $sbs) { restrictions { ${ENTRY_FIELDS} } restrictionCheck { hit contactAgencies } }
+      mia: person(fin: $mia) { restrictions { ${ENTRY_FIELDS} } restrictionCheck { hit contactAgencies } }
+      sbsCheck: restrictionCheck(fin: $sbs) { hit contactAgencies }
+      miaCheck: restrictionCheck(fin: $mia) { hit contactAgencies }
+    }`;
+
+    for (const agency of ['SBS', 'MIA']) {
+      it(`gives ${agency} its own entries whole, the other body's masked, and the hit check for both`, async () => {
+        const sbs = people['restricted-by-SBS']!;
+        const mia = people['restricted-by-MIA']!;
+        const body = await as(agency, 'officer', 'border-control', QUERY, { sbs, mia });
+        assert.equal(body.errors, undefined, JSON.stringify(body.errors));
+        const data = body.data!;
+        assert.deepEqual([...data['sbs'].restrictions].sort(byJson), entriesAsSeenBy(agency, citizenRestrictions(hub.population, 1), sbs));
+        assert.deepEqual([...data['mia'].restrictions].sort(byJson), entriesAsSeenBy(agency, citizenRestrictions(hub.population, 2), mia));
+        // The generator makes exactly one active entry each: SBS's on one person, MIA's on the other.
+        assert.equal(data['sbs'].restrictions.filter((e: { masked: boolean }) => !e.masked).length, agency === 'SBS' ? 1 : 0);
+        assert.equal(data['mia'].restrictions.filter((e: { masked: boolean }) => !e.masked).length, agency === 'MIA' ? 1 : 0);
+        for (const [key, initiator] of [['sbs', 'SBS'], ['mia', 'MIA']] as const) {
+          assert.deepEqual(data[key].restrictionCheck, { hit: true, contactAgencies: [initiator] }, key);
+          assert.deepEqual(data[`${key}Check`], { hit: true, contactAgencies: [initiator] }, key);
+        }
+      });
+    }
+  });
+
+  describe('enforcement', () => {
+    const QUERY = `query($fin: ID!, $court: String!, $tax: String!) {
+      person(fin: $fin) { enforcementCases { caseNumber masked documentKind amount creditorAgency debtor { fin } } }
+      court: enforcementCase(caseNumber: $court) { caseNumber masked amount }
+      tax: enforcementCase(caseNumber: $tax) { caseNumber masked amount }
+    }`;
+    const view = (c: ReturnType<typeof enforcementCasesOf>[number], masked: boolean) => masked
+      ? { caseNumber: c.caseNumber, masked: true, documentKind: null, amount: null, creditorAgency: null, debtor: null }
+      : { caseNumber: c.caseNumber, masked: false, documentKind: c.documentKind, amount: c.amount, creditorAgency: c.creditorAgency, debtor: { fin: c.debtorFin } };
+
+    // MOT (restricted): whole only the cases of its own tax claims (11.3.10); MOJ (owner): all; PGO (restricted, no claims): none whole.
+    for (const [agency, purpose, sees] of [
+      ['MOT', 'tax-administration', (c: { creditorAgency: string | null }) => c.creditorAgency === 'MOT'],
+      ['MOJ', 'enforcement-proceedings', () => true],
+      ['PGO', 'criminal-investigation', () => false],
+    ] as const) {
+      it(`shows ${agency} the cases of citizen-full ${agency === 'MOT' ? 'whole for its tax claim, masked for the court writ' : agency === 'MOJ' ? 'whole' : 'masked'}`, async () => {
+        const cases = enforcementCasesOf(hub.population, 0);
+        const court = cases.find((c) => c.documentKind === 'COURT_WRIT')!;
+        const tax = cases.find((c) => c.documentKind === 'TAX_AUTHORITY_DECISION')!;
+        const body = await as(agency, 'officer', purpose, QUERY, { fin: people['citizen-full'], court: court.caseNumber, tax: tax.caseNumber });
+        assert.equal(body.errors, undefined, JSON.stringify(body.errors));
+        const expected = cases.map((c) => view(c, !sees(c))).sort(byJson);
+        assert.deepEqual([...body.data!['person'].enforcementCases].sort(byJson), expected);
+        assert.deepEqual(body.data!['court'], { caseNumber: court.caseNumber, masked: !sees(court), amount: sees(court) ? court.amount : null });
+        assert.deepEqual(body.data!['tax'], { caseNumber: tax.caseNumber, masked: !sees(tax), amount: sees(tax) ? tax.amount : null });
+      });
+    }
+  });
+
+  describe('child data', () => {
+    const QUERY = `query($fin: ID!) { childProfile(fin: $fin) {
+      fin archived maskedSections education { school grade } health { disabilityGroup chronicConditions vaccinationsComplete }
+    } }`;
+
+    it('shows the Ministry of Science and Education the education section and masks health', async () => {
+      const child = childProfileOf(hub.population, 3)!;
+      const profile = (await as('MSE', 'officer', 'child-protection', QUERY, { fin: child.fin })).data!['childProfile'];
+      assert.deepEqual(profile.education, { school: child.school, grade: child.grade });
+      assert.equal(profile.health, null);
+      assert.ok(profile.maskedSections.includes('health'));
+      assert.ok(!profile.maskedSections.includes('education'));
+    });
+
+    it('shows the Ministry of Health the health section and masks education', async () => {
+      const child = childProfileOf(hub.population, 3)!;
+      const profile = (await as('MOH', 'officer', 'child-protection', QUERY, { fin: child.fin })).data!['childProfile'];
+      assert.deepEqual(profile.health, { disabilityGroup: child.disabilityGroup, chronicConditions: child.chronicConditions, vaccinationsComplete: child.vaccinationsComplete });
+      assert.equal(profile.education, null);
+      assert.ok(profile.maskedSections.includes('education'));
+      assert.ok(!profile.maskedSections.includes('health'));
+    });
+
+    it('shows an archived profile (child over 18) to the owner SCFWCA only', async () => {
+      const index = Array.from({ length: hub.population.citizens }, (_v, i) => i).find((i) => childProfileOf(hub.population, i)?.archived)!;
+      const child = childProfileOf(hub.population, index)!;
+      for (const agency of ['MSE', 'MOH', 'MIA']) {
+        const body = await as(agency, 'officer', 'child-protection', QUERY, { fin: child.fin });
+        assert.equal(body.errors, undefined, agency);
+        assert.equal(body.data!['childProfile'], null, agency);
+      }
+      const owner = (await as('SCFWCA', 'officer', 'child-protection', QUERY, { fin: child.fin })).data!['childProfile'];
+      assert.equal(owner.fin, child.fin);
+      assert.equal(owner.archived, true);
+      assert.deepEqual(owner.maskedSections, []);
+    });
+  });
+
+  describe('appeals', () => {
+    /** What `agency` reads of every appeal in the population, five root fields per request. */
+    async function readEach(agency: string, appeals: Appeal[]): Promise<unknown[]> {
+      const read: unknown[] = [];
+      for (let from = 0; from < appeals.length; from += 5) {
+        const chunk = appeals.slice(from, from + 5);
+        const query = `{ ${chunk.map((a, i) => `a${i}: appeal(registrationNumber: "${a.registrationNumber}") { registrationNumber receivingAuthority { code } }`).join(' ')} }`;
+        const body = await as(agency, 'officer', 'appeal-handling', query);
+        assert.equal(body.errors, undefined, `${agency}: ${JSON.stringify(body.errors)}`);
+        read.push(...chunk.map((_a, i) => body.data![`a${i}`]));
+      }
+      return read;
+    }
+
+    it('shows each local executive authority the appeals it received and none of the others\'', async () => {
+      const appeals = allAppeals(hub.population);
+      for (const { code } of vocabulary.LOCAL_EXECUTIVE_AUTHORITIES) {
+        assert.ok(appeals.some((a) => a.receivedBy === code), `the population has appeals received by ${code}`);
+        const expected = appeals.map((a) => (a.receivedBy === code ? { registrationNumber: a.registrationNumber, receivingAuthority: { code } } : null));
+        assert.deepEqual(await readEach(code, appeals), expected, code);
+      }
+    });
+
+    it('shows the Presidential Administration every appeal', async () => {
+      const appeals = allAppeals(hub.population);
+      const expected = appeals.map((a) => ({ registrationNumber: a.registrationNumber, receivingAuthority: { code: a.receivedBy } }));
+      assert.deepEqual(await readEach('PA', appeals), expected);
+    });
+  });
+
+  describe('a citizen', () => {
+    const citizen = (query: string, variables: Record<string, unknown>) => as('EGOV', 'citizen', 'self-access', query, variables, people['citizen-full']);
+
+    it('reads their own records whole, and their child\'s profile as a parent', async () => {
+      const fin = people['citizen-full']!;
+      const body = await citizen(`query($fin: ID!, $child: ID!) {
+        person(fin: $fin) { citizen { fin } enforcementCases { caseNumber masked amount } appeals { registrationNumber } }
+        childProfile(fin: $child) { fin father { fin } education { grade } }
+      }`, { fin, child: people['child'] });
+      assert.equal(body.errors, undefined, JSON.stringify(body.errors));
+      const person = body.data!['person'];
+      assert.deepEqual(person.citizen, { fin });
+      assert.deepEqual([...person.enforcementCases].sort(byJson), enforcementCasesOf(hub.population, 0).map((c) => ({ caseNumber: c.caseNumber, masked: false, amount: c.amount })).sort(byJson));
+      assert.deepEqual(person.appeals.map((a: Appeal) => a.registrationNumber).sort(), appealsOf(hub.population, 0).map((a) => a.registrationNumber).sort());
+      const child = childProfileOf(hub.population, 3)!;
+      assert.deepEqual(body.data!['childProfile'], { fin: child.fin, father: { fin }, education: { grade: child.grade } });
+    });
+
+    it('is refused everything about another FİN', async () => {
+      const other = people['restricted-by-SBS']!;
+      const person = await citizen('query($fin: ID!) { person(fin: $fin) { citizen { fin } } }', { fin: other });
+      assert.equal(person.data?.['person'] ?? null, null);
+      assert.deepEqual(forbidden(person), [{ path: 'person', resource: 'citizens' }]);
+
+      const debtor = Array.from({ length: hub.population.citizens }, (_v, i) => i).find((i) => i > 0 && enforcementCasesOf(hub.population, i).length > 0)!;
+      const stranger = allAppeals(hub.population).find((a) => a.applicantFin !== people['citizen-full'])!;
+      const records = await citizen('query($case: String!, $appeal: String!) { enforcementCase(caseNumber: $case) { caseNumber } appeal(registrationNumber: $appeal) { registrationNumber } }', {
+        case: enforcementCasesOf(hub.population, debtor)[0]!.caseNumber, appeal: stranger.registrationNumber,
+      });
+      assert.equal(records.data?.['enforcementCase'] ?? null, null);
+      assert.equal(records.data?.['appeal'] ?? null, null);
+      assert.deepEqual(forbidden(records).sort(byJson), [{ path: 'appeal', resource: 'appeals' }, { path: 'enforcementCase', resource: 'enforcement' }]);
+    });
+
+    it('is refused the restriction list, even about themselves', async () => {
+      const body = await citizen('query($fin: ID!) { restrictionCheck(fin: $fin) { hit } }', { fin: people['citizen-full'] });
+      assert.equal(body.data ?? null, null);
+      assert.deepEqual(forbidden(body), [{ path: 'restrictionCheck', resource: 'restrictionList' }]);
+    });
+  });
+
+  describe('auditors', () => {
+    const QUERY = 'query($reg: ID!) { auditRecord(registrationNumber: $reg) { registrationNumber agency } auditRecords(first: 5) { total } }';
+
+    it('in MIA and MNS read the audit journal, every body\'s records included', async () => {
+      const probe = await as('SBS', 'officer', 'border-control', '{ __typename }');
+      const reg = probe.extensions.registrationNumber;
+      for (const agency of ['MIA', 'MNS']) {
+        const body = await as(agency, 'auditor', 'audit', QUERY, { reg });
+        assert.equal(body.errors, undefined, `${agency}: ${JSON.stringify(body.errors)}`);
+        assert.deepEqual(body.data!['auditRecord'], { registrationNumber: reg, agency: 'SBS' });
+        assert.ok(body.data!['auditRecords'].total >= 1);
+      }
+    });
+
+    it('are refused the audit resource in a body without audit access, and officers of MIA too', async () => {
+      for (const [agency, role, purpose] of [['MOJ', 'auditor', 'audit'], ['MIA', 'officer', 'identity-check'], ['MIA', 'system', 'identity-check']]) {
+        const body = await as(agency!, role!, purpose!, QUERY, { reg: 'X' });
+        assert.equal(body.data ?? null, null, `${agency} ${role}`);
+        assert.deepEqual(forbidden(body).sort(byJson), [{ path: 'auditRecord', resource: 'audit' }, { path: 'auditRecords', resource: 'audit' }], `${agency} ${role}`);
+      }
+    });
+
+    it('reach nothing but the audit resource', async () => {
+      const body = await as('MIA', 'auditor', 'audit', 'query($fin: ID!) { person(fin: $fin) { citizen { fin } } }', { fin: people['citizen-full'] });
+      assert.equal(body.data ?? null, null);
+      assert.deepEqual(forbidden(body), [{ path: 'person', resource: 'citizens' }]);
+    });
+  });
+});
