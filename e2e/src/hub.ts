@@ -13,8 +13,8 @@ import { enforcementSubgraph } from '@hub/enforcement';
 import { foreignersSubgraph } from '@hub/foreigners';
 import {
   allocateReplicaNumber, ensureDevelopmentKeys, gatewayKeyPaths, loadGatewaySigningKey, loadPolicies, PostgresAuditJournal,
-  readSupergraph, RegistrationNumbers, signDevelopmentToken, startGateway,
-  type AuditJournal, type DevelopmentTokenRequest, type GatewayOptions, type Policies, type RunningGateway,
+  loadLimitsPolicy, quotasFromEnv, readSupergraph, RegistrationNumbers, signDevelopmentToken, startGateway,
+  type AuditJournal, type DevelopmentTokenRequest, type QuotaPolicy, type Quotas, type GatewayOptions, type Policies, type RunningGateway,
 } from '@hub/gateway';
 import { composeSupergraph, startSubgraph, type PopulationOptions, type RunningSubgraph, type SubgraphModule } from '@hub/kit';
 import { createTestDatabase, TEST_POPULATION, type TestDatabase } from '@hub/kit/testing';
@@ -37,6 +37,8 @@ export interface HubOptions {
   /** Replaces the audit journal (e.g. to make it fail). */
   journal?: (databaseUrl: string) => AuditJournal;
   production?: boolean;
+  /** Replaces the quotas (e.g. shared through Redis, or with a small policy). */
+  quotas?: (policy: QuotaPolicy) => Quotas;
   logger?: Logger;
   subgraphTimeoutMs?: number;
 }
@@ -68,6 +70,7 @@ export async function startTestHub(options: HubOptions = {}): Promise<TestHub> {
   const keysDir = mkdtempSync(join(tmpdir(), 'hub-e2e-keys-'));
   const env = { ...process.env, HUB_KEYS_DIR: keysDir };
   const policies = loadPolicies(POLICIES_DIR, env);
+  const limits = loadLimitsPolicy(POLICIES_DIR);
   await ensureDevelopmentKeys(keysDir, policies.agencies.keys());
   const silent = pino({ level: 'silent' });
 
@@ -88,7 +91,8 @@ export async function startTestHub(options: HubOptions = {}): Promise<TestHub> {
     logger: options.logger ?? silent,
     production: options.production ?? false,
     subgraphTimeoutMs: options.subgraphTimeoutMs ?? 5_000,
-    maxBodyBytes: 64 * 1024,
+    limits,
+    quotas: options.quotas ? options.quotas(limits.quotas) : quotasFromEnv(limits.quotas, undefined),
   };
   const gateway = await startGateway(gatewayOptions, 0, '127.0.0.1');
   const defaultToken = await signDevelopmentToken(keysDir, policies.identity, { agency: 'MIA', roles: ['officer'] });

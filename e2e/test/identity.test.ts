@@ -187,7 +187,7 @@ describe('identity: who is asking, and why', () => {
 
   describe('subgraphs trust only the gateway', () => {
     const callerOf = (registrationNumber: string): Caller => ({
-      agency: 'MIA', sub: 'direct-caller', roles: ['officer'], purpose: 'identity-check', caseNumber: null, fin: null, level: 'unlimited', registrationNumber,
+      agency: 'MIA', sub: 'direct-caller', roles: ['officer'], purpose: 'identity-check', caseNumber: null, fin: null, level: 'unlimited', registrationNumber, searchLimit: 10,
     });
     async function direct(subgraph: string, query: string, assertion: string | null) {
       const headers: Record<string, string> = { 'content-type': 'application/json' };

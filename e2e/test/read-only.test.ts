@@ -142,7 +142,7 @@ describe('read-only integration (R1, R2)', () => {
   /** A subgraph's own SDL, asked for as the gateway would (with its assertion). */
   async function subgraphSdl(name: string, url: string): Promise<string> {
     const assertion = await signCallerAssertion(hub.options.signingKey, name, {
-      agency: 'MIA', sub: 'read-only-test', roles: ['officer'], purpose: 'identity-check', caseNumber: null, fin: null, level: 'unlimited', registrationNumber: randomUUID(),
+      agency: 'MIA', sub: 'read-only-test', roles: ['officer'], purpose: 'identity-check', caseNumber: null, fin: null, level: 'unlimited', registrationNumber: randomUUID(), searchLimit: 10,
     });
     const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${assertion}` }, body: JSON.stringify({ query: '{ _service { sdl } }' }) });
     const body = (await res.json()) as { data: { _service: { sdl: string } } };

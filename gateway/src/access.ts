@@ -53,7 +53,7 @@ function inlineFragments(selectionSet: SelectionSetNode, fragments: Map<string, 
 }
 
 export class AccessPolicy {
-  constructor(private readonly policies: Policies, private readonly supergraph: SupergraphInfo, private readonly schema: GraphQLSchema = supergraph.apiSchema) {}
+  constructor(private readonly policies: Policies, private readonly supergraph: SupergraphInfo, readonly schema: GraphQLSchema = supergraph.apiSchema) {}
 
   /** The resource a subgraph serves, or null when no policy binds it (refused to everyone). */
   resourceOf(subgraph: string): string | null {

@@ -4,7 +4,9 @@ import { auditJournalSchema } from '@hub/audit';
 import type { GatewayConfig } from './config';
 import { allocateReplicaNumber, PostgresAuditJournal } from './journal';
 import { ensureDevelopmentKeys, loadGatewaySigningKey } from './keys';
+import { loadLimitsPolicy } from './limits';
 import { loadPolicies } from './policies';
+import { quotasFromEnv } from './quotas';
 import { RegistrationNumbers } from './registration';
 import type { GatewayOptions } from './server';
 import { loadSupergraph, urlOverridesFromEnv } from './supergraph';
@@ -12,6 +14,7 @@ import { loadSupergraph, urlOverridesFromEnv } from './supergraph';
 /** Everything the gateway checks and loads before it takes its first request. */
 export async function prepareGateway(config: GatewayConfig, logger: Logger, env: NodeJS.ProcessEnv = process.env): Promise<GatewayOptions> {
   const policies = loadPolicies(config.policiesDir, env);
+  const limits = loadLimitsPolicy(config.policiesDir);
   if (!config.production) await ensureDevelopmentKeys(config.keysDir, policies.agencies.keys());
   const signingKey = await loadGatewaySigningKey(config.keysDir);
   const supergraph = loadSupergraph(config.supergraphPath, urlOverridesFromEnv(env));
@@ -31,6 +34,7 @@ export async function prepareGateway(config: GatewayConfig, logger: Logger, env:
     logger,
     production: config.production,
     subgraphTimeoutMs: config.subgraphTimeoutMs,
-    maxBodyBytes: config.maxBodyBytes,
+    limits,
+    quotas: quotasFromEnv(limits.quotas, env['REDIS_URL']),
   };
 }

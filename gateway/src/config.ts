@@ -11,7 +11,6 @@ export interface GatewayConfig {
   auditDatabaseUrl: string;
   production: boolean;
   subgraphTimeoutMs: number;
-  maxBodyBytes: number;
 }
 
 export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
@@ -27,6 +26,5 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Gate
     auditDatabaseUrl: requireUrl(auditVariable),
     production: mode === 'production',
     subgraphTimeoutMs: requireInteger('SUBGRAPH_TIMEOUT_MS', 5_000, 100, 120_000),
-    maxBodyBytes: requireInteger('MAX_BODY_BYTES', 64 * 1024, 1024, 10 * 1024 * 1024),
   };
 }

@@ -19,6 +19,8 @@ export class HubRequest {
   forbidden: ForbiddenPath[] = [];
   readonly records = new Map<string, number>();
   errorCodes: string[] = [];
+  /** Most results one search may return (policies/limits.json), forwarded to the subgraphs. */
+  searchLimit = 10;
 
   constructor(
     readonly registrationNumber: string,
@@ -36,12 +38,19 @@ export class HubRequest {
     return {
       agency: this.identity.agency, sub: this.identity.sub, roles: this.identity.roles, fin: this.identity.fin,
       purpose: this.purpose.purpose, caseNumber: this.purpose.caseNumber, level, registrationNumber: this.registrationNumber,
+      searchLimit: this.searchLimit,
     };
   }
 
   countRecords(subgraph: string, count: number): void {
     const resource = this.resourceOfSubgraph(subgraph);
     if (resource) this.records.set(resource, (this.records.get(resource) ?? 0) + count);
+  }
+
+  totalRecords(): number {
+    let total = 0;
+    for (const n of this.records.values()) total += n;
+    return total;
   }
 
   elapsedMs(): number {

@@ -7,3 +7,5 @@ export * from './server';
 export * from './supergraph';
 export * from './journal';
 export * from './registration';
+export * from './limits';
+export * from './quotas';

@@ -34,7 +34,8 @@ export class PostgresAuditJournal implements AuditJournal {
   constructor(private readonly pool: Pool) {}
 
   static connect(url: string, poolSize = 4): PostgresAuditJournal {
-    const pool = new Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 2_000, application_name: 'hub-gateway-audit' });
+    // A database that stops answering must fail requests closed, not hold them: both waits are bounded.
+    const pool = new Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 2_000, query_timeout: 10_000, keepAlive: true, application_name: 'hub-gateway-audit' });
     // An idle client losing its server must not crash the gateway; the next write fails closed instead.
     pool.on('error', () => undefined);
     return new PostgresAuditJournal(pool);
@@ -101,11 +102,12 @@ export class PostgresAuditJournal implements AuditJournal {
       }
       await client.query(`INSERT INTO audit.journal (${JOURNAL_COLUMNS.join(', ')}) VALUES ${tuples.join(', ')}`, params);
       await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
       client.release();
+    } catch (error) {
+      // The connection is dropped, not rolled back and reused: after a timeout or a lost server
+      // its state is unknown, and closing it aborts the transaction on the server.
+      client.release(error as Error);
+      throw error;
     }
   }
 }

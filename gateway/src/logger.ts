@@ -2,14 +2,24 @@ import pino, { type DestinationStream, type Logger } from 'pino';
 
 /**
  * Structured logs. Tokens, headers, query text, variables and response data are never logged;
- * the redaction is a second line behind the code never passing them.
+ * the redaction is a second line behind the code never passing them. Each line of a request
+ * carries its hub registration number (server.ts logs through a child logger with `reg`).
  */
-export const REDACTED_PATHS = [
-  'req.headers.authorization', 'headers.authorization', 'authorization', 'token',
-  'query', 'variables', 'body', 'data', '*.query', '*.variables', '*.body', '*.data',
-];
+const SECRET_KEYS = ['authorization', 'cookie', 'token', 'headers', 'query', 'variables', 'body', 'data'];
+export const REDACTED_PATHS = [...SECRET_KEYS, ...SECRET_KEYS.map((key) => `*.${key}`)];
 
 export function createLogger(name: string, destination?: DestinationStream): Logger {
   const options = { name, level: process.env['LOG_LEVEL'] ?? 'info', redact: { paths: REDACTED_PATHS, censor: '[redacted]' } };
   return destination ? pino(options, destination) : pino(options);
+}
+
+/** An unexpected error's message may quote the request, so only its kind and where it was thrown are logged. */
+export function errorSummary(error: unknown): { type: string; code?: string; stack?: string } {
+  if (!(error instanceof Error)) return { type: typeof error };
+  const code = (error as { code?: unknown }).code;
+  return {
+    type: error.name,
+    ...(typeof code === 'string' ? { code } : {}),
+    ...(error.stack ? { stack: error.stack.split('\n').filter((line) => /^\s+at /.test(line)).join('\n') } : {}),
+  };
 }

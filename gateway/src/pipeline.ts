@@ -5,7 +5,9 @@ import type { AccessPolicy } from './access';
 import type { HubRequest } from './context';
 import { checkPurpose, type IdentityVerifier } from './identity';
 import { readRequestBody, selectOperation } from './operation';
+import { countTokens, enforceLimits, limitsFor, type LimitsPolicy } from './limits';
 import { levelsFor, type Policies } from './policies';
+import type { Quotas } from './quotas';
 import { refuseWrites } from './read-only';
 import { Refusal } from './refusal';
 
@@ -19,8 +21,9 @@ export interface PipelineDeps {
   policies: Policies;
   identity: IdentityVerifier;
   access: AccessPolicy;
+  limits: LimitsPolicy;
+  quotas: Quotas;
   production: boolean;
-  maxBodyBytes: number;
 }
 
 /** What is left to execute once every rule has had its say. */
@@ -32,22 +35,30 @@ export interface Executable {
 
 export async function runPipeline(hub: HubRequest, req: IncomingMessage, deps: PipelineDeps): Promise<Executable | null> {
   const url = new URL(req.url ?? '/', 'http://localhost');
-  const body = await parseGraphQLBody(req, deps.maxBodyBytes).catch(rethrowAsRefusal);
+  const body = await parseGraphQLBody(req, deps.limits.requestBodyBytes).catch(rethrowAsRefusal);
 
   // 1. Identity (R13): a verified token of a known agency, then the stated purpose.
   hub.identity = await deps.identity.verify(req.headers.authorization);
   hub.purpose = checkPurpose(deps.policies, hub.identity, header(req, 'x-purpose'), header(req, 'x-case-number'));
 
-  // 2. One operation per request.
+  // 2. Quotas (R7): requests per minute per agency and caller, records per day, key walking.
+  await deps.quotas.admit(hub.identity);
+
+  // 3. One operation per request, within the role's operation limits (R7).
   const request = readRequestBody(req.method ?? 'GET', body, url.searchParams);
+  const limits = limitsFor(deps.limits.byRole, hub.identity.roles);
+  hub.searchLimit = limits.searchResults;
+  const tokens = countTokens(request.query, limits.tokens);
+  if (tokens > limits.tokens) throw new Refusal('QUERY_TOO_COMPLEX', `The operation exceeds the tokens limit: more than ${limits.tokens}.`, 400, { limit: 'tokens', max: limits.tokens, found: tokens });
   const selected = selectOperation(request);
   hub.operationType = selected.type;
   hub.operationName = selected.operationName;
 
-  // 3. Read-only (R1).
+  // 4. Read-only (R1).
   refuseWrites(selected);
+  enforceLimits(deps.access.schema, selected.document, selected.operation, request.variables, limits);
 
-  // 4. Access policy (R8): the caller's level per resource; fields at 'none' are cut out.
+  // 5. Access policy (R8): the caller's level per resource; fields at 'none' are cut out.
   hub.levels = levelsFor(deps.policies, hub.identity.agency, hub.identity.roles);
   const decision = deps.access.apply(selected.document, selected.operation, hub.levels);
   hub.forbidden = decision.forbidden;

@@ -4,12 +4,16 @@ import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginUsageReportingDisabled } from '@apollo/server/plugin/disabled';
 import type { Logger } from 'pino';
+import type { JournalEntry } from '@hub/audit';
 import { listen, sendJson, type SigningKey } from '@hub/kit';
 import { AccessPolicy } from './access';
 import { journalEntryOf } from './audit';
+import type { LimitsPolicy } from './limits';
+import type { Quotas } from './quotas';
 import { HubRequest, type HubContext } from './context';
 import { IdentityVerifier } from './identity';
 import type { AuditJournal } from './journal';
+import { errorSummary } from './logger';
 import { runPipeline, type Executable } from './pipeline';
 import type { Policies } from './policies';
 import { Refusal } from './refusal';
@@ -26,7 +30,8 @@ export interface GatewayOptions {
   logger: Logger;
   production: boolean;
   subgraphTimeoutMs: number;
-  maxBodyBytes: number;
+  limits: LimitsPolicy;
+  quotas: Quotas;
 }
 
 export interface RunningGateway {
@@ -43,11 +48,12 @@ interface Reply {
 }
 
 const REGISTRATION_HEADER = 'x-registration-number';
+const JSON_TYPE = { 'content-type': 'application/json; charset=utf-8' };
 
 function errorReply(registrationNumber: string, status: number, code: string, message: string, extensions: Record<string, unknown> = {}, headers: Record<string, string> = {}): Reply {
   return {
     status,
-    headers,
+    headers: { ...JSON_TYPE, ...headers },
     body: JSON.stringify({ errors: [{ message, extensions: { ...extensions, code } }], extensions: { registrationNumber } }),
   };
 }
@@ -87,10 +93,12 @@ export async function startGateway(options: GatewayOptions, port: number, host =
     // The access pipeline decides who may introspect; by here the operation is allowed.
     introspection: true,
     csrfPrevention: false,
+    // main.ts stops the gateway on SIGTERM and flushes the journal; Apollo's own handler would re-raise the signal and cut that short.
+    stopOnTerminationSignals: false,
   });
   await apollo.start();
 
-  const deps = { policies, identity, access, production: options.production, maxBodyBytes: options.maxBodyBytes };
+  const deps = { policies, identity, access, limits: options.limits, quotas: options.quotas, production: options.production };
 
   async function execute(hub: HubRequest, executable: Executable): Promise<Reply> {
     const headers = new HeaderMap([['content-type', 'application/json']]);
@@ -99,39 +107,76 @@ export async function startGateway(options: GatewayOptions, port: number, host =
       context: async () => ({ hub }),
     });
     const body = response.body.kind === 'complete' ? response.body.string : '';
-    return { status: response.status ?? 200, body, headers: { 'content-type': 'application/json; charset=utf-8' } };
+    return { status: response.status ?? 200, body, headers: { ...JSON_TYPE } };
+  }
+
+  const newHubRequest = (req: IncomingMessage) => new HubRequest(options.registrations.next(), req.socket.remoteAddress ?? null, (s) => access.resourceOf(s));
+
+  function refusalReply(hub: HubRequest, error: unknown, log: Logger): { reply: Reply; refusal: Refusal } {
+    if (!(error instanceof Refusal)) log.error({ err: errorSummary(error) }, 'request failed');
+    const refusal = error instanceof Refusal ? error : new Refusal('INTERNAL_SERVER_ERROR', 'Internal server error.', 500);
+    return { refusal, reply: errorReply(hub.registrationNumber, refusal.httpStatus, refusal.code, refusal.message, refusal.extensions, refusal.headers) };
+  }
+
+  /** Journals the request, then answers; when the record is not durable, the answer is AUDIT_UNAVAILABLE and nothing else (6.9). */
+  async function journalAndSend(hub: HubRequest, res: ServerResponse, reply: Reply, refusal: Refusal | null, event: JournalEntry['event'], log: Logger): Promise<void> {
+    const entry = journalEntryOf(hub, { refusal: refusal?.code ?? null, errorCodes: refusal ? [refusal.code] : hub.errorCodes }, event);
+    let sent = reply;
+    try {
+      await options.journal.append(entry);
+    } catch (error) {
+      log.error({ err: (error as Error).message }, 'audit journal unavailable');
+      sent = errorReply(hub.registrationNumber, 503, 'AUDIT_UNAVAILABLE', 'The audit journal cannot be written, so no data is served. Try again shortly.', {}, { 'retry-after': '5' });
+    }
+    log.info({ event, status: sent.status, agency: entry.agency, decision: entry.decision, reason: entry.reason, records: entry.records, ms: entry.durationMs }, event === 'query' ? 'request' : event);
+    res.writeHead(sent.status, { ...sent.headers, [REGISTRATION_HEADER]: hub.registrationNumber, 'cache-control': 'no-store' });
+    res.end(sent.body);
   }
 
   async function handleGraphQL(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const hub = new HubRequest(options.registrations.next(), req.socket.remoteAddress ?? null, (s) => access.resourceOf(s));
+    const hub = newHubRequest(req);
+    const log = logger.child({ reg: hub.registrationNumber });
     let reply: Reply;
     let refusal: Refusal | null = null;
     try {
       const executable = await runPipeline(hub, req, deps);
-      reply = executable
-        ? await execute(hub, executable)
-        : { status: 200, headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify({ data: null, errors: forbiddenErrors(hub), extensions: { registrationNumber: hub.registrationNumber } }) };
+      reply = executable ? await execute(hub, executable) : nothingAllowed(hub);
+      await options.quotas.settle(hub.identity!, hub.totalRecords(), hub.requested.size > 0);
     } catch (error) {
-      if (!(error instanceof Refusal)) logger.error({ reg: hub.registrationNumber, err: error }, 'request failed');
-      refusal = error instanceof Refusal ? error : new Refusal('INTERNAL_SERVER_ERROR', 'Internal server error.', 500);
-      reply = errorReply(hub.registrationNumber, refusal.httpStatus, refusal.code, refusal.message, refusal.extensions, refusal.headers);
+      ({ reply, refusal } = refusalReply(hub, error, log));
     }
-    const entry = journalEntryOf(hub, { refusal: refusal?.code ?? null, errorCodes: refusal ? [refusal.code] : hub.errorCodes });
+    await journalAndSend(hub, res, reply, refusal, 'query', log);
+  }
+
+  /**
+   * Officers' sign-in and sign-out in the playground (6.9.1.4): the same token check as
+   * /graphql, and a journal record of its own, fail-closed like every request.
+   */
+  async function handleSession(event: 'sign-in' | 'sign-out', req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (req.method !== 'POST') {
+      sendJson(res, 405, { errors: [{ message: 'Use POST.', extensions: { code: 'BAD_REQUEST' } }] }, { allow: 'POST' });
+      return;
+    }
+    // Nothing in the body is needed; it is read and dropped so the connection can be reused.
+    req.resume();
+    const hub = newHubRequest(req);
+    const log = logger.child({ reg: hub.registrationNumber });
+    let reply: Reply;
+    let refusal: Refusal | null = null;
     try {
-      // Fail closed (6.9): nothing leaves the hub that the journal does not hold.
-      await options.journal.append(entry);
+      hub.identity = await identity.verify(req.headers.authorization);
+      reply = { status: 200, headers: { ...JSON_TYPE }, body: JSON.stringify({ registrationNumber: hub.registrationNumber }) };
     } catch (error) {
-      logger.error({ reg: hub.registrationNumber, err: (error as Error).message }, 'audit journal unavailable');
-      reply = errorReply(hub.registrationNumber, 503, 'AUDIT_UNAVAILABLE', 'The audit journal cannot be written, so no data is served. Try again shortly.', {}, { 'retry-after': '5' });
+      ({ reply, refusal } = refusalReply(hub, error, log));
     }
-    logger.info({ reg: hub.registrationNumber, agency: entry.agency, decision: entry.decision, reason: entry.reason, records: entry.records, ms: entry.durationMs }, 'request');
-    res.writeHead(reply.status, { ...reply.headers, [REGISTRATION_HEADER]: hub.registrationNumber, 'cache-control': 'no-store' });
-    res.end(reply.body);
+    await journalAndSend(hub, res, reply, refusal, event, log);
   }
 
   const server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     const route = path === '/graphql' ? handleGraphQL
+      : path === '/session/sign-in' ? (q: IncomingMessage, r: ServerResponse) => handleSession('sign-in', q, r)
+      : path === '/session/sign-out' ? (q: IncomingMessage, r: ServerResponse) => handleSession('sign-out', q, r)
       : path === '/health' ? async () => sendJson(res, 200, { status: 'ok' })
       : path === '/ready' ? async () => {
         const journal = await options.journal.ping();
@@ -139,7 +184,7 @@ export async function startGateway(options: GatewayOptions, port: number, host =
       }
       : async () => sendJson(res, 404, { error: 'not found' });
     route(req, res).catch((error: unknown) => {
-      logger.error({ err: error }, 'unhandled');
+      logger.error({ err: errorSummary(error) }, 'unhandled');
       if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Internal server error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
     });
   });
@@ -152,8 +197,16 @@ export async function startGateway(options: GatewayOptions, port: number, host =
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await apollo.stop();
       await options.journal.close();
+      await options.quotas.close();
     },
   };
+}
+
+/** Every field asked for was cut out by the access policy: nothing to execute. */
+function nothingAllowed(hub: HubRequest): Reply {
+  const errors = forbiddenErrors(hub);
+  hub.errorCodes = errors.map((e) => e.extensions.code);
+  return { status: 200, headers: { ...JSON_TYPE }, body: JSON.stringify({ data: null, errors, extensions: { registrationNumber: hub.registrationNumber } }) };
 }
 
 /** One FORBIDDEN error per field the access policy cut out, on the path the caller asked for. */

@@ -1,11 +1,12 @@
 import { Arg, Args, ArgsType, Ctx, Field, ID, InputType, Int, ObjectType, Query, Resolver } from 'type-graphql';
-import { hubError, type SubgraphContext } from '@hub/kit';
+import { hubError, MAX_PAGE_SIZE, type SubgraphContext } from '@hub/kit';
 import { AuditDecision, AuditRecord } from './entities';
 import type { Loaders } from './loaders';
 
 type Context = SubgraphContext<Loaders>;
 
-export const MAX_AUDIT_PAGE = 100;
+/** The kit's page ceiling; the gateway's policy may set a lower one per role. */
+export const MAX_AUDIT_PAGE = MAX_PAGE_SIZE;
 /** Without a time range an auditor sees the last day: the journal is never read whole at once. */
 const DEFAULT_WINDOW_MS = 24 * 3600 * 1000;
 
@@ -129,7 +130,9 @@ export class AuditResolver {
     const page = rows.slice(0, first).map((r) => r.seq);
     const records = page.length ? await repo.createQueryBuilder('j').where('j.seq IN (:...seqs)', { seqs: page }).orderBy('j.seq', 'DESC').getMany() : [];
     const [{ count }] = await ctx.db.query(`SELECT count(*)::int AS count FROM audit.journal WHERE ${sql}`, params) as [{ count: number }];
-    return ctx.outcome.found({ items: records, nextCursor: rows.length > first ? (page[page.length - 1] ?? null) : null, total: count });
+    // The records returned are what the page counts, not the page itself.
+    ctx.outcome.found(records);
+    return { items: records, nextCursor: rows.length > first ? (page[page.length - 1] ?? null) : null, total: count };
   }
 
   @Query(() => AuditRecord, { nullable: true, description: 'One record by its hub registration number.' })

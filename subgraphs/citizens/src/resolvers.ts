@@ -8,9 +8,6 @@ import type { Loaders } from './loaders';
 
 type Context = SubgraphContext<Loaders>;
 
-/** A name search may match a handful of namesakes; more means the search is too broad (R7). */
-export const MAX_NAME_MATCHES = 10;
-
 function forbidOthers(ctx: Context, fin: string): void {
   if (!maySeePerson(ctx.caller, fin)) {
     throw hubError('FORBIDDEN', 'A citizen may read records about their own FİN only.', { resource: 'citizens' });
@@ -27,7 +24,7 @@ export class PersonResolver {
     return ctx.outcome.found(registered ? { fin: key } : null);
   }
 
-  @Query(() => [Person], { description: `Citizens with exactly this name and date of birth; at most ${MAX_NAME_MATCHES}, else QUERY_TOO_BROAD.` })
+  @Query(() => [Person], { description: 'Citizens with exactly this name and date of birth; more matches than the caller\'s search limit (policies/limits.json) is QUERY_TOO_BROAD.' })
   async personsByName(
     @Arg('firstName') firstName: string,
     @Arg('lastName') lastName: string,
@@ -35,9 +32,11 @@ export class PersonResolver {
     @Ctx() ctx: Context,
   ): Promise<Person[]> {
     const where = { firstNameKey: parseName(firstName, 'firstName'), lastNameKey: parseName(lastName, 'lastName'), birthDate: parseDate(birthDate, 'birthDate') };
-    const matches = await ctx.db.getRepository(Citizen).find({ where, select: { fin: true }, take: MAX_NAME_MATCHES + 1 });
-    if (matches.length > MAX_NAME_MATCHES) {
-      throw hubError('QUERY_TOO_BROAD', `More than ${MAX_NAME_MATCHES} persons match; search by FİN or document number instead.`, { max: MAX_NAME_MATCHES });
+    // A name search may match a few namesakes; more means it is too broad (R7), and no truncated list is given.
+    const max = ctx.caller.searchLimit;
+    const matches = await ctx.db.getRepository(Citizen).find({ where, select: { fin: true }, take: max + 1 });
+    if (matches.length > max) {
+      throw hubError('QUERY_TOO_BROAD', `More than ${max} persons match; search by FİN or document number instead.`, { max });
     }
     const visible = matches.filter((m) => maySeePerson(ctx.caller, m.fin)).map((m) => ({ fin: m.fin }));
     return ctx.outcome.found(visible);

@@ -21,9 +21,13 @@ export interface Caller {
   /** The caller's level for this subgraph's resource; `none` never reaches a subgraph. */
   level: AccessLevel;
   registrationNumber: string;
+  /** Most results one search may return (R7), set per role in the gateway's policies. */
+  searchLimit: number;
 }
 
 export const GATEWAY_ISSUER = 'hub-gateway';
+export const DEFAULT_SEARCH_LIMIT = 10;
+const MAX_SEARCH_LIMIT = 50;
 export const ASSERTION_ALGORITHMS = ['EdDSA', 'ES256'];
 
 export function loadJwks(path: string): JSONWebKeySet {
@@ -61,6 +65,7 @@ export function createCallerVerifier(audience: string, jwks: JSONWebKeySet): Cal
       fin: (payload['fin'] as string | null | undefined) ?? null,
       level,
       registrationNumber: String(payload['reg']),
+      searchLimit: typeof payload['searchLimit'] === 'number' ? Math.min(payload['searchLimit'], MAX_SEARCH_LIMIT) : DEFAULT_SEARCH_LIMIT,
     };
   };
 }
@@ -72,8 +77,8 @@ export interface SigningKey {
 
 /** Signs the per-subgraph assertion; the gateway's half of the protocol above. */
 export async function signCallerAssertion(key: SigningKey, audience: string, caller: Caller, ttlSeconds = 60): Promise<string> {
-  const { agency, roles, purpose, caseNumber, fin, level, registrationNumber } = caller;
-  return new SignJWT({ agency, roles, purpose, caseNumber, fin, level, reg: registrationNumber })
+  const { agency, roles, purpose, caseNumber, fin, level, registrationNumber, searchLimit } = caller;
+  return new SignJWT({ agency, roles, purpose, caseNumber, fin, level, reg: registrationNumber, searchLimit })
     .setProtectedHeader({ alg: 'EdDSA', kid: key.kid })
     .setIssuer(GATEWAY_ISSUER)
     .setAudience(audience)

@@ -134,6 +134,8 @@ export async function startSubgraph<L>(module: SubgraphModule<L>, options: Subgr
     includeStacktraceInErrorResponses: false,
     // Only the gateway calls a subgraph, and it plans from the composed supergraph.
     introspection: false,
+    // The process entry (main.ts) owns signals: it stops the server, then the database.
+    stopOnTerminationSignals: false,
   });
   await apollo.start();
 

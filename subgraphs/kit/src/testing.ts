@@ -81,7 +81,7 @@ export function testCaller(overrides: Partial<Caller> = {}): Caller {
   registration += 1;
   return {
     agency: 'MIA', sub: 'test-officer', roles: ['officer'], purpose: 'identity-check', caseNumber: null,
-    fin: null, level: 'unlimited', registrationNumber: `TEST-${process.pid}-${registration}`, ...overrides,
+    fin: null, level: 'unlimited', registrationNumber: `TEST-${process.pid}-${registration}`, searchLimit: 10, ...overrides,
   };
 }
 

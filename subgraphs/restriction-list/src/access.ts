@@ -4,7 +4,7 @@ import type { RestrictionCategory, RestrictionCheck, RestrictionEntry, Restricti
 /** The list is for authorised bodies only (6.7.1); a person reading about themselves is not one. */
 export function refuseCitizens(caller: Caller): void {
   if (isSelfOnly(caller)) {
-    throw hubError('FORBIDDEN', 'The restriction list is not available to citizens.', { resource: 'restriction-list' });
+    throw hubError('FORBIDDEN', 'The restriction list is not available to citizens.', { resource: 'restrictionList' });
   }
 }
 

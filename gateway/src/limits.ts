@@ -1,0 +1,178 @@
+import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
+import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
+import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
+import {
+  Kind, Lexer, Source, TokenKind, validate, visit,
+  type DocumentNode, type GraphQLError, type GraphQLSchema, type OperationDefinitionNode,
+} from 'graphql';
+import { getComplexity, simpleEstimator, type ComplexityEstimator } from 'graphql-query-complexity';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Role } from '@hub/kit';
+import { PolicyError, ROLES } from './policies';
+import { Refusal } from './refusal';
+
+/**
+ * Operation limits (R7: no copying through queries, no overloading the network), per role,
+ * from policies/limits.json. Depth, aliases and directives are graphql-armor's rules; cost is
+ * graphql-query-complexity with list multipliers; tokens are counted by graphql's own lexer.
+ * A refusal names the limit and the measured value, before any subgraph is called.
+ */
+export interface OperationLimits {
+  depth: number;
+  aliases: number;
+  directives: number;
+  tokens: number;
+  rootFields: number;
+  cost: number;
+  pageSize: number;
+  searchResults: number;
+}
+
+export const LIMIT_NAMES: ReadonlyArray<keyof OperationLimits> = ['depth', 'aliases', 'directives', 'tokens', 'rootFields', 'cost', 'pageSize', 'searchResults'];
+
+const tooComplex = (limit: string, max: number, found: number) =>
+  new Refusal('QUERY_TOO_COMPLEX', `The operation exceeds the ${limit} limit: ${found} > ${max}. Ask for less in one request.`, 400, { limit, max, found });
+
+/** The most generous of the caller's roles applies (a caller normally has one role). */
+export function limitsFor(byRole: ReadonlyMap<Role, OperationLimits>, roles: readonly Role[]): OperationLimits {
+  const own = roles.map((r) => byRole.get(r)).filter((l): l is OperationLimits => l !== undefined);
+  const first = own[0];
+  if (!first) throw new Refusal('FORBIDDEN', 'No limits are defined for the caller\'s roles.', 403);
+  return Object.fromEntries(LIMIT_NAMES.map((name) => [name, Math.max(...own.map((l) => l[name]))])) as unknown as OperationLimits;
+}
+
+export function countTokens(query: string, max: number): number {
+  const lexer = new Lexer(new Source(query));
+  let count = 0;
+  // Stop one past the limit: the measured value then says "more than", without lexing megabytes.
+  for (let token = lexer.advance(); token.kind !== TokenKind.EOF && count <= max; token = lexer.advance()) count += 1;
+  return count;
+}
+
+/**
+ * A paginated field costs its children times the page it asks for (`first`, else the page
+ * size); other fields cost one plus their children. Unpaginated lists are small by design
+ * (a person's contact agencies, a record's roles), so they carry no multiplier.
+ */
+function pageMultiplier(pageSize: number): ComplexityEstimator {
+  return ({ field, args, childComplexity }) => {
+    if (!field.args.some((a) => a.name === 'first')) return undefined;
+    const first = typeof args['first'] === 'number' ? args['first'] : pageSize;
+    return 1 + Math.max(1, first) * Math.max(1, childComplexity);
+  };
+}
+
+function largestPage(document: DocumentNode, variables: Record<string, unknown> | undefined): number {
+  let largest = 0;
+  visit(document, {
+    Argument(node) {
+      if (node.name.value !== 'first') return;
+      const value = node.value.kind === Kind.INT ? Number(node.value.value) : node.value.kind === Kind.VARIABLE ? Number(variables?.[node.value.name.value] ?? 0) : 0;
+      if (Number.isFinite(value)) largest = Math.max(largest, value);
+    },
+  });
+  return largest;
+}
+
+const ARMOR_MESSAGE = /limit of (\d+) exceeded, found (\d+)/;
+
+export function enforceLimits(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  variables: Record<string, unknown> | undefined,
+  limits: OperationLimits,
+): void {
+  const rootFields = operation.selectionSet.selections.filter((s) => !(s.kind === Kind.FIELD && s.name.value === '__typename')).length;
+  if (rootFields > limits.rootFields) throw tooComplex('rootFields', limits.rootFields, rootFields);
+
+  const armor: Array<[string, GraphQLError[]]> = [['depth', []], ['aliases', []], ['directives', []]];
+  const reject = (bucket: GraphQLError[]) => [(_ctx: unknown, error: GraphQLError) => { bucket.push(error); }];
+  validate(schema, document, [
+    maxDepthRule({ n: limits.depth, exposeLimits: true, flattenFragments: true, onReject: reject(armor[0]![1]), propagateOnRejection: false }),
+    maxAliasesRule({ n: limits.aliases, exposeLimits: true, onReject: reject(armor[1]![1]), propagateOnRejection: false }),
+    maxDirectivesRule({ n: limits.directives, exposeLimits: true, onReject: reject(armor[2]![1]), propagateOnRejection: false }),
+  ]);
+  for (const [limit, errors] of armor) {
+    const match = errors[0] && ARMOR_MESSAGE.exec(errors[0].message);
+    if (match) throw tooComplex(limit, Number(match[1]), Number(match[2]));
+  }
+
+  const page = largestPage(document, variables);
+  if (page > limits.pageSize) throw tooComplex('pageSize', limits.pageSize, page);
+
+  let cost: number;
+  try {
+    cost = getComplexity({
+      schema, query: document, variables: variables ?? {},
+      ...(operation.name ? { operationName: operation.name.value } : {}),
+      estimators: [pageMultiplier(limits.pageSize), simpleEstimator({ defaultComplexity: 1 })],
+    });
+  } catch {
+    // Invalid arguments or variables: validation reports them with a clearer message.
+    return;
+  }
+  if (cost > limits.cost) throw tooComplex('cost', limits.cost, cost);
+}
+
+
+export interface QuotaPolicy {
+  requestsPerMinutePerAgency: number;
+  requestsPerMinutePerSub: number;
+  recordsPerDayPerAgency: number;
+  enumeration: { windowSeconds: number; missesBeforeSlowdown: number; missesBeforeRefusal: number; slowdownMs: number };
+}
+
+export interface LimitsPolicy {
+  requestBodyBytes: number;
+  byRole: Map<Role, OperationLimits>;
+  quotas: QuotaPolicy;
+}
+
+/** The most any subgraph serves in one page; a policy may lower it, never raise it. */
+export const SUBGRAPH_PAGE_CEILING = 50;
+
+function positive(value: unknown, where: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) throw new PolicyError(`limits.json: ${where} must be a positive integer`);
+  return value;
+}
+
+export function loadLimitsPolicy(dir: string): LimitsPolicy {
+  let raw: Record<string, any>;
+  try {
+    raw = JSON.parse(readFileSync(join(dir, 'limits.json'), 'utf8')) as Record<string, any>;
+  } catch (error) {
+    throw new PolicyError(`policies/limits.json: ${(error as Error).message}`);
+  }
+  const defaults = raw['defaults'] ?? {};
+  const byRole = new Map<Role, OperationLimits>();
+  for (const [role, overrides] of Object.entries(raw['roles'] ?? {})) {
+    if (!ROLES.includes(role as Role)) throw new PolicyError(`limits.json: unknown role "${role}"`);
+    for (const key of Object.keys(overrides as object)) if (!LIMIT_NAMES.includes(key as keyof OperationLimits)) throw new PolicyError(`limits.json: roles.${role}: unknown limit "${key}"`);
+    const merged = { ...defaults, ...(overrides as object) } as Record<string, unknown>;
+    const limits = Object.fromEntries(LIMIT_NAMES.map((name) => [name, positive(merged[name], `roles.${role}.${name}`)])) as unknown as OperationLimits;
+    if (limits.pageSize > SUBGRAPH_PAGE_CEILING || limits.searchResults > SUBGRAPH_PAGE_CEILING) {
+      throw new PolicyError(`limits.json: roles.${role}: pageSize and searchResults may not exceed ${SUBGRAPH_PAGE_CEILING}`);
+    }
+    byRole.set(role as Role, limits);
+  }
+  for (const role of ROLES) if (!byRole.has(role)) throw new PolicyError(`limits.json: no limits for role "${role}"`);
+  const q = raw['quotas'] ?? {};
+  const e = q['enumeration'] ?? {};
+  const quotas: QuotaPolicy = {
+    requestsPerMinutePerAgency: positive(q['requestsPerMinutePerAgency'], 'quotas.requestsPerMinutePerAgency'),
+    requestsPerMinutePerSub: positive(q['requestsPerMinutePerSub'], 'quotas.requestsPerMinutePerSub'),
+    recordsPerDayPerAgency: positive(q['recordsPerDayPerAgency'], 'quotas.recordsPerDayPerAgency'),
+    enumeration: {
+      windowSeconds: positive(e['windowSeconds'], 'quotas.enumeration.windowSeconds'),
+      missesBeforeSlowdown: positive(e['missesBeforeSlowdown'], 'quotas.enumeration.missesBeforeSlowdown'),
+      missesBeforeRefusal: positive(e['missesBeforeRefusal'], 'quotas.enumeration.missesBeforeRefusal'),
+      slowdownMs: positive(e['slowdownMs'], 'quotas.enumeration.slowdownMs'),
+    },
+  };
+  if (quotas.enumeration.missesBeforeSlowdown >= quotas.enumeration.missesBeforeRefusal) {
+    throw new PolicyError('limits.json: quotas.enumeration.missesBeforeSlowdown must be below missesBeforeRefusal');
+  }
+  return { requestBodyBytes: positive(raw['requestBodyBytes'], 'requestBodyBytes'), byRole, quotas };
+}

@@ -1,0 +1,79 @@
+import Redis from 'ioredis';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { Identity } from './identity';
+import type { QuotaPolicy } from './limits';
+import { Refusal } from './refusal';
+
+/**
+ * Quotas per agency and per caller (R7: no overloading the network, no copying through many
+ * small queries), with rate-limiter-flexible. With REDIS_URL the counters are shared by every
+ * gateway replica; without it they live in this process. A caller walking through keys —
+ * many searches that find nothing — is slowed, then refused.
+ */
+export interface Quotas {
+  /** Before a request: refuses with RATE_LIMITED (and Retry-After) when over a quota. */
+  admit(identity: Identity): Promise<void>;
+  /** After a request: counts the records it returned and whether a search missed. */
+  settle(identity: Identity, records: number, searched: boolean): Promise<void>;
+  close(): Promise<void>;
+}
+
+const rateLimited = (what: string, res: RateLimiterRes) => {
+  const seconds = Math.max(1, Math.ceil(res.msBeforeNext / 1000));
+  return new Refusal('RATE_LIMITED', `${what} Try again in ${seconds} s.`, 429, { retryAfterSeconds: seconds }, { 'retry-after': String(seconds) });
+};
+
+export class RateLimitedQuotas implements Quotas {
+  private readonly perAgency: RateLimiterAbstract;
+  private readonly perSub: RateLimiterAbstract;
+  private readonly recordsPerDay: RateLimiterAbstract;
+  private readonly misses: RateLimiterAbstract;
+
+  constructor(private readonly policy: QuotaPolicy, private readonly redis: Redis | null, prefix = 'hub') {
+    const make = (keyPrefix: string, points: number, duration: number): RateLimiterAbstract => {
+      const memory = new RateLimiterMemory({ keyPrefix, points, duration });
+      // If Redis goes away, each replica keeps limiting on its own rather than not at all.
+      return redis ? new RateLimiterRedis({ storeClient: redis, keyPrefix: `${prefix}:${keyPrefix}`, points, duration, insuranceLimiter: memory }) : memory;
+    };
+    this.perAgency = make('rpm-agency', policy.requestsPerMinutePerAgency, 60);
+    this.perSub = make('rpm-sub', policy.requestsPerMinutePerSub, 60);
+    this.recordsPerDay = make('records-day', policy.recordsPerDayPerAgency, 86_400);
+    this.misses = make('misses', policy.enumeration.missesBeforeRefusal, policy.enumeration.windowSeconds);
+  }
+
+  async admit(identity: Identity): Promise<void> {
+    const records = await this.recordsPerDay.get(identity.agency);
+    if (records && records.remainingPoints <= 0) throw rateLimited(`The agency ${identity.agency} has received its ${this.policy.recordsPerDayPerAgency} records for today.`, records);
+    const misses = await this.misses.get(`${identity.agency}:${identity.sub}`);
+    if (misses && misses.remainingPoints <= 0) throw rateLimited('Too many searches found nothing: walking through keys is not allowed (R7).', misses);
+    await consume(this.perAgency, identity.agency, `The agency ${identity.agency} is over ${this.policy.requestsPerMinutePerAgency} requests per minute.`);
+    await consume(this.perSub, `${identity.agency}:${identity.sub}`, `You are over ${this.policy.requestsPerMinutePerSub} requests per minute.`);
+    if (misses && misses.consumedPoints >= this.policy.enumeration.missesBeforeSlowdown) {
+      await new Promise((resolve) => setTimeout(resolve, this.policy.enumeration.slowdownMs));
+    }
+  }
+
+  async settle(identity: Identity, records: number, searched: boolean): Promise<void> {
+    if (records > 0) await this.recordsPerDay.penalty(identity.agency, records);
+    if (searched && records === 0) await this.misses.penalty(`${identity.agency}:${identity.sub}`, 1);
+  }
+
+  async close(): Promise<void> {
+    this.redis?.disconnect();
+  }
+}
+
+async function consume(limiter: RateLimiterAbstract, key: string, message: string): Promise<void> {
+  try {
+    await limiter.consume(key, 1);
+  } catch (rejection) {
+    if (rejection instanceof RateLimiterRes) throw rateLimited(message, rejection);
+    throw rejection;
+  }
+}
+
+export function quotasFromEnv(policy: QuotaPolicy, redisUrl: string | undefined, prefix?: string): Quotas {
+  const redis = redisUrl ? new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false }) : null;
+  redis?.on('error', () => undefined);
+  return new RateLimitedQuotas(policy, redis, prefix);
+}

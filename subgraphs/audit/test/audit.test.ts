@@ -1,0 +1,63 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { pendingSchemaChanges, startTestSubgraph, type TestSubgraph } from '@hub/kit/testing';
+import { auditSubgraph, entryHash, GENESIS_HASH, JOURNAL_COLUMNS, rowValues, type JournalEntry } from '../src';
+
+/**
+ * The audit subgraph on its own, reached with assertions as the gateway signs them: the
+ * checks it makes itself, behind the gateway's access policy.
+ */
+function entry(n: number, agency: string): JournalEntry {
+  return {
+    registrationNumber: `HUB-TEST-${n}`, event: 'query', receivedAt: new Date(Date.now() - 60_000 + n), agency, sub: `${agency.toLowerCase()}-officer`,
+    roles: ['officer'], purpose: 'identity-check', caseNumber: null, operationType: 'query', operationName: null,
+    resources: [{ resource: 'citizens', level: 'unlimited', fields: ['Query.person'], positive: true, records: 1 }],
+    decision: 'allowed', reason: null, attemptToExceedAuthority: false, errorCodes: [], positive: true, records: 1, durationMs: 1.5, clientAddress: null,
+  };
+}
+
+const PAGE = '{ auditRecords { total items { registrationNumber agency } } }';
+
+describe('audit subgraph', () => {
+  let subgraph: TestSubgraph;
+  const agencies = ['MIA', 'MNS', 'MIA', 'SBS'];
+
+  before(async () => {
+    subgraph = await startTestSubgraph(auditSubgraph);
+    let prev = GENESIS_HASH;
+    for (const [n, agency] of agencies.entries()) {
+      const e = entry(n, agency);
+      const hash = entryHash(prev, e);
+      const values = rowValues(e, prev, hash);
+      await subgraph.db.query(`INSERT INTO audit.journal (${JOURNAL_COLUMNS.join(', ')}) VALUES (${values.map((_, i) => `$${i + 1}`).join(', ')})`, values);
+      prev = hash;
+    }
+  });
+  after(async () => { await subgraph.close(); });
+
+  it('has migrations that match its entities', async () => {
+    assert.deepEqual(await pendingSchemaChanges(subgraph.db), []);
+  });
+
+  it('refuses a caller without the auditor role even when the gateway let it through', async () => {
+    for (const roles of [['officer'], ['system'], ['citizen']] as const) {
+      const { body } = await subgraph.request(PAGE, undefined, { roles: [...roles], purpose: 'audit' });
+      assert.equal(body.errors?.[0]?.extensions?.['code'], 'FORBIDDEN', roles.join());
+      assert.equal(body.data, null);
+    }
+  });
+
+  it('shows an auditor at the restricted level only the records of their own body', async () => {
+    const restricted = { roles: ['auditor' as const], purpose: 'audit', agency: 'MIA', level: 'restricted' as const };
+    const { body } = await subgraph.request(PAGE, undefined, restricted);
+    assert.equal(body.errors, undefined, JSON.stringify(body.errors));
+    assert.deepEqual(body.data?.['auditRecords'], { total: 2, items: [{ registrationNumber: 'HUB-TEST-2', agency: 'MIA' }, { registrationNumber: 'HUB-TEST-0', agency: 'MIA' }] });
+    const other = await subgraph.request('{ auditRecord(registrationNumber: "HUB-TEST-1") { agency } }', undefined, restricted);
+    assert.deepEqual(other.body.data, { auditRecord: null });
+    const totals = await subgraph.request('{ auditTotals { agency requests } }', undefined, restricted);
+    assert.deepEqual(totals.body.data, { auditTotals: [{ agency: 'MIA', requests: 2 }] });
+
+    const unlimited = await subgraph.request(PAGE, undefined, { ...restricted, level: 'unlimited' });
+    assert.equal((unlimited.body.data?.['auditRecords'] as { total: number }).total, agencies.length);
+  });
+});
