@@ -14,8 +14,11 @@ import type { SupergraphInfo } from './supergraph';
  * reported as FORBIDDEN on its path. `restricted` is enforced further by the owning subgraph.
  */
 export interface ForbiddenPath {
+  /** The response path, in the caller's own aliases: for the error only, never journaled. */
   path: string[];
   resource: string;
+  /** The schema coordinate that was refused, e.g. Person.restrictions: what the journal keeps. */
+  coordinate: string;
 }
 
 export interface AccessDecision {
@@ -88,7 +91,7 @@ export class AccessPolicy {
         const resources = [...(this.supergraph.owners.get(coordinate) ?? [])].map((subgraph) => this.resourceOf(subgraph) ?? `unbound subgraph "${subgraph}"`);
         const allowed = resources.filter((r) => levels.has(r));
         if (resources.length > 0 && allowed.length === 0) {
-          forbidden.push({ path: responsePath, resource: resources[0] ?? 'unknown' });
+          forbidden.push({ path: responsePath, resource: resources[0] ?? 'unknown', coordinate });
           continue;
         }
         // Key fields served by many subgraphs say nothing about which resource was read.

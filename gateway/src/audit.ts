@@ -27,7 +27,7 @@ export function journalEntryOf(hub: HubRequest, outcome: Outcome, event: Journal
     return {
       resource,
       level: forbiddenResources.has(resource) && !hub.levels.has(resource) ? 'none' : hub.levels.get(resource) ?? 'none',
-      fields: [...(hub.requested.get(resource) ?? [])].sort(),
+      fields: [...new Set([...(hub.requested.get(resource) ?? []), ...hub.forbidden.filter((f) => f.resource === resource).map((f) => f.coordinate)])].sort(),
       positive: records > 0,
       records,
     };

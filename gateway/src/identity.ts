@@ -76,7 +76,8 @@ export class IdentityVerifier {
         audience: this.policies.identity.audience,
         algorithms: this.policies.identity.algorithms,
         clockTolerance: this.policies.identity.clockToleranceSeconds,
-        requiredClaims: ['exp', 'sub'],
+        requiredClaims: ['exp', 'sub', 'iat'],
+        maxTokenAge: this.policies.identity.maxTokenAgeSeconds,
       }));
     } catch (error) {
       throw refuse(describe(error));
@@ -95,8 +96,9 @@ export class IdentityVerifier {
 }
 
 function describe(error: unknown): string {
-  if (error instanceof errors.JWTExpired) return 'the token has expired';
+  if (error instanceof errors.JWTExpired) return error.claim === 'iat' ? 'the token was issued too long ago to be accepted (maximum token age)' : 'the token has expired';
   if (error instanceof errors.JWTClaimValidationFailed) {
+    if (error.reason === 'missing') return `the token's "${error.claim}" claim is missing`;
     switch (error.claim) {
       case 'nbf': return 'the token is not valid yet';
       case 'aud': return 'the token is for another audience';

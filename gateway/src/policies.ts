@@ -34,6 +34,8 @@ export interface RolePolicy {
 export interface IdentityProviders {
   audience: string;
   clockToleranceSeconds: number;
+  /** Tokens older than this are refused, whatever their exp says. */
+  maxTokenAgeSeconds: number;
   algorithms: string[];
   issuerOf(agency: string): string;
   jwksOf(agency: string): string;
@@ -146,11 +148,17 @@ export function loadPolicies(dir: string, env: NodeJS.ProcessEnv = process.env):
     return fill(stringAt(override?.[key] ?? defaults[key], `identity-providers.json: ${key}`), agency);
   };
 
+  const maxAge = idp['maxTokenAgeSeconds'];
+  if (typeof maxAge !== 'number' || !Number.isInteger(maxAge) || maxAge < 60 || maxAge > 7 * 86_400) {
+    throw new PolicyError('identity-providers.json: maxTokenAgeSeconds must be an integer from 60 to 604800');
+  }
+
   return {
     agencies, resources, resourceOfSubgraph, purposes, roles,
     identity: {
       audience: stringAt(idp['audience'], 'identity-providers.json: audience'),
       clockToleranceSeconds: tolerance,
+      maxTokenAgeSeconds: maxAge,
       algorithms: algorithms as string[],
       issuerOf: (agency) => setting(agency, 'issuer'),
       jwksOf: (agency) => setting(agency, 'jwks'),
