@@ -117,3 +117,57 @@ export async function startTestHub(options: HubOptions = {}): Promise<TestHub> {
     },
   };
 }
+
+/** Starts a stopped subgraph of the hub again on the port it had, as an operator restarting its process would. */
+export async function restartSubgraph(hub: TestHub, name: string): Promise<RunningSubgraph> {
+  const module = ALL_SUBGRAPHS.find((m) => m.name === name);
+  const previous = hub.subgraphs.get(name);
+  if (!module || !previous) throw new Error(`no subgraph "${name}" in this hub`);
+  const restarted = await startSubgraph(module, {
+    databaseUrl: hub.database.url, port: previous.port, host: '127.0.0.1', gatewayJwksPath: gatewayKeyPaths(hub.keysDir).jwks,
+    seed: hub.population, logger: pino({ level: 'silent' }), poolSize: 4,
+  });
+  hub.subgraphs.set(name, restarted);
+  return restarted;
+}
+
+/**
+ * One more gateway over the hub's subgraphs with options of its own (circuit breaker, timeout,
+ * a subgraph's URL pointed elsewhere). It has its own journal connection and quotas and shares
+ * the hub's registration numbers; the caller stops it.
+ */
+export async function startGatewayOver(hub: TestHub, overrides: Partial<GatewayOptions> & { urls?: Record<string, string> } = {}): Promise<RunningGateway> {
+  const { urls, ...options } = overrides;
+  return startGateway({
+    ...hub.options,
+    supergraph: urls ? readSupergraph(hub.options.supergraph.sdl, urls) : hub.options.supergraph,
+    journal: PostgresAuditJournal.connect(hub.database.url),
+    quotas: quotasFromEnv(hub.options.limits.quotas, undefined),
+    ...options,
+  }, 0, '127.0.0.1');
+}
+
+/** POSTs a query to a gateway as hub.query does, with the token given. */
+export function queryGateway(gateway: RunningGateway, token: string, query: string, variables?: Record<string, unknown>, purpose = 'identity-check'): Promise<request.Response> {
+  return request(gateway.server).post('/graphql').set('content-type', 'application/json').set('authorization', `Bearer ${token}`)
+    .set('x-purpose', purpose).send({ query, ...(variables ? { variables } : {}) });
+}
+
+/** A gateway's GET /metrics; value() sums the series of a metric whose labels include those given. */
+export async function scrapeMetrics(gateway: RunningGateway): Promise<{ text: string; value(name: string, labels?: Record<string, string>): number }> {
+  const res = await request(gateway.server).get('/metrics');
+  if (res.status !== 200) throw new Error(`/metrics answered ${res.status}`);
+  const text = res.text;
+  const series = text.split('\n').filter((line) => line && !line.startsWith('#')).map((line) => {
+    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
+    if (!match) throw new Error(`not a Prometheus sample: ${line}`);
+    const labels = Object.fromEntries([...(match[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1]!, m[2]!]));
+    return { name: match[1]!, labels, value: Number(match[3]) };
+  });
+  return {
+    text,
+    value: (name, labels = {}) => series
+      .filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))
+      .reduce((sum, s) => sum + s.value, 0),
+  };
+}

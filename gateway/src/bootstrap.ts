@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { openDatabase } from '@hub/kit';
+import { ConfigError, openDatabase } from '@hub/kit';
 import { auditJournalSchema } from '@hub/audit';
 import type { GatewayConfig } from './config';
 import { allocateReplicaNumber, PostgresAuditJournal } from './journal';
@@ -9,7 +9,23 @@ import { loadPolicies } from './policies';
 import { quotasFromEnv } from './quotas';
 import { RegistrationNumbers } from './registration';
 import type { GatewayOptions } from './server';
-import { loadSupergraph, urlOverridesFromEnv } from './supergraph';
+import { loadSupergraph, urlOverridesFromEnv, type SupergraphInfo } from './supergraph';
+
+/** SUBGRAPH_URL_<NAME> must name a subgraph of the supergraph and hold an http(s) URL: a typo would silently keep the default. */
+function checkUrlOverrides(overrides: Record<string, string>, supergraph: SupergraphInfo): void {
+  const known = new Set(supergraph.subgraphs.map((s) => s.name));
+  for (const [name, url] of Object.entries(overrides)) {
+    const variable = `SUBGRAPH_URL_${name.toUpperCase().replace(/-/g, '_')}`;
+    if (!known.has(name)) throw new ConfigError(`${variable}: the supergraph has no subgraph "${name}" (known: ${[...known].join(', ')}).`);
+    let protocol: string;
+    try {
+      protocol = new URL(url).protocol;
+    } catch {
+      throw new ConfigError(`${variable} is not a valid URL.`);
+    }
+    if (protocol !== 'http:' && protocol !== 'https:') throw new ConfigError(`${variable}: expected an http:// or https:// URL.`);
+  }
+}
 
 /** Everything the gateway checks and loads before it takes its first request. */
 export async function prepareGateway(config: GatewayConfig, logger: Logger, env: NodeJS.ProcessEnv = process.env): Promise<GatewayOptions> {
@@ -17,7 +33,14 @@ export async function prepareGateway(config: GatewayConfig, logger: Logger, env:
   const limits = loadLimitsPolicy(config.policiesDir);
   if (!config.production) await ensureDevelopmentKeys(config.keysDir, policies.agencies.keys());
   const signingKey = await loadGatewaySigningKey(config.keysDir);
-  const supergraph = loadSupergraph(config.supergraphPath, urlOverridesFromEnv(env));
+  const overrides = urlOverridesFromEnv(env);
+  let supergraph: SupergraphInfo;
+  try {
+    supergraph = loadSupergraph(config.supergraphPath, overrides);
+  } catch (error) {
+    throw new ConfigError(`SUPERGRAPH_PATH=${JSON.stringify(config.supergraphPath)}: not a composed supergraph (${(error as Error).message}).`);
+  }
+  checkUrlOverrides(overrides, supergraph);
   for (const { name } of supergraph.subgraphs) {
     if (!policies.resourceOfSubgraph.has(name)) logger.warn({ subgraph: name }, 'no policy binds this subgraph to a resource: it is refused to everyone');
   }
@@ -34,7 +57,9 @@ export async function prepareGateway(config: GatewayConfig, logger: Logger, env:
     logger,
     production: config.production,
     subgraphTimeoutMs: config.subgraphTimeoutMs,
+    breaker: config.breaker,
+    shutdownGraceMs: config.shutdownGraceMs,
     limits,
-    quotas: quotasFromEnv(limits.quotas, env['REDIS_URL']),
+    quotas: quotasFromEnv(limits.quotas, config.redisUrl),
   };
 }

@@ -1,3 +1,4 @@
+import pino from 'pino';
 import { ConfigError } from '@hub/kit';
 import { prepareGateway } from './bootstrap';
 import { gatewayConfigFromEnv } from './config';
@@ -12,18 +13,24 @@ async function main(): Promise<void> {
     const config = gatewayConfigFromEnv();
     const gateway = await startGateway(await prepareGateway(config, logger), config.port, config.host);
     logger.info({ url: `http://localhost:${gateway.port}/graphql` }, 'gateway listening');
+    let stopping = false;
     const stop = (signal: string) => {
+      // A second signal while stopping must not cut the requests being finished.
+      if (stopping) return;
+      stopping = true;
       logger.info({ signal }, 'stopping: finishing requests in flight, flushing the audit journal');
       gateway.stop().then(() => process.exit(0), (error: unknown) => {
         logger.error({ err: error }, 'unclean stop');
         process.exit(1);
       });
     };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
+    process.on('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGINT', () => stop('SIGINT'));
   } catch (error) {
-    if (error instanceof ConfigError || error instanceof PolicyError) logger.fatal(`configuration: ${error.message}`);
-    else logger.fatal({ err: error }, 'cannot start');
+    // Start-up failures go to stderr, where an operator (or docker logs) looks first.
+    const stderr = createLogger('gateway', pino.destination({ fd: 2, sync: true }));
+    if (error instanceof ConfigError || error instanceof PolicyError) stderr.fatal(`configuration: ${error.message}`);
+    else stderr.fatal({ err: error }, 'cannot start');
     process.exit(1);
   }
 }

@@ -5,21 +5,24 @@ import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginUsageReportingDisabled } from '@apollo/server/plugin/disabled';
 import type { Logger } from 'pino';
 import type { JournalEntry } from '@hub/audit';
-import { listen, sendJson, type SigningKey } from '@hub/kit';
+import { DEFAULT_SHUTDOWN_GRACE_MS, GracefulServer, listen, sendJson, type SigningKey } from '@hub/kit';
 import { AccessPolicy } from './access';
 import { journalEntryOf } from './audit';
 import type { LimitsPolicy } from './limits';
 import type { Quotas } from './quotas';
 import { HubRequest, type HubContext } from './context';
+import { checkReadiness, READINESS_TIMEOUT_MS } from './health';
 import { IdentityVerifier } from './identity';
 import type { AuditJournal } from './journal';
 import { errorSummary } from './logger';
+import { GatewayMetrics } from './metrics';
 import { runPipeline, type Executable } from './pipeline';
 import type { Policies } from './policies';
 import { Refusal } from './refusal';
 import type { RegistrationNumbers } from './registration';
 import type { SupergraphInfo } from './supergraph';
-import { createFetcher, HubDataSource } from './transport';
+import { DEFAULT_BREAKER, HubDataSource, SubgraphTransport, type BreakerOptions } from './transport';
+import { uiRoutes } from './ui';
 
 export interface GatewayOptions {
   policies: Policies;
@@ -30,6 +33,10 @@ export interface GatewayOptions {
   logger: Logger;
   production: boolean;
   subgraphTimeoutMs: number;
+  /** Circuit breaker per subgraph; DEFAULT_BREAKER when not given. */
+  breaker?: BreakerOptions;
+  /** On stop, how long requests in flight may take before their connections are cut. */
+  shutdownGraceMs?: number;
   limits: LimitsPolicy;
   quotas: Quotas;
 }
@@ -79,14 +86,17 @@ export async function startGateway(options: GatewayOptions, port: number, host =
   const { policies, supergraph, logger } = options;
   const access = new AccessPolicy(policies, supergraph);
   const identity = new IdentityVerifier(policies);
-  const transport = { signingKey: options.signingKey, timeoutMs: options.subgraphTimeoutMs, connectionsPerSubgraph: 64 };
-  const fetcher = createFetcher(transport);
+  const metrics = new GatewayMetrics(options.journal);
+  const transport = new SubgraphTransport({
+    signingKey: options.signingKey, timeoutMs: options.subgraphTimeoutMs, connectionsPerSubgraph: 64,
+    breaker: options.breaker ?? DEFAULT_BREAKER, metrics, logger,
+  });
   const urls = new Map(supergraph.subgraphs.map((s) => [s.name, s.url]));
 
   const apollo = new ApolloServer<HubContext>({
     gateway: new ApolloGateway({
       supergraphSdl: supergraph.sdl,
-      buildService: ({ name }) => new HubDataSource({ name, url: urls.get(name) ?? '' }, transport, fetcher),
+      buildService: ({ name }) => new HubDataSource({ name, url: urls.get(name) ?? '', resource: access.resourceOf(name) }, options.signingKey, transport.fetcherFor(name)),
     }),
     plugins: [hubResponsePlugin, ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginUsageReportingDisabled()],
     includeStacktraceInErrorResponses: false,
@@ -122,12 +132,17 @@ export async function startGateway(options: GatewayOptions, port: number, host =
   async function journalAndSend(hub: HubRequest, res: ServerResponse, reply: Reply, refusal: Refusal | null, event: JournalEntry['event'], log: Logger): Promise<void> {
     const entry = journalEntryOf(hub, { refusal: refusal?.code ?? null, errorCodes: refusal ? [refusal.code] : hub.errorCodes }, event);
     let sent = reply;
+    const journalStarted = process.hrtime.bigint();
+    const journalSeconds = () => Number(process.hrtime.bigint() - journalStarted) / 1e9;
     try {
       await options.journal.append(entry);
+      metrics.journalWrite(journalSeconds(), true);
     } catch (error) {
+      metrics.journalWrite(journalSeconds(), false);
       log.error({ err: (error as Error).message }, 'audit journal unavailable');
       sent = errorReply(hub.registrationNumber, 503, 'AUDIT_UNAVAILABLE', 'The audit journal cannot be written, so no data is served. Try again shortly.', {}, { 'retry-after': '5' });
     }
+    metrics.countRequest(entry, sent !== reply, hub.elapsedMs() / 1000);
     log.info({ event, status: sent.status, agency: entry.agency, decision: entry.decision, reason: entry.reason, records: entry.records, ms: entry.durationMs }, event === 'query' ? 'request' : event);
     res.writeHead(sent.status, { ...sent.headers, [REGISTRATION_HEADER]: hub.registrationNumber, 'cache-control': 'no-store' });
     res.end(sent.body);
@@ -172,6 +187,7 @@ export async function startGateway(options: GatewayOptions, port: number, host =
     await journalAndSend(hub, res, reply, refusal, event, log);
   }
 
+  const ui = uiRoutes(options);
   const server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     const route = path === '/graphql' ? handleGraphQL
@@ -179,23 +195,32 @@ export async function startGateway(options: GatewayOptions, port: number, host =
       : path === '/session/sign-out' ? (q: IncomingMessage, r: ServerResponse) => handleSession('sign-out', q, r)
       : path === '/health' ? async () => sendJson(res, 200, { status: 'ok' })
       : path === '/ready' ? async () => {
-        const journal = await options.journal.ping();
-        sendJson(res, journal ? 200 : 503, { status: journal ? 'ready' : 'not ready', auditJournal: journal ? 'writable' : 'unreachable' });
+        if (graceful.closing) return sendJson(res, 503, { status: 'stopping' });
+        const report = await checkReadiness(supergraph.subgraphs, options.journal, Math.min(READINESS_TIMEOUT_MS, options.subgraphTimeoutMs));
+        sendJson(res, report.status === 'ready' ? 200 : 503, report);
       }
-      : async () => sendJson(res, 404, { error: 'not found' });
+      : path === '/metrics' ? async () => {
+        const text = await metrics.registry.metrics();
+        res.writeHead(200, { 'content-type': metrics.registry.contentType, 'cache-control': 'no-store' });
+        res.end(text);
+      }
+      : ui.get(path) ?? (async () => sendJson(res, 404, { error: 'not found' }));
     route(req, res).catch((error: unknown) => {
       logger.error({ err: errorSummary(error) }, 'unhandled');
       if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Internal server error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
     });
   });
+  const graceful = new GracefulServer(server);
   const boundPort = await listen(server, port, host);
   return {
     server,
     port: boundPort,
     url: `http://127.0.0.1:${boundPort}/graphql`,
+    /** Stops taking connections, finishes the requests in flight (each journaled before it is answered), then flushes the journal. */
     async stop() {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await graceful.close(options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS);
       await apollo.stop();
+      await transport.close();
       await options.journal.close();
       await options.quotas.close();
     },

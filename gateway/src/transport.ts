@@ -1,30 +1,123 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { GatewayGraphQLRequestContext, GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
-import { GraphQLError } from 'graphql';
-import { Agent, fetch as undiciFetch } from 'undici';
+import CircuitBreaker from 'opossum';
+import type { Logger } from 'pino';
+import { Agent, fetch as undiciFetch, Response, type RequestInit } from 'undici';
 import { hubError, signCallerAssertion, type SigningKey } from '@hub/kit';
 import type { HubContext } from './context';
+import type { GatewayMetrics, SubgraphFailure } from './metrics';
 
 /**
  * Transport to the subgraphs (X-Road's "security server" part): keep-alive connections, a
- * timeout per call, and a per-call assertion signed by the gateway so a subgraph trusts the
- * caller's identity without ever seeing the caller's own token.
+ * timeout per call, a circuit breaker per subgraph, and a per-call assertion signed by the
+ * gateway so a subgraph trusts the caller's identity without ever seeing the caller's token.
  */
+export interface BreakerOptions {
+  /** Share of failed calls in the window above which the circuit opens. */
+  errorThresholdPercentage: number;
+  /** Calls in the window before the share is judged at all. */
+  volumeThreshold: number;
+  /** How long an open circuit refuses calls before letting one trial call through. */
+  resetTimeoutMs: number;
+  /** The rolling window the share is computed over. */
+  windowMs: number;
+}
+
+export const DEFAULT_BREAKER: BreakerOptions = { errorThresholdPercentage: 50, volumeThreshold: 5, resetTimeoutMs: 10_000, windowMs: 10_000 };
+
 export interface TransportOptions {
   signingKey: SigningKey;
   timeoutMs: number;
   connectionsPerSubgraph: number;
+  breaker: BreakerOptions;
+  metrics: GatewayMetrics;
+  logger: Logger;
 }
 
-export function createFetcher(options: TransportOptions) {
-  const agent = new Agent({ keepAliveTimeout: 30_000, connections: options.connectionsPerSubgraph, pipelining: 1 });
-  return ((url: string, init: Record<string, unknown>) =>
-    undiciFetch(url, { ...init, dispatcher: agent, signal: AbortSignal.timeout(options.timeoutMs) } as never)) as never;
+type Fetcher = (url: string, init: RequestInit) => Promise<Response>;
+
+/** A subgraph that answered, but not with something the gateway can use. */
+class SubgraphAnswerError extends Error {
+  constructor(readonly status: number) {
+    super(`HTTP ${status}`);
+  }
+}
+
+function failureOf(error: unknown): SubgraphFailure {
+  if (error instanceof SubgraphAnswerError) return 'bad_response';
+  return (error as { name?: string }).name === 'TimeoutError' ? 'timeout' : 'unreachable';
+}
+
+const isOpenCircuit = (error: unknown) => (error as { code?: string }).code === 'EOPENBREAKER';
+
+export class SubgraphTransport {
+  private readonly agent: Agent;
+  private readonly breakers = new Map<string, CircuitBreaker<[string, RequestInit], Response>>();
+
+  constructor(private readonly options: TransportOptions) {
+    this.agent = new Agent({ keepAliveTimeout: 30_000, connections: options.connectionsPerSubgraph, pipelining: 1 });
+  }
+
+  /** Calls to one subgraph, through its circuit breaker. */
+  fetcherFor(subgraph: string): Fetcher {
+    let breaker = this.breakers.get(subgraph);
+    if (!breaker) {
+      const { breaker: policy, metrics } = this.options;
+      breaker = new CircuitBreaker((url: string, init: RequestInit) => this.call(subgraph, url, init), {
+        // The call carries its own timeout (an abort that really cancels the request), so the breaker's is off.
+        timeout: false,
+        errorThresholdPercentage: policy.errorThresholdPercentage,
+        volumeThreshold: policy.volumeThreshold,
+        resetTimeout: policy.resetTimeoutMs,
+        rollingCountTimeout: policy.windowMs,
+        name: subgraph,
+      });
+      breaker.on('open', () => {
+        this.options.logger.warn({ subgraph, pauseMs: policy.resetTimeoutMs }, 'circuit open: the subgraph is not called for a while');
+        metrics.circuitState(subgraph, 'open');
+      });
+      breaker.on('halfOpen', () => metrics.circuitState(subgraph, 'half_open'));
+      breaker.on('close', () => {
+        this.options.logger.info({ subgraph }, 'circuit closed: the subgraph answers again');
+        metrics.circuitState(subgraph, 'closed');
+      });
+      breaker.on('reject', () => metrics.subgraphRefused(subgraph));
+      metrics.circuitState(subgraph, 'closed');
+      this.breakers.set(subgraph, breaker);
+    }
+    const circuit = breaker;
+    return (url, init) => circuit.fire(url, init);
+  }
+
+  private async call(subgraph: string, url: string, init: RequestInit): Promise<Response> {
+    const started = process.hrtime.bigint();
+    const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
+    try {
+      const response = await undiciFetch(url, { ...init, dispatcher: this.agent, signal: AbortSignal.timeout(this.options.timeoutMs) });
+      // The body is read here, under the same timeout: a subgraph that stalls mid-answer fails the same way.
+      const body = await response.arrayBuffer();
+      if (response.status >= 500) throw new SubgraphAnswerError(response.status);
+      // A subgraph refusing the gateway itself (a key it does not trust) is alive, so not a breaker failure, but an operator must know.
+      if (response.status >= 400) this.options.logger.warn({ subgraph, status: response.status }, 'subgraph refused the call');
+      this.options.metrics.subgraphCall(subgraph, seconds(), null);
+      return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+    } catch (error) {
+      const failure = failureOf(error);
+      this.options.metrics.subgraphCall(subgraph, seconds(), failure);
+      this.options.logger.warn({ subgraph, failure, ...(error instanceof SubgraphAnswerError ? { status: error.status } : {}) }, 'subgraph call failed');
+      throw error;
+    }
+  }
+
+  async close(): Promise<void> {
+    for (const breaker of this.breakers.values()) breaker.shutdown();
+    await this.agent.close();
+  }
 }
 
 export class HubDataSource extends RemoteGraphQLDataSource<HubContext> {
-  constructor(private readonly subgraph: { name: string; url: string }, private readonly options: TransportOptions, fetcher: ReturnType<typeof createFetcher>) {
-    super({ url: subgraph.url, fetcher });
+  constructor(private readonly subgraph: { name: string; url: string; resource: string | null }, private readonly signingKey: SigningKey, fetcher: Fetcher) {
+    super({ url: subgraph.url, fetcher: fetcher as never });
   }
 
   override async willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<HubContext>): Promise<void> {
@@ -32,20 +125,45 @@ export class HubDataSource extends RemoteGraphQLDataSource<HubContext> {
     // The access policy already removed every field of a resource at 'none'; this is the last line.
     const level = hub?.levelOf(this.subgraph.name);
     if (!hub || !level) throw hubError('FORBIDDEN', `No access to the subgraph "${this.subgraph.name}".`);
-    const assertion = await signCallerAssertion(this.options.signingKey, this.subgraph.name, hub.callerFor(level), 60);
+    const assertion = await signCallerAssertion(this.signingKey, this.subgraph.name, hub.callerFor(level), 60);
     request.http?.headers.set('authorization', `Bearer ${assertion}`);
   }
 
-  /** Subgraphs report how many records they returned; the audit journal keeps the count, never the records. */
+  /**
+   * Subgraphs report how many records they returned; the audit journal keeps the count, never
+   * the records. A resolver's unexpected failure becomes SUBGRAPH_UNAVAILABLE on its path, so
+   * the subgraph's internal message does not reach the caller.
+   */
   override didReceiveResponse({ response, context }: Required<Pick<GatewayGraphQLRequestContext<HubContext>, 'request' | 'response' | 'context'>>): GatewayGraphQLResponse {
     const records = (response as { extensions?: { hub?: { records?: unknown } } }).extensions?.hub?.records;
     if (typeof records === 'number') context.hub?.countRecords(this.subgraph.name, records);
+    if (response.errors) {
+      response.errors = response.errors.map((error) => {
+        const code = error.extensions?.['code'];
+        if (code !== undefined && code !== 'INTERNAL_SERVER_ERROR') return error;
+        return { message: `The ${this.named()} failed to produce this field.`, ...(error.path ? { path: error.path } : {}), extensions: this.extensions() };
+      });
+    }
     return response;
   }
 
-  /** A subgraph that is down or too slow costs only its own fields (R14). */
-  override didEncounterError(error: Error): void {
-    if (error instanceof GraphQLError) throw error;
-    throw hubError('SUBGRAPH_UNAVAILABLE', `The subgraph "${this.subgraph.name}" did not answer; its fields are missing from this response.`, { subgraph: this.subgraph.name });
+  /**
+   * Whatever went wrong with the exchange itself — refused connection, timeout, a 5xx or
+   * unreadable answer, an open circuit — costs only this subgraph's fields (R14). Nothing of
+   * the failed answer is passed on.
+   */
+  override didEncounterError(error: Error): never {
+    const message = isOpenCircuit(error)
+      ? `The ${this.named()} is failing and is not called for a moment; its fields are missing from this response.`
+      : `The ${this.named()} did not answer; its fields are missing from this response.`;
+    throw hubError('SUBGRAPH_UNAVAILABLE', message, this.extensions());
+  }
+
+  private named(): string {
+    return this.subgraph.resource ? `resource "${this.subgraph.resource}" (subgraph "${this.subgraph.name}")` : `subgraph "${this.subgraph.name}"`;
+  }
+
+  private extensions(): Record<string, unknown> {
+    return { ...(this.subgraph.resource ? { resource: this.subgraph.resource } : {}), subgraph: this.subgraph.name, code: 'SUBGRAPH_UNAVAILABLE' };
   }
 }

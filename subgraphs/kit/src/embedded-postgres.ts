@@ -11,9 +11,76 @@ export interface EmbeddedPostgres {
   stop(): Promise<void>;
 }
 
+interface QueuedMessage {
+  handlerId: number;
+  message: Uint8Array;
+  onData(data: Uint8Array): void;
+  resolve(bytes: number): void;
+  reject(error: unknown): void;
+}
+
+/** The internals of pglite-socket's query queue that the patch below replaces. */
+interface QueryQueue {
+  queue: QueuedMessage[];
+  processing: boolean;
+  lastHandlerId: number | null;
+  db: PGlite;
+  processQueue(): Promise<void>;
+  clearTransactionIfNeeded(handlerId: number): Promise<void>;
+}
+
+const SYNC = 0x53;
+const SIMPLE_QUERY = 0x51;
+const TERMINATE = 0x58;
+
+/**
+ * pglite-socket 0.2 queues protocol messages one by one and keeps a connection's turn only
+ * inside a transaction. The extended protocol sends Parse, Bind, Describe, Execute and Sync
+ * as separate messages, so under concurrency one connection's Bind met another's Parse in the
+ * single shared session ("bind message supplies 2 parameters, but prepared statement requires
+ * 2050"). This keeps a connection's turn from its first message until its Sync as well.
+ */
+function keepExtendedQueriesTogether(queue: QueryQueue): void {
+  let openGroup: number | null = null;
+  queue.processQueue = async function processQueue(this: QueryQueue) {
+    if (this.processing || this.queue.length === 0) return;
+    this.processing = true;
+    try {
+      while (this.queue.length > 0) {
+        const owner = openGroup ?? (this.db.isInTransaction() ? this.lastHandlerId : null);
+        const index = owner === null ? 0 : this.queue.findIndex((m) => m.handlerId === owner);
+        if (index === -1) break;
+        const [item] = this.queue.splice(index, 1);
+        if (!item) break;
+        const type = item.message[0];
+        openGroup = type === SYNC || type === SIMPLE_QUERY || type === TERMINATE ? null : item.handlerId;
+        let bytes = 0;
+        try {
+          await this.db.runExclusive(() => this.db.execProtocolRawStream(item.message, { onRawData: (data: Uint8Array) => { bytes += data.length; item.onData(data); } }));
+        } catch (error) {
+          item.reject(error);
+          continue;
+        }
+        this.lastHandlerId = item.handlerId;
+        item.resolve(bytes);
+      }
+    } finally {
+      this.processing = false;
+    }
+  };
+  const clearTransaction = queue.clearTransactionIfNeeded.bind(queue);
+  queue.clearTransactionIfNeeded = async function clear(this: QueryQueue, handlerId: number) {
+    // A connection that went away in the middle of a query must not hold the turn forever.
+    if (openGroup === handlerId) openGroup = null;
+    await clearTransaction(handlerId);
+    await this.processQueue();
+  };
+}
+
 export async function startEmbeddedPostgres(options: { dataDir?: string; port?: number; maxConnections?: number } = {}): Promise<EmbeddedPostgres> {
   const db = await PGlite.create(options.dataDir ? { dataDir: options.dataDir } : {});
   const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: options.port ?? 0, maxConnections: options.maxConnections ?? 128 });
+  keepExtendedQueriesTogether((server as unknown as { queryQueue: QueryQueue }).queryQueue);
   await server.start();
   const address = server.getServerConn();
   return {

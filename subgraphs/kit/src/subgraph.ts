@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import type { Server } from 'node:http';
+import type { Server, ServerResponse } from 'node:http';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
@@ -82,6 +82,8 @@ export interface SubgraphRuntimeOptions {
   logger?: Logger;
   poolSize?: number;
   databaseLogger?: DatabaseOptions['logger'];
+  /** On stop, how long requests in flight may take before their connections are cut. */
+  shutdownGraceMs?: number;
 }
 
 export interface RunningSubgraph {
@@ -90,6 +92,49 @@ export interface RunningSubgraph {
   port: number;
   db: DataSource;
   stop(): Promise<void>;
+}
+
+/** How long a readiness probe waits for the database. */
+const READY_DATABASE_TIMEOUT_MS = 2_000;
+
+export const DEFAULT_SHUTDOWN_GRACE_MS = 8_000;
+
+/**
+ * Graceful stop for an HTTP server (R14): stop listening, let the requests in flight finish,
+ * and answer them with `connection: close` so keep-alive clients do not send more on the same
+ * connection. Node's own close() would keep such connections open and serving until they idle
+ * out. After the grace period whatever is left is cut. Attach before the server listens.
+ */
+export class GracefulServer {
+  private readonly inFlight = new Set<ServerResponse>();
+  private stopping = false;
+
+  constructor(private readonly server: Server) {
+    // Prepended, so the header is set before any route can write its answer.
+    server.prependListener('request', (_req, res: ServerResponse) => {
+      if (this.stopping) res.setHeader('connection', 'close');
+      this.inFlight.add(res);
+      res.once('close', () => this.inFlight.delete(res));
+    });
+  }
+
+  get closing(): boolean {
+    return this.stopping;
+  }
+
+  close(graceMs: number): Promise<void> {
+    this.stopping = true;
+    for (const res of this.inFlight) if (!res.headersSent) res.setHeader('connection', 'close');
+    return new Promise((resolve) => {
+      const cut = setTimeout(() => this.server.closeAllConnections(), graceMs);
+      this.server.close(() => {
+        clearTimeout(cut);
+        resolve();
+      });
+      // close() drops idle keep-alive connections; connections busy now close after their answer.
+      this.server.closeIdleConnections();
+    });
+  }
 }
 
 export async function startSubgraph<L>(module: SubgraphModule<L>, options: SubgraphRuntimeOptions): Promise<RunningSubgraph> {
@@ -149,15 +194,13 @@ export async function startSubgraph<L>(module: SubgraphModule<L>, options: Subgr
     routes: {
       '/health': (_req, res) => sendJson(res, 200, { status: 'ok', subgraph: module.name }),
       '/ready': async (_req, res) => {
-        try {
-          await db.query('SELECT 1');
-          sendJson(res, 200, { status: 'ready', subgraph: module.name, database: 'ok' });
-        } catch {
-          sendJson(res, 503, { status: 'not ready', subgraph: module.name, database: 'unreachable' });
-        }
+        if (graceful.closing) return sendJson(res, 503, { status: 'stopping', subgraph: module.name });
+        const database = await databaseAnswers(db);
+        sendJson(res, database ? 200 : 503, { status: database ? 'ready' : 'not ready', subgraph: module.name, database: database ? 'ok' : 'unreachable' });
       },
     },
   });
+  const graceful = new GracefulServer(server);
   const port = await listen(server, options.port, options.host);
   const url = `http://127.0.0.1:${port}/graphql`;
   logger.info({ url }, 'subgraph listening');
@@ -167,10 +210,20 @@ export async function startSubgraph<L>(module: SubgraphModule<L>, options: Subgr
     port,
     db,
     async stop() {
-      // close() lets requests in flight finish and drops idle keep-alive sockets.
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await graceful.close(options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS);
       await apollo.stop();
       await db.destroy();
     },
   };
+}
+
+/** A database that does not answer within the probe's timeout is as good as down. */
+async function databaseAnswers(db: DataSource): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(false), READY_DATABASE_TIMEOUT_MS); });
+  try {
+    return await Promise.race([db.query('SELECT 1').then(() => true, () => false), timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -1,0 +1,376 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import request from 'supertest';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { allocateReplicaNumber, PostgresAuditJournal, RegistrationNumbers, startGateway, type RunningGateway } from '@hub/gateway';
+import { childProfileOf, citizenAt, citizenDocuments, citizenRestrictions, DEMO_CASES, demoPeople, enforcementCasesOf } from '@hub/kit';
+import { startTestHub, type TestHub } from '../src/hub';
+
+/**
+ * The officers' playground and the auditors' console in a real browser (Debian's chromium,
+ * driven by playwright-core): queries typed and run in GraphiQL, their registration numbers,
+ * then the same requests found in the console; all of it without a request leaving localhost
+ * and under a CSP that allows no other host. Screenshots go to test-artifacts/.
+ */
+const CHROMIUM = '/usr/bin/chromium';
+const ARTIFACTS = resolve(__dirname, '../../../test-artifacts');
+const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost']);
+const REGISTRATION = /^HUB-\d{17}-[0-9A-Z]{3}-[0-9A-Z]{4}$/;
+
+/** The page functions below run in the browser; the e2e project is compiled without the DOM library. */
+interface PageElement {
+  textContent: string | null;
+}
+declare const document: {
+  querySelector(selector: string): (PageElement & { CodeMirror?: { getValue(): string; setValue(v: string): void; setCursor(line: number, ch: number): void; focus(): void } }) | null;
+  querySelectorAll(selector: string): { length: number };
+};
+
+interface Watched {
+  page: Page;
+  requests: string[];
+  /** Console errors and uncaught exceptions: CSP violations show up here. */
+  errors: string[];
+  /** Bodies of every /graphql response the page received. */
+  graphqlBodies: string[];
+}
+
+/** Index of a demo person in the generator, from the table of demo cases. */
+const citizenIndex = (demoCase: keyof typeof DEMO_CASES) => (DEMO_CASES[demoCase] as { citizen: number }).citizen;
+
+/** The CSP as a map of directive → sources. */
+function directives(header: string | undefined): Map<string, string[]> {
+  assert.ok(header, 'the page has a Content-Security-Policy header');
+  return new Map(header.split(';').map((d) => d.trim().split(/\s+/)).filter((d) => d[0]).map(([name, ...sources]) => [name!, sources]));
+}
+
+function assertStrictCsp(header: string | undefined): void {
+  const csp = directives(header);
+  assert.deepEqual(csp.get('default-src'), ["'none'"]);
+  assert.deepEqual(csp.get('script-src'), ["'self'"], 'scripts only from the gateway: no inline, no eval');
+  assert.deepEqual(csp.get('connect-src'), ["'self'"]);
+  assert.deepEqual(csp.get('frame-ancestors'), ["'none'"]);
+  for (const [name, sources] of csp) {
+    for (const source of sources) {
+      assert.ok(["'self'", "'none'", 'data:'].includes(source) || /^'nonce-[A-Za-z0-9+/=]+'$/.test(source),
+        `${name} allows only this gateway (found ${source})`);
+    }
+  }
+  assert.ok(!csp.has('font-src'), 'no fonts are loaded: system fonts only');
+}
+
+describe('the playground and the auditors\' console in a browser', () => {
+  let hub: TestHub;
+  let production: RunningGateway;
+  let browser: Browser;
+  let context: BrowserContext;
+  let base: string;
+  const testStart = new Date();
+  const pages: Watched[] = [];
+  /** What the playground showed, by example. */
+  const ran = new Map<string, { registrationNumber: string; agency: string; sub: string; purpose: string; caseNumber: string }>();
+  /** Refused requests sent straight to /graphql by the test (not through the browser). */
+  const refused: string[] = [];
+
+  before(async () => {
+    assert.ok(existsSync(CHROMIUM), `Chromium is not installed at ${CHROMIUM}: install Debian's "chromium" package (apt-get install -y chromium), as .ci/run does.`);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    hub = await startTestHub();
+    // The development token endpoint signs with the keys in HUB_KEYS_DIR, as under `npm start`.
+    process.env['HUB_KEYS_DIR'] = hub.keysDir;
+    base = `http://127.0.0.1:${hub.gateway.port}`;
+    production = await startGateway({
+      ...hub.options,
+      production: true,
+      journal: PostgresAuditJournal.connect(hub.database.url),
+      registrations: new RegistrationNumbers(RegistrationNumbers.replicaId(await allocateReplicaNumber(hub.database.url))),
+    }, 0, '127.0.0.1');
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-background-networking', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
+    });
+    context = await browser.newContext({ timezoneId: 'UTC', viewport: { width: 1440, height: 900 } });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await production?.stop();
+    await hub?.stop();
+  });
+
+  /** Opens a page of the gateway (or of another origin), recording every request, error and /graphql response. */
+  async function open(path: string, origin = base): Promise<Watched & { csp: string | undefined }> {
+    const page = await context.newPage();
+    const watched: Watched = { page, requests: [], errors: [], graphqlBodies: [] };
+    page.on('request', (r) => watched.requests.push(r.url()));
+    page.on('console', (m) => { if (m.type() === 'error') watched.errors.push(m.text()); });
+    page.on('pageerror', (e) => watched.errors.push(e.message));
+    page.on('response', (r) => {
+      if (new URL(r.url()).pathname === '/graphql') void r.text().then((t) => watched.graphqlBodies.push(t), () => undefined);
+    });
+    pages.push(watched);
+    const response = await page.goto(`${origin}${path}`);
+    assert.equal(response?.status(), 200, path);
+    return { ...watched, csp: response?.headers()['content-security-policy'] };
+  }
+
+  const testId = (page: Page, id: string) => page.getByTestId(id);
+
+  async function responseJson(page: Page): Promise<{ data: Record<string, unknown> | null; errors?: unknown[]; extensions: { registrationNumber: string } }> {
+    const text = await page.evaluate(() => document.querySelector('.result-window .CodeMirror')!.CodeMirror!.getValue());
+    return JSON.parse(text);
+  }
+
+  /** Loads an example, runs it, and returns the response and the registration number shown. */
+  async function runExample(page: Page, example: string, purpose: string) {
+    await testId(page, `example-${example}`).click();
+    assert.equal(await testId(page, 'purpose').inputValue(), purpose, `${example}: the example states its purpose`);
+    const previous = await testId(page, 'registration-number').textContent();
+    await page.locator('.graphiql-execute-button').click();
+    await page.waitForFunction((last) => {
+      const shown = document.querySelector('[data-testid="registration-number"]')?.textContent ?? '';
+      return shown.startsWith('HUB-') && shown !== last;
+    }, previous);
+    const shown = (await testId(page, 'registration-number').textContent()) ?? '';
+    // The response pane follows a moment later; until then it still holds the previous response.
+    await page.waitForFunction((number) => document.querySelector('.result-window .CodeMirror')?.CodeMirror?.getValue().includes(number) ?? false, shown);
+    const body = await responseJson(page);
+    assert.match(shown, REGISTRATION);
+    assert.equal(body.extensions.registrationNumber, shown, `${example}: the number shown is the response's`);
+    assert.equal(body.errors, undefined, `${example}: ${JSON.stringify(body.errors)}`);
+    return { body, registrationNumber: shown };
+  }
+
+  async function signOut(page: Page) {
+    await testId(page, 'sign-out').click();
+    await testId(page, 'token-input').waitFor();
+  }
+
+  it('redirects / to the playground, served with a strict CSP', async () => {
+    const { page, csp } = await open('/');
+    assert.equal(page.url(), `${base}/playground`);
+    assertStrictCsp(csp);
+    await page.close();
+  });
+
+  it('runs the ready-made queries in GraphiQL, with schema completion, and shows each registration number', async () => {
+    const { page, csp, errors } = await open('/playground');
+    assertStrictCsp(csp);
+    const population = hub.population;
+
+    // A border guard of SBS, with a development token minted by the gateway.
+    await testId(page, 'dev-agency').selectOption('SBS');
+    await testId(page, 'dev-role').selectOption('officer');
+    await testId(page, 'dev-sub').fill('sbs-officer-7');
+    await testId(page, 'dev-sign-in').click();
+    await page.getByText('sbs-officer-7').waitFor();
+
+    const sbsPerson = citizenIndex('restricted-by-SBS');
+    const passport = citizenDocuments(population, sbsPerson).find((d) => d.type === 'GENERAL_PASSPORT' && d.active)!;
+    const border = await runExample(page, 'border', 'border-control');
+    const holderEntries = citizenRestrictions(population, sbsPerson).filter((e) => e.active && e.fin !== null);
+    const checkedAt = (border.body.data as { document: { holder: { restrictionCheck: { checkedAt: string } } } }).document.holder.restrictionCheck.checkedAt;
+    assert.ok(!Number.isNaN(Date.parse(checkedAt)), checkedAt);
+    assert.deepEqual(border.body.data, {
+      document: {
+        number: passport.number, type: passport.type, active: true, statusReason: passport.statusReason, expiresAt: passport.expiresAt,
+        restrictionCheck: { hit: false, contactAgencies: [] },
+        holder: {
+          fin: citizenAt(population, sbsPerson).fin,
+          citizen: (({ lastName, firstName, patronymic, birthDate }) => ({ lastName, firstName, patronymic, birthDate }))(citizenAt(population, sbsPerson)),
+          restrictionCheck: { hit: true, contactAgencies: [...new Set(holderEntries.map((e) => e.initiatingAgency))].sort(), checkedAt },
+        },
+      },
+    });
+    ran.set('border', { registrationNumber: border.registrationNumber, agency: 'SBS', sub: 'sbs-officer-7', purpose: 'border-control', caseNumber: '' });
+    await page.screenshot({ path: resolve(ARTIFACTS, 'playground.png'), fullPage: true });
+
+    // Completion comes from the schema GraphiQL fetched through the same fetcher and token.
+    await page.evaluate(() => {
+      const editor = document.querySelector('.graphiql-query-editor .CodeMirror')!.CodeMirror!;
+      editor.setValue('{\n  \n}');
+      editor.setCursor(1, 2);
+      editor.focus();
+    });
+    await page.keyboard.type('restrictionC');
+    const hints = page.locator('.CodeMirror-hints li');
+    await hints.first().waitFor();
+    assert.ok((await hints.allTextContents()).includes('restrictionCheck'), 'completion offers the schema\'s fields');
+    await page.keyboard.press('Escape');
+
+    // GraphiQL's dialogs add style elements; the CSP nonce lets them in.
+    await page.getByLabel('Open settings dialog').click();
+    await page.getByRole('dialog').waitFor();
+    await page.keyboard.press('Escape');
+    await signOut(page);
+
+    // An enforcement officer of MOJ pastes a token issued by their body.
+    await testId(page, 'token-input').fill(await hub.token({ agency: 'MOJ', roles: ['officer'], sub: 'moj-officer-3' }));
+    await testId(page, 'sign-in').click();
+    await page.getByText('moj-officer-3').waitFor();
+    await testId(page, 'case-number').fill('ENF-2026/0042');
+    const debtorIndex = citizenIndex('citizen-full');
+    const debtor = await runExample(page, 'debtor', 'enforcement-proceedings');
+    const person = (debtor.body.data as { person: { fin: string; enforcementCases: Array<{ caseNumber: string; amount: string }> } }).person;
+    assert.equal(person.fin, citizenAt(population, debtorIndex).fin);
+    assert.deepEqual(person.enforcementCases.map((c) => [c.caseNumber, c.amount]).sort(),
+      enforcementCasesOf(population, debtorIndex).map((c) => [c.caseNumber, c.amount]).sort());
+    ran.set('debtor', { registrationNumber: debtor.registrationNumber, agency: 'MOJ', sub: 'moj-officer-3', purpose: 'enforcement-proceedings', caseNumber: 'ENF-2026/0042' });
+    await signOut(page);
+    await testId(page, 'case-number').fill('');
+
+    // The child data bank's owner, minted again.
+    await testId(page, 'dev-agency').selectOption('SCFWCA');
+    await testId(page, 'dev-sub').fill('scfwca-officer-1');
+    await testId(page, 'dev-sign-in').click();
+    await page.getByText('scfwca-officer-1').waitFor();
+    const childIndex = citizenIndex('child');
+    const child = await runExample(page, 'child', 'child-protection');
+    const profile = childProfileOf(population, childIndex)!;
+    const shown = (child.body.data as { childProfile: Record<string, unknown> }).childProfile;
+    assert.deepEqual([shown['fin'], shown['lastName'], shown['birthDate'], shown['archived']], [profile.fin, profile.lastName, profile.birthDate, profile.archived]);
+    assert.deepEqual(shown['education'], { school: profile.school, grade: profile.grade });
+    ran.set('child', { registrationNumber: child.registrationNumber, agency: 'SCFWCA', sub: 'scfwca-officer-1', purpose: 'child-protection', caseNumber: '' });
+    await signOut(page);
+
+    assert.deepEqual(errors, [], 'no CSP violation or script error');
+  });
+
+  it('offers the generator\'s demo persons, and mints tokens only in development', async () => {
+    const html = (await request(hub.gateway.server).get('/playground').expect(200)).text;
+    const config = JSON.parse(/<script type="application\/json" id="hub-config">(.*?)<\/script>/s.exec(html)![1]!) as { development: { people: unknown[] } | null };
+    assert.deepEqual(config.development?.people, demoPeople(hub.population).map((p) => {
+      const where = DEMO_CASES[p.case] as { citizen?: number };
+      const passport = where.citizen === undefined ? null : citizenDocuments(hub.population, where.citizen).find((d) => d.type === 'GENERAL_PASSPORT' && d.active)?.number ?? null;
+      return { case: p.case, fin: p.fin, passport };
+    }));
+    const bad = await request(hub.gateway.server).post('/dev/token').send({ agency: 'NOPE', role: 'officer' }).expect(400);
+    assert.equal(bad.body.errors[0].extensions.code, 'BAD_USER_INPUT');
+
+    await request(production.server).post('/dev/token').send({ agency: 'MIA', role: 'auditor' }).expect(404);
+    const page = (await request(production.server).get('/playground').expect(200)).text;
+    assertStrictCsp((await request(production.server).get('/audit').expect(200)).headers['content-security-policy']);
+    assert.match(page, /"development":null/);
+    const { page: browserPage, csp } = await open('/playground', `http://127.0.0.1:${production.port}`);
+    assertStrictCsp(csp);
+    await browserPage.getByTestId('token-input').waitFor();
+    assert.equal(await browserPage.getByTestId('dev-sign-in').count(), 0, 'no development sign-in in production');
+    await browserPage.close();
+  });
+
+  it('shows an auditor the history of those queries, filtered and paged, with the hourly chart', async () => {
+    assert.equal(ran.size, 3, 'the playground test ran first');
+    // Twelve refused requests of a body with no access to the child data bank (sent directly).
+    const mod = await hub.token({ agency: 'MOD', roles: ['officer'], sub: 'mod-officer-9' });
+    for (let i = 0; i < 12; i++) {
+      const res = await hub.query('query($fin: ID!) { childProfile(fin: $fin) { fin } }', { fin: citizenAt(hub.population, citizenIndex('child')).fin }, { token: mod });
+      refused.push(res.headers['x-registration-number']);
+    }
+
+    const { page, csp, errors, graphqlBodies } = await open('/audit');
+    assertStrictCsp(csp);
+    await testId(page, 'token-input').fill(await hub.token({ agency: 'MIA', roles: ['auditor'] }));
+    await testId(page, 'sign-in').click();
+    await testId(page, 'sign-out').waitFor();
+
+    const rowsShown = async () => page.locator('[data-testid="audit-row"]').evaluateAll((rows) => rows.map((r) => ({
+      registrationNumber: r.getAttribute('data-registration-number'),
+      agency: r.querySelector('[data-column="agency"]')?.textContent,
+      sub: r.querySelector('[data-column="sub"]')?.textContent,
+      decision: r.querySelector('[data-column="decision"]')?.textContent,
+      positive: r.querySelector('[data-column="positive"]')?.textContent,
+      purpose: r.querySelector('[data-column="purpose"]')?.textContent,
+      caseNumber: r.querySelector('[data-column="case"]')?.textContent,
+      event: r.children[2]?.textContent,
+    })));
+    async function show(filter: Record<string, string>): Promise<Awaited<ReturnType<typeof rowsShown>>> {
+      await page.getByRole('button', { name: 'Clear' }).click();
+      for (const [field, value] of Object.entries(filter)) {
+        const input = testId(page, `filter-${field}`);
+        if (await input.evaluate((e) => e.tagName === 'SELECT')) await input.selectOption(value);
+        else await input.fill(value);
+      }
+      const readNumber = testId(page, 'console-registration-number');
+      const previous = (await readNumber.count()) > 0 ? await readNumber.textContent() : null;
+      await testId(page, 'apply-filter').click();
+      await page.waitForFunction((last) => {
+        const shown = document.querySelector('[data-testid="console-registration-number"]')?.textContent ?? null;
+        return shown !== null && shown !== last;
+      }, previous);
+      if (await testId(page, 'console-error').count()) assert.fail(`the console shows an error: ${await testId(page, 'console-error').textContent()}`);
+      return rowsShown();
+    }
+
+    // The last day (the API's default range), which holds all this hub has seen: each body's requests per hour.
+    await show({});
+    const agencies = await page.locator('[data-testid="chart-bar"]').evaluateAll((rects) => rects.map((r) => r.getAttribute('data-agency')));
+    for (const agency of ['SBS', 'MOJ', 'SCFWCA', 'MOD', 'MIA']) assert.ok(agencies.includes(agency), `the chart has ${agency}'s requests`);
+    await page.screenshot({ path: resolve(ARTIFACTS, 'audit-console.png'), fullPage: true });
+
+    // Each query made in the playground, by its registration number, with the purpose and case number stated there.
+    for (const [example, { registrationNumber, agency, sub, purpose, caseNumber }] of ran) {
+      const rows = await show({ 'registration-number': registrationNumber });
+      assert.deepEqual(rows, [{ registrationNumber, agency, sub, decision: 'ALLOWED', positive: 'yes', purpose, caseNumber, event: 'QUERY' }], example);
+    }
+
+    // The border guard's sign-in, query and sign-out, by officer.
+    const guard = await show({ sub: 'sbs-officer-7', agency: 'SBS' });
+    const events = guard.map((r) => r.event);
+    assert.ok(events.includes('SIGN_IN') && events.includes('SIGN_OUT'), `sign-in and sign-out are journaled: ${events.join(', ')}`);
+    assert.ok(guard.some((r) => r.registrationNumber === ran.get('border')!.registrationNumber));
+    assert.ok(guard.every((r) => r.sub === 'sbs-officer-7' && r.agency === 'SBS'));
+
+    // Positive results of MOJ's officer: the debtor lookup found records.
+    const positive = await show({ agency: 'MOJ', positive: 'yes', resource: 'enforcement' });
+    assert.deepEqual(positive.map((r) => r.registrationNumber), [ran.get('debtor')!.registrationNumber]);
+
+    // The refused requests, within the time range, ten per page and then the rest.
+    const minute = (d: Date) => d.toISOString().slice(0, 16);
+    const from = minute(new Date(testStart.getTime() - 60_000));
+    const to = minute(new Date(Date.now() + 120_000));
+    const first = await show({ agency: 'MOD', decision: 'REFUSED', from, to });
+    assert.equal(await testId(page, 'total').textContent(), '12');
+    assert.equal(first.length, 10);
+    // The chart of the same filter: MOD's requests per hour, all of them refused.
+    const bars = await page.locator('[data-testid="chart-bar"]').evaluateAll((rects) => rects.map((r) => ({
+      agency: r.getAttribute('data-agency'), requests: Number(r.getAttribute('data-requests')), refusals: Number(r.getAttribute('data-refusals')),
+    })));
+    assert.ok(bars.length >= 1 && bars.every((b) => b.agency === 'MOD'));
+    assert.deepEqual([bars.reduce((s, b) => s + b.requests, 0), bars.reduce((s, b) => s + b.refusals, 0)], [12, 12]);
+    const refusalPoints = await page.locator('[data-testid="chart-refusal-point"]').evaluateAll((c) => c.map((e) => Number(e.getAttribute('data-refusals'))));
+    assert.equal(refusalPoints.reduce((s, n) => s + n, 0), 12);
+
+    await testId(page, 'page-older').click();
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="audit-row"]').length === 2);
+    const second = await rowsShown();
+    assert.deepEqual([...first, ...second].map((r) => r.registrationNumber).sort(), [...refused].sort());
+    assert.ok(first.every((r) => r.registrationNumber! > second[0]!.registrationNumber!), 'newest first');
+    assert.equal(await testId(page, 'page-older').isDisabled(), true, 'no page after the last');
+
+    // A range that ends before the test began holds none of it.
+    await show({ to: minute(new Date(testStart.getTime() - 3_600_000)) });
+    assert.equal(await testId(page, 'total').textContent(), '0');
+    await testId(page, 'chart-empty').waitFor();
+
+    // Nothing the officers asked for, neither query text nor variables, ever reaches the console.
+    const passport = citizenDocuments(hub.population, citizenIndex('restricted-by-SBS')).find((d) => d.type === 'GENERAL_PASSPORT' && d.active)!.number;
+    const secrets = [passport, citizenAt(hub.population, citizenIndex('citizen-full')).fin, citizenAt(hub.population, citizenIndex('child')).fin, 'restrictionCheck {', '$number'];
+    const seen = [await page.content(), ...graphqlBodies].join('\n');
+    for (const secret of secrets) assert.ok(!seen.includes(secret), `the console never holds "${secret}"`);
+    assert.ok(graphqlBodies.length > 0);
+    assert.deepEqual(errors, []);
+  });
+
+  it('never sends a request beyond localhost', () => {
+    const urls = pages.flatMap((p) => p.requests);
+    assert.ok(urls.length > 0);
+    for (const url of urls) {
+      const parsed = new URL(url);
+      if (parsed.protocol === 'data:') continue;
+      assert.ok(LOCAL_HOSTS.has(parsed.hostname), `request to ${url}`);
+    }
+  });
+});

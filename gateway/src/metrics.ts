@@ -1,0 +1,118 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { JournalEntry } from '@hub/audit';
+import type { AuditJournal } from './journal';
+
+/**
+ * The gateway's Prometheus metrics (R14), in a registry of its own per gateway. Labels carry
+ * only agency codes, operation types, decisions, error codes and subgraph names: never a
+ * person, a key, a token or query text, so monitoring cannot leak what the journal guards.
+ */
+export const UNAUTHENTICATED_AGENCY = 'unauthenticated';
+
+/** Why a call to a subgraph produced nothing. */
+export type SubgraphFailure = 'timeout' | 'unreachable' | 'bad_response' | 'circuit_open';
+
+export type CircuitState = 'closed' | 'open' | 'half_open';
+const CIRCUIT_STATES: readonly CircuitState[] = ['closed', 'open', 'half_open'];
+
+// An error code is a label value only when it looks like one; a subgraph cannot put words in it.
+const ERROR_CODE = /^[A-Z][A-Z_]{0,39}$/;
+const codeLabel = (code: string) => (ERROR_CODE.test(code) ? code : 'OTHER');
+
+const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+export class GatewayMetrics {
+  readonly registry = new Registry();
+  private readonly requests: Counter<'event' | 'agency' | 'operation_type' | 'decision' | 'code'>;
+  private readonly responseErrors: Counter<'agency' | 'code'>;
+  private readonly requestDuration: Histogram<'event'>;
+  private readonly quotaRefusals: Counter<'agency'>;
+  private readonly subgraphDuration: Histogram<'subgraph' | 'outcome'>;
+  private readonly subgraphFailures: Counter<'subgraph' | 'reason'>;
+  private readonly circuit: Gauge<'subgraph' | 'state'>;
+  private readonly journalWrites: Histogram<'outcome'>;
+
+  constructor(journal: AuditJournal) {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry });
+    this.requests = new Counter({
+      name: 'hub_requests_total',
+      help: 'Requests answered, by event (query, sign-in, sign-out), agency, operation type, decision and main error code (none when there was no error).',
+      labelNames: ['event', 'agency', 'operation_type', 'decision', 'code'], registers,
+    });
+    this.responseErrors = new Counter({
+      name: 'hub_response_errors_total',
+      help: 'Error codes in answers: each distinct code of a response counted once.',
+      labelNames: ['agency', 'code'], registers,
+    });
+    this.requestDuration = new Histogram({
+      name: 'hub_request_duration_seconds',
+      help: 'Time from receiving a request to answering it, the audit record included.',
+      labelNames: ['event'], buckets: LATENCY_BUCKETS, registers,
+    });
+    this.quotaRefusals = new Counter({
+      name: 'hub_quota_refusals_total',
+      help: 'Requests refused with RATE_LIMITED, by agency.',
+      labelNames: ['agency'], registers,
+    });
+    this.subgraphDuration = new Histogram({
+      name: 'hub_subgraph_request_duration_seconds',
+      help: 'Calls from the gateway to a subgraph, by outcome (ok or failed); calls refused by an open circuit are not made and not timed.',
+      labelNames: ['subgraph', 'outcome'], buckets: LATENCY_BUCKETS, registers,
+    });
+    this.subgraphFailures = new Counter({
+      name: 'hub_subgraph_failures_total',
+      help: 'Subgraph calls that produced nothing: timeout, unreachable, bad_response (5xx or unreadable) or circuit_open (not attempted).',
+      labelNames: ['subgraph', 'reason'], registers,
+    });
+    this.circuit = new Gauge({
+      name: 'hub_subgraph_circuit_state',
+      help: 'Circuit breaker state per subgraph: 1 for the current state (closed, open, half_open), 0 for the others.',
+      labelNames: ['subgraph', 'state'], registers,
+    });
+    this.journalWrites = new Histogram({
+      name: 'hub_audit_journal_write_duration_seconds',
+      help: 'Time a request waits for its audit record to be durable (group commit included), by outcome (written or failed).',
+      labelNames: ['outcome'], buckets: LATENCY_BUCKETS, registers,
+    });
+    new Gauge({
+      name: 'hub_audit_journal_queue_depth',
+      help: 'Audit records waiting for the next group commit.',
+      registers,
+      collect() {
+        this.set(journal.queueDepth());
+      },
+    });
+  }
+
+  /** One answered request, from its journal entry; auditUnavailable when the record could not be written. */
+  countRequest(entry: JournalEntry, auditUnavailable: boolean, seconds: number): void {
+    const agency = entry.agency ?? UNAUTHENTICATED_AGENCY;
+    const codes = auditUnavailable ? ['AUDIT_UNAVAILABLE'] : entry.errorCodes;
+    const main = auditUnavailable ? 'AUDIT_UNAVAILABLE' : entry.reason ?? codes[0] ?? 'none';
+    this.requests.inc({
+      event: entry.event, agency, operation_type: entry.operationType ?? 'none',
+      decision: auditUnavailable ? 'refused' : entry.decision, code: main === 'none' ? main : codeLabel(main),
+    });
+    for (const code of new Set(codes.map(codeLabel))) this.responseErrors.inc({ agency, code });
+    if (main === 'RATE_LIMITED') this.quotaRefusals.inc({ agency });
+    this.requestDuration.observe({ event: entry.event }, seconds);
+  }
+
+  journalWrite(seconds: number, written: boolean): void {
+    this.journalWrites.observe({ outcome: written ? 'written' : 'failed' }, seconds);
+  }
+
+  subgraphCall(subgraph: string, seconds: number, failure: SubgraphFailure | null): void {
+    this.subgraphDuration.observe({ subgraph, outcome: failure ? 'failed' : 'ok' }, seconds);
+    if (failure) this.subgraphFailures.inc({ subgraph, reason: failure });
+  }
+
+  subgraphRefused(subgraph: string): void {
+    this.subgraphFailures.inc({ subgraph, reason: 'circuit_open' });
+  }
+
+  circuitState(subgraph: string, current: CircuitState): void {
+    for (const state of CIRCUIT_STATES) this.circuit.set({ subgraph, state }, state === current ? 1 : 0);
+  }
+}

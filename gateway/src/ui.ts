@@ -1,0 +1,190 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { join } from 'node:path';
+import {
+  citizenDocuments, DEMO_CASES, DEMO_POPULATION, demoPeople, FIN_PATTERN, keysDirectory, requireInteger, sendJson,
+} from '@hub/kit';
+import { signDevelopmentToken } from './keys';
+import { ROLES, type Policies } from './policies';
+
+/**
+ * The officers' playground (/playground) and the auditors' console (/audit), built by
+ * scripts/src/build-ui.ts into dist/ui and served from here. Closed networks have no
+ * internet (İAMAS 5.6.6): every asset comes from this gateway and the Content-Security-Policy
+ * lets the browser load or contact nothing else. Both pages are plain clients of /graphql.
+ */
+export interface UiOptions {
+  policies: Policies;
+  production: boolean;
+}
+
+export type UiRoute = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+
+/** What the pages need to know, injected as inert JSON (a non-script type runs nothing, so CSP allows it). */
+export interface UiConfig {
+  nonce: string;
+  agencies: Array<{ code: string; name: string; audit: boolean }>;
+  resources: Array<{ name: string; title: string }>;
+  purposes: Array<{ code: string; description: string }>;
+  rolePurposes: Record<string, string[]>;
+  /** Development only: mint tokens with the local keys; the playground also gets the demo persons to try. */
+  development: null | {
+    roles: string[];
+    people: Array<{ case: string; fin: string; passport: string | null }>;
+  };
+}
+
+const ASSETS = ['playground.js', 'playground.css', 'console.js', 'console.css'];
+const ASSET_TYPES: Record<string, string> = { js: 'text/javascript; charset=utf-8', css: 'text/css; charset=utf-8' };
+const UI_DIR = join(__dirname, '..', 'ui');
+const TOKEN_BODY_BYTES = 4096;
+const SUB_PATTERN = /^[A-Za-z0-9._@-]{1,64}$/;
+
+/**
+ * No host but this one, no inline or evaluated script. Styles: our stylesheet, plus the
+ * <style> elements GraphiQL's dialogs add for scroll locking, which carry this response's nonce.
+ * data: images are CodeMirror's lint markers inside the stylesheet.
+ */
+export function contentSecurityPolicy(nonce: string): string {
+  return [
+    "default-src 'none'", "script-src 'self'", `style-src 'self' 'nonce-${nonce}'`, "img-src 'self' data:",
+    "connect-src 'self'", "form-action 'self'", "base-uri 'none'", "frame-ancestors 'none'",
+  ].join('; ');
+}
+
+interface Asset {
+  body: Buffer;
+  etag: string;
+}
+
+export function uiRoutes(options: UiOptions): Map<string, UiRoute> {
+  const { policies, production } = options;
+  const assets = new Map<string, Asset>();
+  const demoSeed = { ...DEMO_POPULATION, seed: requireInteger('HUB_SEED_NUMBER', DEMO_POPULATION.seed) };
+  const people = production ? [] : demoPeople(demoSeed).map((person) => {
+    const where: { citizen?: number; foreigner?: number } = DEMO_CASES[person.case];
+    const passport = where.citizen === undefined ? null
+      : citizenDocuments(demoSeed, where.citizen).find((d) => d.type === 'GENERAL_PASSPORT' && d.active)?.number ?? null;
+    return { case: person.case, fin: person.fin, passport };
+  });
+
+  const config = (nonce: string, withPeople: boolean): UiConfig => ({
+    nonce,
+    agencies: [...policies.agencies.values()].map((a) => ({ code: a.code, name: a.name, audit: a.levels['audit'] !== undefined })),
+    resources: [...policies.resources.values()].map((r) => ({ name: r.name, title: r.title })),
+    purposes: [...policies.purposes].map(([code, description]) => ({ code, description })),
+    rolePurposes: Object.fromEntries([...policies.roles].map(([role, p]) => [role, p.purposes])),
+    development: production ? null : {
+      roles: [...ROLES],
+      people: withPeople ? people : [],
+    },
+  });
+
+  const page = (title: string, bundle: string, withPeople: boolean): UiRoute => async (req, res) => {
+    if (!allowMethods(req, res, ['GET', 'HEAD'])) return;
+    const nonce = randomBytes(16).toString('base64');
+    const json = JSON.stringify(config(nonce, withPeople)).replace(/</g, '\\u003c');
+    const html = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title}</title>
+<link rel="icon" href="data:,">
+<link rel="stylesheet" href="/ui/${bundle}.css">
+<script type="application/json" id="hub-config">${json}</script>
+<script defer src="/ui/${bundle}.js"></script>
+</head>
+<body><div id="root"></div></body>
+</html>
+`;
+    res.writeHead(200, {
+      ...securityHeaders(),
+      'content-type': 'text/html; charset=utf-8',
+      'content-security-policy': contentSecurityPolicy(nonce),
+      'cache-control': 'no-store',
+    });
+    res.end(req.method === 'HEAD' ? undefined : html);
+  };
+
+  const asset = (name: string): UiRoute => async (req, res) => {
+    if (!allowMethods(req, res, ['GET', 'HEAD'])) return;
+    let file = assets.get(name);
+    if (!file) {
+      let body: Buffer;
+      try {
+        body = readFileSync(join(UI_DIR, name));
+      } catch {
+        sendJson(res, 503, { error: `The playground assets are not built (${name}): run npm run build.` });
+        return;
+      }
+      file = { body, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"` };
+      assets.set(name, file);
+    }
+    const headers = { ...securityHeaders(), 'content-type': ASSET_TYPES[name.split('.').pop() ?? ''] ?? 'application/octet-stream', etag: file.etag, 'cache-control': 'no-cache' };
+    if (req.headers['if-none-match'] === file.etag) {
+      res.writeHead(304, headers);
+      res.end();
+      return;
+    }
+    res.writeHead(200, { ...headers, 'content-length': file.body.length });
+    res.end(req.method === 'HEAD' ? undefined : file.body);
+  };
+
+  const routes = new Map<string, UiRoute>([
+    ['/', async (_req, res) => {
+      res.writeHead(302, { location: '/playground', 'cache-control': 'no-store' });
+      res.end();
+    }],
+    ['/playground', page('Officers\' playground · data-exchange hub', 'playground', true)],
+    // The console shows the journal only: no person's data, not even the demo ones.
+    ['/audit', page('Auditors\' console · data-exchange hub', 'console', false)],
+    ...ASSETS.map((name) => [`/ui/${name}`, asset(name)] as [string, UiRoute]),
+  ]);
+  // Minting tokens for any body is a development convenience; in production the route does not exist.
+  if (!production) routes.set('/dev/token', (req, res) => mintDevelopmentToken(req, res, policies));
+  return routes;
+}
+
+function securityHeaders(): Record<string, string> {
+  return { 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer', 'x-frame-options': 'DENY' };
+}
+
+function allowMethods(req: IncomingMessage, res: ServerResponse, methods: string[]): boolean {
+  if (methods.includes(req.method ?? '')) return true;
+  req.resume();
+  sendJson(res, 405, { errors: [{ message: `Use ${methods.join(' or ')}.`, extensions: { code: 'BAD_REQUEST' } }] }, { allow: methods.join(', ') });
+  return false;
+}
+
+const badInput = (res: ServerResponse, message: string) => sendJson(res, 400, { errors: [{ message, extensions: { code: 'BAD_USER_INPUT' } }] });
+
+/** POST /dev/token {agency, role, sub?, fin?}: a token signed with the agency's development key. */
+async function mintDevelopmentToken(req: IncomingMessage, res: ServerResponse, policies: Policies): Promise<void> {
+  if (!allowMethods(req, res, ['POST'])) return;
+  let text = '';
+  for await (const chunk of req) {
+    text += (chunk as Buffer).toString('utf8');
+    if (text.length > TOKEN_BODY_BYTES) return badInput(res, `The request body exceeds ${TOKEN_BODY_BYTES} bytes.`);
+  }
+  let body: Record<string, unknown>;
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
+    body = parsed as Record<string, unknown>;
+  } catch {
+    return badInput(res, 'The body must be a JSON object {agency, role, sub?, fin?}.');
+  }
+  const { agency, role, sub, fin } = body;
+  if (typeof agency !== 'string' || !policies.agencies.has(agency)) return badInput(res, `"agency" must be one of ${[...policies.agencies.keys()].join(', ')}.`);
+  if (typeof role !== 'string' || !(ROLES as readonly string[]).includes(role)) return badInput(res, `"role" must be one of ${ROLES.join(', ')}.`);
+  if (sub !== undefined && sub !== '' && (typeof sub !== 'string' || !SUB_PATTERN.test(sub))) return badInput(res, '"sub" must be 1 to 64 letters, digits or . _ @ -');
+  if (fin !== undefined && fin !== '' && (typeof fin !== 'string' || !FIN_PATTERN.test(fin))) return badInput(res, '"fin" must be a FİN: 7 digits or capital Latin letters except I, O and Q.');
+  const token = await signDevelopmentToken(keysDirectory(), policies.identity, {
+    agency, roles: [role as (typeof ROLES)[number]],
+    ...(typeof sub === 'string' && sub !== '' ? { sub } : {}),
+    ...(typeof fin === 'string' && fin !== '' ? { fin } : {}),
+  });
+  sendJson(res, 200, { token }, { 'cache-control': 'no-store' });
+}

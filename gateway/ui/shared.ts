@@ -1,0 +1,106 @@
+import type { UiConfig } from '../src/ui';
+
+/**
+ * What both pages share: the configuration the gateway injects, the session endpoints and a
+ * plain GraphQL call. Tokens live in memory only: nothing about the officer, the token or
+ * the queries is written to the workstation's storage.
+ */
+export type { UiConfig };
+
+export function readConfig(): UiConfig {
+  const element = document.getElementById('hub-config');
+  const config = JSON.parse(element?.textContent ?? '{}') as UiConfig;
+  // GraphiQL's dialogs add <style> elements for scroll locking; they read this global for the CSP nonce.
+  (globalThis as { __webpack_nonce__?: string }).__webpack_nonce__ = config.nonce;
+  return config;
+}
+
+export interface Claims {
+  agency: string;
+  sub: string;
+  roles: string[];
+}
+
+export interface Session {
+  token: string;
+  claims: Claims;
+}
+
+/** For display only: the gateway verifies the token on every request. */
+export function claimsOf(token: string): Claims | null {
+  try {
+    const payload = token.split('.')[1] ?? '';
+    const json = atob(payload.replace(/-/g, '+').replace(/_/g, '/'));
+    const bytes = Uint8Array.from(json, (c) => c.charCodeAt(0));
+    const claims = JSON.parse(new TextDecoder().decode(bytes)) as Partial<Claims>;
+    return { agency: String(claims.agency ?? '?'), sub: String(claims.sub ?? '?'), roles: Array.isArray(claims.roles) ? claims.roles.map(String) : [] };
+  } catch {
+    return null;
+  }
+}
+
+interface ErrorBody {
+  errors?: Array<{ message?: string; extensions?: { code?: string } }>;
+}
+
+export function errorText(body: unknown, status: number): string {
+  const first = (body as ErrorBody | null)?.errors?.[0];
+  return first ? `${first.extensions?.code ?? 'ERROR'}: ${first.message ?? ''}` : `HTTP ${status}`;
+}
+
+async function readJson(response: Response): Promise<unknown> {
+  try {
+    return await response.json();
+  } catch {
+    return null;
+  }
+}
+
+/** Sign-in and sign-out are journaled by the gateway (6.9.1.4); sign-in also checks the token. */
+export async function sessionEvent(event: 'sign-in' | 'sign-out', token: string): Promise<{ ok: boolean; registrationNumber: string | null; message: string }> {
+  const response = await fetch(`/session/${event}`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, credentials: 'omit' });
+  const body = await readJson(response);
+  return { ok: response.ok, registrationNumber: response.headers.get('x-registration-number'), message: response.ok ? '' : errorText(body, response.status) };
+}
+
+export async function mintToken(request: { agency: string; role: string; sub?: string }): Promise<string> {
+  const response = await fetch('/dev/token', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request), credentials: 'omit' });
+  const body = await readJson(response) as { token?: string } | null;
+  if (!response.ok || !body?.token) throw new Error(errorText(body, response.status));
+  return body.token;
+}
+
+export interface CallHeaders {
+  token: string | null;
+  purpose: string;
+  caseNumber: string;
+}
+
+export function requestHeaders({ token, purpose, caseNumber }: CallHeaders): Record<string, string> {
+  // An HTTP header carries Latin-1 only; the browser would refuse the request with a less helpful message.
+  if (!/^[\u0020-\u00ff]*$/.test(caseNumber)) throw new Error('The case number must be written in Latin-1 letters (e.g. İ as I, Ə as E, Ş as S), digits, spaces or . / _ : -');
+  return {
+    'content-type': 'application/json',
+    ...(token ? { authorization: `Bearer ${token}` } : {}),
+    ...(purpose ? { 'x-purpose': purpose } : {}),
+    ...(caseNumber.trim() ? { 'x-case-number': caseNumber.trim() } : {}),
+  };
+}
+
+export interface GraphQLReply<T> {
+  status: number;
+  registrationNumber: string | null;
+  body: { data?: T | null; errors?: ErrorBody['errors']; extensions?: { registrationNumber?: string } } | null;
+}
+
+export async function graphql<T>(headers: CallHeaders, query: string, variables: Record<string, unknown>): Promise<GraphQLReply<T>> {
+  const response = await fetch('/graphql', { method: 'POST', headers: requestHeaders(headers), body: JSON.stringify({ query, variables }), credentials: 'omit' });
+  const body = await readJson(response) as GraphQLReply<T>['body'];
+  return { status: response.status, registrationNumber: response.headers.get('x-registration-number') ?? body?.extensions?.registrationNumber ?? null, body };
+}
+
+export function purposesFor(config: UiConfig, roles: string[] | null): UiConfig['purposes'] {
+  if (!roles) return config.purposes;
+  const allowed = new Set(roles.flatMap((role) => config.rolePurposes[role] ?? []));
+  return config.purposes.filter((p) => allowed.has(p.code));
+}

@@ -1,0 +1,209 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { Client } from 'pg';
+import { ensureDevelopmentKeys, loadPolicies, signDevelopmentToken } from '@hub/gateway';
+import { citizenAt, type PopulationOptions } from '@hub/kit';
+import { createTestDatabase, type TestDatabase } from '@hub/kit/testing';
+import { gatewayEntry, ROOT, subgraphEntry } from '../src/processes';
+
+/**
+ * SIGTERM on real processes (R14): the process stops taking connections, finishes the requests
+ * in flight, writes their journal records and exits 0. Requests are held in flight by a lock
+ * on the table they read, so nothing here depends on timing. And a bad setting stops a
+ * process at start-up with a message naming it.
+ */
+const POLICIES_DIR = resolve(ROOT, 'policies');
+const POPULATION: PopulationOptions = { seed: 6161, citizens: 12, foreigners: 2 };
+const IN_FLIGHT = 4;
+
+interface Proc {
+  child: ChildProcess;
+  exited: Promise<number | null>;
+  /** The URL from the process's "listening" log line. */
+  url: Promise<string>;
+  stderr: string[];
+}
+
+function startProcess(entry: string, env: NodeJS.ProcessEnv, listening = 'never'): Proc {
+  const child = spawn(process.execPath, [entry], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const stderr: string[] = [];
+  createInterface({ input: child.stderr! }).on('line', (line) => stderr.push(line));
+  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+  const url = new Promise<string>((done, fail) => {
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      const entry = JSON.parse(line) as { msg: string; url?: string };
+      if (entry.msg === listening && entry.url) done(entry.url.replace('localhost', '127.0.0.1'));
+    });
+    void exited.then((code) => fail(new Error(`${entry} exited with ${code} before listening: ${stderr.join('\n')}`)));
+  });
+  url.catch(() => undefined);
+  return { child, exited, url, stderr };
+}
+
+function refusesConnections(url: string): Promise<boolean> {
+  const { hostname, port } = new URL(url);
+  return new Promise((done) => {
+    const socket = connect(Number(port), hostname);
+    socket.once('connect', () => { socket.destroy(); done(false); });
+    socket.once('error', () => done(true));
+  });
+}
+
+async function eventually(what: string, condition: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs / 1000} s`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('SIGTERM with requests in flight', () => {
+  let database: TestDatabase;
+  let db: Client;
+  /** Outside the locking transaction: inside it, pg_stat_activity would stay the snapshot of its first read. */
+  let monitor: Client;
+  let keysDir: string;
+  let token: string;
+  let subgraph: Proc;
+  let subgraphUrl: string;
+  const gateways: Proc[] = [];
+
+  const gatewayEnv = () => ({
+    ...process.env, AUDIT_DATABASE_URL: database.url, PORT: '0', HOST: '127.0.0.1', SUPERGRAPH_PATH: resolve(ROOT, 'schema/supergraph.graphql'),
+    HUB_KEYS_DIR: keysDir, POLICIES_DIR, HUB_MODE: 'development', LOG_LEVEL: 'info', SUBGRAPH_URL_CITIZENS: subgraphUrl,
+  });
+
+  /** Sends one request per citizen while the citizen table is locked, and waits until each is stuck in the subgraph. */
+  async function holdRequests(gatewayUrl: string): Promise<Array<Promise<{ status: number; connection: string | null; body: { data?: { person: { citizen: { lastName: string } } }; errors?: unknown; extensions: { registrationNumber: string } } }>>> {
+    await db.query('BEGIN');
+    await db.query('LOCK TABLE citizens.citizen IN ACCESS EXCLUSIVE MODE');
+    const responses = Array.from({ length: IN_FLIGHT }, async (_, i) => {
+      const response = await fetch(gatewayUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'x-purpose': 'identity-check' },
+        body: JSON.stringify({ query: 'query($fin: ID!) { person(fin: $fin) { citizen { lastName } } }', variables: { fin: citizenAt(POPULATION, i).fin } }),
+      });
+      return { status: response.status, connection: response.headers.get('connection'), body: await response.json() as never };
+    });
+    await eventually('every request waiting on the lock', async () => {
+      const { rows } = await monitor.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'hub-citizens' AND wait_event_type = 'Lock'");
+      return rows[0]!.n === IN_FLIGHT;
+    });
+    return responses;
+  }
+
+  async function assertAnswered(responses: Awaited<ReturnType<typeof holdRequests>>): Promise<string[]> {
+    const answers = await Promise.all(responses);
+    answers.forEach((answer, i) => {
+      assert.equal(answer.status, 200, JSON.stringify(answer.body));
+      assert.equal(answer.body.errors, undefined, JSON.stringify(answer.body.errors));
+      assert.equal(answer.body.data!.person.citizen.lastName, citizenAt(POPULATION, i).lastName);
+    });
+    return answers.map((a) => a.body.extensions.registrationNumber);
+  }
+
+  before(async () => {
+    database = await createTestDatabase();
+    db = new Client({ connectionString: database.url });
+    await db.connect();
+    monitor = new Client({ connectionString: database.url });
+    await monitor.connect();
+    keysDir = mkdtempSync(join(tmpdir(), 'hub-graceful-keys-'));
+    const policies = loadPolicies(POLICIES_DIR, { ...process.env, HUB_KEYS_DIR: keysDir });
+    await ensureDevelopmentKeys(keysDir, policies.agencies.keys());
+    token = await signDevelopmentToken(keysDir, policies.identity, { agency: 'MIA', roles: ['system'] });
+    subgraph = startProcess(subgraphEntry('citizens'), {
+      ...process.env, DATABASE_URL: database.url, PORT: '0', HUB_KEYS_DIR: keysDir, HUB_SEED: 'demo',
+      HUB_SEED_NUMBER: String(POPULATION.seed), HUB_SEED_CITIZENS: String(POPULATION.citizens), HUB_SEED_FOREIGNERS: String(POPULATION.foreigners),
+    }, 'subgraph listening');
+    subgraphUrl = await subgraph.url;
+  });
+
+  after(async () => {
+    await db.query('ROLLBACK').catch(() => undefined);
+    for (const proc of [subgraph, ...gateways]) if (proc.child.exitCode === null) proc.child.kill('SIGKILL');
+    await db.end();
+    await monitor.end();
+    await database.drop();
+    rmSync(keysDir, { recursive: true, force: true });
+  });
+
+  it('the gateway stops listening, answers every request in flight, journals each and exits 0', async () => {
+    const gateway = startProcess(gatewayEntry(), gatewayEnv(), 'gateway listening');
+    gateways.push(gateway);
+    const url = await gateway.url;
+    const responses = await holdRequests(url);
+    gateway.child.kill('SIGTERM');
+    await eventually('the gateway to stop taking connections', () => refusesConnections(url));
+    await db.query('COMMIT');
+    const registrations = await assertAnswered(responses);
+    // Answered, then the connection closed: a keep-alive client cannot slip further requests in.
+    for (const answer of await Promise.all(responses)) assert.equal(answer.connection, 'close');
+    assert.equal(await gateway.exited, 0, gateway.stderr.join('\n'));
+    const { rows } = await db.query<{ registration_number: string; decision: string }>(
+      'SELECT registration_number, decision FROM audit.journal WHERE registration_number = ANY($1) ORDER BY registration_number', [registrations]);
+    assert.deepEqual(rows, [...registrations].sort().map((reg) => ({ registration_number: reg, decision: 'allowed' })));
+  });
+
+  it('a subgraph stops listening, answers every request in flight with its own journal records, and exits 0', async () => {
+    const gateway = startProcess(gatewayEntry(), gatewayEnv(), 'gateway listening');
+    gateways.push(gateway);
+    const url = await gateway.url;
+    const responses = await holdRequests(url);
+    subgraph.child.kill('SIGTERM');
+    await eventually('the subgraph to stop taking connections', () => refusesConnections(subgraphUrl));
+    await db.query('COMMIT');
+    const registrations = await assertAnswered(responses);
+    assert.equal(await subgraph.exited, 0, subgraph.stderr.join('\n'));
+    const own = await db.query<{ registration_number: string }>('SELECT registration_number FROM citizens.query_journal WHERE registration_number = ANY($1)', [registrations]);
+    assert.equal(own.rowCount, IN_FLIGHT, "each request is in the subgraph's own journal");
+    const central = await db.query('SELECT 1 FROM audit.journal WHERE registration_number = ANY($1)', [registrations]);
+    assert.equal(central.rowCount, IN_FLIGHT);
+    gateway.child.kill('SIGTERM');
+    assert.equal(await gateway.exited, 0);
+  });
+});
+
+describe('configuration checked at start-up', () => {
+  const dirs: string[] = [];
+  after(() => { for (const dir of dirs) rmSync(dir, { recursive: true, force: true }); });
+
+  const brokenPolicies = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hub-policies-'));
+    dirs.push(dir);
+    cpSync(POLICIES_DIR, dir, { recursive: true });
+    writeFileSync(join(dir, 'roles.json'), '{ "roles": ');
+    return dir;
+  };
+  const keysDir = mkdtempSync(join(tmpdir(), 'hub-config-keys-'));
+  dirs.push(keysDir);
+  const base = {
+    ...process.env, AUDIT_DATABASE_URL: 'postgres://postgres@127.0.0.1:1/never', PORT: '0', HOST: '127.0.0.1',
+    POLICIES_DIR, SUPERGRAPH_PATH: resolve(ROOT, 'schema/supergraph.graphql'), HUB_KEYS_DIR: keysDir,
+  };
+  const cases: Array<{ name: string; entry: string; env: () => NodeJS.ProcessEnv; names: RegExp }> = [
+    { name: 'gateway, PORT=abc', entry: gatewayEntry(), env: () => ({ ...base, PORT: 'abc' }), names: /PORT="abc"/ },
+    { name: 'gateway, POLICIES_DIR missing', entry: gatewayEntry(), env: () => ({ ...base, POLICIES_DIR: '/nonexistent/policies' }), names: /POLICIES_DIR=".*\/nonexistent\/policies"/ },
+    { name: 'gateway, a broken policy file', entry: gatewayEntry(), env: () => ({ ...base, POLICIES_DIR: brokenPolicies() }), names: /roles\.json/ },
+    { name: 'gateway, BREAKER_ERROR_PERCENT=150', entry: gatewayEntry(), env: () => ({ ...base, BREAKER_ERROR_PERCENT: '150' }), names: /BREAKER_ERROR_PERCENT="150"/ },
+    { name: 'gateway, SUBGRAPH_URL_ for no subgraph', entry: gatewayEntry(), env: () => ({ ...base, SUBGRAPH_URL_CITIZEN: 'http://127.0.0.1:4001/graphql' }), names: /SUBGRAPH_URL_CITIZEN\b/ },
+    { name: 'subgraph, PORT=abc', entry: subgraphEntry('citizens'), env: () => ({ ...base, DATABASE_URL: base.AUDIT_DATABASE_URL, PORT: 'abc' }), names: /PORT="abc"/ },
+  ];
+  for (const c of cases) {
+    it(`stops with exit code 1 and names the culprit: ${c.name}`, async () => {
+      const proc = startProcess(c.entry, c.env());
+      assert.equal(await proc.exited, 1);
+      const fatal = proc.stderr.map((line) => JSON.parse(line) as { level: number; msg: string }).find((line) => line.level === 60);
+      assert.ok(fatal, proc.stderr.join('\n'));
+      assert.match(fatal.msg, /^configuration: /);
+      assert.match(fatal.msg, c.names);
+    });
+  }
+});
