@@ -14,8 +14,13 @@ export const ATTEMPTS_TO_EXCEED_AUTHORITY: ReadonlySet<string> = new Set([
 /** Operation names are the caller's words; only identifier-like ones are kept. */
 const OPERATION_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 
+/** Refusals of a generic code that are still bulk copying (R7): a batch, several operations. */
+const BULK_REQUESTS: ReadonlySet<string> = new Set(['BATCH', 'MULTIPLE_OPERATIONS']);
+
 export interface Outcome {
   refusal: RefusalCode | null;
+  /** extensions.reason of the refusal, if any. */
+  refusalReason?: string | undefined;
   errorCodes: string[];
 }
 
@@ -32,9 +37,13 @@ export function journalEntryOf(hub: HubRequest, outcome: Outcome, event: Journal
       records,
     };
   });
-  const reason = outcome.refusal ?? (hub.forbidden.length > 0 ? 'FORBIDDEN' : null);
-  const decision = outcome.refusal ? 'refused' : hub.forbidden.length === 0 ? 'allowed' : resources.some((r) => r.level !== 'none') ? 'partly-refused' : 'refused';
   const records = resources.reduce((sum, r) => sum + r.records, 0);
+  // A search the subgraph refused as too broad ran, but gave nothing: a refusal all the same (R7).
+  const tooBroad = outcome.errorCodes.includes('QUERY_TOO_BROAD');
+  const reason = outcome.refusal ?? (tooBroad ? 'QUERY_TOO_BROAD' : hub.forbidden.length > 0 ? 'FORBIDDEN' : null);
+  const decision = outcome.refusal ? 'refused'
+    : tooBroad ? (records > 0 ? 'partly-refused' : 'refused')
+    : hub.forbidden.length === 0 ? 'allowed' : resources.some((r) => r.level !== 'none') ? 'partly-refused' : 'refused';
   return {
     registrationNumber: hub.registrationNumber,
     event,
@@ -49,7 +58,7 @@ export function journalEntryOf(hub: HubRequest, outcome: Outcome, event: Journal
     resources,
     decision,
     reason,
-    attemptToExceedAuthority: reason !== null && ATTEMPTS_TO_EXCEED_AUTHORITY.has(reason),
+    attemptToExceedAuthority: reason !== null && (ATTEMPTS_TO_EXCEED_AUTHORITY.has(reason) || BULK_REQUESTS.has(outcome.refusalReason ?? '')),
     errorCodes: [...new Set(outcome.errorCodes)].sort(),
     positive: records > 0,
     records,

@@ -2,10 +2,10 @@ import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
 import {
-  Kind, Lexer, Source, TokenKind, validate, visit,
-  type DocumentNode, type GraphQLError, type GraphQLSchema, type OperationDefinitionNode,
+  GraphQLError, Kind, Lexer, Source, TokenKind, validate,
+  type DocumentNode, type GraphQLSchema, type OperationDefinitionNode,
 } from 'graphql';
-import { getComplexity, simpleEstimator, type ComplexityEstimator } from 'graphql-query-complexity';
+import { createComplexityRule, simpleEstimator, type ComplexityEstimator } from 'graphql-query-complexity';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Role } from '@hub/kit';
@@ -53,29 +53,28 @@ export function countTokens(query: string, max: number): number {
 /**
  * A paginated field costs its children times the page it asks for (`first`, else the page
  * size); other fields cost one plus their children. Unpaginated lists are small by design
- * (a person's contact agencies, a record's roles), so they carry no multiplier.
+ * (a person's contact agencies, a record's roles), so they carry no multiplier. The largest
+ * page asked for is kept: `args` has the variables and the defaults of the operation and of
+ * the schema already applied, so no page escapes the cap by hiding in a default.
  */
-function pageMultiplier(pageSize: number): ComplexityEstimator {
+function pageMultiplier(pageSize: number, pages: { largest: number }): ComplexityEstimator {
   return ({ field, args, childComplexity }) => {
     if (!field.args.some((a) => a.name === 'first')) return undefined;
     const first = typeof args['first'] === 'number' ? args['first'] : pageSize;
+    pages.largest = Math.max(pages.largest, first);
     return 1 + Math.max(1, first) * Math.max(1, childComplexity);
   };
 }
 
-function largestPage(document: DocumentNode, variables: Record<string, unknown> | undefined): number {
-  let largest = 0;
-  visit(document, {
-    Argument(node) {
-      if (node.name.value !== 'first') return;
-      const value = node.value.kind === Kind.INT ? Number(node.value.value) : node.value.kind === Kind.VARIABLE ? Number(variables?.[node.value.name.value] ?? 0) : 0;
-      if (Number.isFinite(value)) largest = Math.max(largest, value);
-    },
-  });
-  return largest;
-}
-
 const ARMOR_MESSAGE = /limit of (\d+) exceeded, found (\d+)/;
+
+/**
+ * graphql-query-complexity stops after this many selections evaluated. Within the token limit
+ * only fragments spread into each other reach it, and their cost doubles with each level:
+ * far beyond any cost limit, and too expensive to count.
+ */
+const MAX_EVALUATED_NODES = 10_000;
+const TOO_MANY_NODES = 'Query exceeds the maximum allowed number of nodes.';
 
 export function enforceLimits(
   schema: GraphQLSchema,
@@ -87,35 +86,41 @@ export function enforceLimits(
   const rootFields = operation.selectionSet.selections.filter((s) => !(s.kind === Kind.FIELD && s.name.value === '__typename')).length;
   if (rootFields > limits.rootFields) throw tooComplex('rootFields', limits.rootFields, rootFields);
 
+  // One pass over the document for all four rules.
   const armor: Array<[string, GraphQLError[]]> = [['depth', []], ['aliases', []], ['directives', []]];
   const reject = (bucket: GraphQLError[]) => [(_ctx: unknown, error: GraphQLError) => { bucket.push(error); }];
-  validate(schema, document, [
-    maxDepthRule({ n: limits.depth, exposeLimits: true, flattenFragments: true, onReject: reject(armor[0]![1]), propagateOnRejection: false }),
-    maxAliasesRule({ n: limits.aliases, exposeLimits: true, onReject: reject(armor[1]![1]), propagateOnRejection: false }),
-    maxDirectivesRule({ n: limits.directives, exposeLimits: true, onReject: reject(armor[2]![1]), propagateOnRejection: false }),
-  ]);
+  const pages = { largest: 0 };
+  let cost = 0;
+  let invalid = false;
+  let uncountable = false;
+  try {
+    invalid = validate(schema, document, [
+      maxDepthRule({ n: limits.depth, exposeLimits: true, flattenFragments: true, onReject: reject(armor[0]![1]), propagateOnRejection: false }),
+      maxAliasesRule({ n: limits.aliases, exposeLimits: true, onReject: reject(armor[1]![1]), propagateOnRejection: false }),
+      maxDirectivesRule({ n: limits.directives, exposeLimits: true, onReject: reject(armor[2]![1]), propagateOnRejection: false }),
+      createComplexityRule({
+        maximumComplexity: Number.MAX_SAFE_INTEGER,
+        maxQueryNodes: MAX_EVALUATED_NODES,
+        variables: variables ?? {},
+        ...(operation.name ? { operationName: operation.name.value } : {}),
+        estimators: [pageMultiplier(limits.pageSize, pages), simpleEstimator({ defaultComplexity: 1 })],
+        onComplete: (complexity) => { cost = complexity; },
+      }),
+    ]).length > 0;
+  } catch (error) {
+    if (!(error instanceof GraphQLError && error.message === TOO_MANY_NODES)) throw error;
+    uncountable = true;
+  }
   for (const [limit, errors] of armor) {
     const match = errors[0] && ARMOR_MESSAGE.exec(errors[0].message);
     if (match) throw tooComplex(limit, Number(match[1]), Number(match[2]));
   }
-
-  const page = largestPage(document, variables);
-  if (page > limits.pageSize) throw tooComplex('pageSize', limits.pageSize, page);
-
-  let cost: number;
-  try {
-    cost = getComplexity({
-      schema, query: document, variables: variables ?? {},
-      ...(operation.name ? { operationName: operation.name.value } : {}),
-      estimators: [pageMultiplier(limits.pageSize), simpleEstimator({ defaultComplexity: 1 })],
-    });
-  } catch {
-    // Invalid arguments or variables: validation reports them with a clearer message.
-    return;
-  }
+  if (uncountable) throw tooComplex('cost', limits.cost, limits.cost + 1);
+  // Invalid arguments or variables: the gateway's validation reports them with a clearer message.
+  if (invalid) return;
+  if (pages.largest > limits.pageSize) throw tooComplex('pageSize', limits.pageSize, pages.largest);
   if (cost > limits.cost) throw tooComplex('cost', limits.cost, cost);
 }
-
 
 export interface QuotaPolicy {
   requestsPerMinutePerAgency: number;

@@ -35,7 +35,7 @@ export interface Executable {
 
 export async function runPipeline(hub: HubRequest, req: IncomingMessage, deps: PipelineDeps): Promise<Executable | null> {
   const url = new URL(req.url ?? '/', 'http://localhost');
-  const body = await parseGraphQLBody(req, deps.limits.requestBodyBytes).catch(rethrowAsRefusal);
+  const body = await parseGraphQLBody(req, deps.limits.requestBodyBytes).catch((error: unknown) => rethrowAsRefusal(error, req, deps.limits.requestBodyBytes));
 
   // 1. Identity (R13): a verified token of a known agency, then the stated purpose.
   hub.identity = await deps.identity.verify(req.headers.authorization);
@@ -79,8 +79,13 @@ function header(req: IncomingMessage, name: string): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-function rethrowAsRefusal(error: unknown): never {
+function rethrowAsRefusal(error: unknown, req: IncomingMessage, max: number): never {
   const e = error as { status?: number; code?: string; message?: string };
-  if (e.code === 'QUERY_TOO_COMPLEX') throw new Refusal('QUERY_TOO_COMPLEX', e.message ?? 'Request body too large.', 413);
+  if (e.code === 'QUERY_TOO_COMPLEX') {
+    // The declared length when there is one; a streamed body is only known to be over the limit.
+    const declared = Number(req.headers['content-length']);
+    const found = Number.isInteger(declared) && declared > max ? declared : max + 1;
+    throw new Refusal('QUERY_TOO_COMPLEX', e.message ?? 'Request body too large.', 413, { limit: 'requestBodyBytes', max, found });
+  }
   throw new Refusal('BAD_REQUEST', e.message ?? 'Unreadable request body.', e.status ?? 400);
 }

@@ -28,8 +28,10 @@ export class RateLimitedQuotas implements Quotas {
   private readonly perSub: RateLimiterAbstract;
   private readonly recordsPerDay: RateLimiterAbstract;
   private readonly misses: RateLimiterAbstract;
+  private readonly connected: Promise<void>;
 
   constructor(private readonly policy: QuotaPolicy, private readonly redis: Redis | null, prefix = 'hub') {
+    this.connected = redis ? firstConnection(redis) : Promise.resolve();
     const make = (keyPrefix: string, points: number, duration: number): RateLimiterAbstract => {
       const memory = new RateLimiterMemory({ keyPrefix, points, duration });
       // If Redis goes away, each replica keeps limiting on its own rather than not at all.
@@ -42,6 +44,7 @@ export class RateLimitedQuotas implements Quotas {
   }
 
   async admit(identity: Identity): Promise<void> {
+    await this.connected;
     const records = await this.recordsPerDay.get(identity.agency);
     if (records && records.remainingPoints <= 0) throw rateLimited(`The agency ${identity.agency} has received its ${this.policy.recordsPerDayPerAgency} records for today.`, records);
     const misses = await this.misses.get(`${identity.agency}:${identity.sub}`);
@@ -61,6 +64,29 @@ export class RateLimitedQuotas implements Quotas {
   async close(): Promise<void> {
     this.redis?.disconnect();
   }
+}
+
+/** How long the first requests wait for Redis before counting in memory. */
+const CONNECT_WAIT_MS = 2_000;
+
+/**
+ * Settles once Redis is ready, unreachable, or slow to answer. Commands are not queued while
+ * disconnected (so a Redis outage costs no latency), which would otherwise send the first
+ * requests of a fresh replica to the in-memory counters while the connection is being made.
+ */
+function firstConnection(redis: Redis): Promise<void> {
+  if (redis.status === 'ready') return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      for (const event of ['ready', 'error', 'end'] as const) redis.off(event, done);
+      resolve();
+    };
+    const timer = setTimeout(done, CONNECT_WAIT_MS);
+    // Never what keeps a stopping process alive.
+    timer.unref();
+    for (const event of ['ready', 'error', 'end'] as const) redis.once(event, done);
+  });
 }
 
 async function consume(limiter: RateLimiterAbstract, key: string, message: string): Promise<void> {

@@ -130,7 +130,7 @@ export async function startGateway(options: GatewayOptions, port: number, host =
 
   /** Journals the request, then answers; when the record is not durable, the answer is AUDIT_UNAVAILABLE and nothing else (6.9). */
   async function journalAndSend(hub: HubRequest, res: ServerResponse, reply: Reply, refusal: Refusal | null, event: JournalEntry['event'], log: Logger): Promise<void> {
-    const entry = journalEntryOf(hub, { refusal: refusal?.code ?? null, errorCodes: refusal ? [refusal.code] : hub.errorCodes }, event);
+    const entry = journalEntryOf(hub, { refusal: refusal?.code ?? null, refusalReason: refusal?.extensions['reason'] as string | undefined, errorCodes: refusal ? [refusal.code] : hub.errorCodes }, event);
     let sent = reply;
     const journalStarted = process.hrtime.bigint();
     const journalSeconds = () => Number(process.hrtime.bigint() - journalStarted) / 1e9;

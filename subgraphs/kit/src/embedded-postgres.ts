@@ -29,9 +29,8 @@ interface QueryQueue {
   clearTransactionIfNeeded(handlerId: number): Promise<void>;
 }
 
-const SYNC = 0x53;
-const SIMPLE_QUERY = 0x51;
-const TERMINATE = 0x58;
+/** Parse, Bind, Describe, Execute, Close, Flush: the messages that wait for a Sync. */
+const EXTENDED_QUERY_MESSAGES = new Set([0x50, 0x42, 0x44, 0x45, 0x43, 0x48]);
 
 /**
  * pglite-socket 0.2 queues protocol messages one by one and keeps a connection's turn only
@@ -52,8 +51,7 @@ function keepExtendedQueriesTogether(queue: QueryQueue): void {
         if (index === -1) break;
         const [item] = this.queue.splice(index, 1);
         if (!item) break;
-        const type = item.message[0];
-        openGroup = type === SYNC || type === SIMPLE_QUERY || type === TERMINATE ? null : item.handlerId;
+        openGroup = EXTENDED_QUERY_MESSAGES.has(item.message[0] ?? 0) ? item.handlerId : null;
         let bytes = 0;
         try {
           await this.db.runExclusive(() => this.db.execProtocolRawStream(item.message, { onRawData: (data: Uint8Array) => { bytes += data.length; item.onData(data); } }));

@@ -1,0 +1,253 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import { ApolloGateway, RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { ApolloServer, HeaderMap } from '@apollo/server';
+import { ApolloServerPluginUsageReportingDisabled } from '@apollo/server/plugin/disabled';
+import { Agent, fetch as undiciFetch } from 'undici';
+import { levelsFor, quotasFromEnv, startGateway, type AuditJournal, type RunningGateway } from '@hub/gateway';
+import { citizenAt, DEMO_CASES, DEMO_POPULATION, demoPeople, signCallerAssertion, type Caller, type PopulationOptions } from '@hub/kit';
+import { startTestHub, type TestHub } from './hub';
+
+/**
+ * `npm run bench -- [--citizens N] [--duration S] [--connections C]`: one FİN query (citizen
+ * with documents, border crossings, restriction check) through the hub gateway and straight to
+ * the subgraphs it touches, plus the gateway without its audit journal and a bare
+ * @apollo/gateway without identity and access checks, all in one run against one population.
+ * The subgraphs and gateways share this process (as in the end-to-end tests); autocannon runs
+ * in a worker thread so the load generator does not steal their event loop.
+ */
+const { values: args } = parseArgs({
+  options: {
+    citizens: { type: 'string', default: String(DEMO_POPULATION.citizens) },
+    duration: { type: 'string', default: '10' },
+    connections: { type: 'string', default: '10' },
+  },
+});
+
+function positiveInteger(name: string, raw: string): number {
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} must be a positive integer, not ${JSON.stringify(raw)}`);
+  return value;
+}
+
+const DURATION_S = positiveInteger('duration', args.duration);
+const CONNECTIONS = positiveInteger('connections', args.connections);
+const POPULATION: PopulationOptions = { ...DEMO_POPULATION, citizens: positiveInteger('citizens', args.citizens) };
+const CITIZEN = DEMO_CASES['citizen-full'].citizen;
+const FIN = demoPeople(POPULATION).find((p) => p.case === 'citizen-full')!.fin;
+
+const GATEWAY_QUERY = `query Person($fin: ID!) { person(fin: $fin) {
+  fin
+  citizen { firstName lastName birthDate documents { number type active } }
+  borderCrossings { direction crossedAt checkpoint documentNumber }
+  restrictionCheck { hit contactAgencies }
+} }`;
+
+/** The three fetches the gateway's plan makes for GATEWAY_QUERY, sent straight to each subgraph. */
+const PERSON = [{ __typename: 'Person', fin: FIN }];
+const DIRECT_QUERIES: Record<string, { query: string; variables: Record<string, unknown> }> = {
+  citizens: {
+    query: 'query($fin: ID!) { person(fin: $fin) { __typename fin citizen { firstName lastName birthDate documents { number type active } } } }',
+    variables: { fin: FIN },
+  },
+  'border-crossings': {
+    query: 'query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Person { borderCrossings { direction crossedAt checkpoint documentNumber } } } }',
+    variables: { representations: PERSON },
+  },
+  'restriction-list': {
+    query: 'query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Person { restrictionCheck { hit contactAgencies } } } }',
+    variables: { representations: PERSON },
+  },
+};
+
+interface Target {
+  name: string;
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+  /** Checked once before the load: a benchmark of error responses measures nothing. */
+  check(body: { data?: unknown; errors?: unknown }): void;
+}
+
+interface Measure {
+  name: string;
+  rps: number;
+  p50: number;
+  p99: number;
+  failures: number;
+}
+
+const noJournal: AuditJournal = {
+  append: async () => undefined,
+  drain: async () => undefined,
+  ping: async () => true,
+  queueDepth: () => 0,
+  close: async () => undefined,
+};
+
+/** The keep-alive transport the hub gateway uses (gateway/src/transport.ts), without the pipeline. */
+function keepAliveFetcher() {
+  const agent = new Agent({ keepAliveTimeout: 30_000, connections: 64, pipelining: 1 });
+  return ((url: string, init: Record<string, unknown>) => undiciFetch(url, { ...init, dispatcher: agent } as never)) as never;
+}
+
+class PreSignedDataSource extends RemoteGraphQLDataSource {
+  constructor(url: string, private readonly authorization: string, fetcher?: ReturnType<typeof keepAliveFetcher>) {
+    super({ url, ...(fetcher ? { fetcher } : {}) });
+  }
+
+  override willSendRequest({ request }: GraphQLDataSourceProcessOptions): void {
+    request.http?.headers.set('authorization', this.authorization);
+  }
+}
+
+/** A bare @apollo/gateway over the same subgraphs: no identity, access, purpose or audit. */
+async function startBareGateway(hub: TestHub, assertions: Map<string, string>, fetcher?: ReturnType<typeof keepAliveFetcher>) {
+  const apollo = new ApolloServer({
+    gateway: new ApolloGateway({
+      supergraphSdl: hub.options.supergraph.sdl,
+      buildService: ({ name, url }) => new PreSignedDataSource(url ?? '', assertions.get(name) ?? '', fetcher),
+    }),
+    plugins: [ApolloServerPluginUsageReportingDisabled()],
+    csrfPrevention: false,
+    stopOnTerminationSignals: false,
+  });
+  await apollo.start();
+  const server: Server = createServer((req: IncomingMessage, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => { body += chunk.toString(); });
+    req.on('end', () => {
+      apollo.executeHTTPGraphQLRequest({
+        httpGraphQLRequest: { method: 'POST', headers: new HeaderMap([['content-type', 'application/json']]), search: '', body: JSON.parse(body) as unknown },
+        context: async () => ({}),
+      }).then((response) => {
+        res.writeHead(response.status ?? 200, { 'content-type': 'application/json' });
+        res.end(response.body.kind === 'complete' ? response.body.string : '');
+      }, (error: unknown) => {
+        res.writeHead(500).end(String(error));
+      });
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`,
+    async stop() {
+      await new Promise((r) => server.close(r));
+      await apollo.stop();
+    },
+  };
+}
+
+async function measure(target: Target): Promise<Measure> {
+  const probe = await fetch(target.url, { method: 'POST', headers: target.headers, body: target.body });
+  const json = (await probe.json()) as { data?: unknown; errors?: unknown };
+  if (probe.status !== 200 || json.errors) throw new Error(`${target.name}: ${probe.status} ${JSON.stringify(json.errors)}`);
+  target.check(json);
+  const load = (duration: number) => autocannon({
+    url: target.url, method: 'POST', headers: target.headers, body: target.body,
+    connections: CONNECTIONS, duration, workers: 1,
+  });
+  await load(1); // warm-up: JIT, connection pools, query plan cache
+  const result = await load(DURATION_S);
+  const measured = {
+    name: target.name,
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    failures: result.errors + result.timeouts + result.non2xx,
+  };
+  process.stderr.write(`  ${measured.name}: ${measured.rps.toFixed(0)} req/s\n`);
+  return measured;
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  process.stderr.write(`seeding ${POPULATION.citizens} citizens and starting the hub …\n`);
+  // Quotas stay in the path but never refuse: one token sends far more than an officer may.
+  const unlimited = 1e12;
+  const hub = await startTestHub({
+    population: POPULATION,
+    quotas: (policy) => quotasFromEnv({ ...policy, requestsPerMinutePerAgency: unlimited, requestsPerMinutePerSub: unlimited, recordsPerDayPerAgency: unlimited }, undefined),
+  });
+  const extras: Array<{ stop(): Promise<void> }> = [];
+  try {
+    process.stderr.write(`hub up on ${hub.database.real ? 'PostgreSQL' : 'the embedded PostgreSQL (PGlite)'} in ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
+    const token = await hub.token({ agency: 'MIA', roles: ['officer'] });
+    const expected = citizenAt(POPULATION, CITIZEN);
+    const checkPerson = (body: { data?: unknown }) => {
+      const person = (body.data as { person?: { citizen?: { lastName?: string } } }).person;
+      if (person?.citizen?.lastName !== expected.lastName) throw new Error(`unexpected answer: ${JSON.stringify(body.data)}`);
+    };
+    const gatewayTarget = (name: string, url: string): Target => ({
+      name, url, check: checkPerson,
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'x-purpose': 'identity-check' },
+      body: JSON.stringify({ query: GATEWAY_QUERY, variables: { fin: FIN } }),
+    });
+
+    // What the gateway would assert for an MIA officer, signed once for the whole run.
+    const levels = levelsFor(hub.policies, 'MIA', ['officer']);
+    const assertions = new Map<string, string>();
+    for (const name of hub.subgraphs.keys()) {
+      const level = levels.get(hub.policies.resourceOfSubgraph.get(name)?.name ?? '');
+      if (!level) continue;
+      const caller: Caller = {
+        agency: 'MIA', sub: 'mia-officer-bench', roles: ['officer'], purpose: 'identity-check', caseNumber: null, fin: null,
+        level, registrationNumber: 'HUB-BENCH', searchLimit: 10,
+      };
+      assertions.set(name, `Bearer ${await signCallerAssertion(hub.options.signingKey, name, caller, 3600)}`);
+    }
+
+    const quiet: RunningGateway = await startGateway({ ...hub.options, journal: noJournal }, 0, '127.0.0.1');
+    extras.push(quiet);
+    const bareKeepAlive = await startBareGateway(hub, assertions, keepAliveFetcher());
+    extras.push(bareKeepAlive);
+    const bareDefault = await startBareGateway(hub, assertions);
+    extras.push(bareDefault);
+
+    const directTargets = Object.entries(DIRECT_QUERIES).map(([name, { query, variables }]): Target => ({
+      name: `direct: ${name} subgraph`,
+      url: hub.subgraphs.get(name)!.url,
+      headers: { 'content-type': 'application/json', authorization: assertions.get(name)! },
+      body: JSON.stringify({ query, variables }),
+      check: (body) => {
+        if (name === 'citizens') checkPerson(body);
+        else if (!(body.data as { _entities?: unknown[] })._entities?.[0]) throw new Error(`${name}: no entity in ${JSON.stringify(body.data)}`);
+      },
+    }));
+
+    process.stderr.write(`measuring, ${DURATION_S} s each, ${CONNECTIONS} connections …\n`);
+    const gateway = await measure(gatewayTarget('hub gateway (checks + journal)', hub.gateway.url));
+    const direct = [];
+    for (const target of directTargets) direct.push(await measure(target));
+    const journalOff = await measure(gatewayTarget('hub gateway, journal off', quiet.url));
+    const bare = await measure(gatewayTarget('bare @apollo/gateway, keep-alive', bareKeepAlive.url));
+    const bareDefaultFetcher = await measure(gatewayTarget('bare @apollo/gateway, default fetcher', bareDefault.url));
+
+    const rows = [gateway, ...direct, journalOff, bare, bareDefaultFetcher];
+    const width = Math.max(...rows.map((r) => r.name.length));
+    const ms = (v: number) => `${v.toFixed(1)} ms`.padStart(9);
+    console.log(`\nFİN query, ${POPULATION.citizens} citizens on ${hub.database.real ? 'PostgreSQL' : 'PGlite'}, ${CONNECTIONS} connections, ${DURATION_S} s each\n`);
+    console.log(`${'target'.padEnd(width)}  ${'req/s'.padStart(7)}  ${'p50'.padStart(9)}  ${'p99'.padStart(9)}  failed`);
+    for (const r of rows) console.log(`${r.name.padEnd(width)}  ${r.rps.toFixed(0).padStart(7)}  ${ms(r.p50)}  ${ms(r.p99)}  ${r.failures}`);
+    const ratios: Array<[string, number]> = [
+      ['gateway / direct citizens subgraph', gateway.rps / direct[0]!.rps],
+      ['journal on / off', gateway.rps / journalOff.rps],
+      ['checks on / off (journal off vs bare, keep-alive)', journalOff.rps / bare.rps],
+      ['whole hub / bare gateway', gateway.rps / bare.rps],
+      ['bare: default fetcher / keep-alive', bareDefaultFetcher.rps / bare.rps],
+    ];
+    console.log(`\nratios of req/s\n${ratios.map(([label, value]) => `${label.padEnd(52)} ${value.toFixed(2)}`).join('\n')}
+total ${((Date.now() - started) / 1000).toFixed(0)} s`);
+    if (rows.some((r) => r.failures > 0)) process.exitCode = 1;
+  } finally {
+    for (const extra of extras) await extra.stop();
+    await hub.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error((error as Error).message);
+  process.exit(1);
+});

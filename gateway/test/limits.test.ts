@@ -1,0 +1,123 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Identity } from '../src/identity';
+import { limitsFor, loadLimitsPolicy, type OperationLimits } from '../src/limits';
+import { PolicyError } from '../src/policies';
+import { quotasFromEnv } from '../src/quotas';
+import { Refusal } from '../src/refusal';
+
+const POLICIES_DIR = resolve(__dirname, '../../../policies');
+
+type Json = Record<string, any>;
+
+/** A copy of policies/ with limits.json changed by `change`. */
+function limitsWith(change: (json: Json) => void): string {
+  const dir = mkdtempSync(join(tmpdir(), 'hub-limits-'));
+  cpSync(POLICIES_DIR, dir, { recursive: true });
+  const json = JSON.parse(readFileSync(join(dir, 'limits.json'), 'utf8')) as Json;
+  change(json);
+  writeFileSync(join(dir, 'limits.json'), JSON.stringify(json));
+  return dir;
+}
+
+const caller: Identity = { agency: 'MIA', sub: 'officer-1', roles: ['officer'], fin: null };
+
+const isRateLimited = (error: unknown) => error instanceof Refusal && error.code === 'RATE_LIMITED' && error.headers['retry-after'] !== undefined;
+
+describe('limits policy (policies/limits.json)', () => {
+  it('gives every role its limits, the defaults filling what a role leaves out', () => {
+    const raw = JSON.parse(readFileSync(join(POLICIES_DIR, 'limits.json'), 'utf8')) as Json;
+    const policy = loadLimitsPolicy(POLICIES_DIR);
+    for (const role of ['system', 'officer', 'auditor', 'citizen'] as const) {
+      assert.deepEqual(policy.byRole.get(role), { ...raw['defaults'], ...raw['roles'][role] }, role);
+    }
+    assert.equal(policy.requestBodyBytes, raw['requestBodyBytes']);
+    assert.deepEqual(policy.quotas, raw['quotas']);
+  });
+
+  const mistakes: Array<[string, (json: Json) => void, RegExp]> = [
+    ['a limit no rule knows', (j) => { j['roles'].officer.fields = 3; }, /roles\.officer: unknown limit "fields"/],
+    ['a role no policy defines', (j) => { j['roles'].guest = {}; }, /unknown role "guest"/],
+    ['a role left out', (j) => { delete j['roles'].citizen; }, /no limits for role "citizen"/],
+    ['a limit that is not a positive integer', (j) => { j['roles'].officer.depth = 0; }, /roles\.officer\.depth must be a positive integer/],
+    ['a page larger than the subgraphs serve', (j) => { j['roles'].auditor.pageSize = 51; }, /roles\.auditor: pageSize and searchResults may not exceed 50/],
+    ['a search cap larger than the subgraphs serve', (j) => { j['defaults'].searchResults = 500; }, /pageSize and searchResults may not exceed 50/],
+    ['a missing quota', (j) => { delete j['quotas'].recordsPerDayPerAgency; }, /quotas\.recordsPerDayPerAgency must be a positive integer/],
+    ['a slowdown that starts after the refusal', (j) => { j['quotas'].enumeration.missesBeforeSlowdown = j['quotas'].enumeration.missesBeforeRefusal; }, /missesBeforeSlowdown must be below missesBeforeRefusal/],
+  ];
+  for (const [what, change, message] of mistakes) {
+    it(`stops on ${what}, naming it`, () => {
+      assert.throws(() => loadLimitsPolicy(limitsWith(change)), (error: unknown) => error instanceof PolicyError && message.test(error.message));
+    });
+  }
+
+  it('applies the most generous limits of a caller\'s roles, and refuses a caller with none', () => {
+    const small: OperationLimits = { depth: 2, aliases: 9, directives: 1, tokens: 100, rootFields: 1, cost: 50, pageSize: 5, searchResults: 3 };
+    const large: OperationLimits = { depth: 7, aliases: 1, directives: 4, tokens: 90, rootFields: 6, cost: 40, pageSize: 20, searchResults: 1 };
+    const byRole = new Map([['officer', small], ['auditor', large]] as const);
+    assert.deepEqual(limitsFor(byRole, ['officer', 'auditor']), { depth: 7, aliases: 9, directives: 4, tokens: 100, rootFields: 6, cost: 50, pageSize: 20, searchResults: 3 });
+    assert.deepEqual(limitsFor(byRole, ['officer']), small);
+    assert.throws(() => limitsFor(byRole, ['system']), (error: unknown) => error instanceof Refusal && error.code === 'FORBIDDEN');
+  });
+});
+
+describe('quotas with Redis', () => {
+  const policy = { ...loadLimitsPolicy(POLICIES_DIR).quotas, requestsPerMinutePerSub: 3 };
+
+  it('keep limiting in this process when nothing listens on the Redis port: no failing open, no crash', async () => {
+    // A port that was just free: connections to it are refused.
+    const probe = createServer();
+    await new Promise<void>((done) => probe.listen(0, '127.0.0.1', done));
+    const { port } = probe.address() as AddressInfo;
+    await new Promise<void>((done) => probe.close(() => done()));
+
+    const quotas = quotasFromEnv(policy, `redis://127.0.0.1:${port}`, `unit-${process.pid}`);
+    try {
+      for (let i = 0; i < policy.requestsPerMinutePerSub; i++) await quotas.admit(caller);
+      await assert.rejects(quotas.admit(caller), isRateLimited);
+      await quotas.settle(caller, 1, true);
+      // Another caller has its own quota.
+      await quotas.admit({ ...caller, sub: 'officer-2' });
+    } finally {
+      await quotas.close();
+    }
+  });
+
+  it('count in Redis from a fresh replica\'s first request, and keep limiting in memory when Redis goes away mid-way', async () => {
+    // A TCP proxy in front of the real Redis: closing it cuts this gateway off Redis.
+    const sockets = new Set<Socket>();
+    const proxy = createServer((client) => {
+      const upstream = connect(6379, '127.0.0.1');
+      for (const socket of [client, upstream]) {
+        sockets.add(socket);
+        socket.on('error', () => { client.destroy(); upstream.destroy(); });
+      }
+      client.pipe(upstream).pipe(client);
+    });
+    await new Promise<void>((done) => proxy.listen(0, '127.0.0.1', done));
+    const cutOff = () => new Promise<void>((done) => {
+      proxy.close(() => done());
+      for (const socket of sockets) socket.destroy();
+    });
+    const prefix = `unit-${process.pid}-${Date.now()}`;
+    const viaProxy = quotasFromEnv(policy, `redis://127.0.0.1:${(proxy.address() as AddressInfo).port}`, prefix);
+    const direct = quotasFromEnv(policy, 'redis://127.0.0.1:6379', prefix);
+    try {
+      for (let i = 0; i < policy.requestsPerMinutePerSub; i++) await viaProxy.admit(caller);
+      // The counter is in Redis: a replica reaching Redis directly sees the quota used up.
+      await assert.rejects(direct.admit(caller), isRateLimited);
+
+      await cutOff();
+      for (let i = 0; i < policy.requestsPerMinutePerSub; i++) await viaProxy.admit(caller);
+      await assert.rejects(viaProxy.admit(caller), isRateLimited);
+    } finally {
+      await viaProxy.close();
+      await direct.close();
+      if (proxy.listening) await cutOff();
+    }
+  });
+});

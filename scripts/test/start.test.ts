@@ -1,0 +1,158 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { connect, createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { citizenAt, citizenDocuments, DEMO_CASES, DEMO_POPULATION, demoPeople } from '@hub/kit';
+import { SUBGRAPHS } from '../src/catalog';
+import { ROOT } from '../src/processes';
+
+/**
+ * `npm start` with no DATABASE_URL: the launcher brings up the embedded PostgreSQL, nine
+ * subgraph processes and the gateway, answers a FİN query, and on SIGTERM leaves nothing behind.
+ */
+const START_TIMEOUT_MS = 240_000;
+
+async function free(port: number): Promise<boolean> {
+  const server = createServer();
+  const listening = await new Promise<boolean>((r) => {
+    server.once('error', () => r(false));
+    server.listen(port, '127.0.0.1', () => r(true));
+  });
+  if (listening) await new Promise((r) => server.close(r));
+  return listening;
+}
+
+/** A gateway port the system hands out, and a run of nine free ports for SUBGRAPH_BASE_PORT. */
+async function freePorts(): Promise<{ gateway: number; base: number }> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const gateway = (server.address() as AddressInfo).port;
+  await new Promise((r) => server.close(r));
+  for (;;) {
+    const base = 20_000 + Math.floor(Math.random() * 40_000);
+    const run = SUBGRAPHS.map((_, i) => base + i);
+    if (!run.includes(gateway) && (await Promise.all(run.map(free))).every(Boolean)) return { gateway, base };
+  }
+}
+
+/** Node processes whose parent is `pid` (Linux /proc). */
+function childrenOf(pid: number): number[] {
+  return readdirSync('/proc').filter((d) => /^\d+$/.test(d)).flatMap((d) => {
+    try {
+      // The command name is in parentheses and may hold spaces: fields after it are fixed.
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      return ppid === pid ? [Number(d)] : [];
+    } catch {
+      return [];
+    }
+  });
+}
+
+/** Gone, or a zombie: either way it runs nothing and holds no port. */
+function running(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => { socket.destroy(); resolve(true); });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+async function eventually(condition: () => boolean, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return true;
+}
+
+describe('npm start on the embedded PostgreSQL', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'hub-start-pglite-'));
+  const keysDir = mkdtempSync(join(tmpdir(), 'hub-start-keys-'));
+  let port: number;
+  let subgraphPorts: number[];
+  let launcher: ChildProcess;
+  let exited: Promise<number | null>;
+  let output = '';
+  let children: number[] = [];
+
+  before(async () => {
+    const ports = await freePorts();
+    port = ports.gateway;
+    subgraphPorts = SUBGRAPHS.map((_, i) => ports.base + i);
+    const env: NodeJS.ProcessEnv = {
+      ...process.env, PGLITE_DATA_DIR: dataDir, HUB_KEYS_DIR: keysDir, PORT: String(port), SUBGRAPH_BASE_PORT: String(ports.base), LOG_LEVEL: 'warn',
+    };
+    delete env['DATABASE_URL'];
+    delete env['HUB_SEED'];
+    launcher = spawn(process.execPath, [join(ROOT, 'scripts/dist/src/start.js')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    exited = new Promise((resolve) => launcher.once('exit', (code) => resolve(code)));
+    // Keep draining both pipes for the whole run, or the children block on a full pipe.
+    launcher.stdout!.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+    launcher.stderr!.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+    let gone = false;
+    void exited.then(() => { gone = true; });
+    const up = await eventually(() => gone || output.includes('The hub is up'), START_TIMEOUT_MS);
+    assert.ok(up && !gone, `the hub did not come up:\n${output.slice(-4000)}`);
+    children = childrenOf(launcher.pid!);
+  });
+
+  after(async () => {
+    // Only when a test failed before the launcher was stopped: leave no process behind.
+    if (launcher?.exitCode === null) {
+      children = [...new Set([...children, ...childrenOf(launcher.pid!)])];
+      launcher.kill('SIGKILL');
+    }
+    for (const pid of children) if (running(pid)) process.kill(pid, 'SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
+    rmSync(keysDir, { recursive: true, force: true });
+  });
+
+  it('prints the endpoint on the chosen PORT and runs each subgraph and the gateway as its own process', async () => {
+    assert.match(output, new RegExp(`The hub is up: http://localhost:${port}/graphql`));
+    for (const p of subgraphPorts) assert.equal((await fetch(`http://127.0.0.1:${p}/ready`)).status, 200, `no subgraph ready on ${p}`);
+    assert.equal(children.length, SUBGRAPHS.length + 1, `children of the launcher: ${children.join(', ')}`);
+    assert.ok(existsSync(join(keysDir, 'gateway.jwks.json')), 'the development keys are not in HUB_KEYS_DIR');
+  });
+
+  it("answers a FİN query for the demo person 'citizen-full' with the generator's citizen record", async () => {
+    const token = (await promisify(execFile)(process.execPath, [join(ROOT, 'scripts/dist/src/token.js'), '--agency', 'MIA', '--role', 'officer'], {
+      cwd: ROOT, env: { ...process.env, HUB_KEYS_DIR: keysDir },
+    })).stdout.trim();
+    const fin = demoPeople(DEMO_POPULATION).find((p) => p.case === 'citizen-full')!.fin;
+    const expected = citizenAt(DEMO_POPULATION, DEMO_CASES['citizen-full'].citizen);
+    const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'x-purpose': 'identity-check' },
+      body: JSON.stringify({ query: 'query($fin: ID!) { person(fin: $fin) { fin citizen { firstName lastName birthDate documents { number } } } }', variables: { fin } }),
+    });
+    assert.equal(response.status, 200);
+    const body = (await response.json()) as { data?: { person: { fin: string; citizen: { firstName: string; lastName: string; birthDate: string; documents: Array<{ number: string }> } } }; errors?: unknown };
+    assert.equal(body.errors, undefined, JSON.stringify(body.errors));
+    const { citizen } = body.data!.person;
+    assert.equal(body.data!.person.fin, fin);
+    assert.deepEqual({ firstName: citizen.firstName, lastName: citizen.lastName, birthDate: citizen.birthDate }, { firstName: expected.firstName, lastName: expected.lastName, birthDate: expected.birthDate });
+    assert.deepEqual(citizen.documents.map((d) => d.number).sort(), citizenDocuments(DEMO_POPULATION, expected.index).map((d) => d.number).sort());
+  });
+
+  it('stops on SIGTERM with exit code 0, and every child process and port with it', async () => {
+    launcher.kill('SIGTERM');
+    assert.equal(await exited, 0, output.slice(-4000));
+    assert.ok(await eventually(() => children.every((pid) => !running(pid)), 15_000), `still running: ${children.filter(running).join(', ')}`);
+    for (const p of [port, ...subgraphPorts]) assert.equal(await listening(p), false, `port ${p} still answers`);
+  });
+});
