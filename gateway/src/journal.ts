@@ -1,12 +1,12 @@
 import { Pool } from 'pg';
-import { entryHash, GENESIS_HASH, JOURNAL_COLUMNS, rowValues, type JournalEntry } from '@hub/audit';
+import { APPEND_JOURNAL_SQL, journalRow, type JournalEntry } from '@hub/audit';
 
 /**
  * Appends to the central audit journal (6.9) with group commit: records that arrive while a
  * batch is being written go together into the next one, so under load each request waits
  * for one shared commit instead of its own. A record is durable before its caller gets an
  * answer; a failure rejects every waiting record, and the server answers AUDIT_UNAVAILABLE.
- * The hash chain is extended under a transaction-level advisory lock, so several gateway
+ * The database extends the hash chain under a transaction-level advisory lock (audit.append_journal), so several gateway
  * replicas append to one chain.
  */
 export interface AuditJournal {
@@ -18,7 +18,6 @@ export interface AuditJournal {
   close(): Promise<void>;
 }
 
-const CHAIN_LOCK = 'audit.journal.chain';
 const MAX_BATCH = 500;
 
 interface Pending {
@@ -86,29 +85,8 @@ export class PostgresAuditJournal implements AuditJournal {
   }
 
   private async writeBatch(entries: JournalEntry[]): Promise<void> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [CHAIN_LOCK]);
-      const last = await client.query<{ hash: string }>('SELECT hash FROM audit.journal ORDER BY seq DESC LIMIT 1');
-      let prev = last.rows[0]?.hash ?? GENESIS_HASH;
-      const params: unknown[] = [];
-      const tuples: string[] = [];
-      for (const entry of entries) {
-        const hash = entryHash(prev, entry);
-        const values = rowValues(entry, prev, hash);
-        tuples.push(`(${values.map((v) => { params.push(v); return `$${params.length}`; }).join(', ')})`);
-        prev = hash;
-      }
-      await client.query(`INSERT INTO audit.journal (${JOURNAL_COLUMNS.join(', ')}) VALUES ${tuples.join(', ')}`, params);
-      await client.query('COMMIT');
-      client.release();
-    } catch (error) {
-      // The connection is dropped, not rolled back and reused: after a timeout or a lost server
-      // its state is unknown, and closing it aborts the transaction on the server.
-      client.release(error as Error);
-      throw error;
-    }
+    // One statement: the database takes the chain lock, reads the last hash and appends in order.
+    await this.pool.query(APPEND_JOURNAL_SQL, [JSON.stringify(entries.map(journalRow))]);
   }
 }
 

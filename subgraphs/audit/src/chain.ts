@@ -28,13 +28,8 @@ export interface JournalEntry {
 
 export const GENESIS_HASH = '0'.repeat(64);
 
-/** Column order of an INSERT into audit.journal (hashes appended by the writer). */
-export const JOURNAL_COLUMNS = [
-  'registration_number', 'event', 'received_at', 'agency', 'sub', 'roles', 'purpose', 'case_number',
-  'operation_type', 'operation_name', 'resources', 'resource_names', 'decision', 'reason',
-  'attempt_to_exceed_authority', 'error_codes', 'positive', 'records', 'duration_ms', 'client_address',
-  'prev_hash', 'hash',
-] as const;
+/** Appends a batch in one round trip; the database extends the chain (see AuditAppendFunction). */
+export const APPEND_JOURNAL_SQL = 'SELECT audit.append_journal($1::jsonb)';
 
 function stable(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(stable).join(',')}]`;
@@ -45,19 +40,28 @@ function stable(value: unknown): string {
   return JSON.stringify(value ?? null);
 }
 
-export function entryHash(prevHash: string, entry: JournalEntry): string {
+/** The bytes a record is hashed over: every column but the chain itself, keys sorted. */
+export function canonicalOf(entry: JournalEntry): string {
   const { registrationNumber, event, receivedAt, agency, sub, roles, purpose, caseNumber, operationType, operationName, resources, decision, reason, attemptToExceedAuthority, errorCodes, positive, records, durationMs, clientAddress } = entry;
-  const canonical = stable({ registrationNumber, event, receivedAt, agency, sub, roles, purpose, caseNumber, operationType, operationName, resources, decision, reason, attemptToExceedAuthority, errorCodes, positive, records, durationMs, clientAddress });
-  return createHash('sha256').update(prevHash).update('\n').update(canonical).digest('hex');
+  return stable({ registrationNumber, event, receivedAt, agency, sub, roles, purpose, caseNumber, operationType, operationName, resources, decision, reason, attemptToExceedAuthority, errorCodes, positive, records, durationMs, clientAddress });
 }
 
-export function rowValues(entry: JournalEntry, prevHash: string, hash: string): unknown[] {
-  return [
-    entry.registrationNumber, entry.event, entry.receivedAt, entry.agency, entry.sub, entry.roles, entry.purpose, entry.caseNumber,
-    entry.operationType, entry.operationName, JSON.stringify(entry.resources), entry.resources.map((r) => r.resource), entry.decision, entry.reason,
-    entry.attemptToExceedAuthority, entry.errorCodes, entry.positive, entry.records, entry.durationMs, entry.clientAddress,
-    prevHash, hash,
-  ];
+/** sha256(previous hash, newline, canonical record): what audit.append_journal computes in SQL. */
+export function entryHash(prevHash: string, entry: JournalEntry): string {
+  return createHash('sha256').update(prevHash).update('\n').update(canonicalOf(entry)).digest('hex');
+}
+
+/** One element of the batch audit.append_journal takes: the columns by name, plus the canonical bytes. */
+export function journalRow(entry: JournalEntry): Record<string, unknown> {
+  return {
+    registration_number: entry.registrationNumber, event: entry.event, received_at: entry.receivedAt.toISOString(),
+    agency: entry.agency, sub: entry.sub, roles: entry.roles, purpose: entry.purpose, case_number: entry.caseNumber,
+    operation_type: entry.operationType, operation_name: entry.operationName, resources: entry.resources,
+    resource_names: entry.resources.map((r) => r.resource), decision: entry.decision, reason: entry.reason,
+    attempt_to_exceed_authority: entry.attemptToExceedAuthority, error_codes: entry.errorCodes, positive: entry.positive,
+    records: entry.records, duration_ms: entry.durationMs, client_address: entry.clientAddress,
+    canonical: canonicalOf(entry),
+  };
 }
 
 /** Reads a row of audit.journal (snake_case, as pg returns it) back into an entry. */

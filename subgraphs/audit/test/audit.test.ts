@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { pendingSchemaChanges, startTestSubgraph, type TestSubgraph } from '@hub/kit/testing';
-import { auditSubgraph, entryHash, GENESIS_HASH, JOURNAL_COLUMNS, rowValues, type JournalEntry } from '../src';
+import { APPEND_JOURNAL_SQL, auditSubgraph, entryHash, GENESIS_HASH, journalRow, type JournalEntry } from '../src';
 
 /**
  * The audit subgraph on its own, reached with assertions as the gateway signs them: the
@@ -24,14 +24,7 @@ describe('audit subgraph', () => {
 
   before(async () => {
     subgraph = await startTestSubgraph(auditSubgraph);
-    let prev = GENESIS_HASH;
-    for (const [n, agency] of agencies.entries()) {
-      const e = entry(n, agency);
-      const hash = entryHash(prev, e);
-      const values = rowValues(e, prev, hash);
-      await subgraph.db.query(`INSERT INTO audit.journal (${JOURNAL_COLUMNS.join(', ')}) VALUES (${values.map((_, i) => `$${i + 1}`).join(', ')})`, values);
-      prev = hash;
-    }
+    await subgraph.db.query(APPEND_JOURNAL_SQL, [JSON.stringify(agencies.map((agency, n) => journalRow(entry(n, agency))))]);
   });
   after(async () => { await subgraph.close(); });
 
@@ -59,5 +52,26 @@ describe('audit subgraph', () => {
 
     const unlimited = await subgraph.request(PAGE, undefined, { ...restricted, level: 'unlimited' });
     assert.equal((unlimited.body.data?.['auditRecords'] as { total: number }).total, agencies.length);
+  });
+});
+
+describe('audit.append_journal', () => {
+  it('chains records in SQL exactly as chain.ts hashes them', async () => {
+    const subgraph = await startTestSubgraph(auditSubgraph);
+    try {
+      const entries = [entry(0, 'MIA'), entry(1, 'SBS'), { ...entry(2, 'MNS'), resources: [{ resource: 'citizens', level: 'unlimited', fields: ['Citizen.documents'], positive: true, records: 3 }], durationMs: 0.1 + 0.2 }];
+      await subgraph.db.query(APPEND_JOURNAL_SQL, [JSON.stringify(entries.slice(0, 2).map(journalRow))]);
+      await subgraph.db.query(APPEND_JOURNAL_SQL, [JSON.stringify(entries.slice(2).map(journalRow))]);
+      const rows = await subgraph.db.query('SELECT prev_hash, hash FROM audit.journal ORDER BY seq') as Array<{ prev_hash: string; hash: string }>;
+      let prev = GENESIS_HASH;
+      rows.forEach((row, i) => {
+        assert.equal(row.prev_hash, prev);
+        assert.equal(row.hash, entryHash(prev, entries[i]!));
+        prev = row.hash;
+      });
+      assert.equal(rows.length, 3);
+    } finally {
+      await subgraph.close();
+    }
   });
 });
