@@ -6,7 +6,8 @@ import { ApolloGateway, RemoteGraphQLDataSource, type GraphQLDataSourceProcessOp
 import { ApolloServer, HeaderMap } from '@apollo/server';
 import { ApolloServerPluginUsageReportingDisabled } from '@apollo/server/plugin/disabled';
 import { Agent, fetch as undiciFetch } from 'undici';
-import { levelsFor, quotasFromEnv, startGateway, type AuditJournal, type RunningGateway } from '@hub/gateway';
+import { countTokens, enforceLimits, levelsFor, limitsFor, quotasFromEnv, startGateway, type AuditJournal, type Quotas, type RunningGateway } from '@hub/gateway';
+import { parse } from 'graphql';
 import { citizenAt, DEMO_CASES, DEMO_POPULATION, demoPeople, signCallerAssertion, type Caller, type PopulationOptions } from '@hub/kit';
 import { startTestHub, type TestHub } from './hub';
 
@@ -21,7 +22,8 @@ import { startTestHub, type TestHub } from './hub';
 const { values: args } = parseArgs({
   options: {
     citizens: { type: 'string', default: String(DEMO_POPULATION.citizens) },
-    duration: { type: 'string', default: '10' },
+    duration: { type: 'string', default: '5' },
+    rounds: { type: 'string', default: '3' },
     connections: { type: 'string', default: '10' },
   },
 });
@@ -34,6 +36,7 @@ function positiveInteger(name: string, raw: string): number {
 
 const DURATION_S = positiveInteger('duration', args.duration);
 const CONNECTIONS = positiveInteger('connections', args.connections);
+const ROUNDS = positiveInteger('rounds', args.rounds);
 const POPULATION: PopulationOptions = { ...DEMO_POPULATION, citizens: positiveInteger('citizens', args.citizens) };
 const CITIZEN = DEMO_CASES['citizen-full'].citizen;
 const FIN = demoPeople(POPULATION).find((p) => p.case === 'citizen-full')!.fin;
@@ -77,6 +80,13 @@ interface Measure {
   p50: number;
   p99: number;
   failures: number;
+}
+
+function keepOpen(journal: AuditJournal): AuditJournal {
+  return {
+    append: (entry) => journal.append(entry), drain: () => journal.drain(), ping: () => journal.ping(),
+    queueDepth: () => journal.queueDepth(), close: () => journal.drain(),
+  };
 }
 
 const noJournal: AuditJournal = {
@@ -162,6 +172,31 @@ async function measure(target: Target): Promise<Measure> {
   return measured;
 }
 
+/**
+ * The operation limits have no switch in the gateway (they are never off in production), so
+ * their cost is timed directly: the exact stage the pipeline runs, on the benchmark's query.
+ */
+function operationLimitsMicros(hub: TestHub): number {
+  const limits = limitsFor(hub.options.limits.byRole, ['officer']);
+  const schema = hub.options.supergraph.apiSchema;
+  const run = () => {
+    countTokens(GATEWAY_QUERY, limits.tokens);
+    const document = parse(GATEWAY_QUERY);
+    const operation = document.definitions[0];
+    if (operation?.kind !== 'OperationDefinition') throw new Error('no operation');
+    enforceLimits(schema, document, operation, { fin: FIN }, limits);
+  };
+  for (let i = 0; i < 200; i++) run();
+  const rounds = 2000;
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < rounds; i++) run();
+  // The pipeline parses once for all stages; subtract parsing, which is not the limits' cost.
+  const parseStart = process.hrtime.bigint();
+  for (let i = 0; i < rounds; i++) parse(GATEWAY_QUERY);
+  const end = process.hrtime.bigint();
+  return (Number(parseStart - start) - Number(end - parseStart)) / rounds / 1000;
+}
+
 async function main(): Promise<void> {
   const started = Date.now();
   process.stderr.write(`seeding ${POPULATION.citizens} citizens and starting the hub …\n`);
@@ -199,8 +234,13 @@ async function main(): Promise<void> {
       assertions.set(name, `Bearer ${await signCallerAssertion(hub.options.signingKey, name, caller, 3600)}`);
     }
 
-    const quiet: RunningGateway = await startGateway({ ...hub.options, journal: noJournal }, 0, '127.0.0.1');
+    // The extra gateways share the hub's journal and quotas; only the hub closes them.
+    const shared = { ...hub.options, journal: keepOpen(hub.options.journal), quotas: { ...hub.options.quotas, admit: hub.options.quotas.admit.bind(hub.options.quotas), settle: hub.options.quotas.settle.bind(hub.options.quotas), close: async () => undefined } };
+    const quiet: RunningGateway = await startGateway({ ...shared, journal: noJournal }, 0, '127.0.0.1');
     extras.push(quiet);
+    const noQuotas: Quotas = { admit: async () => undefined, settle: async () => undefined, close: async () => undefined };
+    const quotasOff: RunningGateway = await startGateway({ ...shared, quotas: noQuotas }, 0, '127.0.0.1');
+    extras.push(quotasOff);
     const bareKeepAlive = await startBareGateway(hub, assertions, keepAliveFetcher());
     extras.push(bareKeepAlive);
     const bareDefault = await startBareGateway(hub, assertions);
@@ -217,27 +257,44 @@ async function main(): Promise<void> {
       },
     }));
 
-    process.stderr.write(`measuring, ${DURATION_S} s each, ${CONNECTIONS} connections …\n`);
-    const gateway = await measure(gatewayTarget('hub gateway (checks + journal)', hub.gateway.url));
-    const direct = [];
-    for (const target of directTargets) direct.push(await measure(target));
-    const journalOff = await measure(gatewayTarget('hub gateway, journal off', quiet.url));
-    const bare = await measure(gatewayTarget('bare @apollo/gateway, keep-alive', bareKeepAlive.url));
-    const bareDefaultFetcher = await measure(gatewayTarget('bare @apollo/gateway, default fetcher', bareDefault.url));
+    process.stderr.write(`measuring, ${ROUNDS} rounds of ${DURATION_S} s per target, ${CONNECTIONS} connections …\n`);
+    const targets = [
+      gatewayTarget('hub gateway (checks + journal)', hub.gateway.url),
+      ...directTargets,
+      gatewayTarget('hub gateway, journal off', quiet.url),
+      gatewayTarget('hub gateway, quotas off', quotasOff.url),
+      gatewayTarget('bare @apollo/gateway, keep-alive', bareKeepAlive.url),
+      gatewayTarget('bare @apollo/gateway, default fetcher', bareDefault.url),
+    ];
+    // Round-robin, then medians: a noisy machine and a warming process touch every target alike.
+    const runs = targets.map(() => [] as Measure[]);
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const [i, target] of targets.entries()) runs[i]!.push(await measure(target));
+    }
+    const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+    const [gateway, citizensDirect, bordersDirect, restrictionsDirect, journalOff, quotasOffRun, bare, bareDefaultFetcher] = runs.map((r): Measure => ({
+      name: r[0]!.name, rps: median(r.map((m) => m.rps)), p50: median(r.map((m) => m.p50)), p99: median(r.map((m) => m.p99)),
+      failures: r.reduce((sum, m) => sum + m.failures, 0),
+    })) as [Measure, Measure, Measure, Measure, Measure, Measure, Measure, Measure];
+    const direct = [citizensDirect, bordersDirect, restrictionsDirect];
+    const limitsMicros = operationLimitsMicros(hub);
 
-    const rows = [gateway, ...direct, journalOff, bare, bareDefaultFetcher];
+    const rows = [gateway, ...direct, journalOff, quotasOffRun, bare, bareDefaultFetcher];
     const width = Math.max(...rows.map((r) => r.name.length));
     const ms = (v: number) => `${v.toFixed(1)} ms`.padStart(9);
-    console.log(`\nFİN query, ${POPULATION.citizens} citizens on ${hub.database.real ? 'PostgreSQL' : 'PGlite'}, ${CONNECTIONS} connections, ${DURATION_S} s each\n`);
+    console.log(`\nFİN query, ${POPULATION.citizens} citizens on ${hub.database.real ? 'PostgreSQL' : 'PGlite'}, ${CONNECTIONS} connections, median of ${ROUNDS} rounds of ${DURATION_S} s\n`);
     console.log(`${'target'.padEnd(width)}  ${'req/s'.padStart(7)}  ${'p50'.padStart(9)}  ${'p99'.padStart(9)}  failed`);
     for (const r of rows) console.log(`${r.name.padEnd(width)}  ${r.rps.toFixed(0).padStart(7)}  ${ms(r.p50)}  ${ms(r.p99)}  ${r.failures}`);
     const ratios: Array<[string, number]> = [
       ['gateway / direct citizens subgraph', gateway.rps / direct[0]!.rps],
       ['journal on / off', gateway.rps / journalOff.rps],
+      ['quotas on / off', gateway.rps / quotasOffRun.rps],
+      ['operation limits on / off (their time added to p50)', gateway.p50 / (gateway.p50 - limitsMicros / 1000)],
       ['checks on / off (journal off vs bare, keep-alive)', journalOff.rps / bare.rps],
       ['whole hub / bare gateway', gateway.rps / bare.rps],
       ['bare: default fetcher / keep-alive', bareDefaultFetcher.rps / bare.rps],
     ];
+    console.log(`\noperation limits (tokens, depth, aliases, directives, root fields, page size, cost) on this query: ${limitsMicros.toFixed(0)} µs per request`);
     console.log(`\nratios of req/s\n${ratios.map(([label, value]) => `${label.padEnd(52)} ${value.toFixed(2)}`).join('\n')}
 total ${((Date.now() - started) / 1000).toFixed(0)} s`);
     if (rows.some((r) => r.failures > 0)) process.exitCode = 1;
