@@ -16,7 +16,8 @@ import {
   loadLimitsPolicy, quotasFromEnv, readSupergraph, RegistrationNumbers, signDevelopmentToken, startGateway,
   type AuditJournal, type DevelopmentTokenRequest, type QuotaPolicy, type Quotas, type GatewayOptions, type Policies, type RunningGateway,
 } from '@hub/gateway';
-import { composeSupergraph, startSubgraph, type PopulationOptions, type RunningSubgraph, type SubgraphModule } from '@hub/kit';
+import { Client } from 'pg';
+import { composeSupergraph, schemaNameOf, startSubgraph, type PopulationOptions, type RunningSubgraph, type SubgraphModule } from '@hub/kit';
 import { createTestDatabase, TEST_POPULATION, type TestDatabase } from '@hub/kit/testing';
 import { restrictionListSubgraph } from '@hub/restriction-list';
 
@@ -59,6 +60,8 @@ export interface TestHub {
   options: GatewayOptions;
   population: PopulationOptions;
   token(request: DevelopmentTokenRequest): Promise<string>;
+  /** The subgraphs whose own journal (R6) holds this registration number: the ones the request reached. */
+  subgraphsCalled(registrationNumber: string): Promise<string[]>;
   /** POSTs to the gateway with supertest; defaults: an MIA officer asking for identity-check. */
   query(query: string, variables?: Record<string, unknown>, options?: CallOptions): Promise<request.Response>;
   stop(): Promise<void>;
@@ -100,6 +103,16 @@ export async function startTestHub(options: HubOptions = {}): Promise<TestHub> {
   return {
     database, keysDir, policies, subgraphs, gateway, options: gatewayOptions, population,
     token: (tokenRequest) => signDevelopmentToken(keysDir, policies.identity, tokenRequest),
+    async subgraphsCalled(registrationNumber) {
+      const sql = ALL_SUBGRAPHS.map((m) => `SELECT '${schemaNameOf(m.name)}' AS schema FROM "${schemaNameOf(m.name)}".query_journal WHERE registration_number = $1`).join(' UNION ALL ');
+      const journals = new Client({ connectionString: database.url });
+      await journals.connect();
+      try {
+        return (await journals.query<{ schema: string }>(sql, [registrationNumber])).rows.map((r) => r.schema);
+      } finally {
+        await journals.end();
+      }
+    },
     async query(query, variables, call = {}) {
       let req = request(gateway.server).post('/graphql').set('content-type', 'application/json');
       const token = call.token === undefined ? defaultToken : call.token;

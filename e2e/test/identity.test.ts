@@ -15,7 +15,6 @@ import {
 import { startTestHub, type TestHub } from '../src/hub';
 
 const TOKEN_SCRIPT = resolve(__dirname, '../../../scripts/dist/src/token.js');
-const SCHEMAS = ['citizens', 'foreigners', 'border_crossings', 'restriction_list', 'blanks', 'audit', 'enforcement', 'child_data', 'appeals'];
 /** purposes.json as access-matrix.md and the issue list them, for system and officer callers. */
 const OFFICIAL_PURPOSES = [
   'identity-check', 'border-control', 'document-issuance', 'migration-control', 'enforcement-proceedings', 'criminal-investigation',
@@ -50,11 +49,6 @@ describe('identity: who is asking, and why', () => {
     return sign(payload, key, { alg: 'EdDSA', kid });
   };
 
-  /** Subgraphs that journaled this registration number: any row means the request reached one. */
-  async function subgraphsCalled(registrationNumber: string): Promise<string[]> {
-    const sql = SCHEMAS.map((s) => `SELECT '${s}' AS schema FROM "${s}".query_journal WHERE registration_number = $1`).join(' UNION ALL ');
-    return (await db.query<{ schema: string }>(sql, [registrationNumber])).rows.map((r) => r.schema);
-  }
 
   const call = (authorization: string | null, purpose: string | null = 'identity-check', caseNumber?: string) =>
     hub.query(QUERY, { fin }, { token: null, purpose, headers: authorization === null ? {} : { authorization }, ...(caseNumber ? { caseNumber } : {}) });
@@ -65,7 +59,7 @@ describe('identity: who is asking, and why', () => {
     assert.equal(res.body.errors?.length, 1, what);
     assert.equal(res.body.errors?.[0]?.extensions?.['code'], code, what);
     assert.match(res.body.errors?.[0]?.message ?? '', message, what);
-    assert.deepEqual(await subgraphsCalled(res.body.extensions!.registrationNumber), [], `${what}: the request went no further`);
+    assert.deepEqual(await hub.subgraphsCalled(res.body.extensions!.registrationNumber), [], `${what}: the request went no further`);
   }
 
   async function assertServed(res: { status: number; body: GraphQLBody }, what: string) {
@@ -216,7 +210,7 @@ describe('identity: who is asking, and why', () => {
       const valid = await direct('citizens', PERSON, await signCallerAssertion(gatewayKey, 'citizens', callerOf(registrations.valid)));
       assert.equal(valid.body.errors, undefined, 'the control assertion is accepted');
       assert.equal((valid.body.data?.['person'] as { citizen: { fin: string } }).citizen.fin, fin);
-      assert.deepEqual(await subgraphsCalled(registrations.valid), ['citizens']);
+      assert.deepEqual(await hub.subgraphsCalled(registrations.valid), ['citizens']);
 
       const refused = {
         expired: await signCallerAssertion(gatewayKey, 'citizens', callerOf(registrations.expired), -120),
@@ -228,7 +222,7 @@ describe('identity: who is asking, and why', () => {
         assert.equal(res.status, 401, what);
         assert.equal(res.body.data ?? null, null, what);
         assert.deepEqual(res.body.errors?.map((e) => e.extensions?.['code']), ['UNAUTHENTICATED'], what);
-        assert.deepEqual(await subgraphsCalled(registrations[what as keyof typeof registrations]), [], what);
+        assert.deepEqual(await hub.subgraphsCalled(registrations[what as keyof typeof registrations]), [], what);
       }
     });
   });

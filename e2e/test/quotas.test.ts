@@ -10,7 +10,6 @@ import {
 import { demoPeople, finForCitizen } from '@hub/kit';
 import { POLICIES_DIR, startTestHub, type TestHub } from '../src/hub';
 
-const SCHEMAS = ['citizens', 'foreigners', 'border_crossings', 'restriction_list', 'blanks', 'audit', 'enforcement', 'child_data', 'appeals'];
 const POLICY = loadLimitsPolicy(POLICIES_DIR).quotas;
 const REDIS_URL = 'redis://127.0.0.1:6379';
 const LOOKUP = 'query($fin: ID!) { person(fin: $fin) { fin } }';
@@ -84,10 +83,6 @@ describe('quotas per agency and caller (R7)', () => {
     return rows[0]!;
   }
 
-  async function subgraphsCalled(registrationNumber: string): Promise<string[]> {
-    const sql = SCHEMAS.map((s) => `SELECT '${s}' AS schema FROM "${s}".query_journal WHERE registration_number = $1`).join(' UNION ALL ');
-    return (await db.query<{ schema: string }>(sql, [registrationNumber])).rows.map((r) => r.schema);
-  }
 
   /** RATE_LIMITED with a Retry-After within the quota's window, before any subgraph, journaled as an attempt. */
   async function assertRateLimited(reply: Reply, windowSeconds: number, what: string): Promise<void> {
@@ -98,7 +93,7 @@ describe('quotas per agency and caller (R7)', () => {
     assert.ok(Number.isInteger(retryAfter) && (retryAfter as number) >= 1 && (retryAfter as number) <= windowSeconds, `${what}: retryAfterSeconds ${String(retryAfter)}`);
     assert.equal(reply.headers['retry-after'], String(retryAfter), what);
     const registrationNumber = reply.body.extensions!.registrationNumber;
-    assert.deepEqual(await subgraphsCalled(registrationNumber), [], `${what}: no subgraph is called`);
+    assert.deepEqual(await hub.subgraphsCalled(registrationNumber), [], `${what}: no subgraph is called`);
     const journal = await journalOf(registrationNumber);
     assert.deepEqual([journal.decision, journal.reason, journal.attempt_to_exceed_authority], ['refused', 'RATE_LIMITED', true], what);
   }
