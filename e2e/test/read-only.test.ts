@@ -107,6 +107,11 @@ describe('read-only integration (R1, R2)', () => {
     const several = await post({ query: 'query A { __typename } query B { __typename }' });
     await assertRefused(several, 400, 'BAD_USER_INPUT', 'two operations');
     assert.match(several.body.errors![0]!.message, /operationName/);
+    assert.equal(several.body.errors![0]!.extensions!['reason'], 'MULTIPLE_OPERATIONS');
+    const none = await post({ query: 'fragment F on Query { __typename }' });
+    await assertRefused(none, 400, 'BAD_USER_INPUT', 'no operation');
+    assert.match(none.body.errors![0]!.message, /no operation/);
+    assert.equal(none.body.errors![0]!.extensions!['reason'], undefined, 'an empty document is a mistake, not an attempt to copy');
   });
 
   it('composes no Mutation or Subscription type, and no subgraph exposes one', async () => {

@@ -57,8 +57,9 @@ export class PostgresAuditJournal implements AuditJournal {
 
   async ping(): Promise<boolean> {
     try {
-      await this.pool.query('SELECT 1 FROM audit.journal LIMIT 0');
-      return true;
+      // Writable, not merely readable: a standby or a revoked grant must show as not ready.
+      const { rows } = await this.pool.query<{ writable: boolean }>("SELECT has_table_privilege('audit.journal', 'INSERT') AND NOT pg_is_in_recovery() AS writable");
+      return rows[0]?.writable === true;
     } catch {
       return false;
     }

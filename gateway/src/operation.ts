@@ -72,7 +72,8 @@ export function selectOperation(request: GraphQLRequestBody): SelectedOperation 
   } else if (operations.length === 1) {
     operation = operations[0];
   } else {
-    throw new Refusal('BAD_USER_INPUT', operations.length === 0 ? 'The document contains no operation.' : 'The document contains several operations: name the one to run in "operationName".', 400, { reason: 'MULTIPLE_OPERATIONS' });
+    if (operations.length === 0) throw new Refusal('BAD_USER_INPUT', 'The document contains no operation.', 400);
+    throw new Refusal('BAD_USER_INPUT', 'The document contains several operations: name the one to run in "operationName".', 400, { reason: 'MULTIPLE_OPERATIONS' });
   }
   if (!operation) throw new Refusal('BAD_USER_INPUT', 'The document contains no operation.', 400);
   return { document, operation, operationName: operation.name?.value ?? null, type: operation.operation };
