@@ -143,7 +143,9 @@ export async function startGateway(options: GatewayOptions, port: number, host =
       sent = errorReply(hub.registrationNumber, 503, 'AUDIT_UNAVAILABLE', 'The audit journal cannot be written, so no data is served. Try again shortly.', {}, { 'retry-after': '5' });
     }
     metrics.countRequest(entry, sent !== reply, hub.elapsedMs() / 1000);
-    log.info({ event, status: sent.status, agency: entry.agency, decision: entry.decision, reason: entry.reason, records: entry.records, ms: entry.durationMs }, event === 'query' ? 'request' : event);
+    // The event name only ("request", "sign-in", "sign-out"); what was asked is never logged.
+    const message = event === 'sign-in' || event === 'sign-out' ? event : 'request';
+    log.info({ event, status: sent.status, agency: entry.agency, decision: entry.decision, reason: entry.reason, records: entry.records, ms: entry.durationMs }, message);
     res.writeHead(sent.status, { ...sent.headers, [REGISTRATION_HEADER]: hub.registrationNumber, 'cache-control': 'no-store' });
     res.end(sent.body);
   }
