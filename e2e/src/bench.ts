@@ -12,18 +12,19 @@ import { citizenAt, DEMO_CASES, DEMO_POPULATION, demoPeople, signCallerAssertion
 import { startTestHub, type TestHub } from './hub';
 
 /**
- * `npm run bench -- [--citizens N] [--duration S] [--connections C]`: one FİN query (citizen
+ * `npm run bench -- [--citizens N] [--duration S] [--rounds R] [--connections C] [--in-process]`: one FİN query (citizen
  * with documents, border crossings, restriction check) through the hub gateway and straight to
  * the subgraphs it touches, plus the gateway without its audit journal and a bare
  * @apollo/gateway without identity and access checks, all in one run against one population.
- * The subgraphs and gateways share this process (as in the end-to-end tests); autocannon runs
- * in a worker thread so the load generator does not steal their event loop.
+ * The subgraphs run as their own processes, as deployed (`--in-process` keeps them in this one,
+ * as the end-to-end tests do); the gateways run here, and autocannon in a worker thread.
  */
 const { values: args } = parseArgs({
   options: {
     citizens: { type: 'string', default: String(DEMO_POPULATION.citizens) },
     duration: { type: 'string', default: '5' },
     rounds: { type: 'string', default: '3' },
+    'in-process': { type: 'boolean', default: false },
     connections: { type: 'string', default: '10' },
   },
 });
@@ -204,6 +205,7 @@ async function main(): Promise<void> {
   const unlimited = 1e12;
   const hub = await startTestHub({
     population: POPULATION,
+    processes: !args['in-process'],
     quotas: (policy) => quotasFromEnv({ ...policy, requestsPerMinutePerAgency: unlimited, requestsPerMinutePerSub: unlimited, recordsPerDayPerAgency: unlimited }, undefined),
   });
   const extras: Array<{ stop(): Promise<void> }> = [];
@@ -282,7 +284,7 @@ async function main(): Promise<void> {
     const rows = [gateway, ...direct, journalOff, quotasOffRun, bare, bareDefaultFetcher];
     const width = Math.max(...rows.map((r) => r.name.length));
     const ms = (v: number) => `${v.toFixed(1)} ms`.padStart(9);
-    console.log(`\nFİN query, ${POPULATION.citizens} citizens on ${hub.database.real ? 'PostgreSQL' : 'PGlite'}, ${CONNECTIONS} connections, median of ${ROUNDS} rounds of ${DURATION_S} s\n`);
+    console.log(`\nFİN query, ${POPULATION.citizens} citizens on ${hub.database.real ? 'PostgreSQL' : 'PGlite'}, ${CONNECTIONS} connections, median of ${ROUNDS} rounds of ${DURATION_S} s, subgraphs ${args['in-process'] ? 'in the benchmark\'s process' : 'in their own processes'}\n`);
     console.log(`${'target'.padEnd(width)}  ${'req/s'.padStart(7)}  ${'p50'.padStart(9)}  ${'p99'.padStart(9)}  failed`);
     for (const r of rows) console.log(`${r.name.padEnd(width)}  ${r.rps.toFixed(0).padStart(7)}  ${ms(r.p50)}  ${ms(r.p99)}  ${r.failures}`);
     const ratios: Array<[string, number]> = [

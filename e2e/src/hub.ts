@@ -1,4 +1,7 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import request from 'supertest';
@@ -33,7 +36,12 @@ export const ALL_SUBGRAPHS: ReadonlyArray<SubgraphModule<unknown>> = [
 
 export const POLICIES_DIR = resolve(__dirname, '../../../policies');
 
+/** A subgraph as the hub reaches it: in this process, or its own process (as in production). */
+export type HubSubgraph = Pick<RunningSubgraph, 'name' | 'url' | 'port' | 'stop'>;
+
 export interface HubOptions {
+  /** Run each subgraph as its own process (`node subgraphs/<name>/dist/src/main.js`), as deployed. */
+  processes?: boolean;
   population?: PopulationOptions;
   /** Replaces the audit journal (e.g. to make it fail). */
   journal?: (databaseUrl: string) => AuditJournal;
@@ -55,7 +63,7 @@ export interface TestHub {
   database: TestDatabase;
   keysDir: string;
   policies: Policies;
-  subgraphs: Map<string, RunningSubgraph>;
+  subgraphs: Map<string, HubSubgraph>;
   gateway: RunningGateway;
   options: GatewayOptions;
   population: PopulationOptions;
@@ -77,12 +85,14 @@ export async function startTestHub(options: HubOptions = {}): Promise<TestHub> {
   await ensureDevelopmentKeys(keysDir, policies.agencies.keys());
   const silent = pino({ level: 'silent' });
 
-  const subgraphs = new Map<string, RunningSubgraph>();
+  const subgraphs = new Map<string, HubSubgraph>();
   for (const module of ALL_SUBGRAPHS) {
-    subgraphs.set(module.name, await startSubgraph(module, {
-      databaseUrl: database.url, port: 0, host: '127.0.0.1', gatewayJwksPath: gatewayKeyPaths(keysDir).jwks,
-      seed: population, logger: silent, poolSize: 4,
-    }));
+    subgraphs.set(module.name, options.processes
+      ? await startSubgraphProcess(module.name, { DATABASE_URL: database.url, HUB_KEYS_DIR: keysDir, HUB_SEED: 'demo', HUB_SEED_NUMBER: String(population.seed), HUB_SEED_CITIZENS: String(population.citizens), HUB_SEED_FOREIGNERS: String(population.foreigners), DATABASE_POOL_SIZE: '10', LOG_LEVEL: 'warn' })
+      : await startSubgraph(module, {
+        databaseUrl: database.url, port: 0, host: '127.0.0.1', gatewayJwksPath: gatewayKeyPaths(keysDir).jwks,
+        seed: population, logger: silent, poolSize: 4,
+      }));
   }
   const { sdl } = await composeSupergraph(ALL_SUBGRAPHS.map((module) => ({ module, url: subgraphs.get(module.name)!.url })));
   const gatewayOptions: GatewayOptions = {
@@ -132,6 +142,38 @@ export async function startTestHub(options: HubOptions = {}): Promise<TestHub> {
 }
 
 /** Starts a stopped subgraph of the hub again on the port it had, as an operator restarting its process would. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolvePromise) => server.listen(0, '127.0.0.1', resolvePromise));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolvePromise) => server.close(() => resolvePromise()));
+  return port;
+}
+
+/** The subgraph's own process entry, the one docker-compose runs; stopped with SIGTERM. */
+async function startSubgraphProcess(name: string, env: Record<string, string>): Promise<HubSubgraph> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [resolve(__dirname, '../../../subgraphs', name, 'dist/src/main.js')], {
+    env: { ...process.env, ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const exited = new Promise<void>((resolvePromise) => child.once('exit', () => resolvePromise()));
+  const deadline = Date.now() + 30 * 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`subgraph ${name} exited (${child.exitCode}) before it was ready`);
+    if (Date.now() > deadline) throw new Error(`subgraph ${name} was not ready in time`);
+    const ready = await fetch(`http://127.0.0.1:${port}/ready`).then((r) => r.ok, () => false);
+    if (ready) break;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return {
+    name, port, url: `http://127.0.0.1:${port}/graphql`,
+    async stop() {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
 export async function restartSubgraph(hub: TestHub, name: string): Promise<RunningSubgraph> {
   const module = ALL_SUBGRAPHS.find((m) => m.name === name);
   const previous = hub.subgraphs.get(name);
