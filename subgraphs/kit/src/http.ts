@@ -105,3 +105,43 @@ export function listen(server: Server, port: number, host = '0.0.0.0'): Promise<
     });
   });
 }
+
+export const DEFAULT_SHUTDOWN_GRACE_MS = 8_000;
+
+/**
+ * Graceful stop for an HTTP server (R14): stop listening, let the requests in flight finish,
+ * and answer them with `connection: close` so keep-alive clients do not send more on the same
+ * connection. Node's own close() would keep such connections open and serving until they idle
+ * out. After the grace period whatever is left is cut. Attach before the server listens.
+ */
+export class GracefulServer {
+  private readonly inFlight = new Set<ServerResponse>();
+  private stopping = false;
+
+  constructor(private readonly server: Server) {
+    // Prepended, so the header is set before any route can write its answer.
+    server.prependListener('request', (_req, res: ServerResponse) => {
+      if (this.stopping) res.setHeader('connection', 'close');
+      this.inFlight.add(res);
+      res.once('close', () => this.inFlight.delete(res));
+    });
+  }
+
+  get closing(): boolean {
+    return this.stopping;
+  }
+
+  close(graceMs: number): Promise<void> {
+    this.stopping = true;
+    for (const res of this.inFlight) if (!res.headersSent) res.setHeader('connection', 'close');
+    return new Promise((resolve) => {
+      const cut = setTimeout(() => this.server.closeAllConnections(), graceMs);
+      this.server.close(() => {
+        clearTimeout(cut);
+        resolve();
+      });
+      // close() drops idle keep-alive connections; connections busy now close after their answer.
+      this.server.closeIdleConnections();
+    });
+  }
+}

@@ -1,6 +1,7 @@
 import pino from 'pino';
 import { ConfigError, gatewayJwksPath, requireInteger, requireUrl, seedFromEnv } from './env';
-import { DEFAULT_SHUTDOWN_GRACE_MS, startSubgraph, type SubgraphModule } from './subgraph';
+import { DEFAULT_SHUTDOWN_GRACE_MS } from './http';
+import { startSubgraph, type SubgraphModule } from './subgraph';
 
 /**
  * The process entry every subgraph's main.js calls: the same code runs under `npm start`,

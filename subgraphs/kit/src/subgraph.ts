@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import type { Server, ServerResponse } from 'node:http';
+import type { Server } from 'node:http';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
@@ -10,7 +10,7 @@ import type { DataSource } from 'typeorm';
 import pino, { type Logger } from 'pino';
 import { createCallerVerifier, loadJwks, type Caller } from './caller';
 import { openDatabase, type EntityClass, type MigrationClass, type DatabaseOptions } from './database';
-import { createHttpServer, listen, sendJson } from './http';
+import { createHttpServer, DEFAULT_SHUTDOWN_GRACE_MS, GracefulServer, listen, sendJson } from './http';
 import { recordInJournal } from './journal';
 import type { PopulationOptions } from './synthetic/population';
 
@@ -96,46 +96,6 @@ export interface RunningSubgraph {
 
 /** How long a readiness probe waits for the database. */
 const READY_DATABASE_TIMEOUT_MS = 2_000;
-
-export const DEFAULT_SHUTDOWN_GRACE_MS = 8_000;
-
-/**
- * Graceful stop for an HTTP server (R14): stop listening, let the requests in flight finish,
- * and answer them with `connection: close` so keep-alive clients do not send more on the same
- * connection. Node's own close() would keep such connections open and serving until they idle
- * out. After the grace period whatever is left is cut. Attach before the server listens.
- */
-export class GracefulServer {
-  private readonly inFlight = new Set<ServerResponse>();
-  private stopping = false;
-
-  constructor(private readonly server: Server) {
-    // Prepended, so the header is set before any route can write its answer.
-    server.prependListener('request', (_req, res: ServerResponse) => {
-      if (this.stopping) res.setHeader('connection', 'close');
-      this.inFlight.add(res);
-      res.once('close', () => this.inFlight.delete(res));
-    });
-  }
-
-  get closing(): boolean {
-    return this.stopping;
-  }
-
-  close(graceMs: number): Promise<void> {
-    this.stopping = true;
-    for (const res of this.inFlight) if (!res.headersSent) res.setHeader('connection', 'close');
-    return new Promise((resolve) => {
-      const cut = setTimeout(() => this.server.closeAllConnections(), graceMs);
-      this.server.close(() => {
-        clearTimeout(cut);
-        resolve();
-      });
-      // close() drops idle keep-alive connections; connections busy now close after their answer.
-      this.server.closeIdleConnections();
-    });
-  }
-}
 
 export async function startSubgraph<L>(module: SubgraphModule<L>, options: SubgraphRuntimeOptions): Promise<RunningSubgraph> {
   const logger = options.logger ?? pino({ name: module.name });
