@@ -1,5 +1,5 @@
-import { ENTITY_DESCRIPTIONS } from '@hub/kit';
-import { Directive, Field, ID, ObjectType, registerEnumType } from 'type-graphql';
+import { entityReference } from '@hub/kit';
+import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 export enum AppealKind { PROPOSAL = 'PROPOSAL', APPLICATION = 'APPLICATION', COMPLAINT = 'COMPLAINT' }
@@ -8,13 +8,9 @@ export enum AppealExecutionStatus { REGISTERED = 'REGISTERED', IN_PROGRESS = 'IN
 registerEnumType(AppealKind, { name: 'AppealKind', description: 'Proposal, application or complaint (təklif, ərizə, şikayət; rules 2.0.1).' });
 registerEnumType(AppealExecutionStatus, { name: 'AppealExecutionStatus', description: 'Where the appeal is between registration, execution and archiving (rules 2.0.1).' });
 
-/** The federation entity; this subgraph adds the person's appeals to it. */
-@Directive('@key(fields: "fin")')
-@ObjectType('Person', { description: ENTITY_DESCRIPTIONS.Person })
-export class Person {
-  @Field(() => ID, { description: 'FİN: 7 characters, digits and capital Latin letters.' })
-  fin!: string;
-}
+/** The Person entity, by its key; this subgraph adds its own fields in resolvers.ts. */
+export const Person = entityReference('Person');
+export type Person = InstanceType<typeof Person>;
 
 @ObjectType({ description: 'A local executive authority that receives appeals; its code is its hub agency code.' })
 export class AppealAuthority {

@@ -1,5 +1,5 @@
-import { ENTITY_DESCRIPTIONS } from '@hub/kit';
-import { Directive, Field, ID, ObjectType, registerEnumType } from 'type-graphql';
+import { entityReference } from '@hub/kit';
+import { Field, ObjectType, registerEnumType } from 'type-graphql';
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 /** 5.7.1, 6.8.1: where a blank is in its movement from the warehouse to a personalised document. */
@@ -23,12 +23,9 @@ export enum BlankDocumentType {
 registerEnumType(BlankState, { name: 'BlankState', description: 'State of a document blank (5.7.1, 6.8.1).' });
 registerEnumType(BlankDocumentType, { name: 'BlankDocumentType', description: 'The kind of document a blank is for.' });
 
-@Directive('@key(fields: "number")')
-@ObjectType('Document', { description: ENTITY_DESCRIPTIONS.Document })
-export class Document {
-  @Field(() => ID)
-  number!: string;
-}
+/** The Document entity, by its key; this subgraph adds its own fields in resolvers.ts. */
+export const Document = entityReference('Document');
+export type Document = InstanceType<typeof Document>;
 
 @ObjectType({ description: 'A document blank in the central blank accounting (İAMAS rules 5.7, 6.8).' })
 @Entity({ name: 'blank' })

@@ -1,4 +1,4 @@
-import { ENTITY_DESCRIPTIONS } from '@hub/kit';
+import { ENTITY_DESCRIPTIONS, entityReference } from '@hub/kit';
 import { Directive, Field, ID, ObjectType, registerEnumType } from 'type-graphql';
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
@@ -19,21 +19,13 @@ registerEnumType(CrossingResult, { name: 'CrossingResult', description: 'Result 
 registerEnumType(CrossingDocumentType, { name: 'CrossingDocumentType', description: 'The passport or other border-crossing document presented (6.6.1.1).' });
 registerEnumType(CrossingVehicleType, { name: 'CrossingVehicleType' });
 
-/** The person, keyed by FİN; here it adds the person's border crossings. */
-@Directive('@key(fields: "fin")')
-@ObjectType('Person', { description: ENTITY_DESCRIPTIONS.Person })
-export class Person {
-  @Field(() => ID)
-  fin!: string;
-}
+/** The Person entity, by its key; this subgraph adds its own fields in resolvers.ts. */
+export const Person = entityReference('Person');
+export type Person = InstanceType<typeof Person>;
 
-/** A document keyed by its number (citizens' documents and foreigners' passports alike); here it adds its crossings. */
-@Directive('@key(fields: "number")')
-@ObjectType('Document', { description: ENTITY_DESCRIPTIONS.Document })
-export class DocumentReference {
-  @Field(() => ID)
-  number!: string;
-}
+/** The Document entity, by its key; this subgraph adds its own fields in resolvers.ts. */
+export const DocumentReference = entityReference('Document');
+export type DocumentReference = InstanceType<typeof DocumentReference>;
 
 @Directive('@key(fields: "registrationNumber")')
 @ObjectType('Vehicle', { description: ENTITY_DESCRIPTIONS.Vehicle })

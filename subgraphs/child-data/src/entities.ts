@@ -1,14 +1,10 @@
-import { ENTITY_DESCRIPTIONS } from '@hub/kit';
-import { Directive, Field, ID, Int, ObjectType } from 'type-graphql';
+import { entityReference } from '@hub/kit';
+import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
-/** The person, keyed by FİN; this subgraph adds the child's e-profile. */
-@Directive('@key(fields: "fin")')
-@ObjectType('Person', { description: ENTITY_DESCRIPTIONS.Person })
-export class Person {
-  @Field(() => ID)
-  fin!: string;
-}
+/** The Person entity, by its key; this subgraph adds its own fields in resolvers.ts. */
+export const Person = entityReference('Person');
+export type Person = InstanceType<typeof Person>;
 
 /** A child's e-profile as the data bank stores it (4.1, 4.2). Served through ChildProfile. */
 @Entity({ name: 'child_profile' })

@@ -1,4 +1,4 @@
-import { ENTITY_DESCRIPTIONS } from '@hub/kit';
+import { ENTITY_DESCRIPTIONS, entityReference } from '@hub/kit';
 import { Directive, Field, ID, ObjectType, registerEnumType } from 'type-graphql';
 import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
 
@@ -22,16 +22,9 @@ registerEnumType(MilitaryStatus, { name: 'MilitaryStatus', description: 'Militar
 registerEnumType(DocumentType, { name: 'CitizenDocumentType', description: 'Documents issued to citizens (6.4)' });
 registerEnumType(RegistrationKind, { name: 'RegistrationKind' });
 
-/**
- * The person, keyed by FİN: the federation entity every person-related subgraph extends.
- * Here it carries the citizen record; a FİN that the register does not know is not a Person.
- */
-@Directive('@key(fields: "fin")')
-@ObjectType('Person', { description: ENTITY_DESCRIPTIONS.Person })
-export class Person {
-  @Field(() => ID, { description: 'FİN: 7 characters, digits and capital Latin letters.' })
-  fin!: string;
-}
+/** The Person entity, by its key; this subgraph adds its own fields in resolvers.ts. */
+export const Person = entityReference('Person');
+export type Person = InstanceType<typeof Person>;
 
 /** The FİN register: one FİN per person, for citizens and for foreigners (seed 001). */
 @Entity({ name: 'fin_register' })

@@ -1,5 +1,5 @@
-import { ENTITY_DESCRIPTIONS } from '@hub/kit';
-import { Directive, Field, ID, ObjectType, registerEnumType } from 'type-graphql';
+import { entityReference } from '@hub/kit';
+import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
 import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
 
 export enum EnforcementDocumentKind {
@@ -15,13 +15,9 @@ registerEnumType(EnforcementDocumentKind, {
 });
 registerEnumType(EnforcementCaseStatus, { name: 'EnforcementCaseStatus', description: 'State of the enforcement proceedings (6.1.8).' });
 
-/** The person, keyed by FİN; this subgraph adds the cases where the person is the debtor. */
-@Directive('@key(fields: "fin")')
-@ObjectType('Person', { description: ENTITY_DESCRIPTIONS.Person })
-export class Person {
-  @Field(() => ID)
-  fin!: string;
-}
+/** The Person entity, by its key; this subgraph adds its own fields in resolvers.ts. */
+export const Person = entityReference('Person');
+export type Person = InstanceType<typeof Person>;
 
 /** An enforcement case as Elektron icra stores it (4.6: documents, parties, state of execution). Served through EnforcementCase. */
 @Entity({ name: 'enforcement_case' })

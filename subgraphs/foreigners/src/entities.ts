@@ -1,4 +1,4 @@
-import { ENTITY_DESCRIPTIONS } from '@hub/kit';
+import { entityReference } from '@hub/kit';
 import { Directive, Field, ID, ObjectType, registerEnumType } from 'type-graphql';
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
@@ -27,21 +27,13 @@ registerEnumType(PermitKind, {
   },
 });
 
-/** The person, keyed by FİN; here it adds the foreigner record of a foreigner who holds that FİN. */
-@Directive('@key(fields: "fin")')
-@ObjectType('Person', { description: ENTITY_DESCRIPTIONS.Person })
-export class Person {
-  @Field(() => ID)
-  fin!: string;
-}
+/** The Person entity, by its key; this subgraph adds its own fields in resolvers.ts. */
+export const Person = entityReference('Person');
+export type Person = InstanceType<typeof Person>;
 
-/** A document keyed by its number; here: a foreigner's passport, so its border crossings can be reached. */
-@Directive('@key(fields: "number")')
-@ObjectType('Document', { description: ENTITY_DESCRIPTIONS.Document })
-export class DocumentReference {
-  @Field(() => ID)
-  number!: string;
-}
+/** The Document entity, by its key; this subgraph adds its own fields in resolvers.ts. */
+export const DocumentReference = entityReference('Document');
+export type DocumentReference = InstanceType<typeof DocumentReference>;
 
 @ObjectType('ForeignerPassport', { description: 'Main-page data of the passport or other border-crossing document (6.5.1.2).' })
 export class ForeignerPassport {

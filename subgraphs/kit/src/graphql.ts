@@ -1,4 +1,4 @@
-import { ArgsType, Field, Int } from 'type-graphql';
+import { ArgsType, Directive, Field, ID, Int, ObjectType } from 'type-graphql';
 import { hubError } from './errors';
 import type { Caller } from './caller';
 
@@ -48,3 +48,26 @@ export const ENTITY_DESCRIPTIONS = {
   Document: 'An identity or travel document, keyed by its number.',
   Vehicle: 'A vehicle, keyed by its registration (or board) number.',
 } as const;
+
+const ENTITY_KEYS = {
+  Person: { key: 'fin', description: 'FİN: 7 characters, digits and capital Latin letters except I, O and Q.' },
+  Document: { key: 'number', description: 'The document number, e.g. AA1234567 or C12345678.' },
+  Vehicle: { key: 'registrationNumber', description: 'The registration plate, e.g. 10-AB-123.' },
+} as const;
+
+type EntityName = keyof typeof ENTITY_KEYS;
+type EntityKey<N extends EntityName> = (typeof ENTITY_KEYS)[N]['key'];
+
+/**
+ * A federation entity as a subgraph that extends it declares it: its key only, with the one
+ * name, key and description every subgraph shares. Each call makes a class of its own, so the
+ * field resolvers one subgraph adds never reach another's schema, even in one process.
+ */
+export function entityReference<N extends EntityName>(name: N): new () => Record<EntityKey<N>, string> {
+  const { key, description } = ENTITY_KEYS[name];
+  const Reference = class {};
+  Field(() => ID, { description })(Reference.prototype, key);
+  ObjectType(name, { description: ENTITY_DESCRIPTIONS[name] })(Reference);
+  Directive(`@key(fields: "${key}")`)(Reference);
+  return Reference as new () => Record<EntityKey<N>, string>;
+}

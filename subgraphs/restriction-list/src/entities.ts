@@ -1,31 +1,22 @@
-import { ENTITY_DESCRIPTIONS } from '@hub/kit';
-import { Directive, Field, GraphQLISODateTime, ID, ObjectType, registerEnumType } from 'type-graphql';
+import { entityReference } from '@hub/kit';
+import { Field, GraphQLISODateTime, ID, ObjectType, registerEnumType } from 'type-graphql';
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 export enum RestrictionSubject { PERSON = 'PERSON', DOCUMENT = 'DOCUMENT', VEHICLE = 'VEHICLE' }
 
 registerEnumType(RestrictionSubject, { name: 'RestrictionSubject', description: 'What an entry restricts: a person, a document or a vehicle (6.7.1).' });
 
-@Directive('@key(fields: "fin")')
-@ObjectType('Person', { description: ENTITY_DESCRIPTIONS.Person })
-export class Person {
-  @Field(() => ID)
-  fin!: string;
-}
+/** The Person entity, by its key; this subgraph adds its own fields in resolvers.ts. */
+export const Person = entityReference('Person');
+export type Person = InstanceType<typeof Person>;
 
-@Directive('@key(fields: "number")')
-@ObjectType('Document', { description: ENTITY_DESCRIPTIONS.Document })
-export class Document {
-  @Field(() => ID)
-  number!: string;
-}
+/** The Document entity, by its key; this subgraph adds its own fields in resolvers.ts. */
+export const Document = entityReference('Document');
+export type Document = InstanceType<typeof Document>;
 
-@Directive('@key(fields: "registrationNumber")')
-@ObjectType('Vehicle', { description: ENTITY_DESCRIPTIONS.Vehicle })
-export class Vehicle {
-  @Field(() => ID)
-  registrationNumber!: string;
-}
+/** The Vehicle entity, by its key; this subgraph adds its own fields in resolvers.ts. */
+export const Vehicle = entityReference('Vehicle');
+export type Vehicle = InstanceType<typeof Vehicle>;
 
 /**
  * An entry of the border-crossing restriction list as the owner stores it (6.7, 4.2).
