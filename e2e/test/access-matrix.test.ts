@@ -6,12 +6,12 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import request from 'supertest';
 import {
-  allocateReplicaNumber, levelsFor, loadPolicies, PostgresAuditJournal, RegistrationNumbers, startGateway, type RunningGateway,
+  levelsFor, loadPolicies, type RunningGateway,
 } from '@hub/gateway';
 import {
   appealsOf, childProfileOf, citizenDocuments, demoPeople, enforcementCasesOf, foreignerAt, vehicleOf, vocabulary,
 } from '@hub/kit';
-import { POLICIES_DIR, startTestHub, type TestHub } from '../src/hub';
+import { POLICIES_DIR, startTestHub, type TestHub, startGatewayOver } from '../src/hub';
 
 /**
  * Every body × every resource × the roles, against a table written by hand from
@@ -284,12 +284,7 @@ describe('the access matrix, body by body and resource by resource', () => {
       edit('access-matrix.json', (json) => { for (const agency of Object.values<any>(json['agencies'])) delete agency.levels.appeals; });
       edit('roles.json', (json) => { for (const role of Object.values<any>(json['roles'])) delete role.resources.appeals; });
       const policies = loadPolicies(dir, { HUB_KEYS_DIR: hub.keysDir });
-      gateway = await startGateway({
-        ...hub.options,
-        policies,
-        journal: PostgresAuditJournal.connect(hub.database.url),
-        registrations: new RegistrationNumbers(RegistrationNumbers.replicaId(await allocateReplicaNumber(hub.database.url))),
-      }, 0, '127.0.0.1');
+      gateway = await startGatewayOver(hub, { policies });
     });
     after(async () => { await gateway.stop(); });
 

@@ -4,9 +4,9 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import request from 'supertest';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { allocateReplicaNumber, PostgresAuditJournal, RegistrationNumbers, startGateway, type RunningGateway } from '@hub/gateway';
+import type { RunningGateway } from '@hub/gateway';
 import { childProfileOf, citizenAt, citizenDocuments, citizenRestrictions, DEMO_CASES, demoPeople, enforcementCasesOf } from '@hub/kit';
-import { startTestHub, type TestHub } from '../src/hub';
+import { startGatewayOver, startTestHub, type TestHub } from '../src/hub';
 
 /**
  * The officers' playground and the auditors' console in a real browser (Debian's chromium,
@@ -81,12 +81,7 @@ describe('the playground and the auditors\' console in a browser', () => {
     // The development token endpoint signs with the keys in HUB_KEYS_DIR, as under `npm start`.
     process.env['HUB_KEYS_DIR'] = hub.keysDir;
     base = `http://127.0.0.1:${hub.gateway.port}`;
-    production = await startGateway({
-      ...hub.options,
-      production: true,
-      journal: PostgresAuditJournal.connect(hub.database.url),
-      registrations: new RegistrationNumbers(RegistrationNumbers.replicaId(await allocateReplicaNumber(hub.database.url))),
-    }, 0, '127.0.0.1');
+    production = await startGatewayOver(hub, { production: true });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,

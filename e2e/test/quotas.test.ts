@@ -4,11 +4,11 @@ import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import request from 'supertest';
 import {
-  allocateReplicaNumber, loadLimitsPolicy, PostgresAuditJournal, quotasFromEnv, RegistrationNumbers, startGateway,
+  loadLimitsPolicy, quotasFromEnv, 
   type QuotaPolicy, type RunningGateway,
 } from '@hub/gateway';
 import { demoPeople, finForCitizen } from '@hub/kit';
-import { POLICIES_DIR, startTestHub, type TestHub } from '../src/hub';
+import { POLICIES_DIR, startTestHub, type TestHub, startGatewayOver } from '../src/hub';
 
 const POLICY = loadLimitsPolicy(POLICIES_DIR).quotas;
 const REDIS_URL = 'redis://127.0.0.1:6379';
@@ -51,12 +51,7 @@ describe('quotas per agency and caller (R7)', () => {
 
   /** One more gateway over the hub's subgraphs with quotas of its own: in memory, or in Redis under a prefix. */
   async function gatewayWith(change: Partial<QuotaPolicy>, redis?: { url: string; prefix: string }): Promise<RunningGateway> {
-    const gateway = await startGateway({
-      ...hub.options,
-      journal: PostgresAuditJournal.connect(hub.database.url),
-      registrations: new RegistrationNumbers(RegistrationNumbers.replicaId(await allocateReplicaNumber(hub.database.url))),
-      quotas: quotasFromEnv({ ...POLICY, ...change }, redis?.url, redis?.prefix),
-    }, 0, '127.0.0.1');
+    const gateway = await startGatewayOver(hub, { quotas: quotasFromEnv({ ...POLICY, ...change }, redis?.url, redis?.prefix) });
     gateways.push(gateway);
     return gateway;
   }

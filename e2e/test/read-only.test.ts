@@ -5,10 +5,10 @@ import { isEnumType, isInputObjectType, isInterfaceType, isObjectType, Kind, par
 import { Client } from 'pg';
 import request from 'supertest';
 import {
-  allocateReplicaNumber, PostgresAuditJournal, RegistrationNumbers, startGateway, type RunningGateway,
+  type RunningGateway,
 } from '@hub/gateway';
 import { demoPeople, signCallerAssertion } from '@hub/kit';
-import { startTestHub, type TestHub } from '../src/hub';
+import { startGatewayOver, startTestHub, type TestHub } from '../src/hub';
 
 /** Internal data of connected systems (R2): their own journals and technical tables. */
 const INTERNAL = /journal|migration|queried_?on|typeorm/i;
@@ -46,12 +46,7 @@ describe('read-only integration (R1, R2)', () => {
     db = new Client({ connectionString: hub.database.url });
     await db.connect();
     fin = demoPeople(hub.population).find((p) => p.case === 'citizen-full')!.fin;
-    production = await startGateway({
-      ...hub.options,
-      production: true,
-      journal: PostgresAuditJournal.connect(hub.database.url),
-      registrations: new RegistrationNumbers(RegistrationNumbers.replicaId(await allocateReplicaNumber(hub.database.url))),
-    }, 0, '127.0.0.1');
+    production = await startGatewayOver(hub, { production: true });
   });
   after(async () => {
     await production.stop();
