@@ -6,7 +6,7 @@ import { ApolloGateway, RemoteGraphQLDataSource, type GraphQLDataSourceProcessOp
 import { ApolloServer, HeaderMap } from '@apollo/server';
 import { ApolloServerPluginUsageReportingDisabled } from '@apollo/server/plugin/disabled';
 import { Agent, fetch as undiciFetch } from 'undici';
-import { countTokens, enforceLimits, levelsFor, limitsFor, quotasFromEnv, startGateway, type AuditJournal, type Quotas, type RunningGateway } from '@hub/gateway';
+import { enforceLimits, enforceTokenLimit, levelsFor, limitsFor, quotasFromEnv, startGateway, type AuditJournal, type Quotas, type RunningGateway } from '@hub/gateway';
 import { parse } from 'graphql';
 import { citizenAt, DEMO_CASES, DEMO_POPULATION, demoPeople, signCallerAssertion, type Caller, type PopulationOptions } from '@hub/kit';
 import { startTestHub, type TestHub } from './hub';
@@ -181,7 +181,7 @@ function operationLimitsMicros(hub: TestHub): number {
   const limits = limitsFor(hub.options.limits.byRole, ['officer']);
   const schema = hub.options.supergraph.apiSchema;
   const run = () => {
-    countTokens(GATEWAY_QUERY, limits.tokens);
+    enforceTokenLimit(GATEWAY_QUERY, limits);
     const document = parse(GATEWAY_QUERY);
     const operation = document.definitions[0];
     if (operation?.kind !== 'OperationDefinition') throw new Error('no operation');

@@ -3,7 +3,7 @@ import {
   type DocumentNode, type FieldNode, type FragmentDefinitionNode, type GraphQLCompositeType, type GraphQLSchema,
   type OperationDefinitionNode, type SelectionNode, type SelectionSetNode,
 } from 'graphql';
-import type { AccessLevel } from '@hub/kit';
+import type { AccessLevel, Role } from '@hub/kit';
 import type { Policies } from './policies';
 import { Refusal } from './refusal';
 import type { SupergraphInfo } from './supergraph';
@@ -121,4 +121,11 @@ function dropUnusedVariables(operation: OperationDefinitionNode): OperationDefin
   const used = new Set<string>();
   visit(operation.selectionSet, { Variable: (node) => { used.add(node.name.value); } });
   return { ...operation, variableDefinitions: (operation.variableDefinitions ?? []).filter((v) => used.has(v.variable.name.value)) };
+}
+
+/** Introspection in production only for roles the policy lets introspect (roles.json); others read the published schema. */
+export function refuseIntrospection(policies: Policies, roles: readonly Role[], introspection: boolean, production: boolean): void {
+  if (introspection && production && !roles.some((role) => policies.roles.get(role)?.introspection)) {
+    throw new Refusal('FORBIDDEN', 'Introspection is not available to system callers in production; use the published supergraph schema.', 403, { reason: 'INTROSPECTION' });
+  }
 }

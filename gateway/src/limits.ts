@@ -42,6 +42,14 @@ export function limitsFor(byRole: ReadonlyMap<Role, OperationLimits>, roles: rea
   return Object.fromEntries(LIMIT_NAMES.map((name) => [name, Math.max(...own.map((l) => l[name]))])) as unknown as OperationLimits;
 }
 
+/** Counted before parsing, so an oversized document costs a lexer pass and nothing more. */
+export function enforceTokenLimit(query: string, limits: OperationLimits): void {
+  const tokens = countTokens(query, limits.tokens);
+  if (tokens > limits.tokens) {
+    throw new Refusal('QUERY_TOO_COMPLEX', `The operation exceeds the tokens limit: more than ${limits.tokens}.`, 400, { limit: 'tokens', max: limits.tokens, found: tokens });
+  }
+}
+
 export function countTokens(query: string, max: number): number {
   const lexer = new Lexer(new Source(query));
   let count = 0;

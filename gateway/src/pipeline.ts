@@ -1,11 +1,11 @@
 import type { IncomingMessage } from 'node:http';
 import { print } from 'graphql';
 import { parseGraphQLBody } from '@hub/kit';
-import type { AccessPolicy } from './access';
+import { refuseIntrospection, type AccessPolicy } from './access';
 import type { HubRequest } from './context';
 import { checkPurpose, type IdentityVerifier } from './identity';
 import { readRequestBody, selectOperation } from './operation';
-import { countTokens, enforceLimits, limitsFor, type LimitsPolicy } from './limits';
+import { enforceLimits, enforceTokenLimit, limitsFor, type LimitsPolicy } from './limits';
 import { levelsFor, type Policies } from './policies';
 import type { Quotas } from './quotas';
 import { refuseWrites } from './read-only';
@@ -44,28 +44,27 @@ export async function runPipeline(hub: HubRequest, req: IncomingMessage, deps: P
   // 2. Quotas (R7): requests per minute per agency and caller, records per day, key walking.
   await deps.quotas.admit(hub.identity);
 
-  // 3. One operation per request, within the role's operation limits (R7).
+  // 3. One operation per request; a document over the token limit is not even parsed (R7).
   const request = readRequestBody(req.method ?? 'GET', body, url.searchParams);
   const limits = limitsFor(deps.limits.byRole, hub.identity.roles);
   hub.searchLimit = limits.searchResults;
-  const tokens = countTokens(request.query, limits.tokens);
-  if (tokens > limits.tokens) throw new Refusal('QUERY_TOO_COMPLEX', `The operation exceeds the tokens limit: more than ${limits.tokens}.`, 400, { limit: 'tokens', max: limits.tokens, found: tokens });
+  enforceTokenLimit(request.query, limits);
   const selected = selectOperation(request);
   hub.operationType = selected.type;
   hub.operationName = selected.operationName;
 
   // 4. Read-only (R1).
   refuseWrites(selected);
+
+  // 5. Operation limits (R7): depth, aliases, directives, root fields, page size, cost.
   enforceLimits(deps.access.schema, selected.document, selected.operation, request.variables, limits);
 
-  // 5. Access policy (R8): the caller's level per resource; fields at 'none' are cut out.
+  // 6. Access policy (R8): the caller's level per resource; fields at 'none' are cut out.
   hub.levels = levelsFor(deps.policies, hub.identity.agency, hub.identity.roles);
   const decision = deps.access.apply(selected.document, selected.operation, hub.levels);
   hub.forbidden = decision.forbidden;
   hub.requested = decision.requested;
-  if (decision.introspection && deps.production && !hub.identity.roles.some((role) => deps.policies.roles.get(role)?.introspection)) {
-    throw new Refusal('FORBIDDEN', 'Introspection is not available to system callers in production; use the published supergraph schema.', 403, { reason: 'INTROSPECTION' });
-  }
+  refuseIntrospection(deps.policies, hub.identity.roles, decision.introspection, deps.production);
   if (!decision.document) return null;
   return {
     query: print(decision.document),
