@@ -57,8 +57,8 @@ export class PostgresAuditJournal implements AuditJournal {
 
   async ping(): Promise<boolean> {
     try {
-      // Writable, not merely readable: a standby or a revoked grant must show as not ready.
-      const { rows } = await this.pool.query<{ writable: boolean }>("SELECT has_table_privilege('audit.journal', 'INSERT') AND NOT pg_is_in_recovery() AS writable");
+      // Writable, not merely readable: a standby, a read-only database or a revoked grant is not ready.
+      const { rows } = await this.pool.query<{ writable: boolean }>("SELECT has_table_privilege('audit.journal', 'INSERT') AND current_setting('transaction_read_only') = 'off' AS writable");
       return rows[0]?.writable === true;
     } catch {
       return false;

@@ -1,0 +1,59 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { Client } from 'pg';
+import { openDatabase } from '@hub/kit';
+import { createTestDatabase, type TestDatabase } from '@hub/kit/testing';
+import { auditJournalSchema, type JournalEntry } from '@hub/audit';
+import { PostgresAuditJournal } from '../src/journal';
+
+const entry = (n: number): JournalEntry => ({
+  registrationNumber: `HUB-TEST-${n}`, event: 'query', receivedAt: new Date(), agency: 'MIA', sub: 'journal-test', roles: ['officer'],
+  purpose: 'identity-check', caseNumber: null, operationType: 'query', operationName: null, resources: [], decision: 'allowed',
+  reason: null, attemptToExceedAuthority: false, errorCodes: [], positive: false, records: 0, durationMs: 1, clientAddress: null,
+});
+
+describe('the audit journal writer', () => {
+  let database: TestDatabase;
+  let admin: Client;
+  before(async () => {
+    database = await createTestDatabase();
+    await (await openDatabase({ url: database.url, applicationName: 'journal-test', ...auditJournalSchema })).destroy();
+    admin = new Client({ connectionString: database.url });
+    await admin.connect();
+  });
+  after(async () => {
+    await admin.end();
+    await database.drop();
+  });
+
+  /** A database that accepts reads but no writes, as a standby or a database set read-only does. */
+  async function readOnly(on: boolean): Promise<void> {
+    const name = new URL(database.url).pathname.slice(1);
+    // The embedded database has one session for all connections; a server applies the setting to new ones.
+    if (database.real) await admin.query(`ALTER DATABASE "${name}" ${on ? 'SET default_transaction_read_only = on' : 'RESET default_transaction_read_only'}`);
+    else await admin.query(`SET default_transaction_read_only = ${on ? 'on' : 'off'}`);
+  }
+
+  it('is ready only when it can write, and refuses to confirm a record it could not write', async () => {
+    const writable = PostgresAuditJournal.connect(database.url);
+    assert.equal(await writable.ping(), true);
+    await writable.append(entry(1));
+    await writable.close();
+
+    await readOnly(true);
+    const blocked = PostgresAuditJournal.connect(database.url);
+    try {
+      assert.equal(await blocked.ping(), false, 'a readable but read-only journal is not ready');
+      await assert.rejects(blocked.append(entry(2)));
+    } finally {
+      await blocked.close();
+      await readOnly(false);
+    }
+
+    const again = PostgresAuditJournal.connect(database.url);
+    assert.equal(await again.ping(), true);
+    await again.close();
+    const { rows } = await admin.query<{ registration_number: string }>('SELECT registration_number FROM audit.journal ORDER BY seq');
+    assert.deepEqual(rows.map((r) => r.registration_number), ['HUB-TEST-1']);
+  });
+});
