@@ -1,25 +1,17 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
-import {
-  hubError, maySeePerson, PageArgs, pageOf, parseDate, parseDocumentNumber, parseFin, parseName,
-  type SubgraphContext,
-} from '@hub/kit';
+import {  hubError, maySeePerson, PageArgs, pageOf, parseDate, parseDocumentNumber, parseFin, parseName,
+  type SubgraphContext, forbidOthers } from '@hub/kit';
 import { Citizen, IssuedDocument, Person, Registration } from './entities';
 import type { Loaders } from './loaders';
 
 type Context = SubgraphContext<Loaders>;
-
-function forbidOthers(ctx: Context, fin: string): void {
-  if (!maySeePerson(ctx.caller, fin)) {
-    throw hubError('FORBIDDEN', 'A citizen may read records about their own FİN only.', { resource: 'citizens' });
-  }
-}
 
 @Resolver(() => Person)
 export class PersonResolver {
   @Query(() => Person, { nullable: true, description: 'The person with this FİN, or null if no person has it.' })
   async person(@Arg('fin', () => ID) fin: string, @Ctx() ctx: Context): Promise<Person | null> {
     const key = parseFin(fin);
-    forbidOthers(ctx, key);
+    forbidOthers(ctx.caller, key, 'citizens');
     const registered = await ctx.loaders.registeredFin.load(key);
     return ctx.outcome.found(registered ? { fin: key } : null);
   }
@@ -83,7 +75,7 @@ export class DocumentResolver {
   @Query(() => IssuedDocument, { nullable: true, description: 'A document issued to a citizen, by its number.' })
   async document(@Arg('number') number: string, @Ctx() ctx: Context): Promise<IssuedDocument | null> {
     const document = await ctx.loaders.document.load(parseDocumentNumber(number));
-    if (document) forbidOthers(ctx, document.holderFin);
+    if (document) forbidOthers(ctx.caller, document.holderFin, 'citizens');
     return ctx.outcome.found(document);
   }
 

@@ -1,8 +1,9 @@
 import { Arg, Args, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
-import { maySeePerson, PageArgs, pageOf, parseDocumentNumber, parseForeignerNumber, type SubgraphContext } from '@hub/kit';
-import { assertReadable, forbidOthers } from './access';
+import { maySeePerson, PageArgs, pageOf, parseDocumentNumber, parseForeignerNumber, type SubgraphContext, forbidOthers, requireUnlimited } from '@hub/kit';
 import { DocumentReference, Foreigner, ForeignerPassport, Permit, Person, RESIDENCE_CARD_KINDS } from './entities';
 import type { Loaders } from './loaders';
+
+const RESOURCE = 'foreigners';
 
 type Context = SubgraphContext<Loaders>;
 
@@ -10,20 +11,20 @@ type Context = SubgraphContext<Loaders>;
 export class ForeignerResolver {
   @Query(() => Foreigner, { nullable: true, description: 'The foreigner or stateless person with this system number, or null.' })
   async foreigner(@Arg('systemNumber') systemNumber: string, @Ctx() ctx: Context): Promise<Foreigner | null> {
-    assertReadable(ctx.caller);
+    requireUnlimited(ctx.caller, RESOURCE);
     const foreigner = await ctx.loaders.foreigner.load(parseForeignerNumber(systemNumber));
-    if (foreigner) forbidOthers(ctx.caller, foreigner.fin);
+    if (foreigner) forbidOthers(ctx.caller, foreigner.fin, RESOURCE);
     return ctx.outcome.found(foreigner);
   }
 
   @Query(() => Foreigner, { nullable: true, description: 'The foreigner holding this passport or residence card, or null.' })
   async foreignerByDocument(@Arg('number') number: string, @Ctx() ctx: Context): Promise<Foreigner | null> {
-    assertReadable(ctx.caller);
+    requireUnlimited(ctx.caller, RESOURCE);
     const key = parseDocumentNumber(number);
     const [byPassport, permit] = await Promise.all([ctx.loaders.foreignerByPassport.load(key), ctx.loaders.permit.load(key)]);
     const foreigner = byPassport
       ?? (permit && RESIDENCE_CARD_KINDS.includes(permit.kind) ? await ctx.loaders.foreigner.load(permit.systemNumber) : null);
-    if (foreigner) forbidOthers(ctx.caller, foreigner.fin);
+    if (foreigner) forbidOthers(ctx.caller, foreigner.fin, RESOURCE);
     return ctx.outcome.found(foreigner);
   }
 
@@ -61,7 +62,7 @@ export class PassportResolver {
 export class PersonResolver {
   @FieldResolver(() => Foreigner, { nullable: true, description: 'The foreigner record of the foreigner or stateless person holding this FİN.' })
   async foreigner(@Root() person: Person, @Ctx() ctx: Context): Promise<Foreigner | null> {
-    assertReadable(ctx.caller);
+    requireUnlimited(ctx.caller, RESOURCE);
     if (!maySeePerson(ctx.caller, person.fin)) return null;
     return ctx.outcome.found(await ctx.loaders.foreignerByFin.load(person.fin));
   }
@@ -76,7 +77,7 @@ export const referenceResolvers = {
   },
   Foreigner: {
     __resolveReference: async (reference: { systemNumber: string }, ctx: Context) => {
-      assertReadable(ctx.caller);
+      requireUnlimited(ctx.caller, RESOURCE);
       const foreigner = await ctx.loaders.foreigner.load(reference.systemNumber);
       return foreigner && maySeePerson(ctx.caller, foreigner.fin) ? ctx.outcome.found(foreigner) : null;
     },

@@ -39,6 +39,23 @@ export function maySeePerson(caller: Caller, fin: string | null | undefined): bo
   return !isSelfOnly(caller) || (fin !== null && fin !== undefined && caller.fin === fin);
 }
 
+/** R4 at a lookup: a citizen asking for another person's record is refused, not told "not found". */
+export function forbidOthers(caller: Caller, fin: string | null | undefined, resource: string): void {
+  if (!maySeePerson(caller, fin)) {
+    throw hubError('FORBIDDEN', 'A citizen may read records about their own FİN only.', { resource });
+  }
+}
+
+/**
+ * For a resource Appendix 2 grants only unlimited access or none, `restricted` has no defined
+ * reading, so it reads nothing; a citizen still reads records about their own FİN (R4).
+ */
+export function requireUnlimited(caller: Caller, resource: string): void {
+  if (!isSelfOnly(caller) && caller.level !== 'unlimited') {
+    throw hubError('FORBIDDEN', 'The access matrix grants this resource only unlimited access or none.', { resource });
+  }
+}
+
 /**
  * The federation entities every subgraph declares with its own fields: one description each,
  * so composition sees them as the same type (R10: linked by FİN, document and vehicle number).
