@@ -15,7 +15,7 @@ import { citizensSubgraph } from '@hub/citizens';
 import { enforcementSubgraph } from '@hub/enforcement';
 import { foreignersSubgraph } from '@hub/foreigners';
 import {
-  allocateReplicaNumber, ensureDevelopmentKeys, gatewayKeyPaths, loadGatewaySigningKey, loadPolicies, PostgresAuditJournal,
+  allocateReplicaNumber, demoPeopleOf, ensureDevelopmentKeys, gatewayKeyPaths, loadGatewaySigningKey, loadPolicies, PostgresAuditJournal,
   loadLimitsPolicy, quotasFromEnv, readSupergraph, RegistrationNumbers, signDevelopmentToken, startGateway,
   type AuditJournal, type DevelopmentTokenRequest, type QuotaPolicy, type Quotas, type GatewayOptions, type Policies, type RunningGateway,
 } from '@hub/gateway';
@@ -79,8 +79,7 @@ export async function startTestHub(options: HubOptions = {}): Promise<TestHub> {
   const population = options.population ?? TEST_POPULATION;
   const database = await createTestDatabase();
   const keysDir = mkdtempSync(join(tmpdir(), 'hub-e2e-keys-'));
-  const env = { ...process.env, HUB_KEYS_DIR: keysDir };
-  const policies = loadPolicies(POLICIES_DIR, env);
+  const policies = loadPolicies(POLICIES_DIR, keysDir);
   const limits = loadLimitsPolicy(POLICIES_DIR);
   await ensureDevelopmentKeys(keysDir, policies.agencies.keys());
   const silent = pino({ level: 'silent' });
@@ -103,6 +102,7 @@ export async function startTestHub(options: HubOptions = {}): Promise<TestHub> {
     registrations: new RegistrationNumbers(RegistrationNumbers.replicaId(await allocateReplicaNumber(database.url))),
     logger: options.logger ?? silent,
     production: options.production ?? false,
+    ...(options.production ? {} : { developmentKeysDir: keysDir, demoPeople: demoPeopleOf(population.seed) }),
     subgraphTimeoutMs: options.subgraphTimeoutMs ?? 5_000,
     limits,
     quotas: options.quotas ? options.quotas(limits.quotas) : quotasFromEnv(limits.quotas, undefined),

@@ -283,7 +283,7 @@ describe('the access matrix, body by body and resource by resource', () => {
       edit('resources.json', (json) => { delete json['resources'].appeals; });
       edit('access-matrix.json', (json) => { for (const agency of Object.values<any>(json['agencies'])) delete agency.levels.appeals; });
       edit('roles.json', (json) => { for (const role of Object.values<any>(json['roles'])) delete role.resources.appeals; });
-      const policies = loadPolicies(dir, { HUB_KEYS_DIR: hub.keysDir });
+      const policies = loadPolicies(dir, hub.keysDir);
       gateway = await startGatewayOver(hub, { policies });
     });
     after(async () => { await gateway.stop(); });

@@ -175,7 +175,7 @@ describe('the central audit journal', () => {
       { name: 'forged token', send: () => hub.query('{ person(fin: "0000000") { fin } }', undefined, { token: `${mod.slice(0, -4)}AAAA` }), status: 401, code: 'UNAUTHENTICATED', decision: 'refused', reason: 'UNAUTHENTICATED', attempt: true, agency: null },
       { name: 'a mutation', send: () => hub.query('mutation { person(fin: "0000000") { fin } }'), status: 403, code: 'READ_ONLY', decision: 'refused', reason: 'READ_ONLY', attempt: true, agency: 'MIA' },
       { name: 'a resource at no access', send: () => hub.query('{ vehicle(registrationNumber: "10-AB-123") { make } }', undefined, { token: mod }), status: 200, code: 'FORBIDDEN', decision: 'refused', reason: 'FORBIDDEN', attempt: true, agency: 'MOD' },
-      { name: 'a body over the size limit', send: () => hub.query(`{ __typename }${' '.repeat(70 * 1024)}`), status: 413, code: 'QUERY_TOO_COMPLEX', decision: 'refused', reason: 'QUERY_TOO_COMPLEX', attempt: true, agency: null },
+      { name: 'a body over the size limit', send: () => hub.query(`{ __typename }${' '.repeat(70 * 1024)}`), status: 413, code: 'QUERY_TOO_COMPLEX', decision: 'refused', reason: 'QUERY_TOO_COMPLEX', attempt: true, agency: 'MIA' },
       { name: 'no purpose', send: () => hub.query('{ person(fin: "0000000") { fin } }', undefined, { purpose: null }), status: 400, code: 'BAD_USER_INPUT', decision: 'refused', reason: 'BAD_USER_INPUT', attempt: false, agency: 'MIA' },
     ];
     for (const c of cases) {

@@ -1,65 +1,70 @@
 import type { JournalEntry } from '@hub/audit';
 import type { HubRequest } from './context';
-import type { RefusalCode } from './refusal';
+import type { HubResult } from './stage';
 
 /**
  * What the central journal records of one request (6.9.1): who, why, what was decided, how
- * many records came back — assembled from the HubRequest, which never holds query text,
- * variables or data, so none can reach the journal.
+ * many records came back — assembled from the HubRequest and the answer the caller receives,
+ * never from the query text, variables or data, so none can reach the journal. The decision
+ * is the one the caller saw, whichever layer made it: a stage, Apollo's validation, a subgraph.
  */
 export const ATTEMPTS_TO_EXCEED_AUTHORITY: ReadonlySet<string> = new Set([
   'UNAUTHENTICATED', 'FORBIDDEN', 'READ_ONLY', 'QUERY_TOO_COMPLEX', 'QUERY_TOO_BROAD', 'RATE_LIMITED',
 ]);
 
-/** Operation names are the caller's words; only identifier-like ones are kept. */
-const OPERATION_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+/** Codes that refuse part of an executed answer: the rest of it may still be served. */
+const PART_REFUSALS: ReadonlySet<string> = new Set(['FORBIDDEN', 'QUERY_TOO_BROAD']);
 
 /** Refusals of a generic code that are still bulk copying (R7): a batch, several operations. */
 const BULK_REQUESTS: ReadonlySet<string> = new Set(['BATCH', 'MULTIPLE_OPERATIONS']);
 
-export interface Outcome {
-  refusal: RefusalCode | null;
-  /** extensions.reason of the refusal, if any. */
-  refusalReason?: string | undefined;
-  errorCodes: string[];
+export function errorCodesOf(result: HubResult): string[] {
+  return (result.body.errors ?? []).map((e) => {
+    const code = e.extensions?.['code'];
+    return typeof code === 'string' ? code : 'INTERNAL_SERVER_ERROR';
+  });
 }
 
-export function journalEntryOf(hub: HubRequest, outcome: Outcome, event: JournalEntry['event'] = 'query'): JournalEntry {
+export function journalEntryOf(hub: HubRequest, result: HubResult): JournalEntry {
+  const errorCodes = errorCodesOf(result);
   const forbiddenResources = new Set(hub.forbidden.map((f) => f.resource));
-  const names = new Set([...hub.requested.keys(), ...forbiddenResources]);
+  const names = new Set([...hub.requested.keys(), ...forbiddenResources, ...hub.records.keys()]);
   const resources = [...names].sort().map((resource) => {
     const records = hub.records.get(resource) ?? 0;
     return {
       resource,
-      level: forbiddenResources.has(resource) && !hub.levels.has(resource) ? 'none' : hub.levels.get(resource) ?? 'none',
+      level: hub.levels.get(resource) ?? 'none',
       fields: [...new Set([...(hub.requested.get(resource) ?? []), ...hub.forbidden.filter((f) => f.resource === resource).map((f) => f.coordinate)])].sort(),
       positive: records > 0,
       records,
     };
   });
   const records = resources.reduce((sum, r) => sum + r.records, 0);
-  // A search the subgraph refused as too broad ran, but gave nothing: a refusal all the same (R7).
-  const tooBroad = outcome.errorCodes.includes('QUERY_TOO_BROAD');
-  const reason = outcome.refusal ?? (tooBroad ? 'QUERY_TOO_BROAD' : hub.forbidden.length > 0 ? 'FORBIDDEN' : null);
-  const decision = outcome.refusal ? 'refused'
-    : tooBroad ? (records > 0 ? 'partly-refused' : 'refused')
-    : hub.forbidden.length === 0 ? 'allowed' : resources.some((r) => r.level !== 'none') ? 'partly-refused' : 'refused';
+  // An answer with no data at all is a request error (parse, validation, coercion): refused by whoever raised it.
+  const refusal = result.refusal?.code ?? (result.body.data === undefined ? errorCodes[0] ?? null : null);
+  const partRefusal = errorCodes.find((code) => PART_REFUSALS.has(code)) ?? null;
+  const gatewayCutOnly = partRefusal === 'FORBIDDEN' && hub.forbidden.length === errorCodes.filter((c) => c === 'FORBIDDEN').length;
+  const served = gatewayCutOnly ? hub.requested.size > 0 : records > 0;
+  const reason = refusal ?? partRefusal;
+  const decision = refusal ? 'refused' : partRefusal ? (served ? 'partly-refused' : 'refused') : 'allowed';
+  const refusalReason = result.refusal?.extensions['reason'];
   return {
     registrationNumber: hub.registrationNumber,
-    event,
+    event: hub.event,
     receivedAt: hub.receivedAt,
     agency: hub.identity?.agency ?? null,
     sub: hub.identity?.sub ?? null,
     roles: hub.identity?.roles ?? [],
     purpose: hub.purpose?.purpose ?? null,
     caseNumber: hub.purpose?.caseNumber ?? null,
-    operationType: hub.operationType,
-    operationName: hub.operationName && OPERATION_NAME.test(hub.operationName) ? hub.operationName : null,
+    operationType: hub.operation?.type ?? null,
+    // The operation's name is the caller's text (R6): never journaled.
+    operationName: null,
     resources,
     decision,
     reason,
-    attemptToExceedAuthority: reason !== null && (ATTEMPTS_TO_EXCEED_AUTHORITY.has(reason) || BULK_REQUESTS.has(outcome.refusalReason ?? '')),
-    errorCodes: [...new Set(outcome.errorCodes)].sort(),
+    attemptToExceedAuthority: reason !== null && (ATTEMPTS_TO_EXCEED_AUTHORITY.has(reason) || (typeof refusalReason === 'string' && BULK_REQUESTS.has(refusalReason))),
+    errorCodes: [...new Set(refusal && result.refusal ? [refusal] : errorCodes)].sort(),
     positive: records > 0,
     records,
     durationMs: Math.round(hub.elapsedMs() * 1000) / 1000,

@@ -1,46 +1,50 @@
 import type { Logger } from 'pino';
-import { ConfigError, openDatabase } from '@hub/kit';
+import { citizenDocuments, ConfigError, DEMO_CASES, DEMO_POPULATION, demoPeople, openDatabase } from '@hub/kit';
 import { auditJournalSchema } from '@hub/audit';
 import type { GatewayConfig } from './config';
 import { allocateReplicaNumber, PostgresAuditJournal } from './journal';
 import { ensureDevelopmentKeys, loadGatewaySigningKey } from './keys';
-import { loadLimitsPolicy } from './limits';
+import { loadLimitsPolicy } from './limits-policy';
 import { loadPolicies } from './policies';
 import { quotasFromEnv } from './quotas';
 import { RegistrationNumbers } from './registration';
 import type { GatewayOptions } from './server';
-import { loadSupergraph, urlOverridesFromEnv, type SupergraphInfo } from './supergraph';
+import { loadSupergraph, type SupergraphInfo } from './supergraph';
+import type { DemoPeople } from './ui';
 
-/** SUBGRAPH_URL_<NAME> must name a subgraph of the supergraph and hold an http(s) URL: a typo would silently keep the default. */
+/** SUBGRAPH_URL_<NAME> must name a subgraph of the supergraph: a typo would silently keep the default. */
 function checkUrlOverrides(overrides: Record<string, string>, supergraph: SupergraphInfo): void {
   const known = new Set(supergraph.subgraphs.map((s) => s.name));
-  for (const [name, url] of Object.entries(overrides)) {
+  for (const name of Object.keys(overrides)) {
     const variable = `SUBGRAPH_URL_${name.toUpperCase().replace(/-/g, '_')}`;
     if (!known.has(name)) throw new ConfigError(`${variable}: the supergraph has no subgraph "${name}" (known: ${[...known].join(', ')}).`);
-    let protocol: string;
-    try {
-      protocol = new URL(url).protocol;
-    } catch {
-      throw new ConfigError(`${variable} is not a valid URL.`);
-    }
-    if (protocol !== 'http:' && protocol !== 'https:') throw new ConfigError(`${variable}: expected an http:// or https:// URL.`);
   }
 }
 
+/** The demo persons the development playground offers, with a passport number to try. */
+export function demoPeopleOf(seed: number): DemoPeople {
+  const population = { ...DEMO_POPULATION, seed };
+  return demoPeople(population).map((person) => {
+    const where: { citizen?: number; foreigner?: number } = DEMO_CASES[person.case];
+    const passport = where.citizen === undefined ? null
+      : citizenDocuments(population, where.citizen).find((d) => d.type === 'GENERAL_PASSPORT' && d.active)?.number ?? null;
+    return { case: person.case, fin: person.fin, passport };
+  });
+}
+
 /** Everything the gateway checks and loads before it takes its first request. */
-export async function prepareGateway(config: GatewayConfig, logger: Logger, env: NodeJS.ProcessEnv = process.env): Promise<GatewayOptions> {
-  const policies = loadPolicies(config.policiesDir, env);
+export async function prepareGateway(config: GatewayConfig, logger: Logger): Promise<GatewayOptions> {
+  const policies = loadPolicies(config.policiesDir, config.keysDir);
   const limits = loadLimitsPolicy(config.policiesDir);
   if (!config.production) await ensureDevelopmentKeys(config.keysDir, policies.agencies.keys());
   const signingKey = await loadGatewaySigningKey(config.keysDir);
-  const overrides = urlOverridesFromEnv(env);
   let supergraph: SupergraphInfo;
   try {
-    supergraph = loadSupergraph(config.supergraphPath, overrides);
+    supergraph = loadSupergraph(config.supergraphPath, config.subgraphUrls);
   } catch (error) {
     throw new ConfigError(`SUPERGRAPH_PATH=${JSON.stringify(config.supergraphPath)}: not a composed supergraph (${(error as Error).message}).`);
   }
-  checkUrlOverrides(overrides, supergraph);
+  checkUrlOverrides(config.subgraphUrls, supergraph);
   for (const { name } of supergraph.subgraphs) {
     if (!policies.resourceOfSubgraph.has(name)) logger.warn({ subgraph: name }, 'no policy binds this subgraph to a resource: it is refused to everyone');
   }
@@ -61,5 +65,6 @@ export async function prepareGateway(config: GatewayConfig, logger: Logger, env:
     shutdownGraceMs: config.shutdownGraceMs,
     limits,
     quotas: quotasFromEnv(limits.quotas, config.redisUrl),
+    ...(config.production ? {} : { developmentKeysDir: config.keysDir, demoPeople: demoPeopleOf(config.demoSeed) }),
   };
 }

@@ -1,50 +1,46 @@
-import type { AccessLevel, Caller } from '@hub/kit';
+import type { IncomingMessage } from 'node:http';
+import type { AccessLevel } from '@hub/kit';
+import type { JournalEntry } from '@hub/audit';
 import type { ForbiddenPath } from './access';
 import type { Identity, Purpose } from './identity';
+import type { SelectedOperation } from './operation';
 
 /**
- * Everything the hub learns about one request as it passes the pipeline. It holds who asked,
- * why, what was decided and how many records came back: what the audit journal records.
- * It never holds the query text, variables or data.
+ * Everything the hub learns about one request as it passes the stages: who asked, why, what
+ * was decided and how many records came back — what the audit journal records. It holds the
+ * parsed operation while the request runs, never in a form that outlives it, and never data.
  */
 export class HubRequest {
-  readonly receivedAt = new Date();
+  readonly receivedAt: Date;
   readonly started = process.hrtime.bigint();
+  registrationNumber = '';
   identity: Identity | null = null;
   purpose: Purpose | null = null;
-  operationType: string | null = null;
-  operationName: string | null = null;
+  operation: SelectedOperation | null = null;
   levels = new Map<string, AccessLevel>();
   requested = new Map<string, Set<string>>();
   forbidden: ForbiddenPath[] = [];
+  /** Records per resource, counted by the gateway in the answer the caller receives. */
   readonly records = new Map<string, number>();
-  errorCodes: string[] = [];
-  /** Most results one search may return (policies/limits.json), forwarded to the subgraphs. */
-  searchLimit = 10;
+  /** The journal's record of this request, once written (the monitoring stage labels from it). */
+  entry: JournalEntry | null = null;
+  auditFailed = false;
 
   constructor(
-    readonly registrationNumber: string,
-    readonly clientAddress: string | null,
-    private readonly resourceOfSubgraph: (subgraph: string) => string | null,
-  ) {}
-
-  levelOf(subgraph: string): AccessLevel | undefined {
-    const resource = this.resourceOfSubgraph(subgraph);
-    return resource ? this.levels.get(resource) : undefined;
+    readonly http: IncomingMessage,
+    readonly event: JournalEntry['event'],
+    now: Date,
+  ) {
+    this.receivedAt = now;
   }
 
-  callerFor(level: AccessLevel): Caller {
-    if (!this.identity || !this.purpose) throw new Error('callerFor before authentication');
-    return {
-      agency: this.identity.agency, sub: this.identity.sub, roles: this.identity.roles, fin: this.identity.fin,
-      purpose: this.purpose.purpose, caseNumber: this.purpose.caseNumber, level, registrationNumber: this.registrationNumber,
-      searchLimit: this.searchLimit,
-    };
+  get clientAddress(): string | null {
+    return this.http.socket.remoteAddress ?? null;
   }
 
-  countRecords(subgraph: string, count: number): void {
-    const resource = this.resourceOfSubgraph(subgraph);
-    if (resource) this.records.set(resource, (this.records.get(resource) ?? 0) + count);
+  header(name: string): string | undefined {
+    const value = this.http.headers[name];
+    return Array.isArray(value) ? value[0] : value;
   }
 
   totalRecords(): number {

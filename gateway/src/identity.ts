@@ -18,20 +18,23 @@ export interface Identity {
 
 const refuse = (reason: string) => new Refusal('UNAUTHENTICATED', `Authentication failed: ${reason}.`, 401, { reason });
 
+/** A JWKS file is re-read at most this often, however many unknown kids arrive. */
+export const JWKS_RELOAD_COOLDOWN_MS = 5_000;
+
 /** Local JWKS files are re-read when a token names a kid they lack, so a rotated key needs no restart. */
-function fileKeySet(path: string): JWTVerifyGetKey {
+function fileKeySet(path: string, now: () => number): JWTVerifyGetKey {
   let keys: JWTVerifyGetKey | null = null;
   let loadedAt = 0;
   const load = () => {
     keys = createLocalJWKSet(JSON.parse(readFileSync(path, 'utf8')) as JSONWebKeySet);
-    loadedAt = Date.now();
+    loadedAt = now();
     return keys;
   };
   return async (header, token) => {
     try {
       return await (keys ?? load())(header, token);
     } catch (error) {
-      if (error instanceof errors.JWKSNoMatchingKey && Date.now() - loadedAt > 5_000) return load()(header, token);
+      if (error instanceof errors.JWKSNoMatchingKey && now() - loadedAt > JWKS_RELOAD_COOLDOWN_MS) return load()(header, token);
       throw error;
     }
   };
@@ -40,13 +43,13 @@ function fileKeySet(path: string): JWTVerifyGetKey {
 export class IdentityVerifier {
   private readonly keySets = new Map<string, JWTVerifyGetKey>();
 
-  constructor(private readonly policies: Policies) {}
+  constructor(private readonly policies: Policies, private readonly now: () => number = Date.now) {}
 
   private keysOf(agency: string): JWTVerifyGetKey {
     let keys = this.keySets.get(agency);
     if (!keys) {
       const source = this.policies.identity.jwksOf(agency);
-      keys = source.startsWith('file:') ? fileKeySet(source.slice(5)) : createRemoteJWKSet(new URL(source));
+      keys = source.startsWith('file:') ? fileKeySet(source.slice(5), this.now) : createRemoteJWKSet(new URL(source));
       this.keySets.set(agency, keys);
     }
     return keys;

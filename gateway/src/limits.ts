@@ -6,10 +6,7 @@ import {
   type DocumentNode, type GraphQLSchema, type OperationDefinitionNode,
 } from 'graphql';
 import { createComplexityRule, simpleEstimator, type ComplexityEstimator } from 'graphql-query-complexity';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Role } from '@hub/kit';
-import { PolicyError, ROLES } from './policies';
 import { Refusal } from './refusal';
 
 /**
@@ -53,8 +50,14 @@ export function enforceTokenLimit(query: string, limits: OperationLimits): void 
 export function countTokens(query: string, max: number): number {
   const lexer = new Lexer(new Source(query));
   let count = 0;
-  // Stop one past the limit: the measured value then says "more than", without lexing megabytes.
-  for (let token = lexer.advance(); token.kind !== TokenKind.EOF && count <= max; token = lexer.advance()) count += 1;
+  try {
+    // Stop one past the limit: the measured value then says "more than", without lexing megabytes.
+    for (let token = lexer.advance(); token.kind !== TokenKind.EOF && count <= max; token = lexer.advance()) count += 1;
+  } catch (error) {
+    // A lexer error is the caller's syntax, the same answer the parser would give.
+    if (error instanceof GraphQLError) throw new Refusal('GRAPHQL_PARSE_FAILED', error.message, 400);
+    throw error;
+  }
   return count;
 }
 
@@ -128,64 +131,4 @@ export function enforceLimits(
   if (invalid) return;
   if (pages.largest > limits.pageSize) throw tooComplex('pageSize', limits.pageSize, pages.largest);
   if (cost > limits.cost) throw tooComplex('cost', limits.cost, cost);
-}
-
-export interface QuotaPolicy {
-  requestsPerMinutePerAgency: number;
-  requestsPerMinutePerSub: number;
-  recordsPerDayPerAgency: number;
-  enumeration: { windowSeconds: number; missesBeforeSlowdown: number; missesBeforeRefusal: number; slowdownMs: number };
-}
-
-export interface LimitsPolicy {
-  requestBodyBytes: number;
-  byRole: Map<Role, OperationLimits>;
-  quotas: QuotaPolicy;
-}
-
-/** The most any subgraph serves in one page; a policy may lower it, never raise it. */
-export const SUBGRAPH_PAGE_CEILING = 50;
-
-function positive(value: unknown, where: string): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) throw new PolicyError(`limits.json: ${where} must be a positive integer`);
-  return value;
-}
-
-export function loadLimitsPolicy(dir: string): LimitsPolicy {
-  let raw: Record<string, any>;
-  try {
-    raw = JSON.parse(readFileSync(join(dir, 'limits.json'), 'utf8')) as Record<string, any>;
-  } catch (error) {
-    throw new PolicyError(`policies/limits.json: ${(error as Error).message}`);
-  }
-  const defaults = raw['defaults'] ?? {};
-  const byRole = new Map<Role, OperationLimits>();
-  for (const [role, overrides] of Object.entries(raw['roles'] ?? {})) {
-    if (!ROLES.includes(role as Role)) throw new PolicyError(`limits.json: unknown role "${role}"`);
-    for (const key of Object.keys(overrides as object)) if (!LIMIT_NAMES.includes(key as keyof OperationLimits)) throw new PolicyError(`limits.json: roles.${role}: unknown limit "${key}"`);
-    const merged = { ...defaults, ...(overrides as object) } as Record<string, unknown>;
-    const limits = Object.fromEntries(LIMIT_NAMES.map((name) => [name, positive(merged[name], `roles.${role}.${name}`)])) as unknown as OperationLimits;
-    if (limits.pageSize > SUBGRAPH_PAGE_CEILING || limits.searchResults > SUBGRAPH_PAGE_CEILING) {
-      throw new PolicyError(`limits.json: roles.${role}: pageSize and searchResults may not exceed ${SUBGRAPH_PAGE_CEILING}`);
-    }
-    byRole.set(role as Role, limits);
-  }
-  for (const role of ROLES) if (!byRole.has(role)) throw new PolicyError(`limits.json: no limits for role "${role}"`);
-  const q = raw['quotas'] ?? {};
-  const e = q['enumeration'] ?? {};
-  const quotas: QuotaPolicy = {
-    requestsPerMinutePerAgency: positive(q['requestsPerMinutePerAgency'], 'quotas.requestsPerMinutePerAgency'),
-    requestsPerMinutePerSub: positive(q['requestsPerMinutePerSub'], 'quotas.requestsPerMinutePerSub'),
-    recordsPerDayPerAgency: positive(q['recordsPerDayPerAgency'], 'quotas.recordsPerDayPerAgency'),
-    enumeration: {
-      windowSeconds: positive(e['windowSeconds'], 'quotas.enumeration.windowSeconds'),
-      missesBeforeSlowdown: positive(e['missesBeforeSlowdown'], 'quotas.enumeration.missesBeforeSlowdown'),
-      missesBeforeRefusal: positive(e['missesBeforeRefusal'], 'quotas.enumeration.missesBeforeRefusal'),
-      slowdownMs: positive(e['slowdownMs'], 'quotas.enumeration.slowdownMs'),
-    },
-  };
-  if (quotas.enumeration.missesBeforeSlowdown >= quotas.enumeration.missesBeforeRefusal) {
-    throw new PolicyError('limits.json: quotas.enumeration.missesBeforeSlowdown must be below missesBeforeRefusal');
-  }
-  return { requestBodyBytes: positive(raw['requestBodyBytes'], 'requestBodyBytes'), byRole, quotas };
 }

@@ -8,8 +8,8 @@ import pino, { type DestinationStream, type Logger } from 'pino';
 const SECRET_KEYS = ['authorization', 'cookie', 'token', 'headers', 'query', 'variables', 'body', 'data'];
 export const REDACTED_PATHS = [...SECRET_KEYS, ...SECRET_KEYS.map((key) => `*.${key}`)];
 
-export function createLogger(name: string, destination?: DestinationStream): Logger {
-  const options = { name, level: process.env['LOG_LEVEL'] ?? 'info', redact: { paths: REDACTED_PATHS, censor: '[redacted]' } };
+export function createLogger(name: string, destination?: DestinationStream, level = 'info'): Logger {
+  const options = { name, level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } };
   return destination ? pino(options, destination) : pino(options);
 }
 

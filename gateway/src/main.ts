@@ -8,9 +8,10 @@ import { startGateway } from './server';
 
 /** The gateway process: the same entry under `npm start`, docker-compose and the tests. */
 async function main(): Promise<void> {
-  const logger = createLogger('gateway');
+  let logger = createLogger('gateway');
   try {
     const config = gatewayConfigFromEnv();
+    logger = createLogger('gateway', undefined, config.logLevel);
     const gateway = await startGateway(await prepareGateway(config, logger), config.port, config.host);
     logger.info({ url: `http://localhost:${gateway.port}/graphql` }, 'gateway listening');
     let stopping = false;

@@ -1,90 +1,69 @@
-import type { IncomingMessage } from 'node:http';
-import { print } from 'graphql';
-import { parseGraphQLBody } from '@hub/kit';
-import { refuseIntrospection, type AccessPolicy } from './access';
-import type { HubRequest } from './context';
-import { checkPurpose, type IdentityVerifier } from './identity';
-import { readRequestBody, selectOperation } from './operation';
-import { enforceLimits, enforceTokenLimit, limitsFor, type LimitsPolicy } from './limits';
-import { levelsFor, type Policies } from './policies';
+import type { Logger } from 'pino';
+import type { AccessPolicy } from './access';
+import type { IdentityVerifier } from './identity';
+import type { AuditJournal } from './journal';
+import type { LimitsPolicy } from './limits-policy';
+import type { GatewayMetrics } from './metrics';
+import type { Policies } from './policies';
 import type { Quotas } from './quotas';
-import { refuseWrites } from './read-only';
-import { Refusal } from './refusal';
+import type { RegistrationNumbers } from './registration';
+import type { ResourceMap } from './resource-map';
+import { Pipeline, type FaultReporter } from './stage';
+import { useAccess } from './stages/access';
+import { useErrorHygiene } from './stages/errors';
+import { useHttpPost } from './stages/http';
+import { useIdentity } from './stages/identity';
+import { useIntrospection } from './stages/introspection';
+import { useJournal } from './stages/journal';
+import { useLimits } from './stages/limits';
+import { useMonitoring } from './stages/monitoring';
+import { usePurpose } from './stages/purpose';
+import { useQuotas } from './stages/quotas';
+import { useReadOnly } from './stages/read-only';
+import { useRecords } from './stages/records';
+import { useRegistration } from './stages/registration';
 
-/**
- * The rules every request passes before anything is planned, in this order. Each stage is
- * one concern in its own module and either records what it learnt on the HubRequest or
- * throws a Refusal. Audit wraps the whole pipeline (server.ts): refused or not, every
- * request is journaled.
- */
 export interface PipelineDeps {
   policies: Policies;
   identity: IdentityVerifier;
+  map: ResourceMap;
   access: AccessPolicy;
   limits: LimitsPolicy;
   quotas: Quotas;
+  journal: AuditJournal;
+  metrics: GatewayMetrics;
+  registrations: RegistrationNumbers;
+  logger: Logger;
   production: boolean;
 }
 
-/** What is left to execute once every rule has had its say. */
-export interface Executable {
-  query: string;
-  variables?: Record<string, unknown>;
-  operationName?: string;
-}
-
-export async function runPipeline(hub: HubRequest, req: IncomingMessage, deps: PipelineDeps): Promise<Executable | null> {
-  const url = new URL(req.url ?? '/', 'http://localhost');
-  const body = await parseGraphQLBody(req, deps.limits.requestBodyBytes).catch((error: unknown) => rethrowAsRefusal(error, req, deps.limits.requestBodyBytes));
-
-  // 1. Identity (R13): a verified token of a known agency, then the stated purpose.
-  hub.identity = await deps.identity.verify(req.headers.authorization);
-  hub.purpose = checkPurpose(deps.policies, hub.identity, header(req, 'x-purpose'), header(req, 'x-case-number'));
-
-  // 2. Quotas (R7): requests per minute per agency and caller, records per day, key walking.
-  await deps.quotas.admit(hub.identity);
-
-  // 3. One operation per request; a document over the token limit is not even parsed (R7).
-  const request = readRequestBody(req.method ?? 'GET', body, url.searchParams);
-  const limits = limitsFor(deps.limits.byRole, hub.identity.roles);
-  hub.searchLimit = limits.searchResults;
-  enforceTokenLimit(request.query, limits);
-  const selected = selectOperation(request);
-  hub.operationType = selected.type;
-  hub.operationName = selected.operationName;
-
-  // 4. Read-only (R1).
-  refuseWrites(selected);
-
-  // 5. Operation limits (R7): depth, aliases, directives, root fields, page size, cost.
-  enforceLimits(deps.access.schema, selected.document, selected.operation, request.variables, limits);
-
-  // 6. Access policy (R8): the caller's level per resource; fields at 'none' are cut out.
-  hub.levels = levelsFor(deps.policies, hub.identity.agency, hub.identity.roles);
-  const decision = deps.access.apply(selected.document, selected.operation, hub.levels);
-  hub.forbidden = decision.forbidden;
-  hub.requested = decision.requested;
-  refuseIntrospection(deps.policies, hub.identity.roles, decision.introspection, deps.production);
-  if (!decision.document) return null;
-  return {
-    query: print(decision.document),
-    ...(request.variables ? { variables: request.variables } : {}),
-    ...(selected.operationName ? { operationName: selected.operationName } : {}),
-  };
-}
-
-function header(req: IncomingMessage, name: string): string | undefined {
-  const value = req.headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
-
-function rethrowAsRefusal(error: unknown, req: IncomingMessage, max: number): never {
-  const e = error as { status?: number; code?: string; message?: string };
-  if (e.code === 'QUERY_TOO_COMPLEX') {
-    // The declared length when there is one; a streamed body is only known to be over the limit.
-    const declared = Number(req.headers['content-length']);
-    const found = Number.isInteger(declared) && declared > max ? declared : max + 1;
-    throw new Refusal('QUERY_TOO_COMPLEX', e.message ?? 'Request body too large.', 413, { limit: 'requestBodyBytes', max, found });
-  }
-  throw new Refusal('BAD_REQUEST', e.message ?? 'Unreadable request body.', e.status ?? 400);
+/**
+ * The gateway's request path, outer to inner. Forward hooks run top to bottom; `onResult`
+ * runs bottom to top, so the journal records the answer every inner stage has shaped, and
+ * the registration number and the metrics see the journal's verdict. Where order matters a
+ * stage says so (`after`), and the pipeline refuses to start otherwise.
+ */
+export function hubPipelines(d: PipelineDeps, reportFault: FaultReporter): { graphql: Pipeline; session: Pipeline } {
+  const monitoring = useMonitoring(d.metrics, d.logger); // metrics and the log line: the answer as sent
+  const registration = useRegistration(d.registrations); // R6: a number in every answer and subgraph call
+  const journal = useJournal(d.journal, d.metrics); // R9: what the caller saw, durable before it leaves
+  const identity = useIdentity(d.identity); // R13: a verified token of a known body
+  const graphql = new Pipeline([
+    monitoring,
+    registration,
+    journal,
+    useHttpPost(), // POST and JSON only: nothing of a query in a URL
+    identity,
+    usePurpose(d.policies), // why the request is made (X-Purpose, X-Case-Number)
+    useErrorHygiene(d.policies, d.production), // no foreign locations, no schema hints
+    useQuotas(d.quotas), // R7: requests and records per agency and caller, key walking
+    useLimits(d.map.schema, d.limits), // R7: tokens, depth, aliases, directives, page size, cost
+    useReadOnly(), // R1: queries only
+    useAccess(d.policies, d.access), // R8: cut what the caller's body may not read
+    useIntrospection(d.policies, d.production), // the schema only to those who may read it
+    useRecords(d.map), // what was read, and how many records came back
+  ], reportFault);
+  // Officers' sign-in and sign-out (6.9.1.4): verified and journaled like every request.
+  const session = new Pipeline([monitoring, registration, journal, identity], reportFault);
+  return { graphql, session };
 }

@@ -70,7 +70,8 @@ function stringAt(value: unknown, where: string): string {
   return value;
 }
 
-export function loadPolicies(dir: string, env: NodeJS.ProcessEnv = process.env): Policies {
+/** keysDir fills `${HUB_KEYS_DIR}` in identity-providers.json (development keys live there). */
+export function loadPolicies(dir: string, keysDir: string): Policies {
   const resources = new Map<string, ResourceBinding>();
   const owners = new Map<string, string>();
   for (const [name, raw] of Object.entries(objectAt(read(dir, 'resources.json')['resources'], 'resources.json: resources'))) {
@@ -132,7 +133,6 @@ export function loadPolicies(dir: string, env: NodeJS.ProcessEnv = process.env):
   const defaults = objectAt(idp['defaults'], 'identity-providers.json: defaults');
   const overrides = objectAt(idp['overrides'] ?? {}, 'identity-providers.json: overrides');
   for (const code of Object.keys(overrides)) if (!agencies.has(code)) throw new PolicyError(`identity-providers.json: overrides: unknown agency "${code}"`);
-  const keysDir = env['HUB_KEYS_DIR'] ?? '.keys';
   const fill = (template: string, agency: string) => template.replaceAll('{agency}', agency).replaceAll('${HUB_KEYS_DIR}', keysDir);
   const algorithms = idp['algorithms'];
   if (!Array.isArray(algorithms) || algorithms.length === 0) throw new PolicyError('identity-providers.json: algorithms must list the accepted signature algorithms');
@@ -186,4 +186,9 @@ export function levelsFor(policies: Policies, agency: string, roles: readonly Ro
     if (best !== 'none') levels.set(resource, best);
   }
   return levels;
+}
+
+/** Introspection in production only for roles the policy lets introspect (roles.json); in development everyone may. */
+export function mayIntrospect(policies: Policies, roles: readonly Role[], production: boolean): boolean {
+  return !production || roles.some((role) => policies.roles.get(role)?.introspection);
 }

@@ -1,7 +1,7 @@
 import Redis from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Identity } from './identity';
-import type { QuotaPolicy } from './limits';
+import type { QuotaPolicy } from './limits-policy';
 import { Refusal } from './refusal';
 
 /**

@@ -1,28 +1,31 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import { ApolloGateway } from '@apollo/gateway';
-import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginUsageReportingDisabled } from '@apollo/server/plugin/disabled';
+import { Kind, print } from 'graphql';
 import type { Logger } from 'pino';
-import type { JournalEntry } from '@hub/audit';
-import { DEFAULT_SHUTDOWN_GRACE_MS, GracefulServer, listen, sendJson, type SigningKey } from '@hub/kit';
+import { DEFAULT_SHUTDOWN_GRACE_MS, GracefulServer, listen, parseGraphQLBody, sendJson, type SigningKey } from '@hub/kit';
 import { AccessPolicy } from './access';
-import { journalEntryOf } from './audit';
-import type { LimitsPolicy } from './limits';
-import type { Quotas } from './quotas';
 import { HubRequest, type HubContext } from './context';
+import { developmentTokenRoute } from './dev-tokens';
 import { checkReadiness, READINESS_TIMEOUT_MS } from './health';
 import { IdentityVerifier } from './identity';
 import type { AuditJournal } from './journal';
+import type { LimitsPolicy } from './limits-policy';
 import { errorSummary } from './logger';
 import { GatewayMetrics } from './metrics';
-import { runPipeline, type Executable } from './pipeline';
+import { readRequestBody, selectOperation, type SelectedOperation } from './operation';
+import { hubPipelines } from './pipeline';
 import type { Policies } from './policies';
+import type { Quotas } from './quotas';
 import { Refusal } from './refusal';
 import type { RegistrationNumbers } from './registration';
+import { ResourceMap } from './resource-map';
+import type { HubResult, Pipeline } from './stage';
 import type { SupergraphInfo } from './supergraph';
 import { DEFAULT_BREAKER, HubDataSource, SubgraphTransport, type BreakerOptions } from './transport';
-import { uiRoutes } from './ui';
+import { uiRoutes, type DemoPeople } from './ui';
 
 export interface GatewayOptions {
   policies: Policies;
@@ -39,6 +42,10 @@ export interface GatewayOptions {
   shutdownGraceMs?: number;
   limits: LimitsPolicy;
   quotas: Quotas;
+  /** Development only: where the agencies' development keys are, for the playground's token minting. */
+  developmentKeysDir?: string;
+  /** Development only: the demo persons the playground offers. */
+  demoPeople?: DemoPeople;
 }
 
 export interface RunningGateway {
@@ -48,148 +55,91 @@ export interface RunningGateway {
   stop(): Promise<void>;
 }
 
-interface Reply {
-  status: number;
-  body: string;
-  headers: Record<string, string>;
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+/** Sends what the pipeline made of the request; nothing is sent that the journal has not recorded. */
+function send(res: ServerResponse, result: HubResult, body: unknown = result.body): void {
+  const text = JSON.stringify(body);
+  res.writeHead(result.status, { 'content-type': JSON_TYPE, 'cache-control': 'no-store', ...result.headers, 'content-length': Buffer.byteLength(text) });
+  res.end(text);
 }
-
-const REGISTRATION_HEADER = 'x-registration-number';
-const JSON_TYPE = { 'content-type': 'application/json; charset=utf-8' };
-
-function errorReply(registrationNumber: string, status: number, code: string, message: string, extensions: Record<string, unknown> = {}, headers: Record<string, string> = {}): Reply {
-  return {
-    status,
-    headers: { ...JSON_TYPE, ...headers },
-    body: JSON.stringify({ errors: [{ message, extensions: { ...extensions, code } }], extensions: { registrationNumber } }),
-  };
-}
-
-/** Adds what the pipeline decided to the executed result: FORBIDDEN paths and the registration number. */
-const hubResponsePlugin: ApolloServerPlugin<HubContext> = {
-  async requestDidStart() {
-    return {
-      async willSendResponse({ response, contextValue }) {
-        if (response.body.kind !== 'single') return;
-        const result = response.body.singleResult;
-        const { hub } = contextValue;
-        const forbidden = forbiddenErrors(hub);
-        if (forbidden.length > 0) result.errors = [...(result.errors ?? []), ...forbidden];
-        result.extensions = { ...result.extensions, registrationNumber: hub.registrationNumber };
-        hub.errorCodes = (result.errors ?? []).map((e) => String(e.extensions?.['code'] ?? 'INTERNAL_SERVER_ERROR'));
-      },
-    };
-  },
-};
 
 export async function startGateway(options: GatewayOptions, port: number, host = '0.0.0.0'): Promise<RunningGateway> {
   const { policies, supergraph, logger } = options;
-  const access = new AccessPolicy(policies, supergraph);
-  const identity = new IdentityVerifier(policies);
+  const map = new ResourceMap(supergraph.apiSchema, supergraph, (subgraph) => policies.resourceOfSubgraph.get(subgraph)?.name ?? null);
   const metrics = new GatewayMetrics(options.journal);
+  const pipelines = hubPipelines({
+    policies, map, access: new AccessPolicy(map), identity: new IdentityVerifier(policies), limits: options.limits, quotas: options.quotas,
+    journal: options.journal, metrics, registrations: options.registrations, logger, production: options.production,
+  }, (stage, error) => logger.error({ stage, err: errorSummary(error) }, 'stage failed'));
   const transport = new SubgraphTransport({
     signingKey: options.signingKey, timeoutMs: options.subgraphTimeoutMs, connectionsPerSubgraph: 64,
     breaker: options.breaker ?? DEFAULT_BREAKER, metrics, logger,
   });
-  const urls = new Map(supergraph.subgraphs.map((s) => [s.name, s.url]));
 
+  // The supergraph's URLs with the operator's overrides (SUBGRAPH_URL_<NAME>) applied.
+  const urls = new Map(supergraph.subgraphs.map((s) => [s.name, s.url]));
   const apollo = new ApolloServer<HubContext>({
     gateway: new ApolloGateway({
       supergraphSdl: supergraph.sdl,
-      buildService: ({ name }) => new HubDataSource({ name, url: urls.get(name) ?? '', resource: access.resourceOf(name) }, options.signingKey, transport.fetcherFor(name)),
+      buildService: ({ name }) => new HubDataSource(
+        { name, url: urls.get(name) ?? '', resource: policies.resourceOfSubgraph.get(name)?.name ?? null },
+        options.signingKey, transport.fetcherFor(name), (hub, call) => pipelines.graphql.subgraphFetch(hub, call),
+      ),
     }),
-    plugins: [hubResponsePlugin, ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginUsageReportingDisabled()],
+    plugins: [ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginUsageReportingDisabled()],
     includeStacktraceInErrorResponses: false,
-    // The access pipeline decides who may introspect; by here the operation is allowed.
+    // The stages decide who may introspect; by here the operation is allowed.
     introspection: true,
-    csrfPrevention: false,
     // main.ts stops the gateway on SIGTERM and flushes the journal; Apollo's own handler would re-raise the signal and cut that short.
     stopOnTerminationSignals: false,
   });
   await apollo.start();
 
-  const deps = { policies, identity, access, limits: options.limits, quotas: options.quotas, production: options.production };
-
-  async function execute(hub: HubRequest, executable: Executable): Promise<Reply> {
-    const headers = new HeaderMap([['content-type', 'application/json']]);
-    const response = await apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method: 'POST', headers, search: '', body: executable },
-      context: async () => ({ hub }),
-    });
-    const body = response.body.kind === 'complete' ? response.body.string : '';
-    return { status: response.status ?? 200, body, headers: { ...JSON_TYPE } };
+  /** The operation as the stages left it, planned and executed by Apollo's gateway. */
+  async function execute(hub: HubRequest, operation: SelectedOperation | null): Promise<HubResult> {
+    if (!operation?.executable) return { status: 200, headers: {}, body: { data: null }, refusal: null };
+    const request = operation.changed
+      ? { query: print({ kind: Kind.DOCUMENT, definitions: [operation.executable] }) }
+      : { query: operation.source, ...(operation.operationName ? { operationName: operation.operationName } : {}) };
+    const response = await apollo.executeOperation({ ...request, ...(operation.variables ? { variables: operation.variables } : {}) }, { contextValue: { hub } });
+    if (response.body.kind !== 'single') throw new Error('incremental delivery is not served');
+    const { data, errors, extensions } = response.body.singleResult;
+    return {
+      status: response.http.status ?? 200,
+      headers: {},
+      body: { ...(data !== undefined ? { data } : {}), ...(errors ? { errors: [...errors] } : {}), ...(extensions ? { extensions } : {}) },
+      refusal: null,
+    };
   }
 
-  const newHubRequest = (req: IncomingMessage) => new HubRequest(options.registrations.next(), req.socket.remoteAddress ?? null, (s) => access.resourceOf(s));
-
-  function refusalReply(hub: HubRequest, error: unknown, log: Logger): { reply: Reply; refusal: Refusal } {
-    if (!(error instanceof Refusal)) log.error({ err: errorSummary(error) }, 'request failed');
-    const refusal = error instanceof Refusal ? error : new Refusal('INTERNAL_SERVER_ERROR', 'Internal server error.', 500);
-    return { refusal, reply: errorReply(hub.registrationNumber, refusal.httpStatus, refusal.code, refusal.message, refusal.extensions, refusal.headers) };
-  }
-
-  /** Journals the request, then answers; when the record is not durable, the answer is AUDIT_UNAVAILABLE and nothing else (6.9). */
-  async function journalAndSend(hub: HubRequest, res: ServerResponse, reply: Reply, refusal: Refusal | null, event: JournalEntry['event'], log: Logger): Promise<void> {
-    const entry = journalEntryOf(hub, { refusal: refusal?.code ?? null, refusalReason: refusal?.extensions['reason'] as string | undefined, errorCodes: refusal ? [refusal.code] : hub.errorCodes }, event);
-    let sent = reply;
-    const journalStarted = process.hrtime.bigint();
-    const journalSeconds = () => Number(process.hrtime.bigint() - journalStarted) / 1e9;
-    try {
-      await options.journal.append(entry);
-      metrics.journalWrite(journalSeconds(), true);
-    } catch (error) {
-      metrics.journalWrite(journalSeconds(), false);
-      log.error({ err: (error as Error).message }, 'audit journal unavailable');
-      sent = errorReply(hub.registrationNumber, 503, 'AUDIT_UNAVAILABLE', 'The audit journal cannot be written, so no data is served. Try again shortly.', {}, { 'retry-after': '5' });
-    }
-    metrics.countRequest(entry, sent !== reply, hub.elapsedMs() / 1000);
-    // The event name only ("request", "sign-in", "sign-out"); what was asked is never logged.
-    const message = event === 'sign-in' || event === 'sign-out' ? event : 'request';
-    log.info({ event, status: sent.status, agency: entry.agency, decision: entry.decision, reason: entry.reason, records: entry.records, ms: entry.durationMs }, message);
-    res.writeHead(sent.status, { ...sent.headers, [REGISTRATION_HEADER]: hub.registrationNumber, 'cache-control': 'no-store' });
-    res.end(sent.body);
-  }
+  const limits = options.limits;
+  const graphqlHandler = {
+    readBody: async (hub: HubRequest) => readRequestBody(await parseGraphQLBody(hub.http, limits.requestBodyBytes).catch((error: unknown) => asBodyRefusal(error, hub.http, limits.requestBodyBytes))),
+    select: (_hub: HubRequest, body: Parameters<typeof selectOperation>[0]) => selectOperation(body),
+    execute,
+  };
 
   async function handleGraphQL(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const hub = newHubRequest(req);
-    const log = logger.child({ reg: hub.registrationNumber });
-    let reply: Reply;
-    let refusal: Refusal | null = null;
-    try {
-      const executable = await runPipeline(hub, req, deps);
-      reply = executable ? await execute(hub, executable) : nothingAllowed(hub);
-      await options.quotas.settle(hub.identity!, hub.totalRecords(), hub.requested.size > 0);
-    } catch (error) {
-      ({ reply, refusal } = refusalReply(hub, error, log));
-    }
-    await journalAndSend(hub, res, reply, refusal, 'query', log);
+    const hub = new HubRequest(req, 'query', new Date());
+    send(res, await pipelines.graphql.run(hub, graphqlHandler));
   }
 
-  /**
-   * Officers' sign-in and sign-out in the playground (6.9.1.4): the same token check as
-   * /graphql, and a journal record of its own, fail-closed like every request.
-   */
   async function handleSession(event: 'sign-in' | 'sign-out', req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.method !== 'POST') {
+      req.resume();
       sendJson(res, 405, { errors: [{ message: 'Use POST.', extensions: { code: 'BAD_REQUEST' } }] }, { allow: 'POST' });
       return;
     }
     // Nothing in the body is needed; it is read and dropped so the connection can be reused.
     req.resume();
-    const hub = newHubRequest(req);
-    const log = logger.child({ reg: hub.registrationNumber });
-    let reply: Reply;
-    let refusal: Refusal | null = null;
-    try {
-      hub.identity = await identity.verify(req.headers.authorization);
-      reply = { status: 200, headers: { ...JSON_TYPE }, body: JSON.stringify({ registrationNumber: hub.registrationNumber }) };
-    } catch (error) {
-      ({ reply, refusal } = refusalReply(hub, error, log));
-    }
-    await journalAndSend(hub, res, reply, refusal, event, log);
+    const hub = new HubRequest(req, event, new Date());
+    const result = await pipelines.session.run(hub, { execute: async () => ({ status: 200, headers: {}, body: {}, refusal: null }) });
+    send(res, result, result.refusal ? result.body : { registrationNumber: hub.registrationNumber });
   }
 
-  const ui = uiRoutes(options);
+  const ui = uiRoutes({ policies, production: options.production, demoPeople: options.demoPeople ?? [] });
+  if (!options.production && options.developmentKeysDir) ui.set('/dev/token', developmentTokenRoute(policies, options.developmentKeysDir));
   const server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     const route = path === '/graphql' ? handleGraphQL
@@ -229,18 +179,15 @@ export async function startGateway(options: GatewayOptions, port: number, host =
   };
 }
 
-/** Every field asked for was cut out by the access policy: nothing to execute. */
-function nothingAllowed(hub: HubRequest): Reply {
-  const errors = forbiddenErrors(hub);
-  hub.errorCodes = errors.map((e) => e.extensions.code);
-  return { status: 200, headers: { ...JSON_TYPE }, body: JSON.stringify({ data: null, errors, extensions: { registrationNumber: hub.registrationNumber } }) };
+function asBodyRefusal(error: unknown, req: IncomingMessage, max: number): never {
+  const e = error as { status?: number; code?: string; message?: string };
+  if (e.code === 'QUERY_TOO_COMPLEX') {
+    // The declared length when there is one; a streamed body is only known to be over the limit.
+    const declared = Number(req.headers['content-length']);
+    const found = Number.isInteger(declared) && declared > max ? declared : max + 1;
+    throw new Refusal('QUERY_TOO_COMPLEX', e.message ?? 'Request body too large.', 413, { limit: 'requestBodyBytes', max, found });
+  }
+  throw new Refusal('BAD_REQUEST', e.message ?? 'Unreadable request body.', e.status ?? 400);
 }
 
-/** One FORBIDDEN error per field the access policy cut out, on the path the caller asked for. */
-function forbiddenErrors(hub: HubRequest) {
-  return hub.forbidden.map((f) => ({
-    message: `No access to the resource "${f.resource}" for ${hub.identity?.agency ?? 'this caller'}; the field was not requested from it.`,
-    path: f.path,
-    extensions: { code: 'FORBIDDEN', resource: f.resource },
-  }));
-}
+export type { Pipeline };

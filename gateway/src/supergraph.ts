@@ -13,6 +13,8 @@ export interface SupergraphInfo {
   apiSchema: GraphQLSchema;
   /** "Type.field" → names of the subgraphs that resolve it. */
   owners: Map<string, Set<string>>;
+  /** Types with a federation key: the records a resource returns one by one. */
+  entities: Set<string>;
 }
 
 function argument(directive: ConstDirectiveNode, name: string): string | boolean | undefined {
@@ -36,8 +38,10 @@ export function readSupergraph(sdl: string, urlOverrides: Record<string, string>
     }
   }
   const owners = new Map<string, Set<string>>();
+  const entities = new Set<string>();
   for (const definition of document.definitions) {
     if (definition.kind !== Kind.OBJECT_TYPE_DEFINITION && definition.kind !== Kind.INTERFACE_TYPE_DEFINITION && definition.kind !== Kind.OBJECT_TYPE_EXTENSION) continue;
+    if ((definition.directives ?? []).some((d) => d.name.value === 'join__type' && argument(d, 'key') !== undefined)) entities.add(definition.name.value);
     const typeGraphs = (definition.directives ?? [])
       .filter((d) => d.name.value === 'join__type')
       .map((d) => graphNames.get(String(argument(d, 'graph'))))
@@ -55,19 +59,10 @@ export function readSupergraph(sdl: string, urlOverrides: Record<string, string>
     subgraphs: supergraph.subgraphsMetadata().map(({ name, url }) => ({ name, url: urlOverrides[name] ?? url })),
     apiSchema: supergraph.apiSchema().toGraphQLJSSchema(),
     owners,
+    entities,
   };
 }
 
 export function loadSupergraph(path: string, urlOverrides: Record<string, string> = {}): SupergraphInfo {
   return readSupergraph(readFileSync(path, 'utf8'), urlOverrides);
-}
-
-/** SUBGRAPH_URL_BORDER_CROSSINGS=http://border-crossings:4003/graphql overrides one URL (docker-compose). */
-export function urlOverridesFromEnv(env: NodeJS.ProcessEnv): Record<string, string> {
-  const overrides: Record<string, string> = {};
-  for (const [key, value] of Object.entries(env)) {
-    const match = /^SUBGRAPH_URL_([A-Z_]+)$/.exec(key);
-    if (match?.[1] && value) overrides[match[1].toLowerCase().replace(/_/g, '-')] = value;
-  }
-  return overrides;
 }

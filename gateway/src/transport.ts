@@ -3,8 +3,9 @@ import type { GatewayGraphQLRequestContext, GatewayGraphQLResponse } from '@apol
 import CircuitBreaker from 'opossum';
 import type { Logger } from 'pino';
 import { Agent, fetch as undiciFetch, Response, type RequestInit } from 'undici';
-import { hubError, signCallerAssertion, type SigningKey } from '@hub/kit';
-import type { HubContext } from './context';
+import { hubError, signCallerAssertion, type Caller, type SigningKey } from '@hub/kit';
+import type { HubContext, HubRequest } from './context';
+import type { SubgraphCall } from './stage';
 import type { GatewayMetrics, SubgraphFailure } from './metrics';
 
 /**
@@ -115,33 +116,48 @@ export class SubgraphTransport {
   }
 }
 
+/** Every stage has added its part of the caller; a missing part is a fault of ours, never a weaker assertion. */
+function completeCaller(claims: Partial<Caller>): Caller {
+  const { agency, sub, roles, purpose, caseNumber, fin, level, registrationNumber, searchLimit } = claims;
+  if (agency === undefined || sub === undefined || roles === undefined || purpose === undefined || caseNumber === undefined
+    || fin === undefined || level === undefined || registrationNumber === undefined || searchLimit === undefined) {
+    throw new Error('incomplete caller assertion');
+  }
+  return { agency, sub, roles, purpose, caseNumber, fin, level, registrationNumber, searchLimit };
+}
+
+/** Each stage's part of a subgraph call (Pipeline.subgraphFetch). */
+export type SubgraphFetchHook = (hub: HubRequest, call: SubgraphCall) => void;
+
 export class HubDataSource extends RemoteGraphQLDataSource<HubContext> {
-  constructor(private readonly subgraph: { name: string; url: string; resource: string | null }, private readonly signingKey: SigningKey, fetcher: Fetcher) {
+  constructor(
+    private readonly subgraph: { name: string; url: string; resource: string | null },
+    private readonly signingKey: SigningKey,
+    fetcher: Fetcher,
+    private readonly onFetch: SubgraphFetchHook,
+  ) {
     super({ url: subgraph.url, fetcher: fetcher as never });
   }
 
   override async willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<HubContext>): Promise<void> {
     const hub = context.hub;
-    // The access policy already removed every field of a resource at 'none'; this is the last line.
-    const level = hub?.levelOf(this.subgraph.name);
-    if (!hub || !level) throw hubError('FORBIDDEN', `No access to the subgraph "${this.subgraph.name}".`);
-    const assertion = await signCallerAssertion(this.signingKey, this.subgraph.name, hub.callerFor(level), 60);
+    if (!hub) throw hubError('FORBIDDEN', `No access to the subgraph "${this.subgraph.name}".`);
+    const call: SubgraphCall = { subgraph: this.subgraph.name, resource: this.subgraph.resource, claims: {} };
+    this.onFetch(hub, call);
+    const assertion = await signCallerAssertion(this.signingKey, this.subgraph.name, completeCaller(call.claims), 60);
     request.http?.headers.set('authorization', `Bearer ${assertion}`);
   }
 
   /**
-   * Subgraphs report how many records they returned; the audit journal keeps the count, never
-   * the records. A resolver's unexpected failure becomes SUBGRAPH_UNAVAILABLE on its path, so
-   * the subgraph's internal message does not reach the caller.
+   * A subgraph that answered with an error of its own making (no code, or an internal one)
+   * gets SUBGRAPH_ERROR on that path, so its internal message does not reach the caller.
    */
-  override didReceiveResponse({ response, context }: Required<Pick<GatewayGraphQLRequestContext<HubContext>, 'request' | 'response' | 'context'>>): GatewayGraphQLResponse {
-    const records = (response as { extensions?: { hub?: { records?: unknown } } }).extensions?.hub?.records;
-    if (typeof records === 'number') context.hub?.countRecords(this.subgraph.name, records);
+  override didReceiveResponse({ response }: Required<Pick<GatewayGraphQLRequestContext<HubContext>, 'request' | 'response' | 'context'>>): GatewayGraphQLResponse {
     if (response.errors) {
       response.errors = response.errors.map((error) => {
         const code = error.extensions?.['code'];
-        if (code !== undefined && code !== 'INTERNAL_SERVER_ERROR') return error;
-        return { message: `The ${this.named()} failed to produce this field.`, ...(error.path ? { path: error.path } : {}), extensions: this.extensions() };
+        if (typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR') return error;
+        return { message: `The ${this.named()} failed to produce this field.`, ...(error.path ? { path: error.path } : {}), extensions: this.extensions('SUBGRAPH_ERROR') };
       });
     }
     return response;
@@ -156,14 +172,14 @@ export class HubDataSource extends RemoteGraphQLDataSource<HubContext> {
     const message = isOpenCircuit(error)
       ? `The ${this.named()} is failing and is not called for a moment; its fields are missing from this response.`
       : `The ${this.named()} did not answer; its fields are missing from this response.`;
-    throw hubError('SUBGRAPH_UNAVAILABLE', message, this.extensions());
+    throw hubError('SUBGRAPH_UNAVAILABLE', message, this.extensions('SUBGRAPH_UNAVAILABLE'));
   }
 
   private named(): string {
     return this.subgraph.resource ? `resource "${this.subgraph.resource}" (subgraph "${this.subgraph.name}")` : `subgraph "${this.subgraph.name}"`;
   }
 
-  private extensions(): Record<string, unknown> {
-    return { ...(this.subgraph.resource ? { resource: this.subgraph.resource } : {}), subgraph: this.subgraph.name, code: 'SUBGRAPH_UNAVAILABLE' };
+  private extensions(code: 'SUBGRAPH_UNAVAILABLE' | 'SUBGRAPH_ERROR'): Record<string, unknown> {
+    return { ...(this.subgraph.resource ? { resource: this.subgraph.resource } : {}), subgraph: this.subgraph.name, code };
   }
 }

@@ -2,10 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
-import {
-  citizenDocuments, DEMO_CASES, DEMO_POPULATION, demoPeople, FIN_PATTERN, keysDirectory, requireInteger, sendJson,
-} from '@hub/kit';
-import { signDevelopmentToken } from './keys';
+import { sendJson } from '@hub/kit';
 import { ROLES, type Policies } from './policies';
 
 /**
@@ -17,7 +14,11 @@ import { ROLES, type Policies } from './policies';
 export interface UiOptions {
   policies: Policies;
   production: boolean;
+  /** Development only: the demo persons the playground offers to try. */
+  demoPeople: DemoPeople;
 }
+
+export type DemoPeople = Array<{ case: string; fin: string; passport: string | null }>;
 
 export type UiRoute = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
@@ -31,15 +32,13 @@ export interface UiConfig {
   /** Development only: mint tokens with the local keys; the playground also gets the demo persons to try. */
   development: null | {
     roles: string[];
-    people: Array<{ case: string; fin: string; passport: string | null }>;
+    people: DemoPeople;
   };
 }
 
 const ASSETS = ['playground.js', 'playground.css', 'console.js', 'console.css'];
 const ASSET_TYPES: Record<string, string> = { js: 'text/javascript; charset=utf-8', css: 'text/css; charset=utf-8' };
 const UI_DIR = join(__dirname, '..', 'ui');
-const TOKEN_BODY_BYTES = 4096;
-const SUB_PATTERN = /^[A-Za-z0-9._@-]{1,64}$/;
 
 /**
  * No host but this one, no inline or evaluated script. Styles: our stylesheet, plus the
@@ -61,13 +60,7 @@ interface Asset {
 export function uiRoutes(options: UiOptions): Map<string, UiRoute> {
   const { policies, production } = options;
   const assets = new Map<string, Asset>();
-  const demoSeed = { ...DEMO_POPULATION, seed: requireInteger('HUB_SEED_NUMBER', DEMO_POPULATION.seed) };
-  const people = production ? [] : demoPeople(demoSeed).map((person) => {
-    const where: { citizen?: number; foreigner?: number } = DEMO_CASES[person.case];
-    const passport = where.citizen === undefined ? null
-      : citizenDocuments(demoSeed, where.citizen).find((d) => d.type === 'GENERAL_PASSPORT' && d.active)?.number ?? null;
-    return { case: person.case, fin: person.fin, passport };
-  });
+  const people = production ? [] : options.demoPeople;
 
   const config = (nonce: string, withPeople: boolean): UiConfig => ({
     nonce,
@@ -142,8 +135,6 @@ export function uiRoutes(options: UiOptions): Map<string, UiRoute> {
     ['/audit', page('Auditors\' console · data-exchange hub', 'console', false)],
     ...ASSETS.map((name) => [`/ui/${name}`, asset(name)] as [string, UiRoute]),
   ]);
-  // Minting tokens for any body is a development convenience; in production the route does not exist.
-  if (!production) routes.set('/dev/token', (req, res) => mintDevelopmentToken(req, res, policies));
   return routes;
 }
 
@@ -151,40 +142,9 @@ function securityHeaders(): Record<string, string> {
   return { 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer', 'x-frame-options': 'DENY' };
 }
 
-function allowMethods(req: IncomingMessage, res: ServerResponse, methods: string[]): boolean {
+export function allowMethods(req: IncomingMessage, res: ServerResponse, methods: string[]): boolean {
   if (methods.includes(req.method ?? '')) return true;
   req.resume();
   sendJson(res, 405, { errors: [{ message: `Use ${methods.join(' or ')}.`, extensions: { code: 'BAD_REQUEST' } }] }, { allow: methods.join(', ') });
   return false;
-}
-
-const badInput = (res: ServerResponse, message: string) => sendJson(res, 400, { errors: [{ message, extensions: { code: 'BAD_USER_INPUT' } }] });
-
-/** POST /dev/token {agency, role, sub?, fin?}: a token signed with the agency's development key. */
-async function mintDevelopmentToken(req: IncomingMessage, res: ServerResponse, policies: Policies): Promise<void> {
-  if (!allowMethods(req, res, ['POST'])) return;
-  let text = '';
-  for await (const chunk of req) {
-    text += (chunk as Buffer).toString('utf8');
-    if (text.length > TOKEN_BODY_BYTES) return badInput(res, `The request body exceeds ${TOKEN_BODY_BYTES} bytes.`);
-  }
-  let body: Record<string, unknown>;
-  try {
-    const parsed: unknown = JSON.parse(text);
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
-    body = parsed as Record<string, unknown>;
-  } catch {
-    return badInput(res, 'The body must be a JSON object {agency, role, sub?, fin?}.');
-  }
-  const { agency, role, sub, fin } = body;
-  if (typeof agency !== 'string' || !policies.agencies.has(agency)) return badInput(res, `"agency" must be one of ${[...policies.agencies.keys()].join(', ')}.`);
-  if (typeof role !== 'string' || !(ROLES as readonly string[]).includes(role)) return badInput(res, `"role" must be one of ${ROLES.join(', ')}.`);
-  if (sub !== undefined && sub !== '' && (typeof sub !== 'string' || !SUB_PATTERN.test(sub))) return badInput(res, '"sub" must be 1 to 64 letters, digits or . _ @ -');
-  if (fin !== undefined && fin !== '' && (typeof fin !== 'string' || !FIN_PATTERN.test(fin))) return badInput(res, '"fin" must be a FİN: 7 digits or capital Latin letters except I, O and Q.');
-  const token = await signDevelopmentToken(keysDirectory(), policies.identity, {
-    agency, roles: [role as (typeof ROLES)[number]],
-    ...(typeof sub === 'string' && sub !== '' ? { sub } : {}),
-    ...(typeof fin === 'string' && fin !== '' ? { fin } : {}),
-  });
-  sendJson(res, 200, { token }, { 'cache-control': 'no-store' });
 }

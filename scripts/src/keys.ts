@@ -9,7 +9,7 @@ import { ROOT } from './processes';
  */
 async function main(): Promise<void> {
   const keysDir = resolve(ROOT, process.env['HUB_KEYS_DIR'] ?? '.keys');
-  const policies = loadPolicies(resolve(ROOT, process.env['POLICIES_DIR'] ?? 'policies'), { ...process.env, HUB_KEYS_DIR: keysDir });
+  const policies = loadPolicies(resolve(ROOT, process.env['POLICIES_DIR'] ?? 'policies'), keysDir);
   await ensureDevelopmentKeys(keysDir, policies.agencies.keys());
   console.log(`development keys ready in ${keysDir}`);
 }

@@ -31,7 +31,7 @@ async function main(): Promise<void> {
       databaseUrl = embedded.url;
     }
     const keysDir = resolve(ROOT, process.env['HUB_KEYS_DIR'] ?? '.keys');
-    await ensureDevelopmentKeys(keysDir, loadPolicies(resolve(ROOT, 'policies'), { ...process.env, HUB_KEYS_DIR: keysDir }).agencies.keys());
+    await ensureDevelopmentKeys(keysDir, loadPolicies(resolve(ROOT, 'policies'), keysDir).agencies.keys());
     const common = {
       ...process.env,
       DATABASE_URL: databaseUrl,

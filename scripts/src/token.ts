@@ -18,7 +18,7 @@ async function main(): Promise<void> {
     },
   });
   const keysDir = resolve(ROOT, process.env['HUB_KEYS_DIR'] ?? '.keys');
-  const policies = loadPolicies(resolve(ROOT, process.env['POLICIES_DIR'] ?? 'policies'), { ...process.env, HUB_KEYS_DIR: keysDir });
+  const policies = loadPolicies(resolve(ROOT, process.env['POLICIES_DIR'] ?? 'policies'), keysDir);
   const agency = values.agency;
   if (!agency || !policies.agencies.has(agency)) throw new Error(`--agency must be one of ${[...policies.agencies.keys()].join(', ')}`);
   const roles = values.role ?? ['officer'];

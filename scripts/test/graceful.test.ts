@@ -116,7 +116,7 @@ describe('SIGTERM with requests in flight', () => {
     monitor = new Client({ connectionString: database.url });
     await monitor.connect();
     keysDir = mkdtempSync(join(tmpdir(), 'hub-graceful-keys-'));
-    const policies = loadPolicies(POLICIES_DIR, { ...process.env, HUB_KEYS_DIR: keysDir });
+    const policies = loadPolicies(POLICIES_DIR, keysDir);
     await ensureDevelopmentKeys(keysDir, policies.agencies.keys());
     token = await signDevelopmentToken(keysDir, policies.identity, { agency: 'MIA', roles: ['system'] });
     subgraph = startProcess(subgraphEntry('citizens'), {

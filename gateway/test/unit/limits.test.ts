@@ -4,13 +4,14 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { Identity } from '../src/identity';
-import { limitsFor, loadLimitsPolicy, type OperationLimits } from '../src/limits';
-import { PolicyError } from '../src/policies';
-import { quotasFromEnv } from '../src/quotas';
-import { Refusal } from '../src/refusal';
+import type { Identity } from '../../src/identity';
+import { limitsFor, type OperationLimits } from '../../src/limits';
+import { loadLimitsPolicy } from '../../src/limits-policy';
+import { PolicyError } from '../../src/policies';
+import { quotasFromEnv } from '../../src/quotas';
+import { Refusal } from '../../src/refusal';
 
-const POLICIES_DIR = resolve(__dirname, '../../../policies');
+const POLICIES_DIR = resolve(__dirname, '../../../../policies');
 
 type Json = Record<string, any>;
 

@@ -4,13 +4,14 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Kind, parse, type OperationDefinitionNode } from 'graphql';
-import { AccessPolicy } from '../src/access';
-import { loadPolicies, PolicyError } from '../src/policies';
-import { loadSupergraph } from '../src/supergraph';
+import { AccessPolicy } from '../../src/access';
+import { loadPolicies, PolicyError } from '../../src/policies';
+import { ResourceMap } from '../../src/resource-map';
+import { loadSupergraph } from '../../src/supergraph';
 
-const ROOT = resolve(__dirname, '../../..');
+const ROOT = resolve(__dirname, '../../../..');
 const POLICIES_DIR = join(ROOT, 'policies');
-const ENV = { HUB_KEYS_DIR: '/nonexistent-keys' };
+const KEYS_DIR = '/nonexistent-keys';
 
 type Json = Record<string, any>;
 
@@ -26,7 +27,7 @@ function policiesWith(file: string, change: (json: Json) => void): string {
 
 describe('policy validation at start-up', () => {
   it('loads the policies of the repository', () => {
-    const policies = loadPolicies(POLICIES_DIR, ENV);
+    const policies = loadPolicies(POLICIES_DIR, KEYS_DIR);
     assert.ok(policies.agencies.has('MIA'));
     assert.equal(policies.identity.jwksOf('MIA'), 'file:/nonexistent-keys/agencies/MIA.jwks.json');
   });
@@ -49,7 +50,7 @@ describe('policy validation at start-up', () => {
   ];
   for (const [what, file, change, message] of mistakes) {
     it(`stops on ${what}, naming it`, () => {
-      assert.throws(() => loadPolicies(policiesWith(file, change), ENV), (error: unknown) => {
+      assert.throws(() => loadPolicies(policiesWith(file, change), KEYS_DIR), (error: unknown) => {
         assert.ok(error instanceof PolicyError, String(error));
         assert.match(error.message, message);
         return true;
@@ -60,7 +61,7 @@ describe('policy validation at start-up', () => {
   it('stops on a policy file that is not JSON, naming the file', () => {
     const dir = policiesWith('roles.json', () => undefined);
     writeFileSync(join(dir, 'roles.json'), '{ "roles": ');
-    assert.throws(() => loadPolicies(dir, ENV), (error: unknown) => error instanceof PolicyError && /policies\/roles\.json/.test(error.message));
+    assert.throws(() => loadPolicies(dir, KEYS_DIR), (error: unknown) => error instanceof PolicyError && /policies\/roles\.json/.test(error.message));
   });
 });
 
@@ -75,9 +76,11 @@ describe('a subgraph that no policy names', () => {
       change(json);
       writeFileSync(join(dir, file), JSON.stringify(json));
     }
-    const access = new AccessPolicy(loadPolicies(dir, ENV), loadSupergraph(join(ROOT, 'schema/supergraph.graphql')));
-    assert.equal(access.resourceOf('appeals'), null);
-    assert.equal(access.resourceOf('citizens'), 'citizens');
+    const policies = loadPolicies(dir, KEYS_DIR);
+    const supergraph = loadSupergraph(join(ROOT, 'schema/supergraph.graphql'));
+    const access = new AccessPolicy(new ResourceMap(supergraph.apiSchema, supergraph, (s) => policies.resourceOfSubgraph.get(s)?.name ?? null));
+    assert.equal(policies.resourceOfSubgraph.get('appeals'), undefined);
+    assert.equal(policies.resourceOfSubgraph.get('citizens')?.name, 'citizens');
 
     const document = parse('{ appeal(registrationNumber: "BAK-2025-00000000") { registrationNumber } person(fin: "0YYF118") { fin appeals { registrationNumber } citizen { fin } } }');
     const operation = document.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION)!;

@@ -1,0 +1,56 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { FIN_PATTERN, sendJson } from '@hub/kit';
+import { signDevelopmentToken } from './keys';
+import { ROLES, type Policies } from './policies';
+import { allowMethods, type UiRoute } from './ui';
+
+/**
+ * Development only: the playground mints tokens for any body with the local development keys.
+ * The route exists only when the gateway is not in production, and answers only clients on
+ * the loopback interface.
+ */
+const TOKEN_BODY_BYTES = 4096;
+const SUB_PATTERN = /^[A-Za-z0-9._@-]{1,64}$/;
+const LOOPBACK = /^(?:127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/;
+
+export function developmentTokenRoute(policies: Policies, keysDir: string): UiRoute {
+  return async (req, res) => {
+    if (!LOOPBACK.test(req.socket.remoteAddress ?? '')) {
+      req.resume();
+      sendJson(res, 403, { errors: [{ message: 'Development tokens are minted only for clients on this machine.', extensions: { code: 'FORBIDDEN' } }] });
+      return;
+    }
+    await mintDevelopmentToken(req, res, policies, keysDir);
+  };
+}
+
+const badInput = (res: ServerResponse, message: string) => sendJson(res, 400, { errors: [{ message, extensions: { code: 'BAD_USER_INPUT' } }] });
+
+/** POST /dev/token {agency, role, sub?, fin?}: a token signed with the agency's development key. */
+async function mintDevelopmentToken(req: IncomingMessage, res: ServerResponse, policies: Policies, keysDir: string): Promise<void> {
+  if (!allowMethods(req, res, ['POST'])) return;
+  let text = '';
+  for await (const chunk of req) {
+    text += (chunk as Buffer).toString('utf8');
+    if (text.length > TOKEN_BODY_BYTES) return badInput(res, `The request body exceeds ${TOKEN_BODY_BYTES} bytes.`);
+  }
+  let body: Record<string, unknown>;
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
+    body = parsed as Record<string, unknown>;
+  } catch {
+    return badInput(res, 'The body must be a JSON object {agency, role, sub?, fin?}.');
+  }
+  const { agency, role, sub, fin } = body;
+  if (typeof agency !== 'string' || !policies.agencies.has(agency)) return badInput(res, `"agency" must be one of ${[...policies.agencies.keys()].join(', ')}.`);
+  if (typeof role !== 'string' || !(ROLES as readonly string[]).includes(role)) return badInput(res, `"role" must be one of ${ROLES.join(', ')}.`);
+  if (sub !== undefined && sub !== '' && (typeof sub !== 'string' || !SUB_PATTERN.test(sub))) return badInput(res, '"sub" must be 1 to 64 letters, digits or . _ @ -');
+  if (fin !== undefined && fin !== '' && (typeof fin !== 'string' || !FIN_PATTERN.test(fin))) return badInput(res, '"fin" must be a FİN: 7 digits or capital Latin letters except I, O and Q.');
+  const token = await signDevelopmentToken(keysDir, policies.identity, {
+    agency, roles: [role as (typeof ROLES)[number]],
+    ...(typeof sub === 'string' && sub !== '' ? { sub } : {}),
+    ...(typeof fin === 'string' && fin !== '' ? { fin } : {}),
+  });
+  sendJson(res, 200, { token }, { 'cache-control': 'no-store' });
+}

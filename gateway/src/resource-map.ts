@@ -1,0 +1,106 @@
+import { getNamedType, isAbstractType, isInterfaceType, isObjectType, Kind, type GraphQLCompositeType, type GraphQLField, type GraphQLSchema, type SelectionSetNode } from 'graphql';
+import type { SupergraphInfo } from './supergraph';
+
+/**
+ * Which resource serves each field of the supergraph: from the join directives and the
+ * policy's subgraph ↔ resource binding. It is the gateway's own knowledge, so what it
+ * decides holds for a subgraph that knows nothing of the hub.
+ */
+export class ResourceMap {
+  constructor(
+    readonly schema: GraphQLSchema,
+    private readonly supergraph: Pick<SupergraphInfo, 'owners' | 'entities'>,
+    private readonly resourceOfSubgraph: (subgraph: string) => string | null,
+  ) {}
+
+  /** The resources serving a field; a subgraph no resource names is refused to everyone. */
+  resourcesOf(coordinate: string): string[] {
+    return [...(this.supergraph.owners.get(coordinate) ?? [])].map((subgraph) => this.resourceOfSubgraph(subgraph) ?? `unbound subgraph "${subgraph}"`);
+  }
+
+  /** The one resource a field is read from at the caller's levels, or null for key fields many share. */
+  readFrom(coordinate: string, levels: ReadonlyMap<string, unknown>): string | null {
+    const allowed = [...new Set(this.resourcesOf(coordinate).filter((r) => levels.has(r)))];
+    return allowed.length === 1 ? allowed[0] ?? null : null;
+  }
+
+  isEntity(typeName: string): boolean {
+    return this.supergraph.entities.has(typeName);
+  }
+
+  fieldOf(parent: GraphQLCompositeType, name: string): GraphQLField<unknown, unknown> | undefined {
+    return isObjectType(parent) || isInterfaceType(parent) ? parent.getFields()[name] : undefined;
+  }
+
+  /** The type a fragment's condition names, if it is one a selection can stand on. */
+  conditionOf(typeName: string | undefined, parent: GraphQLCompositeType): GraphQLCompositeType | null {
+    if (!typeName) return parent;
+    const type = this.schema.getType(typeName);
+    return type && (isObjectType(type) || isAbstractType(type)) ? type : null;
+  }
+}
+
+/** Items of the lists directly inside an object: the records of a page. */
+function listItems(object: Record<string, unknown>): number {
+  let n = 0;
+  for (const value of Object.values(object)) if (Array.isArray(value)) n += value.filter((item) => item !== null).length;
+  return n;
+}
+
+/**
+ * Records per resource in an answer, counted where the answer enters a resource (a root
+ * field, Person.borderCrossings, Document.blank …): each non-null item of a list; an entity
+ * (a type with a federation key: Person, Document …) as one; any other object — a page, a
+ * check — as the items of its lists, at least one. What a resource nests inside its records
+ * is part of them. Counted in the data the caller receives, so a null that a failure
+ * propagated counts as nothing.
+ */
+export function countRecords(map: ResourceMap, levels: ReadonlyMap<string, unknown>, selectionSet: SelectionSetNode, parent: GraphQLCompositeType, value: unknown, from: string | null, into: Map<string, number>): void {
+  if (Array.isArray(value)) {
+    for (const item of value) countRecords(map, levels, selectionSet, parent, item, from, into);
+    return;
+  }
+  if (typeof value !== 'object' || value === null) return;
+  const object = value as Record<string, unknown>;
+  for (const selection of selectionSet.selections) {
+    if (selection.kind === Kind.INLINE_FRAGMENT) {
+      const condition = map.conditionOf(selection.typeCondition?.name.value, parent);
+      if (condition) countRecords(map, levels, selection.selectionSet, condition, object, from, into);
+      continue;
+    }
+    if (selection.kind !== Kind.FIELD) continue;
+    const field = map.fieldOf(parent, selection.name.value);
+    const child = object[selection.alias?.value ?? selection.name.value];
+    if (!field || child === undefined || child === null) continue;
+    const resource = map.readFrom(`${parent.name}.${field.name}`, levels) ?? from;
+    if (resource !== null && resource !== from) {
+      const type = getNamedType(field.type);
+      const found = Array.isArray(child) ? child.filter((item) => item !== null).length
+        : map.isEntity(type.name) || !selection.selectionSet ? 1 : Math.max(1, listItems(child as Record<string, unknown>));
+      into.set(resource, (into.get(resource) ?? 0) + found);
+    }
+    if (selection.selectionSet) countRecords(map, levels, selection.selectionSet, getNamedType(field.type) as GraphQLCompositeType, child, resource, into);
+  }
+}
+
+/** Resource → schema coordinates the operation reads from it (for the journal; never values). */
+export function requestedCoordinates(map: ResourceMap, levels: ReadonlyMap<string, unknown>, selectionSet: SelectionSetNode, parent: GraphQLCompositeType, into: Map<string, Set<string>>): void {
+  for (const selection of selectionSet.selections) {
+    if (selection.kind === Kind.INLINE_FRAGMENT) {
+      const condition = map.conditionOf(selection.typeCondition?.name.value, parent);
+      if (condition) requestedCoordinates(map, levels, selection.selectionSet, condition, into);
+      continue;
+    }
+    if (selection.kind !== Kind.FIELD) continue;
+    const field = map.fieldOf(parent, selection.name.value);
+    if (!field) continue;
+    const coordinate = `${parent.name}.${field.name}`;
+    const resource = map.readFrom(coordinate, levels);
+    if (resource) {
+      const set = into.get(resource) ?? new Set<string>();
+      set.add(coordinate);
+      into.set(resource, set);
+    }
+    if (selection.selectionSet) requestedCoordinates(map, levels, selection.selectionSet, getNamedType(field.type) as GraphQLCompositeType, into);
+  }
+}

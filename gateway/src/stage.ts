@@ -1,0 +1,148 @@
+import type { GraphQLFormattedError } from 'graphql';
+import type { Caller } from '@hub/kit';
+import type { HubRequest } from './context';
+import type { GraphQLRequestBody, SelectedOperation } from './operation';
+import { Refusal } from './refusal';
+
+/**
+ * A rule of the hub as one object: every hook of one concern lives together, as in envelop's
+ * and Hive Gateway's plugins. The gateway's request path is an ordered list of stages
+ * (pipeline.ts). Forward hooks run in list order; `onResult` runs in reverse, so an outer
+ * stage (the journal, the registration number) sees what every inner stage made of the answer.
+ */
+export interface Stage {
+  readonly name: string;
+  /** Names of stages that must stand earlier in the list; checked when the pipeline is built. */
+  readonly after?: readonly string[];
+  /** Headers and connection only: nothing of the body has been read. */
+  onRequest?(hub: HubRequest): void | Promise<void>;
+  /** The request body, read and shaped, before the document is parsed. */
+  onBody?(hub: HubRequest, body: GraphQLRequestBody): void;
+  /** The parsed operation the caller selected; a stage may replace `operation.executable`. */
+  onOperation?(hub: HubRequest, operation: SelectedOperation): void | Promise<void>;
+  /** Before each subgraph call: add this concern's part of the caller assertion. */
+  onSubgraphFetch?(hub: HubRequest, call: SubgraphCall): void;
+  /** The answer as it stands; runs for every stage the request entered, refused or not. */
+  onResult?(hub: HubRequest, result: HubResult): void | Promise<void>;
+}
+
+export interface SubgraphCall {
+  readonly subgraph: string;
+  readonly resource: string | null;
+  /** The claims the transport signs into this call's assertion; each stage adds its own. */
+  readonly claims: Partial<Caller>;
+}
+
+export interface HubResponseBody {
+  data?: Record<string, unknown> | null;
+  errors?: GraphQLFormattedError[];
+  extensions?: Record<string, unknown>;
+}
+
+/** What the caller will get: stages may add to it or, like the journal, replace it. */
+export interface HubResult {
+  status: number;
+  headers: Record<string, string>;
+  body: HubResponseBody;
+  /** Set when a stage refused the request; null when the operation was executed. */
+  refusal: Refusal | null;
+}
+
+export function refusalResult(refusal: Refusal): HubResult {
+  return {
+    status: refusal.httpStatus,
+    headers: { ...refusal.headers },
+    body: { errors: [{ message: refusal.message, extensions: { ...refusal.extensions, code: refusal.code } }] },
+    refusal,
+  };
+}
+
+/** Replaces whatever the result was (the journal failing, a stage's own failure). */
+export function replaceWithRefusal(result: HubResult, refusal: Refusal): void {
+  Object.assign(result, refusalResult(refusal));
+}
+
+export const INTERNAL_ERROR = () => new Refusal('INTERNAL_SERVER_ERROR', 'Internal server error.', 500);
+
+export interface Handler {
+  /** Reads the body; absent for requests that carry none (sign-in, sign-out). */
+  readBody?(hub: HubRequest): Promise<GraphQLRequestBody>;
+  /** Parses and selects the operation from the body (operation.ts). */
+  select?(hub: HubRequest, body: GraphQLRequestBody): SelectedOperation;
+  execute(hub: HubRequest, operation: SelectedOperation | null): Promise<HubResult>;
+}
+
+/** Any error a stage throws that is not a Refusal is a fault of ours: never shown, always answered. */
+export type FaultReporter = (stage: string, error: unknown) => void;
+
+export class Pipeline {
+  constructor(readonly stages: readonly Stage[], private readonly reportFault: FaultReporter) {
+    checkOrder(stages);
+  }
+
+  async run(hub: HubRequest, handler: Handler): Promise<HubResult> {
+    let entered = 0;
+    let result: HubResult;
+    let current = 'request';
+    try {
+      for (const stage of this.stages) {
+        entered += 1;
+        current = stage.name;
+        await stage.onRequest?.(hub);
+      }
+      let operation: SelectedOperation | null = null;
+      if (handler.readBody && handler.select) {
+        current = 'body';
+        const body = await handler.readBody(hub);
+        for (const stage of this.stages) {
+          current = stage.name;
+          stage.onBody?.(hub, body);
+        }
+        current = 'operation';
+        operation = handler.select(hub, body);
+        hub.operation = operation;
+        for (const stage of this.stages) {
+          current = stage.name;
+          await stage.onOperation?.(hub, operation);
+        }
+      }
+      current = 'execute';
+      result = await handler.execute(hub, operation);
+    } catch (error) {
+      result = refusalResult(this.asRefusal(current, error));
+    }
+    for (let i = entered - 1; i >= 0; i -= 1) {
+      const stage = this.stages[i];
+      if (!stage?.onResult) continue;
+      try {
+        await stage.onResult(hub, result);
+      } catch (error) {
+        replaceWithRefusal(result, this.asRefusal(stage.name, error));
+      }
+    }
+    return result;
+  }
+
+  subgraphFetch(hub: HubRequest, call: SubgraphCall): void {
+    for (const stage of this.stages) stage.onSubgraphFetch?.(hub, call);
+  }
+
+  private asRefusal(stage: string, error: unknown): Refusal {
+    if (error instanceof Refusal) return error;
+    this.reportFault(stage, error);
+    return INTERNAL_ERROR();
+  }
+}
+
+/** A stage listed before one it must follow would silently change what the rules decide. */
+export function checkOrder(stages: readonly Stage[]): void {
+  const position = new Map(stages.map((s, i) => [s.name, i]));
+  if (position.size !== stages.length) throw new Error('pipeline: two stages share a name');
+  stages.forEach((stage, i) => {
+    for (const earlier of stage.after ?? []) {
+      const at = position.get(earlier);
+      if (at === undefined) throw new Error(`pipeline: stage "${stage.name}" needs "${earlier}", which is not in the list`);
+      if (at > i) throw new Error(`pipeline: stage "${stage.name}" must come after "${earlier}"`);
+    }
+  });
+}

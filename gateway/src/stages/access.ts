@@ -1,0 +1,40 @@
+import { hubError } from '@hub/kit';
+import type { AccessPolicy } from '../access';
+import { levelsFor, type Policies } from '../policies';
+import type { Stage } from '../stage';
+
+/**
+ * R8: the caller's level per resource from the matrix and the role. Fields of resources at
+ * 'none' are cut out before planning, so their subgraphs are never called, and each cut is
+ * answered with one FORBIDDEN error on its path. The level goes to the subgraph in the
+ * assertion; `restricted` is the owning subgraph's to apply.
+ */
+export function useAccess(policies: Policies, access: AccessPolicy): Stage {
+  return {
+    name: 'access',
+    after: ['identity', 'limits'],
+    onOperation(hub, operation) {
+      if (!hub.identity) return;
+      hub.levels = levelsFor(policies, hub.identity.agency, hub.identity.roles);
+      const decision = access.apply(operation.document, operation.operation, hub.levels);
+      hub.forbidden = decision.forbidden;
+      operation.executable = decision.document;
+      operation.changed = decision.forbidden.length > 0;
+    },
+    onSubgraphFetch(hub, call) {
+      const level = call.resource ? hub.levels.get(call.resource) : undefined;
+      // The cut above removed every field of a resource at 'none'; this is the last line.
+      if (!level) throw hubError('FORBIDDEN', `No access to the subgraph "${call.subgraph}".`);
+      call.claims.level = level;
+    },
+    onResult(hub, result) {
+      if (result.refusal || hub.forbidden.length === 0) return;
+      const forbidden = hub.forbidden.map((f) => ({
+        message: `No access to the resource "${f.resource}" for ${hub.identity?.agency ?? 'this caller'}; the field was not requested from it.`,
+        path: f.path,
+        extensions: { code: 'FORBIDDEN', resource: f.resource },
+      }));
+      result.body.errors = [...(result.body.errors ?? []), ...forbidden];
+    },
+  };
+}

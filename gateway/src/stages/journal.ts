@@ -1,0 +1,33 @@
+import { journalEntryOf } from '../audit';
+import type { AuditJournal } from '../journal';
+import type { GatewayMetrics } from '../metrics';
+import { Refusal } from '../refusal';
+import { replaceWithRefusal, type Stage } from '../stage';
+
+export const auditUnavailable = () =>
+  new Refusal('AUDIT_UNAVAILABLE', 'The audit journal cannot be written, so no data is served. Try again shortly.', 503, {}, { 'retry-after': '5' });
+
+/**
+ * R9 / 6.9: every answer gets one journal record, durable before the answer leaves. It runs
+ * after every inner stage has shaped the answer, so it records what the caller will see; when
+ * the record cannot be written the caller gets AUDIT_UNAVAILABLE and nothing else (fail closed).
+ */
+export function useJournal(journal: AuditJournal, metrics: GatewayMetrics): Stage {
+  return {
+    name: 'journal',
+    after: ['registration'],
+    async onResult(hub, result) {
+      const entry = journalEntryOf(hub, result);
+      hub.entry = entry;
+      const started = process.hrtime.bigint();
+      try {
+        await journal.append(entry);
+        metrics.journalWrite(Number(process.hrtime.bigint() - started) / 1e9, true);
+      } catch {
+        metrics.journalWrite(Number(process.hrtime.bigint() - started) / 1e9, false);
+        hub.auditFailed = true;
+        replaceWithRefusal(result, auditUnavailable());
+      }
+    },
+  };
+}

@@ -1,0 +1,26 @@
+import type { ResourceMap } from '../resource-map';
+import { countRecords, requestedCoordinates } from '../resource-map';
+import type { Stage } from '../stage';
+
+/**
+ * What the journal and the quotas count: the schema coordinates read from each resource
+ * (once the access cut is done) and the records each resource returned, found by the gateway
+ * in the answer itself. No subgraph has to report anything, so a system connected by a
+ * supergraph and policy change alone is counted like the hub's own.
+ */
+export function useRecords(map: ResourceMap): Stage {
+  return {
+    name: 'records',
+    after: ['access', 'quotas'],
+    onOperation(hub, operation) {
+      const root = map.schema.getRootType(operation.type);
+      if (root && operation.executable) requestedCoordinates(map, hub.levels, operation.executable.selectionSet, root, hub.requested);
+    },
+    onResult(hub, result) {
+      const operation = hub.operation;
+      const root = operation && map.schema.getRootType(operation.type);
+      if (!root || !operation.executable || result.refusal || !result.body.data) return;
+      countRecords(map, hub.levels, operation.executable.selectionSet, root, result.body.data, null, hub.records);
+    },
+  };
+}

@@ -1,0 +1,165 @@
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { composeServices } from '@apollo/composition';
+import { parse } from 'graphql';
+import pino from 'pino';
+import type { JournalEntry } from '@hub/audit';
+import { AccessPolicy } from '../../src/access';
+import { HubRequest } from '../../src/context';
+import { IdentityVerifier } from '../../src/identity';
+import type { AuditJournal } from '../../src/journal';
+import { ensureDevelopmentKeys, signDevelopmentToken, type DevelopmentTokenRequest } from '../../src/keys';
+import { loadLimitsPolicy, type LimitsPolicy } from '../../src/limits-policy';
+import { GatewayMetrics } from '../../src/metrics';
+import { readRequestBody, selectOperation, type SelectedOperation } from '../../src/operation';
+import { hubPipelines, type PipelineDeps } from '../../src/pipeline';
+import { loadPolicies, type Policies } from '../../src/policies';
+import { quotasFromEnv } from '../../src/quotas';
+import { RegistrationNumbers } from '../../src/registration';
+import { ResourceMap } from '../../src/resource-map';
+import type { HubResponseBody, HubResult, Pipeline } from '../../src/stage';
+import { readSupergraph, type SupergraphInfo } from '../../src/supergraph';
+
+/**
+ * A small world for the gateway's unit tests, in memory but for a temporary folder of
+ * policies and keys: two resources (people, crossings) served by two subgraphs, plus one
+ * subgraph no policy names; two agencies; a journal that keeps records in an array; an
+ * executor that answers what the test says. No database, no network, no port.
+ */
+const SUBGRAPHS = {
+  people: `
+    type Query { person(fin: ID!): Person  personsByName(name: String!): [Person!]! }
+    type Person @key(fields: "fin") { fin: ID! name: String documents: [Doc!]! }
+    type Doc { number: String! }`,
+  crossings: `
+    type Query { crossing(id: ID!): Crossing }
+    type Person @key(fields: "fin") { fin: ID! crossings(first: Int = 10): [Crossing!]! }
+    type Crossing { at: String! }`,
+  foreign: `
+    type Query { weather(city: String!): Weather }
+    type Weather { temperature: Float }`,
+};
+
+const LINK = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])';
+
+export function smallSupergraph(): SupergraphInfo {
+  const result = composeServices(Object.entries(SUBGRAPHS).map(([name, sdl]) => ({ name, url: `http://${name}.test/graphql`, typeDefs: parse(`${LINK}\n${sdl}`) })));
+  if (result.errors || !result.supergraphSdl) throw new Error(`composition failed: ${result.errors?.map((e) => e.message).join('; ')}`);
+  return readSupergraph(result.supergraphSdl);
+}
+
+const REPO_POLICIES = resolve(__dirname, '../../../../policies');
+
+/** Policies of the small world, written where loadPolicies (and its validation) reads them. */
+export function smallPolicies(keysDir: string): { dir: string; policies: Policies; limits: LimitsPolicy } {
+  const dir = mkdtempSync(join(tmpdir(), 'hub-unit-policies-'));
+  const write = (file: string, json: unknown) => writeFileSync(join(dir, file), JSON.stringify(json));
+  write('resources.json', { resources: { people: { subgraph: 'people', title: 'People' }, crossings: { subgraph: 'crossings', title: 'Crossings' } } });
+  write('access-matrix.json', { agencies: {
+    AAA: { name: 'Agency A', levels: { people: 'unlimited', crossings: 'restricted' } },
+    BBB: { name: 'Agency B', levels: { people: 'unlimited' } },
+  } });
+  write('purposes.json', { purposes: { check: 'A check', audit: 'Internal investigation', self: 'Oneself' } });
+  write('roles.json', { roles: {
+    system: { purposes: ['check'], resources: { '*': 'agency' }, introspection: false },
+    officer: { purposes: ['check'], resources: { '*': 'agency' }, introspection: true },
+    auditor: { purposes: ['audit'], resources: { '*': 'none' }, introspection: true },
+    citizen: { purposes: ['self'], resources: { '*': 'none', people: 'restricted' }, introspection: false },
+  } });
+  write('identity-providers.json', JSON.parse(readFileSync(join(REPO_POLICIES, 'identity-providers.json'), 'utf8')));
+  write('limits.json', JSON.parse(readFileSync(join(REPO_POLICIES, 'limits.json'), 'utf8')));
+  return { dir, policies: loadPolicies(dir, keysDir), limits: loadLimitsPolicy(dir) };
+}
+
+/** A journal that keeps its records in memory; `failing` makes every append fail. */
+export class MemoryJournal implements AuditJournal {
+  readonly entries: JournalEntry[] = [];
+  failing = false;
+  async append(entry: JournalEntry): Promise<void> {
+    if (this.failing) throw new Error('journal down');
+    this.entries.push(entry);
+  }
+  async drain(): Promise<void> {}
+  async ping(): Promise<boolean> {
+    return !this.failing;
+  }
+  queueDepth(): number {
+    return 0;
+  }
+  async close(): Promise<void> {}
+}
+
+export interface Call {
+  token?: string | null;
+  purpose?: string;
+  method?: string;
+  headers?: Record<string, string>;
+  body?: unknown;
+}
+
+/** What the fake executor answers for the operation the stages left; the default echoes nothing. */
+export type Respond = (operation: SelectedOperation) => HubResponseBody;
+
+export interface World {
+  keysDir: string;
+  policies: Policies;
+  supergraph: SupergraphInfo;
+  map: ResourceMap;
+  journal: MemoryJournal;
+  pipeline: Pipeline;
+  deps: PipelineDeps;
+  token(request: Omit<DevelopmentTokenRequest, 'roles'> & { roles?: string[] }): Promise<string>;
+  /** Runs one request through the pipeline; `executed` is what reached the executor, if anything. */
+  run(query: string, call?: Call & { respond?: Respond; variables?: Record<string, unknown> }): Promise<{ result: HubResult; hub: HubRequest; executed: SelectedOperation | null; entry: JournalEntry | undefined }>;
+}
+
+export function fakeHttp(call: Call = {}, address = '10.1.2.3'): IncomingMessage {
+  const headers: Record<string, string> = { 'content-type': 'application/json', ...(call.headers ?? {}) };
+  return { method: call.method ?? 'POST', headers, socket: { remoteAddress: address } } as unknown as IncomingMessage;
+}
+
+export async function smallWorld(options: { production?: boolean; now?: () => number } = {}): Promise<World> {
+  const keysDir = mkdtempSync(join(tmpdir(), 'hub-unit-keys-'));
+  mkdirSync(join(keysDir, 'agencies'), { recursive: true });
+  const { policies, limits } = smallPolicies(keysDir);
+  await ensureDevelopmentKeys(keysDir, policies.agencies.keys());
+  const supergraph = smallSupergraph();
+  const map = new ResourceMap(supergraph.apiSchema, supergraph, (s) => policies.resourceOfSubgraph.get(s)?.name ?? null);
+  const journal = new MemoryJournal();
+  const deps: PipelineDeps = {
+    policies, map, access: new AccessPolicy(map), identity: new IdentityVerifier(policies, options.now), limits,
+    quotas: quotasFromEnv(limits.quotas, undefined), journal, metrics: new GatewayMetrics(journal),
+    registrations: new RegistrationNumbers('T01'), logger: pino({ level: 'silent' }), production: options.production ?? true,
+  };
+  const { graphql: pipeline } = hubPipelines(deps, () => undefined);
+  const token: World['token'] = (request) => signDevelopmentToken(keysDir, policies.identity, { roles: ['officer'], ...request });
+  const defaultToken = await token({ agency: 'AAA' });
+  return {
+    keysDir, policies, supergraph, map, journal, pipeline, deps, token,
+    async run(query, call = {}) {
+      const tokenValue = call.token === undefined ? defaultToken : call.token;
+      const http = fakeHttp({
+        ...call,
+        headers: {
+          ...(tokenValue ? { authorization: `Bearer ${tokenValue}` } : {}),
+          'x-purpose': call.purpose ?? 'check',
+          ...(call.headers ?? {}),
+        },
+      });
+      const hub = new HubRequest(http, 'query', new Date());
+      let executed: SelectedOperation | null = null;
+      const result = await pipeline.run(hub, {
+        readBody: async () => readRequestBody(call.body ?? { query, ...(call.variables ? { variables: call.variables } : {}) }),
+        select: (_hub, body) => selectOperation(body),
+        execute: async (_hub, operation) => {
+          executed = operation;
+          if (!operation?.executable) return { status: 200, headers: {}, body: { data: null }, refusal: null };
+          return { status: 200, headers: {}, body: call.respond ? call.respond(operation) : { data: {} }, refusal: null };
+        },
+      });
+      return { result, hub, executed, entry: journal.entries.at(-1) };
+    },
+  };
+}

@@ -1,0 +1,32 @@
+import { before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { smallWorld, type World } from '../support/world';
+
+/** Records are counted by the gateway in the answer the caller receives, per resource. */
+describe('records counted in the answer', () => {
+  let world: World;
+  before(async () => { world = await smallWorld(); });
+
+  const cases: Array<[string, string, unknown, Record<string, number>]> = [
+    ['an entity is one record', '{ person(fin: "A") { name } }', { person: { name: 'X' } }, { people: 1 }],
+    ['nothing found is no record', '{ person(fin: "A") { name } }', { person: null }, {}],
+    ['list items at a resource boundary, nulls excluded', '{ person(fin: "A") { crossings { at } } }', { person: { crossings: [{ at: '1' }, { at: '2' }] } }, { people: 1, crossings: 2 }],
+    ['what a resource nests in its own record is part of it', '{ person(fin: "A") { documents { number } } }', { person: { documents: [{ number: '1' }, { number: '2' }] } }, { people: 1 }],
+    ['a search: one record per person', '{ personsByName(name: "X") { fin } }', { personsByName: [{ fin: 'A' }, { fin: 'B' }, { fin: 'C' }] }, { people: 3 }],
+    ['aliases are followed', '{ a: person(fin: "A") { fin } b: person(fin: "B") { fin } }', { a: { fin: 'A' }, b: null }, { people: 1 }],
+    ['a non-entity object at a root field is one record', '{ crossing(id: "1") { at } }', { crossing: { at: '1' } }, { crossings: 1 }],
+  ];
+  for (const [what, query, data, expected] of cases) {
+    it(what, async () => {
+      const { hub } = await world.run(query, { respond: () => ({ data: data as Record<string, unknown> }) });
+      assert.deepEqual(Object.fromEntries(hub.records), expected);
+    });
+  }
+
+  it('counts nothing in an answer a failure emptied: the caller received nothing', async () => {
+    const { entry } = await world.run('{ person(fin: "A") { name crossings { at } } }', {
+      respond: () => ({ data: { person: null }, errors: [{ message: 'down', path: ['person', 'crossings'], extensions: { code: 'SUBGRAPH_UNAVAILABLE' } }] }),
+    });
+    assert.deepEqual([entry?.positive, entry?.records], [false, 0]);
+  });
+});
