@@ -13,3 +13,4 @@ export * from './naming';
 export * from './subgraph';
 export * from './validation';
 export * from './synthetic';
+export * from './formats';
