@@ -9,10 +9,10 @@ export interface HttpOptions<C extends BaseContext> {
   context: (req: IncomingMessage, res: ServerResponse) => Promise<C>;
   /** Extra routes by exact path, e.g. /health and /ready. */
   routes?: Record<string, Route>;
-  maxBodyBytes?: number;
-  /** Called for requests the GraphQL path refuses before Apollo sees them (body too large, bad JSON). */
-  onRejected?: (req: IncomingMessage, res: ServerResponse, status: number, code: string, message: string) => void;
 }
+
+/** Only the gateway calls a subgraph, and its requests are small. */
+const MAX_BODY_BYTES = 1_000_000;
 
 export class RequestRejected extends Error {
   constructor(readonly status: number, readonly code: string, message: string) {
@@ -58,14 +58,9 @@ export async function parseGraphQLBody(req: IncomingMessage, limit: number): Pro
 
 /** Serves an Apollo Server on Node's own http module: no framework between the socket and the rules. */
 export function createHttpServer<C extends BaseContext>(options: HttpOptions<C>): Server {
-  const limit = options.maxBodyBytes ?? 1_000_000;
   return createServer((req, res) => {
     void handle(req, res).catch((error: unknown) => {
-      if (error instanceof RequestRejected) {
-        if (options.onRejected) options.onRejected(req, res, error.status, error.code, error.message);
-        else sendJson(res, error.status, graphQLErrorBody(error.code, error.message));
-        return;
-      }
+      if (error instanceof RequestRejected) return sendJson(res, error.status, graphQLErrorBody(error.code, error.message));
       if (!res.headersSent) sendJson(res, 500, graphQLErrorBody('INTERNAL_SERVER_ERROR', 'Internal server error.'));
       else res.destroy();
     });
@@ -76,7 +71,7 @@ export function createHttpServer<C extends BaseContext>(options: HttpOptions<C>)
     const route = options.routes?.[url.pathname];
     if (route) return route(req, res);
     if (url.pathname !== '/graphql') return sendJson(res, 404, { error: 'not found' });
-    const body = await parseGraphQLBody(req, limit);
+    const body = await parseGraphQLBody(req, MAX_BODY_BYTES);
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);

@@ -5,7 +5,7 @@ import { Client } from 'pg';
 import type { DataSource, Logger as TypeOrmLogger } from 'typeorm';
 import pino from 'pino';
 import { createKeyPair, importSigningKey, signCallerAssertion, type Caller, type SigningKey } from './caller';
-import { startEmbeddedPostgres } from './embedded-postgres';
+import { startEmbeddedPostgres } from './dev/embedded-postgres';
 import { startSubgraph, type RunningSubgraph, type SubgraphModule } from './subgraph';
 import type { PopulationOptions } from './synthetic/population';
 

@@ -49,7 +49,6 @@ export const passportNumber = (index: number) => `C${numbered(index, 8, 9_000_01
 export const servicePassportNumber = (index: number) => `SP${numbered(index, 7, 1_234_577)}`;
 export const diplomaticPassportNumber = (index: number) => `DP${numbered(index, 7, 2_345_681)}`;
 export const seamanDocumentNumber = (index: number) => `SM${numbered(index, 7, 3_456_791)}`;
-export const returnCertificateNumber = (index: number) => `RC${numbered(index, 7, 4_567_903)}`;
 export const foreignPassportNumber = (index: number) => `FP${numbered(index, 7, 5_678_917)}`;
 export const foreignerSystemNumber = (index: number) => `XS${numbered(index, 8, 6_789_013)}`;
 /** A residence card of a foreigner (İAMAS 6.5: temporary or permanent residence). */
