@@ -27,9 +27,9 @@ export const ALL_SUBGRAPHS: ReadonlyArray<SubgraphModule<unknown>> = loadSubgrap
 export const POLICIES_DIR = resolve(__dirname, '../../../policies');
 
 /** A subgraph as the hub reaches it: in this process, or its own process (as in production). */
-export type HubSubgraph = Pick<RunningSubgraph, 'name' | 'url' | 'port' | 'stop'>;
+type HubSubgraph = Pick<RunningSubgraph, 'name' | 'url' | 'port' | 'stop'>;
 
-export interface HubOptions {
+interface HubOptions {
   /** Run each subgraph as its own process (`node subgraphs/<name>/dist/src/main.js`), as deployed. */
   processes?: boolean;
   population?: PopulationOptions;
@@ -42,7 +42,7 @@ export interface HubOptions {
   subgraphTimeoutMs?: number;
 }
 
-export interface CallOptions {
+interface CallOptions {
   token?: string | null;
   purpose?: string | null;
   caseNumber?: string;

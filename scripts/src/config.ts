@@ -2,7 +2,7 @@ import { EnvReader, SUBGRAPHS, type Environment } from '@hub/kit';
 import { ROOT } from './processes';
 
 /** Where the operator commands find keys and policies; relative paths are from the repository's root. */
-export interface OperatorConfig {
+interface OperatorConfig {
   keysDir: string;
   policiesDir: string;
 }
@@ -13,7 +13,7 @@ export function operatorConfig(env: Environment): OperatorConfig {
 }
 
 /** `npm start`: what the launcher decides for the processes it starts. */
-export interface LauncherConfig extends OperatorConfig {
+interface LauncherConfig extends OperatorConfig {
   /** A PostgreSQL server; without one the launcher starts the embedded one on `pgliteDataDir`. */
   databaseUrl: string | undefined;
   pgliteDataDir: string;

@@ -3,7 +3,7 @@
  * the gateway's assertions), the default port, the database schema it owns and the information
  * resource it serves (policies/resources.json). Connecting a system (İAMAS 7.7) starts here.
  */
-export interface CatalogEntry {
+interface CatalogEntry {
   name: string;
   port: number;
   schema: string;

@@ -46,7 +46,7 @@ export class EnvReader {
 }
 
 /** HUB_SEED=demo seeds an empty database with the synthetic population on start. */
-export function seedConfig(read: EnvReader): PopulationOptions | null {
+function seedConfig(read: EnvReader): PopulationOptions | null {
   const mode = read.text('HUB_SEED') ?? 'none';
   if (mode === 'none') return null;
   if (mode !== 'demo') throw new ConfigError(`HUB_SEED=${JSON.stringify(mode)}: expected "demo" or "none".`);
@@ -58,7 +58,7 @@ export function seedConfig(read: EnvReader): PopulationOptions | null {
 }
 
 /** Everything a subgraph process is configured with. */
-export interface SubgraphConfig {
+interface SubgraphConfig {
   databaseUrl: string;
   port: number;
   /** The gateway's public keys; development keys live in HUB_KEYS_DIR, production mounts real ones at the same path. */

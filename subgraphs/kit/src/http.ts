@@ -2,9 +2,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 
-export type Route = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
+type Route = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
-export interface HttpOptions<C extends BaseContext> {
+interface HttpOptions<C extends BaseContext> {
   apollo: ApolloServer<C>;
   context: (req: IncomingMessage, res: ServerResponse) => Promise<C>;
   /** Extra routes by exact path, e.g. /health and /ready. */
@@ -14,7 +14,7 @@ export interface HttpOptions<C extends BaseContext> {
 /** Only the gateway calls a subgraph, and its requests are small. */
 const MAX_BODY_BYTES = 1_000_000;
 
-export class RequestRejected extends Error {
+class RequestRejected extends Error {
   constructor(readonly status: number, readonly code: string, message: string) {
     super(message);
   }
@@ -26,7 +26,7 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
   res.end(text);
 }
 
-export function graphQLErrorBody(code: string, message: string, extensions: Record<string, unknown> = {}) {
+function graphQLErrorBody(code: string, message: string, extensions: Record<string, unknown> = {}) {
   return { errors: [{ message, extensions: { code, ...extensions } }] };
 }
 

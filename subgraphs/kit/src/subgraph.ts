@@ -34,7 +34,7 @@ export interface SubgraphContext<L> {
 }
 
 /** What a subgraph package declares; `defineSubgraph` derives the rest from its name. */
-export interface SubgraphDefinition<L> {
+interface SubgraphDefinition<L> {
   /** Its entry in the catalog, which gives its port and database schema. */
   name: SubgraphName;
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -89,7 +89,7 @@ export async function buildFederatedSchema<L>(module: SubgraphModule<L>): Promis
   });
 }
 
-export interface SubgraphRuntimeOptions {
+interface SubgraphRuntimeOptions {
   databaseUrl: string;
   port: number;
   host?: string;

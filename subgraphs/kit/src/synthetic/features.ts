@@ -3,7 +3,7 @@ import type { PopulationOptions } from './population';
 import { Rng } from './rng';
 
 /** What else is on record about citizen #i, drawn once so every resource agrees (the demo cases are fixed). */
-export interface Features {
+interface Features {
   crossings: boolean;
   restricted: boolean;
   debtor: boolean;
