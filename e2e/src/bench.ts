@@ -8,7 +8,8 @@ import { ApolloServerPluginUsageReportingDisabled } from '@apollo/server/plugin/
 import { Agent, fetch as undiciFetch } from 'undici';
 import { enforceLimits, enforceTokenLimit, levelsFor, limitsFor, quotasFromEnv, startGateway, type AuditJournal, type Quotas, type RunningGateway } from '@hub/gateway';
 import { parse } from 'graphql';
-import { citizenAt, DEMO_CASES, DEMO_POPULATION, demoPeople, signCallerAssertion, type Caller, type PopulationOptions } from '@hub/kit';
+import { catalogEntry, signCallerAssertion, type Caller, type SubgraphName } from '@hub/kit';
+import { citizenAt, DEMO_CASES, DEMO_POPULATION, demoPeople, type PopulationOptions } from '@hub/kit/synthetic';
 import { startTestHub, type TestHub } from './hub';
 
 /**
@@ -51,7 +52,7 @@ const GATEWAY_QUERY = `query Person($fin: ID!) { person(fin: $fin) {
 
 /** The three fetches the gateway's plan makes for GATEWAY_QUERY, sent straight to each subgraph. */
 const PERSON = [{ __typename: 'Person', fin: FIN }];
-const DIRECT_QUERIES: Record<string, { query: string; variables: Record<string, unknown> }> = {
+const DIRECT_QUERIES: { [name in SubgraphName]?: { query: string; variables: Record<string, unknown> } } = {
   citizens: {
     query: 'query($fin: ID!) { person(fin: $fin) { __typename fin citizen { firstName lastName birthDate documents { number type active } } } }',
     variables: { fin: FIN },
@@ -227,7 +228,7 @@ async function main(): Promise<void> {
     const levels = levelsFor(hub.policies, 'MIA', ['officer']);
     const assertions = new Map<string, string>();
     for (const name of hub.subgraphs.keys()) {
-      const level = levels.get(hub.policies.resourceOfSubgraph.get(name)?.name ?? '');
+      const level = levels.get(catalogEntry(name).resource);
       if (!level) continue;
       const caller: Caller = {
         agency: 'MIA', sub: 'mia-officer-bench', roles: ['officer'], purpose: 'identity-check', caseNumber: null, fin: null,

@@ -6,40 +6,30 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import request from 'supertest';
 import pino, { type Logger } from 'pino';
-import { appealsSubgraph } from '@hub/appeals';
-import { auditSubgraph } from '@hub/audit';
-import { blanksSubgraph } from '@hub/blanks';
-import { borderCrossingsSubgraph } from '@hub/border-crossings';
-import { childDataSubgraph } from '@hub/child-data';
-import { citizensSubgraph } from '@hub/citizens';
-import { enforcementSubgraph } from '@hub/enforcement';
-import { foreignersSubgraph } from '@hub/foreigners';
 import {
   allocateReplicaNumber, demoPeopleOf, ensureDevelopmentKeys, gatewayKeyPaths, loadGatewaySigningKey, loadPolicies, PostgresAuditJournal,
   loadLimitsPolicy, quotasFromEnv, readSupergraph, RegistrationNumbers, signDevelopmentToken, startGateway,
   type AuditJournal, type DevelopmentTokenRequest, type QuotaPolicy, type Quotas, type GatewayOptions, type Policies, type RunningGateway,
 } from '@hub/gateway';
 import { Client } from 'pg';
-import { composeSupergraph, schemaNameOf, startSubgraph, type PopulationOptions, type RunningSubgraph, type SubgraphModule } from '@hub/kit';
+import { startSubgraph, type RunningSubgraph, type SubgraphModule } from '@hub/kit';
+import { composeSupergraph, loadSubgraphModules } from '@hub/kit/dev';
+import type { PopulationOptions } from '@hub/kit/synthetic';
 import { createTestDatabase, TEST_POPULATION, type TestDatabase } from '@hub/kit/testing';
-import { restrictionListSubgraph } from '@hub/restriction-list';
 
 /**
  * The whole hub inside one test process: nine subgraphs and the gateway, each on its own
  * port, talking real HTTP, over a throwaway PostgreSQL database (the embedded one when no
  * server is reachable). Tokens are minted with development keys in a temporary folder.
  */
-export const ALL_SUBGRAPHS: ReadonlyArray<SubgraphModule<unknown>> = [
-  citizensSubgraph, foreignersSubgraph, borderCrossingsSubgraph, restrictionListSubgraph, blanksSubgraph,
-  auditSubgraph, enforcementSubgraph, childDataSubgraph, appealsSubgraph,
-] as ReadonlyArray<SubgraphModule<unknown>>;
+export const ALL_SUBGRAPHS: ReadonlyArray<SubgraphModule<unknown>> = loadSubgraphModules();
 
 export const POLICIES_DIR = resolve(__dirname, '../../../policies');
 
 /** A subgraph as the hub reaches it: in this process, or its own process (as in production). */
-export type HubSubgraph = Pick<RunningSubgraph, 'name' | 'url' | 'port' | 'stop'>;
+type HubSubgraph = Pick<RunningSubgraph, 'name' | 'url' | 'port' | 'stop'>;
 
-export interface HubOptions {
+interface HubOptions {
   /** Run each subgraph as its own process (`node subgraphs/<name>/dist/src/main.js`), as deployed. */
   processes?: boolean;
   population?: PopulationOptions;
@@ -52,7 +42,7 @@ export interface HubOptions {
   subgraphTimeoutMs?: number;
 }
 
-export interface CallOptions {
+interface CallOptions {
   token?: string | null;
   purpose?: string | null;
   caseNumber?: string;
@@ -114,7 +104,7 @@ export async function startTestHub(options: HubOptions = {}): Promise<TestHub> {
     database, keysDir, policies, subgraphs, gateway, options: gatewayOptions, population,
     token: (tokenRequest) => signDevelopmentToken(keysDir, policies.identity, tokenRequest),
     async subgraphsCalled(registrationNumber) {
-      const sql = ALL_SUBGRAPHS.map((m) => `SELECT '${schemaNameOf(m.name)}' AS schema FROM "${schemaNameOf(m.name)}".query_journal WHERE registration_number = $1`).join(' UNION ALL ');
+      const sql = ALL_SUBGRAPHS.map(({ schema }) => `SELECT '${schema}' AS schema FROM "${schema}".query_journal WHERE registration_number = $1`).join(' UNION ALL ');
       const journals = new Client({ connectionString: database.url });
       await journals.connect();
       try {

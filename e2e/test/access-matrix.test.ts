@@ -8,9 +8,10 @@ import request from 'supertest';
 import {
   levelsFor, loadPolicies, type RunningGateway,
 } from '@hub/gateway';
+import { SUBGRAPHS } from '@hub/kit';
 import {
   appealsOf, childProfileOf, citizenDocuments, demoPeople, enforcementCasesOf, foreignerAt, vehicleOf, vocabulary,
-} from '@hub/kit';
+} from '@hub/kit/synthetic';
 import { POLICIES_DIR, startTestHub, type TestHub, startGatewayOver } from '../src/hub';
 
 /**
@@ -81,10 +82,7 @@ const CITIZEN_LEVELS: Record<Resource, Level> = {
   audit: 'none', enforcement: 'restricted', childData: 'restricted', appeals: 'restricted',
 };
 
-const SCHEMA_OF: Record<Resource, string> = {
-  citizens: 'citizens', foreigners: 'foreigners', borderCrossings: 'border_crossings', restrictionList: 'restriction_list',
-  blanks: 'blanks', audit: 'audit', enforcement: 'enforcement', childData: 'child_data', appeals: 'appeals',
-};
+const SCHEMA_OF = Object.fromEntries(SUBGRAPHS.map((s) => [s.resource, s.schema])) as Record<Resource, string>;
 
 interface Probe {
   /** The root field of the query, where a refusal is reported. */

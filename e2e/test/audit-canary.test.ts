@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import request from 'supertest';
 import { createLogger } from '@hub/gateway';
-import { citizenAt, demoPeople, foreignerAt, schemaNameOf } from '@hub/kit';
+import { citizenAt, demoPeople, foreignerAt } from '@hub/kit/synthetic';
 import { ALL_SUBGRAPHS, startTestHub, type TestHub } from '../src/hub';
 
 /**
@@ -94,8 +94,7 @@ describe('nothing of what was asked is kept', () => {
 
   it('keeps no canary, no searched FİN and no token in any subgraph journal, and only numbers the hub issued', async () => {
     let total = 0;
-    for (const module of ALL_SUBGRAPHS) {
-      const schema = schemaNameOf(module.name);
+    for (const { schema } of ALL_SUBGRAPHS) {
       const { rows } = await db.query<{ row: string; registration_number: string }>(`SELECT t::text AS row, registration_number FROM "${schema}".query_journal t`);
       for (const { row, registration_number } of rows) {
         assertClean(row, `${schema}.query_journal`);
@@ -108,8 +107,7 @@ describe('nothing of what was asked is kept', () => {
   });
 
   it('gives each subgraph journal exactly the columns id, queried_on, registration_number, positive: not even the agency', async () => {
-    for (const module of ALL_SUBGRAPHS) {
-      const schema = schemaNameOf(module.name);
+    for (const { schema } of ALL_SUBGRAPHS) {
       const { rows } = await db.query<{ column_name: string }>(
         "SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'query_journal' ORDER BY column_name", [schema]);
       assert.deepEqual(rows.map((r) => r.column_name), ['id', 'positive', 'queried_on', 'registration_number'], schema);

@@ -9,7 +9,7 @@ import { createInterface } from 'node:readline';
 import { Client } from 'pg';
 import request from 'supertest';
 import { createLogger, PostgresAuditJournal } from '@hub/gateway';
-import { citizenAt, demoPeople, foreignerAt, type PopulationOptions } from '@hub/kit';
+import { citizenAt, demoPeople, foreignerAt, type PopulationOptions } from '@hub/kit/synthetic';
 import { POLICIES_DIR, startTestHub, type TestHub } from '../src/hub';
 
 const ROOT = resolve(__dirname, '../../..');

@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'pg';
-import { citizenAt, crossingsOf, demoPeople, foreignerAt, type PopulationOptions } from '@hub/kit';
+import { citizenAt, crossingsOf, demoPeople, foreignerAt, type PopulationOptions } from '@hub/kit/synthetic';
 import { startTestHub, type TestHub } from '../src/hub';
 
 /**

@@ -5,7 +5,9 @@ import { resolve } from 'node:path';
 import request from 'supertest';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import type { RunningGateway } from '@hub/gateway';
-import { childProfileOf, citizenAt, citizenDocuments, citizenRestrictions, DEMO_CASES, demoPeople, enforcementCasesOf } from '@hub/kit';
+import {
+  childProfileOf, citizenAt, citizenDocuments, citizenRestrictions, DEMO_CASES, demoPeople, enforcementCasesOf,
+} from '@hub/kit/synthetic';
 import { startGatewayOver, startTestHub, type TestHub } from '../src/hub';
 
 /**

@@ -1,8 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  childProfileOf, citizenAt, citizenDocuments, crossingsOf, demoPeople, foreignerAt, vehicleOf,
-} from '@hub/kit';
+import { childProfileOf, citizenAt, citizenDocuments, crossingsOf, demoPeople, foreignerAt, vehicleOf } from '@hub/kit/synthetic';
 import { startTestHub, type TestHub } from '../src/hub';
 
 describe('the hub end to end', () => {

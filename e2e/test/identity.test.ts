@@ -9,9 +9,8 @@ import { promisify } from 'node:util';
 import { base64url, importJWK, SignJWT, type JWK, type JWTHeaderParameters, type JWTPayload } from 'jose';
 import { Client } from 'pg';
 import { agencyKeyPaths, readPrivateJwk } from '@hub/gateway';
-import {
-  createKeyPair, demoPeople, importSigningKey, signCallerAssertion, type Caller, type SigningKey,
-} from '@hub/kit';
+import { createKeyPair, importSigningKey, signCallerAssertion, type Caller, type SigningKey } from '@hub/kit';
+import { demoPeople } from '@hub/kit/synthetic';
 import { startTestHub, type TestHub } from '../src/hub';
 
 const TOKEN_SCRIPT = resolve(__dirname, '../../../scripts/dist/src/token.js');

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { Client } from 'pg';
 import request from 'supertest';
 import { loadLimitsPolicy } from '@hub/gateway';
-import { blankOf, citizenAt, citizenDocuments, demoPeople, finForCitizen, foreignerAt, vehicleOf } from '@hub/kit';
+import { blankOf, citizenAt, citizenDocuments, demoPeople, finForCitizen, foreignerAt, vehicleOf } from '@hub/kit/synthetic';
 import { POLICIES_DIR, startTestHub, type TestHub } from '../src/hub';
 
 const POLICY = loadLimitsPolicy(POLICIES_DIR);

@@ -3,14 +3,15 @@ import assert from 'node:assert/strict';
 import request from 'supertest';
 import type { JournalEntry } from '@hub/audit';
 import { PostgresAuditJournal, quotasFromEnv, type AuditJournal } from '@hub/gateway';
-import { citizenAt, demoPeople } from '@hub/kit';
+import { SUBGRAPHS as CATALOG } from '@hub/kit';
+import { citizenAt, demoPeople } from '@hub/kit/synthetic';
 import { queryGateway, restartSubgraph, scrapeMetrics, startGatewayOver, startTestHub, type TestHub } from '../src/hub';
 
 /**
  * What operators see (R14): /health, /ready with the state of each dependency, and /metrics in
  * Prometheus format with agency codes, decisions and error codes only — no person, no query.
  */
-const SUBGRAPHS = ['appeals', 'audit', 'blanks', 'border-crossings', 'child-data', 'citizens', 'enforcement', 'foreigners', 'restriction-list'];
+const SUBGRAPHS: string[] = CATALOG.map((s) => s.name);
 
 /** The real journal, with a switch that makes it unwritable the way an unreachable database does. */
 class SwitchableJournal implements AuditJournal {

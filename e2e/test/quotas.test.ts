@@ -7,7 +7,7 @@ import {
   loadLimitsPolicy, quotasFromEnv, 
   type QuotaPolicy, type RunningGateway,
 } from '@hub/gateway';
-import { demoPeople, finForCitizen } from '@hub/kit';
+import { demoPeople, finForCitizen } from '@hub/kit/synthetic';
 import { POLICIES_DIR, startTestHub, type TestHub, startGatewayOver } from '../src/hub';
 
 const POLICY = loadLimitsPolicy(POLICIES_DIR).quotas;

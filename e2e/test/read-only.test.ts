@@ -7,7 +7,8 @@ import request from 'supertest';
 import {
   type RunningGateway,
 } from '@hub/gateway';
-import { demoPeople, signCallerAssertion } from '@hub/kit';
+import { signCallerAssertion } from '@hub/kit';
+import { demoPeople } from '@hub/kit/synthetic';
 import { startGatewayOver, startTestHub, type TestHub } from '../src/hub';
 
 /** Internal data of connected systems (R2): their own journals and technical tables. */

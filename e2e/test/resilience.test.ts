@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { Client } from 'pg';
 import request from 'supertest';
-import { citizenAt, citizenDocuments, demoPeople, foreignerAt, vehicleOf } from '@hub/kit';
+import { citizenAt, citizenDocuments, demoPeople, foreignerAt, vehicleOf } from '@hub/kit/synthetic';
 import { queryGateway, restartSubgraph, scrapeMetrics, startGatewayOver, startTestHub, type TestHub } from '../src/hub';
 
 /**

@@ -1,9 +1,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  appealsOf, childProfileOf, citizenRestrictions, demoPeople, enforcementCasesOf, vocabulary,
-  type Appeal, type PopulationOptions, type RestrictionEntry,
-} from '@hub/kit';
+  appealsOf, childProfileOf, citizenRestrictions, demoPeople, enforcementCasesOf, vocabulary, type Appeal, type PopulationOptions, type RestrictionEntry,
+} from '@hub/kit/synthetic';
 import { startTestHub, type TestHub } from '../src/hub';
 
 /**

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
-import { citizenDocuments, ConfigError, DEMO_CASES, DEMO_POPULATION, demoPeople, openDatabase } from '@hub/kit';
+import { ConfigError, openDatabase } from '@hub/kit';
+import { citizenDocuments, DEMO_CASES, DEMO_POPULATION, demoPeople } from '@hub/kit/synthetic';
 import { auditJournalSchema } from '@hub/audit';
 import type { GatewayConfig } from './config';
 import { allocateReplicaNumber, PostgresAuditJournal } from './journal';

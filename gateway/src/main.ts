@@ -10,7 +10,7 @@ import { startGateway } from './server';
 async function main(): Promise<void> {
   let logger = createLogger('gateway');
   try {
-    const config = gatewayConfigFromEnv();
+    const config = gatewayConfigFromEnv(process.env);
     logger = createLogger('gateway', undefined, config.logLevel);
     const gateway = await startGateway(await prepareGateway(config, logger), config.port, config.host);
     logger.info({ url: `http://localhost:${gateway.port}/graphql` }, 'gateway listening');

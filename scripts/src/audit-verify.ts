@@ -6,13 +6,13 @@ import { entryFromRow, entryHash, GENESIS_HASH } from '@hub/audit';
  * order and names the first record that does not match. Reads in batches inside one
  * read-only snapshot, so appends running meanwhile neither break nor extend the check.
  */
-export interface BrokenRecord {
+interface BrokenRecord {
   seq: string;
   registrationNumber: string;
   problem: 'hash' | 'prev_hash';
 }
 
-export interface VerifyResult {
+interface VerifyResult {
   records: number;
   broken: BrokenRecord | null;
 }

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { composeSupergraph } from '@hub/kit';
-import { loadSubgraphModule, SUBGRAPHS } from './catalog';
+import { SUBGRAPHS } from '@hub/kit';
+import { composeSupergraph, loadSubgraphModule } from '@hub/kit/dev';
 
 /**
  * Composes the supergraph from the subgraphs' own schemas, with the URLs a local start uses

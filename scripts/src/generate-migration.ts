@@ -1,8 +1,8 @@
 import { writeFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { createDataSource, schemaNameOf } from '@hub/kit';
+import { createDataSource } from '@hub/kit';
+import { loadSubgraphModule } from '@hub/kit/dev';
 import { createTestDatabase } from '@hub/kit/testing';
-import { loadSubgraphModule } from './catalog';
 
 /**
  * Writes a typeorm migration for the difference between a subgraph's entities and its
@@ -12,7 +12,7 @@ async function main(): Promise<void> {
   const [name, title] = process.argv.slice(2);
   if (!name || !title || !/^[A-Z][A-Za-z0-9]+$/.test(title)) throw new Error('usage: migration:generate <subgraph> <PascalCaseTitle>');
   const module = loadSubgraphModule(name);
-  const schema = schemaNameOf(name);
+  const { schema } = module;
   const database = await createTestDatabase();
   const db = createDataSource({ url: database.url, schema, entities: module.entities, migrations: module.migrations, applicationName: 'migration-generator' });
   try {

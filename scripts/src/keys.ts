@@ -1,6 +1,5 @@
-import { resolve } from 'node:path';
 import { ensureDevelopmentKeys, loadPolicies } from '@hub/gateway';
-import { ROOT } from './processes';
+import { operatorConfig } from './config';
 
 /**
  * Development keys in HUB_KEYS_DIR (default .keys): the gateway's assertion key and one key
@@ -8,8 +7,8 @@ import { ROOT } from './processes';
  * the gateway's public keys at their start; existing keys are kept.
  */
 async function main(): Promise<void> {
-  const keysDir = resolve(ROOT, process.env['HUB_KEYS_DIR'] ?? '.keys');
-  const policies = loadPolicies(resolve(ROOT, process.env['POLICIES_DIR'] ?? 'policies'), keysDir);
+  const { keysDir, policiesDir } = operatorConfig(process.env);
+  const policies = loadPolicies(policiesDir, keysDir);
   await ensureDevelopmentKeys(keysDir, policies.agencies.keys());
   console.log(`development keys ready in ${keysDir}`);
 }

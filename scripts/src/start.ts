@@ -1,8 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { DEMO_POPULATION, demoPeople, requireInteger, startEmbeddedPostgres, type EmbeddedPostgres } from '@hub/kit';
+import { SUBGRAPHS, type Environment } from '@hub/kit';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from '@hub/kit/dev';
+import { DEMO_POPULATION, demoPeople } from '@hub/kit/synthetic';
 import { ensureDevelopmentKeys, loadPolicies } from '@hub/gateway';
-import { SUBGRAPHS } from './catalog';
+import { launcherConfig } from './config';
 import { gatewayEntry, ROOT, startProcess, stopAll, subgraphEntry, waitUntilReady, type Child } from './processes';
 
 /**
@@ -10,7 +12,7 @@ import { gatewayEntry, ROOT, startProcess, stopAll, subgraphEntry, waitUntilRead
  * an embedded PostgreSQL (PGlite, data kept in .data/pglite); with it, on that server. Each
  * subgraph and the gateway run as their own processes, exactly as docker-compose runs them.
  */
-async function main(): Promise<void> {
+async function main(env: Environment): Promise<void> {
   const children: Child[] = [];
   let embedded: EmbeddedPostgres | null = null;
   const stop = async (code: number) => {
@@ -22,35 +24,33 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => void stop(0));
 
   try {
-    let databaseUrl = process.env['DATABASE_URL'];
+    const config = launcherConfig(env);
+    let databaseUrl = config.databaseUrl;
     if (!databaseUrl) {
-      const dataDir = resolve(ROOT, process.env['PGLITE_DATA_DIR'] ?? '.data/pglite');
-      mkdirSync(dataDir, { recursive: true });
-      console.log(`No DATABASE_URL: starting the embedded PostgreSQL (PGlite) in ${dataDir} …`);
-      embedded = await startEmbeddedPostgres({ dataDir, maxConnections: 200 });
+      mkdirSync(config.pgliteDataDir, { recursive: true });
+      console.log(`No DATABASE_URL: starting the embedded PostgreSQL (PGlite) in ${config.pgliteDataDir} …`);
+      embedded = await startEmbeddedPostgres({ dataDir: config.pgliteDataDir, maxConnections: 200 });
       databaseUrl = embedded.url;
     }
-    const keysDir = resolve(ROOT, process.env['HUB_KEYS_DIR'] ?? '.keys');
-    await ensureDevelopmentKeys(keysDir, loadPolicies(resolve(ROOT, 'policies'), keysDir).agencies.keys());
+    await ensureDevelopmentKeys(config.keysDir, loadPolicies(config.policiesDir, config.keysDir).agencies.keys());
     const common = {
-      ...process.env,
+      ...env,
       DATABASE_URL: databaseUrl,
-      HUB_KEYS_DIR: keysDir,
-      HUB_SEED: process.env['HUB_SEED'] ?? 'demo',
-      DATABASE_POOL_SIZE: process.env['DATABASE_POOL_SIZE'] ?? (embedded ? '4' : '10'),
+      HUB_KEYS_DIR: config.keysDir,
+      HUB_SEED: config.seed,
+      DATABASE_POOL_SIZE: String(config.poolSize),
     };
     // SUBGRAPH_BASE_PORT moves the nine subgraphs off 4001–4009 when those are taken; the
     // gateway is then told their URLs, as docker-compose tells it the services' names.
-    const base = requireInteger('SUBGRAPH_BASE_PORT', SUBGRAPHS[0].port, 1024, 65_000);
-    const ports = SUBGRAPHS.map((s, i) => ({ name: s.name, port: base + i }));
+    const ports = SUBGRAPHS.map((s, i) => ({ name: s.name, port: config.subgraphBasePort + i }));
     const urlOverrides: Record<string, string> = {};
     for (const { name, port } of ports) {
       children.push(startProcess(name, subgraphEntry(name), { ...common, PORT: String(port) }));
       urlOverrides[`SUBGRAPH_URL_${name.toUpperCase().replace(/-/g, '_')}`] = `http://127.0.0.1:${port}/graphql`;
     }
     await Promise.all(ports.map(({ port }, i) => waitUntilReady(`http://127.0.0.1:${port}/ready`, children[i]!)));
-    const port = process.env['PORT'] ?? '4000';
-    const gateway = startProcess('gateway', gatewayEntry(), { ...common, ...urlOverrides, PORT: port, SUPERGRAPH_PATH: resolve(ROOT, 'schema/supergraph.graphql') });
+    const port = config.gatewayPort;
+    const gateway = startProcess('gateway', gatewayEntry(), { ...common, ...urlOverrides, PORT: String(port), SUPERGRAPH_PATH: resolve(ROOT, 'schema/supergraph.graphql') });
     children.push(gateway);
     await waitUntilReady(`http://127.0.0.1:${port}/ready`, gateway);
     void gateway.exited.then((code) => { console.error(`gateway exited (${code})`); void stop(1); });
@@ -73,4 +73,4 @@ Ctrl-C stops everything.`);
   }
 }
 
-void main();
+void main(process.env);

@@ -1,7 +1,6 @@
-import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ensureDevelopmentKeys, loadPolicies, signDevelopmentToken } from '@hub/gateway';
-import { ROOT } from './processes';
+import { operatorConfig } from './config';
 
 /**
  * `npm run token -- --agency MIA --role officer [--sub id] [--fin FIN] [--ttl 3600]` prints a
@@ -17,8 +16,8 @@ async function main(): Promise<void> {
       ttl: { type: 'string', default: '3600' },
     },
   });
-  const keysDir = resolve(ROOT, process.env['HUB_KEYS_DIR'] ?? '.keys');
-  const policies = loadPolicies(resolve(ROOT, process.env['POLICIES_DIR'] ?? 'policies'), keysDir);
+  const { keysDir, policiesDir } = operatorConfig(process.env);
+  const policies = loadPolicies(policiesDir, keysDir);
   const agency = values.agency;
   if (!agency || !policies.agencies.has(agency)) throw new Error(`--agency must be one of ${[...policies.agencies.keys()].join(', ')}`);
   const roles = values.role ?? ['officer'];

@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { loadSupergraph, urlOverridesFromEnv } from '@hub/gateway';
-import { SUBGRAPHS } from '../src/catalog';
+import { SUBGRAPHS } from '@hub/kit';
 import { ROOT } from '../src/processes';
 
 /**
@@ -38,15 +38,19 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-/** The environment variable names the code reads: process.env['X'], env['X'], process.env.X, and the checked readers requireInteger('X', …), requireUrl('X'), requireFile('X', …) and the like. */
+/**
+ * The environment variable names the code reads: process.env['X'], env['X'], process.env.X, the
+ * kit's EnvReader (read.integer('X', …), read.url('X'), read.path('X', …), read.text('X')) and
+ * checked readers such as requireInteger('X', …) and requireFile('X', …).
+ */
 function namesTheCodeReads(): { names: Set<string>; prefixes: Set<string> } {
   const names = new Set<string>();
   const prefixes = new Set<string>();
   for (const dir of ['gateway/src', 'subgraphs/kit/src', 'scripts/src']) {
     for (const file of sourceFiles(join(ROOT, dir))) {
       const text = readFileSync(file, 'utf8');
-      for (const m of text.matchAll(/\benv\[['"]([A-Z0-9_]+)['"]\]|process\.env\.([A-Z0-9_]+)|\brequire[A-Z][A-Za-z]*\(\s*['"]([A-Z0-9_]+)['"]/g)) {
-        names.add((m[1] ?? m[2] ?? m[3])!);
+      for (const m of text.matchAll(/\benv\[['"]([A-Z0-9_]+)['"]\]|process\.env\.([A-Z0-9_]+)|\brequire[A-Z][A-Za-z]*\(\s*['"]([A-Z0-9_]+)['"]|\.(?:text|integer|url|path)\(\s*['"]([A-Z0-9_]+)['"]/g)) {
+        names.add((m[1] ?? m[2] ?? m[3] ?? m[4])!);
       }
       // Families of names parsed by pattern, e.g. /^SUBGRAPH_URL_([A-Z_]+)$/.
       for (const m of text.matchAll(/\/\^([A-Z0-9_]+_)\(/g)) prefixes.add(m[1]!);

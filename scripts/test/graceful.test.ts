@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Client } from 'pg';
 import { ensureDevelopmentKeys, loadPolicies, signDevelopmentToken } from '@hub/gateway';
-import { citizenAt, type PopulationOptions } from '@hub/kit';
+import { citizenAt, type PopulationOptions } from '@hub/kit/synthetic';
 import { createTestDatabase, type TestDatabase } from '@hub/kit/testing';
 import { gatewayEntry, ROOT, subgraphEntry } from '../src/processes';
 

@@ -13,8 +13,7 @@ import type { IContainer } from 'kubernetes-models/v1/Container' with { 'resolut
 import type { IService } from 'kubernetes-models/v1/Service' with { 'resolution-mode': 'import' };
 import { ensureDevelopmentKeys, loadPolicies, loadSupergraph, urlOverridesFromEnv } from '@hub/gateway';
 import { DEFAULT_SHUTDOWN_GRACE_MS } from '@hub/kit';
-// The one import of the catalog: change it here when the catalog moves.
-import { SUBGRAPHS } from '../src/catalog';
+import { SUBGRAPHS } from '@hub/kit';
 import { ROOT } from '../src/processes';
 
 /**
@@ -215,7 +214,7 @@ describe('deploy/k8s', () => {
   });
 
   it("mounts the gateway's signing key and every agency's JWKS for the gateway, and only the gateway's public keys for the subgraphs", () => {
-    const agencies = [...loadPolicies(join(ROOT, 'policies')).agencies.keys()];
+    const agencies = [...loadPolicies(join(ROOT, 'policies'), '.keys').agencies.keys()];
     assert.ok(agencies.length > 0);
     const expected = ['gateway.jwks.json', 'gateway.private.jwk.json', ...agencies.map((a) => `agencies/${a}.jwks.json`)].sort();
     assert.deepEqual(keyFiles(named('Deployment', 'gateway')), expected);
@@ -314,7 +313,7 @@ describe('deploy/k8s/create-secrets.sh', () => {
     const work = mkdtempSync(join(tmpdir(), 'hub-k8s-secrets-'));
     try {
       const keysDir = join(work, 'keys');
-      const agencies = [...loadPolicies(join(ROOT, 'policies')).agencies.keys()];
+      const agencies = [...loadPolicies(join(ROOT, 'policies'), '.keys').agencies.keys()];
       await ensureDevelopmentKeys(keysDir, agencies);
       // A kubectl that records each Secret it is asked to create, with the contents of its files.
       const log = join(work, 'created.jsonl');

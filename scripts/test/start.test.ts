@@ -6,8 +6,8 @@ import { connect, createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { citizenAt, citizenDocuments, DEMO_CASES, DEMO_POPULATION, demoPeople } from '@hub/kit';
-import { SUBGRAPHS } from '../src/catalog';
+import { citizenAt, citizenDocuments, DEMO_CASES, DEMO_POPULATION, demoPeople } from '@hub/kit/synthetic';
+import { SUBGRAPHS } from '@hub/kit';
 import { ROOT } from '../src/processes';
 
 /**

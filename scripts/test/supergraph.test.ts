@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { composeLocalSupergraph, SUPERGRAPH_FILE } from '../src/compose';
 import { readSupergraph } from '@hub/gateway';
-import { SUBGRAPHS } from '../src/catalog';
+import { SUBGRAPHS } from '@hub/kit';
 
 describe('schema/supergraph.graphql', () => {
   it('composes from the nine subgraphs without errors and is not stale', async () => {

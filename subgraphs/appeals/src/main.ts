@@ -1,4 +1,4 @@
 import { runSubgraphProcess } from '@hub/kit';
 import { appealsSubgraph } from './index';
 
-void runSubgraphProcess(appealsSubgraph);
+void runSubgraphProcess(appealsSubgraph, process.env);

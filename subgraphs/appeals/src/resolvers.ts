@@ -11,7 +11,7 @@ type Context = SubgraphContext<Loaders>;
  * The serial grows past six digits once the population passes ~333,000 citizens.
  */
 export const APPEAL_NUMBER_PATTERN = /^[A-Z]{3}-[0-9]{4}-[0-9]{6,8}$/;
-export const APPEAL_NUMBER_FORMAT = 'three capital Latin letters, the 4-digit year and a 6- to 8-digit serial, joined by hyphens (e.g. BAK-2024-000001)';
+const APPEAL_NUMBER_FORMAT = 'three capital Latin letters, the 4-digit year and a 6- to 8-digit serial, joined by hyphens (e.g. BAK-2024-000001)';
 
 export function parseAppealNumber(value: string, argument = 'registrationNumber'): string {
   const normalized = value.trim().toUpperCase();

@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
-import { appealsOf, RowBuffer, vocabulary, type PopulationOptions } from '@hub/kit';
+import { RowBuffer } from '@hub/kit';
+import { appealsOf, vocabulary, type PopulationOptions } from '@hub/kit/synthetic';
 import { Appeal } from './entities';
 
 const AUTHORITY_NAMES = new Map<string, string>(vocabulary.LOCAL_EXECUTIVE_AUTHORITIES.map((a) => [a.code, a.name]));
@@ -15,14 +16,10 @@ export async function seed(db: DataSource, population: PopulationOptions): Promi
   const buffer = new RowBuffer(db);
   for (let i = 0; i < population.citizens; i++) {
     for (const a of appealsOf(population, i)) {
-      await buffer.add('appeals.appeal',
+      await buffer.add(Appeal,
         ['registration_number', 'kind', 'applicant_fin', 'applicant_name', 'received_by', 'received_by_name', 'received_at', 'short_content', 'due_date', 'execution_status', 'executor', 'final_answer', 'answered_at'],
         [a.registrationNumber, a.kind, a.applicantFin, a.applicantName, a.receivedBy, authorityName(a.receivedBy), a.receivedAt, a.shortContent, a.dueDate, a.executionStatus, a.executor, a.finalAnswer, a.answeredAt]);
     }
   }
   await buffer.flush();
-}
-
-export async function isSeeded(db: DataSource): Promise<boolean> {
-  return (await db.getRepository(Appeal).count({ take: 1 })) > 0;
 }

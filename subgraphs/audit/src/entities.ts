@@ -7,7 +7,7 @@ registerEnumType(AuditDecision, { name: 'AuditDecision' });
 registerEnumType(AuditEvent, { name: 'AuditEvent', description: 'Queries of state bodies, and logins and logouts (6.9.1).' });
 
 @ObjectType({ description: 'One resource a request touched: the level applied and what came back (never the data).' })
-export class AuditResourceUse {
+class AuditResourceUse {
   @Field()
   resource!: string;
 

@@ -1,4 +1,4 @@
 import { runSubgraphProcess } from '@hub/kit';
 import { auditSubgraph } from './index';
 
-void runSubgraphProcess(auditSubgraph);
+void runSubgraphProcess(auditSubgraph, process.env);

@@ -6,7 +6,7 @@ import type { Loaders } from './loaders';
 type Context = SubgraphContext<Loaders>;
 
 /** The kit's page ceiling; the gateway's policy may set a lower one per role. */
-export const MAX_AUDIT_PAGE = MAX_PAGE_SIZE;
+const MAX_AUDIT_PAGE = MAX_PAGE_SIZE;
 /** Without a time range an auditor sees the last day: the journal is never read whole at once. */
 const DEFAULT_WINDOW_MS = 24 * 3600 * 1000;
 
@@ -50,7 +50,7 @@ class AuditPageArgs {
 }
 
 @ObjectType()
-export class AuditRecordPage {
+class AuditRecordPage {
   @Field(() => [AuditRecord], { description: 'Newest first.' })
   items!: AuditRecord[];
 
@@ -62,7 +62,7 @@ export class AuditRecordPage {
 }
 
 @ObjectType({ description: 'Requests per agency and decision in a time range.' })
-export class AuditTotal {
+class AuditTotal {
   @Field(() => String, { nullable: true })
   agency!: string | null;
 

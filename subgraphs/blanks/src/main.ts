@@ -1,4 +1,4 @@
 import { runSubgraphProcess } from '@hub/kit';
 import { blanksSubgraph } from './index';
 
-void runSubgraphProcess(blanksSubgraph);
+void runSubgraphProcess(blanksSubgraph, process.env);

@@ -1,18 +1,16 @@
-import { journalMigration, type SubgraphModule } from '@hub/kit';
+import { defineSubgraph } from '@hub/kit';
 import { Crossing } from './entities';
 import { createLoaders, type Loaders } from './loaders';
 import { CrossingResolver, DocumentResolver, PersonResolver, referenceResolvers, VehicleResolver } from './resolvers';
-import { isSeeded, seed } from './seed';
+import { seed } from './seed';
 import { migrations } from './migrations';
 
-export const borderCrossingsSubgraph: SubgraphModule<Loaders> = {
+export const borderCrossingsSubgraph = defineSubgraph<Loaders>({
   name: 'border-crossings',
-  defaultPort: 4003,
   resolvers: [CrossingResolver, PersonResolver, DocumentResolver, VehicleResolver],
   entities: [Crossing],
-  migrations: [journalMigration('border_crossings'), ...migrations],
+  migrations,
   referenceResolvers,
   createLoaders,
   seed,
-  isSeeded,
-};
+});

@@ -1,4 +1,4 @@
 import { runSubgraphProcess } from '@hub/kit';
 import { borderCrossingsSubgraph } from './index';
 
-void runSubgraphProcess(borderCrossingsSubgraph);
+void runSubgraphProcess(borderCrossingsSubgraph, process.env);

@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
-import { crossingsOf, RowBuffer, type Crossing, type PopulationOptions, type Subject } from '@hub/kit';
+import { RowBuffer } from '@hub/kit';
+import { crossingsOf, type Crossing, type PopulationOptions, type Subject } from '@hub/kit/synthetic';
 import { Crossing as CrossingEntity } from './entities';
 
 const COLUMNS = [
@@ -20,11 +21,7 @@ export async function seed(db: DataSource, population: PopulationOptions): Promi
     ...Array.from({ length: population.foreigners }, (_v, foreigner) => ({ foreigner })),
   ];
   for (const subject of subjects) {
-    for (const crossing of crossingsOf(population, subject)) await buffer.add('border_crossings.crossing', COLUMNS, rowOf(crossing));
+    for (const crossing of crossingsOf(population, subject)) await buffer.add(CrossingEntity, COLUMNS, rowOf(crossing));
   }
   await buffer.flush();
-}
-
-export async function isSeeded(db: DataSource): Promise<boolean> {
-  return (await db.getRepository(CrossingEntity).count({ take: 1 })) > 0;
 }

@@ -1,7 +1,7 @@
 import { isSelfOnly, type Caller } from '@hub/kit';
 import type { ChildProfile, ChildProfileRecord } from './entities';
 
-export type ChildProfileSection = 'guardianship' | 'education' | 'health' | 'socialBenefits' | 'offences';
+type ChildProfileSection = 'guardianship' | 'education' | 'health' | 'socialBenefits' | 'offences';
 
 /**
  * Which participants (rules 1.5) see each section of the e-profile beyond identity and
@@ -16,7 +16,7 @@ export const SECTION_SUPPLIERS: Readonly<Record<ChildProfileSection, readonly st
   offences: ['MIA', 'CRC'], // 4.1.21 – 4.1.23
 };
 
-export const SECTIONS = Object.keys(SECTION_SUPPLIERS) as ChildProfileSection[];
+const SECTIONS = Object.keys(SECTION_SUPPLIERS) as ChildProfileSection[];
 
 type Parties = Pick<ChildProfileRecord, 'fin' | 'fatherFin' | 'motherFin' | 'guardianFin' | 'archived'>;
 

@@ -70,13 +70,13 @@ export class ChildProfileRecord {
 }
 
 @ObjectType({ description: 'Guardianship or custody of the child (4.1.9).' })
-export class ChildGuardianship {
+class ChildGuardianship {
   @Field(() => Person, { nullable: true, description: 'The guardian or custodian, if the child has one.' })
   guardian!: Person | null;
 }
 
 @ObjectType({ description: 'Education of the child (4.1.10, 4.1.11, 4.2.1).' })
-export class ChildEducation {
+class ChildEducation {
   @Field(() => String, { nullable: true, description: 'The general education school, if the child attends one.' })
   school!: string | null;
 
@@ -85,7 +85,7 @@ export class ChildEducation {
 }
 
 @ObjectType({ description: 'Health of the child (4.1.12, 4.1.13). Sensitive: only MOH and TABIB among participants.' })
-export class ChildHealth {
+class ChildHealth {
   @Field(() => String, { nullable: true, description: 'Disability group (I, II, III), if any.' })
   disabilityGroup!: string | null;
 
@@ -97,13 +97,13 @@ export class ChildHealth {
 }
 
 @ObjectType({ description: 'Social benefits and services assigned to the child (4.1.14 – 4.1.17).' })
-export class ChildSocialBenefits {
+class ChildSocialBenefits {
   @Field(() => [String])
   benefits!: string[];
 }
 
 @ObjectType({ description: 'Offences by and against the child (4.1.21 – 4.1.23), counted.' })
-export class ChildOffences {
+class ChildOffences {
   @Field(() => Int)
   byChild!: number;
 

@@ -1,4 +1,4 @@
 import { runSubgraphProcess } from '@hub/kit';
 import { childDataSubgraph } from './index';
 
-void runSubgraphProcess(childDataSubgraph);
+void runSubgraphProcess(childDataSubgraph, process.env);

@@ -1,4 +1,4 @@
 import { runSubgraphProcess } from '@hub/kit';
 import { citizensSubgraph } from './index';
 
-void runSubgraphProcess(citizensSubgraph);
+void runSubgraphProcess(citizensSubgraph, process.env);

@@ -1,7 +1,7 @@
 import { isSelfOnly, maySeePerson, type Caller } from '@hub/kit';
 import type { EnforcementCase, EnforcementCaseRecord } from './entities';
 
-export type CaseVisibility = 'full' | 'masked' | 'none';
+type CaseVisibility = 'full' | 'masked' | 'none';
 
 /**
  * Who sees how much of a case:

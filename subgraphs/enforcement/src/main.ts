@@ -1,4 +1,4 @@
 import { runSubgraphProcess } from '@hub/kit';
 import { enforcementSubgraph } from './index';
 
-void runSubgraphProcess(enforcementSubgraph);
+void runSubgraphProcess(enforcementSubgraph, process.env);

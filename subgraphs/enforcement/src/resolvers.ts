@@ -8,10 +8,10 @@ type Context = SubgraphContext<Loaders>;
 
 /** The single number Elektron icra gives each enforcement document (6.1.2), as the register writes it. */
 export const CASE_NUMBER_PATTERN = /^İC-[0-9]{4}-[0-9]{7}$/;
-export const CASE_NUMBER_FORMAT = 'İC-YYYY-NNNNNNN: "İC" (or "IC"), a four-digit year and 7 digits (e.g. İC-2024-0000012)';
+const CASE_NUMBER_FORMAT = 'İC-YYYY-NNNNNNN: "İC" (or "IC"), a four-digit year and 7 digits (e.g. İC-2024-0000012)';
 
 /** Accepts the Latin "IC" too: keyboards without Azerbaijani letters cannot type "İ". */
-export function parseCaseNumber(value: string, argument = 'caseNumber'): string {
+function parseCaseNumber(value: string, argument = 'caseNumber'): string {
   const normalized = value.normalize('NFC').trim().toLocaleUpperCase('az').replace(/^IC-/, 'İC-');
   if (!CASE_NUMBER_PATTERN.test(normalized)) {
     throw hubError('BAD_USER_INPUT', `Invalid enforcement case number in "${argument}": expected ${CASE_NUMBER_FORMAT}.`, { argument, expectedFormat: CASE_NUMBER_FORMAT });

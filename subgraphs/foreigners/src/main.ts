@@ -1,4 +1,4 @@
 import { runSubgraphProcess } from '@hub/kit';
 import { foreignersSubgraph } from './index';
 
-void runSubgraphProcess(foreignersSubgraph);
+void runSubgraphProcess(foreignersSubgraph, process.env);

@@ -25,10 +25,10 @@ export interface Caller {
   searchLimit: number;
 }
 
-export const GATEWAY_ISSUER = 'hub-gateway';
-export const DEFAULT_SEARCH_LIMIT = 10;
+const GATEWAY_ISSUER = 'hub-gateway';
+const DEFAULT_SEARCH_LIMIT = 10;
 const MAX_SEARCH_LIMIT = 50;
-export const ASSERTION_ALGORITHMS = ['EdDSA', 'ES256'];
+const ASSERTION_ALGORITHMS = ['EdDSA', 'ES256'];
 
 export function loadJwks(path: string): JSONWebKeySet {
   try {
@@ -41,7 +41,7 @@ export function loadJwks(path: string): JSONWebKeySet {
 const unauthenticated = (reason: string) =>
   hubError('UNAUTHENTICATED', `This subgraph answers only the hub gateway: ${reason}.`, { http: { status: 401 } });
 
-export type CallerVerifier = (authorization: string | undefined) => Promise<Caller>;
+type CallerVerifier = (authorization: string | undefined) => Promise<Caller>;
 
 export function createCallerVerifier(audience: string, jwks: JSONWebKeySet): CallerVerifier {
   const keys = createLocalJWKSet(jwks);

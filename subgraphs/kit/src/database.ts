@@ -64,7 +64,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<DataSource
 }
 
 /** Multi-row INSERTs in chunks below PostgreSQL's 65,535-parameter limit. */
-export async function insertRows(dataSource: DataSource, table: string, columns: readonly string[], rows: ReadonlyArray<readonly unknown[]>): Promise<void> {
+async function insertRows(dataSource: DataSource, table: string, columns: readonly string[], rows: ReadonlyArray<readonly unknown[]>): Promise<void> {
   const perChunk = Math.max(1, Math.floor(60_000 / columns.length));
   const columnList = columns.map((c) => `"${c}"`).join(', ');
   for (let start = 0; start < rows.length; start += perChunk) {
@@ -81,7 +81,9 @@ export class RowBuffer {
 
   constructor(private readonly dataSource: DataSource, private readonly flushAt = 20_000) {}
 
-  async add(table: string, columns: readonly string[], row: unknown[]): Promise<void> {
+  /** A row of the entity's table, in the subgraph's own schema. */
+  async add(entity: EntityClass, columns: readonly string[], row: unknown[]): Promise<void> {
+    const table = this.dataSource.getMetadata(entity).tablePath;
     let entry = this.rows.get(table);
     if (!entry) {
       entry = { columns, rows: [] };

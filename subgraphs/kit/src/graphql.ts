@@ -4,7 +4,7 @@ import type { Caller } from './caller';
 
 /** Largest page any nested list serves (R7: no bulk copying through long lists). */
 export const MAX_PAGE_SIZE = 50;
-export const DEFAULT_PAGE_SIZE = 20;
+const DEFAULT_PAGE_SIZE = 20;
 
 @ArgsType()
 export class PageArgs {
@@ -15,7 +15,7 @@ export class PageArgs {
   offset: number = 0;
 }
 
-export function checkPage(page: PageArgs): { first: number; offset: number } {
+function checkPage(page: PageArgs): { first: number; offset: number } {
   if (!Number.isInteger(page.first) || page.first < 1 || page.first > MAX_PAGE_SIZE) {
     throw hubError('BAD_USER_INPUT', `"first" must be between 1 and ${MAX_PAGE_SIZE}.`, { argument: 'first', max: MAX_PAGE_SIZE });
   }

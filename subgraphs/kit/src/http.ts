@@ -2,19 +2,19 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 
-export type Route = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
+type Route = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
-export interface HttpOptions<C extends BaseContext> {
+interface HttpOptions<C extends BaseContext> {
   apollo: ApolloServer<C>;
   context: (req: IncomingMessage, res: ServerResponse) => Promise<C>;
   /** Extra routes by exact path, e.g. /health and /ready. */
   routes?: Record<string, Route>;
-  maxBodyBytes?: number;
-  /** Called for requests the GraphQL path refuses before Apollo sees them (body too large, bad JSON). */
-  onRejected?: (req: IncomingMessage, res: ServerResponse, status: number, code: string, message: string) => void;
 }
 
-export class RequestRejected extends Error {
+/** Only the gateway calls a subgraph, and its requests are small. */
+const MAX_BODY_BYTES = 1_000_000;
+
+class RequestRejected extends Error {
   constructor(readonly status: number, readonly code: string, message: string) {
     super(message);
   }
@@ -26,7 +26,7 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
   res.end(text);
 }
 
-export function graphQLErrorBody(code: string, message: string, extensions: Record<string, unknown> = {}) {
+function graphQLErrorBody(code: string, message: string, extensions: Record<string, unknown> = {}) {
   return { errors: [{ message, extensions: { code, ...extensions } }] };
 }
 
@@ -58,14 +58,9 @@ export async function parseGraphQLBody(req: IncomingMessage, limit: number): Pro
 
 /** Serves an Apollo Server on Node's own http module: no framework between the socket and the rules. */
 export function createHttpServer<C extends BaseContext>(options: HttpOptions<C>): Server {
-  const limit = options.maxBodyBytes ?? 1_000_000;
   return createServer((req, res) => {
     void handle(req, res).catch((error: unknown) => {
-      if (error instanceof RequestRejected) {
-        if (options.onRejected) options.onRejected(req, res, error.status, error.code, error.message);
-        else sendJson(res, error.status, graphQLErrorBody(error.code, error.message));
-        return;
-      }
+      if (error instanceof RequestRejected) return sendJson(res, error.status, graphQLErrorBody(error.code, error.message));
       if (!res.headersSent) sendJson(res, 500, graphQLErrorBody('INTERNAL_SERVER_ERROR', 'Internal server error.'));
       else res.destroy();
     });
@@ -76,7 +71,7 @@ export function createHttpServer<C extends BaseContext>(options: HttpOptions<C>)
     const route = options.routes?.[url.pathname];
     if (route) return route(req, res);
     if (url.pathname !== '/graphql') return sendJson(res, 404, { error: 'not found' });
-    const body = await parseGraphQLBody(req, limit);
+    const body = await parseGraphQLBody(req, MAX_BODY_BYTES);
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);

@@ -1,9 +1,10 @@
+/** What a running subgraph needs. Synthetic data, test support and development tools are subpaths of their own. */
 export * from './caller';
-export * from './compose';
+export * from './catalog';
+export * from './config';
 export * from './database';
-export * from './embedded-postgres';
-export * from './env';
 export * from './errors';
+export * from './formats';
 export * from './graphql';
 export * from './http';
 export * from './journal';
@@ -12,4 +13,3 @@ export * from './main';
 export * from './naming';
 export * from './subgraph';
 export * from './validation';
-export * from './synthetic';

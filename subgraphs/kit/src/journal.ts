@@ -5,7 +5,7 @@ import type { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
  * the hub registration number and the positive-result symbol. Nothing else, by design:
  * not the agency, not the query, not the key searched for.
  */
-export const JOURNAL_TABLE = 'query_journal';
+const JOURNAL_TABLE = 'query_journal';
 
 export function journalMigration(schema: string): new () => MigrationInterface {
   return class QueryJournal1764000000000 implements MigrationInterface {

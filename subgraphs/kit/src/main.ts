@@ -1,25 +1,16 @@
 import pino from 'pino';
-import { ConfigError, gatewayJwksPath, requireInteger, requireUrl, seedFromEnv } from './env';
-import { DEFAULT_SHUTDOWN_GRACE_MS } from './http';
+import { ConfigError, subgraphConfig, type Environment } from './config';
 import { startSubgraph, type SubgraphModule } from './subgraph';
 
 /**
- * The process entry every subgraph's main.js calls: the same code runs under `npm start`,
- * docker-compose and the tests. On SIGTERM it stops taking connections, lets requests in
- * flight finish (their journal records included), closes the database and exits 0.
+ * The process entry every subgraph's main.js calls with its environment: the same code runs
+ * under `npm start`, docker-compose and the tests. On SIGTERM it stops taking connections, lets
+ * requests in flight finish (their journal records included), closes the database and exits 0.
  */
-export async function runSubgraphProcess<L>(module: SubgraphModule<L>): Promise<void> {
+export async function runSubgraphProcess<L>(module: SubgraphModule<L>, env: Environment): Promise<void> {
   const logger = pino({ name: module.name });
   try {
-    const running = await startSubgraph(module, {
-      databaseUrl: requireUrl('DATABASE_URL'),
-      port: requireInteger('PORT', module.defaultPort, 0, 65535),
-      gatewayJwksPath: gatewayJwksPath(),
-      seed: seedFromEnv(),
-      poolSize: requireInteger('DATABASE_POOL_SIZE', 10, 1, 200),
-      shutdownGraceMs: requireInteger('SHUTDOWN_GRACE_MS', DEFAULT_SHUTDOWN_GRACE_MS, 0, 600_000),
-      logger,
-    });
+    const running = await startSubgraph(module, { ...subgraphConfig(env, module.defaultPort), logger });
     let stopping = false;
     const shutdown = (signal: string) => {
       // A second signal while stopping must not cut the requests being finished.

@@ -11,7 +11,8 @@ import pino, { type Logger } from 'pino';
 import { createCallerVerifier, loadJwks, type Caller } from './caller';
 import { openDatabase, type EntityClass, type MigrationClass, type DatabaseOptions } from './database';
 import { createHttpServer, DEFAULT_SHUTDOWN_GRACE_MS, GracefulServer, listen, sendJson } from './http';
-import { recordInJournal } from './journal';
+import { catalogEntry, type SubgraphName } from './catalog';
+import { journalMigration, recordInJournal } from './journal';
 import type { PopulationOptions } from './synthetic/population';
 
 /** Counts what the resolvers returned: the positive-result symbol of the journal (R6). */
@@ -32,26 +33,42 @@ export interface SubgraphContext<L> {
   outcome: Outcome;
 }
 
-/** What a subgraph package declares; the kit does the rest the same way for all nine. */
-export interface SubgraphModule<L> {
-  /** Also the audience of the gateway's assertions and (with _ for -) the database schema. */
-  name: string;
-  defaultPort: number;
+/** What a subgraph package declares; `defineSubgraph` derives the rest from its name. */
+interface SubgraphDefinition<L> {
+  /** Its entry in the catalog, which gives its port and database schema. */
+  name: SubgraphName;
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
   resolvers: NonEmptyArray<Function>;
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
   orphanedTypes?: Function[];
   entities: EntityClass[];
+  /** Its own migrations, in order, after the journal's. */
   migrations: MigrationClass[];
   /** `__resolveReference` per entity type; every entity resolves through batched loaders. */
-  referenceResolvers: IResolvers<unknown, SubgraphContext<L>>;
+  referenceResolvers?: IResolvers<unknown, SubgraphContext<L>>;
   createLoaders(db: DataSource, outcome: Outcome, caller: Caller): L;
-  seed(db: DataSource, population: PopulationOptions): Promise<void>;
-  /** True when the subgraph already holds data, so a restart does not seed twice. */
-  isSeeded(db: DataSource): Promise<boolean>;
+  /** Loads its share of the synthetic population; a resource that starts empty has none. */
+  seed?(db: DataSource, population: PopulationOptions): Promise<void>;
 }
 
-export const schemaNameOf = (subgraph: string) => subgraph.replace(/-/g, '_');
+/** A subgraph as the kit runs it: its definition, its place in the catalog and the R6 journal. */
+export interface SubgraphModule<L> extends SubgraphDefinition<L> {
+  defaultPort: number;
+  schema: string;
+  /** The journal's migration first, then the subgraph's own. */
+  migrations: MigrationClass[];
+}
+
+export function defineSubgraph<L>(definition: SubgraphDefinition<L>): SubgraphModule<L> {
+  const { port, schema } = catalogEntry(definition.name);
+  return { ...definition, defaultPort: port, schema, migrations: [journalMigration(schema), ...definition.migrations] };
+}
+
+/** A restart must not seed twice: a row in any of the subgraph's tables means it was seeded. */
+async function isSeeded(db: DataSource, entities: readonly EntityClass[]): Promise<boolean> {
+  for (const entity of entities) if (await db.getRepository(entity).exists()) return true;
+  return false;
+}
 
 const FEDERATION_LINK = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable"])';
 
@@ -63,7 +80,7 @@ export async function buildFederatedSchema<L>(module: SubgraphModule<L>): Promis
     validate: false,
   });
   const resolvers = createResolversMap(schema) as Record<string, Record<string, unknown>>;
-  for (const [type, extra] of Object.entries(module.referenceResolvers as Record<string, Record<string, unknown>>)) {
+  for (const [type, extra] of Object.entries((module.referenceResolvers ?? {}) as Record<string, Record<string, unknown>>)) {
     resolvers[type] = { ...resolvers[type], ...extra };
   }
   return buildSubgraphSchema({
@@ -72,7 +89,7 @@ export async function buildFederatedSchema<L>(module: SubgraphModule<L>): Promis
   });
 }
 
-export interface SubgraphRuntimeOptions {
+interface SubgraphRuntimeOptions {
   databaseUrl: string;
   port: number;
   host?: string;
@@ -99,7 +116,7 @@ const READY_DATABASE_TIMEOUT_MS = 2_000;
 
 export async function startSubgraph<L>(module: SubgraphModule<L>, options: SubgraphRuntimeOptions): Promise<RunningSubgraph> {
   const logger = options.logger ?? pino({ name: module.name });
-  const schemaName = schemaNameOf(module.name);
+  const schemaName = module.schema;
   const db = await openDatabase({
     url: options.databaseUrl,
     schema: schemaName,
@@ -109,7 +126,7 @@ export async function startSubgraph<L>(module: SubgraphModule<L>, options: Subgr
     ...(options.poolSize ? { poolSize: options.poolSize } : {}),
     ...(options.databaseLogger ? { logger: options.databaseLogger } : {}),
   });
-  if (options.seed && !(await module.isSeeded(db))) {
+  if (options.seed && module.seed && !(await isSeeded(db, module.entities))) {
     const started = Date.now();
     await module.seed(db, options.seed);
     logger.info({ ms: Date.now() - started, citizens: options.seed.citizens }, 'seeded demo data');

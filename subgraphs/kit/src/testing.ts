@@ -5,7 +5,7 @@ import { Client } from 'pg';
 import type { DataSource, Logger as TypeOrmLogger } from 'typeorm';
 import pino from 'pino';
 import { createKeyPair, importSigningKey, signCallerAssertion, type Caller, type SigningKey } from './caller';
-import { startEmbeddedPostgres } from './embedded-postgres';
+import { startEmbeddedPostgres } from './dev/embedded-postgres';
 import { startSubgraph, type RunningSubgraph, type SubgraphModule } from './subgraph';
 import type { PopulationOptions } from './synthetic/population';
 
@@ -16,7 +16,7 @@ import type { PopulationOptions } from './synthetic/population';
  */
 export const TEST_POPULATION: PopulationOptions = { seed: 2012, citizens: 120, foreigners: 30 };
 
-export const DEFAULT_TEST_SERVER = 'postgres://postgres@127.0.0.1:5432/test';
+const DEFAULT_TEST_SERVER = 'postgres://postgres@127.0.0.1:5432/test';
 
 export interface TestDatabase {
   url: string;
@@ -61,13 +61,13 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   return { url: embedded.url, real: false, drop: () => embedded.stop() };
 }
 
-export interface TestKeys {
+interface TestKeys {
   dir: string;
   jwksPath: string;
   signingKey: SigningKey;
 }
 
-export async function createTestKeys(): Promise<TestKeys> {
+async function createTestKeys(): Promise<TestKeys> {
   const dir = mkdtempSync(join(tmpdir(), 'hub-keys-'));
   const { privateJwk, publicJwks } = await createKeyPair('test-gateway-1');
   const jwksPath = join(dir, 'gateway.jwks.json');
@@ -86,7 +86,7 @@ export function testCaller(overrides: Partial<Caller> = {}): Caller {
 }
 
 /** Counts the SQL statements a subgraph runs, to prove that loading is batched. */
-export class QueryCounter implements TypeOrmLogger {
+class QueryCounter implements TypeOrmLogger {
   readonly queries: string[] = [];
   logQuery(query: string): void { this.queries.push(query); }
   logQueryError(): void {}
@@ -109,7 +109,7 @@ export interface TestSubgraph extends RunningSubgraph {
   close(): Promise<void>;
 }
 
-export interface GraphQLResponseBody {
+interface GraphQLResponseBody {
   data?: Record<string, unknown> | null;
   errors?: Array<{ message: string; path?: Array<string | number>; extensions?: Record<string, unknown> }>;
 }

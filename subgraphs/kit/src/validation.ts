@@ -2,7 +2,7 @@ import { hubError } from './errors';
 import {
   DOCUMENT_FORMAT, DOCUMENT_PATTERN, FIN_FORMAT, FIN_PATTERN,
   FOREIGNER_NUMBER_FORMAT, FOREIGNER_NUMBER_PATTERN, VEHICLE_FORMAT, VEHICLE_PATTERN,
-} from './synthetic/identifiers';
+} from './formats';
 
 /**
  * Key validation shared by every subgraph: a malformed key is the caller's mistake and gets

@@ -4,7 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Pool } from 'pg';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from '../src/embedded-postgres';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from '../src/dev/embedded-postgres';
 
 describe('the embedded PostgreSQL (PGlite over the wire protocol)', () => {
   let pg: EmbeddedPostgres;

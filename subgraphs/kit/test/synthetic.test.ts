@@ -2,9 +2,10 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   appealsOf, childProfileOf, citizenAt, citizenDocuments, citizenRegistrations, citizenRestrictions, crossingsOf, demoPeople,
-  DOCUMENT_PATTERN, enforcementCasesOf, FIN_PATTERN, finForCitizen, foreignerAt, foreignerPermits, foreignerRestrictions,
-  parentsOf, REFERENCE_DAY, VEHICLE_PATTERN, vehicleOf, type DemoCase, type PopulationOptions,
+  enforcementCasesOf, finForCitizen, foreignerAt, foreignerPermits, foreignerRestrictions,
+  parentsOf, REFERENCE_DAY, vehicleOf, type DemoCase, type PopulationOptions,
 } from '../src/synthetic';
+import { DOCUMENT_PATTERN, FIN_PATTERN, VEHICLE_PATTERN } from '../src/formats';
 
 const LARGE: PopulationOptions = { seed: 2012, citizens: 200_000, foreigners: 50_000 };
 const SMALL: PopulationOptions = { seed: 2012, citizens: 400, foreigners: 80 };

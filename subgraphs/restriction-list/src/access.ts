@@ -1,4 +1,5 @@
-import { hubError, isSelfOnly, vocabulary, type Caller } from '@hub/kit';
+import { hubError, isSelfOnly, type Caller } from '@hub/kit';
+import { vocabulary } from '@hub/kit/synthetic';
 import type { RestrictionCategory, RestrictionCheck, RestrictionEntry, RestrictionRecord } from './entities';
 
 /** The list is for authorised bodies only (6.7.1); a person reading about themselves is not one. */

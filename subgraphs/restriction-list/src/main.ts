@@ -1,4 +1,4 @@
 import { runSubgraphProcess } from '@hub/kit';
 import { restrictionListSubgraph } from './index';
 
-void runSubgraphProcess(restrictionListSubgraph);
+void runSubgraphProcess(restrictionListSubgraph, process.env);

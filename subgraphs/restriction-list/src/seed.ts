@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
-import { citizenRestrictions, foreignerRestrictions, RowBuffer, type PopulationOptions, type RestrictionEntry } from '@hub/kit';
+import { RowBuffer } from '@hub/kit';
+import { citizenRestrictions, foreignerRestrictions, type PopulationOptions, type RestrictionEntry } from '@hub/kit/synthetic';
 import { RestrictionRecord } from './entities';
 
 const COLUMNS = [
@@ -10,7 +11,7 @@ const COLUMNS = [
 /** Loads this subgraph's part of the synthetic population into its own schema. */
 export async function seed(db: DataSource, population: PopulationOptions): Promise<void> {
   const buffer = new RowBuffer(db);
-  const add = (e: RestrictionEntry) => buffer.add('restriction_list.restriction_entry', COLUMNS, [
+  const add = (e: RestrictionEntry) => buffer.add(RestrictionRecord, COLUMNS, [
     e.entryNumber, e.category, e.subject.toUpperCase(), e.fin, e.documentNumber, e.vehicleRegistrationNumber, e.fullName, e.birthDate,
     e.initiatingAgency, e.basis, e.active, e.statusChangedAt, e.statusReason, e.validUntil, e.enteredBy, e.approvedBy, e.enteredAt,
   ]);
@@ -21,8 +22,4 @@ export async function seed(db: DataSource, population: PopulationOptions): Promi
     for (const e of foreignerRestrictions(population, j)) await add(e);
   }
   await buffer.flush();
-}
-
-export async function isSeeded(db: DataSource): Promise<boolean> {
-  return (await db.getRepository(RestrictionRecord).count({ take: 1 })) > 0;
 }

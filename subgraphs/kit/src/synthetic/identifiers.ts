@@ -1,25 +1,9 @@
+import { FIN_ALPHABET } from '../formats';
+
 /**
- * Identifier formats used across the hub (R10: records are linked by FİN, document
- * numbers, vehicle numbers and the foreigner's system number). The generator derives each
- * identifier from an index through a bijection, so identifiers never collide.
+ * Synthetic identifiers in the formats of ../formats.ts. The generator derives each identifier
+ * from an index through a bijection, so identifiers never collide.
  */
-
-/** FİN: 7 characters of digits and capital Latin letters except I, O and Q. */
-export const FIN_ALPHABET = '0123456789ABCDEFGHJKLMNPRSTUVWXYZ';
-export const FIN_PATTERN = /^[0-9ABCDEFGHJKLMNPRSTUVWXYZ]{7}$/;
-export const FIN_FORMAT = '7 characters: digits and capital Latin letters except I, O and Q (e.g. 5ZR6K2T)';
-
-/** Azerbaijani and foreign travel and identity documents: 1–3 capital letters and 7–8 digits. */
-export const DOCUMENT_PATTERN = /^[A-Z]{1,3}[0-9]{7,8}$/;
-export const DOCUMENT_FORMAT = '1 to 3 capital Latin letters followed by 7 or 8 digits (e.g. AA1234567, C12345678)';
-
-/** Azerbaijani vehicle registration plates: region code, two letters, three digits. */
-export const VEHICLE_PATTERN = /^[0-9]{2}-[A-Z]{2}-[0-9]{3}$/;
-export const VEHICLE_FORMAT = 'NN-LL-NNN: a two-digit region code, two capital Latin letters and three digits (e.g. 10-AB-123)';
-
-/** Foreigner's system number in the "Foreigners and stateless persons" resource (6.5). */
-export const FOREIGNER_NUMBER_PATTERN = /^XS[0-9]{8}$/;
-export const FOREIGNER_NUMBER_FORMAT = 'XS followed by 8 digits (e.g. XS00012345)';
 
 const FIN_SPACE = FIN_ALPHABET.length ** 7;
 /** Foreigners' FİNs are drawn from a separate index range so they never meet citizens'. */
@@ -65,7 +49,6 @@ export const passportNumber = (index: number) => `C${numbered(index, 8, 9_000_01
 export const servicePassportNumber = (index: number) => `SP${numbered(index, 7, 1_234_577)}`;
 export const diplomaticPassportNumber = (index: number) => `DP${numbered(index, 7, 2_345_681)}`;
 export const seamanDocumentNumber = (index: number) => `SM${numbered(index, 7, 3_456_791)}`;
-export const returnCertificateNumber = (index: number) => `RC${numbered(index, 7, 4_567_903)}`;
 export const foreignPassportNumber = (index: number) => `FP${numbered(index, 7, 5_678_917)}`;
 export const foreignerSystemNumber = (index: number) => `XS${numbered(index, 8, 6_789_013)}`;
 /** A residence card of a foreigner (İAMAS 6.5: temporary or permanent residence). */

@@ -1,4 +1,14 @@
 export * from './rng';
 export * from './identifiers';
 export * from './population';
+export { REFERENCE_DAY } from './dates';
+export * from './citizens';
+export * from './vehicles';
+export * from './foreigners';
+export * from './border-crossings';
+export * from './restriction-list';
+export * from './blanks';
+export * from './enforcement';
+export * from './child-data';
+export * from './appeals';
 export * as vocabulary from './vocabulary';

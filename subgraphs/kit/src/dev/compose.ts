@@ -1,7 +1,7 @@
 import { composeServices } from '@apollo/composition';
 import { printSubgraphSchema } from '@apollo/subgraph';
 import { parse } from 'graphql';
-import { buildFederatedSchema, type SubgraphModule } from './subgraph';
+import { buildFederatedSchema, type SubgraphModule } from '../subgraph';
 
 /** Composes the supergraph SDL from subgraph modules and the URLs the gateway will call. */
 export async function composeSupergraph(entries: ReadonlyArray<{ module: SubgraphModule<unknown>; url: string }>): Promise<{ sdl: string; hints: string[] }> {

@@ -1,0 +1,40 @@
+import { EnvReader, SUBGRAPHS, type Environment } from '@hub/kit';
+import { ROOT } from './processes';
+
+/** Where the operator commands find keys and policies; relative paths are from the repository's root. */
+interface OperatorConfig {
+  keysDir: string;
+  policiesDir: string;
+}
+
+export function operatorConfig(env: Environment): OperatorConfig {
+  const read = new EnvReader(env);
+  return { keysDir: read.path('HUB_KEYS_DIR', '.keys', ROOT), policiesDir: read.path('POLICIES_DIR', 'policies', ROOT) };
+}
+
+/** `npm start`: what the launcher decides for the processes it starts. */
+interface LauncherConfig extends OperatorConfig {
+  /** A PostgreSQL server; without one the launcher starts the embedded one on `pgliteDataDir`. */
+  databaseUrl: string | undefined;
+  pgliteDataDir: string;
+  seed: string;
+  poolSize: number;
+  /** The nine subgraphs listen on this port and the eight after it. */
+  subgraphBasePort: number;
+  gatewayPort: number;
+}
+
+export function launcherConfig(env: Environment): LauncherConfig {
+  const read = new EnvReader(env);
+  const databaseUrl = read.text('DATABASE_URL') === undefined ? undefined : read.url('DATABASE_URL');
+  return {
+    ...operatorConfig(env),
+    databaseUrl,
+    pgliteDataDir: read.path('PGLITE_DATA_DIR', '.data/pglite', ROOT),
+    seed: read.text('HUB_SEED') ?? 'demo',
+    // The embedded PostgreSQL is one process serving all nine: small pools keep it responsive.
+    poolSize: read.integer('DATABASE_POOL_SIZE', databaseUrl ? 10 : 4, 1, 200),
+    subgraphBasePort: read.integer('SUBGRAPH_BASE_PORT', SUBGRAPHS[0].port, 1024, 65_000),
+    gatewayPort: read.integer('PORT', 4000, 1, 65_535),
+  };
+}

@@ -1,0 +1,59 @@
+import { after, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { SUBGRAPHS } from '@hub/kit';
+import { gatewayEntry, ROOT, subgraphEntry } from '../src/processes';
+
+/**
+ * The embedded PostgreSQL (PGlite and the patch of its socket server) is for development and
+ * tests: no production process loads it. Each entry runs in a node of its own, with an empty
+ * environment and a preload that writes down every module loaded when the process exits; the
+ * entry's imports load before its first line runs, and the preload ends it before anything listens.
+ */
+const dir = mkdtempSync(join(tmpdir(), 'hub-modules-'));
+const PRELOAD = join(dir, 'list-modules.js');
+writeFileSync(PRELOAD, `
+const { writeFileSync } = require('node:fs');
+process.on('exit', () => writeFileSync(process.env.MODULES_OUT, JSON.stringify(Object.keys(require.cache))));
+setImmediate(() => process.exit(0));
+`);
+
+let runs = 0;
+async function modulesLoadedBy(args: string[]): Promise<string[]> {
+  runs += 1;
+  const out = join(dir, `modules-${runs}.json`);
+  // Exit code 1 (no DATABASE_URL, no supergraph) is expected: only what was loaded matters.
+  await promisify(execFile)(process.execPath, ['--require', PRELOAD, ...args], { cwd: ROOT, env: { PATH: process.env['PATH'], MODULES_OUT: out } })
+    .catch((error: { code?: number }) => { if (error.code !== 1) throw error; });
+  return JSON.parse(readFileSync(out, 'utf8')) as string[];
+}
+
+const isPglite = (path: string) => path.includes('/node_modules/@electric-sql/pglite');
+
+describe('production processes', () => {
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('the check sees PGlite where it is loaded: @hub/kit/dev', async () => {
+    const loaded = await modulesLoadedBy(['-e', "require('@hub/kit/dev')"]);
+    assert.ok(loaded.some(isPglite));
+  });
+
+  for (const { name } of SUBGRAPHS) {
+    it(`the ${name} subgraph's process loads its module and the kit, and not PGlite`, async () => {
+      const loaded = await modulesLoadedBy([subgraphEntry(name)]);
+      assert.ok(loaded.some((path) => path.endsWith('/subgraphs/kit/dist/src/index.js')));
+      assert.ok(loaded.some((path) => path.endsWith(`/subgraphs/${name}/dist/src/index.js`)));
+      assert.deepEqual(loaded.filter(isPglite), []);
+    });
+  }
+
+  it("the gateway's process does not load PGlite", async () => {
+    const loaded = await modulesLoadedBy([gatewayEntry()]);
+    assert.ok(loaded.some((path) => path.endsWith('/gateway/dist/src/server.js')));
+    assert.deepEqual(loaded.filter(isPglite), []);
+  });
+});
