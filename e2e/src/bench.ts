@@ -13,7 +13,7 @@ import { ROOT, startChild, type BenchChild } from './bench/child';
 import type { FloorChildConfig } from './bench/floor';
 import type { GatewayChildConfig, GatewayMode } from './bench/gateway';
 import type { HiveChildConfig } from './bench/hive';
-import { childWithCommand, cpuMs, cpuSpent, parentOf } from './bench/proc';
+import { childWithCommand, cpuMs, parentOf } from './bench/proc';
 
 /**
  * `npm run bench -- [--citizens N] [--duration S] [--rounds R] [--connections C] [--targets a,b] [--profile] [--in-process]`:
@@ -153,7 +153,8 @@ async function cpuPerRequest(target: Target, processes: Processes, load: () => P
   const pgAfter = processes.postgres ? [...new Set([...pgBefore, ...(await processes.postgres())])] : [];
   const after = cpuMs([...(target.frontPid ? [target.frontPid] : []), ...subgraphPids, ...pgAfter]);
   const requests = Math.max(1, result.requests.total);
-  const of = (pids: number[]) => cpuSpent(new Map(pids.map((p) => [p, before.get(p) ?? 0])), new Map(pids.filter((p) => after.has(p)).map((p) => [p, after.get(p)!]))) / requests;
+  // A process that appeared during the load counts from zero; one that exited is lost (pools keep theirs).
+  const of = (pids: number[]) => pids.reduce((sum, p) => sum + (after.has(p) ? after.get(p)! - (before.get(p) ?? 0) : 0), 0) / requests;
   return {
     result,
     cpu: {

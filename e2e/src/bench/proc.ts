@@ -44,13 +44,6 @@ export function cpuMs(pids: Iterable<number>): Map<number, number> {
   return times;
 }
 
-/** CPU used between two readings; a process that appeared in between counts from zero. */
-export function cpuSpent(before: Map<number, number>, after: Map<number, number>): number {
-  let spent = 0;
-  for (const [pid, ms] of after) spent += ms - (before.get(pid) ?? 0);
-  return spent;
-}
-
 function allProcesses(): Stat[] {
   return readdirSync('/proc').filter((name) => /^\d+$/.test(name)).map((name) => readStat(Number(name))).filter((s): s is Stat => s !== null);
 }
