@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -9,6 +9,7 @@ import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { loadSupergraph, urlOverridesFromEnv } from '@hub/gateway';
 import { SUBGRAPHS } from '@hub/kit';
+import { namesTheCodeReads } from './env-names';
 import { ROOT } from '../src/processes';
 
 /**
@@ -29,35 +30,6 @@ interface Service {
 const compose = parse(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, Service> };
 const services = compose.services;
 const OUR_SERVICES = Object.keys(services).filter((name) => name !== 'postgres');
-
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) return sourceFiles(path);
-    return entry.name.endsWith('.ts') ? [path] : [];
-  });
-}
-
-/**
- * The environment variable names the code reads: process.env['X'], env['X'], process.env.X, the
- * kit's EnvReader (read.integer('X', …), read.url('X'), read.path('X', …), read.text('X')) and
- * checked readers such as requireInteger('X', …) and requireFile('X', …).
- */
-function namesTheCodeReads(): { names: Set<string>; prefixes: Set<string> } {
-  const names = new Set<string>();
-  const prefixes = new Set<string>();
-  for (const dir of ['gateway/src', 'subgraphs/kit/src', 'scripts/src']) {
-    for (const file of sourceFiles(join(ROOT, dir))) {
-      const text = readFileSync(file, 'utf8');
-      for (const m of text.matchAll(/\benv\[['"]([A-Z0-9_]+)['"]\]|process\.env\.([A-Z0-9_]+)|\brequire[A-Z][A-Za-z]*\(\s*['"]([A-Z0-9_]+)['"]|\.(?:text|integer|url|path)\(\s*['"]([A-Z0-9_]+)['"]/g)) {
-        names.add((m[1] ?? m[2] ?? m[3] ?? m[4])!);
-      }
-      // Families of names parsed by pattern, e.g. /^SUBGRAPH_URL_([A-Z_]+)$/.
-      for (const m of text.matchAll(/\/\^([A-Z0-9_]+_)\(/g)) prefixes.add(m[1]!);
-    }
-  }
-  return { names, prefixes };
-}
 
 const service = (name: string) => {
   const found = services[name];

@@ -1,7 +1,7 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
@@ -14,6 +14,7 @@ import type { IService } from 'kubernetes-models/v1/Service' with { 'resolution-
 import { ensureDevelopmentKeys, loadPolicies, loadSupergraph, urlOverridesFromEnv } from '@hub/gateway';
 import { DEFAULT_SHUTDOWN_GRACE_MS } from '@hub/kit';
 import { SUBGRAPHS } from '@hub/kit';
+import { namesTheCodeReads } from './env-names';
 import { ROOT } from '../src/processes';
 
 /**
@@ -64,29 +65,6 @@ const podLabels = (deployment: IDeployment & K8sObject) => deployment.spec?.temp
 const matches = (selector: Record<string, string> | undefined, labels: Record<string, string>) =>
   selector !== undefined && Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => labels[k] === v);
 
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) return sourceFiles(path);
-    return entry.name.endsWith('.ts') ? [path] : [];
-  });
-}
-
-/** The environment variable names the code reads, found as the compose test finds them. */
-function namesTheCodeReads(): { names: Set<string>; prefixes: Set<string> } {
-  const names = new Set<string>();
-  const prefixes = new Set<string>();
-  for (const dir of ['gateway/src', 'subgraphs/kit/src', 'scripts/src']) {
-    for (const file of sourceFiles(join(ROOT, dir))) {
-      const text = readFileSync(file, 'utf8');
-      for (const m of text.matchAll(/\benv\[['"]([A-Z0-9_]+)['"]\]|process\.env\.([A-Z0-9_]+)|\brequire[A-Z][A-Za-z]*\(\s*['"]([A-Z0-9_]+)['"]/g)) {
-        names.add((m[1] ?? m[2] ?? m[3])!);
-      }
-      for (const m of text.matchAll(/\/\^([A-Z0-9_]+_)\(/g)) prefixes.add(m[1]!);
-    }
-  }
-  return { names, prefixes };
-}
 
 /** Every (Secret, key) a workload reads: secretKeyRef env and secret volume items. */
 function secretKeysReferenced(deployment: IDeployment & K8sObject): Map<string, Set<string>> {
