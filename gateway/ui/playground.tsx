@@ -129,7 +129,7 @@ interface LastResponse {
   status: number;
 }
 
-function Examples({ onPick }: { onPick(example: Example): void }) {
+function Examples({ onPick }: { onPick: (example: Example) => void }) {
   const editors = useEditorContext({ nonNull: true });
   const people = config.development?.people ?? [];
   return (
