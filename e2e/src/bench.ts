@@ -91,7 +91,14 @@ const DIRECT_QUERIES: Record<typeof TOUCHED[number], { query: string; variables:
 };
 
 /** Answers are compared whole, not read field by field: their shape is the query's. */
-type Data = Record<string, any>;
+type Data = Record<string, unknown>;
+
+/** The value at a path of an answer, or undefined where the path breaks off. */
+function at(value: unknown, ...path: Array<string | number>): unknown {
+  let current = value;
+  for (const key of path) current = typeof current === 'object' && current !== null ? (current as Record<string | number, unknown>)[key] : undefined;
+  return current;
+}
 
 interface Target {
   key: TargetKey;
@@ -352,7 +359,7 @@ async function main(): Promise<void> {
       body: JSON.stringify({ query: GATEWAY_QUERY, variables: { fin: FIN } }),
       answer: (data) => data['person'], expected: (person) => person,
     });
-    const citizenOnly = { answer: (data: Data) => data['person']?.citizen, expected: (person: Data) => person['citizen'] };
+    const citizenOnly = { answer: (data: Data) => at(data, 'person', 'citizen'), expected: (person: Data) => person['citizen'] };
     const directTarget = (name: typeof TOUCHED[number]): Target => ({
       key: `direct-${name}`,
       name: `direct: ${name} subgraph`,
@@ -360,8 +367,8 @@ async function main(): Promise<void> {
       headers: { 'content-type': 'application/json', authorization: assertions[name]! },
       body: JSON.stringify(DIRECT_QUERIES[name]),
       ...(name === 'citizens' ? citizenOnly : name === 'border-crossings'
-        ? { answer: (data: Data) => data['_entities']?.[0]?.borderCrossings, expected: (person: Data) => person['borderCrossings'] }
-        : { answer: (data: Data) => data['_entities']?.[0]?.restrictionCheck, expected: (person: Data) => person['restrictionCheck'] }),
+        ? { answer: (data: Data) => at(data, '_entities', 0, 'borderCrossings'), expected: (person: Data) => person['borderCrossings'] }
+        : { answer: (data: Data) => at(data, '_entities', 0, 'restrictionCheck'), expected: (person: Data) => person['restrictionCheck'] }),
     });
 
     process.stderr.write('starting the gateways and the floor, each in its own process …\n');
@@ -376,8 +383,8 @@ async function main(): Promise<void> {
     // The hub's answer is the reference every other target is checked against, so it always runs.
     const hubTarget = gatewayTarget('hub', 'hub gateway (checks + journal)', await child('hub gateway', 'gateway.js', gatewayConfig('hub'), hubNodeOptions));
     const hubData = await probe(hubTarget);
-    const hubPerson = hubData['person'] as Data | null;
-    if (hubPerson?.['citizen']?.lastName !== citizenAt(POPULATION, CITIZEN).lastName) throw new Error(`the hub gateway's answer is not the expected citizen: ${JSON.stringify(hubData)}`);
+    const hubPerson = (hubData['person'] ?? {}) as Data;
+    if (at(hubPerson, 'citizen', 'lastName') !== citizenAt(POPULATION, CITIZEN).lastName) throw new Error(`the hub gateway's answer is not the expected citizen: ${JSON.stringify(hubData)}`);
 
     const targets: Target[] = [];
     const add = async (key: TargetKey, make: () => Promise<Target> | Target) => {

@@ -273,14 +273,16 @@ describe('the access matrix, body by body and resource by resource', () => {
       // The same policies with the appeals resource unbound: its subgraph stays in the supergraph.
       const dir = mkdtempSync(join(tmpdir(), 'hub-policies-'));
       cpSync(POLICIES_DIR, dir, { recursive: true });
-      const edit = (file: string, change: (json: Record<string, any>) => void) => {
-        const json = JSON.parse(readFileSync(join(dir, file), 'utf8')) as Record<string, any>;
+      /** `Json` is only the part of the file the change reads. */
+      const edit = <Json>(file: string, change: (json: Json) => void) => {
+        const json = JSON.parse(readFileSync(join(dir, file), 'utf8')) as Json;
         change(json);
         writeFileSync(join(dir, file), JSON.stringify(json));
       };
-      edit('resources.json', (json) => { delete json['resources'].appeals; });
-      edit('access-matrix.json', (json) => { for (const agency of Object.values<any>(json['agencies'])) delete agency.levels.appeals; });
-      edit('roles.json', (json) => { for (const role of Object.values<any>(json['roles'])) delete role.resources.appeals; });
+      type ByResource = Record<string, unknown>;
+      edit<{ resources: ByResource }>('resources.json', (json) => { delete json.resources['appeals']; });
+      edit<{ agencies: Record<string, { levels: ByResource }> }>('access-matrix.json', (json) => { for (const agency of Object.values(json.agencies)) delete agency.levels['appeals']; });
+      edit<{ roles: Record<string, { resources: ByResource }> }>('roles.json', (json) => { for (const role of Object.values(json.roles)) delete role.resources['appeals']; });
       const policies = loadPolicies(dir, hub.keysDir);
       gateway = await startGatewayOver(hub, { policies });
     });

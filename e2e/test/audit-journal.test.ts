@@ -360,8 +360,9 @@ describe('the central audit journal', () => {
   it('makes audit:verify fail and name the one record tampered with behind the triggers; an intact journal verifies', async () => {
     const intact = runAuditVerify(hub.database.url);
     assert.equal(intact.status, 0, intact.output);
-    const { rows: [{ count }] } = await db.query<{ count: number }>('SELECT count(*)::int AS count FROM audit.journal');
-    assert.match(intact.output, new RegExp(`${count} records, chain intact`));
+    const { rows: [journal] } = await db.query<{ count: number }>('SELECT count(*)::int AS count FROM audit.journal');
+    assert.ok(journal);
+    assert.match(intact.output, new RegExp(`${journal.count} records, chain intact`));
 
     const { rows: [target] } = await db.query<{ seq: string; registration_number: string; agency: string | null }>(
       'SELECT seq, registration_number, agency FROM audit.journal ORDER BY seq OFFSET 3 LIMIT 1');

@@ -65,7 +65,9 @@ describe('the auditors\' query history', () => {
     const mns = await hub.token({ agency: 'MNS', roles: ['officer'], sub: 'mns-officer-1' });
     const send = async (batch: 1 | 2, token: string | null, query: string, expected: Omit<Sent, 'reg' | 'batch'>) => {
       const res = await hub.query(query, { fin }, { token });
-      sent.push({ ...expected, reg: res.headers['x-registration-number'], batch });
+      const reg = res.headers['x-registration-number'];
+      assert.ok(reg, 'every response carries its registration number');
+      sent.push({ ...expected, reg, batch });
     };
     const citizen = 'query($fin: ID!) { person(fin: $fin) { citizen { firstName } } }';
 

@@ -264,7 +264,9 @@ describe('the playground and the auditors\' console in a browser', () => {
     const mod = await hub.token({ agency: 'MOD', roles: ['officer'], sub: 'mod-officer-9' });
     for (let i = 0; i < 12; i++) {
       const res = await hub.query('query($fin: ID!) { childProfile(fin: $fin) { fin } }', { fin: citizenAt(hub.population, citizenIndex('child')).fin }, { token: mod });
-      refused.push(res.headers['x-registration-number']);
+      const registrationNumber = res.headers['x-registration-number'];
+      assert.ok(registrationNumber, 'a refusal carries its registration number');
+      refused.push(registrationNumber);
     }
 
     const { page, csp, errors, graphqlBodies } = await open('/audit');

@@ -9,13 +9,13 @@ import { startTestHub, type TestHub } from '../src/hub';
  * `restricted` as access-matrix.md defines it, per resource, through the gateway; a citizen's
  * own records (R4); and the auditor's reach. Expected values come from the generator.
  */
-interface GraphQLBody {
-  data?: Record<string, any> | null;
+interface GraphQLBody<Data> {
+  data?: Data | null;
   errors?: Array<{ message: string; path?: Array<string | number>; extensions?: Record<string, unknown> }>;
   extensions: { registrationNumber: string };
 }
 
-const forbidden = (body: GraphQLBody) => (body.errors ?? []).filter((e) => e.extensions?.['code'] === 'FORBIDDEN')
+const forbidden = (body: GraphQLBody<unknown>) => (body.errors ?? []).filter((e) => e.extensions?.['code'] === 'FORBIDDEN')
   .map((e) => ({ path: e.path?.join('.'), resource: e.extensions?.['resource'] }));
 
 const ENTRY_FIELDS = 'entryNumber fin basis initiatingAgency enteredBy approvedBy active masked';
@@ -35,9 +35,10 @@ function allAppeals(population: PopulationOptions): Appeal[] {
 describe('restricted access, self access and audit scope through the gateway', () => {
   let hub: TestHub;
   let people: Record<string, string>;
-  const as = async (agency: string, role: string, purpose: string, query: string, variables?: Record<string, unknown>, fin?: string) => {
+  /** `Data` is the shape the test's query asks for. */
+  const as = async <Data = Record<string, unknown>>(agency: string, role: string, purpose: string, query: string, variables?: Record<string, unknown>, fin?: string) => {
     const token = await hub.token({ agency, roles: [role], ...(fin ? { fin } : {}) });
-    return (await hub.query(query, variables, { token, purpose })).body as GraphQLBody;
+    return (await hub.query(query, variables, { token, purpose })).body as GraphQLBody<Data>;
   };
 
   before(async () => {
@@ -53,19 +54,22 @@ describe('restricted access, self access and audit scope through the gateway', (
       sbsCheck: restrictionCheck(fin: $sbs) { hit contactAgencies }
       miaCheck: restrictionCheck(fin: $mia) { hit contactAgencies }
     }`;
+    type Check = { hit: boolean; contactAgencies: string[] };
+    type Seen = { restrictions: Array<{ masked: boolean }>; restrictionCheck: Check };
+    type RestrictionData = { sbs: Seen; mia: Seen; sbsCheck: Check; miaCheck: Check };
 
     for (const agency of ['SBS', 'MIA']) {
       it(`gives ${agency} its own entries whole, the other body's masked, and the hit check for both`, async () => {
         const sbs = people['restricted-by-SBS']!;
         const mia = people['restricted-by-MIA']!;
-        const body = await as(agency, 'officer', 'border-control', QUERY, { sbs, mia });
+        const body = await as<RestrictionData>(agency, 'officer', 'border-control', QUERY, { sbs, mia });
         assert.equal(body.errors, undefined, JSON.stringify(body.errors));
         const data = body.data!;
-        assert.deepEqual([...data['sbs'].restrictions].sort(byJson), entriesAsSeenBy(agency, citizenRestrictions(hub.population, 1), sbs));
-        assert.deepEqual([...data['mia'].restrictions].sort(byJson), entriesAsSeenBy(agency, citizenRestrictions(hub.population, 2), mia));
+        assert.deepEqual([...data.sbs.restrictions].sort(byJson), entriesAsSeenBy(agency, citizenRestrictions(hub.population, 1), sbs));
+        assert.deepEqual([...data.mia.restrictions].sort(byJson), entriesAsSeenBy(agency, citizenRestrictions(hub.population, 2), mia));
         // The generator makes exactly one active entry each: SBS's on one person, MIA's on the other.
-        assert.equal(data['sbs'].restrictions.filter((e: { masked: boolean }) => !e.masked).length, agency === 'SBS' ? 1 : 0);
-        assert.equal(data['mia'].restrictions.filter((e: { masked: boolean }) => !e.masked).length, agency === 'MIA' ? 1 : 0);
+        assert.equal(data.sbs.restrictions.filter((e) => !e.masked).length, agency === 'SBS' ? 1 : 0);
+        assert.equal(data.mia.restrictions.filter((e) => !e.masked).length, agency === 'MIA' ? 1 : 0);
         for (const [key, initiator] of [['sbs', 'SBS'], ['mia', 'MIA']] as const) {
           assert.deepEqual(data[key].restrictionCheck, { hit: true, contactAgencies: [initiator] }, key);
           assert.deepEqual(data[`${key}Check`], { hit: true, contactAgencies: [initiator] }, key);
@@ -94,12 +98,14 @@ describe('restricted access, self access and audit scope through the gateway', (
         const cases = enforcementCasesOf(hub.population, 0);
         const court = cases.find((c) => c.documentKind === 'COURT_WRIT')!;
         const tax = cases.find((c) => c.documentKind === 'TAX_AUTHORITY_DECISION')!;
-        const body = await as(agency, 'officer', purpose, QUERY, { fin: people['citizen-full'], court: court.caseNumber, tax: tax.caseNumber });
+        const body = await as<{ person: { enforcementCases: unknown[] }; court: unknown; tax: unknown }>(agency, 'officer', purpose, QUERY, {
+          fin: people['citizen-full'], court: court.caseNumber, tax: tax.caseNumber,
+        });
         assert.equal(body.errors, undefined, JSON.stringify(body.errors));
         const expected = cases.map((c) => view(c, !sees(c))).sort(byJson);
-        assert.deepEqual([...body.data!['person'].enforcementCases].sort(byJson), expected);
-        assert.deepEqual(body.data!['court'], { caseNumber: court.caseNumber, masked: !sees(court), amount: sees(court) ? court.amount : null });
-        assert.deepEqual(body.data!['tax'], { caseNumber: tax.caseNumber, masked: !sees(tax), amount: sees(tax) ? tax.amount : null });
+        assert.deepEqual([...body.data!.person.enforcementCases].sort(byJson), expected);
+        assert.deepEqual(body.data!.court, { caseNumber: court.caseNumber, masked: !sees(court), amount: sees(court) ? court.amount : null });
+        assert.deepEqual(body.data!.tax, { caseNumber: tax.caseNumber, masked: !sees(tax), amount: sees(tax) ? tax.amount : null });
       });
     }
   });
@@ -108,10 +114,12 @@ describe('restricted access, self access and audit scope through the gateway', (
     const QUERY = `query($fin: ID!) { childProfile(fin: $fin) {
       fin archived maskedSections education { school grade } health { disabilityGroup chronicConditions vaccinationsComplete }
     } }`;
+    type ProfileData = { childProfile: { fin: string; archived: boolean; maskedSections: string[]; education: unknown; health: unknown } | null };
 
     it('shows the Ministry of Science and Education the education section and masks health', async () => {
       const child = childProfileOf(hub.population, 3)!;
-      const profile = (await as('MSE', 'officer', 'child-protection', QUERY, { fin: child.fin })).data!['childProfile'];
+      const profile = (await as<ProfileData>('MSE', 'officer', 'child-protection', QUERY, { fin: child.fin })).data?.childProfile;
+      assert.ok(profile);
       assert.deepEqual(profile.education, { school: child.school, grade: child.grade });
       assert.equal(profile.health, null);
       assert.ok(profile.maskedSections.includes('health'));
@@ -120,7 +128,8 @@ describe('restricted access, self access and audit scope through the gateway', (
 
     it('shows the Ministry of Health the health section and masks education', async () => {
       const child = childProfileOf(hub.population, 3)!;
-      const profile = (await as('MOH', 'officer', 'child-protection', QUERY, { fin: child.fin })).data!['childProfile'];
+      const profile = (await as<ProfileData>('MOH', 'officer', 'child-protection', QUERY, { fin: child.fin })).data?.childProfile;
+      assert.ok(profile);
       assert.deepEqual(profile.health, { disabilityGroup: child.disabilityGroup, chronicConditions: child.chronicConditions, vaccinationsComplete: child.vaccinationsComplete });
       assert.equal(profile.education, null);
       assert.ok(profile.maskedSections.includes('education'));
@@ -131,11 +140,12 @@ describe('restricted access, self access and audit scope through the gateway', (
       const index = Array.from({ length: hub.population.citizens }, (_v, i) => i).find((i) => childProfileOf(hub.population, i)?.archived)!;
       const child = childProfileOf(hub.population, index)!;
       for (const agency of ['MSE', 'MOH', 'MIA']) {
-        const body = await as(agency, 'officer', 'child-protection', QUERY, { fin: child.fin });
+        const body = await as<ProfileData>(agency, 'officer', 'child-protection', QUERY, { fin: child.fin });
         assert.equal(body.errors, undefined, agency);
-        assert.equal(body.data!['childProfile'], null, agency);
+        assert.equal(body.data!.childProfile, null, agency);
       }
-      const owner = (await as('SCFWCA', 'officer', 'child-protection', QUERY, { fin: child.fin })).data!['childProfile'];
+      const owner = (await as<ProfileData>('SCFWCA', 'officer', 'child-protection', QUERY, { fin: child.fin })).data?.childProfile;
+      assert.ok(owner);
       assert.equal(owner.fin, child.fin);
       assert.equal(owner.archived, true);
       assert.deepEqual(owner.maskedSections, []);
@@ -173,21 +183,25 @@ describe('restricted access, self access and audit scope through the gateway', (
   });
 
   describe('a citizen', () => {
-    const citizen = (query: string, variables: Record<string, unknown>) => as('EGOV', 'citizen', 'self-access', query, variables, people['citizen-full']);
+    const citizen = <Data = Record<string, unknown>>(query: string, variables: Record<string, unknown>) =>
+      as<Data>('EGOV', 'citizen', 'self-access', query, variables, people['citizen-full']);
 
     it('reads their own records whole, and their child\'s profile as a parent', async () => {
       const fin = people['citizen-full']!;
-      const body = await citizen(`query($fin: ID!, $child: ID!) {
+      const body = await citizen<{
+        person: { citizen: unknown; enforcementCases: unknown[]; appeals: Array<{ registrationNumber: string }> };
+        childProfile: unknown;
+      }>(`query($fin: ID!, $child: ID!) {
         person(fin: $fin) { citizen { fin } enforcementCases { caseNumber masked amount } appeals { registrationNumber } }
         childProfile(fin: $child) { fin father { fin } education { grade } }
       }`, { fin, child: people['child'] });
       assert.equal(body.errors, undefined, JSON.stringify(body.errors));
-      const person = body.data!['person'];
+      const person = body.data!.person;
       assert.deepEqual(person.citizen, { fin });
       assert.deepEqual([...person.enforcementCases].sort(byJson), enforcementCasesOf(hub.population, 0).map((c) => ({ caseNumber: c.caseNumber, masked: false, amount: c.amount })).sort(byJson));
-      assert.deepEqual(person.appeals.map((a: Appeal) => a.registrationNumber).sort(), appealsOf(hub.population, 0).map((a) => a.registrationNumber).sort());
+      assert.deepEqual(person.appeals.map((a) => a.registrationNumber).sort(), appealsOf(hub.population, 0).map((a) => a.registrationNumber).sort());
       const child = childProfileOf(hub.population, 3)!;
-      assert.deepEqual(body.data!['childProfile'], { fin: child.fin, father: { fin }, education: { grade: child.grade } });
+      assert.deepEqual(body.data!.childProfile, { fin: child.fin, father: { fin }, education: { grade: child.grade } });
     });
 
     it('is refused everything about another FİN', async () => {
@@ -220,10 +234,10 @@ describe('restricted access, self access and audit scope through the gateway', (
       const probe = await as('SBS', 'officer', 'border-control', '{ __typename }');
       const reg = probe.extensions.registrationNumber;
       for (const agency of ['MIA', 'MNS']) {
-        const body = await as(agency, 'auditor', 'audit', QUERY, { reg });
+        const body = await as<{ auditRecord: unknown; auditRecords: { total: number } }>(agency, 'auditor', 'audit', QUERY, { reg });
         assert.equal(body.errors, undefined, `${agency}: ${JSON.stringify(body.errors)}`);
-        assert.deepEqual(body.data!['auditRecord'], { registrationNumber: reg, agency: 'SBS' });
-        assert.ok(body.data!['auditRecords'].total >= 1);
+        assert.deepEqual(body.data!.auditRecord, { registrationNumber: reg, agency: 'SBS' });
+        assert.ok(body.data!.auditRecords.total >= 1);
       }
     });
 

@@ -29,7 +29,7 @@ export function readPrivateJwk(path: string): JWK {
   try {
     return JSON.parse(readFileSync(path, 'utf8')) as JWK;
   } catch (error) {
-    throw new Error(`Cannot read the signing key ${path}: ${(error as Error).message}`);
+    throw new Error(`Cannot read the signing key ${path}: ${(error as Error).message}`, { cause: error });
   }
 }
 

@@ -29,19 +29,27 @@ function positive(value: unknown, where: string): number {
   return value;
 }
 
+type Json = Record<string, unknown>;
+
+function objectAt(value: unknown, where: string): Json {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new PolicyError(`${where} must be an object`);
+  return value as Json;
+}
+
 export function loadLimitsPolicy(dir: string): LimitsPolicy {
-  let raw: Record<string, any>;
+  let raw: Json;
   try {
-    raw = JSON.parse(readFileSync(join(dir, 'limits.json'), 'utf8')) as Record<string, any>;
+    raw = objectAt(JSON.parse(readFileSync(join(dir, 'limits.json'), 'utf8')), 'limits.json');
   } catch (error) {
-    throw new PolicyError(`policies/limits.json: ${(error as Error).message}`);
+    throw new PolicyError(`policies/limits.json: ${(error as Error).message}`, { cause: error });
   }
-  const defaults = raw['defaults'] ?? {};
+  const defaults = objectAt(raw['defaults'] ?? {}, 'limits.json: defaults');
   const byRole = new Map<Role, OperationLimits>();
-  for (const [role, overrides] of Object.entries(raw['roles'] ?? {})) {
+  for (const [role, value] of Object.entries(objectAt(raw['roles'] ?? {}, 'limits.json: roles'))) {
     if (!ROLES.includes(role as Role)) throw new PolicyError(`limits.json: unknown role "${role}"`);
-    for (const key of Object.keys(overrides as object)) if (!LIMIT_NAMES.includes(key as keyof OperationLimits)) throw new PolicyError(`limits.json: roles.${role}: unknown limit "${key}"`);
-    const merged = { ...defaults, ...(overrides as object) } as Record<string, unknown>;
+    const overrides = objectAt(value, `limits.json: roles.${role}`);
+    for (const key of Object.keys(overrides)) if (!LIMIT_NAMES.includes(key as keyof OperationLimits)) throw new PolicyError(`limits.json: roles.${role}: unknown limit "${key}"`);
+    const merged: Json = { ...defaults, ...overrides };
     const limits = Object.fromEntries(LIMIT_NAMES.map((name) => [name, positive(merged[name], `roles.${role}.${name}`)])) as unknown as OperationLimits;
     if (limits.pageSize > SUBGRAPH_PAGE_CEILING || limits.searchResults > SUBGRAPH_PAGE_CEILING) {
       throw new PolicyError(`limits.json: roles.${role}: pageSize and searchResults may not exceed ${SUBGRAPH_PAGE_CEILING}`);
@@ -49,8 +57,8 @@ export function loadLimitsPolicy(dir: string): LimitsPolicy {
     byRole.set(role as Role, limits);
   }
   for (const role of ROLES) if (!byRole.has(role)) throw new PolicyError(`limits.json: no limits for role "${role}"`);
-  const q = raw['quotas'] ?? {};
-  const e = q['enumeration'] ?? {};
+  const q = objectAt(raw['quotas'] ?? {}, 'limits.json: quotas');
+  const e = objectAt(q['enumeration'] ?? {}, 'limits.json: quotas.enumeration');
   const quotas: QuotaPolicy = {
     requestsPerMinutePerAgency: positive(q['requestsPerMinutePerAgency'], 'quotas.requestsPerMinutePerAgency'),
     requestsPerMinutePerSub: positive(q['requestsPerMinutePerSub'], 'quotas.requestsPerMinutePerSub'),

@@ -129,7 +129,7 @@ interface LastResponse {
   status: number;
 }
 
-function Examples({ onPick }: { onPick(example: Example): void }) {
+function Examples({ onPick }: { onPick: (example: Example) => void }) {
   const editors = useEditorContext({ nonNull: true });
   const people = config.development?.people ?? [];
   return (
@@ -180,8 +180,10 @@ function Playground() {
     return body;
   }, [session]);
 
+  // Signed out there is nothing to introspect: `schema: null` stops GraphiQL's fetch; left out, it introspects.
+  const schema = session ? {} : { schema: null };
   return (
-    <GraphiQLProvider fetcher={fetcher} schema={session ? undefined : null} storage={storage} defaultQuery={WELCOME}
+    <GraphiQLProvider fetcher={fetcher} {...schema} storage={storage} defaultQuery={WELCOME}
       shouldPersistHeaders={false} maxHistoryLength={50}>
       <div className="hub-app">
         <header className="hub-bar">

@@ -9,7 +9,7 @@ export interface MintChoice {
 interface SessionPanelProps {
   config: UiConfig;
   session: Session | null;
-  onChange(session: Session | null): void;
+  onChange: (session: Session | null) => void;
   /** Bodies and roles offered for development tokens. */
   agencies: UiConfig['agencies'];
   roles: string[];

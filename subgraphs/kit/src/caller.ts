@@ -34,7 +34,7 @@ export function loadJwks(path: string): JSONWebKeySet {
   try {
     return JSON.parse(readFileSync(path, 'utf8')) as JSONWebKeySet;
   } catch (error) {
-    throw new Error(`Cannot read the gateway's public keys from ${path} (GATEWAY_JWKS_PATH): ${(error as Error).message}`);
+    throw new Error(`Cannot read the gateway's public keys from ${path} (GATEWAY_JWKS_PATH): ${(error as Error).message}`, { cause: error });
   }
 }
 
