@@ -208,14 +208,14 @@ describe('the playground and the auditors\' console in a browser', () => {
     await testId(page, 'token-input').fill(await hub.token({ agency: 'MOJ', roles: ['officer'], sub: 'moj-officer-3' }));
     await testId(page, 'sign-in').click();
     await page.getByText('moj-officer-3').waitFor();
-    await testId(page, 'case-number').fill('ENF-2026/0042');
+    await testId(page, 'case-number').fill('IC-2026-0000042');
     const debtorIndex = citizenIndex('citizen-full');
     const debtor = await runExample(page, 'debtor', 'enforcement-proceedings');
     const person = (debtor.body.data as { person: { fin: string; enforcementCases: Array<{ caseNumber: string; amount: string }> } }).person;
     assert.equal(person.fin, citizenAt(population, debtorIndex).fin);
     assert.deepEqual(person.enforcementCases.map((c) => [c.caseNumber, c.amount]).sort(),
       enforcementCasesOf(population, debtorIndex).map((c) => [c.caseNumber, c.amount]).sort());
-    ran.set('debtor', { registrationNumber: debtor.registrationNumber, agency: 'MOJ', sub: 'moj-officer-3', purpose: 'enforcement-proceedings', caseNumber: 'ENF-2026/0042' });
+    ran.set('debtor', { registrationNumber: debtor.registrationNumber, agency: 'MOJ', sub: 'moj-officer-3', purpose: 'enforcement-proceedings', caseNumber: 'IC-2026-0000042' });
     await signOut(page);
     await testId(page, 'case-number').fill('');
 

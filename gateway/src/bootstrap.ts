@@ -1,12 +1,13 @@
+import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { ConfigError, openDatabase } from '@hub/kit';
 import { citizenDocuments, DEMO_CASES, DEMO_POPULATION, demoPeople } from '@hub/kit/synthetic';
 import { auditJournalSchema } from '@hub/audit';
 import type { GatewayConfig } from './config';
 import { allocateReplicaNumber, PostgresAuditJournal } from './journal';
-import { ensureDevelopmentKeys, loadGatewaySigningKey } from './keys';
+import { ensureDevelopmentKeys, gatewayKeyPaths, loadGatewaySigningKey } from './keys';
 import { loadLimitsPolicy } from './limits-policy';
-import { loadPolicies } from './policies';
+import { loadPolicies, type Policies } from './policies';
 import { quotasFromEnv } from './quotas';
 import { RegistrationNumbers } from './registration';
 import type { GatewayOptions } from './server';
@@ -33,11 +34,35 @@ export function demoPeopleOf(seed: number): DemoPeople {
   });
 }
 
+/**
+ * Production generates no key: a missing or unreadable key is a configuration error naming the
+ * file, before the first request, not an UNAUTHENTICATED for every caller of one agency later.
+ */
+function checkKeys(config: GatewayConfig, policies: Policies): void {
+  const problem = (path: string, what: string) => new ConfigError(`HUB_KEYS_DIR=${JSON.stringify(config.keysDir)}: ${what} ${path} is missing or unreadable (production generates no keys: create them with \`npm run keys\` or mount the PKI's).`);
+  const readable = (path: string, check: (json: unknown) => boolean) => {
+    try {
+      return check(JSON.parse(readFileSync(path, 'utf8')));
+    } catch {
+      return false;
+    }
+  };
+  const gatewayKey = gatewayKeyPaths(config.keysDir).privateJwk;
+  if (!readable(gatewayKey, (json) => typeof json === 'object' && json !== null && 'd' in json)) throw problem(gatewayKey, "the gateway's signing key");
+  for (const agency of policies.agencies.keys()) {
+    const source = policies.identity.jwksOf(agency);
+    if (!source.startsWith('file:')) continue;
+    const path = source.slice('file:'.length);
+    if (!readable(path, (json) => Array.isArray((json as { keys?: unknown }).keys))) throw problem(path, `the JWKS of ${agency}`);
+  }
+}
+
 /** Everything the gateway checks and loads before it takes its first request. */
 export async function prepareGateway(config: GatewayConfig, logger: Logger): Promise<GatewayOptions> {
   const policies = loadPolicies(config.policiesDir, config.keysDir);
   const limits = loadLimitsPolicy(config.policiesDir);
-  if (!config.production) await ensureDevelopmentKeys(config.keysDir, policies.agencies.keys());
+  if (config.production) checkKeys(config, policies);
+  else await ensureDevelopmentKeys(config.keysDir, policies.agencies.keys());
   const signingKey = await loadGatewaySigningKey(config.keysDir);
   let supergraph: SupergraphInfo;
   try {

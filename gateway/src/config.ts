@@ -56,7 +56,8 @@ export function urlOverridesFromEnv(env: Environment): Record<string, string> {
 
 export function gatewayConfigFromEnv(env: Environment): GatewayConfig {
   const read = new EnvReader(env);
-  const mode = read.text('HUB_MODE') ?? 'development';
+  // Secure by default: only the demo launcher (npm start) asks for development.
+  const mode = read.text('HUB_MODE') ?? 'production';
   if (mode !== 'development' && mode !== 'production') throw new ConfigError(`HUB_MODE=${JSON.stringify(mode)}: expected production or development.`);
   const logLevel = read.text('LOG_LEVEL') ?? 'info';
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL=${JSON.stringify(logLevel)}: expected one of ${LOG_LEVELS.join(', ')}.`);

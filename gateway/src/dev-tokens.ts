@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { FIN_PATTERN, sendJson } from '@hub/kit';
+import { SUB_FORMAT, SUB_PATTERN } from './identity';
 import { signDevelopmentToken } from './keys';
 import { ROLES, type Policies } from './policies';
 import { allowMethods, type UiRoute } from './ui';
@@ -10,7 +11,6 @@ import { allowMethods, type UiRoute } from './ui';
  * the loopback interface.
  */
 const TOKEN_BODY_BYTES = 4096;
-const SUB_PATTERN = /^[A-Za-z0-9._@-]{1,64}$/;
 const LOOPBACK = /^(?:127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/;
 
 export function developmentTokenRoute(policies: Policies, keysDir: string): UiRoute {
@@ -45,7 +45,7 @@ async function mintDevelopmentToken(req: IncomingMessage, res: ServerResponse, p
   const { agency, role, sub, fin } = body;
   if (typeof agency !== 'string' || !policies.agencies.has(agency)) return badInput(res, `"agency" must be one of ${[...policies.agencies.keys()].join(', ')}.`);
   if (typeof role !== 'string' || !(ROLES as readonly string[]).includes(role)) return badInput(res, `"role" must be one of ${ROLES.join(', ')}.`);
-  if (sub !== undefined && sub !== '' && (typeof sub !== 'string' || !SUB_PATTERN.test(sub))) return badInput(res, '"sub" must be 1 to 64 letters, digits or . _ @ -');
+  if (sub !== undefined && sub !== '' && (typeof sub !== 'string' || !SUB_PATTERN.test(sub))) return badInput(res, `"sub" must be ${SUB_FORMAT}.`);
   if (fin !== undefined && fin !== '' && (typeof fin !== 'string' || !FIN_PATTERN.test(fin))) return badInput(res, '"fin" must be a FİN: 7 digits or capital Latin letters except I, O and Q.');
   const token = await signDevelopmentToken(keysDir, policies.identity, {
     agency, roles: [role as (typeof ROLES)[number]],

@@ -5,7 +5,7 @@ import {
 } from 'jose';
 import { FIN_PATTERN, type Role } from '@hub/kit';
 import type { Policies } from './policies';
-import { ROLES } from './policies';
+import { GENERIC_CASE_NUMBER, MAX_CASE_NUMBER_LENGTH, ROLES } from './policies';
 import { Refusal } from './refusal';
 
 /** The verified caller: who signed, for which body, in which roles (R13). */
@@ -15,6 +15,10 @@ export interface Identity {
   roles: Role[];
   fin: string | null;
 }
+
+/** What a token's subject may look like: an identifier, never free text. */
+export const SUB_PATTERN = /^[A-Za-z0-9._@-]{1,64}$/;
+export const SUB_FORMAT = '1 to 64 letters, digits or . _ @ -';
 
 const refuse = (reason: string) => new Refusal('UNAUTHENTICATED', `Authentication failed: ${reason}.`, 401, { reason });
 
@@ -85,16 +89,20 @@ export class IdentityVerifier {
     } catch (error) {
       throw refuse(describe(error));
     }
+    // The sub and the roles are journaled: claims the caller's body controls, so only of a known shape.
+    const sub = payload.sub;
+    if (typeof sub !== 'string' || !SUB_PATTERN.test(sub)) throw refuse(`the token's "sub" must be ${SUB_FORMAT}`);
     const roles = payload['roles'];
-    if (!Array.isArray(roles) || roles.length === 0 || roles.some((r) => !ROLES.includes(r as Role))) {
-      throw refuse(`the token's roles must be a non-empty list of ${ROLES.join(', ')}`);
-    }
+    if (!Array.isArray(roles) || roles.length === 0) throw refuse(`the token's roles must be a non-empty list of ${ROLES.join(', ')}`);
+    if (roles.length > ROLES.length) throw refuse(`the token carries more than ${ROLES.length} roles`);
+    if (roles.some((r) => !ROLES.includes(r as Role))) throw refuse(`the token names an unknown role (known: ${ROLES.join(', ')})`);
+    if (new Set(roles).size !== roles.length) throw refuse('the token names a role twice');
     const fin = payload['fin'];
     if (roles.includes('citizen')) {
       if (roles.length > 1) throw refuse('a citizen token carries no other role');
       if (typeof fin !== 'string' || !FIN_PATTERN.test(fin)) throw refuse("a citizen token must carry the person's FİN");
     }
-    return { agency, sub: String(payload.sub), roles: roles as Role[], fin: roles.includes('citizen') ? (fin as string) : null };
+    return { agency, sub, roles: roles as Role[], fin: roles.includes('citizen') ? (fin as string) : null };
   }
 }
 
@@ -132,8 +140,10 @@ export function checkPurpose(policies: Policies, identity: Identity, purposeHead
     throw new Refusal('BAD_USER_INPUT', `The X-Purpose header ${problem}. Allowed: ${allowed.join(', ')}.`, 400, { header: 'X-Purpose', allowed });
   }
   const caseNumber = caseHeader?.trim() || null;
-  if (caseNumber !== null && !/^[\p{L}\p{N} ./_:-]{1,64}$/u.test(caseNumber)) {
-    throw new Refusal('BAD_USER_INPUT', 'The X-Case-Number header must be 1 to 64 letters, digits, spaces or . / _ : -', 400, { header: 'X-Case-Number' });
+  const expected = policies.purposes.get(purpose)?.caseNumber ?? GENERIC_CASE_NUMBER;
+  // The case number is journaled: only a value of the purpose's own format, never free text.
+  if (caseNumber !== null && (caseNumber.length > MAX_CASE_NUMBER_LENGTH || !expected.pattern.test(caseNumber))) {
+    throw new Refusal('BAD_USER_INPUT', `The X-Case-Number header under the purpose ${purpose} must be ${expected.format}.`, 400, { header: 'X-Case-Number', expectedFormat: expected.format });
   }
   return { purpose, caseNumber };
 }

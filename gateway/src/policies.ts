@@ -31,6 +31,16 @@ export interface RolePolicy {
   introspection: boolean;
 }
 
+export interface PurposePolicy {
+  description: string;
+  /** What X-Case-Number must look like under this purpose. */
+  caseNumber: { pattern: RegExp; format: string };
+}
+
+/** X-Case-Number under a purpose that names no format of its own. */
+export const GENERIC_CASE_NUMBER = { pattern: /^[\p{L}\p{N} ./_:-]{1,64}$/u, format: '1 to 64 letters, digits, spaces or . / _ : -' };
+export const MAX_CASE_NUMBER_LENGTH = 64;
+
 export interface IdentityProviders {
   audience: string;
   clockToleranceSeconds: number;
@@ -45,7 +55,7 @@ export interface Policies {
   agencies: Map<string, Agency>;
   resources: Map<string, ResourceBinding>;
   resourceOfSubgraph: Map<string, ResourceBinding>;
-  purposes: Map<string, string>;
+  purposes: Map<string, PurposePolicy>;
   roles: Map<Role, RolePolicy>;
   identity: IdentityProviders;
 }
@@ -108,9 +118,23 @@ export function loadPolicies(dir: string, keysDir: string): Policies {
     if (!agencies.has(owner)) throw new PolicyError(`resources.json: ${name}.owner: unknown agency "${owner}"`);
   }
 
-  const purposes = new Map<string, string>();
-  for (const [code, description] of Object.entries(objectAt(read(dir, 'purposes.json')['purposes'], 'purposes.json: purposes'))) {
-    purposes.set(code, stringAt(description, `purposes.json: ${code}`));
+  const purposes = new Map<string, PurposePolicy>();
+  for (const [code, raw] of Object.entries(objectAt(read(dir, 'purposes.json')['purposes'], 'purposes.json: purposes'))) {
+    const entry = objectAt(raw, `purposes.json: ${code}`);
+    let caseNumber = GENERIC_CASE_NUMBER;
+    if (entry['caseNumber'] !== undefined) {
+      const spec = objectAt(entry['caseNumber'], `purposes.json: ${code}.caseNumber`);
+      const source = stringAt(spec['pattern'], `purposes.json: ${code}.caseNumber.pattern`);
+      if (!source.startsWith('^') || !source.endsWith('$')) throw new PolicyError(`purposes.json: ${code}.caseNumber.pattern must be anchored with ^ and $`);
+      let pattern: RegExp;
+      try {
+        pattern = new RegExp(source, 'u');
+      } catch (error) {
+        throw new PolicyError(`purposes.json: ${code}.caseNumber.pattern is not a regular expression (${(error as Error).message})`, { cause: error });
+      }
+      caseNumber = { pattern, format: stringAt(spec['format'], `purposes.json: ${code}.caseNumber.format`) };
+    }
+    purposes.set(code, { description: stringAt(entry['description'], `purposes.json: ${code}.description`), caseNumber });
   }
 
   const roles = new Map<Role, RolePolicy>();

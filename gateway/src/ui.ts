@@ -66,7 +66,7 @@ export function uiRoutes(options: UiOptions): Map<string, UiRoute> {
     nonce,
     agencies: [...policies.agencies.values()].map((a) => ({ code: a.code, name: a.name, audit: a.levels['audit'] !== undefined })),
     resources: [...policies.resources.values()].map((r) => ({ name: r.name, title: r.title })),
-    purposes: [...policies.purposes].map(([code, description]) => ({ code, description })),
+    purposes: [...policies.purposes].map(([code, { description }]) => ({ code, description })),
     rolePurposes: Object.fromEntries([...policies.roles].map(([role, p]) => [role, p.purposes])),
     development: production ? null : {
       roles: [...ROLES],

@@ -50,7 +50,12 @@ async function main(env: Environment): Promise<void> {
     }
     await Promise.all(ports.map(({ port }, i) => waitUntilReady(`http://127.0.0.1:${port}/ready`, children[i]!)));
     const port = config.gatewayPort;
-    const gateway = startProcess('gateway', gatewayEntry(), { ...common, ...urlOverrides, PORT: String(port), SUPERGRAPH_PATH: resolve(ROOT, 'schema/supergraph.graphql') });
+    // The demo, and only the demo, runs the gateway in development: token minting for the
+    // playground and the demo persons, on the loopback interface unless HOST says otherwise.
+    console.log('Starting the gateway in DEVELOPMENT mode (HUB_MODE=development): a demo, not a deployment.');
+    const gateway = startProcess('gateway', gatewayEntry(), {
+      ...common, ...urlOverrides, HUB_MODE: 'development', HOST: env['HOST'] ?? '127.0.0.1', PORT: String(port), SUPERGRAPH_PATH: resolve(ROOT, 'schema/supergraph.graphql'),
+    });
     children.push(gateway);
     await waitUntilReady(`http://127.0.0.1:${port}/ready`, gateway);
     void gateway.exited.then((code) => { console.error(`gateway exited (${code})`); void stop(1); });

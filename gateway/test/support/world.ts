@@ -10,7 +10,8 @@ import { AccessPolicy } from '../../src/access';
 import { HubRequest } from '../../src/context';
 import { IdentityVerifier } from '../../src/identity';
 import type { AuditJournal } from '../../src/journal';
-import { ensureDevelopmentKeys, signDevelopmentToken, type DevelopmentTokenRequest } from '../../src/keys';
+import { importJWK, SignJWT } from 'jose';
+import { agencyKeyPaths, ensureDevelopmentKeys, readPrivateJwk, signDevelopmentToken, type DevelopmentTokenRequest } from '../../src/keys';
 import { loadLimitsPolicy, type LimitsPolicy } from '../../src/limits-policy';
 import { GatewayMetrics } from '../../src/metrics';
 import { readRequestBody, selectOperation, type SelectedOperation } from '../../src/operation';
@@ -61,10 +62,15 @@ export function smallPolicies(keysDir: string): { dir: string; policies: Policie
     AAA: { name: 'Agency A', levels: { people: 'unlimited', crossings: 'restricted' } },
     BBB: { name: 'Agency B', levels: { people: 'unlimited' } },
   } });
-  write('purposes.json', { purposes: { check: 'A check', audit: 'Internal investigation', self: 'Oneself' } });
+  write('purposes.json', { purposes: {
+    check: { description: 'A check' },
+    enforce: { description: 'Enforcement', caseNumber: { pattern: '^IC-[0-9]{4}-[0-9]{7}$', format: 'IC-YYYY-NNNNNNN' } },
+    audit: { description: 'Internal investigation' },
+    self: { description: 'Oneself' },
+  } });
   write('roles.json', { roles: {
-    system: { purposes: ['check'], resources: { '*': 'agency' }, introspection: false },
-    officer: { purposes: ['check'], resources: { '*': 'agency' }, introspection: true },
+    system: { purposes: ['check', 'enforce'], resources: { '*': 'agency' }, introspection: false },
+    officer: { purposes: ['check', 'enforce'], resources: { '*': 'agency' }, introspection: true },
     auditor: { purposes: ['audit'], resources: { '*': 'none' }, introspection: true },
     citizen: { purposes: ['self'], resources: { '*': 'none', people: 'restricted' }, introspection: false },
   } });
@@ -104,6 +110,8 @@ export type Respond = (operation: SelectedOperation) => HubResponseBody;
 
 export interface World {
   keysDir: string;
+  /** A token of agency AAA with exactly these claims (iss, aud, iat, exp filled in), for shapes npm run token would not mint. */
+  tokenWithClaims(claims: Record<string, unknown>): Promise<string>;
   policies: Policies;
   supergraph: SupergraphInfo;
   map: ResourceMap;
@@ -136,8 +144,15 @@ export async function smallWorld(options: { production?: boolean; now?: () => nu
   const { graphql: pipeline } = hubPipelines(deps, () => undefined);
   const token: World['token'] = (request) => signDevelopmentToken(keysDir, policies.identity, { roles: ['officer'], ...request });
   const defaultToken = await token({ agency: 'AAA' });
+  const tokenWithClaims: World['tokenWithClaims'] = async (claims) => {
+    const jwk = readPrivateJwk(agencyKeyPaths(keysDir, 'AAA').privateJwk);
+    return new SignJWT({ agency: 'AAA', ...claims })
+      .setProtectedHeader({ alg: 'EdDSA', kid: jwk.kid ?? '' })
+      .setIssuer(policies.identity.issuerOf('AAA')).setAudience(policies.identity.audience).setIssuedAt().setExpirationTime('1h')
+      .sign(await importJWK(jwk, 'EdDSA'));
+  };
   return {
-    keysDir, policies, supergraph, map, journal, pipeline, deps, token,
+    keysDir, policies, supergraph, map, journal, pipeline, deps, token, tokenWithClaims,
     async run(query, call = {}) {
       const tokenValue = call.token === undefined ? defaultToken : call.token;
       const http = fakeHttp({

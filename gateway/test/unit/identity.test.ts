@@ -48,6 +48,38 @@ describe('identity', () => {
   it('refuses a purpose the role may not state, listing the allowed ones', async () => {
     const world = await smallWorld();
     const { result } = await world.run('{ person(fin: "A") { name } }', { purpose: 'audit' });
-    assert.deepEqual([result.status, result.body.errors?.[0]?.extensions?.['code'], result.body.errors?.[0]?.extensions?.['allowed']], [400, 'BAD_USER_INPUT', ['check']]);
+    assert.deepEqual([result.status, result.body.errors?.[0]?.extensions?.['code'], result.body.errors?.[0]?.extensions?.['allowed']], [400, 'BAD_USER_INPUT', ['check', 'enforce']]);
+  });
+
+  const claims: Array<[string, Record<string, unknown>, RegExp]> = [
+    ['a sub with free text', { sub: 'Ali Mammadov said: SELECT', roles: ['officer'] }, /"sub" must be 1 to 64 letters/],
+    ['a sub over 64 characters', { sub: 'a'.repeat(65), roles: ['officer'] }, /"sub" must be/],
+    ['no sub', { roles: ['officer'] }, /"sub" claim is missing/],
+    ['an unknown role', { sub: 'x', roles: ['officer', 'admin'] }, /unknown role/],
+    ['a role twice', { sub: 'x', roles: ['officer', 'officer'] }, /a role twice/],
+    ['more roles than exist', { sub: 'x', roles: ['officer', 'system', 'auditor', 'citizen', 'officer'] }, /more than 4 roles/],
+    ['roles that are not a list', { sub: 'x', roles: 'officer' }, /non-empty list/],
+  ];
+  for (const [what, payload, message] of claims) {
+    it(`refuses a token with ${what}: UNAUTHENTICATED with the reason`, async () => {
+      const world = await smallWorld();
+      const { result, entry } = await world.run('{ person(fin: "A") { name } }', { token: await world.tokenWithClaims(payload) });
+      assert.deepEqual([result.status, result.body.errors?.[0]?.extensions?.['code']], [401, 'UNAUTHENTICATED']);
+      assert.match(result.body.errors?.[0]?.message ?? '', message);
+      assert.equal(entry?.sub, null, 'a refused sub is not journaled');
+    });
+  }
+
+  it("checks X-Case-Number against the purpose's own format, naming it; other purposes take a short plain identifier", async () => {
+    const world = await smallWorld();
+    const run = (purpose: string, caseNumber: string) => world.run('{ person(fin: "A") { name } }', { purpose, headers: { 'x-case-number': caseNumber }, respond: () => ({ data: { person: null } }) });
+    const ok = await run('enforce', 'IC-2024-0000012');
+    assert.deepEqual([ok.result.status, ok.entry?.caseNumber], [200, 'IC-2024-0000012']);
+    const wrong = await run('enforce', '2024/12');
+    assert.deepEqual([wrong.result.status, wrong.result.body.errors?.[0]?.extensions?.['code'], wrong.result.body.errors?.[0]?.extensions?.['expectedFormat']], [400, 'BAD_USER_INPUT', 'IC-YYYY-NNNNNNN']);
+    assert.equal(wrong.entry?.caseNumber, null, 'a refused case number is not journaled');
+    assert.equal((await run('check', 'case 42/A')).result.status, 200);
+    assert.equal((await run('check', 'x'.repeat(65))).result.status, 400);
+    assert.equal((await run('check', 'drop table; --')).result.status, 400);
   });
 });

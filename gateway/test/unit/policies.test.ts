@@ -46,6 +46,9 @@ describe('policy validation at start-up', () => {
     ['a role granting an unknown level', 'roles.json', (j) => { j['roles'].officer.resources.citizens = 'all'; }, /officer\.resources\.citizens: unknown level "all"/],
     ['an HMAC algorithm', 'identity-providers.json', (j) => { j['algorithms'].push('HS256'); }, /algorithms: "HS256" is not an asymmetric/],
     ['the "none" algorithm', 'identity-providers.json', (j) => { j['algorithms'] = ['none']; }, /algorithms: "none" is not an asymmetric/],
+    ['a case-number pattern that is not anchored', 'purposes.json', (j) => { j['purposes']['criminal-investigation'].caseNumber.pattern = '[0-9]+'; }, /criminal-investigation\.caseNumber\.pattern must be anchored/],
+    ['a case-number pattern that does not compile', 'purposes.json', (j) => { j['purposes']['criminal-investigation'].caseNumber.pattern = '^([0-9]$'; }, /criminal-investigation\.caseNumber\.pattern is not a regular expression/],
+    ['a purpose with no description', 'purposes.json', (j) => { j['purposes']['audit'] = {}; }, /purposes\.json: audit\.description must be a non-empty string/],
     ['identity settings for an unknown agency', 'identity-providers.json', (j) => { j['overrides'].XYZ = { issuer: 'urn:x' }; }, /overrides: unknown agency "XYZ"/],
   ];
   for (const [what, file, change, message] of mistakes) {
