@@ -82,7 +82,7 @@ export async function prepareGateway(config: GatewayConfig, logger: Logger): Pro
     policies,
     supergraph,
     signingKey,
-    journal: PostgresAuditJournal.connect(config.auditDatabaseUrl),
+    journal: PostgresAuditJournal.connect(config.auditDatabaseUrl, config.journal),
     registrations: new RegistrationNumbers(RegistrationNumbers.replicaId(replica)),
     logger,
     production: config.production,
@@ -90,7 +90,11 @@ export async function prepareGateway(config: GatewayConfig, logger: Logger): Pro
     breaker: config.breaker,
     shutdownGraceMs: config.shutdownGraceMs,
     limits,
-    quotas: quotasFromEnv(limits.quotas, config.redisUrl),
+    quotas: quotasFromEnv(limits.quotas, config.redisUrl, undefined, (counting) => {
+      if (counting === 'shared') logger.info({ quotas: counting }, 'quotas: counting shared by every replica again (Redis)');
+      else logger.warn({ quotas: counting }, 'quotas: Redis unreachable, this replica counts on its own until it is back');
+    }),
+    admission: config.admission,
     ...(config.production ? {} : { developmentKeysDir: config.keysDir, demoPeople: demoPeopleOf(config.demoSeed) }),
   };
 }

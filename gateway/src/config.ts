@@ -1,6 +1,8 @@
 import { existsSync, statSync } from 'node:fs';
 import { ConfigError, DEFAULT_SHUTDOWN_GRACE_MS, EnvReader, type Environment } from '@hub/kit';
 import { DEMO_POPULATION } from '@hub/kit/synthetic';
+import { DEFAULT_JOURNAL_LIMITS, type JournalLimits } from './journal';
+import { DEFAULT_ADMISSION, type AdmissionLimits } from './stages/admission';
 import { DEFAULT_BREAKER, type BreakerOptions } from './transport';
 
 /**
@@ -24,6 +26,8 @@ export interface GatewayConfig {
   subgraphUrls: Record<string, string>;
   /** The demo population's seed, for the persons the development playground offers. */
   demoSeed: number;
+  admission: AdmissionLimits;
+  journal: JournalLimits;
 }
 
 /** A URL of one of the protocols given; EnvReader checks that it parses. */
@@ -78,6 +82,14 @@ export function gatewayConfigFromEnv(env: Environment): GatewayConfig {
       windowMs: read.integer('BREAKER_WINDOW_MS', DEFAULT_BREAKER.windowMs, 1_000, 600_000),
     },
     shutdownGraceMs: read.integer('SHUTDOWN_GRACE_MS', DEFAULT_SHUTDOWN_GRACE_MS, 0, 600_000),
+    admission: {
+      maxInFlight: read.integer('MAX_IN_FLIGHT', DEFAULT_ADMISSION.maxInFlight, 1, 100_000),
+      maxQueued: read.integer('MAX_QUEUED', DEFAULT_ADMISSION.maxQueued, 0, 100_000),
+    },
+    journal: {
+      writeTimeoutMs: read.integer('JOURNAL_WRITE_TIMEOUT_MS', DEFAULT_JOURNAL_LIMITS.writeTimeoutMs, 100, 60_000),
+      maxQueued: read.integer('JOURNAL_MAX_QUEUED', DEFAULT_JOURNAL_LIMITS.maxQueued, 1, 1_000_000),
+    },
     logLevel,
     subgraphUrls: urlOverridesFromEnv(env),
     demoSeed: read.integer('HUB_SEED_NUMBER', DEMO_POPULATION.seed, 0, Number.MAX_SAFE_INTEGER),

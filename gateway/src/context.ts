@@ -24,6 +24,8 @@ export class HubRequest {
   readonly records = new Map<string, number>();
   /** The journal's record of this request, once written (the monitoring stage labels from it). */
   entry: JournalEntry | null = null;
+  /** Aborted with a Refusal when the request must end now (the stop's grace is over). */
+  readonly abort = new AbortController();
   auditFailed = false;
 
   constructor(

@@ -20,6 +20,25 @@ export interface AuditJournal {
 
 const MAX_BATCH = 500;
 
+export interface JournalLimits {
+  /** How long one group commit may take before the journal counts as unwritable. */
+  writeTimeoutMs: number;
+  /** Records that may wait for a commit; past that, AUDIT_UNAVAILABLE at once. */
+  maxQueued: number;
+}
+
+export const DEFAULT_JOURNAL_LIMITS: JournalLimits = { writeTimeoutMs: 1_000, maxQueued: 20_000 };
+
+/** Why a record was refused at once rather than written. */
+export class JournalUnavailable extends Error {
+  constructor(readonly reason: 'queue_full' | 'unwritable') {
+    super(reason === 'queue_full' ? 'the audit journal queue is full' : 'the audit journal cannot be written');
+  }
+}
+
+/** How often an unwritable journal is tried again in the background. */
+const PROBE_INTERVAL_MS = 500;
+
 interface Pending {
   entry: JournalEntry;
   resolve: () => void;
@@ -29,22 +48,51 @@ interface Pending {
 export class PostgresAuditJournal implements AuditJournal {
   private queue: Pending[] = [];
   private writing: Promise<void> | null = null;
+  /** Set while the database does not take writes: records are refused at once and a probe runs. */
+  private down: NodeJS.Timeout | null = null;
 
-  constructor(private readonly pool: Pool) {}
+  constructor(private readonly pool: Pool, private readonly limits: JournalLimits = DEFAULT_JOURNAL_LIMITS) {}
 
-  static connect(url: string, poolSize = 4): PostgresAuditJournal {
-    // A database that stops answering must fail requests closed, not hold them: both waits are bounded.
-    const pool = new Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 2_000, query_timeout: 10_000, keepAlive: true, application_name: 'hub-gateway-audit' });
+  static connect(url: string, limits: JournalLimits = DEFAULT_JOURNAL_LIMITS, poolSize = 4): PostgresAuditJournal {
+    // A database that accepts connections but does not answer must fail requests closed within
+    // the bound, not hold them: connecting and every statement wait at most writeTimeoutMs.
+    const pool = new Pool({
+      connectionString: url, max: poolSize, connectionTimeoutMillis: limits.writeTimeoutMs, query_timeout: limits.writeTimeoutMs,
+      keepAlive: true, application_name: 'hub-gateway-audit',
+    });
     // An idle client losing its server must not crash the gateway; the next write fails closed instead.
     pool.on('error', () => undefined);
-    return new PostgresAuditJournal(pool);
+    return new PostgresAuditJournal(pool, limits);
   }
 
   append(entry: JournalEntry): Promise<void> {
+    if (this.down) return this.refuse('unwritable');
+    if (this.queue.length >= this.limits.maxQueued) return this.refuse('queue_full');
     return new Promise((resolve, reject) => {
       this.queue.push({ entry, resolve, reject });
       if (!this.writing) this.writing = this.writeAll();
     });
+  }
+
+  private refuse(reason: 'queue_full' | 'unwritable'): Promise<never> {
+    return Promise.reject(new JournalUnavailable(reason));
+  }
+
+  /** The journal failed a write: everything waiting is refused now, and a probe finds out when it is back. */
+  private markDown(): void {
+    if (this.down) return;
+    const waiting = this.queue.splice(0);
+    for (const p of waiting) p.reject(new JournalUnavailable('unwritable'));
+    this.down = setInterval(() => {
+      void this.ping().then((ok) => {
+        if (ok && this.down) {
+          clearInterval(this.down);
+          this.down = null;
+        }
+      });
+    }, PROBE_INTERVAL_MS);
+    // Never what keeps a stopping process alive.
+    this.down.unref();
   }
 
   async drain(): Promise<void> {
@@ -57,6 +105,7 @@ export class PostgresAuditJournal implements AuditJournal {
 
   async ping(): Promise<boolean> {
     try {
+      // The probe is bounded like a write: a silent database is not writable.
       // Writable, not merely readable: a standby, a read-only database or a revoked grant is not ready.
       const { rows } = await this.pool.query<{ writable: boolean }>("SELECT has_table_privilege('audit.journal', 'INSERT') AND current_setting('transaction_read_only') = 'off' AS writable");
       return rows[0]?.writable === true;
@@ -67,6 +116,7 @@ export class PostgresAuditJournal implements AuditJournal {
 
   async close(): Promise<void> {
     await this.drain();
+    if (this.down) clearInterval(this.down);
     await this.pool.end();
   }
 
@@ -80,6 +130,7 @@ export class PostgresAuditJournal implements AuditJournal {
         for (const p of batch) p.resolve();
       } catch (error) {
         for (const p of batch) p.reject(error as Error);
+        this.markDown();
       }
     }
     this.writing = null;

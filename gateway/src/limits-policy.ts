@@ -12,6 +12,8 @@ export interface QuotaPolicy {
   requestsPerMinutePerAgency: number;
   requestsPerMinutePerSub: number;
   recordsPerDayPerAgency: number;
+  /** Requests that fail authentication, per client address and minute, before the address is refused outright. */
+  unauthenticatedPerMinutePerAddress: number;
   enumeration: { windowSeconds: number; missesBeforeSlowdown: number; missesBeforeRefusal: number; slowdownMs: number };
 }
 
@@ -63,6 +65,7 @@ export function loadLimitsPolicy(dir: string): LimitsPolicy {
     requestsPerMinutePerAgency: positive(q['requestsPerMinutePerAgency'], 'quotas.requestsPerMinutePerAgency'),
     requestsPerMinutePerSub: positive(q['requestsPerMinutePerSub'], 'quotas.requestsPerMinutePerSub'),
     recordsPerDayPerAgency: positive(q['recordsPerDayPerAgency'], 'quotas.recordsPerDayPerAgency'),
+    unauthenticatedPerMinutePerAddress: positive(q['unauthenticatedPerMinutePerAddress'], 'quotas.unauthenticatedPerMinutePerAddress'),
     enumeration: {
       windowSeconds: positive(e['windowSeconds'], 'quotas.enumeration.windowSeconds'),
       missesBeforeSlowdown: positive(e['missesBeforeSlowdown'], 'quotas.enumeration.missesBeforeSlowdown'),

@@ -1,6 +1,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { JournalEntry } from '@hub/audit';
 import type { AuditJournal } from './journal';
+import type { QuotaCounting } from './quotas';
 
 /**
  * The gateway's Prometheus metrics (R14), in a registry of its own per gateway. Labels carry
@@ -31,8 +32,10 @@ export class GatewayMetrics {
   private readonly subgraphFailures: Counter<'subgraph' | 'reason'>;
   private readonly circuit: Gauge<'subgraph' | 'state'>;
   private readonly journalWrites: Histogram<'outcome'>;
+  private readonly journalRefusals: Counter<'reason'>;
 
-  constructor(journal: AuditJournal) {
+
+  constructor(journal: AuditJournal, quotaCounting: () => QuotaCounting) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
     this.requests = new Counter({
@@ -75,6 +78,21 @@ export class GatewayMetrics {
       help: 'Time a request waits for its audit record to be durable (group commit included), by outcome (written or failed).',
       labelNames: ['outcome'], buckets: LATENCY_BUCKETS, registers,
     });
+    this.journalRefusals = new Counter({
+      name: 'hub_audit_journal_refusals_total',
+      help: 'Answers refused with AUDIT_UNAVAILABLE, by reason: queue_full (the queue is at its bound), unwritable (the database failed or did not answer in time).',
+      labelNames: ['reason'], registers,
+    });
+    new Gauge({
+      name: 'hub_quota_counting',
+      help: 'Where the quota counters are: 1 for shared (Redis, every replica) or local (this replica only, Redis not configured or unreachable).',
+      labelNames: ['mode'], registers,
+      collect() {
+        const shared = quotaCounting() === 'shared';
+        this.set({ mode: 'shared' }, shared ? 1 : 0);
+        this.set({ mode: 'local' }, shared ? 0 : 1);
+      },
+    });
     new Gauge({
       name: 'hub_audit_journal_queue_depth',
       help: 'Audit records waiting for the next group commit.',
@@ -102,6 +120,12 @@ export class GatewayMetrics {
   journalWrite(seconds: number, written: boolean): void {
     this.journalWrites.observe({ outcome: written ? 'written' : 'failed' }, seconds);
   }
+
+  journalRefused(reason: 'queue_full' | 'unwritable'): void {
+    this.journalRefusals.inc({ reason });
+  }
+
+
 
   subgraphCall(subgraph: string, seconds: number, failure: SubgraphFailure | null): void {
     this.subgraphDuration.observe({ subgraph, outcome: failure ? 'failed' : 'ok' }, seconds);

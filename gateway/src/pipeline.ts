@@ -10,6 +10,8 @@ import type { RegistrationNumbers } from './registration';
 import type { ResourceMap } from './resource-map';
 import { Pipeline, type FaultReporter } from './stage';
 import { useAccess } from './stages/access';
+import { useAddressLimit } from './stages/address-limit';
+import { useAdmission, type AdmissionLimits } from './stages/admission';
 import { useErrorHygiene } from './stages/errors';
 import { useHttpPost } from './stages/http';
 import { useIdentity } from './stages/identity';
@@ -22,6 +24,7 @@ import { useQuotas } from './stages/quotas';
 import { useReadOnly } from './stages/read-only';
 import { useRecords } from './stages/records';
 import { useRegistration } from './stages/registration';
+import { useShutdown } from './stages/shutdown';
 
 export interface PipelineDeps {
   policies: Policies;
@@ -35,6 +38,7 @@ export interface PipelineDeps {
   registrations: RegistrationNumbers;
   logger: Logger;
   production: boolean;
+  admission: AdmissionLimits;
 }
 
 /**
@@ -43,16 +47,22 @@ export interface PipelineDeps {
  * the registration number and the metrics see the journal's verdict. Where order matters a
  * stage says so (`after`), and the pipeline refuses to start otherwise.
  */
-export function hubPipelines(d: PipelineDeps, reportFault: FaultReporter): { graphql: Pipeline; session: Pipeline } {
+export function hubPipelines(d: PipelineDeps, reportFault: FaultReporter) {
   const monitoring = useMonitoring(d.metrics, d.logger); // metrics and the log line: the answer as sent
   const registration = useRegistration(d.registrations); // R6: a number in every answer and subgraph call
   const journal = useJournal(d.journal, d.metrics); // R9: what the caller saw, durable before it leaves
+  const shutdown = useShutdown(); // R14: a stop cuts what is left, answered and journaled as such
+  const admission = useAdmission(d.admission); // R14: a saturated replica sheds load at once
+  const addressLimit = useAddressLimit(d.quotas); // hostile traffic refused before its token is read
   const identity = useIdentity(d.identity); // R13: a verified token of a known body
   const graphql = new Pipeline([
     monitoring,
     registration,
     journal,
+    shutdown,
+    admission,
     useHttpPost(), // POST and JSON only: nothing of a query in a URL
+    addressLimit,
     identity,
     usePurpose(d.policies), // why the request is made (X-Purpose, X-Case-Number)
     useErrorHygiene(d.policies, d.production), // no foreign locations, no schema hints
@@ -64,6 +74,6 @@ export function hubPipelines(d: PipelineDeps, reportFault: FaultReporter): { gra
     useRecords(d.map), // what was read, and how many records came back
   ], reportFault);
   // Officers' sign-in and sign-out (6.9.1.4): verified and journaled like every request.
-  const session = new Pipeline([monitoring, registration, journal, identity], reportFault);
-  return { graphql, session };
+  const session = new Pipeline([monitoring, registration, journal, shutdown, admission, addressLimit, identity], reportFault);
+  return { graphql, session, shutdown, admission };
 }

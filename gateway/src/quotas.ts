@@ -11,12 +11,20 @@ import { Refusal } from './refusal';
  * many searches that find nothing — is slowed, then refused.
  */
 export interface Quotas {
+  /** Before anything else is done for a request from this address: refused while it is over its unauthenticated quota. */
+  admitAddress(address: string): Promise<void>;
+  /** A request from this address failed authentication. */
+  penalizeAddress(address: string): Promise<void>;
   /** Before a request: refuses with RATE_LIMITED (and Retry-After) when over a quota. */
   admit(identity: Identity): Promise<void>;
   /** After a request: counts the records it returned and whether a search missed. */
   settle(identity: Identity, records: number, searched: boolean): Promise<void>;
+  /** Where the counters are now: shared by every replica in Redis, or this replica's own. */
+  counting(): QuotaCounting;
   close(): Promise<void>;
 }
+
+export type QuotaCounting = 'shared' | 'local' | 'local (Redis unreachable)';
 
 const rateLimited = (what: string, res: RateLimiterRes) => {
   const seconds = Math.max(1, Math.ceil(res.msBeforeNext / 1000));
@@ -28,10 +36,20 @@ export class RateLimitedQuotas implements Quotas {
   private readonly perSub: RateLimiterAbstract;
   private readonly recordsPerDay: RateLimiterAbstract;
   private readonly misses: RateLimiterAbstract;
+  private readonly unauthenticated: RateLimiterAbstract;
   private readonly connected: Promise<void>;
 
-  constructor(private readonly policy: QuotaPolicy, private readonly redis: Redis | null, prefix = 'hub') {
+  constructor(private readonly policy: QuotaPolicy, private readonly redis: Redis | null, prefix = 'hub', onCountingChange: (counting: QuotaCounting) => void = () => undefined) {
     this.connected = redis ? firstConnection(redis) : Promise.resolve();
+    if (redis) {
+      // An outage is told once per change of state, not per request.
+      let last = this.counting();
+      const changed = () => {
+        const now = this.counting();
+        if (now !== last) onCountingChange((last = now));
+      };
+      for (const event of ['ready', 'end', 'error', 'close'] as const) redis.on(event, changed);
+    }
     const make = (keyPrefix: string, points: number, duration: number): RateLimiterAbstract => {
       const memory = new RateLimiterMemory({ keyPrefix, points, duration });
       // If Redis goes away, each replica keeps limiting on its own rather than not at all.
@@ -41,6 +59,22 @@ export class RateLimitedQuotas implements Quotas {
     this.perSub = make('rpm-sub', policy.requestsPerMinutePerSub, 60);
     this.recordsPerDay = make('records-day', policy.recordsPerDayPerAgency, 86_400);
     this.misses = make('misses', policy.enumeration.missesBeforeRefusal, policy.enumeration.windowSeconds);
+    this.unauthenticated = make('unauthenticated-address', policy.unauthenticatedPerMinutePerAddress, 60);
+  }
+
+  counting(): QuotaCounting {
+    if (!this.redis) return 'local';
+    return this.redis.status === 'ready' ? 'shared' : 'local (Redis unreachable)';
+  }
+
+  async admitAddress(address: string): Promise<void> {
+    await this.connected;
+    const used = await this.unauthenticated.get(address);
+    if (used && used.remainingPoints <= 0) throw rateLimited('Too many requests without valid credentials from this address.', used);
+  }
+
+  async penalizeAddress(address: string): Promise<void> {
+    await this.unauthenticated.penalty(address, 1);
   }
 
   async admit(identity: Identity): Promise<void> {
@@ -98,8 +132,8 @@ async function consume(limiter: RateLimiterAbstract, key: string, message: strin
   }
 }
 
-export function quotasFromEnv(policy: QuotaPolicy, redisUrl: string | undefined, prefix?: string): Quotas {
+export function quotasFromEnv(policy: QuotaPolicy, redisUrl: string | undefined, prefix?: string, onCountingChange?: (counting: QuotaCounting) => void): Quotas {
   const redis = redisUrl ? new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false }) : null;
   redis?.on('error', () => undefined);
-  return new RateLimitedQuotas(policy, redis, prefix);
+  return new RateLimitedQuotas(policy, redis, prefix, onCountingChange);
 }

@@ -17,6 +17,7 @@ import { errorSummary } from './logger';
 import { GatewayMetrics } from './metrics';
 import { readRequestBody, selectOperation, type SelectedOperation } from './operation';
 import { hubPipelines } from './pipeline';
+import { DEFAULT_ADMISSION, type AdmissionLimits } from './stages/admission';
 import type { Policies } from './policies';
 import type { Quotas } from './quotas';
 import { Refusal } from './refusal';
@@ -46,6 +47,8 @@ export interface GatewayOptions {
   developmentKeysDir?: string;
   /** Development only: the demo persons the playground offers. */
   demoPeople?: DemoPeople;
+  /** Work in flight per replica; DEFAULT_ADMISSION when not given. */
+  admission?: AdmissionLimits;
 }
 
 export interface RunningGateway {
@@ -56,6 +59,8 @@ export interface RunningGateway {
 }
 
 const JSON_TYPE = 'application/json; charset=utf-8';
+/** Time kept at the end of a stop's grace to answer and journal the requests it cuts. */
+const SHUTDOWN_ANSWER_MS = 1_000;
 
 /** Sends what the pipeline made of the request; nothing is sent that the journal has not recorded. */
 function send(res: ServerResponse, result: HubResult, body: unknown = result.body): void {
@@ -67,10 +72,11 @@ function send(res: ServerResponse, result: HubResult, body: unknown = result.bod
 export async function startGateway(options: GatewayOptions, port: number, host = '0.0.0.0'): Promise<RunningGateway> {
   const { policies, supergraph, logger } = options;
   const map = new ResourceMap(supergraph.apiSchema, supergraph, (subgraph) => policies.resourceOfSubgraph.get(subgraph)?.name ?? null);
-  const metrics = new GatewayMetrics(options.journal);
+  const metrics = new GatewayMetrics(options.journal, () => options.quotas.counting());
   const pipelines = hubPipelines({
     policies, map, access: new AccessPolicy(map), identity: new IdentityVerifier(policies), limits: options.limits, quotas: options.quotas,
     journal: options.journal, metrics, registrations: options.registrations, logger, production: options.production,
+    admission: options.admission ?? DEFAULT_ADMISSION,
   }, (stage, error) => logger.error({ stage, err: errorSummary(error) }, 'stage failed'));
   const transport = new SubgraphTransport({
     signingKey: options.signingKey, timeoutMs: options.subgraphTimeoutMs, connectionsPerSubgraph: 64,
@@ -149,7 +155,8 @@ export async function startGateway(options: GatewayOptions, port: number, host =
       : path === '/ready' ? async () => {
         if (graceful.closing) return sendJson(res, 503, { status: 'stopping' });
         const report = await checkReadiness(supergraph.subgraphs, options.journal, Math.min(READINESS_TIMEOUT_MS, options.subgraphTimeoutMs));
-        sendJson(res, report.status === 'ready' ? 200 : 503, report);
+        // Local quota counting is not "not ready": the hub still serves, each replica counting alone.
+        sendJson(res, report.status === 'ready' ? 200 : 503, { ...report, quotas: options.quotas.counting() });
       }
       : path === '/metrics' ? async () => {
         const text = await metrics.registry.metrics();
@@ -170,7 +177,12 @@ export async function startGateway(options: GatewayOptions, port: number, host =
     url: `http://127.0.0.1:${boundPort}/graphql`,
     /** Stops taking connections, finishes the requests in flight (each journaled before it is answered), then flushes the journal. */
     async stop() {
-      await graceful.close(options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS);
+      const grace = options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS;
+      // Shortly before the grace ends, what is still running is answered SHUTTING_DOWN and
+      // journaled, so it leaves on its own connection before the connections are cut.
+      const cut = setTimeout(() => pipelines.shutdown.cutInFlight(), Math.max(0, grace - Math.min(SHUTDOWN_ANSWER_MS, grace / 4)));
+      await graceful.close(grace);
+      clearTimeout(cut);
       await apollo.stop();
       await transport.close();
       await options.journal.close();

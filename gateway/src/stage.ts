@@ -81,37 +81,17 @@ export class Pipeline {
   }
 
   async run(hub: HubRequest, handler: Handler): Promise<HubResult> {
-    let entered = 0;
+    const state = { entered: 0, current: 'request' };
     let result: HubResult;
-    let current = 'request';
     try {
-      for (const stage of this.stages) {
-        entered += 1;
-        current = stage.name;
-        await stage.onRequest?.(hub);
-      }
-      let operation: SelectedOperation | null = null;
-      if (handler.readBody && handler.select) {
-        current = 'body';
-        const body = await handler.readBody(hub);
-        for (const stage of this.stages) {
-          current = stage.name;
-          stage.onBody?.(hub, body);
-        }
-        current = 'operation';
-        operation = handler.select(hub, body);
-        hub.operation = operation;
-        for (const stage of this.stages) {
-          current = stage.name;
-          await stage.onOperation?.(hub, operation);
-        }
-      }
-      current = 'execute';
-      result = await handler.execute(hub, operation);
+      const work = this.forward(hub, handler, state);
+      // Cut short, the work may still fail later: nobody is waiting for it any more.
+      work.catch(() => undefined);
+      result = await Promise.race([work, aborted(hub.abort.signal)]);
     } catch (error) {
-      result = refusalResult(this.asRefusal(current, error));
+      result = refusalResult(this.asRefusal(state.current, error));
     }
-    for (let i = entered - 1; i >= 0; i -= 1) {
+    for (let i = state.entered - 1; i >= 0; i -= 1) {
       const stage = this.stages[i];
       if (!stage?.onResult) continue;
       try {
@@ -123,6 +103,33 @@ export class Pipeline {
     return result;
   }
 
+  /** Every forward hook in order, then the executor: what the request becomes unless it is cut short. */
+  private async forward(hub: HubRequest, handler: Handler, state: { entered: number; current: string }): Promise<HubResult> {
+    for (const stage of this.stages) {
+      state.entered += 1;
+      state.current = stage.name;
+      await stage.onRequest?.(hub);
+    }
+    let operation: SelectedOperation | null = null;
+    if (handler.readBody && handler.select) {
+      state.current = 'body';
+      const body = await handler.readBody(hub);
+      for (const stage of this.stages) {
+        state.current = stage.name;
+        stage.onBody?.(hub, body);
+      }
+      state.current = 'operation';
+      operation = handler.select(hub, body);
+      hub.operation = operation;
+      for (const stage of this.stages) {
+        state.current = stage.name;
+        await stage.onOperation?.(hub, operation);
+      }
+    }
+    state.current = 'execute';
+    return handler.execute(hub, operation);
+  }
+
   subgraphFetch(hub: HubRequest, call: SubgraphCall): void {
     for (const stage of this.stages) stage.onSubgraphFetch?.(hub, call);
   }
@@ -132,6 +139,15 @@ export class Pipeline {
     this.reportFault(stage, error);
     return INTERNAL_ERROR();
   }
+}
+
+/** Rejects with the abort's reason (a Refusal) once the signal fires. */
+function aborted(signal: AbortSignal): Promise<never> {
+  return new Promise((_resolve, reject) => {
+    const fire = () => reject(signal.reason as Error);
+    if (signal.aborted) fire();
+    else signal.addEventListener('abort', fire, { once: true });
+  });
 }
 
 /** A stage listed before one it must follow would silently change what the rules decide. */

@@ -29,7 +29,10 @@ export interface GatewayChildConfig {
 const noJournal: AuditJournal = {
   append: async () => undefined, drain: async () => undefined, ping: async () => true, queueDepth: () => 0, close: async () => undefined,
 };
-const noQuotas: Quotas = { admit: async () => undefined, settle: async () => undefined, close: async () => undefined };
+const noQuotas: Quotas = {
+  admitAddress: async () => undefined, penalizeAddress: async () => undefined, admit: async () => undefined, settle: async () => undefined,
+  counting: () => 'local', close: async () => undefined,
+};
 
 /** The only place the benchmark uses the gateway's start-up API (it may change shape). */
 async function startHubGateway(config: GatewayChildConfig) {

@@ -1,5 +1,5 @@
 import { journalEntryOf } from '../audit';
-import type { AuditJournal } from '../journal';
+import { JournalUnavailable, type AuditJournal } from '../journal';
 import type { GatewayMetrics } from '../metrics';
 import { Refusal } from '../refusal';
 import { replaceWithRefusal, type Stage } from '../stage';
@@ -23,8 +23,9 @@ export function useJournal(journal: AuditJournal, metrics: GatewayMetrics): Stag
       try {
         await journal.append(entry);
         metrics.journalWrite(Number(process.hrtime.bigint() - started) / 1e9, true);
-      } catch {
+      } catch (error) {
         metrics.journalWrite(Number(process.hrtime.bigint() - started) / 1e9, false);
+        metrics.journalRefused(error instanceof JournalUnavailable && error.reason === 'queue_full' ? 'queue_full' : 'unwritable');
         hub.auditFailed = true;
         replaceWithRefusal(result, auditUnavailable());
       }

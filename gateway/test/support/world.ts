@@ -16,6 +16,7 @@ import { loadLimitsPolicy, type LimitsPolicy } from '../../src/limits-policy';
 import { GatewayMetrics } from '../../src/metrics';
 import { readRequestBody, selectOperation, type SelectedOperation } from '../../src/operation';
 import { hubPipelines, type PipelineDeps } from '../../src/pipeline';
+import { DEFAULT_ADMISSION, type AdmissionLimits } from '../../src/stages/admission';
 import { loadPolicies, type Policies } from '../../src/policies';
 import { quotasFromEnv } from '../../src/quotas';
 import { RegistrationNumbers } from '../../src/registration';
@@ -118,9 +119,10 @@ export interface World {
   journal: MemoryJournal;
   pipeline: Pipeline;
   deps: PipelineDeps;
+  shutdown: { cutInFlight(): number };
   token(request: Omit<DevelopmentTokenRequest, 'roles'> & { roles?: string[] }): Promise<string>;
   /** Runs one request through the pipeline; `executed` is what reached the executor, if anything. */
-  run(query: string, call?: Call & { respond?: Respond; variables?: Record<string, unknown> }): Promise<{ result: HubResult; hub: HubRequest; executed: SelectedOperation | null; entry: JournalEntry | undefined }>;
+  run(query: string, call?: Call & { respond?: Respond; variables?: Record<string, unknown>; hold?: Promise<void>; address?: string }): Promise<{ result: HubResult; hub: HubRequest; executed: SelectedOperation | null; entry: JournalEntry | undefined }>;
 }
 
 export function fakeHttp(call: Call = {}, address = '10.1.2.3'): IncomingMessage {
@@ -128,7 +130,7 @@ export function fakeHttp(call: Call = {}, address = '10.1.2.3'): IncomingMessage
   return { method: call.method ?? 'POST', headers, socket: { remoteAddress: address } } as unknown as IncomingMessage;
 }
 
-export async function smallWorld(options: { production?: boolean; now?: () => number } = {}): Promise<World> {
+export async function smallWorld(options: { production?: boolean; now?: () => number; admission?: AdmissionLimits } = {}): Promise<World> {
   const keysDir = mkdtempSync(join(tmpdir(), 'hub-unit-keys-'));
   mkdirSync(join(keysDir, 'agencies'), { recursive: true });
   const { policies, limits } = smallPolicies(keysDir);
@@ -136,12 +138,14 @@ export async function smallWorld(options: { production?: boolean; now?: () => nu
   const supergraph = smallSupergraph();
   const map = new ResourceMap(supergraph.apiSchema, supergraph, (s) => policies.resourceOfSubgraph.get(s)?.name ?? null);
   const journal = new MemoryJournal();
+  const quotas = quotasFromEnv(limits.quotas, undefined);
   const deps: PipelineDeps = {
     policies, map, access: new AccessPolicy(map), identity: new IdentityVerifier(policies, options.now), limits,
-    quotas: quotasFromEnv(limits.quotas, undefined), journal, metrics: new GatewayMetrics(journal),
+    quotas, journal, metrics: new GatewayMetrics(journal, () => quotas.counting()),
     registrations: new RegistrationNumbers('T01'), logger: pino({ level: 'silent' }), production: options.production ?? true,
+    admission: options.admission ?? DEFAULT_ADMISSION,
   };
-  const { graphql: pipeline } = hubPipelines(deps, () => undefined);
+  const { graphql: pipeline, shutdown } = hubPipelines(deps, () => undefined);
   const token: World['token'] = (request) => signDevelopmentToken(keysDir, policies.identity, { roles: ['officer'], ...request });
   const defaultToken = await token({ agency: 'AAA' });
   const tokenWithClaims: World['tokenWithClaims'] = async (claims) => {
@@ -152,7 +156,7 @@ export async function smallWorld(options: { production?: boolean; now?: () => nu
       .sign(await importJWK(jwk, 'EdDSA'));
   };
   return {
-    keysDir, policies, supergraph, map, journal, pipeline, deps, token, tokenWithClaims,
+    keysDir, policies, supergraph, map, journal, pipeline, deps, shutdown, token, tokenWithClaims,
     async run(query, call = {}) {
       const tokenValue = call.token === undefined ? defaultToken : call.token;
       const http = fakeHttp({
@@ -162,7 +166,7 @@ export async function smallWorld(options: { production?: boolean; now?: () => nu
           'x-purpose': call.purpose ?? 'check',
           ...(call.headers ?? {}),
         },
-      });
+      }, call.address);
       const hub = new HubRequest(http, 'query', new Date());
       let executed: SelectedOperation | null = null;
       const result = await pipeline.run(hub, {
@@ -170,6 +174,7 @@ export async function smallWorld(options: { production?: boolean; now?: () => nu
         select: (_hub, body) => selectOperation(body),
         execute: async (_hub, operation) => {
           executed = operation;
+          await call.hold;
           if (!operation?.executable) return { status: 200, headers: {}, body: { data: null }, refusal: null };
           return { status: 200, headers: {}, body: call.respond ? call.respond(operation) : { data: {} }, refusal: null };
         },

@@ -1,0 +1,57 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { smallWorld } from '../support/world';
+
+/** Held requests stand for a saturated replica: their executor waits until the test lets go. */
+function gate(): { held: Promise<void>; release(): void } {
+  let release = () => undefined as void;
+  const held = new Promise<void>((resolve) => { release = resolve; });
+  return { held, release };
+}
+
+const answer = () => ({ data: { person: { name: 'X' } } });
+
+describe('overload and stopping', () => {
+  it('sheds load: past the requests in flight and the short queue, OVERLOADED with Retry-After at once, journaled; queued ones run when a slot frees', async () => {
+    const world = await smallWorld({ admission: { maxInFlight: 1, maxQueued: 1 } });
+    const g = gate();
+    const first = world.run('{ person(fin: "A") { name } }', { hold: g.held, respond: answer });
+    const queued = world.run('{ person(fin: "A") { name } }', { respond: answer });
+    const shed = await world.run('{ person(fin: "A") { name } }', { respond: answer });
+    assert.equal(shed.result.status, 503);
+    assert.equal(shed.result.headers['retry-after'], '1');
+    assert.deepEqual([shed.result.body.errors?.[0]?.extensions?.['code'], shed.entry?.decision, shed.entry?.reason], ['OVERLOADED', 'refused', 'OVERLOADED']);
+    g.release();
+    assert.equal((await first).result.status, 200);
+    assert.equal((await queued).result.status, 200);
+    assert.equal((await world.run('{ person(fin: "A") { name } }', { respond: answer })).result.status, 200, 'slots are given back');
+  });
+
+  it('answers what is still running at the end of a stop SHUTTING_DOWN, and journals it as that', async () => {
+    const world = await smallWorld();
+    const g = gate();
+    const running = world.run('{ person(fin: "A") { name } }', { hold: g.held, respond: answer });
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(world.shutdown.cutInFlight(), 1);
+    const { result, entry } = await running;
+    g.release();
+    assert.deepEqual([result.status, result.body.errors?.[0]?.extensions?.['code'], result.body.data], [503, 'SHUTTING_DOWN', undefined]);
+    assert.deepEqual([entry?.decision, entry?.reason], ['refused', 'SHUTTING_DOWN']);
+  });
+
+  it('refuses an address whose requests keep failing authentication before looking at its token, and journals each refusal', async () => {
+    const world = await smallWorld();
+    const limit = world.deps.limits.quotas.unauthenticatedPerMinutePerAddress;
+    for (let i = 0; i < limit; i += 1) {
+      assert.equal((await world.run('{ person(fin: "A") { name } }', { token: null, address: '192.0.2.7' })).result.status, 401);
+    }
+    const before = world.journal.entries.length;
+    const refused = await world.run('{ person(fin: "A") { name } }', { address: '192.0.2.7', respond: answer });
+    assert.equal(refused.result.status, 429);
+    assert.ok(Number(refused.result.headers['retry-after']) >= 1);
+    assert.deepEqual([refused.entry?.reason, refused.entry?.agency], ['RATE_LIMITED', null], 'refused before the (valid) token was read');
+    assert.equal(world.journal.entries.length, before + 1);
+    const other = await world.run('{ person(fin: "A") { name } }', { address: '192.0.2.8', respond: answer });
+    assert.equal(other.result.status, 200, 'another address is not affected');
+  });
+});
