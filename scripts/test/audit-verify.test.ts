@@ -57,6 +57,8 @@ describe('audit:verify', () => {
     await db.destroy();
     admin = new Client({ connectionString: database.url });
     await admin.connect();
+    // The records below are dated January 2026: that month needs its partition.
+    await admin.query("SELECT audit.ensure_journal_partitions('2026-01-01Z', '2026-01-31Z')");
   });
   after(async () => {
     await admin.end();
