@@ -3,6 +3,7 @@ import { ConfigError, openDatabase } from '@hub/kit';
 import { auditJournalSchema } from '@hub/audit';
 import type { GatewayConfig } from './config';
 import { allocateReplicaNumber, PostgresAuditJournal } from './journal';
+import { JournalUpkeep, upkeepOptionsFromEnv } from './journal-upkeep';
 import { ensureDevelopmentKeys, loadGatewaySigningKey } from './keys';
 import { loadLimitsPolicy } from './limits';
 import { loadPolicies } from './policies';
@@ -48,11 +49,12 @@ export async function prepareGateway(config: GatewayConfig, logger: Logger, env:
   const db = await openDatabase({ url: config.auditDatabaseUrl, applicationName: 'hub-gateway-migrate', ...auditJournalSchema });
   await db.destroy();
   const replica = await allocateReplicaNumber(config.auditDatabaseUrl);
+  const upkeep = await JournalUpkeep.start(config.auditDatabaseUrl, signingKey, upkeepOptionsFromEnv(env), logger);
   return {
     policies,
     supergraph,
     signingKey,
-    journal: PostgresAuditJournal.connect(config.auditDatabaseUrl),
+    journal: PostgresAuditJournal.connect(config.auditDatabaseUrl).keepUp(upkeep),
     registrations: new RegistrationNumbers(RegistrationNumbers.replicaId(replica)),
     logger,
     production: config.production,

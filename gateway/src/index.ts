@@ -9,3 +9,4 @@ export * from './journal';
 export * from './registration';
 export * from './limits';
 export * from './quotas';
+export * from './journal-upkeep';

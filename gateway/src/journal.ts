@@ -1,5 +1,6 @@
 import { Pool } from 'pg';
 import { APPEND_JOURNAL_SQL, journalRow, type JournalEntry } from '@hub/audit';
+import type { JournalUpkeep } from './journal-upkeep';
 
 /**
  * Appends to the central audit journal (6.9) with group commit: records that arrive while a
@@ -29,6 +30,7 @@ interface Pending {
 export class PostgresAuditJournal implements AuditJournal {
   private queue: Pending[] = [];
   private writing: Promise<void> | null = null;
+  private upkeep: JournalUpkeep | null = null;
 
   constructor(private readonly pool: Pool) {}
 
@@ -38,6 +40,12 @@ export class PostgresAuditJournal implements AuditJournal {
     // An idle client losing its server must not crash the gateway; the next write fails closed instead.
     pool.on('error', () => undefined);
     return new PostgresAuditJournal(pool);
+  }
+
+  /** Partitions and signed checkpoints (journal-upkeep.ts); stopped, with a last checkpoint, on close. */
+  keepUp(upkeep: JournalUpkeep): this {
+    this.upkeep = upkeep;
+    return this;
   }
 
   append(entry: JournalEntry): Promise<void> {
@@ -67,6 +75,7 @@ export class PostgresAuditJournal implements AuditJournal {
 
   async close(): Promise<void> {
     await this.drain();
+    await this.upkeep?.stop();
     await this.pool.end();
   }
 

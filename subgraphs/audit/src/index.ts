@@ -24,3 +24,5 @@ export const auditSubgraph: SubgraphModule<Loaders> = {
 
 /** The gateway appends to the journal in this schema; it brings the schema up to date itself. */
 export const auditJournalSchema = { schema: AUDIT_SCHEMA, entities: auditSubgraph.entities, migrations: auditSubgraph.migrations };
+export * from './checkpoints';
+export * from './archive';
