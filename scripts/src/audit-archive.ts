@@ -57,12 +57,12 @@ export async function archiveJournal(options: ArchiveOptions): Promise<ArchivedM
       await client.query('COMMIT');
       const check = await verifyArchive(path, jwks);
       if (!check.ok) throw new Error(`${path} does not verify after writing: ${check.problem}`);
-      let detached = false;
-      if (options.detach) {
-        await client.query(`ALTER TABLE audit.journal DETACH PARTITION audit."journal_${month.replace('-', '_')}"`);
-        detached = true;
-      }
-      archived.push({ ...summary, path, detached });
+      archived.push({ ...summary, path, detached: false });
+    }
+    // Only once every month is exported: a month's links name records of the months around it.
+    for (const a of options.detach ? archived : []) {
+      await client.query(`ALTER TABLE audit.journal DETACH PARTITION audit."journal_${a.month.replace('-', '_')}"`);
+      a.detached = true;
     }
     return archived;
   } finally {

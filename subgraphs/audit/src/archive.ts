@@ -45,7 +45,8 @@ function rowJson(row: Row): Record<string, unknown> {
  * Writes the month to `path` and signs, into audit.checkpoints (and `checkpointDir`), a link
  * checkpoint for every record of the month the chain leaves the month after: once the
  * month is detached, `audit:verify` accepts the records that follow it on their strength.
- * The client must hold a REPEATABLE READ snapshot with extra_float_digits = 3.
+ * The client must hold a REPEATABLE READ snapshot with extra_float_digits = 3, and the
+ * journal must have verified against its checkpoints (the link lines trust audit.checkpoints).
  */
 export async function exportMonth(db: Queryable, key: SigningKey, month: string, path: string, checkpointDir?: string, batchSize = 5_000): Promise<ArchiveSummary> {
   const { from, to } = monthBounds(month);
@@ -70,8 +71,12 @@ export async function exportMonth(db: Queryable, key: SigningKey, month: string,
     for (const row of rows) {
       if (row.prev_hash !== (last?.hash ?? GENESIS_HASH)) {
         if (last) leaving.push(last);
-        const { rows: [before] } = await db.query<{ seq: string; hash: string }>('SELECT seq, hash FROM audit.journal WHERE seq < $1 ORDER BY seq DESC LIMIT 1', [row.seq]);
-        if (!before || before.hash !== row.prev_hash) throw new Error(`the chain is broken before seq ${row.seq}: run audit:verify`);
+        // The predecessor is in another month: still attached, or archived and vouched for by a link checkpoint.
+        const { rows: [attached] } = await db.query<{ seq: string; hash: string }>('SELECT seq, hash FROM audit.journal WHERE seq < $1 ORDER BY seq DESC LIMIT 1', [row.seq]);
+        const { rows: [signed] } = attached?.hash === row.prev_hash ? { rows: [] } : await db.query<{ seq: string; hash: string }>(
+          'SELECT seq, hash FROM audit.checkpoints WHERE hash = $1 AND seq < $2 LIMIT 1', [row.prev_hash, row.seq]);
+        const before = attached?.hash === row.prev_hash ? attached : signed;
+        if (!before) throw new Error(`the chain is broken before seq ${row.seq}: run audit:verify`);
         await write({ type: 'link', seq: before.seq, hash: before.hash });
       }
       await write({ type: 'record', row: rowJson(row) });
