@@ -73,28 +73,35 @@ export class AuditJournalPartitioned1795450021173 implements MigrationInterface 
     await runner.query(`CREATE TRIGGER "checkpoints_no_truncate" BEFORE TRUNCATE ON "audit"."checkpoints" FOR EACH STATEMENT EXECUTE FUNCTION "audit"."refuse_journal_change"()`);
 
     // Seqs are drawn in order first, so the chain order never depends on how the INSERT orders its rows.
+    // The arrays are sized once and filled in place, and read back by unnest: appending to them, or
+    // subscripting them in the INSERT, would copy them on every row.
     await runner.query(`CREATE OR REPLACE FUNCTION "audit"."append_journal"(entries jsonb) RETURNS void LANGUAGE plpgsql AS $$
       DECLARE
         prev text;
         entry jsonb;
-        seqs bigint[] := '{}';
-        prevs text[] := '{}';
-        hashes text[] := '{}';
+        seq_name text := pg_get_serial_sequence('audit.journal', 'seq');
+        size integer := jsonb_array_length(entries);
+        i integer := 0;
+        seqs bigint[] := array_fill(0::bigint, ARRAY[size]);
+        prevs text[] := array_fill(''::text, ARRAY[size]);
+        hashes text[] := array_fill(''::text, ARRAY[size]);
       BEGIN
         PERFORM pg_advisory_xact_lock(hashtext('audit.journal.chain'));
         SELECT hash INTO prev FROM audit.journal ORDER BY seq DESC LIMIT 1;
         prev := coalesce(prev, repeat('0', 64));
         FOR entry IN SELECT value FROM jsonb_array_elements(entries) LOOP
-          seqs := seqs || nextval(pg_get_serial_sequence('audit.journal', 'seq'));
-          prevs := prevs || prev;
+          i := i + 1;
+          seqs[i] := nextval(seq_name);
+          prevs[i] := prev;
           prev := encode(sha256(convert_to(prev || E'\\n' || (entry->>'canonical'), 'UTF8')), 'hex');
-          hashes := hashes || prev;
+          hashes[i] := prev;
         END LOOP;
         INSERT INTO audit.journal (seq, ${COLUMNS}, prev_hash, hash) OVERRIDING SYSTEM VALUE
-        SELECT seqs[e.n], r.registration_number, r.event, r.received_at, r.agency, r.sub, r.roles, r.purpose, r.case_number,
+        SELECT c.seq, r.registration_number, r.event, r.received_at, r.agency, r.sub, r.roles, r.purpose, r.case_number,
           r.operation_type, r.operation_name, r.resources, r.resource_names, r.decision, r.reason, r.attempt_to_exceed_authority,
-          r.error_codes, r.positive, r.records, r.duration_ms, r.client_address, prevs[e.n], hashes[e.n]
+          r.error_codes, r.positive, r.records, r.duration_ms, r.client_address, c.prev_hash, c.hash
         FROM jsonb_array_elements(entries) WITH ORDINALITY AS e(value, n)
+        JOIN unnest(seqs, prevs, hashes) WITH ORDINALITY AS c(seq, prev_hash, hash, n) ON c.n = e.n
         CROSS JOIN LATERAL jsonb_populate_record(NULL::audit.journal, e.value) AS r;
         INSERT INTO audit.journal_hourly AS h (resource, hour, agency, decision, positive, requests)
         SELECT res.name, date_bin('1 hour', r.received_at, timestamptz '2000-01-01 00:00:00+00'), coalesce(r.agency, ''), r.decision, r.positive, count(*)
