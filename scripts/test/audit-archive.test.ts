@@ -60,8 +60,12 @@ describe('audit:archive', () => {
     await assert.rejects(archiveJournal({ url: database.url, outDir: out, keysDir: keys.dir, month: '2026-11', now: new Date('2026-11-29T12:00Z'), checkpointDir }), /not closed yet/);
   });
 
-  it('exports the closed months as signed files that verify on their own, then detaches them and the journal still verifies', async () => {
-    const archived = await archiveJournal({ url: database.url, outDir: out, keysDir: keys.dir, now: new Date('2026-11-29T12:00Z'), detach: true, checkpointDir });
+  it('exports the closed months as signed files that verify on their own, month by month, detaches them, and the journal still verifies', async () => {
+    // September in one run, October in a later one: its first record follows a detached September record.
+    const archived = [
+      ...await archiveJournal({ url: database.url, outDir: out, keysDir: keys.dir, month: '2026-09', now: new Date('2026-11-29T12:00Z'), detach: true, checkpointDir }),
+      ...await archiveJournal({ url: database.url, outDir: out, keysDir: keys.dir, now: new Date('2026-11-29T12:00Z'), detach: true, checkpointDir }),
+    ];
     assert.deepEqual(archived.map((a) => [a.month, a.records, a.detached]), [
       ['2026-09', ENTRIES.filter((e) => month(e) === '2026-09').length, true],
       ['2026-10', ENTRIES.filter((e) => month(e) === '2026-10').length, true],
