@@ -31,7 +31,7 @@ export interface CountRow {
 
 const HOUR_MS = 3600_000;
 /** The hour grid both the rollup and the edge counts use, whatever the session's time zone. */
-export const HOUR_OF = (column: string) => `date_bin('1 hour', ${column}, timestamptz '2000-01-01 00:00:00+00')`;
+const HOUR_OF = (column: string) => `date_bin('1 hour', ${column}, timestamptz '2000-01-01 00:00:00+00')`;
 
 /** WHERE clause over audit.journal rows, with its parameters numbered from `offset`. */
 export function journalWhere(c: Criteria, from: Date, to: Date, offset = 0): { sql: string; params: unknown[] } {
