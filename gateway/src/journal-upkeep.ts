@@ -1,7 +1,7 @@
 import { Pool } from 'pg';
 import type { Logger } from 'pino';
 import { checkpointHead, type Checkpoint } from '@hub/audit';
-import type { SigningKey } from '@hub/kit';
+import { ConfigError, type SigningKey } from '@hub/kit';
 
 /**
  * What keeps the central journal good for years (issue 16), beside appending: monthly
@@ -22,7 +22,7 @@ const DAY_MS = 24 * 3600_000;
 
 export function upkeepOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): UpkeepOptions {
   const seconds = Number(env['AUDIT_CHECKPOINT_INTERVAL_S'] ?? 60);
-  if (!Number.isFinite(seconds) || seconds < 1) throw new Error('AUDIT_CHECKPOINT_INTERVAL_S must be a number of seconds, at least 1.');
+  if (!Number.isFinite(seconds) || seconds < 1) throw new ConfigError('AUDIT_CHECKPOINT_INTERVAL_S must be a number of seconds, at least 1.');
   const options: UpkeepOptions = { checkpointEveryMs: seconds * 1000, partitionsEveryMs: DAY_MS, monthsAhead: 2 };
   if (env['AUDIT_CHECKPOINT_DIR']) options.checkpointDir = env['AUDIT_CHECKPOINT_DIR'];
   return options;
