@@ -51,7 +51,7 @@ class AuditPageArgs {
   @Field(() => Int, { defaultValue: 20, description: `At most ${MAX_AUDIT_PAGE}.` })
   first: number = 20;
 
-  @Field(() => String, { nullable: true, description: 'The nextCursor of the previous page (keyset: the page goes on below it).' })
+  @Field(() => String, { nullable: true, description: 'The nextCursor of the previous page.' })
   after?: string;
 }
 
@@ -63,7 +63,8 @@ export class AuditRecordPage {
   @Field(() => String, { nullable: true })
   nextCursor!: string | null;
 
-  @Field(() => Int, { description: 'Records matching the filter: counted from the hourly rollup, and only when asked for.' })
+  // Counted from the hourly rollup (counts.ts), and only when asked for.
+  @Field(() => Int, { description: 'Records matching the filter.' })
   total!: number;
 
   /** What `total` counts; not a GraphQL field. */
@@ -191,7 +192,7 @@ export class AuditResolver {
     return ctx.outcome.found(rows.map((r) => ({ agency: r.agency ?? null, decision: r.decision as AuditDecision, requests: r.requests })));
   }
 
-  @Query(() => [AuditHour], { description: `Requests and refusals per agency per hour over the filter (a range of at most ${MAX_CHART_DAYS} days).` })
+  @Query(() => [AuditHour], { description: 'Requests and refusals per agency per hour over the filter.' })
   async auditHourly(@Arg('filter', () => AuditFilter, { nullable: true }) filter: AuditFilter | undefined, @Ctx() ctx: Context): Promise<AuditHour[]> {
     onlyAuditors(ctx);
     const criteria = criteriaOf(ctx, filter);
