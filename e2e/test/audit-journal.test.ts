@@ -84,8 +84,8 @@ function issuedFins(population: PopulationOptions): Set<string | null> {
   ]);
 }
 
-function runAuditVerify(databaseUrl: string): { status: number | null; output: string } {
-  const result = spawnSync(process.execPath, [AUDIT_VERIFY], { env: { ...process.env, AUDIT_DATABASE_URL: databaseUrl }, encoding: 'utf8' });
+function runAuditVerify(databaseUrl: string, args: string[] = []): { status: number | null; output: string } {
+  const result = spawnSync(process.execPath, [AUDIT_VERIFY, ...args], { env: { ...process.env, AUDIT_DATABASE_URL: databaseUrl }, encoding: 'utf8' });
   return { status: result.status, output: `${result.stdout}${result.stderr}` };
 }
 
@@ -267,11 +267,12 @@ describe('the central audit journal', () => {
 
   it('issues registration numbers unique across two gateway processes and increasing within each, all journaled in one chain', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hub-e2e-supergraph-'));
+    const checkpoints = mkdtempSync(join(tmpdir(), 'hub-e2e-checkpoints-'));
     const supergraphPath = join(dir, 'supergraph.graphql');
     writeFileSync(supergraphPath, hub.options.supergraph.sdl);
     const env = {
       ...process.env, AUDIT_DATABASE_URL: hub.database.url, PORT: '0', HOST: '127.0.0.1', SUPERGRAPH_PATH: supergraphPath,
-      HUB_KEYS_DIR: hub.keysDir, POLICIES_DIR, HUB_MODE: 'development', LOG_LEVEL: 'info',
+      HUB_KEYS_DIR: hub.keysDir, POLICIES_DIR, HUB_MODE: 'development', LOG_LEVEL: 'info', AUDIT_CHECKPOINT_DIR: checkpoints,
     };
     const gateways = [0, 1].map(() => {
       const child = spawn(process.execPath, [GATEWAY_MAIN], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'inherit'] });
@@ -339,6 +340,11 @@ describe('the central audit journal', () => {
     const verified = runAuditVerify(hub.database.url);
     assert.equal(verified.status, 0, verified.output);
     assert.match(verified.output, /chain intact/);
+    // Each process signed the chain's end when it stopped, into the directory the operator named.
+    const signed = runAuditVerify(hub.database.url, ['--keys', join(hub.keysDir, 'gateway.jwks.json'), '--checkpoints', checkpoints]);
+    rmSync(checkpoints, { recursive: true, force: true });
+    assert.equal(signed.status, 0, signed.output);
+    assert.match(signed.output, /chain intact, [1-9]\d* signed checkpoint\(s\) match/);
   });
 
   it('refuses UPDATE, DELETE and TRUNCATE of the journal in the database itself', async () => {

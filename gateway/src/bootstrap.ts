@@ -5,6 +5,7 @@ import { citizenDocuments, DEMO_CASES, DEMO_POPULATION, demoPeople } from '@hub/
 import { auditJournalSchema } from '@hub/audit';
 import type { GatewayConfig } from './config';
 import { allocateReplicaNumber, PostgresAuditJournal } from './journal';
+import { JournalUpkeep } from './journal-upkeep';
 import { ensureDevelopmentKeys, gatewayKeyPaths, loadGatewaySigningKey } from './keys';
 import { loadLimitsPolicy } from './limits-policy';
 import { loadPolicies, type Policies } from './policies';
@@ -78,11 +79,12 @@ export async function prepareGateway(config: GatewayConfig, logger: Logger): Pro
   const db = await openDatabase({ url: config.auditDatabaseUrl, applicationName: 'hub-gateway-migrate', ...auditJournalSchema });
   await db.destroy();
   const replica = await allocateReplicaNumber(config.auditDatabaseUrl);
+  const upkeep = await JournalUpkeep.start(config.auditDatabaseUrl, signingKey, config.upkeep, logger);
   return {
     policies,
     supergraph,
     signingKey,
-    journal: PostgresAuditJournal.connect(config.auditDatabaseUrl, config.journal),
+    journal: PostgresAuditJournal.connect(config.auditDatabaseUrl, config.journal).keepUp(upkeep),
     registrations: new RegistrationNumbers(RegistrationNumbers.replicaId(replica)),
     logger,
     production: config.production,

@@ -2,6 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { ConfigError, DEFAULT_SHUTDOWN_GRACE_MS, EnvReader, type Environment } from '@hub/kit';
 import { DEMO_POPULATION } from '@hub/kit/synthetic';
 import { DEFAULT_JOURNAL_LIMITS, type JournalLimits } from './journal';
+import { DAY_MS, type UpkeepOptions } from './journal-upkeep';
 import { DEFAULT_ADMISSION, type AdmissionLimits } from './stages/admission';
 import { DEFAULT_BREAKER, type BreakerOptions } from './transport';
 
@@ -28,6 +29,8 @@ export interface GatewayConfig {
   demoSeed: number;
   admission: AdmissionLimits;
   journal: JournalLimits;
+  /** Journal partitions ahead of time and signed checkpoints (journal-upkeep.ts). */
+  upkeep: UpkeepOptions;
 }
 
 /** A URL of one of the protocols given; EnvReader checks that it parses. */
@@ -85,6 +88,12 @@ export function gatewayConfigFromEnv(env: Environment): GatewayConfig {
     admission: {
       maxInFlight: read.integer('MAX_IN_FLIGHT', DEFAULT_ADMISSION.maxInFlight, 1, 100_000),
       maxQueued: read.integer('MAX_QUEUED', DEFAULT_ADMISSION.maxQueued, 0, 100_000),
+    },
+    upkeep: {
+      checkpointEveryMs: read.integer('AUDIT_CHECKPOINT_INTERVAL_S', 60, 1, 86_400) * 1000,
+      partitionsEveryMs: DAY_MS,
+      monthsAhead: 2,
+      ...(read.text('AUDIT_CHECKPOINT_DIR') ? { checkpointDir: read.path('AUDIT_CHECKPOINT_DIR', '') } : {}),
     },
     journal: {
       writeTimeoutMs: read.integer('JOURNAL_WRITE_TIMEOUT_MS', DEFAULT_JOURNAL_LIMITS.writeTimeoutMs, 100, 60_000),

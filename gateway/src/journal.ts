@@ -1,5 +1,6 @@
 import { Pool } from 'pg';
 import { APPEND_JOURNAL_SQL, journalRow, type JournalEntry } from '@hub/audit';
+import type { JournalUpkeep } from './journal-upkeep';
 
 /**
  * Appends to the central audit journal (6.9) with group commit: records that arrive while a
@@ -50,6 +51,7 @@ export class PostgresAuditJournal implements AuditJournal {
   private writing: Promise<void> | null = null;
   /** Set while the database does not take writes: records are refused at once and a probe runs. */
   private down: NodeJS.Timeout | null = null;
+  private upkeep: JournalUpkeep | null = null;
 
   constructor(private readonly pool: Pool, private readonly limits: JournalLimits = DEFAULT_JOURNAL_LIMITS) {}
 
@@ -63,6 +65,12 @@ export class PostgresAuditJournal implements AuditJournal {
     // An idle client losing its server must not crash the gateway; the next write fails closed instead.
     pool.on('error', () => undefined);
     return new PostgresAuditJournal(pool, limits);
+  }
+
+  /** Partitions and signed checkpoints (journal-upkeep.ts); stopped, with a last checkpoint, on close. */
+  keepUp(upkeep: JournalUpkeep): this {
+    this.upkeep = upkeep;
+    return this;
   }
 
   append(entry: JournalEntry): Promise<void> {
@@ -117,6 +125,7 @@ export class PostgresAuditJournal implements AuditJournal {
   async close(): Promise<void> {
     await this.drain();
     if (this.down) clearInterval(this.down);
+    await this.upkeep?.stop();
     await this.pool.end();
   }
 

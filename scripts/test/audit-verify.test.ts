@@ -1,10 +1,15 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Client } from 'pg';
-import { auditJournalSchema, entryFromRow, entryHash, type JournalEntry } from '@hub/audit';
+import type { JSONWebKeySet } from 'jose';
+import { auditJournalSchema, checkpointHead, entryFromRow, entryHash, GENESIS_HASH, storeCheckpoint, type Checkpoint, type JournalEntry } from '@hub/audit';
 import { PostgresAuditJournal } from '@hub/gateway';
 import { openDatabase } from '@hub/kit';
-import { createTestDatabase, type TestDatabase } from '@hub/kit/testing';
+import { createTestDatabase, createTestKeys, type TestDatabase, type TestKeys } from '@hub/kit/testing';
 import { describeResult, verifyJournal } from '../src/audit-verify';
 
 /** Records with the values that are hardest to read back exactly: fractional doubles, ms timestamps, nulls, empty arrays, nested jsonb. */
@@ -57,6 +62,8 @@ describe('audit:verify', () => {
     await db.destroy();
     admin = new Client({ connectionString: database.url });
     await admin.connect();
+    // The records below are dated January 2026: that month needs its partition.
+    await admin.query("SELECT audit.ensure_journal_partitions('2026-01-01Z', '2026-01-31Z')");
   });
   after(async () => {
     await admin.end();
@@ -118,5 +125,115 @@ describe('audit:verify', () => {
     assert.deepEqual(await verifyJournal(database.url, 4), { records: 6, broken: { seq: next.seq, registrationNumber: next.registration_number, problem: 'prev_hash' } });
     await tamper('UPDATE audit.journal j SET agency = s.agency, hash = s.hash FROM saved s WHERE j.seq = s.seq');
     assert.deepEqual(await verifyJournal(database.url), { records: RECORDS, broken: null });
+  });
+});
+
+/**
+ * The attack signed checkpoints exist for: someone with database rights disables the triggers,
+ * changes a record and recomputes every hash after it, so the chain alone verifies again.
+ */
+describe('audit:verify against the gateway\'s signed checkpoints', () => {
+  interface Journal { database: TestDatabase; admin: Client; keys: TestKeys; jwks: JSONWebKeySet; dir: string; checkpoints: Checkpoint[] }
+  const open: Journal[] = [];
+
+  /** 30 records, checkpoints signed after the 12th and the 24th, the last 6 not yet checkpointed. */
+  async function journalWithCheckpoints(): Promise<Journal> {
+    const database = await createTestDatabase();
+    await (await openDatabase({ url: database.url, applicationName: 'audit-verify-test', ...auditJournalSchema })).destroy();
+    const admin = new Client({ connectionString: database.url });
+    await admin.connect();
+    await admin.query("SELECT audit.ensure_journal_partitions('2026-01-01Z', '2026-01-31Z')");
+    const keys = await createTestKeys();
+    const dir = mkdtempSync(join(tmpdir(), 'hub-checkpoints-'));
+    const journal = PostgresAuditJournal.connect(database.url);
+    const checkpoints: Checkpoint[] = [];
+    for (const [from, to] of [[0, 12], [12, 24], [24, 30]] as const) {
+      await Promise.all(Array.from({ length: to - from }, (_v, i) => journal.append(entry(from + i))));
+      if (to < 30) checkpoints.push((await checkpointHead(admin, keys.signingKey, dir))!);
+    }
+    await journal.close();
+    const jwks = JSON.parse(readFileSync(keys.jwksPath, 'utf8')) as JSONWebKeySet;
+    const opened = { database, admin, keys, jwks, dir, checkpoints };
+    open.push(opened);
+    return opened;
+  }
+  after(async () => {
+    for (const j of open) {
+      await j.admin.end();
+      await j.database.drop();
+      rmSync(j.dir, { recursive: true, force: true });
+    }
+  });
+
+  /** With triggers off: set `agency` of the record at `seq`, or remove records, and recompute every hash from there on. */
+  async function rewrite(admin: Client, change: { agencyAt?: string; remove?: string[] }): Promise<void> {
+    await admin.query('BEGIN');
+    await admin.query('SET LOCAL session_replication_role = replica');
+    if (change.remove) await admin.query('DELETE FROM audit.journal WHERE seq = ANY($1::bigint[])', [change.remove]);
+    if (change.agencyAt) await admin.query("UPDATE audit.journal SET agency = 'MNS' WHERE seq = $1", [change.agencyAt]);
+    // The attacker also removes the checkpoints he can reach.
+    await admin.query('DELETE FROM audit.checkpoints');
+    await admin.query('SET LOCAL extra_float_digits = 3');
+    const { rows } = await admin.query<Record<string, unknown> & { seq: string }>('SELECT * FROM audit.journal ORDER BY seq');
+    let prev = GENESIS_HASH;
+    for (const row of rows) {
+      const hash = entryHash(prev, entryFromRow(row));
+      await admin.query('UPDATE audit.journal SET prev_hash = $2, hash = $3 WHERE seq = $1', [row.seq, prev, hash]);
+      prev = hash;
+    }
+    await admin.query('COMMIT');
+  }
+
+  const seqOf = async (admin: Client, index: number) => (await admin.query<{ seq: string; registration_number: string }>('SELECT seq, registration_number FROM audit.journal ORDER BY seq OFFSET $1 LIMIT 1', [index])).rows[0]!;
+
+  it('passes an intact journal through every checkpoint, from the table and from the files', async () => {
+    const j = await journalWithCheckpoints();
+    assert.deepEqual(await verifyJournal(j.database.url, { jwks: j.jwks, checkpointDir: j.dir }), { records: 30, broken: null, checkpoints: { matched: 2, forged: [] } });
+    assert.match(describeResult(await verifyJournal(j.database.url, { jwks: j.jwks })), /30 records, chain intact, 2 signed checkpoint\(s\) match/);
+    assert.equal(readdirSync(j.dir).filter((f) => f.endsWith('.jws')).length, 2);
+  });
+
+  it('reports as tampering a record changed with database rights and every hash recomputed, even with the checkpoints table emptied', async () => {
+    const j = await journalWithCheckpoints();
+    const target = await seqOf(j.admin, 5);
+    await rewrite(j.admin, { agencyAt: target.seq });
+    // The hash chain alone cannot see it: that is the attack.
+    assert.deepEqual(await verifyJournal(j.database.url), { records: 30, broken: null });
+    const first = j.checkpoints[0]!;
+    const result = await verifyJournal(j.database.url, { jwks: j.jwks, checkpointDir: j.dir });
+    assert.deepEqual(result.broken, { seq: first.seq, registrationNumber: (await seqOf(j.admin, 11)).registration_number, problem: 'checkpoint', checkpoint: first });
+    assert.match(describeResult(result), /TAMPERING: its hash differs from the checkpoint signed at .* the chain was rewritten/);
+
+    const cli = spawnSync(process.execPath, [join(__dirname, '../src/audit-verify.js'), '--keys', j.keys.jwksPath, '--checkpoints', j.dir], { env: { ...process.env, AUDIT_DATABASE_URL: j.database.url }, encoding: 'utf8' });
+    assert.equal(cli.status, 1, cli.stdout + cli.stderr);
+    assert.match(cli.stderr, /TAMPERING/);
+  });
+
+  it('reports a checkpointed record removed from the middle, and records removed from the end', async () => {
+    const middle = await journalWithCheckpoints();
+    const checkpointed = middle.checkpoints[1]!;
+    await rewrite(middle.admin, { remove: [checkpointed.seq] });
+    const removed = await verifyJournal(middle.database.url, { jwks: middle.jwks, checkpointDir: middle.dir });
+    assert.equal(removed.broken?.problem, 'removed');
+    assert.deepEqual(removed.broken?.checkpoint, checkpointed);
+
+    const end = await journalWithCheckpoints();
+    const tail = (await end.admin.query<{ seq: string }>('SELECT seq FROM audit.journal WHERE seq >= $1', [end.checkpoints[1]!.seq])).rows.map((r) => r.seq);
+    await rewrite(end.admin, { remove: tail });
+    const truncated = await verifyJournal(end.database.url, { jwks: end.jwks, checkpointDir: end.dir });
+    assert.deepEqual(truncated.broken, { seq: end.checkpoints[1]!.seq, registrationNumber: null, problem: 'truncated', checkpoint: end.checkpoints[1] });
+    assert.match(describeResult(truncated), /beyond the journal's last record/);
+  });
+
+  it('reports a checkpoint not signed by the gateway\'s key', async () => {
+    const j = await journalWithCheckpoints();
+    const stranger = await createTestKeys();
+    const last = await seqOf(j.admin, 29);
+    const { hash } = (await j.admin.query<{ hash: string }>('SELECT hash FROM audit.journal WHERE seq = $1', [last.seq])).rows[0]!;
+    await storeCheckpoint(j.admin, { ...stranger.signingKey, kid: j.keys.signingKey.kid }, { seq: last.seq, hash: hash!, at: new Date().toISOString(), kind: 'head' });
+    const result = await verifyJournal(j.database.url, { jwks: j.jwks });
+    assert.equal(result.broken, null);
+    assert.equal(result.checkpoints?.forged.length, 1);
+    assert.match(describeResult(result), /TAMPERING: 1 checkpoint\(s\) not signed by the gateway's key: audit.checkpoints id \d+/);
   });
 });

@@ -31,23 +31,33 @@ class AuditResourceUse {
  */
 @ObjectType({ description: 'One request through the hub, as the central audit journal records it (6.9).' })
 @Entity({ name: 'journal' })
-@Index('journal_agency_time', ['agency', 'receivedAt'])
+// Every filter of the auditors' console has an index that also yields the page order (newest first).
+@Index('journal_time', ['receivedAt', 'seq'])
+@Index('journal_agency_time', ['agency', 'receivedAt', 'seq'])
+@Index('journal_sub_time', ['sub', 'receivedAt', 'seq'])
+@Index('journal_decision_time', ['decision', 'receivedAt', 'seq'])
+@Index('journal_positive_time', ['positive', 'receivedAt', 'seq'])
+@Index('journal_registration_number', ['registrationNumber'])
 export class AuditRecord {
   /** Position in the hash chain. */
   @PrimaryColumn({ type: 'bigint', generated: 'identity', generatedIdentity: 'ALWAYS' })
   seq!: string;
 
+  /**
+   * Registration numbers are unique by construction (replica number and counter); a unique
+   * constraint across monthly partitions would have to include the month, so none is declared.
+   */
   @Field(() => ID)
-  @Column({ type: 'text', unique: true })
+  @Column({ type: 'text' })
   registrationNumber!: string;
 
   @Field(() => AuditEvent)
   @Column({ type: 'text' })
   event!: AuditEvent;
 
+  /** The partition key (a partition per month), hence part of the primary key. */
   @Field({ description: 'ISO 8601' })
-  @Index()
-  @Column({ type: 'timestamptz' })
+  @PrimaryColumn({ type: 'timestamptz' })
   receivedAt!: Date;
 
   @Field(() => String, { nullable: true, description: 'Null when the caller could not be authenticated.' })
@@ -82,12 +92,12 @@ export class AuditRecord {
   @Column({ type: 'jsonb' })
   resources!: AuditResourceUse[];
 
-  /** Resource names, for filtering by resource with an index. */
+  /** Resource names, for filtering by resource with an index (GIN, created by AuditJournalPartitioned: typeorm cannot declare one). */
+  @Index('journal_resource_names', { synchronize: false })
   @Column({ type: 'text', array: true })
   resourceNames!: string[];
 
   @Field(() => AuditDecision)
-  @Index()
   @Column({ type: 'text' })
   decision!: AuditDecision;
 

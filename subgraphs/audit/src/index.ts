@@ -18,3 +18,5 @@ export const auditSubgraph = defineSubgraph<Loaders>({
 
 /** The gateway appends to the journal in this schema; it brings the schema up to date itself. */
 export const auditJournalSchema = { schema: auditSubgraph.schema, entities: auditSubgraph.entities, migrations: auditSubgraph.migrations };
+export * from './checkpoints';
+export * from './archive';

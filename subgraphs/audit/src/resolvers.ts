@@ -1,7 +1,9 @@
-import { Arg, Args, ArgsType, Ctx, Field, ID, InputType, Int, ObjectType, Query, Resolver } from 'type-graphql';
+import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, InputType, Int, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import type { EntityManager } from 'typeorm';
 import { hubError, MAX_PAGE_SIZE, type SubgraphContext } from '@hub/kit';
 import { AuditDecision, AuditRecord } from './entities';
 import type { Loaders } from './loaders';
+import { countJournal, journalWhere, type Criteria } from './counts';
 
 type Context = SubgraphContext<Loaders>;
 
@@ -9,6 +11,10 @@ type Context = SubgraphContext<Loaders>;
 const MAX_AUDIT_PAGE = MAX_PAGE_SIZE;
 /** Without a time range an auditor sees the last day: the journal is never read whole at once. */
 const DEFAULT_WINDOW_MS = 24 * 3600 * 1000;
+/** The hourly chart answers a quarter at most, whole, rather than a longer range cut short. */
+export const MAX_CHART_DAYS = 92;
+/** Every auditor's query is bounded: a slow one is refused, never left to load the journal's database. */
+const statementTimeoutMs = () => Number(process.env['AUDIT_QUERY_TIMEOUT_MS'] ?? 5_000);
 
 @InputType({ description: 'Filters over the query history; all optional and combined with AND.' })
 export class AuditFilter {
@@ -57,8 +63,12 @@ class AuditRecordPage {
   @Field(() => String, { nullable: true })
   nextCursor!: string | null;
 
+  // Counted from the hourly rollup (counts.ts), and only when asked for.
   @Field(() => Int, { description: 'Records matching the filter.' })
   total!: number;
+
+  /** What `total` counts; not a GraphQL field. */
+  criteria!: Criteria;
 }
 
 @ObjectType({ description: 'Requests per agency and decision in a time range.' })
@@ -89,56 +99,87 @@ export class AuditHour {
 }
 
 function parseInstant(value: string | undefined, name: string, fallback: Date): Date {
-  if (value === undefined) return fallback;
+  if (value === undefined || value === null) return fallback;
   const date = new Date(value);
   if (Number.isNaN(date.getTime())) throw hubError('BAD_USER_INPUT', `"${name}" must be an ISO 8601 date-time.`, { argument: name });
   return date;
 }
 
-/** WHERE clause and parameters for a filter; restricted auditors see their own body only. */
-function where(ctx: Context, filter: AuditFilter = {}): { sql: string; params: unknown[] } {
+/** The filter as counting and paging read it; restricted auditors see their own body only. */
+function criteriaOf(ctx: Context, filter: AuditFilter = {}): Criteria {
   const to = parseInstant(filter.to, 'to', new Date());
   const from = parseInstant(filter.from, 'from', new Date(to.getTime() - DEFAULT_WINDOW_MS));
-  const params: unknown[] = [from, to];
-  const clauses = ['received_at >= $1', 'received_at < $2'];
-  const add = (sql: string, value: unknown) => { params.push(value); clauses.push(sql.replace('?', `$${params.length}`)); };
-  if (ctx.caller.level === 'restricted') add('agency = ?', ctx.caller.agency);
-  if (filter.agency) add('agency = ?', filter.agency);
-  if (filter.sub) add('sub = ?', filter.sub);
-  if (filter.resource) add('resource_names @> ARRAY[?]::text[]', filter.resource);
-  if (filter.decision) add('decision = ?', filter.decision);
-  if (filter.positive !== undefined && filter.positive !== null) add('positive = ?', filter.positive);
-  if (filter.registrationNumber) add('registration_number = ?', filter.registrationNumber);
-  return { sql: clauses.join(' AND '), params };
+  const agencies = [ctx.caller.level === 'restricted' ? ctx.caller.agency : undefined, filter.agency || undefined].filter((a): a is string => a !== undefined);
+  const c: Criteria = { from, to, agencies };
+  if (filter.sub) c.sub = filter.sub;
+  if (filter.resource) c.resource = filter.resource;
+  if (filter.decision) c.decision = filter.decision;
+  if (filter.positive !== undefined && filter.positive !== null) c.positive = filter.positive;
+  if (filter.registrationNumber) c.registrationNumber = filter.registrationNumber;
+  return c;
 }
 
 function onlyAuditors(ctx: Context): void {
   if (!ctx.caller.roles.includes('auditor')) throw hubError('FORBIDDEN', 'The audit journal is read by auditors only (6.9.2).', { resource: 'audit' });
 }
 
-@Resolver()
+/** Runs an auditor's statements under statement_timeout; a timeout is the caller's range being too broad. */
+async function bounded<T>(ctx: Context, work: (db: EntityManager) => Promise<T>): Promise<T> {
+  try {
+    return await ctx.db.transaction(async (db) => {
+      await db.query(`SET LOCAL statement_timeout = ${Math.max(1, Math.floor(statementTimeoutMs()))}`);
+      return work(db);
+    });
+  } catch (error) {
+    if ((error as { code?: string }).code === '57014' || (error as { driverError?: { code?: string } }).driverError?.code === '57014') {
+      throw hubError('QUERY_TOO_BROAD', 'The journal query took too long: narrow the time range or add a filter.');
+    }
+    throw error;
+  }
+}
+
+/** A page cursor: the last record's time in microseconds since the epoch, and its seq. */
+const CURSOR = /^(\d{1,19})\.(\d{1,19})$/;
+
+@Resolver(() => AuditRecordPage)
 export class AuditResolver {
   @Query(() => AuditRecordPage, { description: 'The query history, newest first, filtered and paginated.' })
   async auditRecords(@Args() { filter, first, after }: AuditPageArgs, @Ctx() ctx: Context): Promise<AuditRecordPage> {
     onlyAuditors(ctx);
     if (!Number.isInteger(first) || first < 1 || first > MAX_AUDIT_PAGE) throw hubError('BAD_USER_INPUT', `"first" must be between 1 and ${MAX_AUDIT_PAGE}.`, { argument: 'first' });
-    if (after !== undefined && after !== null && !/^\d{1,19}$/.test(after)) throw hubError('BAD_USER_INPUT', '"after" must be a cursor returned by a previous page.', { argument: 'after' });
-    const { sql, params } = where(ctx, filter);
-    const repo = ctx.db.getRepository(AuditRecord);
-    const pageWhere = after ? `${sql} AND seq < $${params.length + 1}` : sql;
-    const rows = await ctx.db.query(`SELECT seq FROM audit.journal WHERE ${pageWhere} ORDER BY seq DESC LIMIT ${first + 1}`, after ? [...params, after] : params) as Array<{ seq: string }>;
-    const page = rows.slice(0, first).map((r) => r.seq);
-    const records = page.length ? await repo.createQueryBuilder('j').where('j.seq IN (:...seqs)', { seqs: page }).orderBy('j.seq', 'DESC').getMany() : [];
-    const [{ count }] = await ctx.db.query(`SELECT count(*)::int AS count FROM audit.journal WHERE ${sql}`, params) as [{ count: number }];
+    const cursor = after === undefined || after === null ? null : CURSOR.exec(after);
+    if (after !== undefined && after !== null && !cursor) throw hubError('BAD_USER_INPUT', '"after" must be a cursor returned by a previous page.', { argument: 'after' });
+    const criteria = criteriaOf(ctx, filter);
+    const { sql, params } = journalWhere(criteria, criteria.from, criteria.to);
+    // Keyset paging along (received_at, seq): every filter's index ends in those columns, so a page reads about a page of rows.
+    const below = cursor ? ` AND (received_at, seq) < (timestamptz 'epoch' + $${params.length + 1}::bigint * interval '1 microsecond', $${params.length + 2}::bigint)` : '';
+    const records = await bounded(ctx, async (db) => {
+      const rows = await db.query(`SELECT seq, (extract(epoch FROM received_at) * 1000000)::bigint AS at FROM audit.journal WHERE ${sql}${below} ORDER BY received_at DESC, seq DESC LIMIT ${first + 1}`,
+        cursor ? [...params, cursor[1], cursor[2]] : params) as Array<{ seq: string; at: string }>;
+      const page = rows.slice(0, first);
+      const items = page.length === 0 ? [] : await db.getRepository(AuditRecord).createQueryBuilder('j')
+        .where('j.seq IN (:...seqs)', { seqs: page.map((r) => r.seq) })
+        .andWhere('j.receivedAt >= :from AND j.receivedAt < :to', { from: criteria.from, to: criteria.to })
+        .orderBy('j.receivedAt', 'DESC').addOrderBy('j.seq', 'DESC').getMany();
+      const last = page[page.length - 1];
+      return { items, nextCursor: rows.length > first && last ? `${last.at}.${last.seq}` : null };
+    });
     // The records returned are what the page counts, not the page itself.
-    ctx.outcome.found(records);
-    return { items: records, nextCursor: rows.length > first ? (page[page.length - 1] ?? null) : null, total: count };
+    ctx.outcome.found(records.items);
+    const page = new AuditRecordPage();
+    return Object.assign(page, records, { criteria });
+  }
+
+  @FieldResolver(() => Int)
+  async total(@Root() page: AuditRecordPage, @Ctx() ctx: Context): Promise<number> {
+    const [row] = await bounded(ctx, (db) => countJournal(db, page.criteria, []));
+    return row?.requests ?? 0;
   }
 
   @Query(() => AuditRecord, { nullable: true, description: 'One record by its hub registration number.' })
   async auditRecord(@Arg('registrationNumber', () => ID) registrationNumber: string, @Ctx() ctx: Context): Promise<AuditRecord | null> {
     onlyAuditors(ctx);
-    const record = await ctx.db.getRepository(AuditRecord).findOneBy({ registrationNumber });
+    const record = await bounded(ctx, (db) => db.getRepository(AuditRecord).findOneBy({ registrationNumber }));
     if (record && ctx.caller.level === 'restricted' && record.agency !== ctx.caller.agency) return null;
     return ctx.outcome.found(record);
   }
@@ -146,17 +187,19 @@ export class AuditResolver {
   @Query(() => [AuditTotal], { description: 'Totals per agency and decision over the filter.' })
   async auditTotals(@Arg('filter', () => AuditFilter, { nullable: true }) filter: AuditFilter | undefined, @Ctx() ctx: Context): Promise<AuditTotal[]> {
     onlyAuditors(ctx);
-    const { sql, params } = where(ctx, filter);
-    const rows = await ctx.db.query(`SELECT agency, decision, count(*)::int AS requests FROM audit.journal WHERE ${sql} GROUP BY agency, decision ORDER BY agency NULLS FIRST, decision`, params) as AuditTotal[];
-    return ctx.outcome.found(rows);
+    const criteria = criteriaOf(ctx, filter);
+    const rows = await bounded(ctx, (db) => countJournal(db, criteria, ['agency', 'decision']));
+    return ctx.outcome.found(rows.map((r) => ({ agency: r.agency ?? null, decision: r.decision as AuditDecision, requests: r.requests })));
   }
 
   @Query(() => [AuditHour], { description: 'Requests and refusals per agency per hour over the filter.' })
   async auditHourly(@Arg('filter', () => AuditFilter, { nullable: true }) filter: AuditFilter | undefined, @Ctx() ctx: Context): Promise<AuditHour[]> {
     onlyAuditors(ctx);
-    const { sql, params } = where(ctx, filter);
-    const rows = await ctx.db.query(`SELECT date_trunc('hour', received_at) AS hour, agency, count(*)::int AS requests, count(*) FILTER (WHERE decision <> 'allowed')::int AS refusals
-      FROM audit.journal WHERE ${sql} GROUP BY 1, 2 ORDER BY 1, 2 NULLS FIRST LIMIT 5000`, params) as Array<{ hour: Date; agency: string | null; requests: number; refusals: number }>;
-    return ctx.outcome.found(rows.map((r) => ({ ...r, hour: r.hour.toISOString() })));
+    const criteria = criteriaOf(ctx, filter);
+    if (criteria.to.getTime() - criteria.from.getTime() > MAX_CHART_DAYS * DEFAULT_WINDOW_MS) {
+      throw hubError('QUERY_TOO_BROAD', `The hourly chart covers at most ${MAX_CHART_DAYS} days: narrow "from" and "to".`, { argument: 'filter' });
+    }
+    const rows = await bounded(ctx, (db) => countJournal(db, criteria, ['hour', 'agency']));
+    return ctx.outcome.found(rows.map((r) => ({ hour: r.hour!, agency: r.agency ?? null, requests: r.requests, refusals: r.refusals })));
   }
 }

@@ -61,13 +61,13 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   return { url: embedded.url, real: false, drop: () => embedded.stop() };
 }
 
-interface TestKeys {
+export interface TestKeys {
   dir: string;
   jwksPath: string;
   signingKey: SigningKey;
 }
 
-async function createTestKeys(): Promise<TestKeys> {
+export async function createTestKeys(): Promise<TestKeys> {
   const dir = mkdtempSync(join(tmpdir(), 'hub-keys-'));
   const { privateJwk, publicJwks } = await createKeyPair('test-gateway-1');
   const jwksPath = join(dir, 'gateway.jwks.json');
