@@ -23,7 +23,8 @@ export function parseAppealNumber(value: string, argument = 'registrationNumber'
 
 @Resolver(() => Person)
 export class PersonResolver {
-  @FieldResolver(() => [Appeal], { description: "The person's appeals that the caller may read, newest first." })
+  // Nullable: the entity belongs to another subgraph, so when this one fails only these fields are lost (issue 12).
+  @FieldResolver(() => [Appeal], { nullable: true, description: "The person's appeals that the caller may read, newest first." })
   async appeals(@Root() person: Person, @Args() page: PageArgs, @Ctx() ctx: Context): Promise<Appeal[]> {
     const readable = (await ctx.loaders.appealsOf.load(person.fin)).filter((a) => mayReadAppeal(ctx.caller, a));
     return ctx.outcome.found(pageOf(readable, page));

@@ -36,7 +36,8 @@ export class CrossingResolver {
 
 @Resolver(() => Person)
 export class PersonResolver {
-  @FieldResolver(() => [Crossing], { description: 'Border crossings of the person, newest first.' })
+  // Nullable: the entity belongs to another subgraph, so when this one fails only these fields are lost (issue 12).
+  @FieldResolver(() => [Crossing], { nullable: true, description: 'Border crossings of the person, newest first.' })
   async borderCrossings(@Root() person: Person, @Args() page: PageArgs, @Ctx() ctx: Context): Promise<Crossing[]> {
     requireUnlimited(ctx.caller, 'borderCrossings');
     const crossings = maySeePerson(ctx.caller, person.fin) ? await ctx.loaders.crossingsOfPerson.load(person.fin) : [];
@@ -46,7 +47,7 @@ export class PersonResolver {
 
 @Resolver(() => DocumentReference)
 export class DocumentResolver {
-  @FieldResolver(() => [Crossing], { description: 'Border crossings made on this document, newest first.' })
+  @FieldResolver(() => [Crossing], { nullable: true, description: 'Border crossings made on this document, newest first.' })
   async crossings(@Root() document: DocumentReference, @Args() page: PageArgs, @Ctx() ctx: Context): Promise<Crossing[]> {
     requireUnlimited(ctx.caller, 'borderCrossings');
     return ctx.outcome.found(pageOf(visibleTo(ctx.caller, await ctx.loaders.crossingsOfDocument.load(document.number)), page));

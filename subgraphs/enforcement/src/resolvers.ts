@@ -41,7 +41,8 @@ export class EnforcementCaseResolver {
 
 @Resolver(() => Person)
 export class PersonResolver {
-  @FieldResolver(() => [EnforcementCase], { description: 'Enforcement cases where this person is the debtor, newest first.' })
+  // Nullable: the entity belongs to another subgraph, so when this one fails only these fields are lost (issue 12).
+  @FieldResolver(() => [EnforcementCase], { nullable: true, description: 'Enforcement cases where this person is the debtor, newest first.' })
   async enforcementCases(
     @Root() person: Person,
     @Args() page: PageArgs,

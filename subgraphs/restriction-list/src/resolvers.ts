@@ -45,14 +45,15 @@ export class RestrictionCheckResolver {
   }
 }
 
+// Person, Document and Vehicle belong to other subgraphs: their fields here are nullable, so a failing list costs only them (issue 12).
 @Resolver(() => Person)
 export class PersonResolver {
-  @FieldResolver(() => RestrictionCheck, { description: CHECK_DESCRIPTION })
+  @FieldResolver(() => RestrictionCheck, { nullable: true, description: CHECK_DESCRIPTION })
   restrictionCheck(@Root() person: Person, @Ctx() ctx: Context): Promise<RestrictionCheck> {
     return check(ctx, ctx.loaders.entriesOfPerson, person.fin);
   }
 
-  @FieldResolver(() => [RestrictionEntry], { description: ENTRIES_DESCRIPTION })
+  @FieldResolver(() => [RestrictionEntry], { nullable: true, description: ENTRIES_DESCRIPTION })
   restrictions(@Root() person: Person, @Args() page: PageArgs, @Arg('includeInactive', { defaultValue: false, description: INACTIVE_DESCRIPTION }) includeInactive: boolean, @Ctx() ctx: Context): Promise<RestrictionEntry[]> {
     return entries(ctx, ctx.loaders.entriesOfPerson, person.fin, page, includeInactive);
   }
@@ -60,12 +61,12 @@ export class PersonResolver {
 
 @Resolver(() => Document)
 export class DocumentResolver {
-  @FieldResolver(() => RestrictionCheck, { description: CHECK_DESCRIPTION })
+  @FieldResolver(() => RestrictionCheck, { nullable: true, description: CHECK_DESCRIPTION })
   restrictionCheck(@Root() document: Document, @Ctx() ctx: Context): Promise<RestrictionCheck> {
     return check(ctx, ctx.loaders.entriesOfDocument, document.number);
   }
 
-  @FieldResolver(() => [RestrictionEntry], { description: ENTRIES_DESCRIPTION })
+  @FieldResolver(() => [RestrictionEntry], { nullable: true, description: ENTRIES_DESCRIPTION })
   restrictions(@Root() document: Document, @Args() page: PageArgs, @Arg('includeInactive', { defaultValue: false, description: INACTIVE_DESCRIPTION }) includeInactive: boolean, @Ctx() ctx: Context): Promise<RestrictionEntry[]> {
     return entries(ctx, ctx.loaders.entriesOfDocument, document.number, page, includeInactive);
   }
@@ -73,12 +74,12 @@ export class DocumentResolver {
 
 @Resolver(() => Vehicle)
 export class VehicleResolver {
-  @FieldResolver(() => RestrictionCheck, { description: CHECK_DESCRIPTION })
+  @FieldResolver(() => RestrictionCheck, { nullable: true, description: CHECK_DESCRIPTION })
   restrictionCheck(@Root() vehicle: Vehicle, @Ctx() ctx: Context): Promise<RestrictionCheck> {
     return check(ctx, ctx.loaders.entriesOfVehicle, vehicle.registrationNumber);
   }
 
-  @FieldResolver(() => [RestrictionEntry], { description: ENTRIES_DESCRIPTION })
+  @FieldResolver(() => [RestrictionEntry], { nullable: true, description: ENTRIES_DESCRIPTION })
   restrictions(@Root() vehicle: Vehicle, @Args() page: PageArgs, @Arg('includeInactive', { defaultValue: false, description: INACTIVE_DESCRIPTION }) includeInactive: boolean, @Ctx() ctx: Context): Promise<RestrictionEntry[]> {
     return entries(ctx, ctx.loaders.entriesOfVehicle, vehicle.registrationNumber, page, includeInactive);
   }
