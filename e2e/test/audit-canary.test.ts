@@ -56,7 +56,7 @@ describe('nothing of what was asked is kept', () => {
 
   it('serves queries whose comments, aliases, fragment names, arguments and variables carry canaries', async () => {
     const query = `# ${canary('comment')}
-      query PersonLookup($fin: ID!, $last: String!, $other: ID!) {
+      query ${canary('operation')}($fin: ID!, $last: String!, $other: ID!) {
         ${canary('alias')}: person(fin: $fin) { fin citizen { ...${canary('fragment')} } }
         unknown: person(fin: "${CANARY_FIN}") { citizen { firstName } }
         byName: personsByName(firstName: "${canary('first')}", lastName: $last, birthDate: "1990-01-01") { fin }

@@ -95,6 +95,8 @@ describe('the central audit journal', () => {
   let hub: TestHub;
   let db: Client;
   let fin: string;
+  /** A person other than `fin`: a citizen signed in as them may not read `fin`'s record. */
+  let otherFin: string;
   let unknownFin: string;
 
   const registrationOf = (res: request.Response): string => {
@@ -116,6 +118,7 @@ describe('the central audit journal', () => {
     await db.connect();
     const people = demoPeople(hub.population);
     fin = people.find((p) => p.case === 'citizen-full')!.fin;
+    otherFin = people.find((p) => p.case === 'child')!.fin;
     // A valid FİN that no generated person holds.
     unknownFin = 'ZZZZ999';
     assert.ok(!issuedFins(hub.population).has(unknownFin));
@@ -177,6 +180,14 @@ describe('the central audit journal', () => {
       { name: 'a resource at no access', send: () => hub.query('{ vehicle(registrationNumber: "10-AB-123") { make } }', undefined, { token: mod }), status: 200, code: 'FORBIDDEN', decision: 'refused', reason: 'FORBIDDEN', attempt: true, agency: 'MOD' },
       { name: 'a body over the size limit', send: () => hub.query(`{ __typename }${' '.repeat(70 * 1024)}`), status: 413, code: 'QUERY_TOO_COMPLEX', decision: 'refused', reason: 'QUERY_TOO_COMPLEX', attempt: true, agency: 'MIA' },
       { name: 'no purpose', send: () => hub.query('{ person(fin: "0000000") { fin } }', undefined, { purpose: null }), status: 400, code: 'BAD_USER_INPUT', decision: 'refused', reason: 'BAD_USER_INPUT', attempt: false, agency: 'MIA' },
+      // Refused by Apollo after every rule passed it: journaled as refused all the same, with Apollo's code.
+      { name: "a subgraph's own _entities field through the gateway", send: () => hub.query('{ _entities(representations: [{ __typename: "Person", fin: "0000000" }]) { __typename } }'), status: 400, code: 'GRAPHQL_VALIDATION_FAILED', decision: 'refused', reason: 'GRAPHQL_VALIDATION_FAILED', attempt: false, agency: 'MIA' },
+      { name: '_service through the gateway', send: () => hub.query('{ _service { sdl } }'), status: 400, code: 'GRAPHQL_VALIDATION_FAILED', decision: 'refused', reason: 'GRAPHQL_VALIDATION_FAILED', attempt: false, agency: 'MIA' },
+      { name: 'a required variable missing', send: () => hub.query('query($fin: ID!) { person(fin: $fin) { fin } }'), status: 400, code: 'BAD_USER_INPUT', decision: 'refused', reason: 'BAD_USER_INPUT', attempt: false, agency: 'MIA' },
+      { name: 'an unterminated string', send: () => hub.query('{ person(fin: "0000000) { fin } }'), status: 400, code: 'GRAPHQL_PARSE_FAILED', decision: 'refused', reason: 'GRAPHQL_PARSE_FAILED', attempt: false, agency: 'MIA' },
+      { name: 'a NUL after the operation', send: () => hub.query('{ __typename }\u0000'), status: 400, code: 'GRAPHQL_PARSE_FAILED', decision: 'refused', reason: 'GRAPHQL_PARSE_FAILED', attempt: false, agency: 'MIA' },
+      // Refused by the subgraph, not the gateway: the same record as a field the gateway cut.
+      { name: 'a citizen asking about another person', send: async () => hub.query('query($fin: ID!) { person(fin: $fin) { citizen { firstName } } }', { fin }, { token: await hub.token({ agency: 'EGOV', roles: ['citizen'], fin: otherFin }), purpose: 'self-access' }), status: 200, code: 'FORBIDDEN', decision: 'refused', reason: 'FORBIDDEN', attempt: true, agency: 'EGOV' },
     ];
     for (const c of cases) {
       const res = await c.send();
@@ -257,6 +268,8 @@ describe('the central audit journal', () => {
     } finally {
       await proxy.start();
     }
+    // As a load balancer does: wait for /ready (it probes the journal), then send.
+    for (let tries = 0; (await request(hub.gateway.server).get('/ready')).status !== 200; tries += 1) assert.ok(tries < 50, 'ready again');
     const served = await hub.query(query, { fin });
     assert.equal(served.status, 200);
     assert.equal(served.body.errors, undefined, JSON.stringify(served.body.errors));

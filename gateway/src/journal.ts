@@ -91,14 +91,7 @@ export class PostgresAuditJournal implements AuditJournal {
     if (this.down) return;
     const waiting = this.queue.splice(0);
     for (const p of waiting) p.reject(new JournalUnavailable('unwritable'));
-    this.down = setInterval(() => {
-      void this.ping().then((ok) => {
-        if (ok && this.down) {
-          clearInterval(this.down);
-          this.down = null;
-        }
-      });
-    }, PROBE_INTERVAL_MS);
+    this.down = setInterval(() => void this.ping(), PROBE_INTERVAL_MS);
     // Never what keeps a stopping process alive.
     this.down.unref();
   }
@@ -116,7 +109,13 @@ export class PostgresAuditJournal implements AuditJournal {
       // The probe is bounded like a write: a silent database is not writable.
       // Writable, not merely readable: a standby, a read-only database or a revoked grant is not ready.
       const { rows } = await this.pool.query<{ writable: boolean }>("SELECT has_table_privilege('audit.journal', 'INSERT') AND current_setting('transaction_read_only') = 'off' AS writable");
-      return rows[0]?.writable === true;
+      const writable = rows[0]?.writable === true;
+      // Any probe that finds it writable (the background one, /ready) lets records through again.
+      if (writable && this.down) {
+        clearInterval(this.down);
+        this.down = null;
+      }
+      return writable;
     } catch {
       return false;
     }

@@ -1,0 +1,99 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { composeServices } from '@apollo/composition';
+import { ApolloServer } from '@apollo/server';
+import { startStandaloneServer } from '@apollo/server/standalone';
+import { buildSubgraphSchema, printSubgraphSchema } from '@apollo/subgraph';
+import { parse } from 'graphql';
+import { Client } from 'pg';
+import { loadPolicies, readSupergraph, type RunningGateway } from '@hub/gateway';
+import { buildFederatedSchema } from '@hub/kit';
+import { ALL_SUBGRAPHS, POLICIES_DIR, queryGateway, startGatewayOver, startTestHub, type TestHub } from '../src/hub';
+
+/**
+ * A rule holds for every connected system, not only the hub's own: a vehicle-inspection
+ * registry written by another ministry with plain @apollo/subgraph, knowing nothing of the hub
+ * (no assertion check, no record counts, no journal of its own), connected by a supergraph and
+ * policy change alone (İAMAS 7.7).
+ */
+const INSPECTIONS_SDL = `
+  extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])
+  type Query { vehicleInspection(registrationNumber: String!): Inspection }
+  type Inspection { registrationNumber: String! passed: Boolean! inspectedOn: String! }
+`;
+const KNOWN = '10-AB-123';
+
+describe('a subgraph written without the kit, connected by policy only', () => {
+  let hub: TestHub;
+  let gateway: RunningGateway;
+  let foreign: { url: string; stop(): Promise<void> };
+  let db: Client;
+
+  before(async () => {
+    hub = await startTestHub();
+    const apollo = new ApolloServer({
+      schema: buildSubgraphSchema({
+        typeDefs: parse(INSPECTIONS_SDL),
+        resolvers: { Query: { vehicleInspection: (_: unknown, { registrationNumber }: { registrationNumber: string }) => (registrationNumber === KNOWN ? { registrationNumber, passed: true, inspectedOn: '2026-05-01' } : null) } },
+      }),
+    });
+    const { url } = await startStandaloneServer(apollo, { listen: { port: 0, host: '127.0.0.1' } });
+    foreign = { url, stop: () => apollo.stop() };
+
+    const services = [];
+    for (const module of ALL_SUBGRAPHS) services.push({ name: module.name, url: hub.subgraphs.get(module.name)!.url, typeDefs: parse(printSubgraphSchema(await buildFederatedSchema(module))) });
+    services.push({ name: 'vehicle-inspections', url, typeDefs: parse(INSPECTIONS_SDL) });
+    const composed = composeServices(services);
+    assert.ok(composed.supergraphSdl, composed.errors?.map((e) => e.message).join('; '));
+
+    // The operator's change: one resource bound to the new subgraph, one body given access to it.
+    const dir = mkdtempSync(join(tmpdir(), 'hub-foreign-policies-'));
+    cpSync(POLICIES_DIR, dir, { recursive: true });
+    const edit = (file: string, change: (json: any) => void) => {
+      const json = JSON.parse(readFileSync(join(dir, file), 'utf8'));
+      change(json);
+      writeFileSync(join(dir, file), JSON.stringify(json));
+    };
+    edit('resources.json', (j) => { j.resources.vehicleInspections = { subgraph: 'vehicle-inspections', title: 'Vehicle inspections' }; });
+    edit('access-matrix.json', (j) => { j.agencies.MIA.levels.vehicleInspections = 'unlimited'; });
+    gateway = await startGatewayOver(hub, { policies: loadPolicies(dir, hub.keysDir), supergraph: readSupergraph(composed.supergraphSdl!) });
+    db = new Client({ connectionString: hub.database.url });
+    await db.connect();
+  });
+  after(async () => {
+    await db.end();
+    await gateway.stop();
+    await foreign.stop();
+    await hub.stop();
+  });
+
+  it('serves one caller 200 lookups: every answer served, each journaled with its positive result, none taken for key walking', async () => {
+    const token = await hub.token({ agency: 'MIA', roles: ['system'], sub: 'mia-traffic-police' });
+    const registrations: string[] = [];
+    for (let i = 0; i < 200; i += 1) {
+      const res = await queryGateway(gateway, token, 'query($n: String!) { vehicleInspection(registrationNumber: $n) { passed inspectedOn } }', { n: KNOWN });
+      assert.equal(res.status, 200, JSON.stringify(res.body.errors));
+      assert.deepEqual(res.body.data, { vehicleInspection: { passed: true, inspectedOn: '2026-05-01' } });
+      registrations.push(res.headers['x-registration-number']!);
+    }
+    const { rows } = await db.query<{ decision: string; positive: boolean; records: number; resources: Array<{ resource: string; records: number; positive: boolean }> }>(
+      'SELECT decision, positive, records, resources FROM audit.journal WHERE registration_number = ANY($1)', [registrations]);
+    assert.equal(rows.length, 200);
+    for (const row of rows) {
+      assert.deepEqual([row.decision, row.positive, row.records], ['allowed', true, 1]);
+      assert.deepEqual(row.resources.map((r) => [r.resource, r.records, r.positive]), [['vehicleInspections', 1, true]]);
+    }
+  });
+
+  it('journals a lookup that finds nothing as not positive, and refuses the resource to a body without access', async () => {
+    const miss = await queryGateway(gateway, await hub.token({ agency: 'MIA', roles: ['officer'] }), '{ vehicleInspection(registrationNumber: "99-ZZ-999") { passed } }');
+    assert.deepEqual(miss.body.data, { vehicleInspection: null });
+    const { rows: [row] } = await db.query<{ positive: boolean }>('SELECT positive FROM audit.journal WHERE registration_number = $1', [miss.headers['x-registration-number']]);
+    assert.equal(row?.positive, false);
+    const refused = await queryGateway(gateway, await hub.token({ agency: 'SBS', roles: ['officer'] }), '{ vehicleInspection(registrationNumber: "10-AB-123") { passed } }');
+    assert.deepEqual(refused.body.errors.map((e: { extensions: { code: string; resource: string } }) => [e.extensions.code, e.extensions.resource]), [['FORBIDDEN', 'vehicleInspections']]);
+  });
+});
