@@ -62,9 +62,6 @@ function checkKeys(config: GatewayConfig, policies: Policies): void {
 export async function prepareGateway(config: GatewayConfig, logger: Logger): Promise<GatewayOptions> {
   const policies = loadPolicies(config.policiesDir, config.keysDir);
   const limits = loadLimitsPolicy(config.policiesDir);
-  if (config.production) checkKeys(config, policies);
-  else await ensureDevelopmentKeys(config.keysDir, policies.agencies.keys());
-  const signingKey = await loadGatewaySigningKey(config.keysDir);
   let supergraph: SupergraphInfo;
   try {
     supergraph = loadSupergraph(config.supergraphPath, config.subgraphUrls);
@@ -72,6 +69,9 @@ export async function prepareGateway(config: GatewayConfig, logger: Logger): Pro
     throw new ConfigError(`SUPERGRAPH_PATH=${JSON.stringify(config.supergraphPath)}: not a composed supergraph (${(error as Error).message}).`);
   }
   checkUrlOverrides(config.subgraphUrls, supergraph);
+  if (config.production) checkKeys(config, policies);
+  else await ensureDevelopmentKeys(config.keysDir, policies.agencies.keys());
+  const signingKey = await loadGatewaySigningKey(config.keysDir);
   for (const { name } of supergraph.subgraphs) {
     if (!policies.resourceOfSubgraph.has(name)) logger.warn({ subgraph: name }, 'no policy binds this subgraph to a resource: it is refused to everyone');
   }

@@ -114,6 +114,21 @@ describe('docker-compose.yml', () => {
     }
   });
 
+  it('runs production: the gateway says HUB_MODE=production, no process asks for development, so no token-minting route exists', () => {
+    assert.equal(service('gateway').environment?.['HUB_MODE'], 'production');
+    for (const name of OUR_SERVICES) assert.notEqual(service(name).environment?.['HUB_MODE'], 'development', name);
+    // The route is registered only outside production (gateway/src/server.ts), and the compose file publishes no other entry.
+    assert.deepEqual(Object.keys(services).filter((name) => (services[name]?.ports ?? []).length > 0), ['gateway']);
+  });
+
+  it('creates the keys in the one-shot step before the gateway too, never in the image', () => {
+    assert.equal(service('gateway').depends_on?.['keys']?.condition, 'service_completed_successfully');
+    assert.deepEqual(service('keys').command, ['node', 'scripts/dist/src/keys.js']);
+    const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
+    assert.doesNotMatch(dockerfile, /keys\.js|\.keys|npm run keys/, 'the image builds no keys');
+    assert.match(readFileSync(join(ROOT, '.dockerignore'), 'utf8'), /^\.keys/m, 'local development keys never enter the build context');
+  });
+
   it('starts the gateway only once every subgraph is healthy', () => {
     const dependsOn = service('gateway').depends_on ?? {};
     for (const { name } of SUBGRAPHS) assert.equal(dependsOn[name]?.condition, 'service_healthy', name);

@@ -194,6 +194,9 @@ describe('configuration checked at start-up', () => {
     { name: 'gateway, a broken policy file', entry: gatewayEntry(), env: () => ({ ...base, POLICIES_DIR: brokenPolicies() }), names: /roles\.json/ },
     { name: 'gateway, BREAKER_ERROR_PERCENT=150', entry: gatewayEntry(), env: () => ({ ...base, BREAKER_ERROR_PERCENT: '150' }), names: /BREAKER_ERROR_PERCENT="150"/ },
     { name: 'gateway, SUBGRAPH_URL_ for no subgraph', entry: gatewayEntry(), env: () => ({ ...base, SUBGRAPH_URL_CITIZEN: 'http://127.0.0.1:4001/graphql' }), names: /SUBGRAPH_URL_CITIZEN\b/ },
+    // Production is the default: nothing generates keys, and their absence stops the gateway before it listens.
+    { name: 'gateway, production by default, no signing key', entry: gatewayEntry(), env: () => base, names: /HUB_KEYS_DIR=".*": the gateway's signing key .*gateway\.private\.jwk\.json is missing/ },
+    { name: 'gateway, HUB_MODE=staging', entry: gatewayEntry(), env: () => ({ ...base, HUB_MODE: 'staging' }), names: /HUB_MODE="staging"/ },
     { name: 'subgraph, PORT=abc', entry: subgraphEntry('citizens'), env: () => ({ ...base, DATABASE_URL: base.AUDIT_DATABASE_URL, PORT: 'abc' }), names: /PORT="abc"/ },
   ];
   for (const c of cases) {
