@@ -10,7 +10,7 @@ import { Client } from 'pg';
 import request from 'supertest';
 import { createLogger, PostgresAuditJournal } from '@hub/gateway';
 import { citizenAt, demoPeople, foreignerAt, type PopulationOptions } from '@hub/kit/synthetic';
-import { POLICIES_DIR, startTestHub, type TestHub } from '../src/hub';
+import { POLICIES_DIR, queryGateway, scrapeMetrics, startGatewayOver, startTestHub, type TestHub } from '../src/hub';
 
 const ROOT = resolve(__dirname, '../../..');
 const AUDIT_VERIFY = resolve(ROOT, 'scripts/dist/src/audit-verify.js');
@@ -26,9 +26,37 @@ class DatabaseProxy {
   port = 0;
   private server: Server | null = null;
   private readonly sockets = new Set<Socket>();
+  /** While frozen the database "accepts but does not answer": bytes are held, connections stay open. */
+  private frozen = false;
+  private readonly held: Array<() => void> = [];
+
+  freeze(): void {
+    this.frozen = true;
+    for (const socket of this.sockets) socket.pause();
+  }
+
+  thaw(): void {
+    this.frozen = false;
+    for (const socket of this.sockets) socket.resume();
+    for (const go of this.held.splice(0)) go();
+  }
 
   async start(): Promise<void> {
     const server = createServer((client) => {
+      if (this.frozen) {
+        client.pause();
+        this.held.push(() => this.pipe(client));
+        return;
+      }
+      this.pipe(client);
+    });
+    await new Promise<void>((done) => server.listen(this.port, '127.0.0.1', done));
+    this.port = (server.address() as AddressInfo).port;
+    this.server = server;
+  }
+
+  private pipe(client: Socket): void {
+    {
       const upstream = connect(this.target.port, this.target.host);
       for (const socket of [client, upstream]) {
         this.sockets.add(socket);
@@ -36,10 +64,8 @@ class DatabaseProxy {
         socket.on('error', () => { client.destroy(); upstream.destroy(); });
       }
       client.pipe(upstream).pipe(client);
-    });
-    await new Promise<void>((done) => server.listen(this.port, '127.0.0.1', done));
-    this.port = (server.address() as AddressInfo).port;
-    this.server = server;
+      client.resume();
+    }
   }
 
   async stop(): Promise<void> {
@@ -276,6 +302,29 @@ describe('the central audit journal', () => {
     assert.ok(served.body.data.person.citizen.lastName);
     assert.ok(await journalRow(registrationOf(served)));
     assert.equal((await request(hub.gateway.server).get('/ready')).status, 200);
+  });
+
+  it('refuses at once when the journal database accepts connections but does not answer, and serves again once it does', { timeout: 8_000 }, async () => {
+    // The bound: JOURNAL_WRITE_TIMEOUT_MS (500 here). Before it existed, answers waited up to 12 s one batch behind another.
+    const gateway = await startGatewayOver(hub, { journal: PostgresAuditJournal.connect(proxy.route(hub.database.url), { writeTimeoutMs: 500, maxQueued: 1_000 }) });
+    try {
+      const token = await hub.token({ agency: 'MIA', roles: ['officer'] });
+      proxy.freeze();
+      const answers = await Promise.all(Array.from({ length: 20 }, () => queryGateway(gateway, token, 'query($fin: ID!) { person(fin: $fin) { fin } }', { fin })));
+      assert.deepEqual([...new Set(answers.map((a) => `${a.status} ${a.body.errors?.[0]?.extensions?.code}`))], ['503 AUDIT_UNAVAILABLE']);
+      const afterwards = await queryGateway(gateway, token, 'query($fin: ID!) { person(fin: $fin) { fin } }', { fin });
+      assert.equal(afterwards.body.errors?.[0]?.extensions?.code, 'AUDIT_UNAVAILABLE', 'refused at once while the database stays silent');
+      const metrics = await scrapeMetrics(gateway);
+      assert.ok(metrics.value('hub_audit_journal_refusals_total', { reason: 'unwritable' }) >= 21);
+      proxy.thaw();
+      for (let tries = 0; (await request(gateway.server).get('/ready')).status !== 200; tries += 1) assert.ok(tries < 20, 'ready again');
+      const served = await queryGateway(gateway, token, 'query($fin: ID!) { person(fin: $fin) { fin } }', { fin });
+      assert.equal(served.status, 200);
+      assert.ok(await journalRow(registrationOf(served)));
+    } finally {
+      proxy.thaw();
+      await gateway.stop();
+    }
   });
 
   it('issues registration numbers unique across two gateway processes and increasing within each, all journaled in one chain', async () => {
