@@ -42,8 +42,8 @@ export class RateLimitedQuotas implements Quotas {
   constructor(private readonly policy: QuotaPolicy, private readonly redis: Redis | null, prefix = 'hub', onCountingChange: (counting: QuotaCounting) => void = () => undefined) {
     this.connected = redis ? firstConnection(redis) : Promise.resolve();
     if (redis) {
-      // An outage is told once per change of state, not per request.
-      let last = this.counting();
+      // An outage is told once per change of state, not per request; connecting at start is no change.
+      let last: QuotaCounting = 'shared';
       const changed = () => {
         const now = this.counting();
         if (now !== last) onCountingChange((last = now));
