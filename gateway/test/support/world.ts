@@ -46,10 +46,15 @@ const SUBGRAPHS = {
 
 const LINK = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])';
 
+let composed: SupergraphInfo | null = null;
+
+/** Composed once per test process: composition is the slow part of a small world. */
 export function smallSupergraph(): SupergraphInfo {
+  if (composed) return composed;
   const result = composeServices(Object.entries(SUBGRAPHS).map(([name, sdl]) => ({ name, url: `http://${name}.test/graphql`, typeDefs: parse(`${LINK}\n${sdl}`) })));
   if (result.errors || !result.supergraphSdl) throw new Error(`composition failed: ${result.errors?.map((e) => e.message).join('; ')}`);
-  return readSupergraph(result.supergraphSdl);
+  composed = readSupergraph(result.supergraphSdl);
+  return composed;
 }
 
 const REPO_POLICIES = resolve(__dirname, '../../../../policies');

@@ -1,0 +1,118 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { Client } from 'pg';
+import { Agent, request } from 'undici';
+import { demoPeople } from '@hub/kit/synthetic';
+import { POLICIES_DIR, startTestHub } from '../hub';
+import { ROOT, startChild } from './child';
+import type { GatewayChildConfig } from './gateway';
+import { rssBytes } from './proc';
+
+/**
+ * `npm run bench:flood`: a flood of requests with no token at high concurrency from one
+ * address, while one legitimate caller on another address queries at a steady rate. Prints the
+ * legitimate caller's p50/p99 before and during the flood, the gateway's RSS before and after,
+ * and the journal's rows against the answers given. The gateway runs in its own process as
+ * deployed; the flood comes from autocannon in another process.
+ */
+const { values: args } = parseArgs({
+  options: {
+    requests: { type: 'string', default: '20000' },
+    connections: { type: 'string', default: '200' },
+    'idle-seconds': { type: 'string', default: '10' },
+    'rate': { type: 'string', default: '20' },
+  },
+});
+const FLOOD = Number(args.requests);
+const CONNECTIONS = Number(args.connections);
+const RATE = Number(args.rate);
+const QUERY = 'query($fin: ID!) { person(fin: $fin) { citizen { firstName lastName } } }';
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? NaN;
+
+async function main(): Promise<void> {
+  const hub = await startTestHub();
+  const supergraphPath = join(mkdtempSync(join(tmpdir(), 'hub-flood-')), 'supergraph.graphql');
+  writeFileSync(supergraphPath, hub.options.supergraph.sdl);
+  const gateway = await startChild('hub gateway', 'gateway.js', {
+    mode: 'hub', supergraphPath, policiesDir: POLICIES_DIR, keysDir: hub.keysDir, databaseUrl: hub.database.url, assertions: {},
+  } satisfies GatewayChildConfig);
+  const token = await hub.token({ agency: 'SBS', roles: ['system'], sub: 'sbs-border-system' });
+  const fin = demoPeople(hub.population).find((p) => p.case === 'citizen-full')!.fin;
+  // The legitimate caller comes from another loopback address than the flood.
+  // undici's type asks for a port here that its connector takes from each URL anyway.
+  const legit = new Agent({ connect: { localAddress: '127.0.0.2' } as unknown as NonNullable<Agent.Options['connect']>, connections: 4 });
+  let answers = 0;
+  const ask = async (): Promise<number> => {
+    const started = process.hrtime.bigint();
+    const res = await request(gateway.url, {
+      method: 'POST', dispatcher: legit, body: JSON.stringify({ query: QUERY, variables: { fin } }),
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'x-purpose': 'border-control' },
+    });
+    await res.body.text();
+    answers += 1;
+    if (res.statusCode !== 200) throw new Error(`the legitimate caller got ${res.statusCode}`);
+    return Number(process.hrtime.bigint() - started) / 1e6;
+  };
+  const steady = async (until: () => boolean): Promise<number[]> => {
+    const latencies: number[] = [];
+    while (!until()) {
+      const next = Date.now() + 1000 / RATE;
+      latencies.push(await ask());
+      await new Promise((r) => setTimeout(r, Math.max(0, next - Date.now())));
+    }
+    return latencies.sort((a, b) => a - b);
+  };
+
+  for (let i = 0; i < 100; i += 1) await ask(); // warm-up
+  const idleEnd = Date.now() + Number(args['idle-seconds']) * 1000;
+  const idle = await steady(() => Date.now() > idleEnd);
+  const rssBefore = rssBytes(gateway.pid);
+
+  let flooding = true;
+  const flood = new Promise<{ total: number; non2xx: number; statuses: Record<string, number> }>((resolveFlood, reject) => {
+    const child = spawn(resolve(ROOT, 'node_modules/.bin/autocannon'), [
+      '-j', '-c', String(CONNECTIONS), '-a', String(FLOOD), '-m', 'POST', '-H', 'content-type=application/json',
+      '-b', JSON.stringify({ query: QUERY, variables: { fin } }), gateway.url,
+    ], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => { out += chunk.toString(); });
+    child.once('exit', (code) => {
+      flooding = false;
+      if (code !== 0) return reject(new Error(`autocannon exited ${code}`));
+      const result = JSON.parse(out) as { requests: { total: number }; non2xx: number; '1xx': number; '2xx': number; '3xx': number; '4xx': number; '5xx': number };
+      resolveFlood({ total: result['1xx'] + result['2xx'] + result['3xx'] + result['4xx'] + result['5xx'], non2xx: result.non2xx, statuses: { '2xx': result['2xx'], '4xx': result['4xx'], '5xx': result['5xx'] } });
+    });
+  });
+  const during = await steady(() => !flooding);
+  const flooded = await flood;
+  const rssAfter = rssBytes(gateway.pid);
+
+  const db = new Client({ connectionString: hub.database.url });
+  await db.connect();
+  const { rows } = await db.query<{ n: string; refused: string }>("SELECT count(*) AS n, count(*) FILTER (WHERE reason = 'RATE_LIMITED') AS refused FROM audit.journal");
+  await db.end();
+  const journaled = Number(rows[0]!.n);
+  const given = answers + flooded.total;
+
+  const mb = (n: number) => (n / 1024 / 1024).toFixed(1);
+  console.log(`\nFlood: ${FLOOD} requests with no token, ${CONNECTIONS} connections, from 127.0.0.1; the legitimate caller at ${RATE}/s from 127.0.0.2.`);
+  console.log(`flood answers: ${JSON.stringify(flooded.statuses)}`);
+  console.log('| phase | legitimate requests | p50 ms | p99 ms |\n| --- | --- | --- | --- |');
+  console.log(`| idle | ${idle.length} | ${percentile(idle, 0.5).toFixed(1)} | ${percentile(idle, 0.99).toFixed(1)} |`);
+  console.log(`| during the flood | ${during.length} | ${percentile(during, 0.5).toFixed(1)} | ${percentile(during, 0.99).toFixed(1)} |`);
+  console.log(`p50 during / idle: ${(percentile(during, 0.5) / percentile(idle, 0.5)).toFixed(2)} (goal ≤ 2)`);
+  console.log(`gateway RSS: ${mb(rssBefore)} MB before, ${mb(rssAfter)} MB after (growth ${mb(rssAfter - rssBefore)} MB, goal < 100)`);
+  console.log(`journal rows: ${journaled} (${rows[0]!.refused} RATE_LIMITED) for ${given} answers (${answers} legitimate, warm-up included, ${flooded.total} flood): ${journaled === given ? 'equal' : 'DIFFERENT'}`);
+  await legit.close();
+  await gateway.stop();
+  await hub.stop();
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
