@@ -1,4 +1,5 @@
-import type { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+import type { Sql, Statement } from './sql';
 
 /**
  * The connected system's own journal (R6, İAMAS rules 5.6.4.7): only the date of the query,
@@ -26,6 +27,52 @@ export function journalMigration(schema: string): new () => MigrationInterface {
   };
 }
 
-export async function recordInJournal(db: DataSource, schema: string, registrationNumber: string, positive: boolean): Promise<void> {
-  await db.query(`INSERT INTO "${schema}"."${JOURNAL_TABLE}" (registration_number, positive) VALUES ($1, $2)`, [registrationNumber, positive]);
+const MAX_BATCH = 500;
+
+interface Pending {
+  registrationNumber: string;
+  positive: boolean;
+  resolve: () => void;
+  reject: (error: Error) => void;
+}
+
+/**
+ * Writes the R6 records with group commit, like the gateway's journal: records of requests
+ * that finish while one INSERT is in flight go together into the next. `record` resolves only
+ * once its row is committed, so no answer leaves before its record is written.
+ */
+export class QueryJournal {
+  private queue: Pending[] = [];
+  private writing: Promise<void> | null = null;
+  private readonly insert: Statement;
+
+  constructor(private readonly sql: Sql, schema: string) {
+    this.insert = {
+      name: `${schema}.journal.insert`,
+      // unnest keeps the order of the arrays, so ids follow the order the records came in.
+      text: `INSERT INTO "${schema}"."${JOURNAL_TABLE}" (registration_number, positive) SELECT * FROM unnest($1::text[], $2::boolean[])`,
+    };
+  }
+
+  record(registrationNumber: string, positive: boolean): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ registrationNumber, positive, resolve, reject });
+      if (!this.writing) this.writing = this.writeAll();
+    });
+  }
+
+  private async writeAll(): Promise<void> {
+    // Let the records of requests finishing in the same tick join this batch.
+    await new Promise((resolve) => setImmediate(resolve));
+    while (this.queue.length > 0) {
+      const batch = this.queue.splice(0, MAX_BATCH);
+      try {
+        await this.sql.query(this.insert, [batch.map((p) => p.registrationNumber), batch.map((p) => p.positive)]);
+        for (const p of batch) p.resolve();
+      } catch (error) {
+        for (const p of batch) p.reject(error as Error);
+      }
+    }
+    this.writing = null;
+  }
 }

@@ -12,7 +12,8 @@ import { createCallerVerifier, loadJwks, type Caller } from './caller';
 import { openDatabase, type EntityClass, type MigrationClass, type DatabaseOptions } from './database';
 import { createHttpServer, DEFAULT_SHUTDOWN_GRACE_MS, GracefulServer, listen, sendJson } from './http';
 import { catalogEntry, type SubgraphName } from './catalog';
-import { journalMigration, recordInJournal } from './journal';
+import { journalMigration, QueryJournal } from './journal';
+import { sqlOf } from './sql';
 import type { PopulationOptions } from './synthetic/population';
 
 /** Counts what the resolvers returned: the positive-result symbol of the journal (R6). */
@@ -132,6 +133,7 @@ export async function startSubgraph<L>(module: SubgraphModule<L>, options: Subgr
     logger.info({ ms: Date.now() - started, citizens: options.seed.citizens }, 'seeded demo data');
   }
   const verifyCaller = createCallerVerifier(module.name, loadJwks(options.gatewayJwksPath));
+  const journal = new QueryJournal(sqlOf(db), schemaName);
   const schema = await buildFederatedSchema(module);
 
   const journalPlugin: ApolloServerPlugin<SubgraphContext<L>> = {
@@ -140,7 +142,7 @@ export async function startSubgraph<L>(module: SubgraphModule<L>, options: Subgr
         async willSendResponse({ contextValue, response }) {
           // The context is missing only when the caller was refused before any resolver ran.
           if (!contextValue?.caller) return;
-          await recordInJournal(db, schemaName, contextValue.caller.registrationNumber, contextValue.outcome.records > 0);
+          await journal.record(contextValue.caller.registrationNumber, contextValue.outcome.records > 0);
           // The gateway's journal counts records per resource; only the count leaves, never the data.
           if (response.body.kind === 'single') {
             response.body.singleResult.extensions = { ...response.body.singleResult.extensions, hub: { records: contextValue.outcome.records } };
