@@ -46,9 +46,18 @@ export function sqlOf(db: DataSource): Sql {
 
 const naming = new SnakeNamingStrategy();
 
-/** An entity's columns as `alias."column" AS "property"`: a raw row then reads like the entity typeorm would have built. */
-export function entityColumns(entity: EntityClass, alias: string): string {
+function columnsOf(entity: EntityClass): Array<{ property: string; column: string }> {
   const columns = getMetadataArgsStorage().columns.filter((c) => c.target === entity);
   if (columns.length === 0) throw new Error(`${String((entity as { name?: string }).name)} has no typeorm columns`);
-  return columns.map((c) => `${alias}."${naming.columnName(c.propertyName, c.options.name, [])}" AS "${c.propertyName}"`).join(', ');
+  return columns.map((c) => ({ property: c.propertyName, column: naming.columnName(c.propertyName, c.options.name, []) }));
+}
+
+/** An entity's columns as `alias."column" AS "property"`: a raw row then reads like the entity typeorm would have built. */
+export function entityColumns(entity: EntityClass, alias: string): string {
+  return columnsOf(entity).map(({ property, column }) => `${alias}."${column}" AS "${property}"`).join(', ');
+}
+
+/** The same as one JSON object, for rows nested in another query (json_agg); dates stay YYYY-MM-DD. */
+export function entityJson(entity: EntityClass, alias: string): string {
+  return `json_build_object(${columnsOf(entity).map(({ property, column }) => `'${property}', ${alias}."${column}"`).join(', ')})`;
 }
