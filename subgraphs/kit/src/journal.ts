@@ -28,6 +28,11 @@ export function journalMigration(schema: string): new () => MigrationInterface {
 }
 
 const MAX_BATCH = 500;
+/**
+ * INSERTs in flight at once. One would make every request wait for the commit before its own;
+ * a few let PostgreSQL flush their commits together while the queue fills the next batch.
+ */
+const MAX_IN_FLIGHT = 3;
 
 interface Pending {
   registrationNumber: string;
@@ -38,12 +43,12 @@ interface Pending {
 
 /**
  * Writes the R6 records with group commit, like the gateway's journal: records of requests
- * that finish while one INSERT is in flight go together into the next. `record` resolves only
- * once its row is committed, so no answer leaves before its record is written.
+ * that finish while INSERTs are in flight go together into the next one. `record` resolves
+ * only once its row is committed, so no answer leaves before its record is written.
  */
 export class QueryJournal {
   private queue: Pending[] = [];
-  private writing: Promise<void> | null = null;
+  private inFlight = 0;
   private readonly insert: Statement;
 
   constructor(private readonly sql: Sql, schema: string) {
@@ -57,22 +62,21 @@ export class QueryJournal {
   record(registrationNumber: string, positive: boolean): Promise<void> {
     return new Promise((resolve, reject) => {
       this.queue.push({ registrationNumber, positive, resolve, reject });
-      if (!this.writing) this.writing = this.writeAll();
+      this.writeNext();
     });
   }
 
-  private async writeAll(): Promise<void> {
-    // Let the records of requests finishing in the same tick join this batch.
-    await new Promise((resolve) => setImmediate(resolve));
-    while (this.queue.length > 0) {
+  private writeNext(): void {
+    while (this.inFlight < MAX_IN_FLIGHT && this.queue.length > 0) {
       const batch = this.queue.splice(0, MAX_BATCH);
-      try {
-        await this.sql.query(this.insert, [batch.map((p) => p.registrationNumber), batch.map((p) => p.positive)]);
-        for (const p of batch) p.resolve();
-      } catch (error) {
-        for (const p of batch) p.reject(error as Error);
-      }
+      this.inFlight += 1;
+      this.sql.query(this.insert, [batch.map((p) => p.registrationNumber), batch.map((p) => p.positive)]).then(
+        () => { for (const p of batch) p.resolve(); },
+        (error: unknown) => { for (const p of batch) p.reject(error as Error); },
+      ).finally(() => {
+        this.inFlight -= 1;
+        this.writeNext();
+      });
     }
-    this.writing = null;
   }
 }

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import type { Server } from 'node:http';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { printSchemaWithDirectives, type IResolvers } from '@graphql-tools/utils';
 import { parse, type GraphQLSchema } from 'graphql';
@@ -140,6 +140,8 @@ export async function startSubgraph<L>(module: SubgraphModule<L>, options: Subgr
     async requestDidStart() {
       return {
         async willSendResponse({ contextValue, response }) {
+          // What the cache-control plugin answered for every response, without its per-field hooks.
+          response.http.headers.set('cache-control', 'no-store');
           // The context is missing only when the caller was refused before any resolver ran.
           if (!contextValue?.caller) return;
           await journal.record(contextValue.caller.registrationNumber, contextValue.outcome.records > 0);
@@ -154,7 +156,7 @@ export async function startSubgraph<L>(module: SubgraphModule<L>, options: Subgr
 
   const apollo = new ApolloServer<SubgraphContext<L>>({
     schema,
-    plugins: [journalPlugin, ApolloServerPluginInlineTraceDisabled()],
+    plugins: [journalPlugin, ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginCacheControlDisabled()],
     includeStacktraceInErrorResponses: false,
     // Only the gateway calls a subgraph, and it plans from the composed supergraph.
     introspection: false,
