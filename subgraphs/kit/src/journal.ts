@@ -54,7 +54,6 @@ export class QueryJournal {
   constructor(private readonly sql: Sql, schema: string) {
     this.insert = {
       name: `${schema}.journal.insert`,
-      // unnest keeps the order of the arrays, so ids follow the order the records came in.
       text: `INSERT INTO "${schema}"."${JOURNAL_TABLE}" (registration_number, positive) SELECT * FROM unnest($1::text[], $2::boolean[])`,
     };
   }
