@@ -5,12 +5,13 @@ import { startEmbeddedPostgres, type EmbeddedPostgres } from '@hub/kit/dev';
 import { DEMO_POPULATION, demoPeople } from '@hub/kit/synthetic';
 import { ensureDevelopmentKeys, loadPolicies } from '@hub/gateway';
 import { launcherConfig } from './config';
-import { gatewayEntry, ROOT, startProcess, stopAll, subgraphEntry, waitUntilReady, type Child } from './processes';
+import { gatewayEntry, ROOT, startProcess, stopAll, subgraphHostEntry, waitUntilReady, type Child } from './processes';
 
 /**
  * `npm start`: the whole hub on one machine with demo data. Without DATABASE_URL it runs on
- * an embedded PostgreSQL (PGlite, data kept in .data/pglite); with it, on that server. Each
- * subgraph and the gateway run as their own processes, exactly as docker-compose runs them.
+ * an embedded PostgreSQL (PGlite, data kept in .data/pglite); with it, on that server. The nine
+ * subgraphs share one process (subgraph-host.ts: each on its own port, schema and audience) and
+ * the gateway runs in another; docker-compose runs each subgraph's own main.js instead.
  */
 async function main(env: Environment): Promise<void> {
   const children: Child[] = [];
@@ -44,11 +45,10 @@ async function main(env: Environment): Promise<void> {
     // gateway is then told their URLs, as docker-compose tells it the services' names.
     const ports = SUBGRAPHS.map((s, i) => ({ name: s.name, port: config.subgraphBasePort + i }));
     const urlOverrides: Record<string, string> = {};
-    for (const { name, port } of ports) {
-      children.push(startProcess(name, subgraphEntry(name), { ...common, PORT: String(port) }));
-      urlOverrides[`SUBGRAPH_URL_${name.toUpperCase().replace(/-/g, '_')}`] = `http://127.0.0.1:${port}/graphql`;
-    }
-    await Promise.all(ports.map(({ port }, i) => waitUntilReady(`http://127.0.0.1:${port}/ready`, children[i]!)));
+    for (const { name, port } of ports) urlOverrides[`SUBGRAPH_URL_${name.toUpperCase().replace(/-/g, '_')}`] = `http://127.0.0.1:${port}/graphql`;
+    const subgraphs = startProcess('subgraphs', subgraphHostEntry(), { ...common, SUBGRAPH_BASE_PORT: String(config.subgraphBasePort) });
+    children.push(subgraphs);
+    await Promise.all(ports.map(({ port }) => waitUntilReady(`http://127.0.0.1:${port}/ready`, subgraphs)));
     const port = config.gatewayPort;
     const gateway = startProcess('gateway', gatewayEntry(), { ...common, ...urlOverrides, PORT: String(port), SUPERGRAPH_PATH: resolve(ROOT, 'schema/supergraph.graphql') });
     children.push(gateway);
