@@ -48,10 +48,15 @@ async function main(env: Environment): Promise<void> {
     for (const { name, port } of ports) urlOverrides[`SUBGRAPH_URL_${name.toUpperCase().replace(/-/g, '_')}`] = `http://127.0.0.1:${port}/graphql`;
     const subgraphs = startProcess('subgraphs', subgraphHostEntry(), { ...common, SUBGRAPH_BASE_PORT: String(config.subgraphBasePort) });
     children.push(subgraphs);
-    await Promise.all(ports.map(({ port }) => waitUntilReady(`http://127.0.0.1:${port}/ready`, subgraphs)));
+    const ready = ports.map(({ port }) => waitUntilReady(`http://127.0.0.1:${port}/ready`, subgraphs));
+    const allReady = Promise.all(ready);
+    // The gateway's journal lives in the audit subgraph's schema: the gateway may start once that
+    // is migrated, and load its modules while the other subgraphs still seed.
+    await Promise.race([ready[SUBGRAPHS.findIndex((s) => s.name === 'audit')], allReady]);
     const port = config.gatewayPort;
     const gateway = startProcess('gateway', gatewayEntry(), { ...common, ...urlOverrides, PORT: String(port), SUPERGRAPH_PATH: resolve(ROOT, 'schema/supergraph.graphql') });
     children.push(gateway);
+    await allReady;
     await waitUntilReady(`http://127.0.0.1:${port}/ready`, gateway);
     void gateway.exited.then((code) => { console.error(`gateway exited (${code})`); void stop(1); });
 
