@@ -1,11 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 
-/** Starting and stopping the hub's processes: the same entry points docker-compose runs. */
+/** Starting and stopping the hub's processes: the entry points docker-compose runs, and npm start's host of the nine subgraphs. */
 export const ROOT = resolve(__dirname, '../../..');
 
 export const subgraphEntry = (name: string) => resolve(ROOT, 'subgraphs', name, 'dist/src/main.js');
 export const gatewayEntry = () => resolve(ROOT, 'gateway/dist/src/main.js');
+/** Development only: the nine subgraphs in one process (subgraph-host.ts). */
+export const subgraphHostEntry = () => resolve(ROOT, 'scripts/dist/src/subgraph-host.js');
 
 export interface Child {
   name: string;

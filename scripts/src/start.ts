@@ -5,12 +5,13 @@ import { startEmbeddedPostgres, type EmbeddedPostgres } from '@hub/kit/dev';
 import { DEMO_POPULATION, demoPeople } from '@hub/kit/synthetic';
 import { ensureDevelopmentKeys, loadPolicies } from '@hub/gateway';
 import { launcherConfig } from './config';
-import { gatewayEntry, ROOT, startProcess, stopAll, subgraphEntry, waitUntilReady, type Child } from './processes';
+import { gatewayEntry, ROOT, startProcess, stopAll, subgraphHostEntry, waitUntilReady, type Child } from './processes';
 
 /**
  * `npm start`: the whole hub on one machine with demo data. Without DATABASE_URL it runs on
- * an embedded PostgreSQL (PGlite, data kept in .data/pglite); with it, on that server. Each
- * subgraph and the gateway run as their own processes, exactly as docker-compose runs them.
+ * an embedded PostgreSQL (PGlite, data kept in .data/pglite); with it, on that server. The nine
+ * subgraphs share one process (subgraph-host.ts: each on its own port, schema and audience) and
+ * the gateway runs in another; docker-compose runs each subgraph's own main.js instead.
  */
 async function main(env: Environment): Promise<void> {
   const children: Child[] = [];
@@ -44,11 +45,14 @@ async function main(env: Environment): Promise<void> {
     // gateway is then told their URLs, as docker-compose tells it the services' names.
     const ports = SUBGRAPHS.map((s, i) => ({ name: s.name, port: config.subgraphBasePort + i }));
     const urlOverrides: Record<string, string> = {};
-    for (const { name, port } of ports) {
-      children.push(startProcess(name, subgraphEntry(name), { ...common, PORT: String(port) }));
-      urlOverrides[`SUBGRAPH_URL_${name.toUpperCase().replace(/-/g, '_')}`] = `http://127.0.0.1:${port}/graphql`;
-    }
-    await Promise.all(ports.map(({ port }, i) => waitUntilReady(`http://127.0.0.1:${port}/ready`, children[i]!)));
+    for (const { name, port } of ports) urlOverrides[`SUBGRAPH_URL_${name.toUpperCase().replace(/-/g, '_')}`] = `http://127.0.0.1:${port}/graphql`;
+    const subgraphs = startProcess('subgraphs', subgraphHostEntry(), { ...common, SUBGRAPH_BASE_PORT: String(config.subgraphBasePort) });
+    children.push(subgraphs);
+    const ready = ports.map(({ port }) => waitUntilReady(`http://127.0.0.1:${port}/ready`, subgraphs));
+    const allReady = Promise.all(ready);
+    // The gateway's journal lives in the audit subgraph's schema: the gateway may start once that
+    // is migrated, and load its modules while the other subgraphs still seed.
+    await Promise.race([ready[SUBGRAPHS.findIndex((s) => s.name === 'audit')], allReady]);
     const port = config.gatewayPort;
     // The demo, and only the demo, runs the gateway in development: token minting for the
     // playground and the demo persons, on the loopback interface unless HOST says otherwise.
@@ -57,6 +61,7 @@ async function main(env: Environment): Promise<void> {
       ...common, ...urlOverrides, HUB_MODE: 'development', HOST: env['HOST'] ?? '127.0.0.1', PORT: String(port), SUPERGRAPH_PATH: resolve(ROOT, 'schema/supergraph.graphql'),
     });
     children.push(gateway);
+    await allReady;
     await waitUntilReady(`http://127.0.0.1:${port}/ready`, gateway);
     void gateway.exited.then((code) => { console.error(`gateway exited (${code})`); void stop(1); });
 

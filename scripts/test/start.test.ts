@@ -11,8 +11,9 @@ import { SUBGRAPHS } from '@hub/kit';
 import { ROOT } from '../src/processes';
 
 /**
- * `npm start` with no DATABASE_URL: the launcher brings up the embedded PostgreSQL, nine
- * subgraph processes and the gateway, answers a FİN query, and on SIGTERM leaves nothing behind.
+ * `npm start` with no DATABASE_URL: the launcher brings up the embedded PostgreSQL, one process
+ * hosting the nine subgraphs and the gateway's process, answers a FİN query, and on SIGTERM
+ * leaves nothing behind.
  */
 const START_TIMEOUT_MS = 240_000;
 
@@ -51,6 +52,14 @@ function childrenOf(pid: number): number[] {
       return [];
     }
   });
+}
+
+function commandOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+  } catch {
+    return '';
+  }
 }
 
 /** Gone, or a zombie: either way it runs nothing and holds no port. */
@@ -122,10 +131,17 @@ describe('npm start on the embedded PostgreSQL', () => {
     rmSync(keysDir, { recursive: true, force: true });
   });
 
-  it('prints the endpoint on the chosen PORT and runs each subgraph and the gateway as its own process', async () => {
+  it('prints the endpoint on the chosen PORT and runs the nine subgraphs in one process, each on its own port, and the gateway in another', async () => {
     assert.match(output, new RegExp(`The hub is up: http://localhost:${port}/graphql`));
-    for (const p of subgraphPorts) assert.equal((await fetch(`http://127.0.0.1:${p}/ready`)).status, 200, `no subgraph ready on ${p}`);
-    assert.equal(children.length, SUBGRAPHS.length + 1, `children of the launcher: ${children.join(', ')}`);
+    const host = children.find((pid) => commandOf(pid).includes('scripts/dist/src/subgraph-host.js'));
+    assert.ok(host, `no subgraph host among the launcher's children: ${children.map(commandOf).join('; ')}`);
+    for (const [i, p] of subgraphPorts.entries()) {
+      const response = await fetch(`http://127.0.0.1:${p}/ready`);
+      assert.equal(response.status, 200, `no subgraph ready on ${p}`);
+      assert.equal(((await response.json()) as { subgraph: string }).subgraph, SUBGRAPHS[i]!.name, `port ${p}`);
+    }
+    assert.equal(children.length, 2, `children of the launcher: ${children.map(commandOf).join('; ')}`);
+    assert.ok(children.some((pid) => commandOf(pid).includes('gateway/dist/src/main.js')), 'no gateway process');
     assert.ok(existsSync(join(keysDir, 'gateway.jwks.json')), 'the development keys are not in HUB_KEYS_DIR');
   });
 

@@ -12,7 +12,7 @@ export class PersonResolver {
   async person(@Arg('fin', () => ID) fin: string, @Ctx() ctx: Context): Promise<Person | null> {
     const key = parseFin(fin);
     forbidOthers(ctx.caller, key, 'citizens');
-    const registered = await ctx.loaders.registeredFin.load(key);
+    const { registered } = await ctx.loaders.person.load(key);
     return ctx.outcome.found(registered ? { fin: key } : null);
   }
 
@@ -37,7 +37,7 @@ export class PersonResolver {
   @FieldResolver(() => Citizen, { nullable: true, description: 'The citizen record, if this person is a citizen.' })
   async citizen(@Root() person: Person, @Ctx() ctx: Context): Promise<Citizen | null> {
     if (!maySeePerson(ctx.caller, person.fin)) return null;
-    return ctx.outcome.found(await ctx.loaders.citizen.load(person.fin));
+    return ctx.outcome.found((await ctx.loaders.person.load(person.fin)).citizen);
   }
 }
 
@@ -50,7 +50,7 @@ export class CitizenResolver {
 
   @FieldResolver(() => [IssuedDocument], { description: 'Issued documents, active first.' })
   async documents(@Root() citizen: Citizen, @Args() page: PageArgs, @Arg('activeOnly', { defaultValue: false }) activeOnly: boolean, @Ctx() ctx: Context): Promise<IssuedDocument[]> {
-    const all = await ctx.loaders.documentsOf.load(citizen.fin);
+    const { documents: all } = await ctx.loaders.person.load(citizen.fin);
     return ctx.outcome.found(pageOf(activeOnly ? all.filter((d) => d.active) : all, page));
   }
 

@@ -58,14 +58,25 @@ describe('citizens subgraph', () => {
     assert.equal(bad.body.errors?.[0]?.extensions?.['code'], 'BAD_USER_INPUT');
   });
 
-  it('resolves many Person entities with one SQL query', async () => {
+  it('resolves many Person entities, their citizen records and documents with one SQL query', async () => {
     const fins = Array.from({ length: 25 }, (_v, i) => citizenAt(TEST_POPULATION, i).fin);
     subgraph.counter.reset();
-    const { body } = await subgraph.request(`query($r: [_Any!]!) { _entities(representations: $r) { ... on Person { fin citizen { lastName } } } }`,
+    const { body } = await subgraph.request(`query($r: [_Any!]!) { _entities(representations: $r) { ... on Person { fin citizen { lastName documents { number } } } } }`,
       { r: fins.map((fin) => ({ __typename: 'Person', fin })) });
     assert.equal(body.errors, undefined);
-    assert.equal((body.data?.['_entities'] as unknown[]).length, 25);
-    assert.equal(subgraph.counter.selectsFrom('citizen').length, 1, subgraph.counter.queries.join('\n'));
+    const entities = body.data?.['_entities'] as Array<{ citizen: { lastName: string; documents: Array<{ number: string }> } }>;
+    assert.deepEqual(entities.map((e) => e.citizen.lastName), fins.map((_fin, i) => citizenAt(TEST_POPULATION, i).lastName));
+    assert.deepEqual(entities.map((e) => e.citizen.documents.length), fins.map((_fin, i) => citizenDocuments(TEST_POPULATION, i).length));
+    const selects = subgraph.counter.queries.filter((q) => /^\s*SELECT/i.test(q));
+    assert.equal(selects.length, 1, selects.join('\n'));
+    assert.equal(subgraph.counter.selectsFrom('citizen').length, 1);
+  });
+
+  it('answers person(fin) with the register entry, the citizen and the documents in one SQL query', async () => {
+    subgraph.counter.reset();
+    const { body } = await subgraph.request(`query($fin: ID!) { person(fin: $fin) { fin citizen { lastName documents { number } } } }`, { fin: people['citizen-full'] });
+    assert.equal(body.errors, undefined);
+    assert.deepEqual(subgraph.counter.queries.filter((q) => /^\s*SELECT/i.test(q)).length, 1, subgraph.counter.queries.join('\n'));
   });
 
   it('resolves Document entities by number in one batch', async () => {

@@ -1,6 +1,7 @@
 import { DataSource, type MigrationInterface, type EntitySchema, type Logger } from 'typeorm';
 import { types } from 'pg';
 import { SnakeNamingStrategy } from './naming';
+import { registerSql } from './sql';
 
 // Calendar dates stay YYYY-MM-DD strings: a Date object would shift them across time zones.
 types.setTypeParser(1082, (value: string) => value);
@@ -51,6 +52,7 @@ export function createDataSource(options: DatabaseOptions): DataSource {
 export async function openDatabase(options: DatabaseOptions): Promise<DataSource> {
   const dataSource = createDataSource(options);
   await dataSource.initialize();
+  await registerSql(dataSource);
   const runner = dataSource.createQueryRunner();
   try {
     await runner.query('SELECT pg_advisory_lock(hashtext($1))', [`migrate:${options.schema}`]);

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import type { Server } from 'node:http';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { printSchemaWithDirectives, type IResolvers } from '@graphql-tools/utils';
 import { parse, type GraphQLSchema } from 'graphql';
@@ -12,7 +12,8 @@ import { createCallerVerifier, loadJwks, type Caller } from './caller';
 import { openDatabase, type EntityClass, type MigrationClass, type DatabaseOptions } from './database';
 import { createHttpServer, DEFAULT_SHUTDOWN_GRACE_MS, GracefulServer, listen, sendJson } from './http';
 import { catalogEntry, type SubgraphName } from './catalog';
-import { journalMigration, recordInJournal } from './journal';
+import { journalMigration, QueryJournal } from './journal';
+import { sqlOf } from './sql';
 import type { PopulationOptions } from './synthetic/population';
 
 /** Counts what the resolvers returned: the positive-result symbol of the journal (R6). */
@@ -132,15 +133,18 @@ export async function startSubgraph<L>(module: SubgraphModule<L>, options: Subgr
     logger.info({ ms: Date.now() - started, citizens: options.seed.citizens }, 'seeded demo data');
   }
   const verifyCaller = createCallerVerifier(module.name, loadJwks(options.gatewayJwksPath));
+  const journal = new QueryJournal(sqlOf(db), schemaName);
   const schema = await buildFederatedSchema(module);
 
   const journalPlugin: ApolloServerPlugin<SubgraphContext<L>> = {
     async requestDidStart() {
       return {
         async willSendResponse({ contextValue, response }) {
+          // What the cache-control plugin answered for every response, without its per-field hooks.
+          response.http.headers.set('cache-control', 'no-store');
           // The context is missing only when the caller was refused before any resolver ran.
           if (!contextValue?.caller) return;
-          await recordInJournal(db, schemaName, contextValue.caller.registrationNumber, contextValue.outcome.records > 0);
+          await journal.record(contextValue.caller.registrationNumber, contextValue.outcome.records > 0);
           // The gateway's journal counts records per resource; only the count leaves, never the data.
           if (response.body.kind === 'single') {
             response.body.singleResult.extensions = { ...response.body.singleResult.extensions, hub: { records: contextValue.outcome.records } };
@@ -152,7 +156,7 @@ export async function startSubgraph<L>(module: SubgraphModule<L>, options: Subgr
 
   const apollo = new ApolloServer<SubgraphContext<L>>({
     schema,
-    plugins: [journalPlugin, ApolloServerPluginInlineTraceDisabled()],
+    plugins: [journalPlugin, ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginCacheControlDisabled()],
     includeStacktraceInErrorResponses: false,
     // Only the gateway calls a subgraph, and it plans from the composed supergraph.
     introspection: false,

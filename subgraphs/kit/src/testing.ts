@@ -85,7 +85,7 @@ export function testCaller(overrides: Partial<Caller> = {}): Caller {
   };
 }
 
-/** Counts the SQL statements a subgraph runs, to prove that loading is batched. */
+/** Counts the SQL statements a subgraph runs (typeorm's and the plain SQL of sql.ts), to prove that loading is batched. */
 class QueryCounter implements TypeOrmLogger {
   readonly queries: string[] = [];
   logQuery(query: string): void { this.queries.push(query); }

@@ -1,25 +1,34 @@
-import { In, type DataSource, type FindOptionsWhere } from 'typeorm';
-import { loaderOfMany } from '@hub/kit';
+import type { DataSource } from 'typeorm';
+import { entityColumns, loaderOfMany, sqlOf, type Statement } from '@hub/kit';
 import { RestrictionRecord } from './entities';
 
 type KeyColumn = 'fin' | 'documentNumber' | 'vehicleRegistrationNumber';
 
 /** All entries about any of the keys in one query, active and most recent first. */
-function entriesBy(db: DataSource, column: KeyColumn) {
-  return loaderOfMany(
-    (keys) => db.getRepository(RestrictionRecord).find({
-      where: { [column]: In([...keys]) } as FindOptionsWhere<RestrictionRecord>,
-      order: { active: 'DESC', enteredAt: 'DESC' },
-    }),
-    (r) => r[column] ?? '',
-  );
+function entriesBy(column: string): Statement {
+  return {
+    name: `restriction_list.entries_by_${column}`,
+    text: `SELECT ${entityColumns(RestrictionRecord, 'r')} FROM "restriction_list"."restriction_entry" r
+      WHERE r."${column}" = ANY($1) ORDER BY r."active" DESC, r."entered_at" DESC`,
+  };
+}
+
+const STATEMENTS: Record<KeyColumn, Statement> = {
+  fin: entriesBy('fin'),
+  documentNumber: entriesBy('document_number'),
+  vehicleRegistrationNumber: entriesBy('vehicle_registration_number'),
+};
+
+function loaderBy(db: DataSource, column: KeyColumn) {
+  const sql = sqlOf(db);
+  return loaderOfMany((keys) => sql.query<RestrictionRecord>(STATEMENTS[column], [keys]), (r) => r[column] ?? '');
 }
 
 export function createLoaders(db: DataSource) {
   return {
-    entriesOfPerson: entriesBy(db, 'fin'),
-    entriesOfDocument: entriesBy(db, 'documentNumber'),
-    entriesOfVehicle: entriesBy(db, 'vehicleRegistrationNumber'),
+    entriesOfPerson: loaderBy(db, 'fin'),
+    entriesOfDocument: loaderBy(db, 'documentNumber'),
+    entriesOfVehicle: loaderBy(db, 'vehicleRegistrationNumber'),
   };
 }
 

@@ -1,4 +1,6 @@
-import { PGlite } from '@electric-sql/pglite';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { PGlite, type PGliteOptions } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 
 /**
@@ -75,8 +77,20 @@ function keepExtendedQueriesTogether(queue: QueryQueue): void {
   };
 }
 
+/**
+ * PostgreSQL's default 128 MB of shared buffers live in the WebAssembly memory, which never
+ * shrinks; the demo's data fits in far less.
+ */
+const SETTINGS = ['shared_buffers = 16MB'];
+
 export async function startEmbeddedPostgres(options: { dataDir?: string; port?: number; maxConnections?: number } = {}): Promise<EmbeddedPostgres> {
-  const db = await PGlite.create(options.dataDir ? { dataDir: options.dataDir } : {});
+  const pgliteOptions: PGliteOptions = { postgresqlconf: SETTINGS, ...(options.dataDir ? { dataDir: options.dataDir } : {}) };
+  if (options.dataDir && !existsSync(join(options.dataDir, 'PG_VERSION'))) {
+    // The instance that ran initdb keeps initdb's WebAssembly memory (about 400 MB); one opened
+    // afterwards on the new folder holds only the server's, for a second of start-up.
+    await (await PGlite.create(pgliteOptions)).close();
+  }
+  const db = await PGlite.create(pgliteOptions);
   const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: options.port ?? 0, maxConnections: options.maxConnections ?? 128 });
   keepExtendedQueriesTogether((server as unknown as { queryQueue: QueryQueue }).queryQueue);
   await server.start();

@@ -1,0 +1,41 @@
+import pino from 'pino';
+import { ConfigError, EnvReader, startSubgraph, subgraphConfig, SUBGRAPHS, type Environment, type RunningSubgraph } from '@hub/kit';
+import { loadSubgraphModule } from '@hub/kit/dev';
+
+/**
+ * `npm start` only: the nine subgraphs in one Node process, each still on its own port, with its
+ * own database schema, pool and assertion audience. Ten Node processes cost about a gigabyte and
+ * load the same modules ten times; docker-compose and production run each subgraph's own main.js.
+ * Ports are SUBGRAPH_BASE_PORT and the eight after it; the rest of the environment is the one a
+ * subgraph's main.js reads.
+ */
+async function main(env: Environment): Promise<void> {
+  const running: RunningSubgraph[] = [];
+  let stopping = false;
+  const stop = async (code: number) => {
+    // A second signal while stopping must not cut the requests being finished.
+    if (stopping) return;
+    stopping = true;
+    const results = await Promise.allSettled(running.map((subgraph) => subgraph.stop()));
+    process.exit(results.some((r) => r.status === 'rejected') ? 1 : code);
+  };
+  process.on('SIGTERM', () => void stop(0));
+  process.on('SIGINT', () => void stop(0));
+
+  try {
+    const basePort = new EnvReader(env).integer('SUBGRAPH_BASE_PORT', SUBGRAPHS[0].port, 1024, 65_000);
+    await Promise.all(SUBGRAPHS.map(async ({ name }, i) => {
+      const module = loadSubgraphModule(name);
+      const config = subgraphConfig({ ...env, PORT: String(basePort + i) }, module.defaultPort);
+      running.push(await startSubgraph(module, { ...config, logger: pino({ name }) }));
+    }));
+  } catch (error) {
+    // Start-up failures go to stderr, where the launcher's user looks first.
+    const stderr = pino({ name: 'subgraphs' }, pino.destination({ fd: 2, sync: true }));
+    if (error instanceof ConfigError) stderr.fatal(`configuration: ${error.message}`);
+    else stderr.fatal({ err: error }, 'cannot start');
+    await stop(1);
+  }
+}
+
+void main(process.env);
