@@ -56,7 +56,7 @@ describe('health, readiness and metrics', () => {
   it('is ready when every subgraph and its database answer and the journal is writable, with the state of each', async () => {
     const res = await request(hub.gateway.server).get('/ready');
     assert.equal(res.status, 200);
-    assert.deepEqual(res.body, { status: 'ready', auditJournal: 'writable', subgraphs: Object.fromEntries(SUBGRAPHS.map((n) => [n, 'ready'])) });
+    assert.deepEqual(res.body, { status: 'ready', auditJournal: 'writable', subgraphs: Object.fromEntries(SUBGRAPHS.map((n) => [n, 'ready'])), quotas: 'local' });
     for (const name of SUBGRAPHS) {
       const sub = await request(hub.subgraphs.get(name)!.url.replace('/graphql', '')).get('/ready');
       assert.deepEqual([sub.status, sub.body], [200, { status: 'ready', subgraph: name, database: 'ok' }], name);
@@ -68,7 +68,7 @@ describe('health, readiness and metrics', () => {
     try {
       const res = await request(hub.gateway.server).get('/ready');
       assert.equal(res.status, 503);
-      assert.deepEqual(res.body, { status: 'not ready', auditJournal: 'unreachable', subgraphs: Object.fromEntries(SUBGRAPHS.map((n) => [n, 'ready'])) });
+      assert.deepEqual(res.body, { status: 'not ready', auditJournal: 'unreachable', subgraphs: Object.fromEntries(SUBGRAPHS.map((n) => [n, 'ready'])), quotas: 'local' });
     } finally {
       journal.down = false;
     }
@@ -82,7 +82,7 @@ describe('health, readiness and metrics', () => {
       assert.equal(res.status, 503);
       assert.deepEqual(res.body, {
         status: 'not ready', auditJournal: 'writable',
-        subgraphs: Object.fromEntries(SUBGRAPHS.map((n) => [n, n === 'appeals' ? 'unreachable' : 'ready'])),
+        subgraphs: Object.fromEntries(SUBGRAPHS.map((n) => [n, n === 'appeals' ? 'unreachable' : 'ready'])), quotas: 'local',
       });
     } finally {
       await restartSubgraph(hub, 'appeals');

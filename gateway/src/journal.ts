@@ -56,10 +56,10 @@ export class PostgresAuditJournal implements AuditJournal {
   constructor(private readonly pool: Pool, private readonly limits: JournalLimits = DEFAULT_JOURNAL_LIMITS) {}
 
   static connect(url: string, limits: JournalLimits = DEFAULT_JOURNAL_LIMITS, poolSize = 4): PostgresAuditJournal {
-    // A database that accepts connections but does not answer must fail requests closed within
-    // the bound, not hold them: connecting and every statement wait at most writeTimeoutMs.
+    // A database that accepts connections but does not answer fails requests closed within
+    // writeTimeoutMs (writeAll's timer); the pool's own bounds, a little longer, free its clients.
     const pool = new Pool({
-      connectionString: url, max: poolSize, connectionTimeoutMillis: limits.writeTimeoutMs, query_timeout: limits.writeTimeoutMs,
+      connectionString: url, max: poolSize, connectionTimeoutMillis: limits.writeTimeoutMs + 1_000, query_timeout: limits.writeTimeoutMs + 1_000,
       keepAlive: true, application_name: 'hub-gateway-audit',
     });
     // An idle client losing its server must not crash the gateway; the next write fails closed instead.
@@ -133,12 +133,20 @@ export class PostgresAuditJournal implements AuditJournal {
     await new Promise((resolve) => setImmediate(resolve));
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, MAX_BATCH);
+      let timer: NodeJS.Timeout | undefined;
+      const silent = new Promise<never>((_resolve, reject) => {
+        timer = setTimeout(() => reject(new JournalUnavailable('unwritable')), this.limits.writeTimeoutMs);
+      });
       try {
-        await this.writeBatch(batch.map((p) => p.entry));
+        await Promise.race([this.writeBatch(batch.map((p) => p.entry)), silent]);
         for (const p of batch) p.resolve();
       } catch (error) {
         for (const p of batch) p.reject(error as Error);
-        this.markDown();
+        // A database that does not answer in time is refused at once until a probe finds it back;
+        // an error it answers with (a dropped connection, a restart) fails this batch only.
+        if (error instanceof JournalUnavailable) this.markDown();
+      } finally {
+        clearTimeout(timer);
       }
     }
     this.writing = null;
