@@ -53,6 +53,8 @@ describe('quotas per agency and caller (R7)', () => {
   async function gatewayWith(change: Partial<QuotaPolicy>, redis?: { url: string; prefix: string }): Promise<RunningGateway> {
     const gateway = await startGatewayOver(hub, { quotas: quotasFromEnv({ ...POLICY, ...change }, redis?.url, redis?.prefix) });
     gateways.push(gateway);
+    // As an operator would, wait until /ready says the counters are shared before sending traffic.
+    if (redis) for (let tries = 0; (await request(gateway.server).get('/ready')).body.quotas !== 'shared'; tries += 1) assert.ok(tries < 200, 'Redis connected');
     return gateway;
   }
 
