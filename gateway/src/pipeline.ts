@@ -13,6 +13,7 @@ import { useAccess } from './stages/access';
 import { useAddressLimit } from './stages/address-limit';
 import { useAdmission, type AdmissionLimits } from './stages/admission';
 import { useErrorHygiene } from './stages/errors';
+import { useFailurePaths } from './stages/failure-paths';
 import { useHttpPost } from './stages/http';
 import { useIdentity } from './stages/identity';
 import { useIntrospection } from './stages/introspection';
@@ -72,6 +73,7 @@ export function hubPipelines(d: PipelineDeps, reportFault: FaultReporter) {
     useAccess(d.policies, d.access), // R8: cut what the caller's body may not read
     useIntrospection(d.policies, d.production), // the schema only to those who may read it
     useRecords(d.map), // what was read, and how many records came back
+    useFailurePaths(d.map), // a failed subgraph's error on the paths it cost
   ], reportFault);
   // Officers' sign-in and sign-out (6.9.1.4): verified and journaled like every request.
   const session = new Pipeline([monitoring, registration, journal, shutdown, admission, addressLimit, identity], reportFault);

@@ -104,3 +104,33 @@ export function requestedCoordinates(map: ResourceMap, levels: ReadonlyMap<strin
     if (selection.selectionSet) requestedCoordinates(map, levels, selection.selectionSet, getNamedType(field.type) as GraphQLCompositeType, into);
   }
 }
+
+/**
+ * Response paths where the answer enters `resource` and holds null: where a failed call to
+ * that resource's subgraph left its mark. Apollo's gateway reports a failed fetch without a
+ * path; these give the caller the paths it cost.
+ */
+export function nullPathsOf(map: ResourceMap, levels: ReadonlyMap<string, unknown>, selectionSet: SelectionSetNode, parent: GraphQLCompositeType, value: unknown, from: string | null, resource: string, path: Array<string | number> = [], into: Array<Array<string | number>> = []): Array<Array<string | number>> {
+  if (Array.isArray(value)) {
+    value.forEach((item, i) => nullPathsOf(map, levels, selectionSet, parent, item, from, resource, [...path, i], into));
+    return into;
+  }
+  if (typeof value !== 'object' || value === null) return into;
+  const object = value as Record<string, unknown>;
+  for (const selection of selectionSet.selections) {
+    if (selection.kind === Kind.INLINE_FRAGMENT) {
+      const condition = map.conditionOf(selection.typeCondition?.name.value, parent);
+      if (condition) nullPathsOf(map, levels, selection.selectionSet, condition, object, from, resource, path, into);
+      continue;
+    }
+    if (selection.kind !== Kind.FIELD) continue;
+    const field = map.fieldOf(parent, selection.name.value);
+    const key = selection.alias?.value ?? selection.name.value;
+    if (!field || !(key in object)) continue;
+    const owner = map.readFrom(`${parent.name}.${field.name}`, levels) ?? from;
+    const child = object[key];
+    if (child === null && owner === resource && owner !== from) into.push([...path, key]);
+    else if (selection.selectionSet) nullPathsOf(map, levels, selection.selectionSet, getNamedType(field.type) as GraphQLCompositeType, child, owner, resource, [...path, key], into);
+  }
+  return into;
+}

@@ -30,3 +30,15 @@ describe('records counted in the answer', () => {
     assert.deepEqual([entry?.positive, entry?.records], [false, 0]);
   });
 });
+
+describe('a failed subgraph call', () => {
+  it('puts its error, which the gateway reports without a path, on each path of the resource it left null', async () => {
+    const world = await smallWorld();
+    const failure = { message: 'The resource "crossings" did not answer.', extensions: { code: 'SUBGRAPH_UNAVAILABLE', resource: 'crossings', subgraph: 'crossings' } };
+    const { result, entry } = await world.run('{ a: person(fin: "A") { name crossings { at } } b: person(fin: "B") { name trips: crossings { at } } }', {
+      respond: () => ({ data: { a: { name: 'X', crossings: null }, b: { name: 'Y', trips: null } }, errors: [failure] }),
+    });
+    assert.deepEqual(result.body.errors?.map((e) => [e.extensions?.['code'], e.path]), [['SUBGRAPH_UNAVAILABLE', ['a', 'crossings']], ['SUBGRAPH_UNAVAILABLE', ['b', 'trips']]]);
+    assert.deepEqual(Object.fromEntries(entry?.resources.map((r) => [r.resource, r.records]) ?? []), { crossings: 0, people: 2 });
+  });
+});
