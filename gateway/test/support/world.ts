@@ -132,7 +132,7 @@ export interface World {
 
 export function fakeHttp(call: Call = {}, address = '10.1.2.3'): IncomingMessage {
   const headers: Record<string, string> = { 'content-type': 'application/json', ...(call.headers ?? {}) };
-  return { method: call.method ?? 'POST', headers, socket: { remoteAddress: address } } as unknown as IncomingMessage;
+  return { method: call.method ?? 'POST', headers, socket: { remoteAddress: address }, resume: () => undefined } as unknown as IncomingMessage;
 }
 
 export async function smallWorld(options: { production?: boolean; now?: () => number; admission?: AdmissionLimits } = {}): Promise<World> {
