@@ -73,7 +73,7 @@ export async function startGateway(options: GatewayOptions, port: number, host =
     journal: options.journal, metrics, registrations: options.registrations, logger, production: options.production,
   }, (stage, error) => logger.error({ stage, err: errorSummary(error) }, 'stage failed'));
   const transport = new SubgraphTransport({
-    signingKey: options.signingKey, timeoutMs: options.subgraphTimeoutMs, connectionsPerSubgraph: 64,
+    timeoutMs: options.subgraphTimeoutMs, connectionsPerSubgraph: 64,
     breaker: options.breaker ?? DEFAULT_BREAKER, metrics, logger,
   });
 
@@ -120,9 +120,18 @@ export async function startGateway(options: GatewayOptions, port: number, host =
     execute,
   };
 
+  /** Requests between the pipeline's first stage and its journal record; a stop waits for them. */
+  const running = new Set<Promise<HubResult>>();
+  function tracked(work: Promise<HubResult>): Promise<HubResult> {
+    running.add(work);
+    const done = () => running.delete(work);
+    work.then(done, done);
+    return work;
+  }
+
   async function handleGraphQL(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const hub = new HubRequest(req, 'query', new Date());
-    send(res, await pipelines.graphql.run(hub, graphqlHandler));
+    send(res, await tracked(pipelines.graphql.run(hub, graphqlHandler)));
   }
 
   async function handleSession(event: 'sign-in' | 'sign-out', req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -134,7 +143,7 @@ export async function startGateway(options: GatewayOptions, port: number, host =
     // Nothing in the body is needed; it is read and dropped so the connection can be reused.
     req.resume();
     const hub = new HubRequest(req, event, new Date());
-    const result = await pipelines.session.run(hub, { execute: async () => ({ status: 200, headers: {}, body: {}, refusal: null }) });
+    const result = await tracked(pipelines.session.run(hub, { execute: async () => ({ status: 200, headers: {}, body: {}, refusal: null }) }));
     send(res, result, result.refusal ? result.body : { registrationNumber: hub.registrationNumber });
   }
 
@@ -170,13 +179,27 @@ export async function startGateway(options: GatewayOptions, port: number, host =
     url: `http://127.0.0.1:${boundPort}/graphql`,
     /** Stops taking connections, finishes the requests in flight (each journaled before it is answered), then flushes the journal. */
     async stop() {
-      await graceful.close(options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS);
+      const graceMs = options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS;
+      const deadline = Date.now() + graceMs;
+      await graceful.close(graceMs);
+      // A request whose caller hung up may still run; it gets what is left of the grace, like the others.
+      await settledWithin([...running], deadline - Date.now());
+      // Past the grace no subgraph call is waited for: each fails at once, so its request is journaled and the process exits in time.
+      transport.abortAll();
+      await Promise.allSettled([...running]);
       await apollo.stop();
       await transport.close();
       await options.journal.close();
       await options.quotas.close();
     },
   };
+}
+
+async function settledWithin(work: Array<Promise<unknown>>, ms: number): Promise<void> {
+  if (work.length === 0 || ms <= 0) return;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([Promise.allSettled(work), new Promise((resolve) => { timer = setTimeout(resolve, ms); })]);
+  clearTimeout(timer);
 }
 
 function asBodyRefusal(error: unknown, req: IncomingMessage, max: number): never {
