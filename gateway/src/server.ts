@@ -15,7 +15,8 @@ import type { AuditJournal } from './journal';
 import type { LimitsPolicy } from './limits-policy';
 import { errorSummary } from './logger';
 import { GatewayMetrics } from './metrics';
-import { readRequestBody, selectOperation, type SelectedOperation } from './operation';
+import { DocumentCache, printedOnce } from './document-cache';
+import { readRequestBody, type GraphQLRequestBody, type SelectedOperation } from './operation';
 import { hubPipelines } from './pipeline';
 import type { Policies } from './policies';
 import type { Quotas } from './quotas';
@@ -100,7 +101,7 @@ export async function startGateway(options: GatewayOptions, port: number, host =
   async function execute(hub: HubRequest, operation: SelectedOperation | null): Promise<HubResult> {
     if (!operation?.executable) return { status: 200, headers: {}, body: { data: null }, refusal: null };
     const request = operation.changed
-      ? { query: print({ kind: Kind.DOCUMENT, definitions: [operation.executable] }) }
+      ? { query: printedOnce(operation.executable, (executable) => print({ kind: Kind.DOCUMENT, definitions: [executable] })) }
       : { query: operation.source, ...(operation.operationName ? { operationName: operation.operationName } : {}) };
     const response = await apollo.executeOperation({ ...request, ...(operation.variables ? { variables: operation.variables } : {}) }, { contextValue: { hub } });
     if (response.body.kind !== 'single') throw new Error('incremental delivery is not served');
@@ -114,9 +115,10 @@ export async function startGateway(options: GatewayOptions, port: number, host =
   }
 
   const limits = options.limits;
+  const documents = new DocumentCache();
   const graphqlHandler = {
     readBody: async (hub: HubRequest) => readRequestBody(await parseGraphQLBody(hub.http, limits.requestBodyBytes).catch((error: unknown) => asBodyRefusal(error, hub.http, limits.requestBodyBytes))),
-    select: (_hub: HubRequest, body: Parameters<typeof selectOperation>[0]) => selectOperation(body),
+    select: (_hub: HubRequest, body: GraphQLRequestBody) => documents.select(body),
     execute,
   };
 

@@ -13,7 +13,8 @@ import type { AuditJournal } from '../../src/journal';
 import { ensureDevelopmentKeys, signDevelopmentToken, type DevelopmentTokenRequest } from '../../src/keys';
 import { loadLimitsPolicy, type LimitsPolicy } from '../../src/limits-policy';
 import { GatewayMetrics } from '../../src/metrics';
-import { readRequestBody, selectOperation, type SelectedOperation } from '../../src/operation';
+import { DocumentCache } from '../../src/document-cache';
+import { readRequestBody, type SelectedOperation } from '../../src/operation';
 import { hubPipelines, type PipelineDeps } from '../../src/pipeline';
 import { loadPolicies, type Policies } from '../../src/policies';
 import { quotasFromEnv } from '../../src/quotas';
@@ -136,6 +137,8 @@ export async function smallWorld(options: { production?: boolean; now?: () => nu
   const { graphql: pipeline } = hubPipelines(deps, () => undefined);
   const token: World['token'] = (request) => signDevelopmentToken(keysDir, policies.identity, { roles: ['officer'], ...request });
   const defaultToken = await token({ agency: 'AAA' });
+  // As the server selects: a text seen before is not parsed again.
+  const documents = new DocumentCache();
   return {
     keysDir, policies, supergraph, map, journal, pipeline, deps, token,
     async run(query, call = {}) {
@@ -152,7 +155,7 @@ export async function smallWorld(options: { production?: boolean; now?: () => nu
       let executed: SelectedOperation | null = null;
       const result = await pipeline.run(hub, {
         readBody: async () => readRequestBody(call.body ?? { query, ...(call.variables ? { variables: call.variables } : {}) }),
-        select: (_hub, body) => selectOperation(body),
+        select: (_hub, body) => documents.select(body),
         execute: async (_hub, operation) => {
           executed = operation;
           if (!operation?.executable) return { status: 200, headers: {}, body: { data: null }, refusal: null };
