@@ -85,7 +85,7 @@ describe('failure isolation', () => {
   after(async () => { await hub.stop(); });
 
   it('keeps answering while a subgraph is killed: its fields missing with SUBGRAPH_UNAVAILABLE, the rest intact, then full data once it is back', async () => {
-    const gateway = await startGatewayOver(hub, { breaker: { errorThresholdPercentage: 50, volumeThreshold: 2, resetTimeoutMs: 300, windowMs: 10_000 } });
+    const gateway = await startGatewayOver(hub, { breaker: { errorThresholdPercentage: 50, volumeThreshold: 2, resetTimeoutMs: 300, windowMs: 10_000, consecutiveTimeouts: 3 } });
     const citizen = citizenAt(hub.population, 0);
     const expectedBlanks = citizenDocuments(hub.population, 0).map((d) => ({ number: d.number, blank: { series: d.blankSeries, number: d.blankNumber } }));
     const query = 'query($fin: ID!) { person(fin: $fin) { citizen { lastName documents { number blank { series number } } } } }';
@@ -173,7 +173,7 @@ describe('failure isolation', () => {
     const flaky = new FlakySubgraph(hub.subgraphs.get('foreigners')!.url);
     await flaky.start();
     flaky.mode = 'error';
-    const gateway = await startGatewayOver(hub, { breaker: { errorThresholdPercentage: 50, volumeThreshold: 2, resetTimeoutMs: 3_000, windowMs: 60_000 }, urls: { foreigners: flaky.url } });
+    const gateway = await startGatewayOver(hub, { breaker: { errorThresholdPercentage: 50, volumeThreshold: 2, resetTimeoutMs: 3_000, windowMs: 60_000, consecutiveTimeouts: 3 }, urls: { foreigners: flaky.url } });
     const foreigner = foreignerAt(hub.population, 0);
     const query = 'query($fin: ID!, $sn: String!) { person(fin: $fin) { citizen { lastName } } foreigner(systemNumber: $sn) { lastName } }';
     const ask = () => queryGateway(gateway, token, query, { fin, sn: foreigner.systemNumber });
@@ -212,6 +212,37 @@ describe('failure isolation', () => {
     } finally {
       await gateway.stop();
       await flaky.stop();
+    }
+  });
+
+  it('opens the circuit of a frozen subgraph after a few timeouts in a row, however small their share of the window', { timeout: 60_000 }, async () => {
+    const frozen = new FlakySubgraph(hub.subgraphs.get('foreigners')!.url);
+    await frozen.start();
+    frozen.mode = 'hang';
+    // A volume threshold the test never reaches: only the timeouts in a row can open this circuit.
+    const breaker = { errorThresholdPercentage: 50, volumeThreshold: 10_000, resetTimeoutMs: 60_000, windowMs: 60_000, consecutiveTimeouts: 3 };
+    const gateway = await startGatewayOver(hub, { subgraphTimeoutMs: 200, breaker, urls: { foreigners: frozen.url } });
+    const foreigner = foreignerAt(hub.population, 0);
+    const ask = () => queryGateway(gateway, token, 'query($sn: String!) { foreigner(systemNumber: $sn) { lastName } }', { sn: foreigner.systemNumber });
+    try {
+      const timedOut = [await ask(), await ask(), await ask()];
+      assert.equal(frozen.calls, 3);
+      for (const res of timedOut) assert.match(res.body.errors[0].message, /did not answer/);
+      const metrics = await scrapeMetrics(gateway);
+      assert.equal(metrics.value('hub_subgraph_failures_total', { subgraph: 'foreigners', reason: 'timeout' }), 3);
+      assert.equal(metrics.value('hub_subgraph_circuit_state', { subgraph: 'foreigners', state: 'open' }), 1);
+
+      const whileOpen = [await ask(), await ask()];
+      assert.equal(frozen.calls, 3, 'an open circuit does not call the frozen subgraph');
+      for (const res of [...timedOut, ...whileOpen]) {
+        assert.equal(res.status, 200);
+        assert.equal(res.body.data.foreigner, null);
+        assert.deepEqual((res.body.errors as GraphQLError[]).map((e) => [e.extensions.code, e.extensions.resource]), [['SUBGRAPH_UNAVAILABLE', 'foreigners']]);
+      }
+      for (const res of whileOpen) assert.match(res.body.errors[0].message, /not called for a moment/);
+    } finally {
+      await gateway.stop();
+      await frozen.stop();
     }
   });
 

@@ -83,6 +83,7 @@ export function gatewayConfigFromEnv(env: Environment): GatewayConfig {
       volumeThreshold: read.integer('BREAKER_MIN_CALLS', DEFAULT_BREAKER.volumeThreshold, 1, 10_000),
       resetTimeoutMs: read.integer('BREAKER_RESET_MS', DEFAULT_BREAKER.resetTimeoutMs, 100, 600_000),
       windowMs: read.integer('BREAKER_WINDOW_MS', DEFAULT_BREAKER.windowMs, 1_000, 600_000),
+      consecutiveTimeouts: read.integer('BREAKER_CONSECUTIVE_TIMEOUTS', DEFAULT_BREAKER.consecutiveTimeouts, 1, 1_000),
     },
     shutdownGraceMs: read.integer('SHUTDOWN_GRACE_MS', DEFAULT_SHUTDOWN_GRACE_MS, 0, 600_000),
     admission: {

@@ -3,6 +3,7 @@ import {
   createLocalJWKSet, createRemoteJWKSet, decodeJwt, decodeProtectedHeader, errors, jwtVerify,
   type JSONWebKeySet, type JWTVerifyGetKey,
 } from 'jose';
+import { LRUCache } from 'lru-cache';
 import { FIN_PATTERN, type Role } from '@hub/kit';
 import type { Policies } from './policies';
 import { GENERIC_CASE_NUMBER, MAX_CASE_NUMBER_LENGTH, ROLES } from './policies';
@@ -44,8 +45,22 @@ function fileKeySet(path: string, now: () => number): JWTVerifyGetKey {
   };
 }
 
+/** Verified tokens kept; a caller sends the same token for its whole life, so a few thousand cover every active caller. */
+export const VERIFIED_TOKENS_KEPT = 10_000;
+/** A verified token is verified again after this long even if it lives longer, as jose re-reads a remote key set. */
+export const VERIFIED_TOKEN_MAX_KEEP_MS = 600_000;
+
+interface Verified {
+  identity: Identity;
+  /** Epoch ms from which the token is expired or too old; the signature, issuer and audience do not change with time. */
+  validUntil: number;
+  keptUntil: number;
+}
+
 export class IdentityVerifier {
   private readonly keySets = new Map<string, JWTVerifyGetKey>();
+  /** Keyed by the token itself: a different string is a different token, verified in full. */
+  private readonly verified = new LRUCache<string, Verified>({ max: VERIFIED_TOKENS_KEPT });
 
   constructor(private readonly policies: Policies, private readonly now: () => number = Date.now) {}
 
@@ -63,6 +78,19 @@ export class IdentityVerifier {
     if (!authorization) throw refuse('no Authorization: Bearer token');
     const token = /^Bearer\s+([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)$/.exec(authorization)?.[1];
     if (!token) throw refuse('the Authorization header is not "Bearer <JWT>"');
+    const now = this.now();
+    const kept = this.verified.get(token);
+    if (kept) {
+      if (now < kept.validUntil && now < kept.keptUntil) return kept.identity;
+      // Expired or kept long enough: the full check below gives the reason, or keeps it anew.
+      this.verified.delete(token);
+    }
+    const identity = await this.verifyToken(token, now);
+    this.verified.set(token, identity);
+    return identity.identity;
+  }
+
+  private async verifyToken(token: string, now: number): Promise<Verified> {
     let alg: string | undefined;
     let agency: unknown;
     try {
@@ -85,6 +113,7 @@ export class IdentityVerifier {
         clockTolerance: this.policies.identity.clockToleranceSeconds,
         requiredClaims: ['exp', 'sub', 'iat'],
         maxTokenAge: this.policies.identity.maxTokenAgeSeconds,
+        currentDate: new Date(now),
       }));
     } catch (error) {
       throw refuse(describe(error));
@@ -102,7 +131,13 @@ export class IdentityVerifier {
       if (roles.length > 1) throw refuse('a citizen token carries no other role');
       if (typeof fin !== 'string' || !FIN_PATTERN.test(fin)) throw refuse("a citizen token must carry the person's FİN");
     }
-    return { agency, sub, roles: roles as Role[], fin: roles.includes('citizen') ? (fin as string) : null };
+    const identity: Identity = Object.freeze({
+      agency, sub, roles: Object.freeze([...roles]) as Role[], fin: roles.includes('citizen') ? (fin as string) : null,
+    });
+    // jose's own bounds, so a kept token is refused at the same instant a fresh check would refuse it.
+    const { clockToleranceSeconds: tolerance, maxTokenAgeSeconds: maxAge } = this.policies.identity;
+    const validUntil = Math.min(((payload.exp ?? 0) + tolerance) * 1000, ((payload.iat ?? 0) + maxAge + tolerance) * 1000);
+    return { identity, validUntil, keptUntil: now + VERIFIED_TOKEN_MAX_KEEP_MS };
   }
 }
 

@@ -39,12 +39,13 @@ export function limitsFor(byRole: ReadonlyMap<Role, OperationLimits>, roles: rea
   return Object.fromEntries(LIMIT_NAMES.map((name) => [name, Math.max(...own.map((l) => l[name]))])) as unknown as OperationLimits;
 }
 
-/** Counted before parsing, so an oversized document costs a lexer pass and nothing more. */
-export function enforceTokenLimit(query: string, limits: OperationLimits): void {
+/** Counted before parsing, so an oversized document costs a lexer pass and nothing more. Returns the count, within the limit. */
+export function enforceTokenLimit(query: string, limits: OperationLimits): number {
   const tokens = countTokens(query, limits.tokens);
   if (tokens > limits.tokens) {
     throw new Refusal('QUERY_TOO_COMPLEX', `The operation exceeds the tokens limit: more than ${limits.tokens}.`, 400, { limit: 'tokens', max: limits.tokens, found: tokens });
   }
+  return tokens;
 }
 
 export function countTokens(query: string, max: number): number {
@@ -87,13 +88,14 @@ const ARMOR_MESSAGE = /limit of (\d+) exceeded, found (\d+)/;
 const MAX_EVALUATED_NODES = 10_000;
 const TOO_MANY_NODES = 'Query exceeds the maximum allowed number of nodes.';
 
+/** True when every limit was measured and kept; false when invalid arguments or variables left cost and page size to the gateway's validation. */
 export function enforceLimits(
   schema: GraphQLSchema,
   document: DocumentNode,
   operation: OperationDefinitionNode,
   variables: Record<string, unknown> | undefined,
   limits: OperationLimits,
-): void {
+): boolean {
   const rootFields = operation.selectionSet.selections.filter((s) => !(s.kind === Kind.FIELD && s.name.value === '__typename')).length;
   if (rootFields > limits.rootFields) throw tooComplex('rootFields', limits.rootFields, rootFields);
 
@@ -128,7 +130,8 @@ export function enforceLimits(
   }
   if (uncountable) throw tooComplex('cost', limits.cost, limits.cost + 1);
   // Invalid arguments or variables: the gateway's validation reports them with a clearer message.
-  if (invalid) return;
+  if (invalid) return false;
   if (pages.largest > limits.pageSize) throw tooComplex('pageSize', limits.pageSize, pages.largest);
   if (cost > limits.cost) throw tooComplex('cost', limits.cost, cost);
+  return true;
 }

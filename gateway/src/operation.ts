@@ -39,11 +39,11 @@ export function readRequestBody(body: unknown): GraphQLRequestBody {
   };
 }
 
-/** One operation per request: several need an operationName that picks one. */
-export function selectOperation(request: GraphQLRequestBody): SelectedOperation {
+/** One operation per request: several need an operationName that picks one. `parsed`: the same text, parsed before (document-cache.ts). */
+export function selectOperation(request: GraphQLRequestBody, parsed?: DocumentNode): SelectedOperation {
   let document: DocumentNode;
   try {
-    document = parse(request.query, { maxTokens: 20_000 });
+    document = parsed ?? parse(request.query, { maxTokens: 20_000 });
   } catch (error) {
     // The lexer's message only: it quotes no more than a character of the caller's text.
     const message = error instanceof GraphQLError ? error.message : 'Syntax error.';

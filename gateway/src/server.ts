@@ -3,7 +3,7 @@ import { createServer } from 'node:http';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginUsageReportingDisabled } from '@apollo/server/plugin/disabled';
-import { Kind, print } from 'graphql';
+import { Kind, print, type GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
 import { DEFAULT_SHUTDOWN_GRACE_MS, GracefulServer, listen, parseGraphQLBody, sendJson, type SigningKey } from '@hub/kit';
 import { AccessPolicy } from './access';
@@ -15,7 +15,8 @@ import type { AuditJournal } from './journal';
 import type { LimitsPolicy } from './limits-policy';
 import { errorSummary } from './logger';
 import { GatewayMetrics } from './metrics';
-import { readRequestBody, selectOperation, type SelectedOperation } from './operation';
+import { DocumentCache, printedOnce } from './document-cache';
+import { readRequestBody, type GraphQLRequestBody, type SelectedOperation } from './operation';
 import { hubPipelines } from './pipeline';
 import { DEFAULT_ADMISSION, type AdmissionLimits } from './stages/admission';
 import type { Policies } from './policies';
@@ -27,6 +28,7 @@ import type { HubResult, Pipeline } from './stage';
 import type { SupergraphInfo } from './supergraph';
 import { DEFAULT_BREAKER, HubDataSource, SubgraphTransport, type BreakerOptions } from './transport';
 import { uiRoutes, type DemoPeople } from './ui';
+import { warmUpOperations } from './warm-up';
 
 export interface GatewayOptions {
   policies: Policies;
@@ -79,7 +81,7 @@ export async function startGateway(options: GatewayOptions, port: number, host =
     admission: options.admission ?? DEFAULT_ADMISSION,
   }, (stage, error) => logger.error({ stage, err: errorSummary(error) }, 'stage failed'));
   const transport = new SubgraphTransport({
-    signingKey: options.signingKey, timeoutMs: options.subgraphTimeoutMs, connectionsPerSubgraph: 64,
+    timeoutMs: options.subgraphTimeoutMs, connectionsPerSubgraph: 64,
     breaker: options.breaker ?? DEFAULT_BREAKER, metrics, logger,
   });
 
@@ -101,12 +103,15 @@ export async function startGateway(options: GatewayOptions, port: number, host =
     stopOnTerminationSignals: false,
   });
   await apollo.start();
+  const warmUpStarted = Date.now();
+  await warmUp(apollo, supergraph.apiSchema);
+  logger.debug({ ms: Date.now() - warmUpStarted }, 'warmed up');
 
   /** The operation as the stages left it, planned and executed by Apollo's gateway. */
   async function execute(hub: HubRequest, operation: SelectedOperation | null): Promise<HubResult> {
     if (!operation?.executable) return { status: 200, headers: {}, body: { data: null }, refusal: null };
     const request = operation.changed
-      ? { query: print({ kind: Kind.DOCUMENT, definitions: [operation.executable] }) }
+      ? { query: printedOnce(operation.executable, (executable) => print({ kind: Kind.DOCUMENT, definitions: [executable] })) }
       : { query: operation.source, ...(operation.operationName ? { operationName: operation.operationName } : {}) };
     const response = await apollo.executeOperation({ ...request, ...(operation.variables ? { variables: operation.variables } : {}) }, { contextValue: { hub } });
     if (response.body.kind !== 'single') throw new Error('incremental delivery is not served');
@@ -120,15 +125,25 @@ export async function startGateway(options: GatewayOptions, port: number, host =
   }
 
   const limits = options.limits;
+  const documents = new DocumentCache();
   const graphqlHandler = {
     readBody: async (hub: HubRequest) => readRequestBody(await parseGraphQLBody(hub.http, limits.requestBodyBytes).catch((error: unknown) => asBodyRefusal(error, hub.http, limits.requestBodyBytes))),
-    select: (_hub: HubRequest, body: Parameters<typeof selectOperation>[0]) => selectOperation(body),
+    select: (_hub: HubRequest, body: GraphQLRequestBody) => documents.select(body),
     execute,
   };
 
+  /** Requests between the pipeline's first stage and its journal record; a stop waits for them. */
+  const running = new Set<Promise<HubResult>>();
+  function tracked(work: Promise<HubResult>): Promise<HubResult> {
+    running.add(work);
+    const done = () => running.delete(work);
+    work.then(done, done);
+    return work;
+  }
+
   async function handleGraphQL(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const hub = new HubRequest(req, 'query', new Date());
-    send(res, await pipelines.graphql.run(hub, graphqlHandler));
+    send(res, await tracked(pipelines.graphql.run(hub, graphqlHandler)));
   }
 
   async function handleSession(event: 'sign-in' | 'sign-out', req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -140,7 +155,7 @@ export async function startGateway(options: GatewayOptions, port: number, host =
     // Nothing in the body is needed; it is read and dropped so the connection can be reused.
     req.resume();
     const hub = new HubRequest(req, event, new Date());
-    const result = await pipelines.session.run(hub, { execute: async () => ({ status: 200, headers: {}, body: {}, refusal: null }) });
+    const result = await tracked(pipelines.session.run(hub, { execute: async () => ({ status: 200, headers: {}, body: {}, refusal: null }) }));
     send(res, result, result.refusal ? result.body : { registrationNumber: hub.registrationNumber });
   }
 
@@ -177,18 +192,43 @@ export async function startGateway(options: GatewayOptions, port: number, host =
     url: `http://127.0.0.1:${boundPort}/graphql`,
     /** Stops taking connections, finishes the requests in flight (each journaled before it is answered), then flushes the journal. */
     async stop() {
-      const grace = options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS;
+      const graceMs = options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS;
+      const deadline = Date.now() + graceMs;
       // Shortly before the grace ends, what is still running is answered SHUTTING_DOWN and
       // journaled, so it leaves on its own connection before the connections are cut.
-      const cut = setTimeout(() => pipelines.shutdown.cutInFlight(), Math.max(0, grace - Math.min(SHUTDOWN_ANSWER_MS, grace / 4)));
-      await graceful.close(grace);
+      const cut = setTimeout(() => pipelines.shutdown.cutInFlight(), Math.max(0, graceMs - Math.min(SHUTDOWN_ANSWER_MS, graceMs / 4)));
+      await graceful.close(graceMs);
       clearTimeout(cut);
+      // A request whose caller hung up may still run; it gets what is left of the grace, like the others.
+      await settledWithin([...running], deadline - Date.now());
+      // Past the grace no subgraph call is waited for: each fails at once, so its request is journaled and the process exits in time.
+      transport.abortAll();
+      await Promise.allSettled([...running]);
       await apollo.stop();
       await transport.close();
       await options.journal.close();
       await options.quotas.close();
     },
   };
+}
+
+async function settledWithin(work: Array<Promise<unknown>>, ms: number): Promise<void> {
+  if (work.length === 0 || ms <= 0) return;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([Promise.allSettled(work), new Promise((resolve) => { timer = setTimeout(resolve, ms); })]);
+  clearTimeout(timer);
+}
+
+/** Rounds over the warm-up operations (warm-up.ts): enough for V8 to compile the hot paths, well under a second. */
+export const WARM_UP_ROUNDS = 20;
+
+async function warmUp(apollo: ApolloServer<HubContext>, schema: GraphQLSchema): Promise<void> {
+  const operations = warmUpOperations(schema);
+  // No caller: the data source refuses every fetch before it is sent, so nothing reaches a subgraph, the journal or the metrics.
+  const nobody = {} as HubContext;
+  for (let round = 0; round < WARM_UP_ROUNDS; round += 1) {
+    for (const query of operations) await apollo.executeOperation({ query }, { contextValue: nobody });
+  }
 }
 
 function asBodyRefusal(error: unknown, req: IncomingMessage, max: number): never {

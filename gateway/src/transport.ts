@@ -2,7 +2,7 @@ import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@
 import type { GatewayGraphQLRequestContext, GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import CircuitBreaker from 'opossum';
 import type { Logger } from 'pino';
-import { Agent, fetch as undiciFetch, Response, type RequestInit } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
 import { hubError, signCallerAssertion, type Caller, type SigningKey } from '@hub/kit';
 import type { HubContext, HubRequest } from './context';
 import type { SubgraphCall } from './stage';
@@ -22,12 +22,13 @@ export interface BreakerOptions {
   resetTimeoutMs: number;
   /** The rolling window the share is computed over. */
   windowMs: number;
+  /** Timeouts in a row that open the circuit whatever the share: a frozen subgraph must not cost every caller the full timeout. */
+  consecutiveTimeouts: number;
 }
 
-export const DEFAULT_BREAKER: BreakerOptions = { errorThresholdPercentage: 50, volumeThreshold: 5, resetTimeoutMs: 10_000, windowMs: 10_000 };
+export const DEFAULT_BREAKER: BreakerOptions = { errorThresholdPercentage: 50, volumeThreshold: 5, resetTimeoutMs: 10_000, windowMs: 10_000, consecutiveTimeouts: 3 };
 
 export interface TransportOptions {
-  signingKey: SigningKey;
   timeoutMs: number;
   connectionsPerSubgraph: number;
   breaker: BreakerOptions;
@@ -35,7 +36,49 @@ export interface TransportOptions {
   logger: Logger;
 }
 
-type Fetcher = (url: string, init: RequestInit) => Promise<Response>;
+/** What RemoteGraphQLDataSource sends: its own request init, always a POST with a JSON string. */
+interface CallInit {
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+/**
+ * The part of a fetch Response that RemoteGraphQLDataSource reads (ok, status, statusText,
+ * url, headers.get, json or text), made from an answer already read whole: no web stream and
+ * no second Response per call.
+ */
+export class SubgraphResponse {
+  readonly headers: { get(name: string): string | null; has(name: string): boolean };
+
+  constructor(readonly url: string, readonly status: number, raw: Dispatcher.ResponseData['headers'], private readonly body: string) {
+    this.headers = {
+      get: (name) => {
+        const value = raw[name.toLowerCase()];
+        return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
+      },
+      has: (name) => raw[name.toLowerCase()] !== undefined,
+    };
+  }
+
+  get ok(): boolean {
+    return this.status >= 200 && this.status < 300;
+  }
+
+  get statusText(): string {
+    return '';
+  }
+
+  async text(): Promise<string> {
+    return this.body;
+  }
+
+  async json(): Promise<unknown> {
+    return JSON.parse(this.body) as unknown;
+  }
+}
+
+export type Fetcher = (url: string, init: CallInit) => Promise<SubgraphResponse>;
 
 /** A subgraph that answered, but not with something the gateway can use. */
 class SubgraphAnswerError extends Error {
@@ -44,19 +87,36 @@ class SubgraphAnswerError extends Error {
   }
 }
 
+class SubgraphTimeout extends Error {
+  override readonly name = 'TimeoutError';
+}
+
+class ShutdownAbort extends Error {
+  override readonly name = 'AbortError';
+}
+
 function failureOf(error: unknown): SubgraphFailure {
   if (error instanceof SubgraphAnswerError) return 'bad_response';
-  return (error as { name?: string }).name === 'TimeoutError' ? 'timeout' : 'unreachable';
+  return error instanceof SubgraphTimeout ? 'timeout' : 'unreachable';
 }
 
 const isOpenCircuit = (error: unknown) => (error as { code?: string }).code === 'EOPENBREAKER';
 
+interface Target {
+  origin: string;
+  path: string;
+}
+
 export class SubgraphTransport {
   private readonly agent: Agent;
-  private readonly breakers = new Map<string, CircuitBreaker<[string, RequestInit], Response>>();
+  private readonly breakers = new Map<string, CircuitBreaker<[string, CallInit], SubgraphResponse>>();
+  private readonly targets = new Map<string, Target>();
+  /** Calls under way, so a stop can end them at the grace instead of waiting for their timeout. */
+  private readonly running = new Set<AbortController>();
 
   constructor(private readonly options: TransportOptions) {
-    this.agent = new Agent({ keepAliveTimeout: 30_000, connections: options.connectionsPerSubgraph, pipelining: 1 });
+    // The call's own timer bounds the whole exchange (queueing for a connection included); undici's per-phase timeouts would not.
+    this.agent = new Agent({ keepAliveTimeout: 30_000, connections: options.connectionsPerSubgraph, pipelining: 1, headersTimeout: 0, bodyTimeout: 0 });
   }
 
   /** Calls to one subgraph, through its circuit breaker. */
@@ -64,7 +124,18 @@ export class SubgraphTransport {
     let breaker = this.breakers.get(subgraph);
     if (!breaker) {
       const { breaker: policy, metrics } = this.options;
-      breaker = new CircuitBreaker((url: string, init: RequestInit) => this.call(subgraph, url, init), {
+      let timeoutsInARow = 0;
+      const circuit: CircuitBreaker<[string, CallInit], SubgraphResponse> = new CircuitBreaker(async (url: string, init: CallInit) => {
+        try {
+          const response = await this.call(subgraph, url, init);
+          timeoutsInARow = 0;
+          return response;
+        } catch (error) {
+          timeoutsInARow = error instanceof SubgraphTimeout ? timeoutsInARow + 1 : 0;
+          if (timeoutsInARow >= policy.consecutiveTimeouts) circuit.open();
+          throw error;
+        }
+      }, {
         // The call carries its own timeout (an abort that really cancels the request), so the breaker's is off.
         timeout: false,
         errorThresholdPercentage: policy.errorThresholdPercentage,
@@ -73,45 +144,74 @@ export class SubgraphTransport {
         rollingCountTimeout: policy.windowMs,
         name: subgraph,
       });
-      breaker.on('open', () => {
+      circuit.on('open', () => {
         this.options.logger.warn({ subgraph, pauseMs: policy.resetTimeoutMs }, 'circuit open: the subgraph is not called for a while');
         metrics.circuitState(subgraph, 'open');
       });
-      breaker.on('halfOpen', () => metrics.circuitState(subgraph, 'half_open'));
-      breaker.on('close', () => {
+      circuit.on('halfOpen', () => metrics.circuitState(subgraph, 'half_open'));
+      circuit.on('close', () => {
+        timeoutsInARow = 0;
         this.options.logger.info({ subgraph }, 'circuit closed: the subgraph answers again');
         metrics.circuitState(subgraph, 'closed');
       });
-      breaker.on('reject', () => metrics.subgraphRefused(subgraph));
+      circuit.on('reject', () => metrics.subgraphRefused(subgraph));
       metrics.circuitState(subgraph, 'closed');
-      this.breakers.set(subgraph, breaker);
+      this.breakers.set(subgraph, circuit);
+      breaker = circuit;
     }
     const circuit = breaker;
     return (url, init) => circuit.fire(url, init);
   }
 
-  private async call(subgraph: string, url: string, init: RequestInit): Promise<Response> {
+  private targetOf(url: string): Target {
+    let target = this.targets.get(url);
+    if (!target) {
+      const parsed = new URL(url);
+      target = { origin: parsed.origin, path: `${parsed.pathname}${parsed.search}` };
+      this.targets.set(url, target);
+    }
+    return target;
+  }
+
+  private async call(subgraph: string, url: string, init: CallInit): Promise<SubgraphResponse> {
     const started = process.hrtime.bigint();
     const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
+    const { origin, path } = this.targetOf(url);
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(new SubgraphTimeout(`no answer within ${this.options.timeoutMs} ms`)), this.options.timeoutMs);
+    this.running.add(abort);
     try {
-      const response = await undiciFetch(url, { ...init, dispatcher: this.agent, signal: AbortSignal.timeout(this.options.timeoutMs) });
-      // The body is read here, under the same timeout: a subgraph that stalls mid-answer fails the same way.
-      const body = await response.arrayBuffer();
-      if (response.status >= 500) throw new SubgraphAnswerError(response.status);
+      const answer = await this.agent.request({
+        origin, path, method: 'POST', headers: init.headers ?? {}, body: init.body ?? null, signal: abort.signal,
+      });
+      // The body is read here, under the same timer: a subgraph that stalls mid-answer fails the same way.
+      const body = await answer.body.text();
+      if (answer.statusCode >= 500) throw new SubgraphAnswerError(answer.statusCode);
       // A subgraph refusing the gateway itself (a key it does not trust) is alive, so not a breaker failure, but an operator must know.
-      if (response.status >= 400) this.options.logger.warn({ subgraph, status: response.status }, 'subgraph refused the call');
+      if (answer.statusCode >= 400) this.options.logger.warn({ subgraph, status: answer.statusCode }, 'subgraph refused the call');
       this.options.metrics.subgraphCall(subgraph, seconds(), null);
-      return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
-    } catch (error) {
+      return new SubgraphResponse(url, answer.statusCode, answer.headers, body);
+    } catch (caught) {
+      // undici rejects with the abort's reason; a timer that fired makes it a timeout whatever undici wrapped it in.
+      const error = abort.signal.aborted && abort.signal.reason instanceof Error ? abort.signal.reason : caught;
       const failure = failureOf(error);
       this.options.metrics.subgraphCall(subgraph, seconds(), failure);
       this.options.logger.warn({ subgraph, failure, ...(error instanceof SubgraphAnswerError ? { status: error.status } : {}) }, 'subgraph call failed');
       throw error;
+    } finally {
+      clearTimeout(timer);
+      this.running.delete(abort);
     }
+  }
+
+  /** Ends every call still running (a stop past its grace): each fails as unreachable, costing only its fields. */
+  abortAll(): void {
+    for (const abort of this.running) abort.abort(new ShutdownAbort('the gateway is stopping'));
   }
 
   async close(): Promise<void> {
     for (const breaker of this.breakers.values()) breaker.shutdown();
+    this.abortAll();
     await this.agent.close();
   }
 }

@@ -152,6 +152,22 @@ describe('SIGTERM with requests in flight', () => {
     assert.deepEqual(rows, [...registrations].sort().map((reg) => ({ registration_number: reg, decision: 'allowed' })));
   });
 
+  it('the gateway exits within its grace although a subgraph call would wait far longer, and journals every request it cut', { timeout: 60_000 }, async () => {
+    const gateway = startProcess(gatewayEntry(), { ...gatewayEnv(), SHUTDOWN_GRACE_MS: '500', SUBGRAPH_TIMEOUT_MS: '120000' }, 'gateway listening');
+    gateways.push(gateway);
+    const url = await gateway.url;
+    const count = async () => (await monitor.query<{ n: number }>('SELECT count(*)::int AS n FROM audit.journal')).rows[0]!.n;
+    const before = await count();
+    // Cut at the grace, their callers see the connection close: what they get is the stop's business, not this test's.
+    const cut = Promise.allSettled(await holdRequests(url));
+    gateway.child.kill('SIGTERM');
+    // The lock is still held: no subgraph call could have ended by itself, so only the stop's abort lets the gateway exit.
+    assert.equal(await gateway.exited, 0, gateway.stderr.join('\n'));
+    await db.query('COMMIT');
+    await cut;
+    assert.equal(await count(), before + IN_FLIGHT, 'each request cut at the grace has its journal record');
+  });
+
   it('a subgraph stops listening, answers every request in flight with its own journal records, and exits 0', async () => {
     const gateway = startProcess(gatewayEntry(), gatewayEnv(), 'gateway listening');
     gateways.push(gateway);

@@ -1,5 +1,6 @@
 import { hubError } from '@hub/kit';
-import type { AccessPolicy } from '../access';
+import type { AccessDecision, AccessPolicy } from '../access';
+import { levelsKey, PerDocument } from '../document-cache';
 import { levelsFor, type Policies } from '../policies';
 import type { Stage } from '../stage';
 
@@ -10,13 +11,20 @@ import type { Stage } from '../stage';
  * assertion; `restricted` is the owning subgraph's to apply.
  */
 export function useAccess(policies: Policies, access: AccessPolicy): Stage {
+  // The decision depends on the document and the levels only (document-cache.ts); shared, so never changed.
+  const decisions = new PerDocument<AccessDecision>();
   return {
     name: 'access',
     after: ['identity', 'limits'],
     onOperation(hub, operation) {
       if (!hub.identity) return;
       hub.levels = levelsFor(policies, hub.identity.agency, hub.identity.roles);
-      const decision = access.apply(operation.document, operation.operation, hub.levels);
+      const key = `${operation.operationName ?? ''}\n${levelsKey(hub.levels)}`;
+      let decision = decisions.get(operation.document, key);
+      if (!decision) {
+        decision = access.apply(operation.document, operation.operation, hub.levels);
+        decisions.set(operation.document, key, decision);
+      }
       hub.forbidden = decision.forbidden;
       operation.executable = decision.document;
       operation.changed = decision.forbidden.length > 0;

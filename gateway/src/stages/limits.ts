@@ -1,5 +1,6 @@
 import type { GraphQLSchema } from 'graphql';
-import { enforceLimits, enforceTokenLimit, limitsFor, type OperationLimits } from '../limits';
+import { limitsDependOnVariables, PerDocument, TextCache } from '../document-cache';
+import { enforceLimits, enforceTokenLimit, LIMIT_NAMES, limitsFor, type OperationLimits } from '../limits';
 import type { LimitsPolicy } from '../limits-policy';
 import type { Stage } from '../stage';
 
@@ -11,6 +12,9 @@ import type { Stage } from '../stage';
  */
 export function useLimits(schema: GraphQLSchema, policy: LimitsPolicy): Stage {
   const applied = new WeakMap<object, OperationLimits>();
+  // Texts and operations found within limits once (document-cache.ts): a refusal is measured anew every time.
+  const tokenCounts = new TextCache<number>();
+  const passed = new PerDocument<true>();
   return {
     name: 'limits',
     after: ['identity'],
@@ -18,11 +22,16 @@ export function useLimits(schema: GraphQLSchema, policy: LimitsPolicy): Stage {
       if (!hub.identity) return;
       const limits = limitsFor(policy.byRole, hub.identity.roles);
       applied.set(hub, limits);
-      enforceTokenLimit(body.query, limits);
+      const counted = tokenCounts.get(body.query);
+      if (counted === undefined || counted > limits.tokens) tokenCounts.set(body.query, enforceTokenLimit(body.query, limits));
     },
     onOperation(hub, operation) {
       const limits = applied.get(hub);
-      if (limits) enforceLimits(schema, operation.document, operation.operation, operation.variables, limits);
+      if (!limits) return;
+      const key = `${operation.operationName ?? ''}\n${LIMIT_NAMES.map((name) => limits[name]).join(',')}`;
+      if (passed.get(operation.document, key)) return;
+      const measured = enforceLimits(schema, operation.document, operation.operation, operation.variables, limits);
+      if (measured && !limitsDependOnVariables(operation.document)) passed.set(operation.document, key, true);
     },
     onSubgraphFetch(hub, call) {
       const limits = applied.get(hub);

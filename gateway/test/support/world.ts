@@ -14,7 +14,8 @@ import { importJWK, SignJWT } from 'jose';
 import { agencyKeyPaths, ensureDevelopmentKeys, readPrivateJwk, signDevelopmentToken, type DevelopmentTokenRequest } from '../../src/keys';
 import { loadLimitsPolicy, type LimitsPolicy } from '../../src/limits-policy';
 import { GatewayMetrics } from '../../src/metrics';
-import { readRequestBody, selectOperation, type SelectedOperation } from '../../src/operation';
+import { DocumentCache } from '../../src/document-cache';
+import { readRequestBody, type SelectedOperation } from '../../src/operation';
 import { hubPipelines, type PipelineDeps } from '../../src/pipeline';
 import { DEFAULT_ADMISSION, type AdmissionLimits } from '../../src/stages/admission';
 import { loadPolicies, type Policies } from '../../src/policies';
@@ -160,6 +161,8 @@ export async function smallWorld(options: { production?: boolean; now?: () => nu
       .setIssuer(policies.identity.issuerOf('AAA')).setAudience(policies.identity.audience).setIssuedAt().setExpirationTime('1h')
       .sign(await importJWK(jwk, 'EdDSA'));
   };
+  // As the server selects: a text seen before is not parsed again.
+  const documents = new DocumentCache();
   return {
     keysDir, policies, supergraph, map, journal, pipeline, deps, shutdown, token, tokenWithClaims,
     async run(query, call = {}) {
@@ -176,7 +179,7 @@ export async function smallWorld(options: { production?: boolean; now?: () => nu
       let executed: SelectedOperation | null = null;
       const result = await pipeline.run(hub, {
         readBody: async () => readRequestBody(call.body ?? { query, ...(call.variables ? { variables: call.variables } : {}) }),
-        select: (_hub, body) => selectOperation(body),
+        select: (_hub, body) => documents.select(body),
         execute: async (_hub, operation) => {
           executed = operation;
           await call.hold;

@@ -3,12 +3,12 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createKeyPair } from '@hub/kit';
 import { agencyKeyPaths } from '../../src/keys';
-import { JWKS_RELOAD_COOLDOWN_MS } from '../../src/identity';
+import { IdentityVerifier, JWKS_RELOAD_COOLDOWN_MS, VERIFIED_TOKEN_MAX_KEEP_MS } from '../../src/identity';
 import { smallWorld } from '../support/world';
 
 describe('identity', () => {
   it('picks up a rotated agency key once the JWKS cool-down has passed, not before (clock injected)', async () => {
-    let now = 1_000_000;
+    let now = Date.now();
     const world = await smallWorld({ now: () => now });
     assert.equal((await world.run('{ person(fin: "A") { name } }', { respond: () => ({ data: { person: null } }) })).result.status, 200);
 
@@ -28,6 +28,39 @@ describe('identity', () => {
     now += 2;
     const late = await world.run('{ person(fin: "A") { name } }', { token, respond: () => ({ data: { person: null } }) });
     assert.equal(late.result.status, 200);
+  });
+
+  it('keeps a verified token until it expires, and refuses it from then on (clock injected)', async () => {
+    const world = await smallWorld();
+    const authorization = `Bearer ${await world.token({ agency: 'AAA', ttlSeconds: 120 })}`;
+    let now = Date.now();
+    const verifier = new IdentityVerifier(world.policies, () => now);
+    const first = await verifier.verify(authorization);
+    assert.equal(await verifier.verify(authorization), first, 'the kept identity, not a second verification');
+    assert.throws(() => { (first.roles as string[]).push('auditor'); }, TypeError, 'a kept identity cannot be changed by one request for the next');
+
+    now += (120 + world.policies.identity.clockToleranceSeconds) * 1000;
+    await assert.rejects(verifier.verify(authorization), (error: Error & { code?: string }) => error.code === 'UNAUTHENTICATED' && /has expired/.test(error.message));
+  });
+
+  it('checks the maximum token age on a kept token too, and verifies a long-lived one again after a while', async () => {
+    const world = await smallWorld();
+    const { maxTokenAgeSeconds, clockToleranceSeconds } = world.policies.identity;
+    const authorization = `Bearer ${await world.token({ agency: 'AAA', ttlSeconds: 2 * maxTokenAgeSeconds })}`;
+    let now = Date.now();
+    const verifier = new IdentityVerifier(world.policies, () => now);
+    const issued = now;
+    const first = await verifier.verify(authorization);
+    now += VERIFIED_TOKEN_MAX_KEEP_MS;
+    const again = await verifier.verify(authorization);
+    assert.notEqual(again, first, 'verified again');
+    assert.deepEqual(again, first);
+    // Kept once more shortly before the age limit, for longer than the limit leaves: the kept entry must not outlive it.
+    const ageLimit = issued + (maxTokenAgeSeconds + clockToleranceSeconds) * 1000;
+    now = ageLimit - VERIFIED_TOKEN_MAX_KEEP_MS / 2;
+    await verifier.verify(authorization);
+    now = ageLimit + 1000;
+    await assert.rejects(verifier.verify(authorization), /issued too long ago/);
   });
 
   const refusals: Array<[string, Record<string, string>, RegExp]> = [
