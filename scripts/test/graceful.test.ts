@@ -80,7 +80,7 @@ describe('SIGTERM with requests in flight', () => {
   });
 
   /** Sends one request per citizen while the citizen table is locked, and waits until each is stuck in the subgraph. */
-  async function holdRequests(gatewayUrl: string): Promise<Array<Promise<{ status: number; connection: string | null; body: { data?: { person: { citizen: { lastName: string } } }; errors?: unknown; extensions: { registrationNumber: string } } }>>> {
+  async function holdRequests(gatewayUrl: string): Promise<Array<Promise<{ status: number; connection: string | null; body: { data?: { person: { citizen: { lastName: string } } }; errors?: Array<{ extensions?: { code?: string } }>; extensions: { registrationNumber: string } } }>>> {
     await db.query('BEGIN');
     await db.query('LOCK TABLE citizens.citizen IN ACCESS EXCLUSIVE MODE');
     const responses = Array.from({ length: IN_FLIGHT }, async (_, i) => {
@@ -158,14 +158,20 @@ describe('SIGTERM with requests in flight', () => {
     const url = await gateway.url;
     const count = async () => (await monitor.query<{ n: number }>('SELECT count(*)::int AS n FROM audit.journal')).rows[0]!.n;
     const before = await count();
-    // Cut at the grace, their callers see the connection close: what they get is the stop's business, not this test's.
-    const cut = Promise.allSettled(await holdRequests(url));
+    const cut = Promise.all(await holdRequests(url));
     gateway.child.kill('SIGTERM');
     // The lock is still held: no subgraph call could have ended by itself, so only the stop's abort lets the gateway exit.
     assert.equal(await gateway.exited, 0, gateway.stderr.join('\n'));
     await db.query('COMMIT');
-    await cut;
+    // Cut just before the grace ends, on their own still open connections: told so, and journaled as exactly that.
+    const answers = await cut;
+    for (const answer of answers) {
+      assert.equal(answer.status, 503, JSON.stringify(answer.body));
+      assert.equal(answer.body.errors?.[0]?.extensions?.code, 'SHUTTING_DOWN');
+    }
     assert.equal(await count(), before + IN_FLIGHT, 'each request cut at the grace has its journal record');
+    const { rows } = await monitor.query<{ reason: string; decision: string }>('SELECT reason, decision FROM audit.journal WHERE registration_number = ANY($1)', [answers.map((a) => a.body.extensions.registrationNumber)]);
+    assert.deepEqual(rows, answers.map(() => ({ reason: 'SHUTTING_DOWN', decision: 'refused' })));
   });
 
   it('a subgraph stops listening, answers every request in flight with its own journal records, and exits 0', async () => {
