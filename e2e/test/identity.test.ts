@@ -174,13 +174,16 @@ describe('identity: who is asking, and why', () => {
       }
     });
 
-    it('accepts a case number and refuses a malformed one', async () => {
+    it("accepts a case number of its purpose's format and refuses any other, naming the format", async () => {
       const token = `Bearer ${await hub.token({ agency: 'MIA', roles: ['officer'] })}`;
-      await assertServed(await call(token, 'criminal-investigation', 'CASE-2024/17'), 'valid case number');
-      for (const caseNumber of ['x'.repeat(65), 'a;DROP TABLE', '<script>']) {
+      await assertServed(await call(token, 'criminal-investigation', '241001234'), 'a criminal case number');
+      await assertServed(await call(token, 'enforcement-proceedings', 'IC-2024-0000012'), 'an enforcement case number');
+      await assertServed(await call(token, 'identity-check', 'CASE-2024/17'), 'a plain identifier under a purpose with no format of its own');
+      for (const caseNumber of ['CASE-2024/17', 'x'.repeat(65), 'a;DROP TABLE', '<script>']) {
         const res = await call(token, 'criminal-investigation', caseNumber);
-        await assertRefused(res, 400, 'BAD_USER_INPUT', /X-Case-Number/, caseNumber);
+        await assertRefused(res, 400, 'BAD_USER_INPUT', /X-Case-Number header under the purpose criminal-investigation must be a criminal case number of 9 to 12 digits/, caseNumber);
       }
+      await assertRefused(await call(token, 'identity-check', 'a;DROP TABLE'), 400, 'BAD_USER_INPUT', /X-Case-Number/, 'free text');
     });
   });
 

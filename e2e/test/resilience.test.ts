@@ -58,7 +58,7 @@ class FlakySubgraph {
   }
 }
 
-interface GraphQLError { message: string; extensions: { code: string; resource?: string; subgraph?: string } }
+interface GraphQLError { message: string; path?: Array<string | number>; extensions: { code: string; resource?: string; subgraph?: string } }
 
 const codes = (res: request.Response) => ((res.body.errors ?? []) as GraphQLError[]).map((e) => e.extensions.code);
 
@@ -130,7 +130,9 @@ describe('failure isolation', () => {
       partial += 1;
       assert.ok(documents.every((d) => d.blank === null), 'only the blanks fields are missing');
       const errors = answer.body.errors as GraphQLError[];
-      assert.deepEqual(errors.map((e) => [e.extensions.code, e.extensions.resource]), [['SUBGRAPH_UNAVAILABLE', 'blanks']]);
+      // One error on each document's blank: the paths the failed subgraph cost.
+      assert.deepEqual(errors.map((e) => [e.extensions.code, e.extensions.resource, e.path?.join('.')]),
+        documents.map((_d, i) => ['SUBGRAPH_UNAVAILABLE', 'blanks', `person.citizen.documents.${i}.blank`]));
       assert.match(errors[0]!.message, /resource "blanks"/);
     }
     assert.ok(partial >= 5);
