@@ -69,5 +69,6 @@ export function journalEntryOf(hub: HubRequest, result: HubResult): JournalEntry
     records,
     durationMs: Math.round(hub.elapsedMs() * 1000) / 1000,
     clientAddress: hub.clientAddress,
+    subjects: [...hub.subjects].sort(),
   };
 }

@@ -11,6 +11,7 @@ import { loadLimitsPolicy } from './limits-policy';
 import { loadPolicies, type Policies } from './policies';
 import { quotasFromEnv } from './quotas';
 import { RegistrationNumbers } from './registration';
+import { loadSubjectKeys, subjectKeyPath, subjectKeyReadable } from './subject-keys';
 import type { GatewayOptions } from './server';
 import { loadSupergraph, type SupergraphInfo } from './supergraph';
 import type { DemoPeople } from './ui';
@@ -50,6 +51,7 @@ function checkKeys(config: GatewayConfig, policies: Policies): void {
   };
   const gatewayKey = gatewayKeyPaths(config.keysDir).privateJwk;
   if (!readable(gatewayKey, (json) => typeof json === 'object' && json !== null && 'd' in json)) throw problem(gatewayKey, "the gateway's signing key");
+  if (!subjectKeyReadable(config.keysDir)) throw problem(subjectKeyPath(config.keysDir), "the journal's subjects key");
   for (const agency of policies.agencies.keys()) {
     const source = policies.identity.jwksOf(agency);
     if (!source.startsWith('file:')) continue;
@@ -84,6 +86,7 @@ export async function prepareGateway(config: GatewayConfig, logger: Logger): Pro
     policies,
     supergraph,
     signingKey,
+    subjectKeys: loadSubjectKeys(config.keysDir),
     journal: PostgresAuditJournal.connect(config.auditDatabaseUrl, config.journal).keepUp(upkeep),
     registrations: new RegistrationNumbers(RegistrationNumbers.replicaId(replica)),
     logger,

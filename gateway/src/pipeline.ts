@@ -8,6 +8,7 @@ import type { Policies } from './policies';
 import type { Quotas } from './quotas';
 import type { RegistrationNumbers } from './registration';
 import type { ResourceMap } from './resource-map';
+import type { SubjectKeys } from './subject-keys';
 import { Pipeline, type FaultReporter } from './stage';
 import { useAccess } from './stages/access';
 import { useAddressLimit } from './stages/address-limit';
@@ -25,6 +26,7 @@ import { useReadOnly } from './stages/read-only';
 import { useRecords } from './stages/records';
 import { useRegistration } from './stages/registration';
 import { useShutdown } from './stages/shutdown';
+import { useSubjects } from './stages/subjects';
 
 export interface PipelineDeps {
   policies: Policies;
@@ -39,6 +41,8 @@ export interface PipelineDeps {
   logger: Logger;
   production: boolean;
   admission: AdmissionLimits;
+  /** Names the persons each request concerned in the journal (R4); null only to measure its cost (bench). */
+  subjectKeys: SubjectKeys | null;
 }
 
 /**
@@ -72,6 +76,7 @@ export function hubPipelines(d: PipelineDeps, reportFault: FaultReporter) {
     useAccess(d.policies, d.access), // R8: cut what the caller's body may not read
     useIntrospection(d.policies, d.production), // the schema only to those who may read it
     useRecords(d.map), // what was read, and how many records came back
+    ...(d.subjectKeys ? [useSubjects(d.map.schema, d.subjectKeys)] : []), // R4: whom it concerned, as keyed hashes
   ], reportFault);
   // Officers' sign-in and sign-out (6.9.1.4): verified and journaled like every request.
   const session = new Pipeline([monitoring, registration, journal, shutdown, admission, addressLimit, identity], reportFault);

@@ -27,11 +27,14 @@ import type { HubResult, Pipeline } from './stage';
 import type { SupergraphInfo } from './supergraph';
 import { DEFAULT_BREAKER, HubDataSource, SubgraphTransport, type BreakerOptions } from './transport';
 import { uiRoutes, type DemoPeople } from './ui';
+import type { SubjectKeys } from './subject-keys';
 
 export interface GatewayOptions {
   policies: Policies;
   supergraph: SupergraphInfo;
   signingKey: SigningKey;
+  /** Names the persons each request concerned in the journal (R4); null only to measure its cost (bench). */
+  subjectKeys: SubjectKeys | null;
   journal: AuditJournal;
   registrations: RegistrationNumbers;
   logger: Logger;
@@ -76,7 +79,7 @@ export async function startGateway(options: GatewayOptions, port: number, host =
   const pipelines = hubPipelines({
     policies, map, access: new AccessPolicy(map), identity: new IdentityVerifier(policies), limits: options.limits, quotas: options.quotas,
     journal: options.journal, metrics, registrations: options.registrations, logger, production: options.production,
-    admission: options.admission ?? DEFAULT_ADMISSION,
+    admission: options.admission ?? DEFAULT_ADMISSION, subjectKeys: options.subjectKeys,
   }, (stage, error) => logger.error({ stage, err: errorSummary(error) }, 'stage failed'));
   const transport = new SubgraphTransport({
     signingKey: options.signingKey, timeoutMs: options.subgraphTimeoutMs, connectionsPerSubgraph: 64,

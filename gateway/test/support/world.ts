@@ -21,6 +21,7 @@ import { loadPolicies, type Policies } from '../../src/policies';
 import { quotasFromEnv } from '../../src/quotas';
 import { RegistrationNumbers } from '../../src/registration';
 import { ResourceMap } from '../../src/resource-map';
+import { loadSubjectKeys } from '../../src/subject-keys';
 import type { HubResponseBody, HubResult, Pipeline } from '../../src/stage';
 import { readSupergraph, type SupergraphInfo } from '../../src/supergraph';
 
@@ -130,7 +131,7 @@ export function fakeHttp(call: Call = {}, address = '10.1.2.3'): IncomingMessage
   return { method: call.method ?? 'POST', headers, socket: { remoteAddress: address } } as unknown as IncomingMessage;
 }
 
-export async function smallWorld(options: { production?: boolean; now?: () => number; admission?: AdmissionLimits } = {}): Promise<World> {
+export async function smallWorld(options: { production?: boolean; now?: () => number; admission?: AdmissionLimits; subjects?: boolean } = {}): Promise<World> {
   const keysDir = mkdtempSync(join(tmpdir(), 'hub-unit-keys-'));
   mkdirSync(join(keysDir, 'agencies'), { recursive: true });
   const { policies, limits } = smallPolicies(keysDir);
@@ -143,7 +144,7 @@ export async function smallWorld(options: { production?: boolean; now?: () => nu
     policies, map, access: new AccessPolicy(map), identity: new IdentityVerifier(policies, options.now), limits,
     quotas, journal, metrics: new GatewayMetrics(journal, () => quotas.counting()),
     registrations: new RegistrationNumbers('T01'), logger: pino({ level: 'silent' }), production: options.production ?? true,
-    admission: options.admission ?? DEFAULT_ADMISSION,
+    admission: options.admission ?? DEFAULT_ADMISSION, subjectKeys: options.subjects === false ? null : loadSubjectKeys(keysDir),
   };
   const { graphql: pipeline, shutdown } = hubPipelines(deps, () => undefined);
   const token: World['token'] = (request) => signDevelopmentToken(keysDir, policies.identity, { roles: ['officer'], ...request });

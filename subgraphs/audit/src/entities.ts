@@ -129,6 +129,11 @@ export class AuditRecord {
   @Column({ type: 'text', nullable: true })
   clientAddress!: string | null;
 
+  /** The persons the request concerned, as keyed hashes `kid:hex` (R4); never a GraphQL field. GIN index by AuditJournalSubjects. */
+  @Index('journal_subjects', { synchronize: false })
+  @Column({ type: 'text', array: true, default: () => "'{}'" })
+  subjects!: string[];
+
   @Column({ type: 'text' })
   prevHash!: string;
 

@@ -23,6 +23,8 @@ export interface Caller {
   registrationNumber: string;
   /** Most results one search may return (R7), set per role in the gateway's policies. */
   searchLimit: number;
+  /** A citizen's own FİN as the journal names it (`kid:hex`, one per subjects key), for the uses of their data (R4). */
+  subjectHashes?: string[];
 }
 
 const GATEWAY_ISSUER = 'hub-gateway';
@@ -66,6 +68,7 @@ export function createCallerVerifier(audience: string, jwks: JSONWebKeySet): Cal
       level,
       registrationNumber: String(payload['reg']),
       searchLimit: typeof payload['searchLimit'] === 'number' ? Math.min(payload['searchLimit'], MAX_SEARCH_LIMIT) : DEFAULT_SEARCH_LIMIT,
+      ...(Array.isArray(payload['subjectHashes']) ? { subjectHashes: (payload['subjectHashes'] as unknown[]).filter((h): h is string => typeof h === 'string') } : {}),
     };
   };
 }
@@ -77,8 +80,8 @@ export interface SigningKey {
 
 /** Signs the per-subgraph assertion; the gateway's half of the protocol above. */
 export async function signCallerAssertion(key: SigningKey, audience: string, caller: Caller, ttlSeconds = 60): Promise<string> {
-  const { agency, roles, purpose, caseNumber, fin, level, registrationNumber, searchLimit } = caller;
-  return new SignJWT({ agency, roles, purpose, caseNumber, fin, level, reg: registrationNumber, searchLimit })
+  const { agency, roles, purpose, caseNumber, fin, level, registrationNumber, searchLimit, subjectHashes } = caller;
+  return new SignJWT({ agency, roles, purpose, caseNumber, fin, level, reg: registrationNumber, searchLimit, ...(subjectHashes ? { subjectHashes } : {}) })
     .setProtectedHeader({ alg: 'EdDSA', kid: key.kid })
     .setIssuer(GATEWAY_ISSUER)
     .setAudience(audience)
