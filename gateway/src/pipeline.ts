@@ -76,7 +76,7 @@ export function hubPipelines(d: PipelineDeps, reportFault: FaultReporter) {
     useAccess(d.policies, d.access), // R8: cut what the caller's body may not read
     useIntrospection(d.policies, d.production), // the schema only to those who may read it
     useRecords(d.map), // what was read, and how many records came back
-    ...(d.subjectKeys ? [useSubjects(d.map.schema, d.subjectKeys)] : []), // R4: whom it concerned, as keyed hashes
+    ...(d.subjectKeys ? [useSubjects(d.map.schema, d.subjectKeys, d.policies)] : []), // R4: whom it concerned, as keyed hashes
   ], reportFault);
   // Officers' sign-in and sign-out (6.9.1.4): verified and journaled like every request.
   const session = new Pipeline([monitoring, registration, journal, shutdown, admission, addressLimit, identity], reportFault);

@@ -35,6 +35,8 @@ export interface PurposePolicy {
   description: string;
   /** What X-Case-Number must look like under this purpose. */
   caseNumber: { pattern: RegExp; format: string };
+  /** Uses under this purpose are left out of a person's view of who used their data (R4, R6). */
+  hiddenFromSubject: boolean;
 }
 
 /** X-Case-Number under a purpose that names no format of its own. */
@@ -134,7 +136,9 @@ export function loadPolicies(dir: string, keysDir: string): Policies {
       }
       caseNumber = { pattern, format: stringAt(spec['format'], `purposes.json: ${code}.caseNumber.format`) };
     }
-    purposes.set(code, { description: stringAt(entry['description'], `purposes.json: ${code}.description`), caseNumber });
+    const hidden = entry['hiddenFromSubject'] ?? false;
+    if (typeof hidden !== 'boolean') throw new PolicyError(`purposes.json: ${code}.hiddenFromSubject must be true or false`);
+    purposes.set(code, { description: stringAt(entry['description'], `purposes.json: ${code}.description`), caseNumber, hiddenFromSubject: hidden });
   }
 
   const roles = new Map<Role, RolePolicy>();

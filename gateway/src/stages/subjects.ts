@@ -1,5 +1,6 @@
 import { getNamedType, isCompositeType, isInterfaceType, isObjectType, Kind, validate, type FieldNode, type GraphQLCompositeType, type GraphQLSchema, type OperationDefinitionNode, type SelectionSetNode, type ValueNode } from 'graphql';
 import type { HubRequest } from '../context';
+import type { Policies } from '../policies';
 import type { Stage } from '../stage';
 import { subjectHash, subjectHashesOf, type SubjectKeys } from '../subject-keys';
 
@@ -121,7 +122,8 @@ const fins = new WeakMap<HubRequest, Set<string>>();
  * Innermost stage: it reads the executable as the access cut left it, and takes its alias out
  * of the answer before any other stage sees the answer.
  */
-export function useSubjects(schema: GraphQLSchema, keys: SubjectKeys): Stage {
+export function useSubjects(schema: GraphQLSchema, keys: SubjectKeys, policies: Policies): Stage {
+  const hiddenPurposes = [...policies.purposes].filter(([, p]) => p.hiddenFromSubject).map(([code]) => code).sort();
   return {
     name: 'subjects',
     after: ['journal', 'access', 'records'],
@@ -139,7 +141,9 @@ export function useSubjects(schema: GraphQLSchema, keys: SubjectKeys): Stage {
     },
     onSubgraphFetch(hub, call) {
       // The citizen's own name in the journal, for the audit subgraph's "uses of my data" (R4).
-      if (call.subgraph === 'audit' && hub.identity?.fin && hub.identity.roles.includes('citizen')) call.claims.subjectHashes = subjectHashesOf(keys, hub.identity.fin);
+      if (call.subgraph !== 'audit' || !hub.identity?.fin || !hub.identity.roles.includes('citizen')) return;
+      call.claims.subjectHashes = subjectHashesOf(keys, hub.identity.fin);
+      call.claims.hiddenPurposes = hiddenPurposes;
     },
     onResult(hub, result) {
       const found = fins.get(hub);

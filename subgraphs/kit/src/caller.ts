@@ -25,6 +25,8 @@ export interface Caller {
   searchLimit: number;
   /** A citizen's own FİN as the journal names it (`kid:hex`, one per subjects key), for the uses of their data (R4). */
   subjectHashes?: string[];
+  /** With subjectHashes: purposes whose uses the person does not see (R6). */
+  hiddenPurposes?: string[];
 }
 
 const GATEWAY_ISSUER = 'hub-gateway';
@@ -69,6 +71,7 @@ export function createCallerVerifier(audience: string, jwks: JSONWebKeySet): Cal
       registrationNumber: String(payload['reg']),
       searchLimit: typeof payload['searchLimit'] === 'number' ? Math.min(payload['searchLimit'], MAX_SEARCH_LIMIT) : DEFAULT_SEARCH_LIMIT,
       ...(Array.isArray(payload['subjectHashes']) ? { subjectHashes: (payload['subjectHashes'] as unknown[]).filter((h): h is string => typeof h === 'string') } : {}),
+      ...(Array.isArray(payload['hiddenPurposes']) ? { hiddenPurposes: (payload['hiddenPurposes'] as unknown[]).filter((h): h is string => typeof h === 'string') } : {}),
     };
   };
 }
@@ -80,8 +83,8 @@ export interface SigningKey {
 
 /** Signs the per-subgraph assertion; the gateway's half of the protocol above. */
 export async function signCallerAssertion(key: SigningKey, audience: string, caller: Caller, ttlSeconds = 60): Promise<string> {
-  const { agency, roles, purpose, caseNumber, fin, level, registrationNumber, searchLimit, subjectHashes } = caller;
-  return new SignJWT({ agency, roles, purpose, caseNumber, fin, level, reg: registrationNumber, searchLimit, ...(subjectHashes ? { subjectHashes } : {}) })
+  const { agency, roles, purpose, caseNumber, fin, level, registrationNumber, searchLimit, subjectHashes, hiddenPurposes } = caller;
+  return new SignJWT({ agency, roles, purpose, caseNumber, fin, level, reg: registrationNumber, searchLimit, ...(subjectHashes ? { subjectHashes } : {}), ...(hiddenPurposes ? { hiddenPurposes } : {}) })
     .setProtectedHeader({ alg: 'EdDSA', kid: key.kid })
     .setIssuer(GATEWAY_ISSUER)
     .setAudience(audience)
