@@ -12,6 +12,7 @@ describe('a citizen\'s view of the uses of their data', () => {
   let otherFin: string;
   let citizen: string;
   let other: string;
+  const about = new Map<string, string[]>();
 
   const uses = async (token: string) => {
     const res = await hub.query(USES, undefined, { token, purpose: 'self-access' });
@@ -30,6 +31,7 @@ describe('a citizen\'s view of the uses of their data', () => {
       const res = await hub.query(person, { fin: who }, { purpose });
       assert.equal(res.status, 200);
       assert.equal(res.body.errors, undefined, JSON.stringify(res.body.errors));
+      about.set(who, [...(about.get(who) ?? []), res.headers['x-registration-number'] as string]);
     }
     // The citizen's own reading is not a use by a body.
     const own = await hub.query(person, { fin }, { token: citizen, purpose: 'self-access' });
@@ -71,5 +73,28 @@ describe('a citizen\'s view of the uses of their data', () => {
     assert.equal(someoneElse.body.data?.person?.citizen ?? null, null);
     const officer = await hub.query(USES);
     assert.equal(officer.body.errors?.[0]?.extensions?.code, 'FORBIDDEN');
+  });
+
+  it('lets an auditor find who looked at a person by FİN, which the hub hashes and never journals in clear', async () => {
+    const auditor = await hub.token({ agency: 'MIA', roles: ['auditor'] });
+    const search = 'query($fin: String) { auditRecords(first: 50, filter: { subjectFin: $fin }) { items { registrationNumber purpose } total } }';
+    const res = await hub.query(search, { fin }, { token: auditor, purpose: 'audit' });
+    assert.equal(res.body.errors, undefined, JSON.stringify(res.body.errors));
+    const found = (res.body.data.auditRecords.items as Array<{ registrationNumber: string }>).map((r) => r.registrationNumber);
+    for (const reg of about.get(fin)!) assert.ok(found.includes(reg), `${reg} concerned the person`);
+    for (const reg of about.get(otherFin)!) assert.ok(!found.includes(reg), `${reg} did not`);
+    assert.equal(res.body.data.auditRecords.total, found.length);
+    const { Client } = await import('pg');
+    const db = new Client({ connectionString: hub.database.url });
+    await db.connect();
+    try {
+      const { rows } = await db.query<{ text: string; subjects: string[] }>('SELECT j::text AS text, subjects FROM audit.journal j WHERE registration_number = $1', [res.headers['x-registration-number']]);
+      assert.equal(rows[0]!.subjects.length, 1);
+      assert.doesNotMatch(rows[0]!.text, new RegExp(fin));
+    } finally {
+      await db.end();
+    }
+    const bad = await hub.query('{ auditRecords(filter: { subjectFin: "nope" }) { total } }', undefined, { token: auditor, purpose: 'audit' });
+    assert.equal(bad.body.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT');
   });
 });

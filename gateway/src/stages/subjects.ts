@@ -1,6 +1,7 @@
 import { getNamedType, isCompositeType, isInterfaceType, isObjectType, Kind, validate, type FieldNode, type GraphQLCompositeType, type GraphQLSchema, type OperationDefinitionNode, type SelectionSetNode, type ValueNode } from 'graphql';
 import type { HubRequest } from '../context';
 import type { Policies } from '../policies';
+import { Refusal } from '../refusal';
 import type { Stage } from '../stage';
 import { subjectHash, subjectHashesOf, type SubjectKeys } from '../subject-keys';
 
@@ -47,6 +48,29 @@ function rootFins(operation: OperationDefinitionNode, variables: Record<string, 
 }
 
 const isSubjectType = (type: GraphQLCompositeType): boolean => isObjectType(type) && SUBJECT_TYPES.has(type.name) && 'fin' in type.getFields();
+
+/**
+ * The persons an auditor searches the journal for (AuditFilter.subjectFin, literal or variable).
+ * One operation searches for one person at most: the audit subgraph gets their hashes in one claim.
+ */
+function searchedFin(operation: OperationDefinitionNode, variables: Record<string, unknown> | undefined): string | null {
+  const fins = new Set<string>();
+  const add = (value: unknown) => {
+    if (value === undefined || value === null) return;
+    const fin = asFin(value);
+    if (!fin) throw new Refusal('BAD_USER_INPUT', '"subjectFin" must be a FİN: 7 digits and capital Latin letters except I, O and Q.', 400, { argument: 'subjectFin' });
+    fins.add(fin);
+  };
+  for (const selection of operation.selectionSet.selections) {
+    if (selection.kind !== Kind.FIELD) continue;
+    const filter = selection.arguments?.find((a) => a.name.value === 'filter')?.value;
+    if (filter?.kind === Kind.VARIABLE) add((variables?.[filter.name.value] as Record<string, unknown> | null | undefined)?.['subjectFin']);
+    const field = filter?.kind === Kind.OBJECT ? filter.fields.find((f) => f.name.value === 'subjectFin') : undefined;
+    if (field) add(argumentValue(field.value, variables));
+  }
+  if (fins.size > 1) throw new Refusal('BAD_USER_INPUT', 'One request searches the journal for one person: send one "subjectFin".', 400, { argument: 'subjectFin' });
+  return [...fins][0] ?? null;
+}
 
 /**
  * Every selection of a subject type that does not read `fin` reads it under the gateway's alias
@@ -114,6 +138,7 @@ function collectFins(schema: GraphQLSchema, set: SelectionSetNode, parent: Graph
 }
 
 const fins = new WeakMap<HubRequest, Set<string>>();
+const searched = new WeakMap<HubRequest, string>();
 
 /**
  * R4: the journal names every person a request concerned — the FİNs it was keyed by and the
@@ -131,6 +156,12 @@ export function useSubjects(schema: GraphQLSchema, keys: SubjectKeys, policies: 
       const found = new Set<string>();
       fins.set(hub, found);
       rootFins(operation.executable ?? operation.operation, operation.variables, found);
+      const search = searchedFin(operation.executable ?? operation.operation, operation.variables);
+      if (search) {
+        // The auditor's search concerns that person too; the audit subgraph gets only the hashes.
+        found.add(search);
+        searched.set(hub, search);
+      }
       const root = schema.getRootType(operation.type);
       if (!root || !operation.executable) return;
       const selectionSet = withSubjectFins(schema, operation.executable.selectionSet, root);
@@ -140,10 +171,15 @@ export function useSubjects(schema: GraphQLSchema, keys: SubjectKeys, policies: 
       operation.changed = true;
     },
     onSubgraphFetch(hub, call) {
-      // The citizen's own name in the journal, for the audit subgraph's "uses of my data" (R4).
-      if (call.subgraph !== 'audit' || !hub.identity?.fin || !hub.identity.roles.includes('citizen')) return;
-      call.claims.subjectHashes = subjectHashesOf(keys, hub.identity.fin);
-      call.claims.hiddenPurposes = hiddenPurposes;
+      // A citizen's own name in the journal (their data's uses, R4), or the person an auditor searches for.
+      if (call.subgraph !== 'audit') return;
+      if (hub.identity?.fin && hub.identity.roles.includes('citizen')) {
+        call.claims.subjectHashes = subjectHashesOf(keys, hub.identity.fin);
+        call.claims.hiddenPurposes = hiddenPurposes;
+        return;
+      }
+      const search = searched.get(hub);
+      if (search) call.claims.subjectHashes = subjectHashesOf(keys, search);
     },
     onResult(hub, result) {
       const found = fins.get(hub);
