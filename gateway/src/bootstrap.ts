@@ -4,6 +4,7 @@ import { ConfigError, openDatabase } from '@hub/kit';
 import { citizenDocuments, DEMO_CASES, DEMO_POPULATION, demoPeople } from '@hub/kit/synthetic';
 import { auditJournalSchema } from '@hub/audit';
 import type { GatewayConfig } from './config';
+import { PostgresConsentStore } from './consents';
 import { allocateReplicaNumber, PostgresAuditJournal } from './journal';
 import { JournalUpkeep } from './journal-upkeep';
 import { ensureDevelopmentKeys, gatewayKeyPaths, loadGatewaySigningKey } from './keys';
@@ -87,6 +88,7 @@ export async function prepareGateway(config: GatewayConfig, logger: Logger): Pro
     supergraph,
     signingKey,
     subjectKeys: loadSubjectKeys(config.keysDir),
+    consents: await PostgresConsentStore.open(config.auditDatabaseUrl),
     journal: PostgresAuditJournal.connect(config.auditDatabaseUrl, config.journal).keepUp(upkeep),
     registrations: new RegistrationNumbers(RegistrationNumbers.replicaId(replica)),
     logger,

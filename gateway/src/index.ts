@@ -16,3 +16,4 @@ export * from './resource-map';
 export * from './quotas';
 export * from './journal-upkeep';
 export * from './subject-keys';
+export * from './consents';

@@ -9,6 +9,8 @@ import type { Quotas } from './quotas';
 import type { RegistrationNumbers } from './registration';
 import type { ResourceMap } from './resource-map';
 import type { SubjectKeys } from './subject-keys';
+import type { ConsentStore } from './consents';
+import { useConsent } from './stages/consent';
 import { Pipeline, type FaultReporter } from './stage';
 import { useAccess } from './stages/access';
 import { useAddressLimit } from './stages/address-limit';
@@ -43,6 +45,8 @@ export interface PipelineDeps {
   admission: AdmissionLimits;
   /** Names the persons each request concerned in the journal (R4); null only to measure its cost (bench). */
   subjectKeys: SubjectKeys | null;
+  /** Consents to consent-based purposes (R5); checked only where subjects are named. */
+  consents: ConsentStore;
 }
 
 /**
@@ -76,7 +80,10 @@ export function hubPipelines(d: PipelineDeps, reportFault: FaultReporter) {
     useAccess(d.policies, d.access), // R8: cut what the caller's body may not read
     useIntrospection(d.policies, d.production), // the schema only to those who may read it
     useRecords(d.map), // what was read, and how many records came back
-    ...(d.subjectKeys ? [useSubjects(d.map.schema, d.subjectKeys, d.policies)] : []), // R4: whom it concerned, as keyed hashes
+    ...(d.subjectKeys ? [
+      useSubjects(d.map.schema, d.subjectKeys, d.policies), // R4: whom it concerned, as keyed hashes
+      useConsent(d.map.schema, d.policies, d.consents, d.subjectKeys), // R5: only those who consented, under a consent purpose
+    ] : []),
   ], reportFault);
   // Officers' sign-in and sign-out (6.9.1.4): verified and journaled like every request.
   const session = new Pipeline([monitoring, registration, journal, shutdown, admission, addressLimit, identity], reportFault);

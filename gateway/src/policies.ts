@@ -37,6 +37,8 @@ export interface PurposePolicy {
   caseNumber: { pattern: RegExp; format: string };
   /** Uses under this purpose are left out of a person's view of who used their data (R4, R6). */
   hiddenFromSubject: boolean;
+  /** R5: `law` — collection is mandatory by law; `consent` — only persons who consented to the body and purpose. */
+  legalBasis: 'law' | 'consent';
 }
 
 /** X-Case-Number under a purpose that names no format of its own. */
@@ -138,7 +140,9 @@ export function loadPolicies(dir: string, keysDir: string): Policies {
     }
     const hidden = entry['hiddenFromSubject'] ?? false;
     if (typeof hidden !== 'boolean') throw new PolicyError(`purposes.json: ${code}.hiddenFromSubject must be true or false`);
-    purposes.set(code, { description: stringAt(entry['description'], `purposes.json: ${code}.description`), caseNumber, hiddenFromSubject: hidden });
+    const legalBasis = entry['legalBasis'];
+    if (legalBasis !== 'law' && legalBasis !== 'consent') throw new PolicyError(`purposes.json: ${code}.legalBasis must be "law" or "consent" (R5)`);
+    purposes.set(code, { description: stringAt(entry['description'], `purposes.json: ${code}.description`), caseNumber, hiddenFromSubject: hidden, legalBasis });
   }
 
   const roles = new Map<Role, RolePolicy>();

@@ -20,7 +20,7 @@ const name = (value: string) => ({ kind: Kind.NAME, value } as const);
 const FIN_FIELD: FieldNode = { kind: Kind.FIELD, alias: name(SUBJECT_ALIAS), name: name('fin') };
 const holderField = (field: string): FieldNode => ({ kind: Kind.FIELD, alias: name(HOLDER_ALIAS), name: name(field), selectionSet: { kind: Kind.SELECTION_SET, selections: [FIN_FIELD] } });
 
-function asFin(value: unknown): string | null {
+export function asFin(value: unknown): string | null {
   if (typeof value !== 'string') return null;
   const fin = value.trim().toUpperCase();
   return FIN.test(fin) ? fin : null;
@@ -30,6 +30,19 @@ function argumentValue(node: ValueNode, variables: Record<string, unknown> | und
   if (node.kind === Kind.STRING) return node.value;
   if (node.kind === Kind.VARIABLE) return variables?.[node.name.value];
   return undefined;
+}
+
+/** The person an object of the answer is about: its own FİN, or its holder's. */
+export function subjectFinOf(type: GraphQLCompositeType, object: Record<string, unknown>): string | null {
+  if (isSubjectType(type)) return asFin(SUBJECT_ALIAS in object ? object[SUBJECT_ALIAS] : object['fin']);
+  const holder = HOLDER_FIELDS.has(type.name) ? object[HOLDER_ALIAS] : undefined;
+  return typeof holder === 'object' && holder !== null ? asFin((holder as Record<string, unknown>)[SUBJECT_ALIAS]) : null;
+}
+
+/** The FİN a root field was keyed by, if any. */
+export function rootFieldFin(field: FieldNode, variables: Record<string, unknown> | undefined): string | null {
+  const argument = field.arguments?.find((a) => a.name.value === 'fin');
+  return argument ? asFin(argumentValue(argument.value, variables)) : null;
 }
 
 /** The `fin` arguments of the root fields: the persons the caller asked about by key. */
@@ -47,7 +60,7 @@ function rootFins(operation: OperationDefinitionNode, variables: Record<string, 
   visit(operation.selectionSet);
 }
 
-const isSubjectType = (type: GraphQLCompositeType): boolean => isObjectType(type) && SUBJECT_TYPES.has(type.name) && 'fin' in type.getFields();
+export const isSubjectType = (type: GraphQLCompositeType): boolean => isObjectType(type) && SUBJECT_TYPES.has(type.name) && 'fin' in type.getFields();
 
 /**
  * The persons an auditor searches the journal for (AuditFilter.subjectFin, literal or variable).

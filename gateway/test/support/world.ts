@@ -22,6 +22,7 @@ import { quotasFromEnv } from '../../src/quotas';
 import { RegistrationNumbers } from '../../src/registration';
 import { ResourceMap } from '../../src/resource-map';
 import { loadSubjectKeys } from '../../src/subject-keys';
+import type { ConsentEvent, ConsentStore } from '../../src/consents';
 import type { HubResponseBody, HubResult, Pipeline } from '../../src/stage';
 import { readSupergraph, type SupergraphInfo } from '../../src/supergraph';
 
@@ -65,20 +66,41 @@ export function smallPolicies(keysDir: string): { dir: string; policies: Policie
     BBB: { name: 'Agency B', levels: { people: 'unlimited' } },
   } });
   write('purposes.json', { purposes: {
-    check: { description: 'A check' },
-    enforce: { description: 'Enforcement', caseNumber: { pattern: '^IC-[0-9]{4}-[0-9]{7}$', format: 'IC-YYYY-NNNNNNN' } },
-    audit: { description: 'Internal investigation' },
-    self: { description: 'Oneself' },
+    check: { description: 'A check', legalBasis: 'law' },
+    enforce: { description: 'Enforcement', caseNumber: { pattern: '^IC-[0-9]{4}-[0-9]{7}$', format: 'IC-YYYY-NNNNNNN' }, legalBasis: 'law' },
+    audit: { description: 'Internal investigation', legalBasis: 'law' },
+    self: { description: 'Oneself', legalBasis: 'law' },
+    serve: { description: 'A service the person asked for', legalBasis: 'consent' },
   } });
   write('roles.json', { roles: {
-    system: { purposes: ['check', 'enforce'], resources: { '*': 'agency' }, introspection: false },
-    officer: { purposes: ['check', 'enforce'], resources: { '*': 'agency' }, introspection: true },
+    system: { purposes: ['check', 'enforce', 'serve'], resources: { '*': 'agency' }, introspection: false },
+    officer: { purposes: ['check', 'enforce', 'serve'], resources: { '*': 'agency' }, introspection: true },
     auditor: { purposes: ['audit'], resources: { '*': 'none' }, introspection: true },
     citizen: { purposes: ['self'], resources: { '*': 'none', people: 'restricted' }, introspection: false },
   } });
   write('identity-providers.json', JSON.parse(readFileSync(join(REPO_POLICIES, 'identity-providers.json'), 'utf8')));
   write('limits.json', JSON.parse(readFileSync(join(REPO_POLICIES, 'limits.json'), 'utf8')));
   return { dir, policies: loadPolicies(dir, keysDir), limits: loadLimitsPolicy(dir) };
+}
+
+/** Consent events in memory, newest last; the latest per person, body and purpose decides, as in PostgreSQL. */
+export class MemoryConsentStore implements ConsentStore {
+  readonly events: Array<{ subject: string } & ConsentEvent> = [];
+  async consenting(persons: ReadonlyMap<string, readonly string[]>, agency: string, purpose: string, now: Date): Promise<Set<string>> {
+    const found = new Set<string>();
+    for (const [person, hashes] of persons) {
+      const last = this.events.filter((e) => hashes.includes(e.subject) && e.agency === agency && e.purpose === purpose).at(-1);
+      if (last?.action === 'grant' && (last.until === null || last.until > now)) found.add(person);
+    }
+    return found;
+  }
+  async append(subject: string, event: ConsentEvent): Promise<void> {
+    this.events.push({ subject, ...event });
+  }
+  async history(subjects: readonly string[]): Promise<ConsentEvent[]> {
+    return this.events.filter((e) => subjects.includes(e.subject)).reverse();
+  }
+  async close(): Promise<void> {}
 }
 
 /** A journal that keeps its records in memory; `failing` makes every append fail. */
@@ -118,6 +140,7 @@ export interface World {
   supergraph: SupergraphInfo;
   map: ResourceMap;
   journal: MemoryJournal;
+  consents: MemoryConsentStore;
   pipeline: Pipeline;
   deps: PipelineDeps;
   shutdown: { cutInFlight(): number };
@@ -139,12 +162,14 @@ export async function smallWorld(options: { production?: boolean; now?: () => nu
   const supergraph = smallSupergraph();
   const map = new ResourceMap(supergraph.apiSchema, supergraph, (s) => policies.resourceOfSubgraph.get(s)?.name ?? null);
   const journal = new MemoryJournal();
+  const consents = new MemoryConsentStore();
   const quotas = quotasFromEnv(limits.quotas, undefined);
   const deps: PipelineDeps = {
     policies, map, access: new AccessPolicy(map), identity: new IdentityVerifier(policies, options.now), limits,
     quotas, journal, metrics: new GatewayMetrics(journal, () => quotas.counting()),
     registrations: new RegistrationNumbers('T01'), logger: pino({ level: 'silent' }), production: options.production ?? true,
     admission: options.admission ?? DEFAULT_ADMISSION, subjectKeys: options.subjects === false ? null : loadSubjectKeys(keysDir),
+    consents,
   };
   const { graphql: pipeline, shutdown } = hubPipelines(deps, () => undefined);
   const token: World['token'] = (request) => signDevelopmentToken(keysDir, policies.identity, { roles: ['officer'], ...request });
@@ -157,7 +182,7 @@ export async function smallWorld(options: { production?: boolean; now?: () => nu
       .sign(await importJWK(jwk, 'EdDSA'));
   };
   return {
-    keysDir, policies, supergraph, map, journal, pipeline, deps, shutdown, token, tokenWithClaims,
+    keysDir, policies, supergraph, map, journal, consents, pipeline, deps, shutdown, token, tokenWithClaims,
     async run(query, call = {}) {
       const tokenValue = call.token === undefined ? defaultToken : call.token;
       const http = fakeHttp({

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
  */
 export interface JournalEntry {
   registrationNumber: string;
-  event: 'query' | 'sign-in' | 'sign-out';
+  event: 'query' | 'sign-in' | 'sign-out' | 'consent-grant' | 'consent-withdraw';
   receivedAt: Date;
   agency: string | null;
   sub: string | null;
