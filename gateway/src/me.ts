@@ -1,5 +1,4 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { parseGraphQLBody } from '@hub/kit';
 import type { ConsentEvent, ConsentStore } from './consents';
 import { HubRequest } from './context';
 import type { Policies } from './policies';
@@ -23,6 +22,20 @@ function consentRequest(body: unknown, policies: Policies, withUntil: boolean, n
   const end = typeof until === 'string' ? new Date(until) : new Date(Number.NaN);
   if (Number.isNaN(end.getTime()) || end <= now) throw bad('"until" must be an ISO 8601 date-time in the future.', 'until');
   return { agency, purpose, until: end };
+}
+
+/** The JSON body of a POST or DELETE, at most BODY_LIMIT bytes. */
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  let text = '';
+  for await (const chunk of req) {
+    text += (chunk as Buffer).toString('utf8');
+    if (text.length > BODY_LIMIT) throw new Refusal('BAD_REQUEST', `The body must be a JSON object of at most ${BODY_LIMIT} bytes.`, 413);
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new Refusal('BAD_REQUEST', 'The body is not valid JSON.', 400);
+  }
 }
 
 /** The consents in force (latest event per body and purpose is a grant not yet ended), and the history. */
@@ -62,7 +75,7 @@ export function consentRoute(pipeline: Pipeline, store: ConsentStore, keys: Subj
         hub.subjects.add(subjectHash(keys.current, identity.fin));
         const at = now();
         if (event !== 'query') {
-          const body = await parseGraphQLBody(req, BODY_LIMIT).catch(() => { throw new Refusal('BAD_REQUEST', 'The body must be a JSON object of at most 4 KiB.', 400); });
+          const body = await readJson(req);
           const request = consentRequest(body, policies, event === 'consent-grant', at);
           hub.purpose = { purpose: request.purpose, caseNumber: null };
           await store.append(subjectHash(keys.current, identity.fin), { ...request, action: event === 'consent-grant' ? 'grant' : 'withdraw', at }, hub.registrationNumber);
