@@ -98,7 +98,6 @@ function MyPage({ citizen, onSignOut }: { citizen: Citizen; onSignOut: () => voi
     setView(consents);
     const failed = [data, used].find((r) => r.body?.errors?.length);
     setMessage(failed ? errorText(failed.body, failed.status) : '');
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [citizen]);
   useEffect(() => { void load().catch((e: Error) => setMessage(e.message)); }, [load]);
 
