@@ -2,11 +2,15 @@ import { getNamedType, isAbstractType, isCompositeType, isListType, isNonNullTyp
 import type { ConsentStore } from '../consents';
 import type { HubRequest } from '../context';
 import type { Policies } from '../policies';
-import type { Stage } from '../stage';
+import { Refusal } from '../refusal';
+import { replaceWithRefusal, type Stage } from '../stage';
 import { subjectHash, subjectHashesOf, type SubjectKeys } from '../subject-keys';
 import { rootFieldFin, subjectFinOf } from './subjects';
 
 type Path = Array<string | number>;
+
+export const consentUnavailable = () =>
+  new Refusal('CONSENT_UNAVAILABLE', 'The consents cannot be read, so no personal data is served under a consent purpose. Try again shortly.', 503, {}, { 'retry-after': '5' });
 
 interface Walk {
   schema: GraphQLSchema;
@@ -113,7 +117,14 @@ export function useConsent(schema: GraphQLSchema, policies: Policies, store: Con
       const walk: Walk = { schema, allowed: null, found: new Set(), refused: new Set(), errors: [] };
       visitRoot(walk, hub, data);
       if (walk.found.size === 0) return;
-      walk.allowed = await store.consenting(new Map([...walk.found].map((fin) => [fin, subjectHashesOf(keys, fin)])), agency, purpose, now());
+      try {
+        walk.allowed = await store.consenting(new Map([...walk.found].map((fin) => [fin, subjectHashesOf(keys, fin)])), agency, purpose, now());
+      } catch {
+        // Fail closed: unknown consent is no consent, and the caller is told it is the hub's fault.
+        for (const fin of walk.found) hub.subjects.add(subjectHash(keys.current, fin));
+        replaceWithRefusal(result, consentUnavailable());
+        return;
+      }
       if (visitRoot(walk, hub, data)) result.body.data = null;
       if (walk.errors.length === 0) return;
       result.body.errors = [...(result.body.errors ?? []), ...walk.errors];

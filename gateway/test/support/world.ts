@@ -83,10 +83,12 @@ export function smallPolicies(keysDir: string): { dir: string; policies: Policie
   return { dir, policies: loadPolicies(dir, keysDir), limits: loadLimitsPolicy(dir) };
 }
 
-/** Consent events in memory, newest last; the latest per person, body and purpose decides, as in PostgreSQL. */
+/** Consent events in memory, newest last; the latest per person, body and purpose decides, as in PostgreSQL. `failing` makes reading fail. */
 export class MemoryConsentStore implements ConsentStore {
   readonly events: Array<{ subject: string } & ConsentEvent> = [];
+  failing = false;
   async consenting(persons: ReadonlyMap<string, readonly string[]>, agency: string, purpose: string, now: Date): Promise<Set<string>> {
+    if (this.failing) throw new Error('consents down');
     const found = new Set<string>();
     for (const [person, hashes] of persons) {
       const last = this.events.filter((e) => hashes.includes(e.subject) && e.agency === agency && e.purpose === purpose).at(-1);

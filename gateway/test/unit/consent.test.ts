@@ -65,4 +65,15 @@ describe('consent', () => {
     assert.equal(search.result.body.data, null);
     assert.deepEqual(search.result.body.errors?.map((e) => e.path), [['personsByName', 1]]);
   });
+
+  it('fails closed when the consents cannot be read: CONSENT_UNAVAILABLE, no data, the persons journaled', async () => {
+    world.consents.failing = true;
+    try {
+      const { result, entry } = await ask('serve');
+      assert.deepEqual([result.status, result.body.data, result.body.errors?.[0]?.extensions?.['code'], result.headers['retry-after']], [503, undefined, 'CONSENT_UNAVAILABLE', '5']);
+      assert.deepEqual([entry?.decision, entry?.subjects], ['refused', [subjectHash(keys.current, FIN)]]);
+    } finally {
+      world.consents.failing = false;
+    }
+  });
 });
