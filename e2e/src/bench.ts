@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs, isDeepStrictEqual } from 'node:util';
 import autocannon from 'autocannon';
 import { Client } from 'pg';
-import { enforceLimits, enforceTokenLimit, levelsFor, limitsFor } from '@hub/gateway';
+import { enforceLimits, enforceTokenLimit, levelsFor, limitsFor, loadSubjectKeys, subjectHash } from '@hub/gateway';
 import { parse } from 'graphql';
 import { catalogEntry, signCallerAssertion, type Caller } from '@hub/kit';
 import { citizenAt, DEMO_CASES, DEMO_POPULATION, demoPeople, type PopulationOptions } from '@hub/kit/synthetic';
@@ -19,13 +19,13 @@ import { childWithCommand, cpuMs, parentOf } from './bench/proc';
 /**
  * `npm run bench -- [--citizens N] [--duration S] [--rounds R] [--connections C] [--targets a,b] [--profile] [--in-process]`:
  * one FİN query (citizen with documents, border crossings, restriction check) through the hub
- * gateway, its variants (journal off, quotas off), a bare @apollo/gateway, Hive Gateway with its
+ * gateway, its variants (journal off, quotas off, subjects off, under a consent purpose), a bare @apollo/gateway, Hive Gateway with its
  * JavaScript and its Rust planner, straight to the three subgraphs it touches, and to a plain
  * Node + `pg` floor, all over one population and the same subgraph processes. Every server
  * loaded runs as its own process so its CPU per request can be read from /proc, next to the
  * subgraphs' and PostgreSQL's; autocannon runs in a worker thread of this process.
  */
-const TARGET_KEYS = ['hub', 'direct-citizens', 'direct-border-crossings', 'direct-restriction-list', 'journal-off', 'quotas-off', 'bare', 'bare-default', 'hive', 'hive-rust', 'floor'] as const;
+const TARGET_KEYS = ['hub', 'direct-citizens', 'direct-border-crossings', 'direct-restriction-list', 'journal-off', 'quotas-off', 'subjects-off', 'consent', 'bare', 'bare-default', 'hive', 'hive-rust', 'floor'] as const;
 type TargetKey = typeof TARGET_KEYS[number];
 
 const { values: args } = parseArgs({
@@ -298,6 +298,8 @@ function printTable(rows: Measure[], hub: TestHub, limitsMicros: number | undefi
     ratio('hub / citizens direct', 'hub', 'direct-citizens'),
     ratio('journal on / off', 'hub', 'journal-off'),
     ratio('quotas on / off', 'hub', 'quotas-off'),
+    ratio('subjects on / off (R4)', 'hub', 'subjects-off'),
+    ratio('consent purpose / law purpose (R5)', 'consent', 'hub'),
     ratio('checks on / off (journal off / bare, keep-alive)', 'journal-off', 'bare'),
     ratio('bare: default fetcher / keep-alive', 'bare-default', 'bare'),
   ].filter((r): r is [string, Measure, Measure] => r !== null);
@@ -353,9 +355,9 @@ async function main(): Promise<void> {
       return started;
     };
 
-    const gatewayTarget = (key: TargetKey, name: string, front: BenchChild): Target => ({
+    const gatewayTarget = (key: TargetKey, name: string, front: BenchChild, purpose = 'identity-check'): Target => ({
       key, name, url: front.url, frontPid: front.pid,
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'x-purpose': 'identity-check' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'x-purpose': purpose },
       body: JSON.stringify({ query: GATEWAY_QUERY, variables: { fin: FIN } }),
       answer: (data) => data['person'], expected: (person) => person,
     });
@@ -381,7 +383,8 @@ async function main(): Promise<void> {
       hubNodeOptions = ['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-name', file];
     }
     // The hub's answer is the reference every other target is checked against, so it always runs.
-    const hubTarget = gatewayTarget('hub', 'hub gateway (checks + journal)', await child('hub gateway', 'gateway.js', gatewayConfig('hub'), hubNodeOptions));
+    const hubChild = await child('hub gateway', 'gateway.js', gatewayConfig('hub'), hubNodeOptions);
+    const hubTarget = gatewayTarget('hub', 'hub gateway (checks + journal)', hubChild);
     const hubData = await probe(hubTarget);
     const hubPerson = (hubData['person'] ?? {}) as Data;
     if (at(hubPerson, 'citizen', 'lastName') !== citizenAt(POPULATION, CITIZEN).lastName) throw new Error(`the hub gateway's answer is not the expected citizen: ${JSON.stringify(hubData)}`);
@@ -394,6 +397,12 @@ async function main(): Promise<void> {
     for (const name of TOUCHED) await add(`direct-${name}`, () => directTarget(name));
     await add('journal-off', async () => gatewayTarget('journal-off', 'hub gateway, journal off', await child('journal off', 'gateway.js', gatewayConfig('journal-off'))));
     await add('quotas-off', async () => gatewayTarget('quotas-off', 'hub gateway, quotas off', await child('quotas off', 'gateway.js', gatewayConfig('quotas-off'))));
+    await add('subjects-off', async () => gatewayTarget('subjects-off', 'hub gateway, subjects off', await child('subjects off', 'gateway.js', gatewayConfig('subjects-off'))));
+    await add('consent', async () => {
+      // The person consented to MIA for the consent purpose: the answer is the same, after the check.
+      await hub.options.consents.append(subjectHash(loadSubjectKeys(hub.keysDir).current, FIN), { agency: 'MIA', purpose: 'service-delivery', action: 'grant', until: null, at: new Date() }, 'HUB-BENCH');
+      return gatewayTarget('consent', 'hub gateway, consent purpose (checked)', hubChild, 'service-delivery');
+    });
     await add('bare', async () => gatewayTarget('bare', 'bare @apollo/gateway, keep-alive', await child('bare keep-alive', 'gateway.js', gatewayConfig('bare-keepalive'))));
     await add('bare-default', async () => gatewayTarget('bare-default', 'bare @apollo/gateway, default fetcher', await child('bare default', 'gateway.js', gatewayConfig('bare-default'))));
     const hiveConfig = (planner: HiveChildConfig['planner']): HiveChildConfig => ({ planner, supergraphPath, assertions });

@@ -8,7 +8,7 @@ import request from 'supertest';
 import pino, { type Logger } from 'pino';
 import {
   allocateReplicaNumber, demoPeopleOf, ensureDevelopmentKeys, gatewayKeyPaths, loadGatewaySigningKey, loadPolicies, PostgresAuditJournal,
-  loadLimitsPolicy, quotasFromEnv, readSupergraph, RegistrationNumbers, signDevelopmentToken, startGateway,
+  loadLimitsPolicy, loadSubjectKeys, PostgresConsentStore, quotasFromEnv, readSupergraph, RegistrationNumbers, signDevelopmentToken, startGateway,
   type AuditJournal, type DevelopmentTokenRequest, type QuotaPolicy, type Quotas, type GatewayOptions, type Policies, type RunningGateway,
 } from '@hub/gateway';
 import { Client } from 'pg';
@@ -88,6 +88,8 @@ export async function startTestHub(options: HubOptions = {}): Promise<TestHub> {
     policies,
     supergraph: readSupergraph(sdl),
     signingKey: await loadGatewaySigningKey(keysDir),
+    subjectKeys: loadSubjectKeys(keysDir),
+    consents: await PostgresConsentStore.open(database.url),
     journal: options.journal ? options.journal(database.url) : PostgresAuditJournal.connect(database.url),
     registrations: new RegistrationNumbers(RegistrationNumbers.replicaId(await allocateReplicaNumber(database.url))),
     logger: options.logger ?? silent,

@@ -79,7 +79,8 @@ function expectedLevel(body: string, role: 'system' | 'officer' | 'auditor', res
 /** R4: a citizen reads about their own FİN in these, and nothing of the rest. */
 const CITIZEN_LEVELS: Record<Resource, Level> = {
   citizens: 'restricted', foreigners: 'restricted', borderCrossings: 'restricted', restrictionList: 'none', blanks: 'none',
-  audit: 'none', enforcement: 'restricted', childData: 'restricted', appeals: 'restricted',
+  // audit: only the citizen's own data uses (myDataUses, R4); the auditors' fields refuse a citizen.
+  audit: 'restricted', enforcement: 'restricted', childData: 'restricted', appeals: 'restricted',
 };
 
 const SCHEMA_OF = Object.fromEntries(SUBGRAPHS.map((s) => [s.resource, s.schema])) as Record<Resource, string>;
@@ -119,7 +120,7 @@ function selfProbes(k: Keys): Record<Resource, Probe> {
     appeals: own('appeals { registrationNumber }'),
     restrictionList: root.restrictionList,
     blanks: root.blanks,
-    audit: root.audit,
+    audit: { field: 'myDataUses', query: '{ myDataUses(first: 1) { nextCursor } }', variables: {} },
   };
 }
 
@@ -246,7 +247,7 @@ describe('the access matrix, body by body and resource by resource', () => {
     }
   }
 
-  it('a citizen reads their own records in six resources and is refused the restriction list, blanks and audit', async () => {
+  it('a citizen reads their own records in six resources and the uses of their data, and is refused the restriction list and blanks', async () => {
     await checkAll(citizenToken, 'self-access', selfProbes(keys), (r) => CITIZEN_LEVELS[r], 'citizen');
   });
 

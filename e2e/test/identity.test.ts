@@ -18,6 +18,7 @@ const TOKEN_SCRIPT = resolve(__dirname, '../../../scripts/dist/src/token.js');
 const OFFICIAL_PURPOSES = [
   'identity-check', 'border-control', 'document-issuance', 'migration-control', 'enforcement-proceedings', 'criminal-investigation',
   'operative-search', 'tax-administration', 'social-protection', 'child-protection', 'appeal-handling',
+  'service-delivery',
 ];
 const QUERY = 'query($fin: ID!) { person(fin: $fin) { citizen { fin } borderCrossings(first: 1) { direction } restrictionCheck { hit } } }';
 

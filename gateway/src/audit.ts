@@ -13,7 +13,7 @@ export const ATTEMPTS_TO_EXCEED_AUTHORITY: ReadonlySet<string> = new Set([
 ]);
 
 /** Codes that refuse part of an executed answer: the rest of it may still be served. */
-const PART_REFUSALS: ReadonlySet<string> = new Set(['FORBIDDEN', 'QUERY_TOO_BROAD']);
+const PART_REFUSALS: ReadonlySet<string> = new Set(['FORBIDDEN', 'QUERY_TOO_BROAD', 'CONSENT_REQUIRED']);
 
 /** Refusals of a generic code that are still bulk copying (R7): a batch, several operations. */
 const BULK_REQUESTS: ReadonlySet<string> = new Set(['BATCH', 'MULTIPLE_OPERATIONS']);
@@ -69,5 +69,6 @@ export function journalEntryOf(hub: HubRequest, result: HubResult): JournalEntry
     records,
     durationMs: Math.round(hub.elapsedMs() * 1000) / 1000,
     clientAddress: hub.clientAddress,
+    subjects: [...hub.subjects].sort(),
   };
 }

@@ -4,6 +4,7 @@ import { ConfigError, openDatabase } from '@hub/kit';
 import { citizenDocuments, DEMO_CASES, DEMO_POPULATION, demoPeople } from '@hub/kit/synthetic';
 import { auditJournalSchema } from '@hub/audit';
 import type { GatewayConfig } from './config';
+import { PostgresConsentStore } from './consents';
 import { allocateReplicaNumber, PostgresAuditJournal } from './journal';
 import { JournalUpkeep } from './journal-upkeep';
 import { ensureDevelopmentKeys, gatewayKeyPaths, loadGatewaySigningKey } from './keys';
@@ -11,6 +12,7 @@ import { loadLimitsPolicy } from './limits-policy';
 import { loadPolicies, type Policies } from './policies';
 import { quotasFromEnv } from './quotas';
 import { RegistrationNumbers } from './registration';
+import { loadSubjectKeys, subjectKeyPath, subjectKeyReadable } from './subject-keys';
 import type { GatewayOptions } from './server';
 import { loadSupergraph, type SupergraphInfo } from './supergraph';
 import type { DemoPeople } from './ui';
@@ -50,6 +52,7 @@ function checkKeys(config: GatewayConfig, policies: Policies): void {
   };
   const gatewayKey = gatewayKeyPaths(config.keysDir).privateJwk;
   if (!readable(gatewayKey, (json) => typeof json === 'object' && json !== null && 'd' in json)) throw problem(gatewayKey, "the gateway's signing key");
+  if (!subjectKeyReadable(config.keysDir)) throw problem(subjectKeyPath(config.keysDir), "the journal's subjects key");
   for (const agency of policies.agencies.keys()) {
     const source = policies.identity.jwksOf(agency);
     if (!source.startsWith('file:')) continue;
@@ -84,6 +87,8 @@ export async function prepareGateway(config: GatewayConfig, logger: Logger): Pro
     policies,
     supergraph,
     signingKey,
+    subjectKeys: loadSubjectKeys(config.keysDir),
+    consents: await PostgresConsentStore.open(config.auditDatabaseUrl),
     journal: PostgresAuditJournal.connect(config.auditDatabaseUrl, config.journal).keepUp(upkeep),
     registrations: new RegistrationNumbers(RegistrationNumbers.replicaId(replica)),
     logger,

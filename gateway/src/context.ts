@@ -22,6 +22,8 @@ export class HubRequest {
   forbidden: ForbiddenPath[] = [];
   /** Records per resource, counted by the gateway in the answer the caller receives. */
   readonly records = new Map<string, number>();
+  /** The persons the request concerned, as keyed hashes (stage subjects); never a FİN in clear. */
+  readonly subjects = new Set<string>();
   /** The journal's record of this request, once written (the monitoring stage labels from it). */
   entry: JournalEntry | null = null;
   /** Aborted with a Refusal when the request must end now (the stop's grace is over). */

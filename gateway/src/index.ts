@@ -15,3 +15,5 @@ export * from './context';
 export * from './resource-map';
 export * from './quotas';
 export * from './journal-upkeep';
+export * from './subject-keys';
+export * from './consents';

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { createKeyPair, importSigningKey, type SigningKey } from '@hub/kit';
 import { importJWK, SignJWT, type JWK } from 'jose';
 import type { IdentityProviders } from './policies';
+import { ensureSubjectKey } from './subject-keys';
 
 /**
  * Development keys, generated on first start and never committed (.keys/ is ignored):
@@ -22,6 +23,7 @@ async function ensurePair(paths: { privateJwk: string; jwks: string }, kid: stri
 export async function ensureDevelopmentKeys(dir: string, agencies: Iterable<string>): Promise<void> {
   mkdirSync(join(dir, 'agencies'), { recursive: true });
   await ensurePair(gatewayKeyPaths(dir), `gateway-dev-${Date.now().toString(36)}`);
+  ensureSubjectKey(dir);
   for (const agency of agencies) await ensurePair(agencyKeyPaths(dir, agency), `${agency.toLowerCase()}-dev-${Date.now().toString(36)}`);
 }
 

@@ -8,6 +8,9 @@ import type { Policies } from './policies';
 import type { Quotas } from './quotas';
 import type { RegistrationNumbers } from './registration';
 import type { ResourceMap } from './resource-map';
+import type { SubjectKeys } from './subject-keys';
+import type { ConsentStore } from './consents';
+import { useConsent } from './stages/consent';
 import { Pipeline, type FaultReporter } from './stage';
 import { useAccess } from './stages/access';
 import { useAddressLimit } from './stages/address-limit';
@@ -26,6 +29,7 @@ import { useReadOnly } from './stages/read-only';
 import { useRecords } from './stages/records';
 import { useRegistration } from './stages/registration';
 import { useShutdown } from './stages/shutdown';
+import { useSubjects } from './stages/subjects';
 
 export interface PipelineDeps {
   policies: Policies;
@@ -40,6 +44,10 @@ export interface PipelineDeps {
   logger: Logger;
   production: boolean;
   admission: AdmissionLimits;
+  /** Names the persons each request concerned in the journal (R4); null only to measure its cost (bench). */
+  subjectKeys: SubjectKeys | null;
+  /** Consents to consent-based purposes (R5); checked only where subjects are named. */
+  consents: ConsentStore;
 }
 
 /**
@@ -74,6 +82,10 @@ export function hubPipelines(d: PipelineDeps, reportFault: FaultReporter) {
     useIntrospection(d.policies, d.production), // the schema only to those who may read it
     useRecords(d.map), // what was read, and how many records came back
     useFailurePaths(d.map), // a failed subgraph's error on the paths it cost
+    ...(d.subjectKeys ? [
+      useSubjects(d.map.schema, d.subjectKeys, d.policies), // R4: whom it concerned, as keyed hashes
+      useConsent(d.map.schema, d.policies, d.consents, d.subjectKeys), // R5: only those who consented, under a consent purpose
+    ] : []),
   ], reportFault);
   // Officers' sign-in and sign-out (6.9.1.4): verified and journaled like every request.
   const session = new Pipeline([monitoring, registration, journal, shutdown, admission, addressLimit, identity], reportFault);

@@ -35,6 +35,10 @@ export interface PurposePolicy {
   description: string;
   /** What X-Case-Number must look like under this purpose. */
   caseNumber: { pattern: RegExp; format: string };
+  /** Uses under this purpose are left out of a person's view of who used their data (R4, R6). */
+  hiddenFromSubject: boolean;
+  /** R5: `law` — collection is mandatory by law; `consent` — only persons who consented to the body and purpose. */
+  legalBasis: 'law' | 'consent';
 }
 
 /** X-Case-Number under a purpose that names no format of its own. */
@@ -134,7 +138,11 @@ export function loadPolicies(dir: string, keysDir: string): Policies {
       }
       caseNumber = { pattern, format: stringAt(spec['format'], `purposes.json: ${code}.caseNumber.format`) };
     }
-    purposes.set(code, { description: stringAt(entry['description'], `purposes.json: ${code}.description`), caseNumber });
+    const hidden = entry['hiddenFromSubject'] ?? false;
+    if (typeof hidden !== 'boolean') throw new PolicyError(`purposes.json: ${code}.hiddenFromSubject must be true or false`);
+    const legalBasis = entry['legalBasis'];
+    if (legalBasis !== 'law' && legalBasis !== 'consent') throw new PolicyError(`purposes.json: ${code}.legalBasis must be "law" or "consent" (R5)`);
+    purposes.set(code, { description: stringAt(entry['description'], `purposes.json: ${code}.description`), caseNumber, hiddenFromSubject: hidden, legalBasis });
   }
 
   const roles = new Map<Role, RolePolicy>();

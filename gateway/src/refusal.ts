@@ -1,6 +1,6 @@
 import type { HubErrorCode } from '@hub/kit';
 
-export type RefusalCode = HubErrorCode | 'GRAPHQL_PARSE_FAILED' | 'BAD_REQUEST' | 'OVERLOADED' | 'SHUTTING_DOWN';
+export type RefusalCode = HubErrorCode | 'GRAPHQL_PARSE_FAILED' | 'BAD_REQUEST' | 'OVERLOADED' | 'SHUTTING_DOWN' | 'CONSENT_UNAVAILABLE';
 
 /**
  * A request the hub will not serve. Every stage of the pipeline throws one of these; the

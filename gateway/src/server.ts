@@ -29,11 +29,18 @@ import type { SupergraphInfo } from './supergraph';
 import { DEFAULT_BREAKER, HubDataSource, SubgraphTransport, type BreakerOptions } from './transport';
 import { uiRoutes, type DemoPeople } from './ui';
 import { warmUpOperations } from './warm-up';
+import type { SubjectKeys } from './subject-keys';
+import type { ConsentStore } from './consents';
+import { consentRoute } from './me';
 
 export interface GatewayOptions {
   policies: Policies;
   supergraph: SupergraphInfo;
   signingKey: SigningKey;
+  /** Names the persons each request concerned in the journal (R4); null only to measure its cost (bench). */
+  subjectKeys: SubjectKeys | null;
+  /** The consents citizens give (R5), in the hub's own schema. */
+  consents: ConsentStore;
   journal: AuditJournal;
   registrations: RegistrationNumbers;
   logger: Logger;
@@ -78,7 +85,7 @@ export async function startGateway(options: GatewayOptions, port: number, host =
   const pipelines = hubPipelines({
     policies, map, access: new AccessPolicy(map), identity: new IdentityVerifier(policies), limits: options.limits, quotas: options.quotas,
     journal: options.journal, metrics, registrations: options.registrations, logger, production: options.production,
-    admission: options.admission ?? DEFAULT_ADMISSION,
+    admission: options.admission ?? DEFAULT_ADMISSION, subjectKeys: options.subjectKeys, consents: options.consents,
   }, (stage, error) => logger.error({ stage, err: errorSummary(error) }, 'stage failed'));
   const transport = new SubgraphTransport({
     timeoutMs: options.subgraphTimeoutMs, connectionsPerSubgraph: 64,
@@ -159,6 +166,7 @@ export async function startGateway(options: GatewayOptions, port: number, host =
     send(res, result, result.refusal ? result.body : { registrationNumber: hub.registrationNumber });
   }
 
+  const consents = options.subjectKeys ? consentRoute(pipelines.session, options.consents, options.subjectKeys, policies) : null;
   const ui = uiRoutes({ policies, production: options.production, demoPeople: options.demoPeople ?? [] });
   if (!options.production && options.developmentKeysDir) ui.set('/dev/token', developmentTokenRoute(policies, options.developmentKeysDir));
   const server = createServer((req, res) => {
@@ -166,6 +174,7 @@ export async function startGateway(options: GatewayOptions, port: number, host =
     const route = path === '/graphql' ? handleGraphQL
       : path === '/session/sign-in' ? (q: IncomingMessage, r: ServerResponse) => handleSession('sign-in', q, r)
       : path === '/session/sign-out' ? (q: IncomingMessage, r: ServerResponse) => handleSession('sign-out', q, r)
+      : path === '/me/consents' && consents ? consents
       : path === '/health' ? async () => sendJson(res, 200, { status: 'ok' })
       : path === '/ready' ? async () => {
         if (graceful.closing) return sendJson(res, 503, { status: 'stopping' });
@@ -208,6 +217,7 @@ export async function startGateway(options: GatewayOptions, port: number, host =
       await transport.close();
       await options.journal.close();
       await options.quotas.close();
+      await options.consents.close();
     },
   };
 }

@@ -223,7 +223,7 @@ function completeCaller(claims: Partial<Caller>): Caller {
     || fin === undefined || level === undefined || registrationNumber === undefined || searchLimit === undefined) {
     throw new Error('incomplete caller assertion');
   }
-  return { agency, sub, roles, purpose, caseNumber, fin, level, registrationNumber, searchLimit };
+  return { agency, sub, roles, purpose, caseNumber, fin, level, registrationNumber, searchLimit, ...(claims.subjectHashes ? { subjectHashes: claims.subjectHashes } : {}), ...(claims.hiddenPurposes ? { hiddenPurposes: claims.hiddenPurposes } : {}) };
 }
 
 /** Each stage's part of a subgraph call (Pipeline.subgraphFetch). */

@@ -6,7 +6,8 @@ import { sendJson } from '@hub/kit';
 import { ROLES, type Policies } from './policies';
 
 /**
- * The officers' playground (/playground) and the auditors' console (/audit), built by
+ * The officers' playground (/playground), the auditors' console (/audit) and a citizen's own
+ * page (/me), built by
  * scripts/src/build-ui.ts into dist/ui and served from here. Closed networks have no
  * internet (İAMAS 5.6.6): every asset comes from this gateway and the Content-Security-Policy
  * lets the browser load or contact nothing else. Both pages are plain clients of /graphql.
@@ -27,7 +28,7 @@ export interface UiConfig {
   nonce: string;
   agencies: Array<{ code: string; name: string; audit: boolean }>;
   resources: Array<{ name: string; title: string }>;
-  purposes: Array<{ code: string; description: string }>;
+  purposes: Array<{ code: string; description: string; legalBasis: 'law' | 'consent' }>;
   rolePurposes: Record<string, string[]>;
   /** Development only: mint tokens with the local keys; the playground also gets the demo persons to try. */
   development: null | {
@@ -36,7 +37,7 @@ export interface UiConfig {
   };
 }
 
-const ASSETS = ['playground.js', 'playground.css', 'console.js', 'console.css'];
+const ASSETS = ['playground.js', 'playground.css', 'console.js', 'console.css', 'me.js', 'me.css'];
 const ASSET_TYPES: Record<string, string> = { js: 'text/javascript; charset=utf-8', css: 'text/css; charset=utf-8' };
 const UI_DIR = join(__dirname, '..', 'ui');
 
@@ -66,7 +67,7 @@ export function uiRoutes(options: UiOptions): Map<string, UiRoute> {
     nonce,
     agencies: [...policies.agencies.values()].map((a) => ({ code: a.code, name: a.name, audit: a.levels['audit'] !== undefined })),
     resources: [...policies.resources.values()].map((r) => ({ name: r.name, title: r.title })),
-    purposes: [...policies.purposes].map(([code, { description }]) => ({ code, description })),
+    purposes: [...policies.purposes].map(([code, { description, legalBasis }]) => ({ code, description, legalBasis })),
     rolePurposes: Object.fromEntries([...policies.roles].map(([role, p]) => [role, p.purposes])),
     development: production ? null : {
       roles: [...ROLES],
@@ -133,6 +134,8 @@ export function uiRoutes(options: UiOptions): Map<string, UiRoute> {
     ['/playground', page('Officers\' playground · data-exchange hub', 'playground', true)],
     // The console shows the journal only: no person's data, not even the demo ones.
     ['/audit', page('Auditors\' console · data-exchange hub', 'console', false)],
+    // A citizen's own page (R4, R5); in development it offers the demo persons' FİNs to sign in with.
+    ['/me', page('My data · data-exchange hub', 'me', true)],
     ...ASSETS.map((name) => [`/ui/${name}`, asset(name)] as [string, UiRoute]),
   ]);
   return routes;

@@ -9,7 +9,7 @@ import { ROOT } from './processes';
  * internet (İAMAS 5.6.6), so the stylesheets must not reach for remote fonts or images; a
  * bundle that does fails the build here rather than in a browser behind the CSP.
  */
-const ENTRIES = ['playground', 'console'];
+const ENTRIES = ['playground', 'console', 'me'];
 const OUT_DIR = join(ROOT, 'gateway/dist/ui');
 /** Any url() or @import in a stylesheet that is not an inline data: URI. */
 const EXTERNAL_CSS = /@import|url\((?!\s*['"]?data:)/i;

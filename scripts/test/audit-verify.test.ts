@@ -38,6 +38,7 @@ function entry(n: number): JournalEntry {
     records: n % 4 === 0 ? 0 : n,
     durationMs: durations[n % durations.length]!,
     clientAddress: n % 3 === 0 ? null : '::ffff:127.0.0.1',
+    subjects: n % 3 === 0 ? [] : [`subjects-k1:${String(n).padStart(64, '0')}`],
   };
 }
 
@@ -94,6 +95,7 @@ describe('audit:verify', () => {
     ['a field removed from the resources', "UPDATE audit.journal SET resources = jsonb_set(resources, '{0,fields}', '[]') WHERE seq = $1 AND jsonb_array_length(resources) > 0"],
     ['a shifted time', "UPDATE audit.journal SET received_at = received_at + interval '1 millisecond' WHERE seq = $1"],
     ['a changed duration', 'UPDATE audit.journal SET duration_ms = duration_ms + 1 WHERE seq = $1'],
+    ['another person named', "UPDATE audit.journal SET subjects = ARRAY['subjects-k1:forged'] WHERE seq = $1"],
   ];
   for (const [what, sql] of changes) {
     it(`names the record changed to ${what}, and nothing before it`, async () => {
@@ -103,8 +105,8 @@ describe('audit:verify', () => {
       const result = await verifyJournal(database.url, 4);
       assert.deepEqual(result, { records: 9, broken: { seq: target.seq, registrationNumber: target.registration_number, problem: 'hash' } });
       assert.match(describeResult(result), new RegExp(`seq ${target.seq}, registration number ${target.registration_number}`));
-      await tamper(`UPDATE audit.journal SET positive = $2, agency = $3, resources = $4, received_at = $5, duration_ms = $6 WHERE seq = $1`,
-        [target.seq, saved['positive'], saved['agency'], JSON.stringify(saved['resources']), saved['received_at'], saved['duration_ms']]);
+      await tamper(`UPDATE audit.journal SET positive = $2, agency = $3, resources = $4, received_at = $5, duration_ms = $6, subjects = $7 WHERE seq = $1`,
+        [target.seq, saved['positive'], saved['agency'], JSON.stringify(saved['resources']), saved['received_at'], saved['duration_ms'], saved['subjects']]);
       assert.deepEqual(await verifyJournal(database.url), { records: RECORDS, broken: null });
     });
   }

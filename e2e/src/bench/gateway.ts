@@ -14,7 +14,7 @@ import { childConfig, runChild, serve } from './child';
  * gateway/src/main.ts starts it, or a bare @apollo/gateway over the same subgraphs that sends
  * pre-signed assertions and checks nothing.
  */
-export type GatewayMode = 'hub' | 'journal-off' | 'quotas-off' | 'bare-keepalive' | 'bare-default';
+export type GatewayMode = 'hub' | 'journal-off' | 'quotas-off' | 'subjects-off' | 'bare-keepalive' | 'bare-default';
 
 export interface GatewayChildConfig {
   mode: GatewayMode;
@@ -48,6 +48,7 @@ async function startHubGateway(config: GatewayChildConfig) {
   options.quotas = config.mode === 'quotas-off' ? noQuotas : quotasFromEnv({
     ...options.limits.quotas, requestsPerMinutePerAgency: unlimited, requestsPerMinutePerSub: unlimited, recordsPerDayPerAgency: unlimited,
   }, undefined);
+  if (config.mode === 'subjects-off') options.subjectKeys = null;
   if (config.mode === 'journal-off') {
     await options.journal.close();
     options.journal = noJournal;

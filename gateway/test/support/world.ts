@@ -22,6 +22,8 @@ import { loadPolicies, type Policies } from '../../src/policies';
 import { quotasFromEnv } from '../../src/quotas';
 import { RegistrationNumbers } from '../../src/registration';
 import { ResourceMap } from '../../src/resource-map';
+import { loadSubjectKeys } from '../../src/subject-keys';
+import type { ConsentEvent, ConsentStore } from '../../src/consents';
 import type { HubResponseBody, HubResult, Pipeline } from '../../src/stage';
 import { readSupergraph, type SupergraphInfo } from '../../src/supergraph';
 
@@ -70,20 +72,43 @@ export function smallPolicies(keysDir: string): { dir: string; policies: Policie
     BBB: { name: 'Agency B', levels: { people: 'unlimited' } },
   } });
   write('purposes.json', { purposes: {
-    check: { description: 'A check' },
-    enforce: { description: 'Enforcement', caseNumber: { pattern: '^IC-[0-9]{4}-[0-9]{7}$', format: 'IC-YYYY-NNNNNNN' } },
-    audit: { description: 'Internal investigation' },
-    self: { description: 'Oneself' },
+    check: { description: 'A check', legalBasis: 'law' },
+    enforce: { description: 'Enforcement', caseNumber: { pattern: '^IC-[0-9]{4}-[0-9]{7}$', format: 'IC-YYYY-NNNNNNN' }, legalBasis: 'law' },
+    audit: { description: 'Internal investigation', legalBasis: 'law' },
+    self: { description: 'Oneself', legalBasis: 'law' },
+    serve: { description: 'A service the person asked for', legalBasis: 'consent' },
   } });
   write('roles.json', { roles: {
-    system: { purposes: ['check', 'enforce'], resources: { '*': 'agency' }, introspection: false },
-    officer: { purposes: ['check', 'enforce'], resources: { '*': 'agency' }, introspection: true },
+    system: { purposes: ['check', 'enforce', 'serve'], resources: { '*': 'agency' }, introspection: false },
+    officer: { purposes: ['check', 'enforce', 'serve'], resources: { '*': 'agency' }, introspection: true },
     auditor: { purposes: ['audit'], resources: { '*': 'none' }, introspection: true },
     citizen: { purposes: ['self'], resources: { '*': 'none', people: 'restricted' }, introspection: false },
   } });
   write('identity-providers.json', JSON.parse(readFileSync(join(REPO_POLICIES, 'identity-providers.json'), 'utf8')));
   write('limits.json', JSON.parse(readFileSync(join(REPO_POLICIES, 'limits.json'), 'utf8')));
   return { dir, policies: loadPolicies(dir, keysDir), limits: loadLimitsPolicy(dir) };
+}
+
+/** Consent events in memory, newest last; the latest per person, body and purpose decides, as in PostgreSQL. `failing` makes reading fail. */
+export class MemoryConsentStore implements ConsentStore {
+  readonly events: Array<{ subject: string } & ConsentEvent> = [];
+  failing = false;
+  async consenting(persons: ReadonlyMap<string, readonly string[]>, agency: string, purpose: string, now: Date): Promise<Set<string>> {
+    if (this.failing) throw new Error('consents down');
+    const found = new Set<string>();
+    for (const [person, hashes] of persons) {
+      const last = this.events.filter((e) => hashes.includes(e.subject) && e.agency === agency && e.purpose === purpose).at(-1);
+      if (last?.action === 'grant' && (last.until === null || last.until > now)) found.add(person);
+    }
+    return found;
+  }
+  async append(subject: string, event: ConsentEvent): Promise<void> {
+    this.events.push({ subject, ...event });
+  }
+  async history(subjects: readonly string[]): Promise<ConsentEvent[]> {
+    return this.events.filter((e) => subjects.includes(e.subject)).reverse();
+  }
+  async close(): Promise<void> {}
 }
 
 /** A journal that keeps its records in memory; `failing` makes every append fail. */
@@ -123,6 +148,7 @@ export interface World {
   supergraph: SupergraphInfo;
   map: ResourceMap;
   journal: MemoryJournal;
+  consents: MemoryConsentStore;
   pipeline: Pipeline;
   deps: PipelineDeps;
   shutdown: { cutInFlight(): number };
@@ -136,7 +162,7 @@ export function fakeHttp(call: Call = {}, address = '10.1.2.3'): IncomingMessage
   return { method: call.method ?? 'POST', headers, socket: { remoteAddress: address }, resume: () => undefined } as unknown as IncomingMessage;
 }
 
-export async function smallWorld(options: { production?: boolean; now?: () => number; admission?: AdmissionLimits } = {}): Promise<World> {
+export async function smallWorld(options: { production?: boolean; now?: () => number; admission?: AdmissionLimits; subjects?: boolean } = {}): Promise<World> {
   const keysDir = mkdtempSync(join(tmpdir(), 'hub-unit-keys-'));
   mkdirSync(join(keysDir, 'agencies'), { recursive: true });
   const { policies, limits } = smallPolicies(keysDir);
@@ -144,12 +170,14 @@ export async function smallWorld(options: { production?: boolean; now?: () => nu
   const supergraph = smallSupergraph();
   const map = new ResourceMap(supergraph.apiSchema, supergraph, (s) => policies.resourceOfSubgraph.get(s)?.name ?? null);
   const journal = new MemoryJournal();
+  const consents = new MemoryConsentStore();
   const quotas = quotasFromEnv(limits.quotas, undefined);
   const deps: PipelineDeps = {
     policies, map, access: new AccessPolicy(map), identity: new IdentityVerifier(policies, options.now), limits,
     quotas, journal, metrics: new GatewayMetrics(journal, () => quotas.counting()),
     registrations: new RegistrationNumbers('T01'), logger: pino({ level: 'silent' }), production: options.production ?? true,
-    admission: options.admission ?? DEFAULT_ADMISSION,
+    admission: options.admission ?? DEFAULT_ADMISSION, subjectKeys: options.subjects === false ? null : loadSubjectKeys(keysDir),
+    consents,
   };
   const { graphql: pipeline, shutdown } = hubPipelines(deps, () => undefined);
   const token: World['token'] = (request) => signDevelopmentToken(keysDir, policies.identity, { roles: ['officer'], ...request });
@@ -164,7 +192,7 @@ export async function smallWorld(options: { production?: boolean; now?: () => nu
   // As the server selects: a text seen before is not parsed again.
   const documents = new DocumentCache();
   return {
-    keysDir, policies, supergraph, map, journal, pipeline, deps, shutdown, token, tokenWithClaims,
+    keysDir, policies, supergraph, map, journal, consents, pipeline, deps, shutdown, token, tokenWithClaims,
     async run(query, call = {}) {
       const tokenValue = call.token === undefined ? defaultToken : call.token;
       const http = fakeHttp({

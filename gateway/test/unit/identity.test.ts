@@ -81,7 +81,7 @@ describe('identity', () => {
   it('refuses a purpose the role may not state, listing the allowed ones', async () => {
     const world = await smallWorld();
     const { result } = await world.run('{ person(fin: "A") { name } }', { purpose: 'audit' });
-    assert.deepEqual([result.status, result.body.errors?.[0]?.extensions?.['code'], result.body.errors?.[0]?.extensions?.['allowed']], [400, 'BAD_USER_INPUT', ['check', 'enforce']]);
+    assert.deepEqual([result.status, result.body.errors?.[0]?.extensions?.['code'], result.body.errors?.[0]?.extensions?.['allowed']], [400, 'BAD_USER_INPUT', ['check', 'enforce', 'serve']]);
   });
 
   const claims: Array<[string, Record<string, unknown>, RegExp]> = [

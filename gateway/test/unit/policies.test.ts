@@ -48,7 +48,9 @@ describe('policy validation at start-up', () => {
     ['the "none" algorithm', 'identity-providers.json', (j) => { j['algorithms'] = ['none']; }, /algorithms: "none" is not an asymmetric/],
     ['a case-number pattern that is not anchored', 'purposes.json', (j) => { j['purposes']['criminal-investigation'].caseNumber.pattern = '[0-9]+'; }, /criminal-investigation\.caseNumber\.pattern must be anchored/],
     ['a case-number pattern that does not compile', 'purposes.json', (j) => { j['purposes']['criminal-investigation'].caseNumber.pattern = '^([0-9]$'; }, /criminal-investigation\.caseNumber\.pattern is not a regular expression/],
-    ['a purpose with no description', 'purposes.json', (j) => { j['purposes']['audit'] = {}; }, /purposes\.json: audit\.description must be a non-empty string/],
+    ['a purpose with no description', 'purposes.json', (j) => { j['purposes']['audit'] = { legalBasis: 'law' }; }, /purposes\.json: audit\.description must be a non-empty string/],
+    ['a purpose without its legal basis (R5)', 'purposes.json', (j) => { delete j['purposes']['audit'].legalBasis; }, /audit\.legalBasis must be "law" or "consent"/],
+    ['a purpose hidden from its subject by a non-boolean', 'purposes.json', (j) => { j['purposes']['audit'].hiddenFromSubject = 'yes'; }, /audit\.hiddenFromSubject must be true or false/],
     ['identity settings for an unknown agency', 'identity-providers.json', (j) => { j['overrides'].XYZ = { issuer: 'urn:x' }; }, /overrides: unknown agency "XYZ"/],
   ];
   for (const [what, file, change, message] of mistakes) {

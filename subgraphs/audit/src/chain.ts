@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
  */
 export interface JournalEntry {
   registrationNumber: string;
-  event: 'query' | 'sign-in' | 'sign-out';
+  event: 'query' | 'sign-in' | 'sign-out' | 'consent-grant' | 'consent-withdraw';
   receivedAt: Date;
   agency: string | null;
   sub: string | null;
@@ -24,6 +24,8 @@ export interface JournalEntry {
   records: number;
   durationMs: number;
   clientAddress: string | null;
+  /** The persons the request concerned, as `kid:hex` keyed hashes of their FİN (R4); none in clear. */
+  subjects?: string[];
 }
 
 export const GENESIS_HASH = '0'.repeat(64);
@@ -40,10 +42,14 @@ function stable(value: unknown): string {
   return JSON.stringify(value ?? null);
 }
 
-/** The bytes a record is hashed over: every column but the chain itself, keys sorted. */
+/**
+ * The bytes a record is hashed over: every column but the chain itself, keys sorted. Subjects
+ * count only when there are some, so records written before the column existed verify as they were.
+ */
 export function canonicalOf(entry: JournalEntry): string {
   const { registrationNumber, event, receivedAt, agency, sub, roles, purpose, caseNumber, operationType, operationName, resources, decision, reason, attemptToExceedAuthority, errorCodes, positive, records, durationMs, clientAddress } = entry;
-  return stable({ registrationNumber, event, receivedAt, agency, sub, roles, purpose, caseNumber, operationType, operationName, resources, decision, reason, attemptToExceedAuthority, errorCodes, positive, records, durationMs, clientAddress });
+  const subjects = entry.subjects?.length ? { subjects: entry.subjects } : {};
+  return stable({ registrationNumber, event, receivedAt, agency, sub, roles, purpose, caseNumber, operationType, operationName, resources, decision, reason, attemptToExceedAuthority, errorCodes, positive, records, durationMs, clientAddress, ...subjects });
 }
 
 /** sha256(previous hash, newline, canonical record): what audit.append_journal computes in SQL. */
@@ -59,7 +65,7 @@ export function journalRow(entry: JournalEntry): Record<string, unknown> {
     operation_type: entry.operationType, operation_name: entry.operationName, resources: entry.resources,
     resource_names: entry.resources.map((r) => r.resource), decision: entry.decision, reason: entry.reason,
     attempt_to_exceed_authority: entry.attemptToExceedAuthority, error_codes: entry.errorCodes, positive: entry.positive,
-    records: entry.records, duration_ms: entry.durationMs, client_address: entry.clientAddress,
+    records: entry.records, duration_ms: entry.durationMs, client_address: entry.clientAddress, subjects: entry.subjects ?? [],
     canonical: canonicalOf(entry),
   };
 }
@@ -86,5 +92,6 @@ export function entryFromRow(row: Record<string, unknown>): JournalEntry {
     records: row['records'] as number,
     durationMs: row['duration_ms'] as number,
     clientAddress: row['client_address'] as string | null,
+    subjects: (row['subjects'] as string[] | undefined) ?? [],
   };
 }

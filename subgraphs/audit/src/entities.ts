@@ -2,9 +2,9 @@ import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphq
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 export enum AuditDecision { ALLOWED = 'allowed', PARTLY_REFUSED = 'partly-refused', REFUSED = 'refused' }
-export enum AuditEvent { QUERY = 'query', SIGN_IN = 'sign-in', SIGN_OUT = 'sign-out' }
+export enum AuditEvent { QUERY = 'query', SIGN_IN = 'sign-in', SIGN_OUT = 'sign-out', CONSENT_GRANT = 'consent-grant', CONSENT_WITHDRAW = 'consent-withdraw' }
 registerEnumType(AuditDecision, { name: 'AuditDecision' });
-registerEnumType(AuditEvent, { name: 'AuditEvent', description: 'Queries of state bodies, and logins and logouts (6.9.1).' });
+registerEnumType(AuditEvent, { name: 'AuditEvent', description: 'Queries of state bodies, logins and logouts (6.9.1), and citizens\' consents granted and withdrawn (R5).' });
 
 @ObjectType({ description: 'One resource a request touched: the level applied and what came back (never the data).' })
 class AuditResourceUse {
@@ -128,6 +128,11 @@ export class AuditRecord {
   @Field(() => String, { nullable: true })
   @Column({ type: 'text', nullable: true })
   clientAddress!: string | null;
+
+  /** The persons the request concerned, as keyed hashes `kid:hex` (R4); never a GraphQL field. GIN index by AuditJournalSubjects. */
+  @Index('journal_subjects', { synchronize: false })
+  @Column({ type: 'text', array: true, default: () => "'{}'" })
+  subjects!: string[];
 
   @Column({ type: 'text' })
   prevHash!: string;

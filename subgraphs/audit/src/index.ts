@@ -3,6 +3,7 @@ import { AuditRecord } from './entities';
 import { createLoaders, type Loaders } from './loaders';
 import { migrations } from './migrations';
 import { AuditResolver } from './resolvers';
+import { DataUsesResolver } from './data-uses';
 
 export * from './chain';
 export { AuditRecord } from './entities';
@@ -10,7 +11,7 @@ export { AuditRecord } from './entities';
 /** The central journal starts empty: the gateway fills it, nothing is generated into it. */
 export const auditSubgraph = defineSubgraph<Loaders>({
   name: 'audit',
-  resolvers: [AuditResolver],
+  resolvers: [AuditResolver, DataUsesResolver],
   entities: [AuditRecord],
   migrations,
   createLoaders,

@@ -172,7 +172,7 @@ describe('the journal partitioned by month', () => {
     const admin = new Client({ connectionString: database.url });
     try {
       // The journal as it was before partitioning, with records in it.
-      const before = await openDatabase({ url: database.url, applicationName: 'partition-test', ...auditJournalSchema, migrations: auditJournalSchema.migrations.slice(0, auditJournalSchema.migrations.length - 1) });
+      const before = await openDatabase({ url: database.url, applicationName: 'partition-test', ...auditJournalSchema, migrations: auditJournalSchema.migrations.slice(0, auditJournalSchema.migrations.findIndex((m) => m.name === 'AuditJournalPartitioned1795450021173')) });
       await before.query(APPEND_JOURNAL_SQL, [JSON.stringify(ENTRIES.slice(0, 30).map(journalRow))]);
       await before.destroy();
       await (await openDatabase({ url: database.url, applicationName: 'partition-test', ...auditJournalSchema })).destroy();

@@ -23,6 +23,10 @@ export interface Caller {
   registrationNumber: string;
   /** Most results one search may return (R7), set per role in the gateway's policies. */
   searchLimit: number;
+  /** A citizen's own FİN as the journal names it (`kid:hex`, one per subjects key), for the uses of their data (R4). */
+  subjectHashes?: string[];
+  /** With subjectHashes: purposes whose uses the person does not see (R6). */
+  hiddenPurposes?: string[];
 }
 
 const GATEWAY_ISSUER = 'hub-gateway';
@@ -119,6 +123,8 @@ function callerOf(payload: Record<string, unknown>): Caller {
     level,
     registrationNumber: String(payload['reg']),
     searchLimit: typeof searchLimit === 'number' ? Math.min(searchLimit, MAX_SEARCH_LIMIT) : DEFAULT_SEARCH_LIMIT,
+    ...(Array.isArray(payload['subjectHashes']) ? { subjectHashes: Object.freeze((payload['subjectHashes'] as unknown[]).filter((h): h is string => typeof h === 'string')) as string[] } : {}),
+    ...(Array.isArray(payload['hiddenPurposes']) ? { hiddenPurposes: Object.freeze((payload['hiddenPurposes'] as unknown[]).filter((h): h is string => typeof h === 'string')) as string[] } : {}),
   });
 }
 
@@ -169,10 +175,11 @@ const base64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toStrin
 
 /** Signs the per-subgraph assertion (a compact JWS, EdDSA, with node:crypto); the gateway's half of the protocol above. */
 export function signCallerAssertion(key: SigningKey, audience: string, caller: Caller, ttlSeconds = 60): Promise<string> {
-  const { agency, roles, purpose, caseNumber, fin, level, registrationNumber, searchLimit } = caller;
+  const { agency, roles, purpose, caseNumber, fin, level, registrationNumber, searchLimit, subjectHashes, hiddenPurposes } = caller;
   const iat = Math.floor(Date.now() / 1000);
   const input = `${base64url({ alg: 'EdDSA', kid: key.kid })}.${base64url({
     agency, roles, purpose, caseNumber, fin, level, reg: registrationNumber, searchLimit,
+    ...(subjectHashes ? { subjectHashes } : {}), ...(hiddenPurposes ? { hiddenPurposes } : {}),
     iss: GATEWAY_ISSUER, aud: audience, sub: caller.sub, iat, exp: iat + ttlSeconds,
   })}`;
   return Promise.resolve(`${input}.${sign(null, Buffer.from(input), signerOf(key)).toString('base64url')}`);
