@@ -5,7 +5,7 @@
 #     deploy/k8s/create-secrets.sh KEYS_DIR [kubectl options, e.g. -n hub]
 #
 # KEYS_DIR is laid out as `npm run keys` writes it (HUB_KEYS_DIR): gateway.private.jwk.json,
-# gateway.jwks.json and agencies/<AGENCY>.jwks.json. In production the PKI issues the gateway's
+# subjects.key.json, gateway.jwks.json and agencies/<AGENCY>.jwks.json. In production the PKI issues the gateway's
 # key and each agency publishes its own JWKS; only public agency keys are taken from agencies/.
 set -euo pipefail
 
@@ -24,7 +24,7 @@ agencies=()
 for file in "$keys"/agencies/*.jwks.json; do agencies+=("--from-file=$file"); done
 if [[ ! -e ${agencies[0]#--from-file=} ]]; then echo "no agency JWKS in $keys/agencies" >&2; exit 1; fi
 
-kubectl create secret generic hub-gateway-signing-key "--from-file=$keys/gateway.private.jwk.json" "$@"
+kubectl create secret generic hub-gateway-signing-key "--from-file=$keys/gateway.private.jwk.json" "--from-file=$keys/subjects.key.json" "$@"
 kubectl create secret generic hub-gateway-jwks "--from-file=$keys/gateway.jwks.json" "$@"
 kubectl create secret generic hub-agency-jwks "${agencies[@]}" "$@"
 kubectl create secret generic hub-database "--from-file=$values/DATABASE_URL" "--from-file=$values/AUDIT_DATABASE_URL" "$@"

@@ -194,7 +194,7 @@ describe('deploy/k8s', () => {
   it("mounts the gateway's signing key and every agency's JWKS for the gateway, and only the gateway's public keys for the subgraphs", () => {
     const agencies = [...loadPolicies(join(ROOT, 'policies'), '.keys').agencies.keys()];
     assert.ok(agencies.length > 0);
-    const expected = ['gateway.jwks.json', 'gateway.private.jwk.json', ...agencies.map((a) => `agencies/${a}.jwks.json`)].sort();
+    const expected = ['gateway.jwks.json', 'gateway.private.jwk.json', 'subjects.key.json', ...agencies.map((a) => `agencies/${a}.jwks.json`)].sort();
     assert.deepEqual(keyFiles(named('Deployment', 'gateway')), expected);
     for (const { name } of SUBGRAPHS) assert.deepEqual(keyFiles(named('Deployment', name)), ['gateway.jwks.json'], name);
   });
@@ -335,11 +335,11 @@ appendFileSync(${JSON.stringify(log)}, JSON.stringify({ command: [verb, what, ty
         const holder = created.find((c) => name in c.entries);
         assert.equal(holder?.entries[name], value, name);
       }
-      // Private JWKs carry "d"; only the gateway's own may leave the keys directory.
+      // Private JWKs carry "d", secret keys "k"; only the gateway's own may leave the keys directory.
       for (const c of created) {
         for (const [key, text] of Object.entries(c.entries)) {
           if (!key.endsWith('.json')) continue;
-          const privateKey = /"d"\s*:/.test(text);
+          const privateKey = /"[dk]"\s*:/.test(text);
           assert.equal(privateKey, c.name === 'hub-gateway-signing-key', `${c.name}/${key}`);
         }
       }
