@@ -11,5 +11,6 @@ export * from './journal';
 export * from './loading';
 export * from './main';
 export * from './naming';
+export * from './seeding';
 export * from './subgraph';
 export * from './validation';
