@@ -224,7 +224,7 @@ export async function seedPopulation(db: DataSource, schema: string, source: Pop
 
     const meter = new ProgressMeter(schema, source.steps(population), deferred.length, options);
     await load(db, schema, source, population, meter);
-    await buildIndexes(db, schema, tables, deferred, meter);
+    await buildIndexes(control, tables, deferred, meter);
     await control.query(`UPDATE "${schema}"."${STATE_TABLE}" SET complete = true, deferred = '[]', updated_at = now()`);
     return 'loaded';
   } finally {
@@ -284,6 +284,8 @@ async function load(db: DataSource, schema: string, source: PopulationSeed, popu
       if (step % 1000 === 999) {
         await Promise.all([...sinks.values()].map((s) => s.flush()));
         meter.update({ steps: step + 1, rows });
+        // Let the probes and signals in: generating rows alone never yields to the event loop.
+        await new Promise((resolveTurn) => setImmediate(resolveTurn));
       }
     }
     await Promise.all([...sinks.values()].map((s) => s.end()));
@@ -294,22 +296,16 @@ async function load(db: DataSource, schema: string, source: PopulationSeed, popu
   }
 }
 
-async function buildIndexes(db: DataSource, schema: string, tables: readonly string[], deferred: readonly Deferred[], meter: ProgressMeter): Promise<void> {
-  const client = clientFor(db, schema);
-  await client.connect();
-  try {
-    meter.update({ phase: 'indexing', etaSeconds: null });
-    // Sorting a large index in memory is much faster than spilling it to disk in small runs.
-    await client.query("SET maintenance_work_mem = '256MB'");
-    for (const [i, d] of deferred.entries()) {
-      await client.query(d.create);
-      meter.update({ indexes: i + 1 });
-    }
-    meter.update({ phase: 'analyzing' });
-    await client.query(`ANALYZE ${tables.join(', ')}`);
-  } finally {
-    await client.end();
+async function buildIndexes(client: Client, tables: readonly string[], deferred: readonly Deferred[], meter: ProgressMeter): Promise<void> {
+  meter.update({ phase: 'indexing', etaSeconds: null });
+  // Sorting a large index in memory is much faster than spilling it to disk in small runs.
+  await client.query("SET maintenance_work_mem = '256MB'");
+  for (const [i, d] of deferred.entries()) {
+    await client.query(d.create);
+    meter.update({ indexes: i + 1 });
   }
+  meter.update({ phase: 'analyzing' });
+  await client.query(`ANALYZE ${tables.join(', ')}`);
 }
 
 /**
