@@ -79,7 +79,12 @@ interface TableSink {
 
 class CopySink implements TableSink {
   private chunk = '';
-  private constructor(private readonly stream: Writable) {}
+  private failure: Error | null = null;
+
+  private constructor(private readonly stream: Writable) {
+    // Kept, not thrown from an event: the load sees it at its next flush, or when it ends.
+    stream.on('error', (error: Error) => { this.failure = error; });
+  }
 
   static async open(client: Client, table: string, columns: readonly string[]): Promise<CopySink> {
     // Truncated in the same transaction, the table can take its rows frozen: no later rewrite to set hint bits.
@@ -94,6 +99,7 @@ class CopySink implements TableSink {
   }
 
   async flush(): Promise<void> {
+    if (this.failure) throw this.failure;
     if (this.chunk.length < CHUNK_CHARS) return;
     const chunk = this.chunk;
     this.chunk = '';
@@ -101,6 +107,7 @@ class CopySink implements TableSink {
   }
 
   async end(): Promise<void> {
+    if (this.failure) throw this.failure;
     const done = once(this.stream, 'finish');
     this.stream.end(this.chunk);
     this.chunk = '';
