@@ -45,7 +45,7 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-interface Seeding {
+interface SubgraphProcess {
   name: string;
   port: number;
   exited: Promise<number | null>;
@@ -53,16 +53,31 @@ interface Seeding {
   stop(): void;
 }
 
-/** Each subgraph with a seed, in its own process, loading into `url`; returns the seconds it took, printing progress meanwhile. */
-export async function populate(url: string, population: PopulationOptions, keysDir: string, subgraphs: readonly string[], print: (line: string) => void): Promise<number> {
+export interface PopulatedSubgraphs {
+  /** Subgraph name → its GraphQL URL. */
+  urls: Map<string, string>;
+  /** Seconds until every subgraph was ready: the whole load when it had to seed, the start alone when it kept its population. */
+  seconds: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * The subgraphs, each in its own process over `url`, started as `npm start` starts them: those
+ * with a seed load the population first (or keep a complete one). Progress is printed while they load.
+ */
+export async function startPopulated(url: string, population: PopulationOptions, keysDir: string, subgraphs: readonly string[], print: (line: string) => void): Promise<PopulatedSubgraphs> {
   const started = Date.now();
-  const running: Seeding[] = [];
+  const running: SubgraphProcess[] = [];
+  const stop = async () => {
+    for (const s of running) s.stop();
+    await Promise.all(running.map((s) => s.exited));
+  };
   for (const name of subgraphs) {
     const port = await freePort();
     const child = spawn(process.execPath, [resolve(ROOT, 'subgraphs', name, 'dist/src/main.js')], {
       cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'],
       env: {
-        ...process.env, DATABASE_URL: url, HUB_KEYS_DIR: keysDir, PORT: String(port), LOG_LEVEL: 'warn', HUB_SEED: 'demo',
+        ...process.env, DATABASE_URL: url, HUB_KEYS_DIR: keysDir, PORT: String(port), LOG_LEVEL: 'warn', HUB_SEED: 'demo', DATABASE_POOL_SIZE: '4',
         HUB_SEED_NUMBER: String(population.seed), HUB_SEED_CITIZENS: String(population.citizens), HUB_SEED_FOREIGNERS: String(population.foreigners),
       },
     });
@@ -73,11 +88,11 @@ export async function populate(url: string, population: PopulationOptions, keysD
   }
   try {
     const pending = new Set(running);
-    let lastPrint = 0;
+    let lastPrint = Date.now();
     while (pending.size > 0) {
       const lines: string[] = [];
       for (const s of [...pending]) {
-        if (s.hasExited()) throw new Error(`${s.name} exited while seeding`);
+        if (s.hasExited()) throw new Error(`${s.name} exited before it was ready`);
         const answer = await fetch(`http://127.0.0.1:${s.port}/ready`).then(async (r) => ({ ok: r.ok, body: (await r.json()) as { progress?: SeedProgress | null } }), () => null);
         if (answer?.ok) pending.delete(s);
         else if (answer?.body.progress) lines.push(describe(s.name, answer.body.progress));
@@ -88,11 +103,11 @@ export async function populate(url: string, population: PopulationOptions, keysD
       }
       if (pending.size > 0) await new Promise((r) => setTimeout(r, 500));
     }
-    return (Date.now() - started) / 1000;
-  } finally {
-    for (const s of running) s.stop();
-    await Promise.all(running.map((s) => s.exited));
+  } catch (error) {
+    await stop();
+    throw error;
   }
+  return { urls: new Map(running.map((s) => [s.name, `http://127.0.0.1:${s.port}/graphql`])), seconds: (Date.now() - started) / 1000, stop };
 }
 
 export function describe(name: string, p: SeedProgress): string {
