@@ -273,7 +273,9 @@ async function load(db: DataSource, schema: string, source: PopulationSeed, popu
   try {
     await Promise.all(clients.map((c) => c.connect()));
     const version = (await clients[0]!.query<{ version: string }>('SELECT version()')).rows[0]!.version;
-    const open = version.includes('PGlite') ? InsertSink.open : CopySink.open;
+    // The embedded PGlite's wire protocol has no COPY FROM STDIN.
+    const copy = !version.includes('PGlite');
+    const open = (client: Client, table: string, columns: readonly string[]) => (copy ? CopySink.open(client, table, columns) : InsertSink.open(client, table, columns));
     const sinks = new Map<string, TableSink>();
     for (const [i, name] of names.entries()) {
       const { entity, columns } = source.tables[name]!;
