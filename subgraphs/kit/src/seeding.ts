@@ -125,7 +125,6 @@ class InsertSink implements TableSink {
   }
 
   static async open(client: Client, table: string, columns: readonly string[]): Promise<InsertSink> {
-    await client.query('BEGIN');
     await client.query(`TRUNCATE ${table} RESTART IDENTITY`);
     return new InsertSink(client, table, columns);
   }
@@ -269,17 +268,23 @@ const quotedTable = (db: DataSource, entity: EntityClass) => db.getMetadata(enti
 
 async function load(db: DataSource, schema: string, source: PopulationSeed, population: PopulationOptions, meter: ProgressMeter): Promise<void> {
   const names = Object.keys(source.tables);
-  const clients = names.map(() => clientFor(db, schema));
+  const first = clientFor(db, schema);
+  const clients = [first];
   try {
-    await Promise.all(clients.map((c) => c.connect()));
-    const version = (await clients[0]!.query<{ version: string }>('SELECT version()')).rows[0]!.version;
-    // The embedded PGlite's wire protocol has no COPY FROM STDIN.
+    await first.connect();
+    const version = (await first.query<{ version: string }>('SELECT version()')).rows[0]!.version;
+    // The embedded PGlite has no COPY FROM STDIN on its wire protocol, and runs one transaction at a time across connections.
     const copy = !version.includes('PGlite');
-    const open = (client: Client, table: string, columns: readonly string[]) => (copy ? CopySink.open(client, table, columns) : InsertSink.open(client, table, columns));
     const sinks = new Map<string, TableSink>();
-    for (const [i, name] of names.entries()) {
+    for (const name of names) {
       const { entity, columns } = source.tables[name]!;
-      sinks.set(name, await open(clients[i]!, quotedTable(db, entity), columns));
+      let client = first;
+      if (copy && sinks.size > 0) {
+        client = clientFor(db, schema);
+        clients.push(client);
+        await client.connect();
+      }
+      sinks.set(name, await (copy ? CopySink.open(client, quotedTable(db, entity), columns) : InsertSink.open(client, quotedTable(db, entity), columns)));
     }
     const total = meter.progress.ofSteps;
     meter.update({ phase: 'loading' });
@@ -298,7 +303,7 @@ async function load(db: DataSource, schema: string, source: PopulationSeed, popu
       }
     }
     await Promise.all([...sinks.values()].map((s) => s.end()));
-    await Promise.all(clients.map((c) => c.query('COMMIT')));
+    if (copy) await Promise.all(clients.map((c) => c.query('COMMIT')));
     meter.update({ steps: total, rows });
   } finally {
     await Promise.all(clients.map((c) => c.end().catch(() => undefined)));
