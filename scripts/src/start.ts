@@ -1,11 +1,47 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { SUBGRAPHS, type Environment } from '@hub/kit';
+import { SUBGRAPHS, type Environment, type SeedProgress } from '@hub/kit';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '@hub/kit/dev';
 import { DEMO_POPULATION, demoPeople } from '@hub/kit/synthetic';
 import { ensureDevelopmentKeys, loadPolicies } from '@hub/gateway';
 import { launcherConfig } from './config';
 import { gatewayEntry, ROOT, startProcess, stopAll, subgraphHostEntry, waitUntilReady, type Child } from './processes';
+
+/** How long a subgraph may show no progress (or no answer) before the launcher gives up on it. */
+const STALL_MS = 120_000;
+
+/**
+ * A subgraph loading a large population answers /ready with 503 and its progress: the launcher
+ * waits as long as that progress moves, printing it now and then, instead of a fixed limit.
+ */
+async function waitWhileSeeding(name: string, url: string, child: Child): Promise<void> {
+  let last = '';
+  let movedAt = Date.now();
+  let printedAt = 0;
+  while (Date.now() - movedAt < STALL_MS) {
+    try {
+      await waitUntilReady(url, child, 2_000);
+      return;
+    } catch (error) {
+      if (child.process.exitCode !== null) throw error;
+    }
+    const body = await fetch(url).then((r) => r.json() as Promise<{ progress?: SeedProgress | null }>, () => null);
+    const progress = body?.progress;
+    if (!progress) continue;
+    const now = JSON.stringify([progress.phase, progress.steps, progress.indexes]);
+    if (now !== last) {
+      last = now;
+      movedAt = Date.now();
+    }
+    if (Date.now() - printedAt >= 10_000) {
+      printedAt = Date.now();
+      const eta = progress.phase === 'loading' && progress.etaSeconds !== null ? `, about ${progress.etaSeconds} s left` : '';
+      const done = progress.phase === 'loading' ? `${progress.steps}/${progress.ofSteps} steps, ${progress.rowsPerSecond} rows/s` : `${progress.indexes}/${progress.ofIndexes} indexes`;
+      console.log(`${name}: seeding (${progress.phase}) ${done}${eta}`);
+    }
+  }
+  throw new Error(`${name} showed no progress for ${STALL_MS / 1000} s`);
+}
 
 /**
  * `npm start`: the whole hub on one machine with demo data. Without DATABASE_URL it runs on
@@ -48,7 +84,8 @@ async function main(env: Environment): Promise<void> {
     for (const { name, port } of ports) urlOverrides[`SUBGRAPH_URL_${name.toUpperCase().replace(/-/g, '_')}`] = `http://127.0.0.1:${port}/graphql`;
     const subgraphs = startProcess('subgraphs', subgraphHostEntry(), { ...common, SUBGRAPH_BASE_PORT: String(config.subgraphBasePort) });
     children.push(subgraphs);
-    const ready = ports.map(({ port }) => waitUntilReady(`http://127.0.0.1:${port}/ready`, subgraphs));
+    // A long seed keeps the launcher waiting while its progress moves, not for a fixed time.
+    const ready = ports.map(({ name, port }) => waitWhileSeeding(name, `http://127.0.0.1:${port}/ready`, subgraphs));
     const allReady = Promise.all(ready);
     // The gateway's journal lives in the audit subgraph's schema: the gateway may start once that
     // is migrated, and load its modules while the other subgraphs still seed.

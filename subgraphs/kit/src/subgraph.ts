@@ -15,6 +15,7 @@ import { catalogEntry, type SubgraphName } from './catalog';
 import { journalMigration, QueryJournal } from './journal';
 import { sqlOf } from './sql';
 import type { PopulationOptions } from './synthetic/population';
+import { seedOnStart, type PopulationSeed } from './seeding';
 
 /** Counts what the resolvers returned: the positive-result symbol of the journal (R6). */
 export class Outcome {
@@ -48,8 +49,8 @@ interface SubgraphDefinition<L> {
   /** `__resolveReference` per entity type; every entity resolves through batched loaders. */
   referenceResolvers?: IResolvers<unknown, SubgraphContext<L>>;
   createLoaders(db: DataSource, outcome: Outcome, caller: Caller): L;
-  /** Loads its share of the synthetic population; a resource that starts empty has none. */
-  seed?(db: DataSource, population: PopulationOptions): Promise<void>;
+  /** Its share of the synthetic population; a resource that starts empty has none. */
+  seed?: PopulationSeed;
 }
 
 /** A subgraph as the kit runs it: its definition, its place in the catalog and the R6 journal. */
@@ -63,12 +64,6 @@ export interface SubgraphModule<L> extends SubgraphDefinition<L> {
 export function defineSubgraph<L>(definition: SubgraphDefinition<L>): SubgraphModule<L> {
   const { port, schema } = catalogEntry(definition.name);
   return { ...definition, defaultPort: port, schema, migrations: [journalMigration(schema), ...definition.migrations] };
-}
-
-/** A restart must not seed twice: a row in any of the subgraph's tables means it was seeded. */
-async function isSeeded(db: DataSource, entities: readonly EntityClass[]): Promise<boolean> {
-  for (const entity of entities) if (await db.getRepository(entity).exists()) return true;
-  return false;
 }
 
 const FEDERATION_LINK = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable"])';
@@ -127,11 +122,7 @@ export async function startSubgraph<L>(module: SubgraphModule<L>, options: Subgr
     ...(options.poolSize ? { poolSize: options.poolSize } : {}),
     ...(options.databaseLogger ? { logger: options.databaseLogger } : {}),
   });
-  if (options.seed && module.seed && !(await isSeeded(db, module.entities))) {
-    const started = Date.now();
-    await module.seed(db, options.seed);
-    logger.info({ ms: Date.now() - started, citizens: options.seed.citizens }, 'seeded demo data');
-  }
+  if (options.seed && module.seed) await seedOnStart(module.name, db, schemaName, module.seed, options.seed, logger, options.port, options.host);
   const verifyCaller = createCallerVerifier(module.name, loadJwks(options.gatewayJwksPath));
   const journal = new QueryJournal(sqlOf(db), schemaName);
   const schema = await buildFederatedSchema(module);

@@ -31,11 +31,26 @@ function surname(stem: string, sex: Sex): string {
 
 const DEMO_BIRTH_YEARS: Record<number, number> = { 0: 1984, 1: 1979, 2: 1991, 3: 2015 };
 
-export function citizenAt(options: PopulationOptions, index: number): Citizen {
-  const rng = new Rng(options.seed, 'citizen', index);
+/** The first draws of a citizen: enough to pick parents among many candidates without building each whole person. */
+function sexAndBirth(rng: Rng, index: number): { sex: Sex; birthDate: string } {
   const sex: Sex = rng.chance(0.5) ? 'MALE' : 'FEMALE';
   const birthYear = DEMO_BIRTH_YEARS[index] ?? rng.int(1940, 2024);
-  const birthDate = day(birthYear, rng.int(1, 12), rng.int(1, 28));
+  return { sex, birthDate: day(birthYear, rng.int(1, 12), rng.int(1, 28)) };
+}
+
+/** One person is asked for several times in a row (documents, registrations, features): the last one is kept, frozen as it is shared. */
+let lastCitizen: { seed: number; citizen: Readonly<Citizen> } | null = null;
+
+export function citizenAt(options: PopulationOptions, index: number): Citizen {
+  if (lastCitizen && lastCitizen.citizen.index === index && lastCitizen.seed === options.seed) return lastCitizen.citizen;
+  const citizen = Object.freeze(buildCitizen(options, index));
+  lastCitizen = { seed: options.seed, citizen };
+  return citizen;
+}
+
+function buildCitizen(options: PopulationOptions, index: number): Citizen {
+  const rng = new Rng(options.seed, 'citizen', index);
+  const { sex, birthDate } = sexAndBirth(rng, index);
   const age = ageOn(birthDate, REFERENCE_DAY);
   const fatherName = rng.pick(words.MALE_NAMES);
   return {
@@ -152,9 +167,10 @@ export function parentsOf(options: PopulationOptions, index: number): { fatherFi
   const rng = new Rng(options.seed, 'parents', index);
   const find = (sex: Sex): string | null => {
     for (let attempt = 0; attempt < 12; attempt++) {
-      const candidate = citizenAt(options, rng.int(4, Math.max(4, options.citizens - 1)));
-      const gap = ageOn(candidate.birthDate, child.birthDate) ;
-      if (candidate.sex === sex && !candidate.isMinor && gap >= 18 && gap <= 45) return candidate.fin;
+      const candidateIndex = rng.int(4, Math.max(4, options.citizens - 1));
+      const candidate = sexAndBirth(new Rng(options.seed, 'citizen', candidateIndex), candidateIndex);
+      const gap = ageOn(candidate.birthDate, child.birthDate);
+      if (candidate.sex === sex && ageOn(candidate.birthDate, REFERENCE_DAY) >= 18 && gap >= 18 && gap <= 45) return id.finForCitizen(options.seed, candidateIndex);
     }
     return null;
   };
