@@ -6,6 +6,7 @@ import type { GatewayConfig } from './config';
 import { allocateReplicaNumber, PostgresAuditJournal } from './journal';
 import { ensureDevelopmentKeys, loadGatewaySigningKey } from './keys';
 import { loadLimitsPolicy } from './limits-policy';
+import { operationRegistry } from './operations';
 import { loadPolicies } from './policies';
 import { quotasFromEnv } from './quotas';
 import { RegistrationNumbers } from './registration';
@@ -46,6 +47,9 @@ export async function prepareGateway(config: GatewayConfig, logger: Logger): Pro
     throw new ConfigError(`SUPERGRAPH_PATH=${JSON.stringify(config.supergraphPath)}: not a composed supergraph (${(error as Error).message}).`);
   }
   checkUrlOverrides(config.subgraphUrls, supergraph);
+  // Every registered operation against the supergraph, its body's levels and the limits: before anything else starts.
+  const operations = operationRegistry(config.policiesDir, { policies, supergraph, limits });
+  operations.check();
   for (const { name } of supergraph.subgraphs) {
     if (!policies.resourceOfSubgraph.has(name)) logger.warn({ subgraph: name }, 'no policy binds this subgraph to a resource: it is refused to everyone');
   }
@@ -65,6 +69,7 @@ export async function prepareGateway(config: GatewayConfig, logger: Logger): Pro
     breaker: config.breaker,
     shutdownGraceMs: config.shutdownGraceMs,
     limits,
+    operations,
     quotas: quotasFromEnv(limits.quotas, config.redisUrl),
     ...(config.production ? {} : { developmentKeysDir: config.keysDir, demoPeople: demoPeopleOf(config.demoSeed) }),
   };

@@ -14,3 +14,4 @@ export * from './pipeline';
 export * from './context';
 export * from './resource-map';
 export * from './quotas';
+export * from './operations';

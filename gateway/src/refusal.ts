@@ -1,6 +1,6 @@
 import type { HubErrorCode } from '@hub/kit';
 
-export type RefusalCode = HubErrorCode | 'GRAPHQL_PARSE_FAILED' | 'BAD_REQUEST';
+export type RefusalCode = HubErrorCode | 'GRAPHQL_PARSE_FAILED' | 'BAD_REQUEST' | 'PERSISTED_QUERY_NOT_FOUND' | 'PERSISTED_QUERY_REQUIRED';
 
 /**
  * A request the hub will not serve. Every stage of the pipeline throws one of these; the

@@ -16,6 +16,7 @@ import type { LimitsPolicy } from './limits-policy';
 import { errorSummary } from './logger';
 import { GatewayMetrics } from './metrics';
 import { readRequestBody, selectOperation, type SelectedOperation } from './operation';
+import type { OperationRegistry } from './operations';
 import { hubPipelines } from './pipeline';
 import type { Policies } from './policies';
 import type { Quotas } from './quotas';
@@ -41,6 +42,8 @@ export interface GatewayOptions {
   /** On stop, how long requests in flight may take before their connections are cut. */
   shutdownGraceMs?: number;
   limits: LimitsPolicy;
+  /** The registered operations, checked and decided before traffic (operations.ts). */
+  operations: OperationRegistry;
   quotas: Quotas;
   /** Development only: where the agencies' development keys are, for the playground's token minting. */
   developmentKeysDir?: string;
@@ -69,7 +72,7 @@ export async function startGateway(options: GatewayOptions, port: number, host =
   const map = new ResourceMap(supergraph.apiSchema, supergraph, (subgraph) => policies.resourceOfSubgraph.get(subgraph)?.name ?? null);
   const metrics = new GatewayMetrics(options.journal);
   const pipelines = hubPipelines({
-    policies, map, access: new AccessPolicy(map), identity: new IdentityVerifier(policies), limits: options.limits, quotas: options.quotas,
+    policies, map, access: new AccessPolicy(map), identity: new IdentityVerifier(policies), limits: options.limits, operations: options.operations, quotas: options.quotas,
     journal: options.journal, metrics, registrations: options.registrations, logger, production: options.production,
   }, (stage, error) => logger.error({ stage, err: errorSummary(error) }, 'stage failed'));
   const transport = new SubgraphTransport({
@@ -99,7 +102,9 @@ export async function startGateway(options: GatewayOptions, port: number, host =
   /** The operation as the stages left it, planned and executed by Apollo's gateway. */
   async function execute(hub: HubRequest, operation: SelectedOperation | null): Promise<HubResult> {
     if (!operation?.executable) return { status: 200, headers: {}, body: { data: null }, refusal: null };
-    const request = operation.changed
+    // A registered operation's document was printed once, before traffic.
+    const request = operation.prepared?.query && operation.executable === operation.prepared.access.document ? { query: operation.prepared.query }
+      : operation.changed
       ? { query: print({ kind: Kind.DOCUMENT, definitions: [operation.executable] }) }
       : { query: operation.source, ...(operation.operationName ? { operationName: operation.operationName } : {}) };
     const response = await apollo.executeOperation({ ...request, ...(operation.variables ? { variables: operation.variables } : {}) }, { contextValue: { hub } });

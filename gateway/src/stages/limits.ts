@@ -13,16 +13,19 @@ export function useLimits(schema: GraphQLSchema, policy: LimitsPolicy): Stage {
   const applied = new WeakMap<object, OperationLimits>();
   return {
     name: 'limits',
-    after: ['identity'],
+    after: ['identity', 'trusted-operations'],
     onBody(hub, body) {
       if (!hub.identity) return;
       const limits = limitsFor(policy.byRole, hub.identity.roles);
       applied.set(hub, limits);
-      enforceTokenLimit(body.query, limits);
+      // A registered operation was measured before traffic; only its variables are new.
+      if (!body.prepared) enforceTokenLimit(body.query, limits);
     },
     onOperation(hub, operation) {
       const limits = applied.get(hub);
-      if (limits) enforceLimits(schema, operation.document, operation.operation, operation.variables, limits);
+      if (!limits) return;
+      if (operation.prepared) operation.prepared.checkVariables(operation.variables);
+      else enforceLimits(schema, operation.document, operation.operation, operation.variables, limits);
     },
     onSubgraphFetch(hub, call) {
       const limits = applied.get(hub);
