@@ -35,6 +35,9 @@ export class AuditFilter {
 
   @Field(() => String, { nullable: true })
   registrationNumber?: string;
+
+  @Field(() => String, { nullable: true, description: 'A registered operation\'s reviewed name, e.g. SBS/borderCheckByFin (exact match).' })
+  operationName?: string;
 }
 
 @ArgsType()
@@ -109,6 +112,7 @@ function where(ctx: Context, filter: AuditFilter = {}): { sql: string; params: u
   if (filter.decision) add('decision = ?', filter.decision);
   if (filter.positive !== undefined && filter.positive !== null) add('positive = ?', filter.positive);
   if (filter.registrationNumber) add('registration_number = ?', filter.registrationNumber);
+  if (filter.operationName) add('operation_name = ?', filter.operationName);
   return { sql: clauses.join(' AND '), params };
 }
 
