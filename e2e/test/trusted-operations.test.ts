@@ -117,6 +117,19 @@ describe('trusted operations (R7, R6)', () => {
     assert.deepEqual(await hub.subgraphsCalled(reply.body.extensions.registrationNumber), []);
   });
 
+  it('gives a signed-in caller its own body\'s registered operations for the playground, and nothing without a token', async () => {
+    const officer = await hub.token({ agency: 'SBS', roles: ['officer'] });
+    const res = await request(hub.gateway.server).get('/operations').set('authorization', `Bearer ${officer}`);
+    assert.equal(res.status, 200);
+    assert.deepEqual(res.body.operations.map((o: { name: string; id: string; variables: string[] }) => [o.name, o.id, o.variables]), [
+      ['SBS/borderCheckByFin', idOf('SBS/borderCheckByFin'), ['fin']],
+      ['SBS/borderCheckByPassport', idOf('SBS/borderCheckByPassport'), ['number']],
+    ]);
+    const anonymous = await request(hub.gateway.server).get('/operations');
+    assert.equal(anonymous.status, 401);
+    assert.equal(anonymous.body.operations, undefined);
+  });
+
   it('lets auditors filter the history by registered operation', async () => {
     const served = await post(tokens['SBS']!, { documentId: idOf('SBS/borderCheckByPassport'), variables: { number: 'X0000000' } }, 'border-control');
     assert.equal(served.status, 200, JSON.stringify(served.body.errors));

@@ -71,8 +71,9 @@ export async function startGateway(options: GatewayOptions, port: number, host =
   const { policies, supergraph, logger } = options;
   const map = new ResourceMap(supergraph.apiSchema, supergraph, (subgraph) => policies.resourceOfSubgraph.get(subgraph)?.name ?? null);
   const metrics = new GatewayMetrics(options.journal);
+  const identity = new IdentityVerifier(policies);
   const pipelines = hubPipelines({
-    policies, map, access: new AccessPolicy(map), identity: new IdentityVerifier(policies), limits: options.limits, operations: options.operations, quotas: options.quotas,
+    policies, map, access: new AccessPolicy(map), identity, limits: options.limits, operations: options.operations, quotas: options.quotas,
     journal: options.journal, metrics, registrations: options.registrations, logger, production: options.production,
   }, (stage, error) => logger.error({ stage, err: errorSummary(error) }, 'stage failed'));
   const transport = new SubgraphTransport({
@@ -143,6 +144,23 @@ export async function startGateway(options: GatewayOptions, port: number, host =
     send(res, result, result.refusal ? result.body : { registrationNumber: hub.registrationNumber });
   }
 
+  /** The registered operations of the caller's own body, for the playground's examples; other bodies' stay unseen. */
+  async function handleOperations(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    req.resume();
+    if (req.method !== 'GET') return sendJson(res, 405, { errors: [{ message: 'Use GET.', extensions: { code: 'BAD_REQUEST' } }] }, { allow: 'GET' });
+    let agency: string;
+    try {
+      agency = (await identity.verify(req.headers.authorization)).agency;
+    } catch (error) {
+      const refusal = error instanceof Refusal ? error : new Refusal('UNAUTHENTICATED', 'The token does not verify.', 401);
+      return sendJson(res, refusal.httpStatus, { errors: [{ message: refusal.message, extensions: { code: refusal.code } }] });
+    }
+    const operations = options.operations.ofAgency(agency).map((o) => ({
+      name: o.name, id: o.id, query: o.source, variables: (o.operation.variableDefinitions ?? []).map((v) => v.variable.name.value),
+    }));
+    sendJson(res, 200, { operations }, { 'cache-control': 'no-store' });
+  }
+
   const ui = uiRoutes({ policies, production: options.production, demoPeople: options.demoPeople ?? [] });
   if (!options.production && options.developmentKeysDir) ui.set('/dev/token', developmentTokenRoute(policies, options.developmentKeysDir));
   const server = createServer((req, res) => {
@@ -150,6 +168,7 @@ export async function startGateway(options: GatewayOptions, port: number, host =
     const route = path === '/graphql' ? handleGraphQL
       : path === '/session/sign-in' ? (q: IncomingMessage, r: ServerResponse) => handleSession('sign-in', q, r)
       : path === '/session/sign-out' ? (q: IncomingMessage, r: ServerResponse) => handleSession('sign-out', q, r)
+      : path === '/operations' ? handleOperations
       : path === '/health' ? async () => sendJson(res, 200, { status: 'ok' })
       : path === '/ready' ? async () => {
         if (graceful.closing) return sendJson(res, 503, { status: 'stopping' });
