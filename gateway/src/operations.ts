@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  GraphQLError, isEnumType, isInputObjectType, isListType, isNonNullType, isScalarType, Kind, parse, print, typeFromAST, validate, visit,
-  type DocumentNode, type GraphQLInputType, type GraphQLSchema, type OperationDefinitionNode,
+  isEnumType, isInputObjectType, isListType, isNonNullType, isScalarType, Kind, parse, print, typeFromAST, validate, visit,
+  type DocumentNode, type GraphQLError, type GraphQLInputType, type GraphQLSchema, type OperationDefinitionNode,
 } from 'graphql';
 import type { Role } from '@hub/kit';
 import { AccessPolicy, type AccessDecision } from './access';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadOperations, normaliseOperation, operationIdOf, operationRegistry, OperationRegistry } from '../../src/operations';
+import { loadOperations, normaliseOperation, operationIdOf, operationRegistry, type OperationRegistry } from '../../src/operations';
 import { loadPolicies, PolicyError } from '../../src/policies';
 import { SMALL_OPERATIONS, smallPolicies, smallSupergraph, smallWorld, writeOperation, type World } from '../support/world';
 
