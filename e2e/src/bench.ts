@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs, isDeepStrictEqual } from 'node:util';
 import autocannon from 'autocannon';
 import { Client } from 'pg';
-import { enforceLimits, enforceTokenLimit, levelsFor, limitsFor, loadSubjectKeys, subjectHash } from '@hub/gateway';
+import { enforceLimits, enforceTokenLimit, levelsFor, limitsFor, loadOperations, loadSubjectKeys, normaliseOperation, subjectHash } from '@hub/gateway';
 import { parse } from 'graphql';
 import { catalogEntry, signCallerAssertion, type Caller } from '@hub/kit';
 import { citizenAt, DEMO_CASES, DEMO_POPULATION, demoPeople, type PopulationOptions } from '@hub/kit/synthetic';
@@ -25,7 +25,7 @@ import { childWithCommand, cpuMs, parentOf } from './bench/proc';
  * loaded runs as its own process so its CPU per request can be read from /proc, next to the
  * subgraphs' and PostgreSQL's; autocannon runs in a worker thread of this process.
  */
-const TARGET_KEYS = ['hub', 'direct-citizens', 'direct-border-crossings', 'direct-restriction-list', 'journal-off', 'quotas-off', 'subjects-off', 'consent', 'bare', 'bare-default', 'hive', 'hive-rust', 'floor'] as const;
+const TARGET_KEYS = ['hub', 'hub-registered', 'direct-citizens', 'direct-border-crossings', 'direct-restriction-list', 'journal-off', 'quotas-off', 'subjects-off', 'consent', 'bare', 'bare-default', 'hive', 'hive-rust', 'floor'] as const;
 type TargetKey = typeof TARGET_KEYS[number];
 
 const { values: args } = parseArgs({
@@ -72,6 +72,8 @@ const GATEWAY_QUERY = `query Person($fin: ID!) { person(fin: $fin) {
   borderCrossings { direction crossedAt checkpoint documentNumber }
   restrictionCheck { hit contactAgencies }
 } }`;
+/** The same query registered for MIA (policies/operations): sent by id, decided before traffic. */
+const REGISTERED = 'MIA/identityCheckByFin';
 
 /** The three fetches the gateway's plan makes for GATEWAY_QUERY, sent straight to each subgraph. */
 const PERSON = [{ __typename: 'Person', fin: FIN }];
@@ -291,6 +293,7 @@ function printTable(rows: Measure[], hub: TestHub, limitsMicros: number | undefi
     return x && y ? [label, x, y] : null;
   };
   const ratios = [
+    ratio('registered operation / the same text (hub)', 'hub-registered', 'hub'),
     ratio('hub / bare @apollo/gateway (keep-alive)', 'hub', 'bare'),
     ratio('hub / Hive Gateway', 'hub', 'hive'),
     ratio('hub / Hive Gateway, Rust planner', 'hub', 'hive-rust'),
@@ -394,6 +397,11 @@ async function main(): Promise<void> {
       if (SELECTED.has(key)) targets.push(await make());
     };
     await add('hub', () => hubTarget);
+    await add('hub-registered', () => {
+      const registered = loadOperations(POLICIES_DIR, hub.policies).find((o) => o.name === REGISTERED);
+      if (registered?.source !== normaliseOperation(GATEWAY_QUERY)) throw new Error(`${REGISTERED} is not the benchmark's query: the two targets would do different work`);
+      return { ...hubTarget, key: 'hub-registered', name: `hub gateway, registered ${REGISTERED} (documentId)`, body: JSON.stringify({ documentId: registered.id, variables: { fin: FIN } }) };
+    });
     for (const name of TOUCHED) await add(`direct-${name}`, () => directTarget(name));
     await add('journal-off', async () => gatewayTarget('journal-off', 'hub gateway, journal off', await child('journal off', 'gateway.js', gatewayConfig('journal-off'))));
     await add('quotas-off', async () => gatewayTarget('quotas-off', 'hub gateway, quotas off', await child('quotas off', 'gateway.js', gatewayConfig('quotas-off'))));

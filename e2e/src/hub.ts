@@ -8,7 +8,7 @@ import request from 'supertest';
 import pino, { type Logger } from 'pino';
 import {
   allocateReplicaNumber, demoPeopleOf, ensureDevelopmentKeys, gatewayKeyPaths, loadGatewaySigningKey, loadPolicies, PostgresAuditJournal,
-  loadLimitsPolicy, loadSubjectKeys, PostgresConsentStore, quotasFromEnv, readSupergraph, RegistrationNumbers, signDevelopmentToken, startGateway,
+  loadLimitsPolicy, loadSubjectKeys, operationRegistry, PostgresConsentStore, quotasFromEnv, readSupergraph, RegistrationNumbers, signDevelopmentToken, startGateway,
   type AuditJournal, type DevelopmentTokenRequest, type QuotaPolicy, type Quotas, type GatewayOptions, type Policies, type RunningGateway,
 } from '@hub/gateway';
 import { Client } from 'pg';
@@ -84,9 +84,12 @@ export async function startTestHub(options: HubOptions = {}): Promise<TestHub> {
       }));
   }
   const { sdl } = await composeSupergraph(ALL_SUBGRAPHS.map((module) => ({ module, url: subgraphs.get(module.name)!.url })));
+  const supergraph = readSupergraph(sdl);
+  const operations = operationRegistry(POLICIES_DIR, { policies, supergraph, limits });
+  operations.check();
   const gatewayOptions: GatewayOptions = {
     policies,
-    supergraph: readSupergraph(sdl),
+    supergraph,
     signingKey: await loadGatewaySigningKey(keysDir),
     subjectKeys: loadSubjectKeys(keysDir),
     consents: await PostgresConsentStore.open(database.url),
@@ -97,6 +100,7 @@ export async function startTestHub(options: HubOptions = {}): Promise<TestHub> {
     ...(options.production ? {} : { developmentKeysDir: keysDir, demoPeople: demoPeopleOf(population.seed) }),
     subgraphTimeoutMs: options.subgraphTimeoutMs ?? 5_000,
     limits,
+    operations,
     quotas: options.quotas ? options.quotas(limits.quotas) : quotasFromEnv(limits.quotas, undefined),
   };
   const gateway = await startGateway(gatewayOptions, 0, '127.0.0.1');

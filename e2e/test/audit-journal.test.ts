@@ -350,7 +350,7 @@ describe('the central audit journal', () => {
     });
     try {
       const urls = await Promise.all(gateways.map((g) => g.url));
-      const token = await hub.token({ agency: 'MIA', roles: ['system'] });
+      const token = await hub.token({ agency: 'MIA', roles: ['officer'] });
       const issued: string[][] = [[], []];
       const waves: string[][][] = [];
       for (let wave = 0; wave < 3; wave++) {

@@ -9,7 +9,7 @@ import type { HubResult } from './stage';
  * is the one the caller saw, whichever layer made it: a stage, Apollo's validation, a subgraph.
  */
 export const ATTEMPTS_TO_EXCEED_AUTHORITY: ReadonlySet<string> = new Set([
-  'UNAUTHENTICATED', 'FORBIDDEN', 'READ_ONLY', 'QUERY_TOO_COMPLEX', 'QUERY_TOO_BROAD', 'RATE_LIMITED',
+  'UNAUTHENTICATED', 'FORBIDDEN', 'READ_ONLY', 'QUERY_TOO_COMPLEX', 'QUERY_TOO_BROAD', 'RATE_LIMITED', 'PERSISTED_QUERY_REQUIRED',
 ]);
 
 /** Codes that refuse part of an executed answer: the rest of it may still be served. */
@@ -58,8 +58,8 @@ export function journalEntryOf(hub: HubRequest, result: HubResult): JournalEntry
     purpose: hub.purpose?.purpose ?? null,
     caseNumber: hub.purpose?.caseNumber ?? null,
     operationType: hub.operation?.type ?? null,
-    // The operation's name is the caller's text (R6): never journaled.
-    operationName: null,
+    // A registered operation's reviewed name; an ad-hoc operation's name is the caller's text (R6): never journaled.
+    operationName: hub.registeredOperation?.name ?? null,
     resources,
     decision,
     reason,

@@ -9,6 +9,7 @@ import { allocateReplicaNumber, PostgresAuditJournal } from './journal';
 import { JournalUpkeep } from './journal-upkeep';
 import { ensureDevelopmentKeys, gatewayKeyPaths, loadGatewaySigningKey } from './keys';
 import { loadLimitsPolicy } from './limits-policy';
+import { operationRegistry } from './operations';
 import { loadPolicies, type Policies } from './policies';
 import { quotasFromEnv } from './quotas';
 import { RegistrationNumbers } from './registration';
@@ -72,6 +73,9 @@ export async function prepareGateway(config: GatewayConfig, logger: Logger): Pro
     throw new ConfigError(`SUPERGRAPH_PATH=${JSON.stringify(config.supergraphPath)}: not a composed supergraph (${(error as Error).message}).`);
   }
   checkUrlOverrides(config.subgraphUrls, supergraph);
+  // Every registered operation against the supergraph, its body's levels and the limits: before anything else starts.
+  const operations = operationRegistry(config.policiesDir, { policies, supergraph, limits });
+  operations.check();
   if (config.production) checkKeys(config, policies);
   else await ensureDevelopmentKeys(config.keysDir, policies.agencies.keys());
   const signingKey = await loadGatewaySigningKey(config.keysDir);
@@ -97,6 +101,7 @@ export async function prepareGateway(config: GatewayConfig, logger: Logger): Pro
     breaker: config.breaker,
     shutdownGraceMs: config.shutdownGraceMs,
     limits,
+    operations,
     quotas: quotasFromEnv(limits.quotas, config.redisUrl, undefined, (counting) => {
       if (counting === 'shared') logger.info({ quotas: counting }, 'quotas: counting shared by every replica again (Redis)');
       else logger.warn({ quotas: counting }, 'quotas: Redis unreachable, this replica counts on its own until it is back');

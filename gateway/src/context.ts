@@ -17,6 +17,8 @@ export class HubRequest {
   identity: Identity | null = null;
   purpose: Purpose | null = null;
   operation: SelectedOperation | null = null;
+  /** The registered operation the request named: its id and reviewed name, never the caller's text. */
+  registeredOperation: { id: string; name: string } | null = null;
   levels = new Map<string, AccessLevel>();
   requested = new Map<string, Set<string>>();
   forbidden: ForbiddenPath[] = [];

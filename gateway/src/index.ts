@@ -17,3 +17,4 @@ export * from './quotas';
 export * from './journal-upkeep';
 export * from './subject-keys';
 export * from './consents';
+export * from './operations';

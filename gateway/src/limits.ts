@@ -28,7 +28,7 @@ export interface OperationLimits {
 
 export const LIMIT_NAMES: ReadonlyArray<keyof OperationLimits> = ['depth', 'aliases', 'directives', 'tokens', 'rootFields', 'cost', 'pageSize', 'searchResults'];
 
-const tooComplex = (limit: string, max: number, found: number) =>
+export const tooComplex = (limit: string, max: number, found: number) =>
   new Refusal('QUERY_TOO_COMPLEX', `The operation exceeds the ${limit} limit: ${found} > ${max}. Ask for less in one request.`, 400, { limit, max, found });
 
 /** The most generous of the caller's roles applies (a caller normally has one role). */

@@ -1,11 +1,17 @@
 import { GraphQLError, Kind, parse, type DocumentNode, type OperationDefinitionNode, type OperationTypeNode } from 'graphql';
+import { persistedQueryNotFound, type PreparedOperation } from './operations';
 import { Refusal } from './refusal';
 
 /** The GraphQL request as the caller sent it; its text is read here and never stored (R6). */
 export interface GraphQLRequestBody {
+  /** The caller's text; empty when the body names a registered operation instead. */
   query: string;
+  /** `sha256:<hex>` of a registered operation (`documentId`, or Apollo's `extensions.persistedQuery.sha256Hash`). */
+  documentId: string | undefined;
   variables: Record<string, unknown> | undefined;
   operationName: string | undefined;
+  /** The registered operation the id names, decided for this caller (the trusted-operations stage). */
+  prepared?: PreparedOperation;
 }
 
 export interface SelectedOperation {
@@ -20,20 +26,39 @@ export interface SelectedOperation {
   executable: OperationDefinitionNode | null;
   /** True when `executable` differs from what the caller asked (fields were cut). */
   changed: boolean;
+  /** Set for a registered operation: parsed, measured and cut before traffic. */
+  prepared?: PreparedOperation;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/** A documentId, in the body or in Apollo's persisted-query extension; the text is never both. */
+function documentIdOf(body: Record<string, unknown>): string | undefined {
+  const { documentId, extensions } = body;
+  const persisted = isObject(extensions) ? extensions['persistedQuery'] : undefined;
+  if (documentId !== undefined && documentId !== null) {
+    if (typeof documentId !== 'string') throw new Refusal('BAD_REQUEST', '"documentId" must be a string: "sha256:<hex>".', 400);
+    return documentId.toLowerCase();
+  }
+  if (persisted === undefined || persisted === null) return undefined;
+  const hash = isObject(persisted) ? persisted['sha256Hash'] : undefined;
+  if (typeof hash !== 'string') throw new Refusal('BAD_REQUEST', '"extensions.persistedQuery.sha256Hash" must be a string.', 400);
+  return `sha256:${hash.toLowerCase()}`;
+}
+
 /** The body's shape: one operation as a JSON object. A batch is refused as bulk copying (R7). */
 export function readRequestBody(body: unknown): GraphQLRequestBody {
   if (Array.isArray(body)) throw new Refusal('BAD_USER_INPUT', 'Batched requests (a JSON array of operations) are refused: send one operation per request.', 400, { reason: 'BATCH' });
-  if (!isObject(body)) throw new Refusal('BAD_REQUEST', 'POST a JSON object: {"query": "...", "variables": {...}}.', 400);
+  if (!isObject(body)) throw new Refusal('BAD_REQUEST', 'POST a JSON object: {"query": "...", "variables": {...}} or {"documentId": "sha256:...", "variables": {...}}.', 400);
   const { query, variables, operationName } = body;
-  if (typeof query !== 'string' || query.trim() === '') throw new Refusal('BAD_REQUEST', 'The request has no "query" string.', 400);
+  const documentId = documentIdOf(body);
+  if (documentId !== undefined && query !== undefined && query !== null) throw new Refusal('BAD_REQUEST', 'Send either "query" or a registered operation\'s id, not both.', 400);
+  if (documentId === undefined && (typeof query !== 'string' || query.trim() === '')) throw new Refusal('BAD_REQUEST', 'The request has no "query" string and names no registered operation ("documentId").', 400);
   if (variables !== undefined && variables !== null && !isObject(variables)) throw new Refusal('BAD_REQUEST', '"variables" must be an object.', 400);
   if (operationName !== undefined && operationName !== null && typeof operationName !== 'string') throw new Refusal('BAD_REQUEST', '"operationName" must be a string.', 400);
   return {
-    query,
+    query: typeof query === 'string' ? query : '',
+    documentId,
     variables: (variables ?? undefined) as Record<string, unknown> | undefined,
     operationName: (operationName ?? undefined) as string | undefined,
   };
@@ -41,6 +66,17 @@ export function readRequestBody(body: unknown): GraphQLRequestBody {
 
 /** One operation per request: several need an operationName that picks one. `parsed`: the same text, parsed before (document-cache.ts). */
 export function selectOperation(request: GraphQLRequestBody, parsed?: DocumentNode): SelectedOperation {
+  const prepared = request.prepared;
+  if (prepared) {
+    const { registered, access } = prepared;
+    return {
+      source: registered.source, document: registered.document, operation: registered.operation,
+      operationName: registered.operation.name?.value ?? null, type: registered.operation.operation, variables: request.variables,
+      executable: access.document, changed: access.forbidden.length > 0, prepared,
+    };
+  }
+  // Only the trusted-operations stage resolves an id; without it, no id is known.
+  if (request.documentId !== undefined) throw persistedQueryNotFound();
   let document: DocumentNode;
   try {
     document = parsed ?? parse(request.query, { maxTokens: 20_000 });

@@ -5,6 +5,7 @@ import type { AuditJournal } from './journal';
 import type { LimitsPolicy } from './limits-policy';
 import type { GatewayMetrics } from './metrics';
 import type { Policies } from './policies';
+import type { OperationRegistry } from './operations';
 import type { Quotas } from './quotas';
 import type { RegistrationNumbers } from './registration';
 import type { ResourceMap } from './resource-map';
@@ -30,6 +31,7 @@ import { useRecords } from './stages/records';
 import { useRegistration } from './stages/registration';
 import { useShutdown } from './stages/shutdown';
 import { useSubjects } from './stages/subjects';
+import { useTrustedOperations } from './stages/trusted-operations';
 
 export interface PipelineDeps {
   policies: Policies;
@@ -37,6 +39,7 @@ export interface PipelineDeps {
   map: ResourceMap;
   access: AccessPolicy;
   limits: LimitsPolicy;
+  operations: OperationRegistry;
   quotas: Quotas;
   journal: AuditJournal;
   metrics: GatewayMetrics;
@@ -76,6 +79,7 @@ export function hubPipelines(d: PipelineDeps, reportFault: FaultReporter) {
     usePurpose(d.policies), // why the request is made (X-Purpose, X-Case-Number)
     useErrorHygiene(d.policies, d.production), // no foreign locations, no schema hints
     useQuotas(d.quotas), // R7: requests and records per agency and caller, key walking
+    useTrustedOperations(d.policies, d.operations), // R7: systems run the operations registered for their body
     useLimits(d.map.schema, d.limits), // R7: tokens, depth, aliases, directives, page size, cost
     useReadOnly(), // R1: queries only
     useAccess(d.policies, d.access), // R8: cut what the caller's body may not read

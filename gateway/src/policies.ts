@@ -29,6 +29,8 @@ export interface RolePolicy {
   /** Per resource: 'agency' (the body's level), a fixed level, or '*' for the rest. */
   resources: Record<string, Level | 'agency'>;
   introspection: boolean;
+  /** 'registered': only the operations registered for the caller's body (policies/operations); 'any': ad-hoc text too. */
+  operations: OperationsPolicy;
 }
 
 export interface PurposePolicy {
@@ -44,6 +46,10 @@ export interface PurposePolicy {
 /** X-Case-Number under a purpose that names no format of its own. */
 export const GENERIC_CASE_NUMBER = { pattern: /^[\p{L}\p{N} ./_:-]{1,64}$/u, format: '1 to 64 letters, digits, spaces or . / _ : -' };
 export const MAX_CASE_NUMBER_LENGTH = 64;
+
+export type OperationsPolicy = 'registered' | 'any';
+/** Ministry systems run what was reviewed for them; people at a keyboard may ask ad-hoc questions. */
+const DEFAULT_OPERATIONS: Record<Role, OperationsPolicy> = { system: 'registered', officer: 'any', auditor: 'any', citizen: 'any' };
 
 export interface IdentityProviders {
   audience: string;
@@ -157,7 +163,9 @@ export function loadPolicies(dir: string, keysDir: string): Policies {
       if (resource !== '*') checkResource(resource, `roles.json: ${role}.resources`);
       checkLevel(level, `roles.json: ${role}.resources.${resource}`, [...LEVELS, 'agency']);
     }
-    roles.set(role as Role, { purposes: rolePurposes as string[], resources: grants as RolePolicy['resources'], introspection: entry['introspection'] === true });
+    const operations = entry['operations'] ?? DEFAULT_OPERATIONS[role as Role];
+    if (operations !== 'registered' && operations !== 'any') throw new PolicyError(`roles.json: ${role}.operations: expected "registered" or "any", not ${JSON.stringify(operations)}`);
+    roles.set(role as Role, { purposes: rolePurposes as string[], resources: grants as RolePolicy['resources'], introspection: entry['introspection'] === true, operations });
   }
   for (const role of ROLES) if (!roles.has(role)) throw new PolicyError(`roles.json: role "${role}" is not defined`);
 
@@ -218,6 +226,11 @@ export function levelsFor(policies: Policies, agency: string, roles: readonly Ro
     if (best !== 'none') levels.set(resource, best);
   }
   return levels;
+}
+
+/** Ad-hoc text when one of the caller's roles allows it; otherwise only registered operations. */
+export function mayRunAdHoc(policies: Policies, roles: readonly Role[]): boolean {
+  return roles.some((role) => policies.roles.get(role)?.operations === 'any');
 }
 
 /** Introspection in production only for roles the policy lets introspect (roles.json); in development everyone may. */

@@ -16,7 +16,8 @@ import type { LimitsPolicy } from './limits-policy';
 import { errorSummary } from './logger';
 import { GatewayMetrics } from './metrics';
 import { DocumentCache, printedOnce } from './document-cache';
-import { readRequestBody, type GraphQLRequestBody, type SelectedOperation } from './operation';
+import { readRequestBody, selectOperation, type GraphQLRequestBody, type SelectedOperation } from './operation';
+import type { OperationRegistry } from './operations';
 import { hubPipelines } from './pipeline';
 import { DEFAULT_ADMISSION, type AdmissionLimits } from './stages/admission';
 import type { Policies } from './policies';
@@ -51,6 +52,8 @@ export interface GatewayOptions {
   /** On stop, how long requests in flight may take before their connections are cut. */
   shutdownGraceMs?: number;
   limits: LimitsPolicy;
+  /** The registered operations, checked and decided before traffic (operations.ts). */
+  operations: OperationRegistry;
   quotas: Quotas;
   /** Development only: where the agencies' development keys are, for the playground's token minting. */
   developmentKeysDir?: string;
@@ -82,8 +85,9 @@ export async function startGateway(options: GatewayOptions, port: number, host =
   const { policies, supergraph, logger } = options;
   const map = new ResourceMap(supergraph.apiSchema, supergraph, (subgraph) => policies.resourceOfSubgraph.get(subgraph)?.name ?? null);
   const metrics = new GatewayMetrics(options.journal, () => options.quotas.counting());
+  const identity = new IdentityVerifier(policies);
   const pipelines = hubPipelines({
-    policies, map, access: new AccessPolicy(map), identity: new IdentityVerifier(policies), limits: options.limits, quotas: options.quotas,
+    policies, map, access: new AccessPolicy(map), identity, limits: options.limits, operations: options.operations, quotas: options.quotas,
     journal: options.journal, metrics, registrations: options.registrations, logger, production: options.production,
     admission: options.admission ?? DEFAULT_ADMISSION, subjectKeys: options.subjectKeys, consents: options.consents,
   }, (stage, error) => logger.error({ stage, err: errorSummary(error) }, 'stage failed'));
@@ -117,7 +121,9 @@ export async function startGateway(options: GatewayOptions, port: number, host =
   /** The operation as the stages left it, planned and executed by Apollo's gateway. */
   async function execute(hub: HubRequest, operation: SelectedOperation | null): Promise<HubResult> {
     if (!operation?.executable) return { status: 200, headers: {}, body: { data: null }, refusal: null };
-    const request = operation.changed
+    // A registered operation's document was printed once, before traffic.
+    const request = operation.prepared?.query && operation.executable === operation.prepared.access.document ? { query: operation.prepared.query }
+      : operation.changed
       ? { query: printedOnce(operation.executable, (executable) => print({ kind: Kind.DOCUMENT, definitions: [executable] })) }
       : { query: operation.source, ...(operation.operationName ? { operationName: operation.operationName } : {}) };
     const response = await apollo.executeOperation({ ...request, ...(operation.variables ? { variables: operation.variables } : {}) }, { contextValue: { hub } });
@@ -135,7 +141,7 @@ export async function startGateway(options: GatewayOptions, port: number, host =
   const documents = new DocumentCache();
   const graphqlHandler = {
     readBody: async (hub: HubRequest) => readRequestBody(await parseGraphQLBody(hub.http, limits.requestBodyBytes).catch((error: unknown) => asBodyRefusal(error, hub.http, limits.requestBodyBytes))),
-    select: (_hub: HubRequest, body: GraphQLRequestBody) => documents.select(body),
+    select: (_hub: HubRequest, body: GraphQLRequestBody) => (body.prepared ? selectOperation(body) : documents.select(body)),
     execute,
   };
 
@@ -167,6 +173,23 @@ export async function startGateway(options: GatewayOptions, port: number, host =
   }
 
   const consents = options.subjectKeys ? consentRoute(pipelines.session, options.consents, options.subjectKeys, policies) : null;
+  /** The registered operations of the caller's own body, for the playground's examples; other bodies' stay unseen. */
+  async function handleOperations(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    req.resume();
+    if (req.method !== 'GET') return sendJson(res, 405, { errors: [{ message: 'Use GET.', extensions: { code: 'BAD_REQUEST' } }] }, { allow: 'GET' });
+    let agency: string;
+    try {
+      agency = (await identity.verify(req.headers.authorization)).agency;
+    } catch (error) {
+      const refusal = error instanceof Refusal ? error : new Refusal('UNAUTHENTICATED', 'The token does not verify.', 401);
+      return sendJson(res, refusal.httpStatus, { errors: [{ message: refusal.message, extensions: { code: refusal.code } }] });
+    }
+    const operations = options.operations.ofAgency(agency).map((o) => ({
+      name: o.name, id: o.id, query: o.source, variables: (o.operation.variableDefinitions ?? []).map((v) => v.variable.name.value),
+    }));
+    sendJson(res, 200, { operations }, { 'cache-control': 'no-store' });
+  }
+
   const ui = uiRoutes({ policies, production: options.production, demoPeople: options.demoPeople ?? [] });
   if (!options.production && options.developmentKeysDir) ui.set('/dev/token', developmentTokenRoute(policies, options.developmentKeysDir));
   const server = createServer((req, res) => {
@@ -175,6 +198,7 @@ export async function startGateway(options: GatewayOptions, port: number, host =
       : path === '/session/sign-in' ? (q: IncomingMessage, r: ServerResponse) => handleSession('sign-in', q, r)
       : path === '/session/sign-out' ? (q: IncomingMessage, r: ServerResponse) => handleSession('sign-out', q, r)
       : path === '/me/consents' && consents ? consents
+      : path === '/operations' ? handleOperations
       : path === '/health' ? async () => sendJson(res, 200, { status: 'ok' })
       : path === '/ready' ? async () => {
         if (graceful.closing) return sendJson(res, 503, { status: 'stopping' });

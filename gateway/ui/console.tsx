@@ -63,16 +63,17 @@ interface FilterForm {
   decision: string;
   positive: string;
   registrationNumber: string;
+  operationName: string;
 }
 
-const EMPTY_FILTER: FilterForm = { from: '', to: '', agency: '', sub: '', resource: '', decision: '', positive: '', registrationNumber: '' };
+const EMPTY_FILTER: FilterForm = { from: '', to: '', agency: '', sub: '', resource: '', decision: '', positive: '', registrationNumber: '', operationName: '' };
 
 /** The form as an AuditFilter: empty fields are left out; local date-times become ISO 8601. */
 function auditFilter(form: FilterForm): Record<string, unknown> {
   const filter: Record<string, unknown> = {};
   if (form.from) filter['from'] = new Date(form.from).toISOString();
   if (form.to) filter['to'] = new Date(form.to).toISOString();
-  for (const key of ['agency', 'sub', 'resource', 'decision', 'registrationNumber'] as const) {
+  for (const key of ['agency', 'sub', 'resource', 'decision', 'registrationNumber', 'operationName'] as const) {
     if (form[key].trim()) filter[key] = form[key].trim();
   }
   if (form.positive) filter['positive'] = form.positive === 'yes';
@@ -155,6 +156,7 @@ function Console() {
           <option value="no">no</option>
         </select></label>
         <label>Registration number <input data-testid="filter-registration-number" value={form.registrationNumber} size={30} onChange={set('registrationNumber')} /></label>
+        <label>Registered operation <input data-testid="filter-operation" value={form.operationName} size={26} placeholder="e.g. SBS/borderCheckByFin" onChange={set('operationName')} /></label>
         <label>Per page <select data-testid="page-size" value={pageSize} onChange={(e) => setPageSize(Number(e.target.value))}>
           {PAGE_SIZES.map((n) => <option key={n} value={n}>{n}</option>)}
         </select></label>

@@ -107,6 +107,20 @@ query ChildProfile($fin: ID!) {
   },
 ];
 
+/** An operation registered for the officer's body (policies/operations), as GET /operations gives it. */
+interface Registered {
+  name: string;
+  id: string;
+  query: string;
+  variables: string[];
+}
+
+/** Demo values for the variables registered operations commonly take. */
+function registeredVariables(operation: Registered, people: Person[]): Record<string, string> {
+  const values: Record<string, string | undefined> = { fin: demo(people, 'citizen-full')?.fin, number: demo(people, 'restricted-by-SBS')?.passport ?? undefined };
+  return Object.fromEntries(operation.variables.filter((v) => values[v] !== undefined).map((v) => [v, values[v]!]));
+}
+
 const WELCOME = `# Sign in above, state the purpose of your request, then write a query
 # (Ctrl-Space completes from the schema) or load one of the examples.
 # Every response carries a hub registration number.
@@ -129,12 +143,21 @@ interface LastResponse {
   status: number;
 }
 
-function Examples({ onPick }: { onPick: (example: Example) => void }) {
+function Examples({ onPick, registered }: { onPick: (example: Example) => void; registered: Registered[] }) {
   const editors = useEditorContext({ nonNull: true });
   const people = config.development?.people ?? [];
   return (
     <section className="hub-inline" aria-label="Examples">
       <span className="hub-label">Examples</span>
+      {registered.map((operation) => (
+        <button key={operation.id} type="button" data-testid={`registered-${operation.name}`} title={`Registered for your body: ${operation.id}`}
+          onClick={() => {
+            editors.queryEditor?.setValue(operation.query);
+            editors.variableEditor?.setValue(JSON.stringify(registeredVariables(operation, people), null, 2));
+            const name = /query (\w+)/.exec(operation.query)?.[1];
+            if (name) editors.setOperationName(name);
+          }}>{operation.name}</button>
+      ))}
       {EXAMPLES.map((example) => (
         <button key={example.id} type="button" data-testid={`example-${example.id}`}
           title={`${example.purpose}; e.g. an officer of ${example.suggested.agency}`}
@@ -163,13 +186,27 @@ function Playground() {
   // The fetcher reads purpose and case number when it runs; only a new session rebuilds it (and refetches the schema).
   const call = useRef({ purpose, caseNumber });
   call.current = { purpose, caseNumber };
+  // The body's registered operations, fetched once per session; unedited, one is sent by its id.
+  const [registered, setRegistered] = useState<Registered[]>([]);
+  const registeredIds = useRef(new Map<string, string>());
+  registeredIds.current = new Map(registered.map((r) => [r.query, r.id]));
+  useEffect(() => {
+    setRegistered([]);
+    if (!session) return;
+    let current = true;
+    void fetch('/operations', { credentials: 'omit', headers: { authorization: `Bearer ${session.token}` } })
+      .then((response) => (response.ok ? response.json() as Promise<{ operations: Registered[] }> : { operations: [] }))
+      .then((body) => { if (current) setRegistered(body.operations); }, () => undefined);
+    return () => { current = false; };
+  }, [session]);
   useEffect(() => {
     if (!purposes.some((p) => p.code === purpose)) setPurpose(purposes[0]?.code ?? '');
   }, [purposes, purpose]);
 
-  const fetcher = useMemo(() => async (params: { operationName?: string | null }) => {
+  const fetcher = useMemo(() => async (params: { query?: string; variables?: unknown; operationName?: string | null }) => {
+    const documentId = params.query === undefined ? undefined : registeredIds.current.get(params.query);
     const response = await fetch('/graphql', {
-      method: 'POST', credentials: 'omit', body: JSON.stringify(params),
+      method: 'POST', credentials: 'omit', body: JSON.stringify(documentId ? { documentId, variables: params.variables } : params),
       headers: requestHeaders({ token: session?.token ?? null, ...call.current }),
     });
     const body = await response.json() as { extensions?: { registrationNumber?: string } };
@@ -197,7 +234,7 @@ function Playground() {
             <label>Case number <input data-testid="case-number" value={caseNumber} size={14} placeholder="optional"
               onChange={(e) => setCaseNumber(e.target.value)} /></label>
           </section>
-          <Examples onPick={(example) => {
+          <Examples registered={registered} onPick={(example) => {
             if (purposes.some((p) => p.code === example.purpose)) setPurpose(example.purpose);
             setSuggestion(example.suggested);
           }} />

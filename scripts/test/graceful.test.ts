@@ -118,7 +118,7 @@ describe('SIGTERM with requests in flight', () => {
     keysDir = mkdtempSync(join(tmpdir(), 'hub-graceful-keys-'));
     const policies = loadPolicies(POLICIES_DIR, keysDir);
     await ensureDevelopmentKeys(keysDir, policies.agencies.keys());
-    token = await signDevelopmentToken(keysDir, policies.identity, { agency: 'MIA', roles: ['system'] });
+    token = await signDevelopmentToken(keysDir, policies.identity, { agency: 'MIA', roles: ['officer'] });
     subgraph = startProcess(subgraphEntry('citizens'), {
       ...process.env, DATABASE_URL: database.url, PORT: '0', HUB_KEYS_DIR: keysDir, HUB_SEED: 'demo',
       HUB_SEED_NUMBER: String(POPULATION.seed), HUB_SEED_CITIZENS: String(POPULATION.citizens), HUB_SEED_FOREIGNERS: String(POPULATION.foreigners),

@@ -19,11 +19,15 @@ export function useAccess(policies: Policies, access: AccessPolicy): Stage {
     onOperation(hub, operation) {
       if (!hub.identity) return;
       hub.levels = levelsFor(policies, hub.identity.agency, hub.identity.roles);
-      const key = `${operation.operationName ?? ''}\n${levelsKey(hub.levels)}`;
-      let decision = decisions.get(operation.document, key);
+      // A registered operation was cut once for the caller's roles, so for these very levels.
+      let decision = operation.prepared?.access;
       if (!decision) {
-        decision = access.apply(operation.document, operation.operation, hub.levels);
-        decisions.set(operation.document, key, decision);
+        const key = `${operation.operationName ?? ''}\n${levelsKey(hub.levels)}`;
+        decision = decisions.get(operation.document, key);
+        if (!decision) {
+          decision = access.apply(operation.document, operation.operation, hub.levels);
+          decisions.set(operation.document, key, decision);
+        }
       }
       hub.forbidden = decision.forbidden;
       operation.executable = decision.document;

@@ -17,17 +17,24 @@ export function useLimits(schema: GraphQLSchema, policy: LimitsPolicy): Stage {
   const passed = new PerDocument<true>();
   return {
     name: 'limits',
-    after: ['identity'],
+    after: ['identity', 'trusted-operations'],
     onBody(hub, body) {
       if (!hub.identity) return;
       const limits = limitsFor(policy.byRole, hub.identity.roles);
       applied.set(hub, limits);
-      const counted = tokenCounts.get(body.query);
-      if (counted === undefined || counted > limits.tokens) tokenCounts.set(body.query, enforceTokenLimit(body.query, limits));
+      // A registered operation was measured before traffic; only its variables are new.
+      if (!body.prepared) {
+        const counted = tokenCounts.get(body.query);
+        if (counted === undefined || counted > limits.tokens) tokenCounts.set(body.query, enforceTokenLimit(body.query, limits));
+      }
     },
     onOperation(hub, operation) {
       const limits = applied.get(hub);
       if (!limits) return;
+      if (operation.prepared) {
+        operation.prepared.checkVariables(operation.variables);
+        return;
+      }
       const key = `${operation.operationName ?? ''}\n${LIMIT_NAMES.map((name) => limits[name]).join(',')}`;
       if (passed.get(operation.document, key)) return;
       const measured = enforceLimits(schema, operation.document, operation.operation, operation.variables, limits);

@@ -15,7 +15,8 @@ import { agencyKeyPaths, ensureDevelopmentKeys, readPrivateJwk, signDevelopmentT
 import { loadLimitsPolicy, type LimitsPolicy } from '../../src/limits-policy';
 import { GatewayMetrics } from '../../src/metrics';
 import { DocumentCache } from '../../src/document-cache';
-import { readRequestBody, type SelectedOperation } from '../../src/operation';
+import { readRequestBody, selectOperation, type SelectedOperation } from '../../src/operation';
+import { operationRegistry } from '../../src/operations';
 import { hubPipelines, type PipelineDeps } from '../../src/pipeline';
 import { DEFAULT_ADMISSION, type AdmissionLimits } from '../../src/stages/admission';
 import { loadPolicies, type Policies } from '../../src/policies';
@@ -62,6 +63,19 @@ export function smallSupergraph(): SupergraphInfo {
 
 const REPO_POLICIES = resolve(__dirname, '../../../../policies');
 
+/** The small world's registered operations, by `<AGENCY>/<name>`. */
+export const SMALL_OPERATIONS: Record<string, string> = {
+  'AAA/personName': '# A comment is not part of the normalised text.\nquery PersonName($fin: ID!) { person(fin: $fin) { name } }',
+  'AAA/personCrossings': 'query PersonCrossings($fin: ID!, $first: Int) { person(fin: $fin) { name crossings(first: $first) { at } } }',
+  'BBB/personDocuments': 'query PersonDocuments($fin: ID!) { person(fin: $fin) { documents { number } } }',
+};
+
+export function writeOperation(policiesDir: string, path: string, text: string): void {
+  const [agency, name] = path.split('/');
+  mkdirSync(join(policiesDir, 'operations', agency!), { recursive: true });
+  writeFileSync(join(policiesDir, 'operations', agency!, `${name!}.graphql`), text);
+}
+
 /** Policies of the small world, written where loadPolicies (and its validation) reads them. */
 export function smallPolicies(keysDir: string): { dir: string; policies: Policies; limits: LimitsPolicy } {
   const dir = mkdtempSync(join(tmpdir(), 'hub-unit-policies-'));
@@ -86,6 +100,7 @@ export function smallPolicies(keysDir: string): { dir: string; policies: Policie
   } });
   write('identity-providers.json', JSON.parse(readFileSync(join(REPO_POLICIES, 'identity-providers.json'), 'utf8')));
   write('limits.json', JSON.parse(readFileSync(join(REPO_POLICIES, 'limits.json'), 'utf8')));
+  for (const [path, text] of Object.entries(SMALL_OPERATIONS)) writeOperation(dir, path, text);
   return { dir, policies: loadPolicies(dir, keysDir), limits: loadLimitsPolicy(dir) };
 }
 
@@ -165,15 +180,17 @@ export function fakeHttp(call: Call = {}, address = '10.1.2.3'): IncomingMessage
 export async function smallWorld(options: { production?: boolean; now?: () => number; admission?: AdmissionLimits; subjects?: boolean } = {}): Promise<World> {
   const keysDir = mkdtempSync(join(tmpdir(), 'hub-unit-keys-'));
   mkdirSync(join(keysDir, 'agencies'), { recursive: true });
-  const { policies, limits } = smallPolicies(keysDir);
+  const { dir, policies, limits } = smallPolicies(keysDir);
   await ensureDevelopmentKeys(keysDir, policies.agencies.keys());
   const supergraph = smallSupergraph();
   const map = new ResourceMap(supergraph.apiSchema, supergraph, (s) => policies.resourceOfSubgraph.get(s)?.name ?? null);
   const journal = new MemoryJournal();
   const consents = new MemoryConsentStore();
   const quotas = quotasFromEnv(limits.quotas, undefined);
+  const operations = operationRegistry(dir, { policies, supergraph, limits });
+  operations.check();
   const deps: PipelineDeps = {
-    policies, map, access: new AccessPolicy(map), identity: new IdentityVerifier(policies, options.now), limits,
+    policies, map, access: new AccessPolicy(map), identity: new IdentityVerifier(policies, options.now), limits, operations,
     quotas, journal, metrics: new GatewayMetrics(journal, () => quotas.counting()),
     registrations: new RegistrationNumbers('T01'), logger: pino({ level: 'silent' }), production: options.production ?? true,
     admission: options.admission ?? DEFAULT_ADMISSION, subjectKeys: options.subjects === false ? null : loadSubjectKeys(keysDir),
@@ -207,7 +224,7 @@ export async function smallWorld(options: { production?: boolean; now?: () => nu
       let executed: SelectedOperation | null = null;
       const result = await pipeline.run(hub, {
         readBody: async () => readRequestBody(call.body ?? { query, ...(call.variables ? { variables: call.variables } : {}) }),
-        select: (_hub, body) => documents.select(body),
+        select: (_hub, body) => (body.prepared ? selectOperation(body) : documents.select(body)),
         execute: async (_hub, operation) => {
           executed = operation;
           await call.hold;

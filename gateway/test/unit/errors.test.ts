@@ -9,7 +9,8 @@ describe('what an error may tell the caller', () => {
   const validation = () => ({ errors: [{ message: 'Cannot query field "nme" on type "Person". Did you mean "name"?', locations: [{ line: 1, column: 25 }], extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }] });
 
   it('gives no schema hints to a caller who may not introspect', async () => {
-    const { result } = await world.run('{ person(fin: "A") { nme } }', { token: await world.token({ agency: 'AAA', roles: ['system'] }), respond: validation });
+    // A system sends no text at all (trusted-operations.test.ts); a citizen may, and may not introspect here.
+    const { result } = await world.run('{ person(fin: "A") { nme } }', { token: await world.token({ agency: 'AAA', roles: ['citizen'], fin: '0YYF118' }), purpose: 'self', respond: validation });
     assert.equal(result.body.errors?.[0]?.message, 'Cannot query field "nme" on type "Person".');
   });
 
@@ -25,8 +26,8 @@ describe('what an error may tell the caller', () => {
     assert.equal(cut.result.body.errors?.[0]?.locations, undefined);
   });
 
-  it('refuses introspection to system callers in production, not to officers', async () => {
-    const system = await world.run('{ __schema { queryType { name } } }', { token: await world.token({ agency: 'AAA', roles: ['system'] }) });
+  it('refuses introspection in production to a role that may not introspect, not to officers', async () => {
+    const system = await world.run('{ __schema { queryType { name } } }', { token: await world.token({ agency: 'AAA', roles: ['citizen'], fin: '0YYF118' }), purpose: 'self' });
     assert.deepEqual([system.result.status, system.result.body.errors?.[0]?.extensions?.['reason']], [403, 'INTROSPECTION']);
     const officer = await world.run('{ __schema { queryType { name } } }', { respond: () => ({ data: {} }) });
     assert.equal(officer.result.status, 200);

@@ -49,7 +49,7 @@ describe('the pipeline', () => {
     const pipeline = new Pipeline([...world.pipeline.stages, broken], (stage) => faults.push(stage));
     const hub = new HubRequest(fakeHttp({ headers: { authorization: `Bearer ${await world.token({ agency: 'AAA' })}`, 'x-purpose': 'check' } }), 'query', new Date());
     const result = await pipeline.run(hub, {
-      readBody: async () => ({ query: '{ person(fin: "A") { name } }', variables: undefined, operationName: undefined }),
+      readBody: async () => ({ query: '{ person(fin: "A") { name } }', documentId: undefined, variables: undefined, operationName: undefined }),
       select: (_h, body) => selectOperation(body),
       execute: async () => assert.fail('not executed'),
     });

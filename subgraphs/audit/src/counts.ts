@@ -17,6 +17,8 @@ export interface Criteria {
   decision?: string;
   positive?: boolean;
   registrationNumber?: string;
+  /** A registered operation's reviewed name (never caller text: ad-hoc operations have none). */
+  operationName?: string;
   /** A person, by the keyed hashes of their FİN (any of them): the rollup does not keep persons. */
   subjects?: string[];
 }
@@ -46,6 +48,7 @@ export function journalWhere(c: Criteria, from: Date, to: Date, offset = 0): { s
   if (c.decision !== undefined) add('decision = ?', c.decision);
   if (c.positive !== undefined) add('positive = ?', c.positive);
   if (c.registrationNumber !== undefined) add('registration_number = ?', c.registrationNumber);
+  if (c.operationName !== undefined) add('operation_name = ?', c.operationName);
   if (c.subjects !== undefined) add('subjects && ?::text[]', c.subjects);
   return { sql: clauses.join(' AND '), params };
 }
@@ -81,7 +84,7 @@ export async function countJournal(db: EntityManager, c: Criteria, keys: CountKe
   if (c.from >= c.to) return [];
   const firstHour = new Date(Math.ceil(c.from.getTime() / HOUR_MS) * HOUR_MS);
   const lastHour = new Date(Math.floor(c.to.getTime() / HOUR_MS) * HOUR_MS);
-  const rollup = c.sub === undefined && c.registrationNumber === undefined && c.subjects === undefined && firstHour < lastHour;
+  const rollup = c.sub === undefined && c.registrationNumber === undefined && c.operationName === undefined && c.subjects === undefined && firstHour < lastHour;
   // One after another: inside the auditor's transaction they share one connection.
   const parts = rollup ? [await fromRollup(db, c, keys, firstHour, lastHour)] : [await fromRows(db, c, keys, c.from, c.to)];
   if (rollup && c.from < firstHour) parts.push(await fromRows(db, c, keys, c.from, firstHour));

@@ -44,6 +44,9 @@ export class AuditFilter {
 
   @Field(() => String, { nullable: true, description: 'A person\'s FİN: records that concerned them. The gateway hashes it; the journal holds only keyed hashes.' })
   subjectFin?: string;
+
+  @Field(() => String, { nullable: true, description: 'A registered operation\'s reviewed name, e.g. SBS/borderCheckByFin (exact match).' })
+  operationName?: string;
 }
 
 @ArgsType()
@@ -119,6 +122,7 @@ function criteriaOf(ctx: Context, filter: AuditFilter = {}): Criteria {
   if (filter.decision) c.decision = filter.decision;
   if (filter.positive !== undefined && filter.positive !== null) c.positive = filter.positive;
   if (filter.registrationNumber) c.registrationNumber = filter.registrationNumber;
+  if (filter.operationName) c.operationName = filter.operationName;
   if (filter.subjectFin) {
     // The FİN itself is never used here: the gateway sends its keyed hashes (subjects stage).
     if (!ctx.caller.subjectHashes?.length || ctx.caller.roles.includes('citizen')) throw hubError('BAD_USER_INPUT', '"subjectFin" is searched through the hub gateway, which hashes it.', { argument: 'subjectFin' });

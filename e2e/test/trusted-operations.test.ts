@@ -1,0 +1,191 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { Client } from 'pg';
+import request from 'supertest';
+import { loadLimitsPolicy, loadOperations, type RegisteredOperation } from '@hub/gateway';
+import { demoPeople } from '@hub/kit/synthetic';
+import { POLICIES_DIR, startTestHub, type TestHub } from '../src/hub';
+
+const ROOT = resolve(__dirname, '../../..');
+const LIMITS = loadLimitsPolicy(POLICIES_DIR).byRole.get('system')!;
+
+interface Reply {
+  status: number;
+  body: {
+    data?: Record<string, unknown> | null;
+    errors?: Array<{ message: string; extensions?: Record<string, unknown> }>;
+    extensions: { registrationNumber: string };
+  };
+}
+
+describe('trusted operations (R7, R6)', () => {
+  let hub: TestHub;
+  let db: Client;
+  let operations: Map<string, RegisteredOperation>;
+  let fin: { citizen: string; restricted: string };
+  const tokens: Record<string, string> = {};
+
+  before(async () => {
+    hub = await startTestHub();
+    db = new Client({ connectionString: hub.database.url });
+    await db.connect();
+    operations = new Map(loadOperations(POLICIES_DIR, hub.policies).map((o) => [o.name, o]));
+    const people = demoPeople(hub.population);
+    fin = { citizen: people.find((p) => p.case === 'citizen-full')!.fin, restricted: people.find((p) => p.case === 'restricted-by-SBS')!.fin };
+    for (const agency of ['SBS', 'MOJ', 'MIA']) tokens[agency] = await hub.token({ agency, roles: ['system'], sub: `${agency.toLowerCase()}-system` });
+  });
+  after(async () => {
+    await db.end();
+    await hub.stop();
+  });
+
+  async function post(token: string, body: unknown, purpose = 'identity-check'): Promise<Reply> {
+    const res = await request(hub.gateway.server).post('/graphql')
+      .set('content-type', 'application/json').set('authorization', `Bearer ${token}`).set('x-purpose', purpose).send(JSON.stringify(body));
+    return { status: res.status, body: res.body as Reply['body'] };
+  }
+
+  const idOf = (name: string) => operations.get(name)!.id;
+
+  async function journalOf(reply: Reply) {
+    const { rows } = await db.query<{ operation_name: string | null; decision: string; reason: string | null; attempt_to_exceed_authority: boolean; agency: string }>(
+      'SELECT operation_name, decision, reason, attempt_to_exceed_authority, agency FROM audit.journal WHERE registration_number = $1', [reply.body.extensions.registrationNumber]);
+    assert.equal(rows.length, 1);
+    return rows[0]!;
+  }
+
+  it('registers operations of SBS, MIA and MOJ, each within its body\'s access levels', () => {
+    assert.deepEqual([...operations.keys()].sort(), ['MIA/identityCheckByFin', 'MOJ/debtorByFin', 'SBS/borderCheckByFin', 'SBS/borderCheckByPassport']);
+  });
+
+  it('serves a border system its registered operation and journals the reviewed name', async () => {
+    const reply = await post(tokens['SBS']!, { documentId: idOf('SBS/borderCheckByFin'), variables: { fin: fin.restricted } }, 'border-control');
+    assert.equal(reply.status, 200, JSON.stringify(reply.body.errors));
+    assert.equal(reply.body.errors, undefined);
+    assert.deepEqual((reply.body.data!['person'] as { restrictionCheck: unknown }).restrictionCheck, { hit: true, contactAgencies: ['SBS'], checkedAt: (reply.body.data!['person'] as { restrictionCheck: { checkedAt: string } }).restrictionCheck.checkedAt });
+    assert.deepEqual(await journalOf(reply), { operation_name: 'SBS/borderCheckByFin', decision: 'allowed', reason: null, attempt_to_exceed_authority: false, agency: 'SBS' });
+    // The same operation in Apollo's persisted-query form.
+    const apollo = await post(tokens['SBS']!, { extensions: { persistedQuery: { version: 1, sha256Hash: idOf('SBS/borderCheckByFin').slice(7) } }, variables: { fin: fin.citizen } }, 'border-control');
+    assert.equal(apollo.status, 200, JSON.stringify(apollo.body.errors));
+    assert.equal((await journalOf(apollo)).operation_name, 'SBS/borderCheckByFin');
+  });
+
+  it('serves an enforcement system the debtor lookup (Elektron icra 11.3)', async () => {
+    const reply = await post(tokens['MOJ']!, { documentId: idOf('MOJ/debtorByFin'), variables: { fin: fin.citizen } }, 'enforcement-proceedings');
+    assert.equal(reply.status, 200, JSON.stringify(reply.body.errors));
+    assert.equal(reply.body.errors, undefined);
+    assert.equal((reply.body.data!['person'] as { enforcementCases: unknown[] }).enforcementCases.length, 2);
+    assert.equal((await journalOf(reply)).operation_name, 'MOJ/debtorByFin');
+  });
+
+  it('answers an unknown id and another body\'s id alike, journaled without a name, no subgraph called', async () => {
+    const unknown = await post(tokens['SBS']!, { documentId: `sha256:${'ab'.repeat(32)}`, variables: { fin: fin.citizen } });
+    const foreign = await post(tokens['SBS']!, { documentId: idOf('MOJ/debtorByFin'), variables: { fin: fin.citizen } });
+    for (const reply of [unknown, foreign]) {
+      assert.equal(reply.status, 400);
+      assert.deepEqual(reply.body.errors, [{ message: 'No registered operation of your body has this id.', extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } }]);
+      assert.deepEqual(await journalOf(reply), { operation_name: null, decision: 'refused', reason: 'PERSISTED_QUERY_NOT_FOUND', attempt_to_exceed_authority: false, agency: 'SBS' });
+      assert.deepEqual(await hub.subgraphsCalled(reply.body.extensions.registrationNumber), []);
+    }
+  });
+
+  it('refuses ad-hoc text from a ministry system and journals it as an attempt to exceed authority', async () => {
+    const reply = await post(tokens['MIA']!, { query: 'query($fin: ID!) { person(fin: $fin) { citizen { firstName } } }', variables: { fin: fin.citizen } });
+    assert.equal(reply.status, 400);
+    assert.equal(reply.body.errors?.[0]?.extensions?.['code'], 'PERSISTED_QUERY_REQUIRED');
+    assert.deepEqual(await journalOf(reply), { operation_name: null, decision: 'refused', reason: 'PERSISTED_QUERY_REQUIRED', attempt_to_exceed_authority: true, agency: 'MIA' });
+    assert.deepEqual(await hub.subgraphsCalled(reply.body.extensions.registrationNumber), []);
+  });
+
+  it('serves ad-hoc text to an officer, journaled with no name', async () => {
+    const res = await hub.query('query Mine($fin: ID!) { person(fin: $fin) { citizen { firstName } } }', { fin: fin.citizen });
+    assert.equal(res.status, 200);
+    assert.equal(res.body.errors, undefined);
+    assert.equal((await journalOf({ status: res.status, body: res.body as Reply['body'] })).operation_name, null);
+  });
+
+  it('checks the variables per request: a page size over the limit is refused before any subgraph', async () => {
+    const reply = await post(tokens['MOJ']!, { documentId: idOf('MOJ/debtorByFin'), variables: { fin: fin.citizen, first: LIMITS.pageSize + 1 } }, 'enforcement-proceedings');
+    assert.equal(reply.status, 400);
+    assert.deepEqual(reply.body.errors?.[0]?.extensions, { code: 'QUERY_TOO_COMPLEX', limit: 'pageSize', max: LIMITS.pageSize, found: LIMITS.pageSize + 1 });
+    assert.deepEqual(await journalOf(reply), { operation_name: 'MOJ/debtorByFin', decision: 'refused', reason: 'QUERY_TOO_COMPLEX', attempt_to_exceed_authority: true, agency: 'MOJ' });
+    assert.deepEqual(await hub.subgraphsCalled(reply.body.extensions.registrationNumber), []);
+  });
+
+  it('gives a signed-in caller its own body\'s registered operations for the playground, and nothing without a token', async () => {
+    const officer = await hub.token({ agency: 'SBS', roles: ['officer'] });
+    const res = await request(hub.gateway.server).get('/operations').set('authorization', `Bearer ${officer}`);
+    assert.equal(res.status, 200);
+    assert.deepEqual(res.body.operations.map((o: { name: string; id: string; variables: string[] }) => [o.name, o.id, o.variables]), [
+      ['SBS/borderCheckByFin', idOf('SBS/borderCheckByFin'), ['fin']],
+      ['SBS/borderCheckByPassport', idOf('SBS/borderCheckByPassport'), ['number']],
+    ]);
+    const anonymous = await request(hub.gateway.server).get('/operations');
+    assert.equal(anonymous.status, 401);
+    assert.equal(anonymous.body.operations, undefined);
+  });
+
+  it('lets auditors filter the history by registered operation', async () => {
+    const served = await post(tokens['SBS']!, { documentId: idOf('SBS/borderCheckByPassport'), variables: { number: 'X0000000' } }, 'border-control');
+    assert.equal(served.status, 200, JSON.stringify(served.body.errors));
+    const auditor = await hub.token({ agency: 'MIA', roles: ['auditor'] });
+    const res = await hub.query('query($filter: AuditFilter) { auditRecords(filter: $filter, first: 50) { items { registrationNumber operationName } } }',
+      { filter: { operationName: 'SBS/borderCheckByPassport' } }, { token: auditor, purpose: 'audit' });
+    assert.equal(res.body.errors, undefined, JSON.stringify(res.body.errors));
+    assert.deepEqual(res.body.data.auditRecords.items, [{ registrationNumber: served.body.extensions.registrationNumber, operationName: 'SBS/borderCheckByPassport' }]);
+  });
+});
+
+describe('start-up check of the registered operations', () => {
+  const dirs: string[] = [];
+  after(() => { for (const dir of dirs) rmSync(dir, { recursive: true, force: true }); });
+
+  /** A copy of the policies with one more operation. */
+  function policiesWith(agency: string, name: string, text: string): string {
+    const dir = mkdtempSync(join(tmpdir(), 'hub-operations-'));
+    dirs.push(dir);
+    cpSync(POLICIES_DIR, dir, { recursive: true });
+    mkdirSync(join(dir, 'operations', agency), { recursive: true });
+    writeFileSync(join(dir, 'operations', agency, `${name}.graphql`), text);
+    return dir;
+  }
+
+  const run = (entry: string, policiesDir: string) => promisify(execFile)(process.execPath, [resolve(ROOT, entry)], {
+    cwd: ROOT,
+    env: {
+      PATH: process.env['PATH'], POLICIES_DIR: policiesDir, SUPERGRAPH_PATH: resolve(ROOT, 'schema/supergraph.graphql'),
+      HUB_KEYS_DIR: join(policiesDir, '.keys'), PORT: '0', LOG_LEVEL: 'error',
+      // Never reached: the check comes before the journal's database.
+      DATABASE_URL: 'postgres://127.0.0.1:1/unreachable',
+    },
+  }).then(() => ({ code: 0, stdout: '', stderr: '' }), (error: { code: number; stdout: string; stderr: string }) => error);
+
+  const cases: Array<[string, string, string, string, RegExp]> = [
+    ['a resource its body cannot read', 'SBS', 'debts', 'query Debts($fin: ID!) { person(fin: $fin) { enforcementCases { caseNumber amount } } }',
+      /reaches the resource "enforcement" \(Person\.enforcementCases\), which SBS cannot read as system/],
+    ['an operation that does not validate', 'MIA', 'typo', 'query Typo($fin: ID!) { person(fin: $fin) { citizen { frstName } } }',
+      /does not validate against the supergraph: Cannot query field "frstName" on type "Citizen"/],
+    ['an operation over a limit', 'MIA', 'wide', `query Wide { ${Array.from({ length: 6 }, (_, i) => `p${i}: person(fin: "0YYF118") { fin }`).join(' ')} }`,
+      /exceeds the system role's limits: The operation exceeds the rootFields limit: 6 > 5/],
+  ];
+  for (const [what, agency, name, text, reason] of cases) {
+    it(`stops the gateway and fails operations:check for ${what}, naming the agency and the operation`, async () => {
+      const dir = policiesWith(agency, name, text);
+      const named = new RegExp(`policies/operations/${agency}/${name}\\.graphql \\(agency ${agency}, operation ${agency}/${name}\\): ${reason.source}`);
+      const [gateway, check] = await Promise.all([run('gateway/dist/src/main.js', dir), run('scripts/dist/src/operations-check.js', dir)]);
+      assert.equal(gateway.code, 1, gateway.stderr);
+      // The gateway logs JSON lines (pino): the message is the line's msg.
+      const logged = gateway.stderr.trim().split('\n').map((line) => (JSON.parse(line) as { msg: string }).msg).join('\n');
+      assert.match(logged, /^configuration: registered operations: /);
+      assert.match(logged, named);
+      assert.equal(check.code, 1, check.stderr);
+      assert.match(check.stderr, named);
+      assert.match(check.stdout, /^sha256:[0-9a-f]{64} {2}MIA\/identityCheckByFin$/m, 'every id is printed');
+    });
+  }
+});
