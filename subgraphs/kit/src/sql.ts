@@ -27,11 +27,11 @@ export async function registerSql(db: DataSource): Promise<void> {
   const [row] = (await db.query('SELECT version() AS version')) as Array<{ version: string }>;
   const named = !/PGlite/.test(row?.version ?? '');
   const pool = (db.driver as unknown as { master: Pool }).master;
-  // The test's query counter sees these as it sees typeorm's; only the text, never the values.
+  // A database logger (tests only: the query counter, the EXPLAIN check) sees these as it sees typeorm's own.
   const logger = db.options.logging ? db.logger : undefined;
   runners.set(db, {
     async query<R extends QueryResultRow>(statement: Statement, values: unknown[]) {
-      logger?.logQuery(statement.text);
+      logger?.logQuery(statement.text, values);
       const result = await pool.query<R>(named ? { name: statement.name, text: statement.text, values } : { text: statement.text, values });
       return result.rows;
     },
