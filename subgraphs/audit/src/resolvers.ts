@@ -104,10 +104,15 @@ export class AuditHour {
   refusals!: number;
 }
 
+/** ISO 8601 only: a date, or a date-time with an optional fraction and zone. `new Date` alone takes "May 1" too. */
+const ISO_8601 = /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
+
 function parseInstant(value: string | undefined, name: string, fallback: Date): Date {
   if (value === undefined || value === null) return fallback;
   const date = new Date(value);
-  if (Number.isNaN(date.getTime())) throw hubError('BAD_USER_INPUT', `"${name}" must be an ISO 8601 date-time.`, { argument: name });
+  if (!ISO_8601.test(value) || Number.isNaN(date.getTime())) {
+    throw hubError('BAD_USER_INPUT', `"${name}" must be an ISO 8601 date or date-time, e.g. 2026-05-01T08:00:00Z.`, { argument: name });
+  }
   return date;
 }
 

@@ -49,6 +49,18 @@ describe('audit subgraph', () => {
     const unlimited = await subgraph.request(PAGE, undefined, { ...restricted, level: 'unlimited' });
     assert.equal((unlimited.body.data?.['auditRecords'] as { total: number }).total, agencies.length);
   });
+
+  it('takes ISO 8601 dates only in the filter; anything else is BAD_USER_INPUT naming the argument', async () => {
+    const auditor = { roles: ['auditor' as const], purpose: 'audit', agency: 'MIA', level: 'unlimited' as const };
+    const page = (from: string) => subgraph.request('query($from: String) { auditRecords(filter: { from: $from }) { items { registrationNumber } } }', { from }, auditor);
+    for (const from of ['2020-01-01', '2020-01-01T00:00:00Z', '2020-01-01T00:00:00.123+04:00']) {
+      assert.equal((await page(from)).body.errors, undefined, from);
+    }
+    for (const from of ['January 1, 2020', '2020/01/01', '1577836800000', 'yesterday', '2020-13-45']) {
+      const { body } = await page(from);
+      assert.deepEqual([body.errors?.[0]?.extensions?.['code'], body.errors?.[0]?.extensions?.['argument']], ['BAD_USER_INPUT', 'from'], from);
+    }
+  });
 });
 
 describe('audit.append_journal', () => {
