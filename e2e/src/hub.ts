@@ -137,8 +137,8 @@ export async function startTestHub(options: HubOptions = {}): Promise<TestHub> {
   };
 }
 
-/** Starts a stopped subgraph of the hub again on the port it had, as an operator restarting its process would. */
-async function freePort(): Promise<number> {
+/** A port nothing listens on now: taken from the system, then let go (for a server to start on, or to stay closed). */
+export async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolvePromise) => server.listen(0, '127.0.0.1', resolvePromise));
   const { port } = server.address() as AddressInfo;

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { Client } from 'pg';
 import { quotasFromEnv, type QuotaCounting, type RunningGateway } from '@hub/gateway';
-import { queryGateway, scrapeMetrics, startGatewayOver, startTestHub, type TestHub } from '../src/hub';
+import { freePort, queryGateway, scrapeMetrics, startGatewayOver, startTestHub, type TestHub } from '../src/hub';
 
 /** A citizens subgraph that takes every call and answers none until told to (a saturated dependency). */
 async function stalledSubgraph(): Promise<{ url: string; holding(n: number): Promise<void>; release(): void; close(): Promise<void> }> {
@@ -28,13 +28,6 @@ async function stalledSubgraph(): Promise<{ url: string; holding(n: number): Pro
   };
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe('overload and a silent dependency, on real servers', { timeout: 60_000 }, () => {
   let hub: TestHub;

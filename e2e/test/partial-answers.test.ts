@@ -1,12 +1,10 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Client } from 'pg';
 import type request from 'supertest';
 import type { DevelopmentTokenRequest, RunningGateway } from '@hub/gateway';
 import { crossingsOf, demoPeople, vehicleOf, type DemoCase } from '@hub/kit/synthetic';
-import { queryGateway, startGatewayOver, startTestHub, type TestHub } from '../src/hub';
+import { freePort, queryGateway, startGatewayOver, startTestHub, type TestHub } from '../src/hub';
 
 /**
  * Issue 12: a subgraph that does not answer costs only its own fields. For every subgraph that
@@ -62,14 +60,6 @@ const CASES: Case[] = [
     variables: (_, fins) => ({ fin: fins.foreigner }), failed: [['person', 'foreigner']], healthy: ['citizens'] },
 ];
 
-/** A port nothing listens on: taken from the system, then let go. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((done) => server.close(() => done()));
-  return port;
-}
 
 function at(data: unknown, path: ReadonlyArray<string | number>): unknown {
   return path.reduce<unknown>((value, key) => (value as Record<string | number, unknown> | null)?.[key], data);
@@ -122,7 +112,7 @@ describe('partial answers: a failing subgraph costs only its own fields', () => 
       const wholeRow = await journalRow(whole);
       assert.ok(use(wholeRow, c.resource).records > 0, `${c.resource} has something to give when it answers`);
 
-      const gateway: RunningGateway = await startGatewayOver(hub, { urls: { [c.subgraph]: `http://127.0.0.1:${await closedPort()}/graphql` } });
+      const gateway: RunningGateway = await startGatewayOver(hub, { urls: { [c.subgraph]: `http://127.0.0.1:${await freePort()}/graphql` } });
       try {
         const partial = await queryGateway(gateway, token, c.query, variables, c.purpose);
         assert.equal(partial.status, 200);
