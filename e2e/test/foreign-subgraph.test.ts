@@ -71,7 +71,7 @@ describe('a subgraph written without the kit, connected by policy only', () => {
   });
 
   it('serves one caller 200 lookups: every answer served, each journaled with its positive result, none taken for key walking', async () => {
-    const token = await hub.token({ agency: 'MIA', roles: ['system'], sub: 'mia-traffic-police' });
+    const token = await hub.token({ agency: 'MIA', roles: ['officer'], sub: 'mia-traffic-officer-9' });
     const registrations: string[] = [];
     for (let i = 0; i < 200; i += 1) {
       const res = await queryGateway(gateway, token, 'query($n: String!) { vehicleInspection(registrationNumber: $n) { passed inspectedOn } }', { n: KNOWN });

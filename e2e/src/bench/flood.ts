@@ -13,7 +13,7 @@ import { rssBytes } from './proc';
 
 /**
  * `npm run bench:flood`: a flood of requests with no token at high concurrency from one
- * address, while one legitimate caller on another address queries at a steady rate. Prints the
+ * address, while one legitimate officer on another address queries at a steady rate. Prints the
  * legitimate caller's p50/p99 before and during the flood, the gateway's RSS before and after,
  * and the journal's rows against the answers given. The gateway runs in its own process as
  * deployed; the flood comes from autocannon in another process.
@@ -40,7 +40,7 @@ async function main(): Promise<void> {
   const gateway = await startChild('hub gateway', 'gateway.js', {
     mode: 'hub', supergraphPath, policiesDir: POLICIES_DIR, keysDir: hub.keysDir, databaseUrl: hub.database.url, assertions: {},
   } satisfies GatewayChildConfig);
-  const token = await hub.token({ agency: 'SBS', roles: ['system'], sub: 'sbs-border-system' });
+  const token = await hub.token({ agency: 'SBS', roles: ['officer'], sub: 'sbs-border-officer-1' });
   const fin = demoPeople(hub.population).find((p) => p.case === 'citizen-full')!.fin;
   // The legitimate caller comes from another loopback address than the flood.
   const legit = new Agent({ localAddress: '127.0.0.2', connections: 4 });
