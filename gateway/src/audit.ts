@@ -58,8 +58,10 @@ export function journalEntryOf(hub: HubRequest, result: HubResult): JournalEntry
     purpose: hub.purpose?.purpose ?? null,
     caseNumber: hub.purpose?.caseNumber ?? null,
     operationType: hub.operation?.type ?? null,
-    // A registered operation's reviewed name; an ad-hoc operation's name is the caller's text (R6): never journaled.
+    // A registered operation's reviewed name and id, both from the registry; an ad-hoc operation's name is
+    // the caller's text (R6) and an id no registered operation has is too: neither is ever journaled.
     operationName: hub.registeredOperation?.name ?? null,
+    operationId: hub.registeredOperation?.id ?? null,
     resources,
     decision,
     reason,

@@ -17,7 +17,9 @@ import { verifyJournal } from '../src/audit-verify';
 function entry(n: number, receivedAt: Date): JournalEntry {
   return {
     registrationNumber: `HUB-ARCHIVE-${n}`, event: 'query', receivedAt, agency: n % 2 ? 'MIA' : 'SBS', sub: `officer-${n % 3}`, roles: ['officer'],
-    purpose: 'identity-check', caseNumber: null, operationType: 'query', operationName: null,
+    purpose: 'identity-check', caseNumber: null, operationType: 'query',
+    // Some by a registered operation: its name and id are in the file and under its hashes.
+    operationName: n % 3 ? null : 'MIA/identityCheckByFin', operationId: n % 3 ? null : `sha256:${'0123456789abcdef'.repeat(4)}`,
     resources: [{ resource: 'citizens', level: 'unlimited', fields: ['Query.person'], positive: n % 2 === 0, records: 1 }],
     decision: 'allowed', reason: null, attemptToExceedAuthority: false, errorCodes: [], positive: n % 2 === 0, records: 1, durationMs: n / 7, clientAddress: null,
   };
@@ -96,6 +98,11 @@ describe('audit:archive', () => {
     };
     const changed = await forge((ls) => { ls[recordAt] = ls[recordAt]!.replace('"agency":"SBS"', '"agency":"MNS"').replace('"agency":"MIA"', '"agency":"MNS"'); return ls; });
     assert.match(changed.problem ?? '', /does not match its hash/);
+    // A registered operation's id is in the file, under its record's hash.
+    const withId = lines.findIndex((l) => l.includes(`"operation_id":"sha256:${'0123456789abcdef'.repeat(4)}"`));
+    assert.ok(withId > 0, 'the archive carries the operation id');
+    const otherOperation = await forge((ls) => { ls[withId] = ls[withId]!.replace(/"operation_id":"sha256:[0-9a-f]{64}"/, `"operation_id":"sha256:${'f'.repeat(64)}"`); return ls; });
+    assert.match(otherOperation.problem ?? '', /does not match its hash/);
     const removed = await forge((ls) => ls.filter((_l, i) => i !== recordAt + 1));
     assert.equal(removed.ok, false);
     const recomputed = await forge((ls) => {

@@ -25,7 +25,8 @@ function entry(n: number): JournalEntry {
     purpose: n % 3 === 0 ? null : 'identity-check',
     caseNumber: n % 2 === 0 ? null : `CASE/${n}: a-b_c`,
     operationType: n % 5 === 0 ? null : 'query',
-    operationName: n % 2 === 0 ? null : 'PersonCheck',
+    operationName: n % 2 === 0 ? null : 'MIA/personCheck',
+    operationId: n % 2 === 0 ? null : `sha256:${String(n).padStart(64, 'a')}`,
     resources: n % 4 === 0 ? [] : [
       { resource: 'citizens', level: 'unlimited', fields: ['Citizen.documents', 'Query.person'], positive: true, records: n },
       { resource: 'borderCrossings', level: 'none', fields: [], positive: false, records: 0 },
@@ -96,6 +97,7 @@ describe('audit:verify', () => {
     ['a shifted time', "UPDATE audit.journal SET received_at = received_at + interval '1 millisecond' WHERE seq = $1"],
     ['a changed duration', 'UPDATE audit.journal SET duration_ms = duration_ms + 1 WHERE seq = $1'],
     ['another person named', "UPDATE audit.journal SET subjects = ARRAY['subjects-k1:forged'] WHERE seq = $1"],
+    ['another registered operation', "UPDATE audit.journal SET operation_id = 'sha256:' || repeat('f', 64) WHERE seq = $1"],
   ];
   for (const [what, sql] of changes) {
     it(`names the record changed to ${what}, and nothing before it`, async () => {
@@ -105,8 +107,8 @@ describe('audit:verify', () => {
       const result = await verifyJournal(database.url, 4);
       assert.deepEqual(result, { records: 9, broken: { seq: target.seq, registrationNumber: target.registration_number, problem: 'hash' } });
       assert.match(describeResult(result), new RegExp(`seq ${target.seq}, registration number ${target.registration_number}`));
-      await tamper(`UPDATE audit.journal SET positive = $2, agency = $3, resources = $4, received_at = $5, duration_ms = $6, subjects = $7 WHERE seq = $1`,
-        [target.seq, saved['positive'], saved['agency'], JSON.stringify(saved['resources']), saved['received_at'], saved['duration_ms'], saved['subjects']]);
+      await tamper(`UPDATE audit.journal SET positive = $2, agency = $3, resources = $4, received_at = $5, duration_ms = $6, subjects = $7, operation_id = $8 WHERE seq = $1`,
+        [target.seq, saved['positive'], saved['agency'], JSON.stringify(saved['resources']), saved['received_at'], saved['duration_ms'], saved['subjects'], saved['operation_id']]);
       assert.deepEqual(await verifyJournal(database.url), { records: RECORDS, broken: null });
     });
   }

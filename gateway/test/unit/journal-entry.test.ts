@@ -71,9 +71,9 @@ describe('the journal entry for each decision', () => {
     assert.deepEqual([entry?.agency, entry?.decision, entry?.reason, entry?.attemptToExceedAuthority], [null, 'refused', 'UNAUTHENTICATED', true]);
   });
 
-  it('journals no operation name, whatever the caller named the operation', async () => {
+  it('journals no operation name or id, whatever the caller named the operation', async () => {
     const { entry } = await world.run('query SecretOperationName { person(fin: "A") { name } }', { respond: () => ({ data: { person: null } }) });
-    assert.equal(entry?.operationName, null);
+    assert.deepEqual([entry?.operationName, entry?.operationId], [null, null]);
     assert.ok(!JSON.stringify(entry).includes('SecretOperationName'));
   });
 

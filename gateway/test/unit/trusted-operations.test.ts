@@ -26,7 +26,7 @@ describe('trusted operations', () => {
     assert.notEqual(operationIdOf(text), id, 'the raw text is not what is hashed');
   });
 
-  it('serves a system its body\'s registered operation by documentId and journals its reviewed name, no caller text', async () => {
+  it('serves a system its body\'s registered operation by documentId and journals its reviewed name and id, no caller text', async () => {
     const { result, executed, entry } = await world.run('', {
       token: system, body: { documentId: idOf('AAA/personName'), variables: { fin: 'A' } }, respond: () => ({ data: { person: { name: 'N' } } }),
     });
@@ -34,7 +34,7 @@ describe('trusted operations', () => {
     assert.deepEqual(result.body.data, { person: { name: 'N' } });
     assert.ok(executed?.prepared, 'the operation came decided before traffic');
     assert.deepEqual(executed.variables, { fin: 'A' });
-    assert.equal(entry?.operationName, 'AAA/personName');
+    assert.deepEqual([entry?.operationName, entry?.operationId], ['AAA/personName', idOf('AAA/personName')]);
     assert.equal(entry?.decision, 'allowed');
     assert.deepEqual(entry?.resources.map((r) => r.resource), ['people']);
   });
@@ -43,7 +43,8 @@ describe('trusted operations', () => {
     const hash = idOf('AAA/personName').slice('sha256:'.length).toUpperCase();
     const { result, entry } = await world.run('', { token: system, body: { extensions: { persistedQuery: { version: 1, sha256Hash: hash } }, variables: { fin: 'A' } } });
     assert.equal(result.status, 200, JSON.stringify(result.body));
-    assert.equal(entry?.operationName, 'AAA/personName');
+    // The registry's id, not the caller's spelling of it.
+    assert.deepEqual([entry?.operationName, entry?.operationId], ['AAA/personName', idOf('AAA/personName')]);
   });
 
   it('answers an unknown id and another body\'s id alike: PERSISTED_QUERY_NOT_FOUND, nothing executed', async () => {
@@ -52,7 +53,8 @@ describe('trusted operations', () => {
       const { result, executed, entry } = await world.run('', { token: system, body: { documentId: id, variables: { fin: 'A' } } });
       assert.equal(executed, null);
       assert.equal(entry?.decision, 'refused');
-      assert.equal(entry?.operationName, null, 'the id the caller sent is its text: never journaled');
+      assert.deepEqual([entry?.operationName, entry?.operationId], [null, null], 'the id the caller sent is its text: never journaled');
+      assert.ok(!JSON.stringify(entry).includes(id.replace(/^sha256:/, '')), 'nothing of the id sent is journaled');
       answers.push([result.status, result.body.errors]);
     }
     assert.equal(answers[0]![0], 400);
@@ -69,17 +71,17 @@ describe('trusted operations', () => {
     assert.equal(result.status, 400);
     assert.equal(codeOf(result.body), 'PERSISTED_QUERY_REQUIRED');
     assert.equal(executed, null);
-    assert.deepEqual([entry?.decision, entry?.reason, entry?.attemptToExceedAuthority, entry?.operationName], ['refused', 'PERSISTED_QUERY_REQUIRED', true, null]);
+    assert.deepEqual([entry?.decision, entry?.reason, entry?.attemptToExceedAuthority, entry?.operationName, entry?.operationId], ['refused', 'PERSISTED_QUERY_REQUIRED', true, null, null]);
   });
 
   it('serves ad-hoc text to an officer, with no name journaled; an officer may also name a registered operation', async () => {
     const adHoc = await world.run('query Mine { person(fin: "A") { name } }');
     assert.equal(adHoc.result.status, 200);
     assert.equal(adHoc.executed?.prepared, undefined);
-    assert.equal(adHoc.entry?.operationName, null);
+    assert.deepEqual([adHoc.entry?.operationName, adHoc.entry?.operationId], [null, null]);
     const registered = await world.run('', { body: { documentId: idOf('AAA/personName'), variables: { fin: 'A' } } });
     assert.equal(registered.result.status, 200);
-    assert.equal(registered.entry?.operationName, 'AAA/personName');
+    assert.deepEqual([registered.entry?.operationName, registered.entry?.operationId], ['AAA/personName', idOf('AAA/personName')]);
   });
 
   it('still checks the variables per request: a page size over the limit is refused, one within it served', async () => {
@@ -88,7 +90,7 @@ describe('trusted operations', () => {
     assert.equal(over.result.status, 400);
     assert.deepEqual(over.result.body.errors?.[0]?.extensions, { code: 'QUERY_TOO_COMPLEX', limit: 'pageSize', max: 50, found: 51 });
     assert.equal(over.executed, null);
-    assert.deepEqual([over.entry?.operationName, over.entry?.reason], ['AAA/personCrossings', 'QUERY_TOO_COMPLEX']);
+    assert.deepEqual([over.entry?.operationName, over.entry?.operationId, over.entry?.reason], ['AAA/personCrossings', documentId, 'QUERY_TOO_COMPLEX']);
     const within = await world.run('', { token: system, body: { documentId, variables: { fin: 'A', first: 50 } } });
     assert.equal(within.result.status, 200, JSON.stringify(within.result.body));
   });

@@ -15,6 +15,8 @@ export interface JournalEntry {
   caseNumber: string | null;
   operationType: string | null;
   operationName: string | null;
+  /** The registered operation's id (`sha256:<hex>`), from the gateway's registry; null for ad-hoc text. Absent in records written before the column. */
+  operationId?: string | null;
   resources: Array<{ resource: string; level: string; fields: string[]; positive: boolean; records: number }>;
   decision: 'allowed' | 'partly-refused' | 'refused';
   reason: string | null;
@@ -44,12 +46,14 @@ function stable(value: unknown): string {
 
 /**
  * The bytes a record is hashed over: every column but the chain itself, keys sorted. Subjects
- * count only when there are some, so records written before the column existed verify as they were.
+ * count only when there are some, and the operation id only when there is one, so records
+ * written before those columns existed verify as they were.
  */
 export function canonicalOf(entry: JournalEntry): string {
   const { registrationNumber, event, receivedAt, agency, sub, roles, purpose, caseNumber, operationType, operationName, resources, decision, reason, attemptToExceedAuthority, errorCodes, positive, records, durationMs, clientAddress } = entry;
   const subjects = entry.subjects?.length ? { subjects: entry.subjects } : {};
-  return stable({ registrationNumber, event, receivedAt, agency, sub, roles, purpose, caseNumber, operationType, operationName, resources, decision, reason, attemptToExceedAuthority, errorCodes, positive, records, durationMs, clientAddress, ...subjects });
+  const operationId = entry.operationId ? { operationId: entry.operationId } : {};
+  return stable({ registrationNumber, event, receivedAt, agency, sub, roles, purpose, caseNumber, operationType, operationName, ...operationId, resources, decision, reason, attemptToExceedAuthority, errorCodes, positive, records, durationMs, clientAddress, ...subjects });
 }
 
 /** sha256(previous hash, newline, canonical record): what audit.append_journal computes in SQL. */
@@ -62,7 +66,7 @@ export function journalRow(entry: JournalEntry): Record<string, unknown> {
   return {
     registration_number: entry.registrationNumber, event: entry.event, received_at: entry.receivedAt.toISOString(),
     agency: entry.agency, sub: entry.sub, roles: entry.roles, purpose: entry.purpose, case_number: entry.caseNumber,
-    operation_type: entry.operationType, operation_name: entry.operationName, resources: entry.resources,
+    operation_type: entry.operationType, operation_name: entry.operationName, operation_id: entry.operationId ?? null, resources: entry.resources,
     resource_names: entry.resources.map((r) => r.resource), decision: entry.decision, reason: entry.reason,
     attempt_to_exceed_authority: entry.attemptToExceedAuthority, error_codes: entry.errorCodes, positive: entry.positive,
     records: entry.records, duration_ms: entry.durationMs, client_address: entry.clientAddress, subjects: entry.subjects ?? [],
@@ -83,6 +87,7 @@ export function entryFromRow(row: Record<string, unknown>): JournalEntry {
     caseNumber: row['case_number'] as string | null,
     operationType: row['operation_type'] as string | null,
     operationName: row['operation_name'] as string | null,
+    operationId: (row['operation_id'] as string | null | undefined) ?? null,
     resources: row['resources'] as JournalEntry['resources'],
     decision: row['decision'] as JournalEntry['decision'],
     reason: row['reason'] as string | null,

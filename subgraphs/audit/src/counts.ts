@@ -4,8 +4,8 @@ import type { EntityManager } from 'typeorm';
  * Counting the journal for the auditors' console without re-reading it: whole hours come
  * from audit.journal_hourly, which audit.append_journal keeps, and only the partial hours at
  * the edges of a window (at most two) are counted from the rows, through the time index.
- * Filters the rollup does not keep (an officer's sub, a registration number) are selective
- * and indexed, so they are counted from the rows.
+ * Filters the rollup does not keep (an officer's sub, a registration number, an operation,
+ * a person) are selective and indexed, so they are counted from the rows.
  */
 export interface Criteria {
   from: Date;
@@ -19,6 +19,8 @@ export interface Criteria {
   registrationNumber?: string;
   /** A registered operation's reviewed name (never caller text: ad-hoc operations have none). */
   operationName?: string;
+  /** A registered operation's id, `sha256:<hex>`: the rollup does not keep operations. */
+  operationId?: string;
   /** A person, by the keyed hashes of their FİN (any of them): the rollup does not keep persons. */
   subjects?: string[];
 }
@@ -49,6 +51,7 @@ export function journalWhere(c: Criteria, from: Date, to: Date, offset = 0): { s
   if (c.positive !== undefined) add('positive = ?', c.positive);
   if (c.registrationNumber !== undefined) add('registration_number = ?', c.registrationNumber);
   if (c.operationName !== undefined) add('operation_name = ?', c.operationName);
+  if (c.operationId !== undefined) add('operation_id = ?', c.operationId);
   if (c.subjects !== undefined) add('subjects && ?::text[]', c.subjects);
   return { sql: clauses.join(' AND '), params };
 }
@@ -84,7 +87,7 @@ export async function countJournal(db: EntityManager, c: Criteria, keys: CountKe
   if (c.from >= c.to) return [];
   const firstHour = new Date(Math.ceil(c.from.getTime() / HOUR_MS) * HOUR_MS);
   const lastHour = new Date(Math.floor(c.to.getTime() / HOUR_MS) * HOUR_MS);
-  const rollup = c.sub === undefined && c.registrationNumber === undefined && c.operationName === undefined && c.subjects === undefined && firstHour < lastHour;
+  const rollup = c.sub === undefined && c.registrationNumber === undefined && c.operationName === undefined && c.operationId === undefined && c.subjects === undefined && firstHour < lastHour;
   // One after another: inside the auditor's transaction they share one connection.
   const parts = rollup ? [await fromRollup(db, c, keys, firstHour, lastHour)] : [await fromRows(db, c, keys, c.from, c.to)];
   if (rollup && c.from < firstHour) parts.push(await fromRows(db, c, keys, c.from, firstHour));

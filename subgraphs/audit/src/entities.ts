@@ -38,6 +38,8 @@ class AuditResourceUse {
 @Index('journal_decision_time', ['decision', 'receivedAt', 'seq'])
 @Index('journal_positive_time', ['positive', 'receivedAt', 'seq'])
 @Index('journal_registration_number', ['registrationNumber'])
+@Index('journal_operation_name_time', ['operationName', 'receivedAt', 'seq'])
+@Index('journal_operation_id_time', ['operationId', 'receivedAt', 'seq'])
 export class AuditRecord {
   /** Position in the hash chain. */
   @PrimaryColumn({ type: 'bigint', generated: 'identity', generatedIdentity: 'ALWAYS' })
@@ -84,9 +86,13 @@ export class AuditRecord {
   @Column({ type: 'text', nullable: true })
   operationType!: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'A registered operation\'s reviewed name, e.g. SBS/borderCheckByFin; null for ad-hoc text (R6).' })
   @Column({ type: 'text', nullable: true })
   operationName!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'A registered operation\'s id, sha256:<hex>, from the gateway\'s registry; null for ad-hoc text.' })
+  @Column({ type: 'text', nullable: true })
+  operationId!: string | null;
 
   @Field(() => [AuditResourceUse])
   @Column({ type: 'jsonb' })

@@ -47,6 +47,9 @@ export class AuditFilter {
 
   @Field(() => String, { nullable: true, description: 'A registered operation\'s reviewed name, e.g. SBS/borderCheckByFin (exact match).' })
   operationName?: string;
+
+  @Field(() => String, { nullable: true, description: 'A registered operation\'s id, sha256:<64 hex> as `npm run operations:check` prints it (exact match).' })
+  operationId?: string;
 }
 
 @ArgsType()
@@ -116,6 +119,9 @@ function parseInstant(value: string | undefined, name: string, fallback: Date): 
   return date;
 }
 
+/** A registered operation's id as the gateway's registry makes it (gateway/src/operations.ts). */
+const OPERATION_ID = /^sha256:[0-9a-f]{64}$/;
+
 /** The filter as counting and paging read it; restricted auditors see their own body only. */
 function criteriaOf(ctx: Context, filter: AuditFilter = {}): Criteria {
   const to = parseInstant(filter.to, 'to', new Date());
@@ -128,6 +134,10 @@ function criteriaOf(ctx: Context, filter: AuditFilter = {}): Criteria {
   if (filter.positive !== undefined && filter.positive !== null) c.positive = filter.positive;
   if (filter.registrationNumber) c.registrationNumber = filter.registrationNumber;
   if (filter.operationName) c.operationName = filter.operationName;
+  if (filter.operationId !== undefined && filter.operationId !== null) {
+    if (!OPERATION_ID.test(filter.operationId)) throw hubError('BAD_USER_INPUT', '"operationId" must be a registered operation\'s id: sha256: and 64 lowercase hex digits.', { argument: 'operationId' });
+    c.operationId = filter.operationId;
+  }
   if (filter.subjectFin) {
     // The FİN itself is never used here: the gateway sends its keyed hashes (subjects stage).
     if (!ctx.caller.subjectHashes?.length || ctx.caller.roles.includes('citizen')) throw hubError('BAD_USER_INPUT', '"subjectFin" is searched through the hub gateway, which hashes it.', { argument: 'subjectFin' });

@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestSubgraph, type TestSubgraph } from '@hub/kit/testing';
-import { APPEND_JOURNAL_SQL, auditSubgraph, entryHash, GENESIS_HASH, journalRow, type JournalEntry } from '../src';
+import { APPEND_JOURNAL_SQL, auditSubgraph, canonicalOf, entryFromRow, entryHash, GENESIS_HASH, journalRow, type JournalEntry } from '../src';
 
 /**
  * The audit subgraph on its own, reached with assertions as the gateway signs them: the
@@ -17,6 +17,7 @@ function entry(n: number, agency: string): JournalEntry {
 }
 
 const PAGE = '{ auditRecords { total items { registrationNumber agency } } }';
+const OPERATION_ID = `sha256:${'0123456789abcdef'.repeat(4)}`;
 
 describe('audit subgraph', () => {
   let subgraph: TestSubgraph;
@@ -61,23 +62,49 @@ describe('audit subgraph', () => {
       assert.deepEqual([body.errors?.[0]?.extensions?.['code'], body.errors?.[0]?.extensions?.['argument']], ['BAD_USER_INPUT', 'from'], from);
     }
   });
+
+  it('takes an operation id only as sha256: and 64 hex digits; anything else is BAD_USER_INPUT naming the argument', async () => {
+    const auditor = { roles: ['auditor' as const], purpose: 'audit', agency: 'MIA', level: 'unlimited' as const };
+    const page = (operationId: string) => subgraph.request('query($id: String) { auditRecords(filter: { operationId: $id }) { total items { registrationNumber } } }', { id: operationId }, auditor);
+    assert.deepEqual((await page(OPERATION_ID)).body.data, { auditRecords: { total: 0, items: [] } });
+    for (const id of ['', 'SBS/borderCheckByFin', OPERATION_ID.slice('sha256:'.length), `${OPERATION_ID}0`, OPERATION_ID.toUpperCase(), `md5:${'0'.repeat(32)}`, `sha256:${'g'.repeat(64)}`]) {
+      const { body } = await page(id);
+      assert.deepEqual([body.errors?.[0]?.extensions?.['code'], body.errors?.[0]?.extensions?.['argument']], ['BAD_USER_INPUT', 'operationId'], id);
+    }
+  });
+});
+
+describe('the chain\'s canonical form', () => {
+  it('covers a registered operation\'s id, and leaves out an id that is null or absent, as records before the column have it', () => {
+    const before = entry(0, 'MIA');
+    assert.equal(before.operationId, undefined);
+    assert.equal(canonicalOf({ ...before, operationId: null }), canonicalOf(before));
+    assert.doesNotMatch(canonicalOf(before), /operationId/);
+    const registered = { ...before, operationName: 'MIA/identityCheckByFin', operationId: OPERATION_ID };
+    assert.match(canonicalOf(registered), new RegExp(`"operationId":"${OPERATION_ID}"`));
+    assert.notEqual(entryHash(GENESIS_HASH, registered), entryHash(GENESIS_HASH, { ...registered, operationId: `sha256:${'f'.repeat(64)}` }));
+    assert.notEqual(entryHash(GENESIS_HASH, registered), entryHash(GENESIS_HASH, { ...registered, operationId: null }));
+  });
 });
 
 describe('audit.append_journal', () => {
   it('chains records in SQL exactly as chain.ts hashes them', async () => {
     const subgraph = await startTestSubgraph(auditSubgraph);
     try {
-      const entries = [entry(0, 'MIA'), entry(1, 'SBS'), { ...entry(2, 'MNS'), resources: [{ resource: 'citizens', level: 'unlimited', fields: ['Citizen.documents'], positive: true, records: 3 }], durationMs: 0.1 + 0.2 }];
+      const entries = [entry(0, 'MIA'), { ...entry(1, 'SBS'), operationName: 'SBS/borderCheckByFin', operationId: OPERATION_ID },
+        { ...entry(2, 'MNS'), resources: [{ resource: 'citizens', level: 'unlimited', fields: ['Citizen.documents'], positive: true, records: 3 }], durationMs: 0.1 + 0.2 }];
       await subgraph.db.query(APPEND_JOURNAL_SQL, [JSON.stringify(entries.slice(0, 2).map(journalRow))]);
       await subgraph.db.query(APPEND_JOURNAL_SQL, [JSON.stringify(entries.slice(2).map(journalRow))]);
-      const rows = await subgraph.db.query('SELECT prev_hash, hash FROM audit.journal ORDER BY seq') as Array<{ prev_hash: string; hash: string }>;
+      const rows = await subgraph.db.query('SELECT * FROM audit.journal ORDER BY seq') as Array<Record<string, unknown> & { prev_hash: string; hash: string }>;
       let prev = GENESIS_HASH;
       rows.forEach((row, i) => {
         assert.equal(row.prev_hash, prev);
         assert.equal(row.hash, entryHash(prev, entries[i]!));
+        // What audit:verify recomputes from the row as stored.
+        assert.equal(entryHash(prev, entryFromRow(row)), row.hash);
         prev = row.hash;
       });
-      assert.equal(rows.length, 3);
+      assert.deepEqual(rows.map((r) => [r['operation_name'], r['operation_id']]), [[null, null], ['SBS/borderCheckByFin', OPERATION_ID], [null, null]]);
     } finally {
       await subgraph.close();
     }

@@ -14,13 +14,21 @@ const BASE = Date.UTC(2026, 8, 30, 21, 10); // 30 September 2026, 21:10 UTC: the
 const AGENCIES = ['MIA', 'SBS', 'MNS', null] as const;
 const RESOURCES = ['citizens', 'borderCrossings', 'restrictionList'];
 const DECISIONS = ['allowed', 'partly-refused', 'refused'] as const;
+/** Two registered operations, by reviewed name and id, and ad-hoc text (neither). */
+const OPERATIONS = [
+  { operationName: 'SBS/borderCheckByFin', operationId: `sha256:${'1'.repeat(64)}` },
+  { operationName: null, operationId: null },
+  { operationName: 'MIA/identityCheckByFin', operationId: `sha256:${'2'.repeat(64)}` },
+  { operationName: null, operationId: null },
+  { operationName: null, operationId: null },
+] as const;
 
 function entry(n: number): JournalEntry {
   const agency = AGENCIES[n % AGENCIES.length]!;
   const resources = RESOURCES.filter((_r, i) => (n + i) % 3 !== 0).map((resource) => ({ resource, level: 'unlimited', fields: [`Query.${resource}`], positive: n % 5 === 0, records: 1 }));
   return {
     registrationNumber: `HUB-CONSOLE-${n}`, event: 'query', receivedAt: new Date(BASE + n * 7 * 60_000 + (n % 3) * 1_000), agency, sub: agency ? `${agency.toLowerCase()}-officer-${n % 2}` : null,
-    roles: ['officer'], purpose: 'identity-check', caseNumber: null, operationType: 'query', operationName: null, resources,
+    roles: ['officer'], purpose: 'identity-check', caseNumber: null, operationType: 'query', ...OPERATIONS[n % OPERATIONS.length]!, resources,
     decision: DECISIONS[n % 3]!, reason: null, attemptToExceedAuthority: false, errorCodes: [], positive: n % 5 === 0, records: resources.length, durationMs: 1, clientAddress: null,
   };
 }
@@ -28,13 +36,14 @@ const ENTRIES = Array.from({ length: 90 }, (_v, n) => entry(n));
 
 const AUDITOR = { roles: ['auditor' as const], purpose: 'audit' };
 
-interface Filter { from: string; to: string; agency?: string; sub?: string; resource?: string; decision?: string; positive?: boolean }
+interface Filter { from: string; to: string; agency?: string; sub?: string; resource?: string; decision?: string; positive?: boolean; operationName?: string; operationId?: string }
 
 function matching(f: Filter): JournalEntry[] {
   return ENTRIES.filter((e) => e.receivedAt >= new Date(f.from) && e.receivedAt < new Date(f.to)
     && (f.agency === undefined || e.agency === f.agency) && (f.sub === undefined || e.sub === f.sub)
     && (f.resource === undefined || e.resources.some((r) => r.resource === f.resource))
-    && (f.decision === undefined || e.decision === f.decision.toLowerCase().replace('_', '-')) && (f.positive === undefined || e.positive === f.positive))
+    && (f.decision === undefined || e.decision === f.decision.toLowerCase().replace('_', '-')) && (f.positive === undefined || e.positive === f.positive)
+    && (f.operationName === undefined || e.operationName === f.operationName) && (f.operationId === undefined || e.operationId === f.operationId))
     .sort((a, b) => b.receivedAt.getTime() - a.receivedAt.getTime());
 }
 
@@ -61,7 +70,9 @@ describe('the auditors\' console queries', () => {
     { from: '2026-09-30T22:00:00.000Z', to: '2026-10-01T05:00:00.000Z' },
     { from: '2026-10-01T01:05:00.000Z', to: '2026-10-01T01:50:00.000Z' },
   ];
-  const filters: Array<Partial<Filter>> = [{}, { agency: 'MIA' }, { resource: 'borderCrossings' }, { decision: 'REFUSED' }, { positive: true }, { sub: 'sbs-officer-1' }, { agency: 'MNS', resource: 'citizens', positive: false }];
+  const filters: Array<Partial<Filter>> = [{}, { agency: 'MIA' }, { resource: 'borderCrossings' }, { decision: 'REFUSED' }, { positive: true }, { sub: 'sbs-officer-1' }, { agency: 'MNS', resource: 'citizens', positive: false },
+    // The rollup keeps no operations: counted from the rows, or these totals would be everyone's.
+    { operationId: OPERATIONS[0].operationId }, { operationId: OPERATIONS[2].operationId, decision: 'ALLOWED' }, { operationName: OPERATIONS[2].operationName }];
 
   it('counts totals, the hourly chart and a page\'s total exactly as the records themselves, window edges included', async () => {
     for (const window of windows) {
@@ -89,6 +100,16 @@ describe('the auditors\' console queries', () => {
         assert.deepEqual(gotHours, hours, label);
       }
     }
+  });
+
+  it('filters by a registered operation\'s id exactly, and shows its id and reviewed name', async () => {
+    const filter = { ...windows[1]!, operationId: OPERATIONS[0].operationId };
+    const data = await ask('query($filter: AuditFilter) { auditRecords(filter: $filter, first: 50) { total items { registrationNumber operationName operationId } } }', { filter });
+    const expected = matching(filter);
+    assert.ok(expected.length > 0 && expected.length < matching(windows[1]!).length);
+    assert.deepEqual(data['auditRecords'], { total: expected.length, items: expected.map((e) => ({ registrationNumber: e.registrationNumber, ...OPERATIONS[0] })) });
+    const none = await ask('query($filter: AuditFilter) { auditRecords(filter: $filter) { total items { registrationNumber } } }', { filter: { ...windows[1]!, operationId: `sha256:${'3'.repeat(64)}` } });
+    assert.deepEqual(none['auditRecords'], { total: 0, items: [] });
   });
 
   it('pages newest first with a keyset cursor, each record once, to the last page', async () => {
@@ -151,10 +172,12 @@ describe('the auditors\' console queries', () => {
       const { rows: indexes } = await client.query<{ def: string }>("SELECT indexdef AS def FROM pg_indexes WHERE schemaname = 'audit' AND tablename = 'journal'");
       const defs = indexes.map((i) => i.def.replace(/^.* USING /, ''));
       for (const wanted of ['btree (received_at, seq)', 'btree (agency, received_at, seq)', 'btree (sub, received_at, seq)', 'btree (decision, received_at, seq)',
-        'btree (positive, received_at, seq)', 'gin (resource_names)', 'btree (registration_number)']) assert.ok(defs.includes(wanted), `${wanted} in ${defs.join('; ')}`);
+        'btree (positive, received_at, seq)', 'gin (resource_names)', 'btree (registration_number)', 'btree (operation_name, received_at, seq)',
+        'btree (operation_id, received_at, seq)']) assert.ok(defs.includes(wanted), `${wanted} in ${defs.join('; ')}`);
       await client.query('SET enable_seqscan = off');
       const window = "received_at >= '2026-09-30T00:00Z' AND received_at < '2026-10-02T00:00Z'";
-      for (const clause of ['TRUE', "agency = 'MIA'", "sub = 'mia-officer-1'", "decision = 'refused'", 'positive', "resource_names @> ARRAY['restrictionList']", "registration_number = 'HUB-CONSOLE-3'"]) {
+      for (const clause of ['TRUE', "agency = 'MIA'", "sub = 'mia-officer-1'", "decision = 'refused'", 'positive', "resource_names @> ARRAY['restrictionList']", "registration_number = 'HUB-CONSOLE-3'",
+        "operation_name = 'SBS/borderCheckByFin'", `operation_id = '${OPERATIONS[0].operationId}'`]) {
         const { rows } = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN SELECT seq FROM audit.journal WHERE ${window} AND ${clause} ORDER BY received_at DESC, seq DESC LIMIT 21`);
         const plan = rows.map((r) => r['QUERY PLAN']).join('\n');
         assert.doesNotMatch(plan, /Seq Scan/, plan);
