@@ -53,26 +53,33 @@ describe('trusted operations (R7, R6)', () => {
   const idOf = (name: string) => operations.get(name)!.id;
 
   async function journalOf(reply: Reply) {
-    const { rows } = await db.query<{ operation_name: string | null; decision: string; reason: string | null; attempt_to_exceed_authority: boolean; agency: string }>(
-      'SELECT operation_name, decision, reason, attempt_to_exceed_authority, agency FROM audit.journal WHERE registration_number = $1', [reply.body.extensions.registrationNumber]);
+    const { rows } = await db.query<{ operation_name: string | null; operation_id: string | null; decision: string; reason: string | null; attempt_to_exceed_authority: boolean; agency: string }>(
+      'SELECT operation_name, operation_id, decision, reason, attempt_to_exceed_authority, agency FROM audit.journal WHERE registration_number = $1', [reply.body.extensions.registrationNumber]);
     assert.equal(rows.length, 1);
     return rows[0]!;
+  }
+
+  /** The whole journal row, every column as text. */
+  async function journalRowOf(reply: Reply): Promise<string> {
+    const { rows } = await db.query<{ row: string }>('SELECT to_jsonb(j)::text AS row FROM audit.journal j WHERE registration_number = $1', [reply.body.extensions.registrationNumber]);
+    return rows[0]!.row;
   }
 
   it('registers operations of SBS, MIA and MOJ, each within its body\'s access levels', () => {
     assert.deepEqual([...operations.keys()].sort(), ['MIA/identityCheckByFin', 'MOJ/debtorByFin', 'SBS/borderCheckByFin', 'SBS/borderCheckByPassport']);
   });
 
-  it('serves a border system its registered operation and journals the reviewed name', async () => {
+  it('serves a border system its registered operation and journals its reviewed name and id', async () => {
     const reply = await post(tokens['SBS']!, { documentId: idOf('SBS/borderCheckByFin'), variables: { fin: fin.restricted } }, 'border-control');
     assert.equal(reply.status, 200, JSON.stringify(reply.body.errors));
     assert.equal(reply.body.errors, undefined);
     assert.deepEqual((reply.body.data!['person'] as { restrictionCheck: unknown }).restrictionCheck, { hit: true, contactAgencies: ['SBS'], checkedAt: (reply.body.data!['person'] as { restrictionCheck: { checkedAt: string } }).restrictionCheck.checkedAt });
-    assert.deepEqual(await journalOf(reply), { operation_name: 'SBS/borderCheckByFin', decision: 'allowed', reason: null, attempt_to_exceed_authority: false, agency: 'SBS' });
+    assert.deepEqual(await journalOf(reply), { operation_name: 'SBS/borderCheckByFin', operation_id: idOf('SBS/borderCheckByFin'), decision: 'allowed', reason: null, attempt_to_exceed_authority: false, agency: 'SBS' });
     // The same operation in Apollo's persisted-query form.
     const apollo = await post(tokens['SBS']!, { extensions: { persistedQuery: { version: 1, sha256Hash: idOf('SBS/borderCheckByFin').slice(7) } }, variables: { fin: fin.citizen } }, 'border-control');
     assert.equal(apollo.status, 200, JSON.stringify(apollo.body.errors));
-    assert.equal((await journalOf(apollo)).operation_name, 'SBS/borderCheckByFin');
+    const journaled = await journalOf(apollo);
+    assert.deepEqual([journaled.operation_name, journaled.operation_id], ['SBS/borderCheckByFin', idOf('SBS/borderCheckByFin')]);
   });
 
   it('serves an enforcement system the debtor lookup (Elektron icra 11.3)', async () => {
@@ -80,16 +87,22 @@ describe('trusted operations (R7, R6)', () => {
     assert.equal(reply.status, 200, JSON.stringify(reply.body.errors));
     assert.equal(reply.body.errors, undefined);
     assert.equal((reply.body.data!['person'] as { enforcementCases: unknown[] }).enforcementCases.length, 2);
-    assert.equal((await journalOf(reply)).operation_name, 'MOJ/debtorByFin');
+    const journaled = await journalOf(reply);
+    assert.deepEqual([journaled.operation_name, journaled.operation_id], ['MOJ/debtorByFin', idOf('MOJ/debtorByFin')]);
   });
 
-  it('answers an unknown id and another body\'s id alike, journaled without a name, no subgraph called', async () => {
-    const unknown = await post(tokens['SBS']!, { documentId: `sha256:${'ab'.repeat(32)}`, variables: { fin: fin.citizen } });
-    const foreign = await post(tokens['SBS']!, { documentId: idOf('MOJ/debtorByFin'), variables: { fin: fin.citizen } });
-    for (const reply of [unknown, foreign]) {
+  it('answers an unknown id and another body\'s id alike, journaled with neither name nor id, no subgraph called', async () => {
+    const ids = [`sha256:${'ab'.repeat(32)}`, idOf('MOJ/debtorByFin')];
+    const [unknown, foreign] = [await post(tokens['SBS']!, { documentId: ids[0], variables: { fin: fin.citizen } }), await post(tokens['SBS']!, { documentId: ids[1], variables: { fin: fin.citizen } })];
+    // Apollo's form of an unknown id.
+    const apollo = await post(tokens['SBS']!, { extensions: { persistedQuery: { version: 1, sha256Hash: 'cd'.repeat(32) } }, variables: { fin: fin.citizen } });
+    ids.push(`sha256:${'cd'.repeat(32)}`);
+    for (const [i, reply] of [unknown, foreign, apollo].entries()) {
       assert.equal(reply.status, 400);
       assert.deepEqual(reply.body.errors, [{ message: 'No registered operation of your body has this id.', extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } }]);
-      assert.deepEqual(await journalOf(reply), { operation_name: null, decision: 'refused', reason: 'PERSISTED_QUERY_NOT_FOUND', attempt_to_exceed_authority: false, agency: 'SBS' });
+      assert.deepEqual(await journalOf(reply), { operation_name: null, operation_id: null, decision: 'refused', reason: 'PERSISTED_QUERY_NOT_FOUND', attempt_to_exceed_authority: false, agency: 'SBS' });
+      // The id the caller sent is its text (R6): nothing of it is in the record.
+      assert.ok(!(await journalRowOf(reply)).includes(ids[i]!.slice('sha256:'.length, 'sha256:'.length + 16)), 'nothing of the id sent is journaled');
       assert.deepEqual(await hub.subgraphsCalled(reply.body.extensions.registrationNumber), []);
     }
   });
@@ -98,22 +111,23 @@ describe('trusted operations (R7, R6)', () => {
     const reply = await post(tokens['MIA']!, { query: 'query($fin: ID!) { person(fin: $fin) { citizen { firstName } } }', variables: { fin: fin.citizen } });
     assert.equal(reply.status, 400);
     assert.equal(reply.body.errors?.[0]?.extensions?.['code'], 'PERSISTED_QUERY_REQUIRED');
-    assert.deepEqual(await journalOf(reply), { operation_name: null, decision: 'refused', reason: 'PERSISTED_QUERY_REQUIRED', attempt_to_exceed_authority: true, agency: 'MIA' });
+    assert.deepEqual(await journalOf(reply), { operation_name: null, operation_id: null, decision: 'refused', reason: 'PERSISTED_QUERY_REQUIRED', attempt_to_exceed_authority: true, agency: 'MIA' });
     assert.deepEqual(await hub.subgraphsCalled(reply.body.extensions.registrationNumber), []);
   });
 
-  it('serves ad-hoc text to an officer, journaled with no name', async () => {
+  it('serves ad-hoc text to an officer, journaled with neither name nor id', async () => {
     const res = await hub.query('query Mine($fin: ID!) { person(fin: $fin) { citizen { firstName } } }', { fin: fin.citizen });
     assert.equal(res.status, 200);
     assert.equal(res.body.errors, undefined);
-    assert.equal((await journalOf({ status: res.status, body: res.body as Reply['body'] })).operation_name, null);
+    const journaled = await journalOf({ status: res.status, body: res.body as Reply['body'] });
+    assert.deepEqual([journaled.operation_name, journaled.operation_id], [null, null]);
   });
 
   it('checks the variables per request: a page size over the limit is refused before any subgraph', async () => {
     const reply = await post(tokens['MOJ']!, { documentId: idOf('MOJ/debtorByFin'), variables: { fin: fin.citizen, first: LIMITS.pageSize + 1 } }, 'enforcement-proceedings');
     assert.equal(reply.status, 400);
     assert.deepEqual(reply.body.errors?.[0]?.extensions, { code: 'QUERY_TOO_COMPLEX', limit: 'pageSize', max: LIMITS.pageSize, found: LIMITS.pageSize + 1 });
-    assert.deepEqual(await journalOf(reply), { operation_name: 'MOJ/debtorByFin', decision: 'refused', reason: 'QUERY_TOO_COMPLEX', attempt_to_exceed_authority: true, agency: 'MOJ' });
+    assert.deepEqual(await journalOf(reply), { operation_name: 'MOJ/debtorByFin', operation_id: idOf('MOJ/debtorByFin'), decision: 'refused', reason: 'QUERY_TOO_COMPLEX', attempt_to_exceed_authority: true, agency: 'MOJ' });
     assert.deepEqual(await hub.subgraphsCalled(reply.body.extensions.registrationNumber), []);
   });
 
@@ -130,14 +144,21 @@ describe('trusted operations (R7, R6)', () => {
     assert.equal(anonymous.body.operations, undefined);
   });
 
-  it('lets auditors filter the history by registered operation', async () => {
+  it('lets auditors filter the history by registered operation, by reviewed name or by id', async () => {
     const served = await post(tokens['SBS']!, { documentId: idOf('SBS/borderCheckByPassport'), variables: { number: 'X0000000' } }, 'border-control');
     assert.equal(served.status, 200, JSON.stringify(served.body.errors));
     const auditor = await hub.token({ agency: 'MIA', roles: ['auditor'] });
-    const res = await hub.query('query($filter: AuditFilter) { auditRecords(filter: $filter, first: 50) { items { registrationNumber operationName } } }',
-      { filter: { operationName: 'SBS/borderCheckByPassport' } }, { token: auditor, purpose: 'audit' });
-    assert.equal(res.body.errors, undefined, JSON.stringify(res.body.errors));
-    assert.deepEqual(res.body.data.auditRecords.items, [{ registrationNumber: served.body.extensions.registrationNumber, operationName: 'SBS/borderCheckByPassport' }]);
+    const history = (filter: Record<string, string>) => hub.query('query($filter: AuditFilter) { auditRecords(filter: $filter, first: 50) { total items { registrationNumber operationName operationId } } }',
+      { filter }, { token: auditor, purpose: 'audit' });
+    const expected = { total: 1, items: [{ registrationNumber: served.body.extensions.registrationNumber, operationName: 'SBS/borderCheckByPassport', operationId: idOf('SBS/borderCheckByPassport') }] };
+    for (const filter of [{ operationName: 'SBS/borderCheckByPassport' }, { operationId: idOf('SBS/borderCheckByPassport') }]) {
+      const res = await history(filter);
+      assert.equal(res.body.errors, undefined, JSON.stringify(res.body.errors));
+      assert.deepEqual(res.body.data.auditRecords, expected, JSON.stringify(filter));
+    }
+    const malformed = await history({ operationId: 'SBS/borderCheckByPassport' });
+    const { code, argument } = malformed.body.errors?.[0]?.extensions ?? {};
+    assert.deepEqual([code, argument], ['BAD_USER_INPUT', 'operationId']);
   });
 });
 
