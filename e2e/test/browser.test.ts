@@ -4,11 +4,11 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import request from 'supertest';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import type { RunningGateway } from '@hub/gateway';
+import { loadOperations, type RunningGateway } from '@hub/gateway';
 import {
   childProfileOf, citizenAt, citizenDocuments, citizenRestrictions, DEMO_CASES, demoPeople, enforcementCasesOf,
 } from '@hub/kit/synthetic';
-import { startGatewayOver, startTestHub, type TestHub } from '../src/hub';
+import { POLICIES_DIR, startGatewayOver, startTestHub, type TestHub } from '../src/hub';
 
 /**
  * The officers' playground and the auditors' console in a real browser (Debian's chromium,
@@ -73,6 +73,8 @@ describe('the playground and the auditors\' console in a browser', () => {
   const pages: Watched[] = [];
   /** What the playground showed, by example. */
   const ran = new Map<string, { registrationNumber: string; agency: string; sub: string; purpose: string; caseNumber: string }>();
+  /** The border guard's run of a registered operation offered in the playground. */
+  let registeredRun: { registrationNumber: string; id: string } | null = null;
   /** Refused requests sent straight to /graphql by the test (not through the browser). */
   const refused: string[] = [];
 
@@ -121,9 +123,9 @@ describe('the playground and the auditors\' console in a browser', () => {
     return JSON.parse(text);
   }
 
-  /** Loads an example, runs it, and returns the response and the registration number shown. */
-  async function runExample(page: Page, example: string, purpose: string) {
-    await testId(page, `example-${example}`).click();
+  /** Loads an example (or, with `registered`, an operation registered for the body), runs it, and returns the response and the registration number shown. */
+  async function runExample(page: Page, example: string, purpose: string, registered = false) {
+    await testId(page, registered ? `registered-${example}` : `example-${example}`).click();
     assert.equal(await testId(page, 'purpose').inputValue(), purpose, `${example}: the example states its purpose`);
     const previous = await testId(page, 'registration-number').textContent();
     await page.locator('.graphiql-execute-button').click();
@@ -184,6 +186,14 @@ describe('the playground and the auditors\' console in a browser', () => {
     });
     ran.set('border', { registrationNumber: border.registrationNumber, agency: 'SBS', sub: 'sbs-officer-7', purpose: 'border-control', caseNumber: '' });
     await page.screenshot({ path: resolve(ARTIFACTS, 'playground.png'), fullPage: true });
+
+    // SBS's registered operations are offered as examples, and only SBS's; one runs as it is registered, by its id.
+    const offered = await page.locator('[data-testid^="registered-"]').evaluateAll((buttons) => buttons.map((b) => b.getAttribute('data-testid')));
+    assert.deepEqual(offered, ['registered-SBS/borderCheckByFin', 'registered-SBS/borderCheckByPassport']);
+    const registered = await runExample(page, 'SBS/borderCheckByFin', 'border-control', true);
+    assert.equal((registered.body.data as { person: { fin: string } }).person.fin, citizenAt(population, citizenIndex('citizen-full')).fin);
+    const operation = loadOperations(POLICIES_DIR, hub.policies).find((o) => o.name === 'SBS/borderCheckByFin')!;
+    registeredRun = { registrationNumber: registered.registrationNumber, id: operation.id };
 
     // Completion comes from the schema GraphiQL fetched through the same fetcher and token.
     await page.evaluate(() => {
@@ -284,6 +294,7 @@ describe('the playground and the auditors\' console in a browser', () => {
       purpose: r.querySelector('[data-column="purpose"]')?.textContent,
       caseNumber: r.querySelector('[data-column="case"]')?.textContent,
       event: r.children[2]?.textContent,
+      operationId: r.querySelector('[data-column="operation"]')?.getAttribute('data-operation-id') ?? null,
     })));
     async function show(filter: Record<string, string>): Promise<Awaited<ReturnType<typeof rowsShown>>> {
       await page.getByRole('button', { name: 'Clear' }).click();
@@ -312,7 +323,14 @@ describe('the playground and the auditors\' console in a browser', () => {
     // Each query made in the playground, by its registration number, with the purpose and case number stated there.
     for (const [example, { registrationNumber, agency, sub, purpose, caseNumber }] of ran) {
       const rows = await show({ 'registration-number': registrationNumber });
-      assert.deepEqual(rows, [{ registrationNumber, agency, sub, decision: 'ALLOWED', positive: 'yes', purpose, caseNumber, event: 'QUERY' }], example);
+      assert.deepEqual(rows, [{ registrationNumber, agency, sub, decision: 'ALLOWED', positive: 'yes', purpose, caseNumber, event: 'QUERY', operationId: null }], example);
+    }
+
+    // The registered operation the border guard ran, by its id and by its reviewed name: that request alone.
+    assert.ok(registeredRun, 'the playground ran a registered operation');
+    for (const operation of [registeredRun.id, 'SBS/borderCheckByFin']) {
+      const rows = await show({ operation });
+      assert.deepEqual(rows.map((r) => [r.registrationNumber, r.operationId]), [[registeredRun.registrationNumber, registeredRun.id]], operation);
     }
 
     // The border guard's sign-in, query and sign-out, by officer.

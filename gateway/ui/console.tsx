@@ -19,7 +19,7 @@ const HISTORY = `query AuditConsole($filter: AuditFilter, $first: Int!, $after: 
     total
     nextCursor
     items {
-      registrationNumber event receivedAt agency sub roles purpose caseNumber operationType operationName
+      registrationNumber event receivedAt agency sub roles purpose caseNumber operationType operationName operationId
       resources { resource level records }
       decision reason attemptToExceedAuthority errorCodes positive records durationMs clientAddress
     }
@@ -38,6 +38,7 @@ interface AuditRecord {
   caseNumber: string | null;
   operationType: string | null;
   operationName: string | null;
+  operationId: string | null;
   resources: Array<{ resource: string; level: string; records: number }>;
   decision: string;
   reason: string | null;
@@ -63,19 +64,23 @@ interface FilterForm {
   decision: string;
   positive: string;
   registrationNumber: string;
-  operationName: string;
+  /** A registered operation's reviewed name or its id (sha256:…). */
+  operation: string;
 }
 
-const EMPTY_FILTER: FilterForm = { from: '', to: '', agency: '', sub: '', resource: '', decision: '', positive: '', registrationNumber: '', operationName: '' };
+const EMPTY_FILTER: FilterForm = { from: '', to: '', agency: '', sub: '', resource: '', decision: '', positive: '', registrationNumber: '', operation: '' };
 
 /** The form as an AuditFilter: empty fields are left out; local date-times become ISO 8601. */
 function auditFilter(form: FilterForm): Record<string, unknown> {
   const filter: Record<string, unknown> = {};
   if (form.from) filter['from'] = new Date(form.from).toISOString();
   if (form.to) filter['to'] = new Date(form.to).toISOString();
-  for (const key of ['agency', 'sub', 'resource', 'decision', 'registrationNumber', 'operationName'] as const) {
+  for (const key of ['agency', 'sub', 'resource', 'decision', 'registrationNumber'] as const) {
     if (form[key].trim()) filter[key] = form[key].trim();
   }
+  // Ids are what operations:check prints and the reviewed names never start with; the API checks the id's form.
+  const operation = form.operation.trim();
+  if (operation) filter[operation.startsWith('sha256:') ? 'operationId' : 'operationName'] = operation;
   if (form.positive) filter['positive'] = form.positive === 'yes';
   return filter;
 }
@@ -123,6 +128,8 @@ function Console() {
   }
 
   const page = data?.auditRecords;
+  // The registered operations on this page, offered as choices for the operation filter.
+  const seen = new Map((page?.items ?? []).filter((r) => r.operationName && r.operationId).map((r) => [r.operationId!, r.operationName!]));
   return (
     <div className="hub-console">
       <header className="hub-bar">
@@ -156,7 +163,11 @@ function Console() {
           <option value="no">no</option>
         </select></label>
         <label>Registration number <input data-testid="filter-registration-number" value={form.registrationNumber} size={30} onChange={set('registrationNumber')} /></label>
-        <label>Registered operation <input data-testid="filter-operation" value={form.operationName} size={26} placeholder="e.g. SBS/borderCheckByFin" onChange={set('operationName')} /></label>
+        <label>Registered operation <input data-testid="filter-operation" value={form.operation} size={26} list="operations-seen"
+          placeholder="name or sha256:… id" title="A reviewed name, e.g. SBS/borderCheckByFin, or an id as npm run operations:check prints it" onChange={set('operation')} /></label>
+        <datalist id="operations-seen">
+          {[...seen].flatMap(([id, name]) => [<option key={`name ${id}`} value={name} />, <option key={id} value={id}>{name}</option>])}
+        </datalist>
         <label>Per page <select data-testid="page-size" value={pageSize} onChange={(e) => setPageSize(Number(e.target.value))}>
           {PAGE_SIZES.map((n) => <option key={n} value={n}>{n}</option>)}
         </select></label>
@@ -198,7 +209,10 @@ function Console() {
                     <td>{r.roles.join(', ')}</td>
                     <td data-column="purpose">{r.purpose ?? '—'}</td>
                     <td data-column="case">{r.caseNumber ?? ''}</td>
-                    <td>{[r.operationType, r.operationName].filter(Boolean).join(' ')}</td>
+                    <td data-column="operation" data-operation-id={r.operationId ?? undefined} title={r.operationId ?? undefined}>
+                      {[r.operationType, r.operationName].filter(Boolean).join(' ')}
+                      {r.operationId && <span className="hub-mono"> {r.operationId.slice(0, 'sha256:'.length + 12)}…</span>}
+                    </td>
                     <td>{r.resources.map((u) => `${u.resource} (${u.level}, ${u.records})`).join('; ')}</td>
                     <td data-column="decision">{r.decision}</td>
                     <td>{r.reason ?? ''}{r.errorCodes.length > 0 && r.errorCodes.join(',') !== r.reason ? ` [${r.errorCodes.join(', ')}]` : ''}</td>
