@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
 import request from 'supertest';
-import { loadLimitsPolicy, loadOperations, type RegisteredOperation } from '@hub/gateway';
+import { loadLimitsPolicy, loadOperations, loadPolicies, type RegisteredOperation } from '@hub/gateway';
 import { demoPeople } from '@hub/kit/synthetic';
 import { POLICIES_DIR, startTestHub, type TestHub } from '../src/hub';
 
@@ -184,7 +184,15 @@ describe('start-up check of the registered operations', () => {
       // Never reached: the check comes before the journal's database.
       DATABASE_URL: 'postgres://127.0.0.1:1/unreachable',
     },
-  }).then(() => ({ code: 0, stdout: '', stderr: '' }), (error: { code: number; stdout: string; stderr: string }) => error);
+  }).then(({ stdout, stderr }) => ({ code: 0, stdout, stderr }), (error: { code: number; stdout: string; stderr: string }) => error);
+
+  it('operations:check passes the registered operations and prints each one\'s id, the id the gateway serves it by', async () => {
+    const check = await run('scripts/dist/src/operations-check.js', POLICIES_DIR);
+    assert.equal(check.code, 0, check.stderr);
+    const registered = loadOperations(POLICIES_DIR, loadPolicies(POLICIES_DIR, join(POLICIES_DIR, '.keys')));
+    assert.equal(registered.length, 4);
+    assert.deepEqual(check.stdout.trim().split('\n'), [...registered.map((o) => `${o.id}  ${o.name}`), '4 registered operations: all checked']);
+  });
 
   const cases: Array<[string, string, string, string, RegExp]> = [
     ['a resource its body cannot read', 'SBS', 'debts', 'query Debts($fin: ID!) { person(fin: $fin) { enforcementCases { caseNumber amount } } }',
