@@ -58,6 +58,8 @@ export interface PopulatedSubgraphs {
   urls: Map<string, string>;
   /** Seconds until every subgraph was ready: the whole load when it had to seed, the start alone when it kept its population. */
   seconds: number;
+  /** Subgraph name → seconds until it was ready. */
+  readyAfter: Map<string, number>;
   stop(): Promise<void>;
 }
 
@@ -86,6 +88,7 @@ export async function startPopulated(url: string, population: PopulationOptions,
       hasExited: () => child.exitCode !== null || child.signalCode !== null, stop: () => child.kill('SIGTERM'),
     });
   }
+  const readyAfter = new Map<string, number>();
   try {
     const pending = new Set(running);
     let lastPrint = Date.now();
@@ -94,7 +97,10 @@ export async function startPopulated(url: string, population: PopulationOptions,
       for (const s of [...pending]) {
         if (s.hasExited()) throw new Error(`${s.name} exited before it was ready`);
         const answer = await fetch(`http://127.0.0.1:${s.port}/ready`).then(async (r) => ({ ok: r.ok, body: (await r.json()) as { progress?: SeedProgress | null } }), () => null);
-        if (answer?.ok) pending.delete(s);
+        if (answer?.ok) {
+          pending.delete(s);
+          readyAfter.set(s.name, (Date.now() - started) / 1000);
+        }
         else if (answer?.body.progress) lines.push(describe(s.name, answer.body.progress));
       }
       if (Date.now() - lastPrint >= 10_000 && lines.length > 0) {
@@ -107,7 +113,12 @@ export async function startPopulated(url: string, population: PopulationOptions,
     await stop();
     throw error;
   }
-  return { urls: new Map(running.map((s) => [s.name, `http://127.0.0.1:${s.port}/graphql`])), seconds: (Date.now() - started) / 1000, stop };
+  return { urls: new Map(running.map((s) => [s.name, `http://127.0.0.1:${s.port}/graphql`])), seconds: (Date.now() - started) / 1000, readyAfter, stop };
+}
+
+/** One line per subgraph, the first ready first: how long each took to load its schema (or to start, when it kept it). */
+export function readyTimes(subgraphs: PopulatedSubgraphs): string[] {
+  return [...subgraphs.readyAfter].sort((a, b) => a[1] - b[1]).map(([name, seconds]) => `  ${name.padEnd(18)} ready after ${seconds.toFixed(0)} s`);
 }
 
 export function describe(name: string, p: SeedProgress): string {

@@ -10,7 +10,7 @@ import { composeSupergraph, loadSubgraphModules } from '@hub/kit/dev';
 import { POLICIES_DIR } from '../hub';
 import { startChild, type BenchChild } from './child';
 import type { GatewayChildConfig } from './gateway';
-import { persistentDatabase, scalePopulation, startPopulated, type PopulatedSubgraphs } from './populate';
+import { persistentDatabase, readyTimes, scalePopulation, startPopulated, type PopulatedSubgraphs } from './populate';
 
 /**
  * `npm run bench:scale -- [--citizens 1000000] [--small 10000] [--duration 10] [--rounds 2] [--pool 2000]`:
@@ -101,7 +101,7 @@ async function startHub(citizens: number, keysDir: string): Promise<Hub> {
   const database = await persistentDatabase(SERVER_URL, citizens);
   process.stderr.write(`${citizens} citizens (database ${new URL(database.url).pathname.slice(1)}): starting the subgraphs, seeding if the population is not there yet …\n`);
   const subgraphs = await startPopulated(database.url, scalePopulation(citizens), keysDir, SUBGRAPHS.map((s) => s.name), (line) => process.stderr.write(`${line}\n`));
-  process.stderr.write(`  ready in ${subgraphs.seconds.toFixed(0)} s\n`);
+  process.stderr.write(`  ready in ${subgraphs.seconds.toFixed(0)} s\n${readyTimes(subgraphs).join('\n')}\n`);
   try {
     const { sdl } = await composeSupergraph(loadSubgraphModules().map((module) => ({ module, url: subgraphs.urls.get(module.name)! })));
     const supergraphPath = join(mkdtempSync(join(tmpdir(), 'hub-scale-')), 'supergraph.graphql');

@@ -43,8 +43,8 @@ export interface SeedProgress {
 }
 
 const STATE_TABLE = 'seed_state';
-/** Encoded rows are handed to a COPY stream in chunks of about this many characters. */
-const CHUNK_CHARS = 256 * 1024;
+/** Encoded rows are handed to a COPY stream in buffers of about this many bytes. */
+const CHUNK_BYTES = 1024 * 1024;
 const PROGRESS_EVERY_MS = 5_000;
 
 /** COPY's text format: tab-separated, `\N` for null, backslash escapes. */
@@ -69,6 +69,52 @@ export function copyLine(values: readonly unknown[]): string {
   return `${line}\n`;
 }
 
+/**
+ * Rows in COPY's text format, each written as UTF-8 straight into a large buffer. Appending them to
+ * one long string instead, then converting it, spent most of a seed's time flattening that string
+ * and collecting its pieces (measured: the citizens schema's rows encoded twice as fast this way).
+ */
+export class CopyEncoder {
+  private buffer: Buffer;
+  private at = 0;
+  private full: Buffer[] = [];
+  private fullBytes = 0;
+
+  constructor(private readonly chunkBytes = CHUNK_BYTES) {
+    this.buffer = Buffer.allocUnsafe(chunkBytes);
+  }
+
+  add(values: readonly unknown[]): void {
+    const line = copyLine(values);
+    // UTF-8 takes at most three bytes per UTF-16 unit.
+    if (this.at + 3 * line.length > this.buffer.length) this.next(3 * line.length);
+    this.at += this.buffer.write(line, this.at);
+  }
+
+  /** Bytes encoded and not yet taken. */
+  get size(): number {
+    return this.fullBytes + this.at;
+  }
+
+  /** Everything encoded so far; later rows go to new buffers, so these stay as they are. */
+  take(): Buffer[] {
+    this.next(0);
+    const taken = this.full;
+    this.full = [];
+    this.fullBytes = 0;
+    return taken;
+  }
+
+  private next(room: number): void {
+    if (this.at > 0) {
+      this.full.push(this.buffer.subarray(0, this.at));
+      this.fullBytes += this.at;
+    }
+    this.buffer = Buffer.allocUnsafe(Math.max(this.chunkBytes, room));
+    this.at = 0;
+  }
+}
+
 /** Where one table's rows go: a COPY stream on its own connection, or INSERT batches where COPY is missing. */
 interface TableSink {
   add(values: readonly unknown[]): void;
@@ -78,7 +124,7 @@ interface TableSink {
 }
 
 class CopySink implements TableSink {
-  private chunk = '';
+  private readonly rows = new CopyEncoder();
   private failure: Error | null = null;
 
   private constructor(private readonly stream: Writable) {
@@ -95,22 +141,22 @@ class CopySink implements TableSink {
   }
 
   add(values: readonly unknown[]): void {
-    this.chunk += copyLine(values);
+    this.rows.add(values);
   }
 
   async flush(): Promise<void> {
     if (this.failure) throw this.failure;
-    if (this.chunk.length < CHUNK_CHARS) return;
-    const chunk = this.chunk;
-    this.chunk = '';
-    if (!this.stream.write(chunk)) await once(this.stream, 'drain');
+    if (this.rows.size < CHUNK_BYTES) return;
+    let more = true;
+    for (const buffer of this.rows.take()) more = this.stream.write(buffer);
+    if (!more) await once(this.stream, 'drain');
   }
 
   async end(): Promise<void> {
     if (this.failure) throw this.failure;
     const done = once(this.stream, 'finish');
-    this.stream.end(this.chunk);
-    this.chunk = '';
+    for (const buffer of this.rows.take()) this.stream.write(buffer);
+    this.stream.end();
     await done;
   }
 }
@@ -313,7 +359,7 @@ async function load(db: DataSource, schema: string, source: PopulationSeed, popu
 async function buildIndexes(client: Client, tables: readonly string[], deferred: readonly Deferred[], meter: ProgressMeter): Promise<void> {
   meter.update({ phase: 'indexing', etaSeconds: null });
   // Sorting a large index in memory is much faster than spilling it to disk in small runs.
-  await client.query("SET maintenance_work_mem = '256MB'");
+  await client.query("SET maintenance_work_mem = '1GB'");
   for (const [i, d] of deferred.entries()) {
     await client.query(d.create);
     meter.update({ indexes: i + 1 });

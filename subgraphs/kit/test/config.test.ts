@@ -24,6 +24,11 @@ describe('a subgraph process configuration', () => {
     });
   });
 
+  it('takes a population of ten million citizens, the size of the country', () => {
+    const config = subgraphConfig({ DATABASE_URL: URL, HUB_SEED: 'demo', HUB_SEED_CITIZENS: '10000000', HUB_SEED_FOREIGNERS: '200000' }, 4001);
+    assert.deepEqual(config.seed, { seed: DEMO_POPULATION.seed, citizens: 10_000_000, foreigners: 200_000 });
+  });
+
   it('refuses a bad value with a message naming the variable', () => {
     const cases: Array<[Record<string, string>, RegExp]> = [
       [{}, /^DATABASE_URL must be set/],

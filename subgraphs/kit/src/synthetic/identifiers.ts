@@ -68,7 +68,8 @@ export const foreignerSystemNumber = (index: number) => `XS${numbered(index, 8, 
 export const residenceCardNumber = (index: number) => `MYI${numbered(index, 7, 8_765_437)}`;
 
 const PLATE_LETTERS = 'ABCDEFGHJKLMNPRSTUVXYZ';
-const PLATE_REGIONS = ['10', '90', '99', '77', '50', '20', '60', '85', '01', '45'];
+/** Two-digit region codes, 76 of them: room for 36.8 M distinct plates, so a population of ten million keeps one plate per owner. */
+const PLATE_REGIONS = [...Array.from({ length: 72 }, (_v, i) => String(i + 1).padStart(2, '0')), '77', '85', '90', '99'];
 const PLATE_SPACE = PLATE_REGIONS.length * PLATE_LETTERS.length ** 2 * 1000;
 /** Plates are unique below this many vehicle owners; the seed size is capped to it. */
 export const MAX_UNIQUE_PLATES = PLATE_SPACE;
