@@ -1,12 +1,15 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
+import type { Answer } from './execution';
 
 type Route = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
 interface HttpOptions<C extends BaseContext> {
   apollo: ApolloServer<C>;
   context: (req: IncomingMessage, res: ServerResponse) => Promise<C>;
+  /** Answers the common request without Apollo Server (execution.ts); undefined leaves it to Apollo Server. */
+  lean?: (req: IncomingMessage, res: ServerResponse, body: unknown) => Promise<Answer | undefined>;
   /** Extra routes by exact path, e.g. /health and /ready. */
   routes?: Record<string, Route>;
 }
@@ -72,6 +75,13 @@ export function createHttpServer<C extends BaseContext>(options: HttpOptions<C>)
     if (route) return route(req, res);
     if (url.pathname !== '/graphql') return sendJson(res, 404, { error: 'not found' });
     const body = await parseGraphQLBody(req, MAX_BODY_BYTES);
+    const answer = await options.lean?.(req, res, body);
+    if (answer) {
+      for (const [key, value] of Object.entries(answer.headers)) res.setHeader(key, value);
+      res.statusCode = answer.status;
+      res.end(answer.body);
+      return;
+    }
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);

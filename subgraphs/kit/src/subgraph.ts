@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
@@ -10,6 +10,7 @@ import type { DataSource } from 'typeorm';
 import pino, { type Logger } from 'pino';
 import { createCallerVerifier, loadJwks, type Caller } from './caller';
 import { openDatabase, type EntityClass, type MigrationClass, type DatabaseOptions } from './database';
+import { createLeanExecutor, DocumentCache, NoIntrospection } from './execution';
 import { createHttpServer, DEFAULT_SHUTDOWN_GRACE_MS, GracefulServer, listen, sendJson } from './http';
 import { catalogEntry, type SubgraphName } from './catalog';
 import { journalMigration, QueryJournal } from './journal';
@@ -107,6 +108,12 @@ export interface RunningSubgraph {
   stop(): Promise<void>;
 }
 
+/** What the cache-control plugin answered for every response, without its per-field hooks. */
+const ANSWER_HEADERS = { 'cache-control': 'no-store' };
+/** A subgraph serves the gateway's few query plans: a small cache holds them all. */
+const MAX_CACHED_DOCUMENTS = 1_000;
+const MAX_CACHED_DOCUMENT_CHARS = 2_000_000;
+
 /** How long a readiness probe waits for the database. */
 const READY_DATABASE_TIMEOUT_MS = 2_000;
 
@@ -127,18 +134,22 @@ export async function startSubgraph<L>(module: SubgraphModule<L>, options: Subgr
   const journal = new QueryJournal(sqlOf(db), schemaName);
   const schema = await buildFederatedSchema(module);
 
+  /** Once a request has run: its R6 record committed, then the count of records found for the gateway's journal. */
+  const complete = async ({ caller, outcome }: SubgraphContext<L>) => {
+    await journal.record(caller.registrationNumber, outcome.records > 0);
+    // The gateway's journal counts records per resource; only the count leaves, never the data.
+    return { hub: { records: outcome.records } };
+  };
   const journalPlugin: ApolloServerPlugin<SubgraphContext<L>> = {
     async requestDidStart() {
       return {
         async willSendResponse({ contextValue, response }) {
-          // What the cache-control plugin answered for every response, without its per-field hooks.
-          response.http.headers.set('cache-control', 'no-store');
+          for (const [name, value] of Object.entries(ANSWER_HEADERS)) response.http.headers.set(name, value);
           // The context is missing only when the caller was refused before any resolver ran.
           if (!contextValue?.caller) return;
-          await journal.record(contextValue.caller.registrationNumber, contextValue.outcome.records > 0);
-          // The gateway's journal counts records per resource; only the count leaves, never the data.
+          const extensions = await complete(contextValue);
           if (response.body.kind === 'single') {
-            response.body.singleResult.extensions = { ...response.body.singleResult.extensions, hub: { records: contextValue.outcome.records } };
+            response.body.singleResult.extensions = { ...response.body.singleResult.extensions, ...extensions };
           }
         },
       };
@@ -156,13 +167,18 @@ export async function startSubgraph<L>(module: SubgraphModule<L>, options: Subgr
   });
   await apollo.start();
 
+  const context = async (req: IncomingMessage): Promise<SubgraphContext<L>> => {
+    const caller = await verifyCaller(req.headers.authorization);
+    const outcome = new Outcome();
+    return { caller, db, outcome, loaders: module.createLoaders(db, outcome, caller) };
+  };
   const server: Server = createHttpServer<SubgraphContext<L>>({
     apollo,
-    context: async (req) => {
-      const caller = await verifyCaller(req.headers.authorization);
-      const outcome = new Outcome();
-      return { caller, db, outcome, loaders: module.createLoaders(db, outcome, caller) };
-    },
+    context,
+    lean: createLeanExecutor({
+      schema, validationRules: [NoIntrospection], context, complete, headers: ANSWER_HEADERS,
+      documents: new DocumentCache(MAX_CACHED_DOCUMENTS, MAX_CACHED_DOCUMENT_CHARS),
+    }),
     routes: {
       '/health': (_req, res) => sendJson(res, 200, { status: 'ok', subgraph: module.name }),
       '/ready': async (_req, res) => {
