@@ -2,13 +2,13 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import autocannon from 'autocannon';
 import { Client } from 'pg';
 import { ensureDevelopmentKeys, loadPolicies, signDevelopmentToken } from '@hub/gateway';
 import { SUBGRAPHS } from '@hub/kit';
 import { composeSupergraph, loadSubgraphModules } from '@hub/kit/dev';
 import { POLICIES_DIR } from '../hub';
 import { startChild, type BenchChild } from './child';
+import { openLoop, type OpenLoopResult } from './open-loop';
 import type { GatewayChildConfig } from './gateway';
 import { persistentDatabase, readyTimes, scalePopulation, startPopulated, type PopulatedSubgraphs } from './populate';
 
@@ -17,6 +17,7 @@ import { persistentDatabase, readyTimes, scalePopulation, startPopulated, type P
  * the same query mix through the hub gateway over a small and a large population, with keys
  * sampled from each database (a pool too large for any cache to hide the cost): the border
  * check at a fixed 50 and 200 requests/s, the FİN query and the name search at 50 requests/s.
+ * Load is open loop (`open-loop.ts`): requests evenly spaced, latency counted from when each was due.
  * Sizes are interleaved round by round; p50 and p99 are the medians of the rounds. Each
  * population is kept in database hub_scale_<citizens> and loaded once (seed markers).
  */
@@ -116,18 +117,14 @@ async function startHub(citizens: number, keysDir: string): Promise<Hub> {
   }
 }
 
-interface Measure { p50: number; p99: number; failures: number; rps: number }
+type Measure = OpenLoopResult;
 
 async function measure(hub: Hub, scenario: Scenario, headers: Record<string, string>, duration: number): Promise<Measure> {
   let next = 0;
   const probe = await fetch(hub.url, { method: 'POST', headers, body: scenario.body(hub.keys[0]!) });
   const answer = (await probe.json()) as { errors?: unknown };
   if (probe.status !== 200 || answer.errors) throw new Error(`${scenario.name} on ${hub.citizens}: ${probe.status} ${JSON.stringify(answer.errors)}`);
-  const result = await autocannon({
-    url: hub.url, method: 'POST', headers, connections: Math.max(4, Math.ceil(scenario.rate / 10)), overallRate: scenario.rate, duration,
-    requests: [{ setupRequest: (request) => ({ ...request, body: scenario.body(hub.keys[next++ % hub.keys.length]!) }) }],
-  });
-  return { p50: result.latency.p50, p99: result.latency.p99, failures: result.errors + result.timeouts + result.non2xx, rps: result.requests.average };
+  return openLoop({ url: hub.url, headers, rate: scenario.rate, durationS: duration, body: () => scenario.body(hub.keys[next++ % hub.keys.length]!) });
 }
 
 const median = (values: number[]) => {
@@ -151,7 +148,7 @@ async function main(): Promise<void> {
       for (const scenario of SCENARIOS) {
         for (const hub of hubs) {
           const m = await measure(hub, scenario, headers, DURATION_S);
-          process.stderr.write(`  round ${round + 1}, ${scenario.name}, ${hub.citizens} citizens: p50 ${m.p50} ms, p99 ${m.p99} ms\n`);
+          process.stderr.write(`  round ${round + 1}, ${scenario.name}, ${hub.citizens} citizens: p50 ${m.p50.toFixed(1)} ms, p99 ${m.p99.toFixed(1)} ms\n`);
           runs.set(`${scenario.name}|${hub.citizens}`, [...(runs.get(`${scenario.name}|${hub.citizens}`) ?? []), m]);
         }
       }
