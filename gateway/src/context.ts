@@ -19,8 +19,10 @@ export class HubRequest {
   operation: SelectedOperation | null = null;
   /** The registered operation the request named: its id and reviewed name, never the caller's text. */
   registeredOperation: { id: string; name: string } | null = null;
-  levels = new Map<string, AccessLevel>();
-  requested = new Map<string, Set<string>>();
+  /** Shared between requests of the same agency and roles (stage access): never changed. */
+  levels: ReadonlyMap<string, AccessLevel> = new Map();
+  /** Resource → coordinates read; shared between requests of the same executable and levels (stage records): never changed. */
+  requested: ReadonlyMap<string, ReadonlySet<string>> = new Map();
   forbidden: ForbiddenPath[] = [];
   /** Records per resource, counted by the gateway in the answer the caller receives. */
   readonly records = new Map<string, number>();
