@@ -2,7 +2,7 @@ import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@
 import type { GatewayGraphQLRequestContext, GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import CircuitBreaker from 'opossum';
 import type { Logger } from 'pino';
-import { Agent, type Dispatcher } from 'undici';
+import { Agent, util, type Dispatcher } from 'undici';
 import { hubError, signCallerAssertion, type Caller, type SigningKey } from '@hub/kit';
 import type { HubContext, HubRequest } from './context';
 import type { SubgraphCall } from './stage';
@@ -51,7 +51,7 @@ interface CallInit {
 export class SubgraphResponse {
   readonly headers: { get(name: string): string | null; has(name: string): boolean };
 
-  constructor(readonly url: string, readonly status: number, raw: Dispatcher.ResponseData['headers'], private readonly body: string) {
+  constructor(readonly url: string, readonly status: number, raw: Record<string, string | string[] | undefined>, private readonly body: string) {
     this.headers = {
       get: (name) => {
         const value = raw[name.toLowerCase()];
@@ -112,7 +112,7 @@ export class SubgraphTransport {
   private readonly breakers = new Map<string, CircuitBreaker<[string, CallInit], SubgraphResponse>>();
   private readonly targets = new Map<string, Target>();
   /** Calls under way, so a stop can end them at the grace instead of waiting for their timeout. */
-  private readonly running = new Set<AbortController>();
+  private readonly running = new Set<(reason: Error) => void>();
 
   constructor(private readonly options: TransportOptions) {
     // The call's own timer bounds the whole exchange (queueing for a connection included); undici's per-phase timeouts would not.
@@ -176,37 +176,80 @@ export class SubgraphTransport {
   private async call(subgraph: string, url: string, init: CallInit): Promise<SubgraphResponse> {
     const started = process.hrtime.bigint();
     const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
-    const { origin, path } = this.targetOf(url);
-    const abort = new AbortController();
-    const timer = setTimeout(() => abort.abort(new SubgraphTimeout(`no answer within ${this.options.timeoutMs} ms`)), this.options.timeoutMs);
-    this.running.add(abort);
     try {
-      const answer = await this.agent.request({
-        origin, path, method: 'POST', headers: init.headers ?? {}, body: init.body ?? null, signal: abort.signal,
-      });
-      // The body is read here, under the same timer: a subgraph that stalls mid-answer fails the same way.
-      const body = await answer.body.text();
-      if (answer.statusCode >= 500) throw new SubgraphAnswerError(answer.statusCode);
+      const answer = await this.exchange(url, init);
+      if (answer.status >= 500) throw new SubgraphAnswerError(answer.status);
       // A subgraph refusing the gateway itself (a key it does not trust) is alive, so not a breaker failure, but an operator must know.
-      if (answer.statusCode >= 400) this.options.logger.warn({ subgraph, status: answer.statusCode }, 'subgraph refused the call');
+      if (answer.status >= 400) this.options.logger.warn({ subgraph, status: answer.status }, 'subgraph refused the call');
       this.options.metrics.subgraphCall(subgraph, seconds(), null);
-      return new SubgraphResponse(url, answer.statusCode, answer.headers, body);
-    } catch (caught) {
-      // undici rejects with the abort's reason; a timer that fired makes it a timeout whatever undici wrapped it in.
-      const error = abort.signal.aborted && abort.signal.reason instanceof Error ? abort.signal.reason : caught;
+      return new SubgraphResponse(url, answer.status, answer.headers, answer.body);
+    } catch (error) {
       const failure = failureOf(error);
       this.options.metrics.subgraphCall(subgraph, seconds(), failure);
       this.options.logger.warn({ subgraph, failure, ...(error instanceof SubgraphAnswerError ? { status: error.status } : {}) }, 'subgraph call failed');
       throw error;
-    } finally {
-      clearTimeout(timer);
-      this.running.delete(abort);
     }
+  }
+
+  /**
+   * One POST, its answer read whole under one timer (queueing for a connection included), through
+   * undici's dispatcher API: no AbortSignal, no web or node stream per call. A timeout or a stop
+   * settles the call at once and cancels the request as soon as undici has it on a connection.
+   */
+  private exchange(url: string, init: CallInit): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+    const { origin, path } = this.targetOf(url);
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      let reason: Error | null = null;
+      let abortRequest: ((error: Error) => void) | null = null;
+      let status = 0;
+      let headers: Record<string, string | string[] | undefined> = {};
+      const chunks: Buffer[] = [];
+      const settle = (error: Error | null) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        this.running.delete(cancel);
+        if (error) reject(error);
+        else resolve({ status, headers, body: Buffer.concat(chunks).toString('utf8') });
+      };
+      const cancel = (error: Error) => {
+        if (settled) return;
+        reason = error;
+        settle(error);
+        abortRequest?.(error);
+      };
+      const timer = setTimeout(() => cancel(new SubgraphTimeout(`no answer within ${this.options.timeoutMs} ms`)), this.options.timeoutMs);
+      this.running.add(cancel);
+      const handler: Dispatcher.DispatchHandlers = {
+        onConnect: (abort) => {
+          // Cut short while it waited for a connection: it is not sent.
+          if (reason) abort(reason);
+          else abortRequest = abort;
+        },
+        onHeaders: (statusCode, raw) => {
+          status = statusCode;
+          headers = util.parseHeaders(raw) as Record<string, string | string[] | undefined>;
+          return true;
+        },
+        onData: (chunk) => {
+          chunks.push(chunk);
+          return true;
+        },
+        onComplete: () => settle(null),
+        onError: (error) => settle(error),
+      };
+      try {
+        this.agent.dispatch({ origin, path, method: 'POST', headers: init.headers ?? {}, body: init.body ?? null }, handler);
+      } catch (error) {
+        settle(error as Error);
+      }
+    });
   }
 
   /** Ends every call still running (a stop past its grace): each fails as unreachable, costing only its fields. */
   abortAll(): void {
-    for (const abort of this.running) abort.abort(new ShutdownAbort('the gateway is stopping'));
+    for (const cancel of [...this.running]) cancel(new ShutdownAbort('the gateway is stopping'));
   }
 
   async close(): Promise<void> {
