@@ -85,9 +85,11 @@ export class Pipeline {
     let result: HubResult;
     try {
       const work = this.forward(hub, handler, state);
-      // Cut short, the work may still fail later: nobody is waiting for it any more.
-      work.catch(() => undefined);
-      result = await Promise.race([work, aborted(hub.abort.signal)]);
+      // Cut short, the work may still settle later: nobody is waiting for it any more.
+      result = await new Promise<HubResult>((resolve, reject) => {
+        hub.whenCut(reject);
+        work.then(resolve, reject);
+      });
     } catch (error) {
       result = refusalResult(this.asRefusal(state.current, error));
     }
@@ -139,15 +141,6 @@ export class Pipeline {
     this.reportFault(stage, error);
     return INTERNAL_ERROR();
   }
-}
-
-/** Rejects with the abort's reason (a Refusal) once the signal fires. */
-function aborted(signal: AbortSignal): Promise<never> {
-  return new Promise((_resolve, reject) => {
-    const fire = () => reject(signal.reason as Error);
-    if (signal.aborted) fire();
-    else signal.addEventListener('abort', fire, { once: true });
-  });
 }
 
 /** A stage listed before one it must follow would silently change what the rules decide. */
