@@ -97,7 +97,8 @@ export class Pipeline {
       const stage = this.stages[i];
       if (!stage?.onResult) continue;
       try {
-        await stage.onResult(hub, result);
+        const pending = stage.onResult(hub, result);
+        if (pending) await pending;
       } catch (error) {
         replaceWithRefusal(result, this.asRefusal(stage.name, error));
       }
@@ -110,7 +111,9 @@ export class Pipeline {
     for (const stage of this.stages) {
       state.entered += 1;
       state.current = stage.name;
-      await stage.onRequest?.(hub);
+      // Awaited only when a hook returns a promise: twenty stages, each await a turn of the microtask queue.
+      const pending = stage.onRequest?.(hub);
+      if (pending) await pending;
     }
     let operation: SelectedOperation | null = null;
     if (handler.readBody && handler.select) {
@@ -125,7 +128,8 @@ export class Pipeline {
       hub.operation = operation;
       for (const stage of this.stages) {
         state.current = stage.name;
-        await stage.onOperation?.(hub, operation);
+        const pending = stage.onOperation?.(hub, operation);
+        if (pending) await pending;
       }
     }
     state.current = 'execute';
