@@ -1,5 +1,5 @@
-import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
-import type { GatewayGraphQLRequestContext, GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
+import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import CircuitBreaker from 'opossum';
 import type { Logger } from 'pino';
 import { Agent, util, type Dispatcher } from 'undici';
@@ -36,49 +36,20 @@ export interface TransportOptions {
   logger: Logger;
 }
 
-/** What RemoteGraphQLDataSource sends: its own request init, always a POST with a JSON string. */
+/** One call: a POST of a JSON body. */
 interface CallInit {
-  method?: string;
-  headers?: Record<string, string>;
-  body?: string;
+  headers: Record<string, string>;
+  body: string;
 }
 
-/**
- * The part of a fetch Response that RemoteGraphQLDataSource reads (ok, status, statusText,
- * url, headers.get, json or text), made from an answer already read whole: no web stream and
- * no second Response per call.
- */
-export class SubgraphResponse {
-  readonly headers: { get(name: string): string | null; has(name: string): boolean };
-
-  constructor(readonly url: string, readonly status: number, raw: Record<string, string | string[] | undefined>, private readonly body: string) {
-    this.headers = {
-      get: (name) => {
-        const value = raw[name.toLowerCase()];
-        return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
-      },
-      has: (name) => raw[name.toLowerCase()] !== undefined,
-    };
-  }
-
-  get ok(): boolean {
-    return this.status >= 200 && this.status < 300;
-  }
-
-  get statusText(): string {
-    return '';
-  }
-
-  async text(): Promise<string> {
-    return this.body;
-  }
-
-  async json(): Promise<unknown> {
-    return JSON.parse(this.body) as unknown;
-  }
+/** A subgraph's answer, read whole. */
+export interface SubgraphAnswer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
 }
 
-export type Fetcher = (url: string, init: CallInit) => Promise<SubgraphResponse>;
+export type Fetcher = (url: string, init: CallInit) => Promise<SubgraphAnswer>;
 
 /** A subgraph that answered, but not with something the gateway can use. */
 class SubgraphAnswerError extends Error {
@@ -109,7 +80,7 @@ interface Target {
 
 export class SubgraphTransport {
   private readonly agent: Agent;
-  private readonly breakers = new Map<string, CircuitBreaker<[string, CallInit], SubgraphResponse>>();
+  private readonly breakers = new Map<string, CircuitBreaker<[string, CallInit], SubgraphAnswer>>();
   private readonly targets = new Map<string, Target>();
   /** Calls under way, so a stop can end them at the grace instead of waiting for their timeout. */
   private readonly running = new Set<(reason: Error) => void>();
@@ -125,7 +96,7 @@ export class SubgraphTransport {
     if (!breaker) {
       const { breaker: policy, metrics } = this.options;
       let timeoutsInARow = 0;
-      const circuit: CircuitBreaker<[string, CallInit], SubgraphResponse> = new CircuitBreaker(async (url: string, init: CallInit) => {
+      const circuit: CircuitBreaker<[string, CallInit], SubgraphAnswer> = new CircuitBreaker(async (url: string, init: CallInit) => {
         try {
           const response = await this.call(subgraph, url, init);
           timeoutsInARow = 0;
@@ -173,7 +144,7 @@ export class SubgraphTransport {
     return target;
   }
 
-  private async call(subgraph: string, url: string, init: CallInit): Promise<SubgraphResponse> {
+  private async call(subgraph: string, url: string, init: CallInit): Promise<SubgraphAnswer> {
     const started = process.hrtime.bigint();
     const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
     try {
@@ -182,7 +153,7 @@ export class SubgraphTransport {
       // A subgraph refusing the gateway itself (a key it does not trust) is alive, so not a breaker failure, but an operator must know.
       if (answer.status >= 400) this.options.logger.warn({ subgraph, status: answer.status }, 'subgraph refused the call');
       this.options.metrics.subgraphCall(subgraph, seconds(), null);
-      return new SubgraphResponse(url, answer.status, answer.headers, answer.body);
+      return answer;
     } catch (error) {
       const failure = failureOf(error);
       this.options.metrics.subgraphCall(subgraph, seconds(), failure);
@@ -196,7 +167,7 @@ export class SubgraphTransport {
    * undici's dispatcher API: no AbortSignal, no web or node stream per call. A timeout or a stop
    * settles the call at once and cancels the request as soon as undici has it on a connection.
    */
-  private exchange(url: string, init: CallInit): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+  private exchange(url: string, init: CallInit): Promise<SubgraphAnswer> {
     const { origin, path } = this.targetOf(url);
     return new Promise((resolve, reject) => {
       let settled = false;
@@ -240,7 +211,7 @@ export class SubgraphTransport {
         onError: (error) => settle(error),
       };
       try {
-        this.agent.dispatch({ origin, path, method: 'POST', headers: init.headers ?? {}, body: init.body ?? null }, handler);
+        this.agent.dispatch({ origin, path, method: 'POST', headers: init.headers, body: init.body }, handler);
       } catch (error) {
         settle(error as Error);
       }
@@ -272,30 +243,55 @@ function completeCaller(claims: Partial<Caller>): Caller {
 /** Each stage's part of a subgraph call (Pipeline.subgraphFetch). */
 export type SubgraphFetchHook = (hub: HubRequest, call: SubgraphCall) => void;
 
-export class HubDataSource extends RemoteGraphQLDataSource<HubContext> {
+/** An answer Apollo can merge: a JSON object, sent as JSON (what RemoteGraphQLDataSource.parseBody accepts). */
+function graphQLAnswerOf(answer: SubgraphAnswer): GatewayGraphQLResponse {
+  if (answer.status < 200 || answer.status >= 300) throw new SubgraphAnswerError(answer.status);
+  const type = answer.headers['content-type'];
+  const json = typeof type === 'string' && (type.startsWith('application/json') || type.startsWith('application/graphql-response+json'));
+  const body: unknown = json ? JSON.parse(answer.body) : answer.body;
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new Error('the subgraph answered with something other than a JSON object');
+  return body as GatewayGraphQLResponse;
+}
+
+/**
+ * Apollo's data source for one subgraph, as RemoteGraphQLDataSource would do it for the hub's
+ * calls (a JSON POST, the answer merged as it is) without its node-fetch Request and Headers
+ * per call: the request's stages add their claims, the assertion is signed, the transport sends.
+ */
+export class HubDataSource implements GraphQLDataSource<HubContext> {
   constructor(
     private readonly subgraph: { name: string; url: string; resource: string | null },
     private readonly signingKey: SigningKey,
-    fetcher: Fetcher,
+    private readonly fetcher: Fetcher,
     private readonly onFetch: SubgraphFetchHook,
-  ) {
-    super({ url: subgraph.url, fetcher: fetcher as never });
-  }
+  ) {}
 
-  override async willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<HubContext>): Promise<void> {
-    const hub = context.hub;
+  async process({ request, context }: GraphQLDataSourceProcessOptions<HubContext>): Promise<GatewayGraphQLResponse> {
+    const hub = (context as Partial<HubContext>).hub;
     if (!hub) throw hubError('FORBIDDEN', `No access to the subgraph "${this.subgraph.name}".`);
     const call: SubgraphCall = { subgraph: this.subgraph.name, resource: this.subgraph.resource, claims: {} };
     this.onFetch(hub, call);
     const assertion = await signCallerAssertion(this.signingKey, this.subgraph.name, completeCaller(call.claims), 60);
-    request.http?.headers.set('authorization', `Bearer ${assertion}`);
+    if (!request.query) throw new Error('Missing query');
+    const { query, variables, operationName } = request;
+    let response: GatewayGraphQLResponse;
+    try {
+      const answer = await this.fetcher(this.subgraph.url, {
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${assertion}` },
+        body: JSON.stringify({ query, variables, operationName }),
+      });
+      response = graphQLAnswerOf(answer);
+    } catch (error) {
+      this.didEncounterError(error as Error);
+    }
+    return this.didReceiveResponse(response);
   }
 
   /**
    * A subgraph that answered with an error of its own making (no code, or an internal one)
    * gets SUBGRAPH_ERROR on that path, so its internal message does not reach the caller.
    */
-  override didReceiveResponse({ response }: Required<Pick<GatewayGraphQLRequestContext<HubContext>, 'request' | 'response' | 'context'>>): GatewayGraphQLResponse {
+  private didReceiveResponse(response: GatewayGraphQLResponse): GatewayGraphQLResponse {
     if (response.errors) {
       response.errors = response.errors.map((error) => {
         const code = error.extensions?.['code'];
@@ -311,7 +307,7 @@ export class HubDataSource extends RemoteGraphQLDataSource<HubContext> {
    * unreadable answer, an open circuit — costs only this subgraph's fields (R14). Nothing of
    * the failed answer is passed on.
    */
-  override didEncounterError(error: Error): never {
+  private didEncounterError(error: Error): never {
     const message = isOpenCircuit(error)
       ? `The ${this.named()} is failing and is not called for a moment; its fields are missing from this response.`
       : `The ${this.named()} did not answer; its fields are missing from this response.`;
