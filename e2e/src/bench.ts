@@ -315,6 +315,28 @@ function printTable(rows: Measure[], hub: TestHub, limitsMicros: number | undefi
     const frontB = frontOf(b);
     console.log(`${label.padEnd(50)} ${fmt(a.rps / b.rps)} ${fmt(frontA !== undefined && frontB !== undefined ? frontA / frontB : undefined).padStart(9)} ${fmt(totalCpu(a.cpu) / totalCpu(b.cpu)).padStart(9)}`);
   }
+  // Issue 13's goals, each from this run's own figures: a ratio is only meaningful between targets measured together.
+  const goals: Array<[string, number | undefined, '≥' | '≤', number]> = [];
+  const goal = (label: string, a: TargetKey, b: TargetKey, pick: (m: Measure) => number | undefined, sense: '≥' | '≤', target: number) => {
+    const x = by.get(a);
+    const y = by.get(b);
+    if (!x || !y) return;
+    const [va, vb] = [pick(x), pick(y)];
+    goals.push([label, va !== undefined && vb !== undefined ? va / vb : undefined, sense, target]);
+  };
+  goal('hub / bare @apollo/gateway, req/s', 'hub', 'bare', (m) => m.rps, '≥', 1.0);
+  goal('hub / bare @apollo/gateway, gateway CPU per request', 'hub', 'bare', frontOf, '≤', 1.0);
+  goal('hub / Hive Gateway, req/s', 'hub', 'hive', (m) => m.rps, '≥', 1.3);
+  goal('hub / Hive Gateway with the Rust planner, req/s', 'hub', 'hive-rust', (m) => m.rps, '≥', 1.0);
+  goal('citizens direct / plain-pg floor, req/s', 'direct-citizens', 'floor', (m) => m.rps, '≥', 0.3);
+  goal('hub / citizens direct, req/s', 'hub', 'direct-citizens', (m) => m.rps, '≥', 0.35);
+  if (goals.length > 0) {
+    console.log(`\n${'goals (issue 13), this run'.padEnd(50)} ${'measured'.padStart(8)} ${'goal'.padStart(7)}`);
+    for (const [label, value, sense, target] of goals) {
+      const met = value !== undefined && Number.isFinite(value) && (sense === '≥' ? value >= target : value <= target);
+      console.log(`${label.padEnd(50)} ${fmt(value)} ${`${sense} ${target.toFixed(2)}`.padStart(7)}  ${met ? 'met' : 'not met'}`);
+    }
+  }
   if (limitsMicros !== undefined) {
     console.log(`\noperation limits (tokens, depth, aliases, directives, root fields, page size, cost) on this query: ${limitsMicros.toFixed(0)} µs per request`);
   }
@@ -411,7 +433,7 @@ async function main(): Promise<void> {
       await hub.options.consents.append(subjectHash(loadSubjectKeys(hub.keysDir).current, FIN), { agency: 'MIA', purpose: 'service-delivery', action: 'grant', until: null, at: new Date() }, 'HUB-BENCH');
       return gatewayTarget('consent', 'hub gateway, consent purpose (checked)', hubChild, 'service-delivery');
     });
-    await add('bare', async () => gatewayTarget('bare', 'bare @apollo/gateway, keep-alive', await child('bare keep-alive', 'gateway.js', gatewayConfig('bare-keepalive'))));
+    await add('bare', async () => gatewayTarget('bare', 'bare @apollo/gateway, keep-alive (undici fetch)', await child('bare keep-alive', 'gateway.js', gatewayConfig('bare-keepalive'))));
     await add('bare-default', async () => gatewayTarget('bare-default', 'bare @apollo/gateway, default fetcher', await child('bare default', 'gateway.js', gatewayConfig('bare-default'))));
     const hiveConfig = (planner: HiveChildConfig['planner']): HiveChildConfig => ({ planner, supergraphPath, assertions });
     await add('hive', async () => gatewayTarget('hive', 'Hive Gateway 2.15 (JS planner)', await child('Hive Gateway', 'hive.js', hiveConfig('javascript'), QUIET_HIVE)));

@@ -4,6 +4,7 @@ import type { JournalEntry } from '@hub/audit';
 import type { ForbiddenPath } from './access';
 import type { Identity, Purpose } from './identity';
 import type { SelectedOperation } from './operation';
+import type { Refusal } from './refusal';
 
 /**
  * Everything the hub learns about one request as it passes the stages: who asked, why, what
@@ -19,8 +20,10 @@ export class HubRequest {
   operation: SelectedOperation | null = null;
   /** The registered operation the request named: its id and reviewed name, never the caller's text. */
   registeredOperation: { id: string; name: string } | null = null;
-  levels = new Map<string, AccessLevel>();
-  requested = new Map<string, Set<string>>();
+  /** Shared between requests of the same agency and roles (stage access): never changed. */
+  levels: ReadonlyMap<string, AccessLevel> = new Map();
+  /** Resource → coordinates read; shared between requests of the same executable and levels (stage records): never changed. */
+  requested: ReadonlyMap<string, ReadonlySet<string>> = new Map();
   forbidden: ForbiddenPath[] = [];
   /** Records per resource, counted by the gateway in the answer the caller receives. */
   readonly records = new Map<string, number>();
@@ -28,9 +31,10 @@ export class HubRequest {
   readonly subjects = new Set<string>();
   /** The journal's record of this request, once written (the monitoring stage labels from it). */
   entry: JournalEntry | null = null;
-  /** Aborted with a Refusal when the request must end now (the stop's grace is over). */
-  readonly abort = new AbortController();
   auditFailed = false;
+  /** Set when the request must end now (the stop's grace is over); a plain field, not an AbortController per request. */
+  private cutWith: Refusal | null = null;
+  private onCut: ((reason: Refusal) => void) | null = null;
 
   constructor(
     readonly http: IncomingMessage,
@@ -47,6 +51,19 @@ export class HubRequest {
   header(name: string): string | undefined {
     const value = this.http.headers[name];
     return Array.isArray(value) ? value[0] : value;
+  }
+
+  /** Ends the request now with this refusal (stage shutdown): the pipeline answers and journals it as that. */
+  cut(reason: Refusal): void {
+    if (this.cutWith) return;
+    this.cutWith = reason;
+    this.onCut?.(reason);
+  }
+
+  /** How the pipeline hears of a cut; told at once if the request was cut before it asked. */
+  whenCut(listener: (reason: Refusal) => void): void {
+    this.onCut = listener;
+    if (this.cutWith) listener(this.cutWith);
   }
 
   totalRecords(): number {

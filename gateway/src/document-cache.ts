@@ -64,9 +64,16 @@ export class PerDocument<V> {
   }
 }
 
-/** The caller's levels as a key: the access decision depends on nothing else of the caller. */
+const keysOfLevels = new WeakMap<ReadonlyMap<string, AccessLevel>, string>();
+
+/** The caller's levels as a key: the access decision depends on nothing else of the caller. Levels maps are never changed once made. */
 export function levelsKey(levels: ReadonlyMap<string, AccessLevel>): string {
-  return [...levels].map(([resource, level]) => `${resource}=${level}`).sort().join(',');
+  let key = keysOfLevels.get(levels);
+  if (key === undefined) {
+    key = [...levels].map(([resource, level]) => `${resource}=${level}`).sort().join(',');
+    keysOfLevels.set(levels, key);
+  }
+  return key;
 }
 
 const variableDependence = new WeakMap<DocumentNode, boolean>();

@@ -7,6 +7,9 @@ import type { SupergraphInfo } from './supergraph';
  * decides holds for a subgraph that knows nothing of the hub.
  */
 export class ResourceMap {
+  /** readFrom's answers per levels map (never changed once made, see HubRequest.levels) and coordinate: a schema's worth at most. */
+  private readonly readFromKept = new WeakMap<ReadonlyMap<string, unknown>, Map<string, string | null>>();
+
   constructor(
     readonly schema: GraphQLSchema,
     private readonly supergraph: Pick<SupergraphInfo, 'owners' | 'entities'>,
@@ -20,8 +23,15 @@ export class ResourceMap {
 
   /** The one resource a field is read from at the caller's levels, or null for key fields many share. */
   readFrom(coordinate: string, levels: ReadonlyMap<string, unknown>): string | null {
-    const allowed = [...new Set(this.resourcesOf(coordinate).filter((r) => levels.has(r)))];
-    return allowed.length === 1 ? allowed[0] ?? null : null;
+    let kept = this.readFromKept.get(levels);
+    if (!kept) this.readFromKept.set(levels, (kept = new Map()));
+    let resource = kept.get(coordinate);
+    if (resource === undefined) {
+      const allowed = [...new Set(this.resourcesOf(coordinate).filter((r) => levels.has(r)))];
+      resource = allowed.length === 1 ? allowed[0] ?? null : null;
+      kept.set(coordinate, resource);
+    }
+    return resource;
   }
 
   isEntity(typeName: string): boolean {

@@ -85,9 +85,11 @@ export class Pipeline {
     let result: HubResult;
     try {
       const work = this.forward(hub, handler, state);
-      // Cut short, the work may still fail later: nobody is waiting for it any more.
-      work.catch(() => undefined);
-      result = await Promise.race([work, aborted(hub.abort.signal)]);
+      // Cut short, the work may still settle later: nobody is waiting for it any more.
+      result = await new Promise<HubResult>((resolve, reject) => {
+        hub.whenCut(reject);
+        work.then(resolve, reject);
+      });
     } catch (error) {
       result = refusalResult(this.asRefusal(state.current, error));
     }
@@ -95,7 +97,8 @@ export class Pipeline {
       const stage = this.stages[i];
       if (!stage?.onResult) continue;
       try {
-        await stage.onResult(hub, result);
+        const pending = stage.onResult(hub, result);
+        if (pending) await pending;
       } catch (error) {
         replaceWithRefusal(result, this.asRefusal(stage.name, error));
       }
@@ -108,7 +111,9 @@ export class Pipeline {
     for (const stage of this.stages) {
       state.entered += 1;
       state.current = stage.name;
-      await stage.onRequest?.(hub);
+      // Awaited only when a hook returns a promise: twenty stages, each await a turn of the microtask queue.
+      const pending = stage.onRequest?.(hub);
+      if (pending) await pending;
     }
     let operation: SelectedOperation | null = null;
     if (handler.readBody && handler.select) {
@@ -123,7 +128,8 @@ export class Pipeline {
       hub.operation = operation;
       for (const stage of this.stages) {
         state.current = stage.name;
-        await stage.onOperation?.(hub, operation);
+        const pending = stage.onOperation?.(hub, operation);
+        if (pending) await pending;
       }
     }
     state.current = 'execute';
@@ -139,15 +145,6 @@ export class Pipeline {
     this.reportFault(stage, error);
     return INTERNAL_ERROR();
   }
-}
-
-/** Rejects with the abort's reason (a Refusal) once the signal fires. */
-function aborted(signal: AbortSignal): Promise<never> {
-  return new Promise((_resolve, reject) => {
-    const fire = () => reject(signal.reason as Error);
-    if (signal.aborted) fire();
-    else signal.addEventListener('abort', fire, { once: true });
-  });
 }
 
 /** A stage listed before one it must follow would silently change what the rules decide. */

@@ -1,8 +1,8 @@
-import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
-import type { GatewayGraphQLRequestContext, GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
+import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import CircuitBreaker from 'opossum';
 import type { Logger } from 'pino';
-import { Agent, type Dispatcher } from 'undici';
+import { Agent, util, type Dispatcher } from 'undici';
 import { hubError, signCallerAssertion, type Caller, type SigningKey } from '@hub/kit';
 import type { HubContext, HubRequest } from './context';
 import type { SubgraphCall } from './stage';
@@ -36,49 +36,20 @@ export interface TransportOptions {
   logger: Logger;
 }
 
-/** What RemoteGraphQLDataSource sends: its own request init, always a POST with a JSON string. */
+/** One call: a POST of a JSON body. */
 interface CallInit {
-  method?: string;
-  headers?: Record<string, string>;
-  body?: string;
+  headers: Record<string, string>;
+  body: string;
 }
 
-/**
- * The part of a fetch Response that RemoteGraphQLDataSource reads (ok, status, statusText,
- * url, headers.get, json or text), made from an answer already read whole: no web stream and
- * no second Response per call.
- */
-export class SubgraphResponse {
-  readonly headers: { get(name: string): string | null; has(name: string): boolean };
-
-  constructor(readonly url: string, readonly status: number, raw: Dispatcher.ResponseData['headers'], private readonly body: string) {
-    this.headers = {
-      get: (name) => {
-        const value = raw[name.toLowerCase()];
-        return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
-      },
-      has: (name) => raw[name.toLowerCase()] !== undefined,
-    };
-  }
-
-  get ok(): boolean {
-    return this.status >= 200 && this.status < 300;
-  }
-
-  get statusText(): string {
-    return '';
-  }
-
-  async text(): Promise<string> {
-    return this.body;
-  }
-
-  async json(): Promise<unknown> {
-    return JSON.parse(this.body) as unknown;
-  }
+/** A subgraph's answer, read whole. */
+export interface SubgraphAnswer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
 }
 
-export type Fetcher = (url: string, init: CallInit) => Promise<SubgraphResponse>;
+export type Fetcher = (url: string, init: CallInit) => Promise<SubgraphAnswer>;
 
 /** A subgraph that answered, but not with something the gateway can use. */
 class SubgraphAnswerError extends Error {
@@ -109,10 +80,10 @@ interface Target {
 
 export class SubgraphTransport {
   private readonly agent: Agent;
-  private readonly breakers = new Map<string, CircuitBreaker<[string, CallInit], SubgraphResponse>>();
+  private readonly breakers = new Map<string, CircuitBreaker<[string, CallInit], SubgraphAnswer>>();
   private readonly targets = new Map<string, Target>();
   /** Calls under way, so a stop can end them at the grace instead of waiting for their timeout. */
-  private readonly running = new Set<AbortController>();
+  private readonly running = new Set<(reason: Error) => void>();
 
   constructor(private readonly options: TransportOptions) {
     // The call's own timer bounds the whole exchange (queueing for a connection included); undici's per-phase timeouts would not.
@@ -125,7 +96,7 @@ export class SubgraphTransport {
     if (!breaker) {
       const { breaker: policy, metrics } = this.options;
       let timeoutsInARow = 0;
-      const circuit: CircuitBreaker<[string, CallInit], SubgraphResponse> = new CircuitBreaker(async (url: string, init: CallInit) => {
+      const circuit: CircuitBreaker<[string, CallInit], SubgraphAnswer> = new CircuitBreaker(async (url: string, init: CallInit) => {
         try {
           const response = await this.call(subgraph, url, init);
           timeoutsInARow = 0;
@@ -173,40 +144,83 @@ export class SubgraphTransport {
     return target;
   }
 
-  private async call(subgraph: string, url: string, init: CallInit): Promise<SubgraphResponse> {
+  private async call(subgraph: string, url: string, init: CallInit): Promise<SubgraphAnswer> {
     const started = process.hrtime.bigint();
     const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
-    const { origin, path } = this.targetOf(url);
-    const abort = new AbortController();
-    const timer = setTimeout(() => abort.abort(new SubgraphTimeout(`no answer within ${this.options.timeoutMs} ms`)), this.options.timeoutMs);
-    this.running.add(abort);
     try {
-      const answer = await this.agent.request({
-        origin, path, method: 'POST', headers: init.headers ?? {}, body: init.body ?? null, signal: abort.signal,
-      });
-      // The body is read here, under the same timer: a subgraph that stalls mid-answer fails the same way.
-      const body = await answer.body.text();
-      if (answer.statusCode >= 500) throw new SubgraphAnswerError(answer.statusCode);
+      const answer = await this.exchange(url, init);
+      if (answer.status >= 500) throw new SubgraphAnswerError(answer.status);
       // A subgraph refusing the gateway itself (a key it does not trust) is alive, so not a breaker failure, but an operator must know.
-      if (answer.statusCode >= 400) this.options.logger.warn({ subgraph, status: answer.statusCode }, 'subgraph refused the call');
+      if (answer.status >= 400) this.options.logger.warn({ subgraph, status: answer.status }, 'subgraph refused the call');
       this.options.metrics.subgraphCall(subgraph, seconds(), null);
-      return new SubgraphResponse(url, answer.statusCode, answer.headers, body);
-    } catch (caught) {
-      // undici rejects with the abort's reason; a timer that fired makes it a timeout whatever undici wrapped it in.
-      const error = abort.signal.aborted && abort.signal.reason instanceof Error ? abort.signal.reason : caught;
+      return answer;
+    } catch (error) {
       const failure = failureOf(error);
       this.options.metrics.subgraphCall(subgraph, seconds(), failure);
       this.options.logger.warn({ subgraph, failure, ...(error instanceof SubgraphAnswerError ? { status: error.status } : {}) }, 'subgraph call failed');
       throw error;
-    } finally {
-      clearTimeout(timer);
-      this.running.delete(abort);
     }
+  }
+
+  /**
+   * One POST, its answer read whole under one timer (queueing for a connection included), through
+   * undici's dispatcher API: no AbortSignal, no web or node stream per call. A timeout or a stop
+   * settles the call at once and cancels the request as soon as undici has it on a connection.
+   */
+  private exchange(url: string, init: CallInit): Promise<SubgraphAnswer> {
+    const { origin, path } = this.targetOf(url);
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      let reason: Error | null = null;
+      let abortRequest: ((error: Error) => void) | null = null;
+      let status = 0;
+      let headers: Record<string, string | string[] | undefined> = {};
+      const chunks: Buffer[] = [];
+      const settle = (error: Error | null) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        this.running.delete(cancel);
+        if (error) reject(error);
+        else resolve({ status, headers, body: Buffer.concat(chunks).toString('utf8') });
+      };
+      const cancel = (error: Error) => {
+        if (settled) return;
+        reason = error;
+        settle(error);
+        abortRequest?.(error);
+      };
+      const timer = setTimeout(() => cancel(new SubgraphTimeout(`no answer within ${this.options.timeoutMs} ms`)), this.options.timeoutMs);
+      this.running.add(cancel);
+      const handler: Dispatcher.DispatchHandlers = {
+        onConnect: (abort) => {
+          // Cut short while it waited for a connection: it is not sent.
+          if (reason) abort(reason);
+          else abortRequest = abort;
+        },
+        onHeaders: (statusCode, raw) => {
+          status = statusCode;
+          headers = util.parseHeaders(raw) as Record<string, string | string[] | undefined>;
+          return true;
+        },
+        onData: (chunk) => {
+          chunks.push(chunk);
+          return true;
+        },
+        onComplete: () => settle(null),
+        onError: (error) => settle(error),
+      };
+      try {
+        this.agent.dispatch({ origin, path, method: 'POST', headers: init.headers, body: init.body }, handler);
+      } catch (error) {
+        settle(error as Error);
+      }
+    });
   }
 
   /** Ends every call still running (a stop past its grace): each fails as unreachable, costing only its fields. */
   abortAll(): void {
-    for (const abort of this.running) abort.abort(new ShutdownAbort('the gateway is stopping'));
+    for (const cancel of [...this.running]) cancel(new ShutdownAbort('the gateway is stopping'));
   }
 
   async close(): Promise<void> {
@@ -229,30 +243,55 @@ function completeCaller(claims: Partial<Caller>): Caller {
 /** Each stage's part of a subgraph call (Pipeline.subgraphFetch). */
 export type SubgraphFetchHook = (hub: HubRequest, call: SubgraphCall) => void;
 
-export class HubDataSource extends RemoteGraphQLDataSource<HubContext> {
+/** An answer Apollo can merge: a JSON object, sent as JSON (what RemoteGraphQLDataSource.parseBody accepts). */
+function graphQLAnswerOf(answer: SubgraphAnswer): GatewayGraphQLResponse {
+  if (answer.status < 200 || answer.status >= 300) throw new SubgraphAnswerError(answer.status);
+  const type = answer.headers['content-type'];
+  const json = typeof type === 'string' && (type.startsWith('application/json') || type.startsWith('application/graphql-response+json'));
+  const body: unknown = json ? JSON.parse(answer.body) : answer.body;
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new Error('the subgraph answered with something other than a JSON object');
+  return body as GatewayGraphQLResponse;
+}
+
+/**
+ * Apollo's data source for one subgraph, as RemoteGraphQLDataSource would do it for the hub's
+ * calls (a JSON POST, the answer merged as it is) without its node-fetch Request and Headers
+ * per call: the request's stages add their claims, the assertion is signed, the transport sends.
+ */
+export class HubDataSource implements GraphQLDataSource<HubContext> {
   constructor(
     private readonly subgraph: { name: string; url: string; resource: string | null },
     private readonly signingKey: SigningKey,
-    fetcher: Fetcher,
+    private readonly fetcher: Fetcher,
     private readonly onFetch: SubgraphFetchHook,
-  ) {
-    super({ url: subgraph.url, fetcher: fetcher as never });
-  }
+  ) {}
 
-  override async willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<HubContext>): Promise<void> {
-    const hub = context.hub;
+  async process({ request, context }: GraphQLDataSourceProcessOptions<HubContext>): Promise<GatewayGraphQLResponse> {
+    const hub = (context as Partial<HubContext>).hub;
     if (!hub) throw hubError('FORBIDDEN', `No access to the subgraph "${this.subgraph.name}".`);
     const call: SubgraphCall = { subgraph: this.subgraph.name, resource: this.subgraph.resource, claims: {} };
     this.onFetch(hub, call);
     const assertion = await signCallerAssertion(this.signingKey, this.subgraph.name, completeCaller(call.claims), 60);
-    request.http?.headers.set('authorization', `Bearer ${assertion}`);
+    if (!request.query) throw new Error('Missing query');
+    const { query, variables, operationName } = request;
+    let response: GatewayGraphQLResponse;
+    try {
+      const answer = await this.fetcher(this.subgraph.url, {
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${assertion}` },
+        body: JSON.stringify({ query, variables, operationName }),
+      });
+      response = graphQLAnswerOf(answer);
+    } catch (error) {
+      this.didEncounterError(error as Error);
+    }
+    return this.didReceiveResponse(response);
   }
 
   /**
    * A subgraph that answered with an error of its own making (no code, or an internal one)
    * gets SUBGRAPH_ERROR on that path, so its internal message does not reach the caller.
    */
-  override didReceiveResponse({ response }: Required<Pick<GatewayGraphQLRequestContext<HubContext>, 'request' | 'response' | 'context'>>): GatewayGraphQLResponse {
+  private didReceiveResponse(response: GatewayGraphQLResponse): GatewayGraphQLResponse {
     if (response.errors) {
       response.errors = response.errors.map((error) => {
         const code = error.extensions?.['code'];
@@ -268,7 +307,7 @@ export class HubDataSource extends RemoteGraphQLDataSource<HubContext> {
    * unreadable answer, an open circuit — costs only this subgraph's fields (R14). Nothing of
    * the failed answer is passed on.
    */
-  override didEncounterError(error: Error): never {
+  private didEncounterError(error: Error): never {
     const message = isOpenCircuit(error)
       ? `The ${this.named()} is failing and is not called for a moment; its fields are missing from this response.`
       : `The ${this.named()} did not answer; its fields are missing from this response.`;

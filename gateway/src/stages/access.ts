@@ -1,4 +1,4 @@
-import { hubError } from '@hub/kit';
+import { hubError, type AccessLevel } from '@hub/kit';
 import type { AccessDecision, AccessPolicy } from '../access';
 import { levelsKey, PerDocument } from '../document-cache';
 import { levelsFor, type Policies } from '../policies';
@@ -13,12 +13,19 @@ import type { Stage } from '../stage';
 export function useAccess(policies: Policies, access: AccessPolicy): Stage {
   // The decision depends on the document and the levels only (document-cache.ts); shared, so never changed.
   const decisions = new PerDocument<AccessDecision>();
+  // The levels depend on the agency and the roles only; one shared map per pair, so what is kept per levels (resource-map.ts, records) is found again.
+  const levelsOf = new Map<string, ReadonlyMap<string, AccessLevel>>();
   return {
     name: 'access',
     after: ['identity', 'limits'],
     onOperation(hub, operation) {
       if (!hub.identity) return;
-      hub.levels = levelsFor(policies, hub.identity.agency, hub.identity.roles);
+      const { agency, roles } = hub.identity;
+      // A verified token names a known agency and known roles: the pairs are few.
+      const callerKey = `${agency}\n${[...roles].sort().join(',')}`;
+      let levels = levelsOf.get(callerKey);
+      if (!levels) levelsOf.set(callerKey, (levels = levelsFor(policies, agency, roles)));
+      hub.levels = levels;
       // A registered operation was cut once for the caller's roles, so for these very levels.
       let decision = operation.prepared?.access;
       if (!decision) {

@@ -1,3 +1,5 @@
+import type { OperationDefinitionNode } from 'graphql';
+import type { AccessLevel } from '@hub/kit';
 import type { ResourceMap } from '../resource-map';
 import { countRecords, requestedCoordinates } from '../resource-map';
 import type { Stage } from '../stage';
@@ -9,12 +11,24 @@ import type { Stage } from '../stage';
  * supergraph and policy change alone is counted like the hub's own.
  */
 export function useRecords(map: ResourceMap): Stage {
+  // What an executable reads depends on it and the levels only: worked out once per pair, shared read-only.
+  const requested = new WeakMap<OperationDefinitionNode, WeakMap<ReadonlyMap<string, AccessLevel>, ReadonlyMap<string, ReadonlySet<string>>>>();
   return {
     name: 'records',
     after: ['access', 'quotas'],
     onOperation(hub, operation) {
       const root = map.schema.getRootType(operation.type);
-      if (root && operation.executable) requestedCoordinates(map, hub.levels, operation.executable.selectionSet, root, hub.requested);
+      const executable = operation.executable;
+      if (!root || !executable) return;
+      let byLevels = requested.get(executable);
+      if (!byLevels) requested.set(executable, (byLevels = new WeakMap()));
+      let coordinates = byLevels.get(hub.levels);
+      if (!coordinates) {
+        const found = new Map<string, Set<string>>();
+        requestedCoordinates(map, hub.levels, executable.selectionSet, root, found);
+        byLevels.set(hub.levels, (coordinates = found));
+      }
+      hub.requested = coordinates;
     },
     onResult(hub, result) {
       const operation = hub.operation;

@@ -14,7 +14,7 @@ export function useShutdown(): Stage & { cutInFlight(): number } {
   return {
     name: 'shutdown',
     cutInFlight() {
-      for (const hub of inFlight) hub.abort.abort(shuttingDown());
+      for (const hub of inFlight) hub.cut(shuttingDown());
       return inFlight.size;
     },
     onRequest(hub) {

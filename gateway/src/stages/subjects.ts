@@ -162,6 +162,12 @@ const searched = new WeakMap<HubRequest, string>();
  */
 export function useSubjects(schema: GraphQLSchema, keys: SubjectKeys, policies: Policies): Stage {
   const hiddenPurposes = [...policies.purposes].filter(([, p]) => p.hiddenFromSubject).map(([code]) => code).sort();
+  /**
+   * The executable with the FİNs added, null when it stays as it is: worked out once per executable
+   * (the access decision is kept per document, so the same one comes back), then the same node
+   * every time, so it is printed once (document-cache.ts). It depends on the node and the schema only.
+   */
+  const withFins = new WeakMap<OperationDefinitionNode, OperationDefinitionNode | null>();
   return {
     name: 'subjects',
     after: ['journal', 'access', 'records'],
@@ -177,10 +183,16 @@ export function useSubjects(schema: GraphQLSchema, keys: SubjectKeys, policies: 
       }
       const root = schema.getRootType(operation.type);
       if (!root || !operation.executable) return;
-      const selectionSet = withSubjectFins(schema, operation.executable.selectionSet, root);
-      // An invalid document is executed as the caller wrote it, so its errors point into their text.
-      if (!selectionSet || validate(schema, { kind: Kind.DOCUMENT, definitions: [operation.executable] }).length > 0) return;
-      operation.executable = { ...operation.executable, selectionSet };
+      let widened = withFins.get(operation.executable);
+      if (widened === undefined) {
+        const selectionSet = withSubjectFins(schema, operation.executable.selectionSet, root);
+        // An invalid document is executed as the caller wrote it, so its errors point into their text.
+        widened = !selectionSet || validate(schema, { kind: Kind.DOCUMENT, definitions: [operation.executable] }).length > 0
+          ? null : { ...operation.executable, selectionSet };
+        withFins.set(operation.executable, widened);
+      }
+      if (!widened) return;
+      operation.executable = widened;
       operation.changed = true;
     },
     onSubgraphFetch(hub, call) {

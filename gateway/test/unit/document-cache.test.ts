@@ -63,6 +63,32 @@ describe('the rules’ work per document, done once', () => {
     }
   });
 
+  it('adds the subjects\' FİNs to an executable once: the same text executes the very same node, so it is printed once', async () => {
+    const world = await smallWorld();
+    const query = '{ personsByName(name: "X") { name } }';
+    const first = await world.run(query);
+    const second = await world.run(query);
+    assert.ok(first.executed?.changed, 'the FİNs were added');
+    assert.equal(second.executed?.executable, first.executed?.executable);
+    assert.match(print(second.executed!.executable!), /hubSubjectFin__: fin/);
+    const other = await world.run(query, { token: await world.token({ agency: 'BBB' }) });
+    assert.match(print(other.executed!.executable!), /hubSubjectFin__: fin/, 'another body\'s cut gets its own');
+  });
+
+  it('works out the levels and what an executable reads once per agency and roles, each body its own', async () => {
+    const world = await smallWorld();
+    const query = '{ person(fin: "A") { name crossings { at } } }';
+    const first = await world.run(query);
+    const second = await world.run(query);
+    assert.equal(second.hub.levels, first.hub.levels);
+    assert.equal(second.hub.requested, first.hub.requested);
+    assert.deepEqual([...first.hub.requested.keys()].sort(), ['crossings', 'people']);
+    const other = await world.run(query, { token: await world.token({ agency: 'BBB' }) });
+    assert.notEqual(other.hub.levels, first.hub.levels);
+    assert.deepEqual([...other.hub.requested.keys()], ['people'], 'the cut resource is not read');
+    assert.deepEqual([...other.hub.levels.keys()], ['people']);
+  });
+
   it('knows which documents the variables can change the limits of', () => {
     assert.equal(limitsDependOnVariables(parse('query($fin: ID!) { person(fin: $fin) { name } }')), false);
     assert.equal(limitsDependOnVariables(parse('query($n: Int) { person(fin: "A") { crossings(first: $n) { at } } }')), true);
