@@ -24,6 +24,25 @@ describe('citizens subgraph', () => {
     assert.ok(person.citizen.documents.some((d) => d.active));
   });
 
+  it('withholds the answer, 503 AUDIT_UNAVAILABLE without data or database text, when its own R6 journal cannot be written', async () => {
+    const query = `query($fin: ID!) { person(fin: $fin) { fin citizen { firstName } } }`;
+    const fin = people['citizen-full']!;
+    await subgraph.db.query('ALTER TABLE citizens.query_journal RENAME TO query_journal_away');
+    try {
+      // The kit's lean path answers plain JSON; another accepted type goes through Apollo Server: both refuse alike.
+      for (const headers of [{}, { accept: 'application/graphql-response+json' }]) {
+        const { status, body } = await subgraph.request(query, { fin }, {}, headers);
+        assert.equal(status, 503, JSON.stringify(headers));
+        assert.deepEqual(body, { errors: [{ message: "This system's own journal cannot be written, so no data is served.", extensions: { code: 'AUDIT_UNAVAILABLE' } }] });
+      }
+    } finally {
+      await subgraph.db.query('ALTER TABLE citizens.query_journal_away RENAME TO query_journal');
+    }
+    const { status, body } = await subgraph.request(query, { fin });
+    assert.equal(status, 200);
+    assert.equal((body.data?.['person'] as { fin: string }).fin, fin, 'served again once the journal can be written');
+  });
+
   it('answers a foreigner FİN from the FİN register, with no citizen record', async () => {
     const { body } = await subgraph.request(`query($fin: ID!) { person(fin: $fin) { fin citizen { fin } } }`, { fin: people['foreigner'] });
     assert.deepEqual(body.data?.['person'], { fin: people['foreigner'], citizen: null });

@@ -17,7 +17,8 @@ interface HttpOptions<C extends BaseContext> {
 /** Only the gateway calls a subgraph, and its requests are small. */
 const MAX_BODY_BYTES = 1_000_000;
 
-class RequestRejected extends Error {
+/** A request refused with its own status and code, answered as a GraphQL error. */
+export class RequestRejected extends Error {
   constructor(readonly status: number, readonly code: string, message: string) {
     super(message);
   }

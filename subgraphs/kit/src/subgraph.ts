@@ -11,7 +11,7 @@ import pino, { type Logger } from 'pino';
 import { createCallerVerifier, loadJwks, type Caller } from './caller';
 import { openDatabase, type EntityClass, type MigrationClass, type DatabaseOptions } from './database';
 import { createLeanExecutor, DocumentCache, NoIntrospection } from './execution';
-import { createHttpServer, DEFAULT_SHUTDOWN_GRACE_MS, GracefulServer, listen, sendJson } from './http';
+import { createHttpServer, DEFAULT_SHUTDOWN_GRACE_MS, GracefulServer, listen, RequestRejected, sendJson } from './http';
 import { catalogEntry, type SubgraphName } from './catalog';
 import { journalMigration, QueryJournal } from './journal';
 import { sqlOf } from './sql';
@@ -136,7 +136,13 @@ export async function startSubgraph<L>(module: SubgraphModule<L>, options: Subgr
 
   /** Once a request has run: its R6 record committed, then the count of records found for the gateway's journal. */
   const complete = async ({ caller, outcome }: SubgraphContext<L>) => {
-    await journal.record(caller.registrationNumber, outcome.records > 0);
+    try {
+      await journal.record(caller.registrationNumber, outcome.records > 0);
+    } catch (error) {
+      // Fail closed, and say so: the database's own text stays in this system's log.
+      logger.error({ err: error, reg: caller.registrationNumber }, 'R6 journal not written: answer withheld');
+      throw new RequestRejected(503, 'AUDIT_UNAVAILABLE', "This system's own journal cannot be written, so no data is served.");
+    }
     // The gateway's journal counts records per resource; only the count leaves, never the data.
     return { hub: { records: outcome.records } };
   };
@@ -147,9 +153,16 @@ export async function startSubgraph<L>(module: SubgraphModule<L>, options: Subgr
           for (const [name, value] of Object.entries(ANSWER_HEADERS)) response.http.headers.set(name, value);
           // The context is missing only when the caller was refused before any resolver ran.
           if (!contextValue?.caller) return;
-          const extensions = await complete(contextValue);
-          if (response.body.kind === 'single') {
-            response.body.singleResult.extensions = { ...response.body.singleResult.extensions, ...extensions };
+          try {
+            const extensions = await complete(contextValue);
+            if (response.body.kind === 'single') {
+              response.body.singleResult.extensions = { ...response.body.singleResult.extensions, ...extensions };
+            }
+          } catch (error) {
+            if (!(error instanceof RequestRejected) || response.body.kind !== 'single') throw error;
+            // Apollo would answer a thrown error as a 500 with its message: the same refusal as the lean path instead.
+            response.http.status = error.status;
+            response.body.singleResult = { errors: [{ message: error.message, extensions: { code: error.code } }] };
           }
         },
       };

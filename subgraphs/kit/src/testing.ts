@@ -105,7 +105,7 @@ export interface TestSubgraph extends RunningSubgraph {
   keys: TestKeys;
   counter: QueryCounter;
   /** POSTs a GraphQL request as the gateway would, with the given caller. */
-  request(query: string, variables?: Record<string, unknown>, caller?: Partial<Caller> | null): Promise<{ status: number; body: GraphQLResponseBody }>;
+  request(query: string, variables?: Record<string, unknown>, caller?: Partial<Caller> | null, extraHeaders?: Record<string, string>): Promise<{ status: number; body: GraphQLResponseBody }>;
   close(): Promise<void>;
 }
 
@@ -127,8 +127,8 @@ export async function startTestSubgraph<L>(module: SubgraphModule<L>, population
     database,
     keys,
     counter,
-    async request(query, variables, caller = {}) {
-      const headers: Record<string, string> = { 'content-type': 'application/json' };
+    async request(query, variables, caller = {}, extraHeaders = {}) {
+      const headers: Record<string, string> = { 'content-type': 'application/json', ...extraHeaders };
       if (caller !== null) headers['authorization'] = `Bearer ${await signCallerAssertion(keys.signingKey, module.name, testCaller(caller))}`;
       const response = await fetch(running.url, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
       return { status: response.status, body: (await response.json()) as GraphQLResponseBody };
