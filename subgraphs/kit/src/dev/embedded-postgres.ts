@@ -1,5 +1,7 @@
 import { existsSync } from 'node:fs';
+import { once } from 'node:events';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { PGlite, type PGliteOptions } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 
@@ -83,13 +85,22 @@ function keepExtendedQueriesTogether(queue: QueryQueue): void {
  */
 const SETTINGS = ['shared_buffers = 16MB'];
 
+/**
+ * initdb on a new data folder, in a worker thread: the instance that ran it keeps initdb's
+ * WebAssembly memory (about 400 MB), which is freed with the worker rather than at some later
+ * garbage collection; the instance opened afterwards holds only the server's. The launcher's
+ * own thread stays free meanwhile.
+ */
+async function initialise(pgliteOptions: PGliteOptions): Promise<void> {
+  const worker = new Worker(join(__dirname, 'initdb-worker.js'), { workerData: pgliteOptions });
+  // once() rejects with the worker's error, should initdb fail.
+  const [code] = (await once(worker, 'exit')) as [number];
+  if (code !== 0) throw new Error(`initdb of the embedded PostgreSQL ended with code ${code}`);
+}
+
 export async function startEmbeddedPostgres(options: { dataDir?: string; port?: number; maxConnections?: number } = {}): Promise<EmbeddedPostgres> {
   const pgliteOptions: PGliteOptions = { postgresqlconf: SETTINGS, ...(options.dataDir ? { dataDir: options.dataDir } : {}) };
-  if (options.dataDir && !existsSync(join(options.dataDir, 'PG_VERSION'))) {
-    // The instance that ran initdb keeps initdb's WebAssembly memory (about 400 MB); one opened
-    // afterwards on the new folder holds only the server's, for a second of start-up.
-    await (await PGlite.create(pgliteOptions)).close();
-  }
+  if (options.dataDir && !existsSync(join(options.dataDir, 'PG_VERSION'))) await initialise(pgliteOptions);
   const db = await PGlite.create(pgliteOptions);
   const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: options.port ?? 0, maxConnections: options.maxConnections ?? 128 });
   keepExtendedQueriesTogether((server as unknown as { queryQueue: QueryQueue }).queryQueue);
