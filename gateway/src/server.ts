@@ -116,7 +116,7 @@ export async function startGateway(options: GatewayOptions, port: number, host =
   await apollo.start();
   const warmUpStarted = Date.now();
   await warmUp(apollo, supergraph.apiSchema);
-  logger.debug({ ms: Date.now() - warmUpStarted }, 'warmed up');
+  logger.info({ ms: Date.now() - warmUpStarted }, 'warmed up');
 
   /** The operation as the stages left it, planned and executed by Apollo's gateway. */
   async function execute(hub: HubRequest, operation: SelectedOperation | null): Promise<HubResult> {

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
+import type { Handover } from './launched';
 
 /** Starting and stopping the hub's processes: the entry points docker-compose runs, and npm start's host of the nine subgraphs. */
 export const ROOT = resolve(__dirname, '../../..');
@@ -8,6 +9,8 @@ export const subgraphEntry = (name: string) => resolve(ROOT, 'subgraphs', name, 
 export const gatewayEntry = () => resolve(ROOT, 'gateway/dist/src/main.js');
 /** Development only: the nine subgraphs in one process (subgraph-host.ts). */
 export const subgraphHostEntry = () => resolve(ROOT, 'scripts/dist/src/subgraph-host.js');
+/** Development only: the gateway's entry, its modules loaded before the launcher hands over its environment (gateway-host.ts). */
+export const gatewayHostEntry = () => resolve(ROOT, 'scripts/dist/src/gateway-host.js');
 
 export interface Child {
   name: string;
@@ -19,6 +22,32 @@ export function startProcess(name: string, entry: string, env: NodeJS.ProcessEnv
   const child = spawn(process.execPath, [entry], { cwd: ROOT, env, stdio: ['ignore', output, output] });
   const exited = new Promise<number | null>((resolvePromise) => child.once('exit', (code) => resolvePromise(code)));
   return { name, process: child, exited };
+}
+
+/** A child started before its environment is complete: it loads its modules meanwhile (launched.ts). */
+export interface WaitingChild extends Child {
+  /** Hands over the rest of its environment; the child goes on from there (once `after` is ready, when given). */
+  go(handover: Handover): void;
+  /** The first thing the child tells the launcher (tellLauncher); rejects if it exits first. */
+  told: Promise<string>;
+}
+
+export function startWaiting(name: string, entry: string, env: NodeJS.ProcessEnv): WaitingChild {
+  const child = spawn(process.execPath, [entry], { cwd: ROOT, env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const exited = new Promise<number | null>((resolvePromise) => child.once('exit', (code) => resolvePromise(code)));
+  const told = new Promise<string>((resolvePromise, reject) => {
+    child.once('message', (what: string) => resolvePromise(what));
+    void exited.then((code) => reject(new Error(`${name} exited (${code})`)));
+  });
+  // Awaited only where the launcher needs it; an exit meanwhile must not count as unhandled.
+  told.catch(() => undefined);
+  return {
+    name, process: child, exited, told,
+    go(handover) {
+      // The child disconnects once it has the message; one that already exited has nothing to be told.
+      if (child.connected) child.send(handover);
+    },
+  };
 }
 
 export async function waitUntilReady(url: string, child: Child, timeoutMs = 120_000): Promise<void> {

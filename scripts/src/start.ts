@@ -1,11 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { SUBGRAPHS, type Environment, type SeedProgress } from '@hub/kit';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from '@hub/kit/dev';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from '@hub/kit/dev/embedded-postgres';
 import { DEMO_POPULATION, demoPeople } from '@hub/kit/synthetic';
-import { ensureDevelopmentKeys, loadPolicies } from '@hub/gateway';
 import { launcherConfig } from './config';
-import { gatewayEntry, ROOT, startProcess, stopAll, subgraphHostEntry, waitUntilReady, type Child } from './processes';
+import { gatewayHostEntry, ROOT, startWaiting, stopAll, subgraphHostEntry, waitUntilReady, type Child } from './processes';
 
 /** How long a subgraph may show no progress (or no answer) before the launcher gives up on it. */
 const STALL_MS = 120_000;
@@ -43,11 +42,16 @@ async function waitWhileSeeding(name: string, url: string, child: Child): Promis
   throw new Error(`${name} showed no progress for ${STALL_MS / 1000} s`);
 }
 
+/** Seconds since this process started, which is where `npm start`'s own time to ready begins. */
+const sinceStart = () => (performance.now() / 1000).toFixed(1);
+
 /**
  * `npm start`: the whole hub on one machine with demo data. Without DATABASE_URL it runs on
  * an embedded PostgreSQL (PGlite, data kept in .data/pglite); with it, on that server. The nine
  * subgraphs share one process (subgraph-host.ts: each on its own port, schema and audience) and
- * the gateway runs in another; docker-compose runs each subgraph's own main.js instead.
+ * the gateway runs in another; docker-compose runs each subgraph's own main.js instead. Both
+ * processes start with the database and load their modules while it comes up; each goes on
+ * when the launcher hands over the rest of its environment.
  */
 async function main(env: Environment): Promise<void> {
   const children: Child[] = [];
@@ -62,46 +66,57 @@ async function main(env: Environment): Promise<void> {
 
   try {
     const config = launcherConfig(env);
-    let databaseUrl = config.databaseUrl;
-    if (!databaseUrl) {
+    const early = { ...env, HUB_KEYS_DIR: config.keysDir };
+    const subgraphs = startWaiting('subgraphs', subgraphHostEntry(), early);
+    const gateway = startWaiting('gateway', gatewayHostEntry(), early);
+    children.push(subgraphs, gateway);
+    let database: Promise<string>;
+    if (config.databaseUrl) database = Promise.resolve(config.databaseUrl);
+    else {
       mkdirSync(config.pgliteDataDir, { recursive: true });
       console.log(`No DATABASE_URL: starting the embedded PostgreSQL (PGlite) in ${config.pgliteDataDir} …`);
-      embedded = await startEmbeddedPostgres({ dataDir: config.pgliteDataDir, maxConnections: 200 });
-      databaseUrl = embedded.url;
+      database = startEmbeddedPostgres({ dataDir: config.pgliteDataDir, maxConnections: 200 }).then((started) => {
+        embedded = started;
+        return started.url;
+      });
+      // Awaited below; a failure meanwhile must not count as unhandled.
+      database.catch(() => undefined);
     }
-    await ensureDevelopmentKeys(config.keysDir, loadPolicies(config.policiesDir, config.keysDir).agencies.keys());
-    const common = {
-      ...env,
-      DATABASE_URL: databaseUrl,
-      HUB_KEYS_DIR: config.keysDir,
-      HUB_SEED: config.seed,
-      DATABASE_POOL_SIZE: String(config.poolSize),
-    };
+    const databaseUrl = await database;
+    const marks = [`database up at ${sinceStart()} s`];
+    // The gateway's process makes the development keys the subgraphs need (gateway-host.ts).
+    await gateway.told;
+    const common = { DATABASE_URL: databaseUrl, HUB_SEED: config.seed, DATABASE_POOL_SIZE: String(config.poolSize) };
     // SUBGRAPH_BASE_PORT moves the nine subgraphs off 4001–4009 when those are taken; the
     // gateway is then told their URLs, as docker-compose tells it the services' names.
     const ports = SUBGRAPHS.map((s, i) => ({ name: s.name, port: config.subgraphBasePort + i }));
     const urlOverrides: Record<string, string> = {};
     for (const { name, port } of ports) urlOverrides[`SUBGRAPH_URL_${name.toUpperCase().replace(/-/g, '_')}`] = `http://127.0.0.1:${port}/graphql`;
-    const subgraphs = startProcess('subgraphs', subgraphHostEntry(), { ...common, SUBGRAPH_BASE_PORT: String(config.subgraphBasePort) });
-    children.push(subgraphs);
-    // A long seed keeps the launcher waiting while its progress moves, not for a fixed time.
-    const ready = ports.map(({ name, port }) => waitWhileSeeding(name, `http://127.0.0.1:${port}/ready`, subgraphs));
-    const allReady = Promise.all(ready);
-    // The gateway's journal lives in the audit subgraph's schema: the gateway may start once that
-    // is migrated, and load its modules while the other subgraphs still seed.
-    await Promise.race([ready[SUBGRAPHS.findIndex((s) => s.name === 'audit')], allReady]);
+    subgraphs.go({ env: { ...common, SUBGRAPH_BASE_PORT: String(config.subgraphBasePort) } });
+    // The gateway's journal lives in the audit subgraph's schema: the gateway goes on once that
+    // is migrated (it asks itself: this thread is busy running the database), while the other
+    // subgraphs still seed.
+    const readyUrls = ports.map(({ port }) => `http://127.0.0.1:${port}/ready`);
+    const audit = SUBGRAPHS.findIndex((s) => s.name === 'audit');
     const port = config.gatewayPort;
     // The demo, and only the demo, runs the gateway in development: token minting for the
     // playground and the demo persons, on the loopback interface unless HOST says otherwise.
     console.log('Starting the gateway in DEVELOPMENT mode (HUB_MODE=development): a demo, not a deployment.');
-    const gateway = startProcess('gateway', gatewayEntry(), {
-      ...common, ...urlOverrides, HUB_MODE: 'development', HOST: env['HOST'] ?? '127.0.0.1', PORT: String(port), SUPERGRAPH_PATH: resolve(ROOT, 'schema/supergraph.graphql'),
+    gateway.go({
+      env: { ...common, ...urlOverrides, HUB_MODE: 'development', HOST: env['HOST'] ?? '127.0.0.1', PORT: String(port), SUPERGRAPH_PATH: resolve(ROOT, 'schema/supergraph.graphql') },
+      after: readyUrls[audit]!,
     });
-    children.push(gateway);
+    // A long seed keeps the launcher waiting while its progress moves, not for a fixed time.
+    const ready = ports.map(({ name }, i) => waitWhileSeeding(name, readyUrls[i]!, subgraphs));
+    const allReady = Promise.all(ready);
+    await Promise.race([ready[audit], allReady]);
+    marks.push(`audit subgraph ready at ${sinceStart()} s`);
     await allReady;
+    marks.push(`all subgraphs ready at ${sinceStart()} s`);
     await waitUntilReady(`http://127.0.0.1:${port}/ready`, gateway);
     void gateway.exited.then((code) => { console.error(`gateway exited (${code})`); void stop(1); });
 
+    console.log(`Ready after ${sinceStart()} s (${marks.join(', ')}; seconds since the launcher started).`);
     console.log(`
 The hub is up: http://localhost:${port}/graphql
 

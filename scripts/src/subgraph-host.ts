@@ -1,15 +1,17 @@
 import pino from 'pino';
 import { ConfigError, EnvReader, startSubgraph, subgraphConfig, SUBGRAPHS, type Environment, type RunningSubgraph } from '@hub/kit';
 import { loadSubgraphModule } from '@hub/kit/dev';
+import { environmentFromLauncher } from './launched';
 
 /**
  * `npm start` only: the nine subgraphs in one Node process, each still on its own port, with its
  * own database schema, pool and assertion audience. Ten Node processes cost about a gigabyte and
  * load the same modules ten times; docker-compose and production run each subgraph's own main.js.
  * Ports are SUBGRAPH_BASE_PORT and the eight after it; the rest of the environment is the one a
- * subgraph's main.js reads.
+ * subgraph's main.js reads. The launcher starts it with the database and hands over the rest of
+ * the environment once the database answers (launched.ts): the modules load meanwhile.
  */
-async function main(env: Environment): Promise<void> {
+async function main(started: Environment): Promise<void> {
   const running: RunningSubgraph[] = [];
   let stopping = false;
   const stop = async (code: number) => {
@@ -23,11 +25,12 @@ async function main(env: Environment): Promise<void> {
   process.on('SIGINT', () => void stop(0));
 
   try {
+    const modules = SUBGRAPHS.map(({ name }) => loadSubgraphModule(name));
+    const env = { ...started, ...(await environmentFromLauncher()) };
     const basePort = new EnvReader(env).integer('SUBGRAPH_BASE_PORT', SUBGRAPHS[0].port, 1024, 65_000);
-    await Promise.all(SUBGRAPHS.map(async ({ name }, i) => {
-      const module = loadSubgraphModule(name);
+    await Promise.all(modules.map(async (module, i) => {
       const config = subgraphConfig({ ...env, PORT: String(basePort + i) }, module.defaultPort);
-      running.push(await startSubgraph(module, { ...config, logger: pino({ name }) }));
+      running.push(await startSubgraph(module, { ...config, logger: pino({ name: module.name }) }));
     }));
   } catch (error) {
     // Start-up failures go to stderr, where the launcher's user looks first.

@@ -131,6 +131,10 @@ describe('npm start on the embedded PostgreSQL', () => {
     rmSync(keysDir, { recursive: true, force: true });
   });
 
+  it('prints when it was ready and where the time went, in seconds since the launcher started', () => {
+    assert.match(output, /^Ready after \d+\.\d s \(database up at \d+\.\d s, audit subgraph ready at \d+\.\d s, all subgraphs ready at \d+\.\d s; seconds since the launcher started\)\.$/m);
+  });
+
   it('prints the endpoint on the chosen PORT and runs the nine subgraphs in one process, each on its own port, and the gateway in another', async () => {
     assert.match(output, new RegExp(`The hub is up: http://localhost:${port}/graphql`));
     const host = children.find((pid) => commandOf(pid).includes('scripts/dist/src/subgraph-host.js'));
@@ -141,7 +145,7 @@ describe('npm start on the embedded PostgreSQL', () => {
       assert.equal(((await response.json()) as { subgraph: string }).subgraph, SUBGRAPHS[i]!.name, `port ${p}`);
     }
     assert.equal(children.length, 2, `children of the launcher: ${children.map(commandOf).join('; ')}`);
-    assert.ok(children.some((pid) => commandOf(pid).includes('gateway/dist/src/main.js')), 'no gateway process');
+    assert.ok(children.some((pid) => commandOf(pid).includes('scripts/dist/src/gateway-host.js')), 'no gateway process');
     assert.ok(existsSync(join(keysDir, 'gateway.jwks.json')), 'the development keys are not in HUB_KEYS_DIR');
   });
 

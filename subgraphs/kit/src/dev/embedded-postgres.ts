@@ -1,5 +1,8 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { once } from 'node:events';
+import { dirname, join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { PGlite, type PGliteOptions } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 
@@ -83,13 +86,32 @@ function keepExtendedQueriesTogether(queue: QueryQueue): void {
  */
 const SETTINGS = ['shared_buffers = 16MB'];
 
+/**
+ * initdb on a new data folder, in a worker thread: the instance that ran it keeps initdb's
+ * WebAssembly memory (about 400 MB), which is freed with the worker rather than at some later
+ * garbage collection; the instance opened afterwards holds only the server's. The launcher's
+ * own thread stays free meanwhile. Both use one compiled PostgreSQL module: the code V8
+ * optimised while initdb ran serves the migrations and the seeding that follow (compiled anew,
+ * they ran at half speed until it was optimised again).
+ */
+type WasmModule = NonNullable<PGliteOptions['pgliteWasmModule']>;
+// The compiler's libraries (ES2023, no DOM) do not declare Node's WebAssembly global.
+const wasmCompiler = (globalThis as unknown as { WebAssembly: { compile(bytes: Uint8Array): Promise<WasmModule> } }).WebAssembly;
+
+async function initialise(pgliteOptions: PGliteOptions): Promise<PGliteOptions> {
+  // pglite.wasm beside the package's entry, as PGlite itself loads it.
+  const wasm = join(dirname(require.resolve('@electric-sql/pglite')), 'pglite.wasm');
+  const shared = { ...pgliteOptions, pgliteWasmModule: await wasmCompiler.compile(await readFile(wasm)) };
+  const worker = new Worker(join(__dirname, 'initdb-worker.js'), { workerData: shared });
+  // once() rejects with the worker's error, should initdb fail.
+  const [code] = (await once(worker, 'exit')) as [number];
+  if (code !== 0) throw new Error(`initdb of the embedded PostgreSQL ended with code ${code}`);
+  return shared;
+}
+
 export async function startEmbeddedPostgres(options: { dataDir?: string; port?: number; maxConnections?: number } = {}): Promise<EmbeddedPostgres> {
-  const pgliteOptions: PGliteOptions = { postgresqlconf: SETTINGS, ...(options.dataDir ? { dataDir: options.dataDir } : {}) };
-  if (options.dataDir && !existsSync(join(options.dataDir, 'PG_VERSION'))) {
-    // The instance that ran initdb keeps initdb's WebAssembly memory (about 400 MB); one opened
-    // afterwards on the new folder holds only the server's, for a second of start-up.
-    await (await PGlite.create(pgliteOptions)).close();
-  }
+  let pgliteOptions: PGliteOptions = { postgresqlconf: SETTINGS, ...(options.dataDir ? { dataDir: options.dataDir } : {}) };
+  if (options.dataDir && !existsSync(join(options.dataDir, 'PG_VERSION'))) pgliteOptions = await initialise(pgliteOptions);
   const db = await PGlite.create(pgliteOptions);
   const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: options.port ?? 0, maxConnections: options.maxConnections ?? 128 });
   keepExtendedQueriesTogether((server as unknown as { queryQueue: QueryQueue }).queryQueue);
