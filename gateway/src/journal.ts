@@ -25,7 +25,7 @@ export interface AuditJournal {
  * verified caller (refused before identity) go in a lane of their own, in smaller groups, so
  * the chain lock a group of them holds in the database is short. Both lanes extend the one chain.
  */
-const MAX_BATCH = { identified: 500, anonymous: 100 } as const;
+const MAX_BATCH = { identified: 500, anonymous: 50 } as const;
 type LaneName = keyof typeof MAX_BATCH;
 
 /** A written group of anonymous records is acknowledged this many per turn of the event loop, so its answers never hold it. */

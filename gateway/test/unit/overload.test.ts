@@ -11,6 +11,20 @@ function gate(): { held: Promise<void>; release(): void } {
 
 const answer = () => ({ data: { person: { name: 'X' } } });
 
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** How many of `work` settle in each turn of the event loop, until all have. */
+async function settledPerTurn(work: Array<Promise<unknown>>): Promise<number[]> {
+  let settled = 0;
+  for (const w of work) void w.then(() => { settled += 1; });
+  const perTurn: number[] = [];
+  for (let before = 0; settled < work.length; before = settled) {
+    await nextTurn();
+    perTurn.push(settled - before);
+  }
+  return perTurn;
+}
+
 describe('overload and stopping', () => {
   it('sheds load: past the requests in flight and the short queue, OVERLOADED with Retry-After at once, journaled; queued ones run when a slot frees', async () => {
     const world = await smallWorld({ admission: { maxInFlight: 1, maxQueued: 1 } });
@@ -53,5 +67,18 @@ describe('overload and stopping', () => {
     assert.equal(world.journal.entries.length, before + 1);
     const other = await world.run('{ person(fin: "A") { name } }', { address: '192.0.2.8', respond: answer });
     assert.equal(other.result.status, 200, 'another address is not affected');
+  });
+
+  it("answers a flooding address's refusals a few per turn of the event loop, so a verified caller's I/O is served between them", async () => {
+    const world = await smallWorld();
+    const limit = world.deps.limits.quotas.unauthenticatedPerMinutePerAddress;
+    for (let i = 0; i < limit; i += 1) await world.run('{ person(fin: "A") { name } }', { token: null, address: '192.0.2.7' });
+    const before = world.journal.entries.length;
+    const flood = Array.from({ length: 40 }, () => world.run('{ person(fin: "A") { name } }', { token: null, address: '192.0.2.7' }));
+    const perTurn = await settledPerTurn(flood);
+    assert.ok(perTurn.length > 1 && Math.max(...perTurn) <= 16, `refusals answered per turn: ${perTurn.join(', ')}`);
+    const answers = await Promise.all(flood);
+    assert.ok(answers.every(({ result }) => result.status === 429 && result.headers['retry-after']), 'each is RATE_LIMITED with Retry-After');
+    assert.equal(world.journal.entries.length, before + 40, 'and journaled');
   });
 });
