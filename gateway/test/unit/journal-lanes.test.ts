@@ -5,10 +5,25 @@ import type { JournalEntry } from '@hub/audit';
 import { PostgresAuditJournal } from '../../src/journal';
 
 const entry = (n: number, agency: string | null): JournalEntry => ({
-  registrationNumber: `HUB-TEST-${n}`, event: 'query', receivedAt: new Date(), agency, sub: agency ? 'x' : null, roles: agency ? ['officer'] : [],
-  purpose: null, caseNumber: null, operationType: null, operationName: null, resources: [], decision: agency ? 'allowed' : 'refused',
-  reason: agency ? null : 'RATE_LIMITED', attemptToExceedAuthority: !agency, errorCodes: agency ? [] : ['RATE_LIMITED'], positive: false, records: 0,
-  durationMs: 1, clientAddress: '192.0.2.7',
+  registrationNumber: `HUB-TEST-${n}`,
+  event: 'query',
+  receivedAt: new Date(),
+  agency,
+  sub: agency ? 'x' : null,
+  roles: agency ? ['officer'] : [],
+  purpose: null,
+  caseNumber: null,
+  operationType: null,
+  operationName: null,
+  resources: [],
+  decision: agency ? 'allowed' : 'refused',
+  reason: agency ? null : 'RATE_LIMITED',
+  attemptToExceedAuthority: !agency,
+  errorCodes: agency ? [] : ['RATE_LIMITED'],
+  positive: false,
+  records: 0,
+  durationMs: 1,
+  clientAddress: '192.0.2.7',
 });
 
 /** A database whose group commits finish when the test says so; it keeps the registration numbers of each group. */
@@ -48,7 +63,10 @@ describe('the journal writer under a flood of refusals before identity', () => {
     await nextTurn();
     db.finish(0);
     let settled = 0;
-    for (const r of refusals) void r.then(() => { settled += 1; });
+    for (const r of refusals)
+      void r.then(() => {
+        settled += 1;
+      });
     const perTurn: number[] = [];
     for (let before = 0; settled < refusals.length; before = settled) {
       await nextTurn();
