@@ -29,7 +29,7 @@ const MAX_BATCH = { identified: 500, anonymous: 50 } as const;
 type LaneName = keyof typeof MAX_BATCH;
 
 /** A written group of anonymous records is acknowledged this many per turn of the event loop, so its answers never hold it. */
-export const ANONYMOUS_ACKS_PER_TURN = 8;
+export const ANONYMOUS_ACKS_PER_TURN = 16;
 
 export interface JournalLimits {
   /** How long one group commit may take before the journal counts as unwritable. */

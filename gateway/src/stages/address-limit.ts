@@ -3,7 +3,7 @@ import type { Quotas } from '../quotas';
 import type { Stage } from '../stage';
 
 /** Refusals decided per turn of the event loop, between which admitted requests' I/O is served. */
-export const REFUSALS_PER_TURN = 8;
+export const REFUSALS_PER_TURN = 16;
 
 /**
  * Hostile traffic before identity: an address whose requests keep failing authentication is
