@@ -30,6 +30,8 @@ type LaneName = keyof typeof MAX_BATCH;
 
 /** A written group of anonymous records is acknowledged this many per turn of the event loop, so its answers never hold it. */
 export const ANONYMOUS_ACKS_PER_TURN = 16;
+/** How long an anonymous group waits, at most, for the verified callers' group being written, so it does not take the chain lock before it. */
+const ANONYMOUS_MAX_YIELD_MS = 25;
 
 export interface JournalLimits {
   /** How long one group commit may take before the journal counts as unwritable. */
@@ -154,6 +156,7 @@ export class PostgresAuditJournal implements AuditJournal {
     // Let the records of requests finishing in the same tick join this batch.
     await new Promise((resolve) => setImmediate(resolve));
     while (lane.queue.length > 0) {
+      if (lane === this.lanes.anonymous) await this.yieldToIdentified();
       const batch = lane.queue.splice(0, lane.maxBatch);
       let timer: NodeJS.Timeout | undefined;
       const silent = new Promise<never>((_resolve, reject) => {
@@ -176,6 +179,14 @@ export class PostgresAuditJournal implements AuditJournal {
       }
     }
     lane.writing = null;
+  }
+
+  private async yieldToIdentified(): Promise<void> {
+    const writing = this.lanes.identified.writing;
+    if (!writing) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([writing, new Promise((resolve) => { timer = setTimeout(resolve, ANONYMOUS_MAX_YIELD_MS); })]);
+    clearTimeout(timer);
   }
 
   private async writeBatch(entries: JournalEntry[]): Promise<void> {
