@@ -74,4 +74,20 @@ describe('the journal writer under a flood of refusals before identity', () => {
     }
     assert.ok(perTurn.length > 1 && Math.max(...perTurn) <= ANONYMOUS_ACKS_PER_TURN, `acknowledged per turn: ${perTurn.join(', ')}`);
   });
+
+  it("lets the verified callers' group take the chain lock first: an anonymous group waits while it is being written", async () => {
+    const db = heldDatabase();
+    const journal = new PostgresAuditJournal(db.pool, { writeTimeoutMs: 60_000, maxQueued: 100 });
+    const officer = journal.append(entry(1, 'MIA'));
+    await nextTurn();
+    const refusal = journal.append(entry(2, null));
+    for (let i = 0; i < 3; i += 1) await nextTurn();
+    assert.deepEqual(db.groups, [['HUB-TEST-1']], 'the refusal waits');
+    db.finish(0);
+    await officer;
+    for (let i = 0; i < 3; i += 1) await nextTurn();
+    assert.deepEqual(db.groups, [['HUB-TEST-1'], ['HUB-TEST-2']]);
+    db.finish(1);
+    await refusal;
+  });
 });
