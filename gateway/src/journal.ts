@@ -19,7 +19,19 @@ export interface AuditJournal {
   close(): Promise<void>;
 }
 
-const MAX_BATCH = 500;
+/**
+ * Records wait in one of two lanes, each written one group at a time by its own connection. A
+ * caller who proved who they are never waits behind a flood's refusals: records with no
+ * verified caller (refused before identity) go in a lane of their own, in smaller groups, so
+ * the chain lock a group of them holds in the database is short. Both lanes extend the one chain.
+ */
+const MAX_BATCH = { identified: 500, anonymous: 50 } as const;
+type LaneName = keyof typeof MAX_BATCH;
+
+/** A written group of anonymous records is acknowledged this many per turn of the event loop, so its answers never hold it. */
+export const ANONYMOUS_ACKS_PER_TURN = 16;
+/** How long an anonymous group waits, at most, for the verified callers' group being written, so it does not take the chain lock before it. */
+const ANONYMOUS_MAX_YIELD_MS = 25;
 
 export interface JournalLimits {
   /** How long one group commit may take before the journal counts as unwritable. */
@@ -46,9 +58,18 @@ interface Pending {
   reject: (error: Error) => void;
 }
 
+interface Lane {
+  readonly maxBatch: number;
+  readonly acksPerTurn: number;
+  queue: Pending[];
+  writing: Promise<void> | null;
+}
+
 export class PostgresAuditJournal implements AuditJournal {
-  private queue: Pending[] = [];
-  private writing: Promise<void> | null = null;
+  private readonly lanes: Record<LaneName, Lane> = {
+    identified: { maxBatch: MAX_BATCH.identified, acksPerTurn: MAX_BATCH.identified, queue: [], writing: null },
+    anonymous: { maxBatch: MAX_BATCH.anonymous, acksPerTurn: ANONYMOUS_ACKS_PER_TURN, queue: [], writing: null },
+  };
   /** Set while the database does not take writes: records are refused at once and a probe runs. */
   private down: NodeJS.Timeout | null = null;
   private upkeep: JournalUpkeep | null = null;
@@ -75,10 +96,11 @@ export class PostgresAuditJournal implements AuditJournal {
 
   append(entry: JournalEntry): Promise<void> {
     if (this.down) return this.refuse('unwritable');
-    if (this.queue.length >= this.limits.maxQueued) return this.refuse('queue_full');
+    if (this.queueDepth() >= this.limits.maxQueued) return this.refuse('queue_full');
+    const lane = this.lanes[entry.agency === null ? 'anonymous' : 'identified'];
     return new Promise((resolve, reject) => {
-      this.queue.push({ entry, resolve, reject });
-      if (!this.writing) this.writing = this.writeAll();
+      lane.queue.push({ entry, resolve, reject });
+      if (!lane.writing) lane.writing = this.writeAll(lane);
     });
   }
 
@@ -89,19 +111,21 @@ export class PostgresAuditJournal implements AuditJournal {
   /** The journal failed a write: everything waiting is refused now, and a probe finds out when it is back. */
   private markDown(): void {
     if (this.down) return;
-    const waiting = this.queue.splice(0);
-    for (const p of waiting) p.reject(new JournalUnavailable('unwritable'));
+    for (const lane of Object.values(this.lanes)) {
+      for (const p of lane.queue.splice(0)) p.reject(new JournalUnavailable('unwritable'));
+    }
     this.down = setInterval(() => void this.ping(), PROBE_INTERVAL_MS);
     // Never what keeps a stopping process alive.
     this.down.unref();
   }
 
   async drain(): Promise<void> {
-    while (this.writing) await this.writing;
+    const writing = () => Object.values(this.lanes).flatMap((lane) => (lane.writing ? [lane.writing] : []));
+    for (let now = writing(); now.length > 0; now = writing()) await Promise.all(now);
   }
 
   queueDepth(): number {
-    return this.queue.length;
+    return this.lanes.identified.queue.length + this.lanes.anonymous.queue.length;
   }
 
   async ping(): Promise<boolean> {
@@ -128,18 +152,23 @@ export class PostgresAuditJournal implements AuditJournal {
     await this.pool.end();
   }
 
-  private async writeAll(): Promise<void> {
+  private async writeAll(lane: Lane): Promise<void> {
     // Let the records of requests finishing in the same tick join this batch.
     await new Promise((resolve) => setImmediate(resolve));
-    while (this.queue.length > 0) {
-      const batch = this.queue.splice(0, MAX_BATCH);
+    while (lane.queue.length > 0) {
+      if (lane === this.lanes.anonymous) await this.yieldToIdentified();
+      const batch = lane.queue.splice(0, lane.maxBatch);
       let timer: NodeJS.Timeout | undefined;
       const silent = new Promise<never>((_resolve, reject) => {
         timer = setTimeout(() => reject(new JournalUnavailable('unwritable')), this.limits.writeTimeoutMs);
       });
       try {
         await Promise.race([this.writeBatch(batch.map((p) => p.entry)), silent]);
-        for (const p of batch) p.resolve();
+        clearTimeout(timer);
+        for (let i = 0; i < batch.length; i += lane.acksPerTurn) {
+          if (i > 0) await new Promise((resolve) => setImmediate(resolve));
+          for (const p of batch.slice(i, i + lane.acksPerTurn)) p.resolve();
+        }
       } catch (error) {
         for (const p of batch) p.reject(error as Error);
         // A database that does not answer in time is refused at once until a probe finds it back;
@@ -149,7 +178,15 @@ export class PostgresAuditJournal implements AuditJournal {
         clearTimeout(timer);
       }
     }
-    this.writing = null;
+    lane.writing = null;
+  }
+
+  private async yieldToIdentified(): Promise<void> {
+    const writing = this.lanes.identified.writing;
+    if (!writing) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([writing, new Promise((resolve) => { timer = setTimeout(resolve, ANONYMOUS_MAX_YIELD_MS); })]);
+    clearTimeout(timer);
   }
 
   private async writeBatch(entries: JournalEntry[]): Promise<void> {

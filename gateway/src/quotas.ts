@@ -26,8 +26,10 @@ export interface Quotas {
 
 export type QuotaCounting = 'shared' | 'local' | 'local (Redis unreachable)';
 
+const retryAfterSeconds = (res: RateLimiterRes) => Math.max(1, Math.ceil(res.msBeforeNext / 1000));
+
 const rateLimited = (what: string, res: RateLimiterRes) => {
-  const seconds = Math.max(1, Math.ceil(res.msBeforeNext / 1000));
+  const seconds = retryAfterSeconds(res);
   return new Refusal('RATE_LIMITED', `${what} Try again in ${seconds} s.`, 429, { retryAfterSeconds: seconds }, { 'retry-after': String(seconds) });
 };
 
@@ -70,7 +72,17 @@ export class RateLimitedQuotas implements Quotas {
   async admitAddress(address: string): Promise<void> {
     await this.connected;
     const used = await this.unauthenticated.get(address);
-    if (used && used.remainingPoints <= 0) throw rateLimited('Too many requests without valid credentials from this address.', used);
+    if (used && used.remainingPoints <= 0) throw this.addressRefusal(used);
+  }
+
+  /** A flood is refused thousands of times a second: one refusal per Retry-After value, built once (an Error's stack is not free). */
+  private readonly addressRefusals = new Map<number, Refusal>();
+
+  private addressRefusal(used: RateLimiterRes): Refusal {
+    const seconds = retryAfterSeconds(used);
+    let refusal = this.addressRefusals.get(seconds);
+    if (!refusal) this.addressRefusals.set(seconds, (refusal = rateLimited('Too many requests without valid credentials from this address.', used)));
+    return refusal;
   }
 
   async penalizeAddress(address: string): Promise<void> {

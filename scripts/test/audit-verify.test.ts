@@ -101,11 +101,12 @@ describe('audit:verify', () => {
   ];
   for (const [what, sql] of changes) {
     it(`names the record changed to ${what}, and nothing before it`, async () => {
-      const target = seqs[9]!;
+      // Appended alone, after the concurrent ones (whose order the journal's lanes decide): a record with resources.
+      const target = seqs[10]!;
       const saved = (await admin.query('SELECT * FROM audit.journal WHERE seq = $1', [target.seq])).rows[0] as Record<string, unknown>;
       await tamper(sql, [target.seq]);
       const result = await verifyJournal(database.url, 4);
-      assert.deepEqual(result, { records: 9, broken: { seq: target.seq, registrationNumber: target.registration_number, problem: 'hash' } });
+      assert.deepEqual(result, { records: 10, broken: { seq: target.seq, registrationNumber: target.registration_number, problem: 'hash' } });
       assert.match(describeResult(result), new RegExp(`seq ${target.seq}, registration number ${target.registration_number}`));
       await tamper(`UPDATE audit.journal SET positive = $2, agency = $3, resources = $4, received_at = $5, duration_ms = $6, subjects = $7, operation_id = $8 WHERE seq = $1`,
         [target.seq, saved['positive'], saved['agency'], JSON.stringify(saved['resources']), saved['received_at'], saved['duration_ms'], saved['subjects'], saved['operation_id']]);

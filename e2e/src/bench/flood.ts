@@ -8,8 +8,8 @@ import { Agent, request } from 'undici';
 import { demoPeople } from '@hub/kit/synthetic';
 import { POLICIES_DIR, startTestHub } from '../hub';
 import { ROOT, startChild } from './child';
-import type { GatewayChildConfig } from './gateway';
-import { rssBytes } from './proc';
+import type { GatewayChildConfig, GatewayMode } from './gateway';
+import { cpuMs, processTree, rssBytes } from './proc';
 
 /**
  * `npm run bench:flood`: a flood of requests with no token at high concurrency from one
@@ -24,6 +24,10 @@ const { values: args } = parseArgs({
     connections: { type: 'string', default: '200' },
     'idle-seconds': { type: 'string', default: '10' },
     'rate': { type: 'string', default: '20' },
+    /** Writes a V8 CPU profile of the gateway into this folder (node --cpu-prof). */
+    profile: { type: 'string' },
+    /** `journal-off` measures what the journal costs (its rows are then not compared). */
+    gateway: { type: 'string', default: 'hub' },
   },
 });
 const FLOOD = Number(args.requests);
@@ -38,8 +42,8 @@ async function main(): Promise<void> {
   const supergraphPath = join(mkdtempSync(join(tmpdir(), 'hub-flood-')), 'supergraph.graphql');
   writeFileSync(supergraphPath, hub.options.supergraph.sdl);
   const gateway = await startChild('hub gateway', 'gateway.js', {
-    mode: 'hub', supergraphPath, policiesDir: POLICIES_DIR, keysDir: hub.keysDir, databaseUrl: hub.database.url, assertions: {},
-  } satisfies GatewayChildConfig);
+    mode: args.gateway as GatewayMode, supergraphPath, policiesDir: POLICIES_DIR, keysDir: hub.keysDir, databaseUrl: hub.database.url, assertions: {},
+  } satisfies GatewayChildConfig, args.profile ? ['--cpu-prof', `--cpu-prof-dir=${args.profile}`] : []);
   const token = await hub.token({ agency: 'SBS', roles: ['officer'], sub: 'sbs-border-officer-1' });
   const fin = demoPeople(hub.population).find((p) => p.case === 'citizen-full')!.fin;
   // The legitimate caller comes from another loopback address than the flood.
@@ -71,6 +75,16 @@ async function main(): Promise<void> {
   const idle = await steady(() => Date.now() > idleEnd);
   const rssBefore = rssBytes(gateway.pid);
 
+  // PostgreSQL's backends serving this database (the journal's, the subgraphs'), for its CPU during the flood.
+  const admin = new Client({ connectionString: hub.database.url });
+  await admin.connect();
+  const backends = async () => (await admin.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()')).rows.map((r) => r.pid);
+  const pgBefore = cpuMs(await backends());
+  const gatewayBefore = cpuMs([gateway.pid]).get(gateway.pid) ?? 0;
+  const benchBefore = process.cpuUsage();
+  let autocannonMs = 0;
+  const floodStarted = new Date();
+
   let flooding = true;
   const flood = new Promise<{ total: number; non2xx: number; statuses: Record<string, number> }>((resolveFlood, reject) => {
     const child = spawn(resolve(ROOT, 'node_modules/.bin/autocannon'), [
@@ -79,6 +93,9 @@ async function main(): Promise<void> {
     ], { stdio: ['ignore', 'pipe', 'ignore'] });
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => { out += chunk.toString(); });
+    // Sampled while it runs: an exited process's CPU is no longer in /proc.
+    const sample = setInterval(() => { autocannonMs = Math.max(autocannonMs, [...cpuMs(processTree(child.pid!)).values()].reduce((a, b) => a + b, 0)); }, 100);
+    child.once('exit', () => clearInterval(sample));
     child.once('exit', (code) => {
       flooding = false;
       if (code !== 0) return reject(new Error(`autocannon exited ${code}`));
@@ -88,11 +105,23 @@ async function main(): Promise<void> {
   });
   const during = await steady(() => !flooding);
   const flooded = await flood;
+  const floodEnded = new Date();
+  const floodMs = floodEnded.getTime() - floodStarted.getTime();
   const rssAfter = rssBytes(gateway.pid);
+  const gatewayCpu = (cpuMs([gateway.pid]).get(gateway.pid) ?? 0) - gatewayBefore;
+  const pgAfter = cpuMs(pgBefore.keys());
+  const pgCpu = [...pgAfter].reduce((sum, [pid, ms]) => sum + ms - (pgBefore.get(pid) ?? ms), 0);
+  const bench = process.cpuUsage(benchBefore);
+  await admin.end();
 
   const db = new Client({ connectionString: hub.database.url });
   await db.connect();
   const { rows } = await db.query<{ n: string; refused: string }>("SELECT count(*) AS n, count(*) FILTER (WHERE reason = 'RATE_LIMITED') AS refused FROM audit.journal");
+  // The gateway's time before the record (journal's duration_ms) against the caller's whole wait: the rest is the journal's commit and the way back.
+  const gatewayMs = async (from: Date, to: Date) => (await db.query<{ ms: number }>(
+    "SELECT duration_ms AS ms FROM audit.journal WHERE agency IS NOT NULL AND received_at BETWEEN $1 AND $2 ORDER BY duration_ms", [from, to],
+  )).rows.map((r) => r.ms);
+  const [idleGateway, floodGateway] = [await gatewayMs(new Date(idleEnd - Number(args['idle-seconds']) * 1000), new Date(idleEnd)), await gatewayMs(floodStarted, floodEnded)];
   await db.end();
   const journaled = Number(rows[0]!.n);
   const given = answers + flooded.total;
@@ -103,7 +132,10 @@ async function main(): Promise<void> {
   console.log('| phase | legitimate requests | p50 ms | p99 ms |\n| --- | --- | --- | --- |');
   console.log(`| idle | ${idle.length} | ${percentile(idle, 0.5).toFixed(1)} | ${percentile(idle, 0.99).toFixed(1)} |`);
   console.log(`| during the flood | ${during.length} | ${percentile(during, 0.5).toFixed(1)} | ${percentile(during, 0.99).toFixed(1)} |`);
+  console.log(`the gateway's part before the journal record, p50: idle ${percentile(idleGateway, 0.5).toFixed(1)} ms, during the flood ${percentile(floodGateway, 0.5).toFixed(1)} ms`);
   console.log(`p50 during / idle: ${(percentile(during, 0.5) / percentile(idle, 0.5)).toFixed(2)} (goal ≤ 2)`);
+  const perRequest = (ms: number) => ((ms * 1000) / flooded.total).toFixed(0);
+  console.log(`during the flood (${(floodMs / 1000).toFixed(1)} s, ${(flooded.total / (floodMs / 1000)).toFixed(0)} req/s), CPU µs per flood request: gateway ${perRequest(gatewayCpu)}, PostgreSQL ${perRequest(pgCpu)}, autocannon ${perRequest(autocannonMs)}, this process (legitimate caller, subgraphs) ${perRequest((bench.user + bench.system) / 1000)}`);
   console.log(`gateway RSS: ${mb(rssBefore)} MB before, ${mb(rssAfter)} MB after (growth ${mb(rssAfter - rssBefore)} MB, goal < 100)`);
   console.log(`journal rows: ${journaled} (${rows[0]!.refused} RATE_LIMITED) for ${given} answers (${answers} legitimate, warm-up included, ${flooded.total} flood): ${journaled === given ? 'equal' : 'DIFFERENT'}`);
   await legit.close();

@@ -1,20 +1,42 @@
+import { LowPriority } from '../low-priority';
 import type { Quotas } from '../quotas';
 import type { Stage } from '../stage';
+
+/** Refusals decided per turn of the event loop, between which other requests' I/O is served. */
+export const REFUSALS_PER_TURN = 16;
+/** How long a refusal may be held while requests that passed the address check are in flight. */
+export const REFUSAL_MAX_HOLD_MS = 25;
+/** Refusals held at most at once; past that they are answered without waiting. */
+const MAX_HELD_REFUSALS = 1_000;
 
 /**
  * Hostile traffic before identity: an address whose requests keep failing authentication is
  * refused with RATE_LIMITED before its token is even looked at, so a flood costs a counter
  * lookup and a journal record in a group commit, not a signature check each. Counted in
- * Redis when the replicas share it.
+ * Redis when the replicas share it. Its refusals are low-priority work: they wait while
+ * requests that passed the check are in flight (up to REFUSAL_MAX_HOLD_MS), and go on a few per
+ * turn of the event loop, so a flood never holds the loop or the CPU a verified caller waits for.
  */
 export function useAddressLimit(quotas: Quotas): Stage {
+  const passed = new WeakSet<object>();
+  let inFlight = 0;
+  const lowPriority = new LowPriority({ perTurn: REFUSALS_PER_TURN, maxWaitMs: REFUSAL_MAX_HOLD_MS, maxWaiting: MAX_HELD_REFUSALS, busy: () => inFlight > 0 });
   return {
     name: 'address-limit',
     async onRequest(hub) {
       const address = hub.clientAddress;
-      if (address) await quotas.admitAddress(address);
+      if (!address) return;
+      try {
+        await quotas.admitAddress(address);
+      } catch (refusal) {
+        await lowPriority.turn();
+        throw refusal;
+      }
+      passed.add(hub);
+      inFlight += 1;
     },
     async onResult(hub, result) {
+      if (passed.delete(hub) && --inFlight === 0) lowPriority.wake();
       const address = hub.clientAddress;
       if (address && result.refusal?.code === 'UNAUTHENTICATED') await quotas.penalizeAddress(address);
     },

@@ -1,15 +1,35 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { REFUSAL_MAX_HOLD_MS, REFUSALS_PER_TURN } from '../../src/stages/address-limit';
 import { smallWorld } from '../support/world';
 
 /** Held requests stand for a saturated replica: their executor waits until the test lets go. */
 function gate(): { held: Promise<void>; release(): void } {
   let release = () => undefined as void;
-  const held = new Promise<void>((resolve) => { release = resolve; });
+  const held = new Promise<void>((resolve) => {
+    release = resolve;
+  });
   return { held, release };
 }
 
 const answer = () => ({ data: { person: { name: 'X' } } });
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** How many of `work` settle in each turn of the event loop, until all have. */
+async function settledPerTurn(work: Array<Promise<unknown>>): Promise<number[]> {
+  let settled = 0;
+  for (const w of work)
+    void w.then(() => {
+      settled += 1;
+    });
+  const perTurn: number[] = [];
+  for (let before = 0; settled < work.length; before = settled) {
+    await nextTurn();
+    perTurn.push(settled - before);
+  }
+  return perTurn;
+}
 
 describe('overload and stopping', () => {
   it('sheds load: past the requests in flight and the short queue, OVERLOADED with Retry-After at once, journaled; queued ones run when a slot frees', async () => {
@@ -53,5 +73,58 @@ describe('overload and stopping', () => {
     assert.equal(world.journal.entries.length, before + 1);
     const other = await world.run('{ person(fin: "A") { name } }', { address: '192.0.2.8', respond: answer });
     assert.equal(other.result.status, 200, 'another address is not affected');
+  });
+
+  it("answers a flooding address's refusals a few per turn of the event loop, so a verified caller's I/O is served between them", async () => {
+    const world = await smallWorld();
+    const limit = world.deps.limits.quotas.unauthenticatedPerMinutePerAddress;
+    for (let i = 0; i < limit; i += 1) await world.run('{ person(fin: "A") { name } }', { token: null, address: '192.0.2.7' });
+    const before = world.journal.entries.length;
+    const flood = Array.from({ length: 40 }, () => world.run('{ person(fin: "A") { name } }', { token: null, address: '192.0.2.7' }));
+    const perTurn = await settledPerTurn(flood);
+    assert.ok(perTurn.length > 1 && Math.max(...perTurn) <= REFUSALS_PER_TURN, `refusals answered per turn: ${perTurn.join(', ')}`);
+    const answers = await Promise.all(flood);
+    assert.ok(
+      answers.every(({ result }) => result.status === 429 && result.headers['retry-after']),
+      'each is RATE_LIMITED with Retry-After',
+    );
+    assert.equal(world.journal.entries.length, before + 40, 'and journaled');
+  });
+
+  it("holds a flooding address's refusals while a request that passed the address check is in flight, and no longer than the bound", async () => {
+    const world = await smallWorld();
+    const limit = world.deps.limits.quotas.unauthenticatedPerMinutePerAddress;
+    for (let i = 0; i < limit; i += 1) await world.run('{ person(fin: "A") { name } }', { token: null, address: '192.0.2.7' });
+    const refuse = (n: number) => Array.from({ length: n }, () => world.run('{ person(fin: "A") { name } }', { token: null, address: '192.0.2.7' }));
+
+    const g = gate();
+    const officer = world.run('{ person(fin: "A") { name } }', { address: '192.0.2.8', hold: g.held, respond: answer });
+    await nextTurn();
+    let settled = 0;
+    const flood = refuse(20);
+    for (const r of flood)
+      void r.then(() => {
+        settled += 1;
+      });
+    for (let i = 0; i < 3; i += 1) await nextTurn();
+    assert.equal(settled, 0, 'held while the officer is served');
+    g.release();
+    assert.equal((await officer).result.status, 200);
+    assert.ok(
+      (await Promise.all(flood)).every(({ result }) => result.status === 429),
+      'then answered RATE_LIMITED',
+    );
+
+    // A request that never ends holds them no longer than the bound.
+    const stuck = gate();
+    let officerDone = false;
+    const slow = world.run('{ person(fin: "A") { name } }', { address: '192.0.2.8', hold: stuck.held, respond: answer }).then(() => {
+      officerDone = true;
+    });
+    await nextTurn();
+    assert.ok((await Promise.all(refuse(5))).every(({ result }) => result.status === 429));
+    assert.equal(officerDone, false, `answered within ${REFUSAL_MAX_HOLD_MS} ms while the other request is still in flight`);
+    stuck.release();
+    await slow;
   });
 });
