@@ -21,11 +21,12 @@ import { childWithCommand, cpuMs, parentOf } from './bench/proc';
  * one FİN query (citizen with documents, border crossings, restriction check) through the hub
  * gateway, its variants (journal off, quotas off, subjects off, under a consent purpose), a bare @apollo/gateway, Hive Gateway with its
  * JavaScript and its Rust planner, straight to the three subgraphs it touches, and to a plain
- * Node + `pg` floor, all over one population and the same subgraph processes. Every server
+ * Node + `pg` floor (and that floor committing an R6 row before each answer, as a subgraph must),
+ * all over one population and the same subgraph processes. Every server
  * loaded runs as its own process so its CPU per request can be read from /proc, next to the
  * subgraphs' and PostgreSQL's; autocannon runs in a worker thread of this process.
  */
-const TARGET_KEYS = ['hub', 'hub-registered', 'direct-citizens', 'direct-border-crossings', 'direct-restriction-list', 'journal-off', 'quotas-off', 'subjects-off', 'consent', 'bare', 'bare-default', 'hive', 'hive-rust', 'floor'] as const;
+const TARGET_KEYS = ['hub', 'hub-registered', 'direct-citizens', 'direct-border-crossings', 'direct-restriction-list', 'journal-off', 'quotas-off', 'subjects-off', 'consent', 'bare', 'bare-default', 'hive', 'hive-rust', 'floor', 'floor-journal'] as const;
 type TargetKey = typeof TARGET_KEYS[number];
 
 const { values: args } = parseArgs({
@@ -298,6 +299,7 @@ function printTable(rows: Measure[], hub: TestHub, limitsMicros: number | undefi
     ratio('hub / Hive Gateway', 'hub', 'hive'),
     ratio('hub / Hive Gateway, Rust planner', 'hub', 'hive-rust'),
     ratio('citizens direct / plain-pg floor', 'direct-citizens', 'floor'),
+    ratio('citizens direct / floor + R6 row', 'direct-citizens', 'floor-journal'),
     ratio('hub / citizens direct', 'hub', 'direct-citizens'),
     ratio('journal on / off', 'hub', 'journal-off'),
     ratio('quotas on / off', 'hub', 'quotas-off'),
@@ -439,8 +441,12 @@ async function main(): Promise<void> {
     await add('hive', async () => gatewayTarget('hive', 'Hive Gateway 2.15 (JS planner)', await child('Hive Gateway', 'hive.js', hiveConfig('javascript'), QUIET_HIVE)));
     await add('hive-rust', async () => gatewayTarget('hive-rust', 'Hive Gateway 2.15, Rust planner', await child('Hive Gateway (Rust)', 'hive.js', hiveConfig('rust'), QUIET_HIVE)));
     await add('floor', async () => {
-      const floor = await child('floor', 'floor.js', { databaseUrl: hub.database.url, poolSize: CONNECTIONS } satisfies FloorChildConfig);
+      const floor = await child('floor', 'floor.js', { databaseUrl: hub.database.url, poolSize: CONNECTIONS, journal: false } satisfies FloorChildConfig);
       return { ...directTarget('citizens'), key: 'floor', name: 'floor: plain Node + one prepared pg statement', url: floor.url, frontPid: floor.pid, headers: { 'content-type': 'application/json' } };
+    });
+    await add('floor-journal', async () => {
+      const floor = await child('floor + journal', 'floor.js', { databaseUrl: hub.database.url, poolSize: CONNECTIONS, journal: true } satisfies FloorChildConfig);
+      return { ...directTarget('citizens'), key: 'floor-journal', name: 'floor + its R6 row committed before the answer', url: floor.url, frontPid: floor.pid, headers: { 'content-type': 'application/json' } };
     });
     for (const target of targets) checkSame(target, await probe(target), hubPerson);
 
