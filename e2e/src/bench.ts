@@ -298,6 +298,10 @@ function printTable(rows: Measure[], hub: TestHub, limitsMicros: number | undefi
     ratio('hub / bare @apollo/gateway (keep-alive)', 'hub', 'bare'),
     ratio('hub / Hive Gateway', 'hub', 'hive'),
     ratio('hub / Hive Gateway, Rust planner', 'hub', 'hive-rust'),
+    // Systems run registered operations only (issue 14): their path through the hub.
+    ratio('hub, registered / bare @apollo/gateway', 'hub-registered', 'bare'),
+    ratio('hub, registered / Hive Gateway', 'hub-registered', 'hive'),
+    ratio('hub, registered / Hive Gateway, Rust planner', 'hub-registered', 'hive-rust'),
     ratio('citizens direct / plain-pg floor', 'direct-citizens', 'floor'),
     ratio('citizens direct / floor + R6 row', 'direct-citizens', 'floor-journal'),
     ratio('hub / citizens direct', 'hub', 'direct-citizens'),
