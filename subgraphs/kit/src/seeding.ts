@@ -339,16 +339,22 @@ async function load(db: DataSource, schema: string, source: PopulationSeed, popu
       sinks.get(table)!.add(values);
       rows += 1;
     };
+    // COPY sinks each have a client and write together; INSERT sinks share PGlite's one client and take turns
+    // (pg runs one query at a time per client, and asking it for two at once is deprecated).
+    const eachSink = async (act: (sink: TableSink) => Promise<void>) => {
+      if (copy) await Promise.all([...sinks.values()].map(act));
+      else for (const sink of sinks.values()) await act(sink);
+    };
     for (let step = 0; step < total; step++) {
       source.rowsOf(population, step, row);
       if (step % 1000 === 999) {
-        await Promise.all([...sinks.values()].map((s) => s.flush()));
+        await eachSink((s) => s.flush());
         meter.update({ steps: step + 1, rows });
         // Let the probes and signals in: generating rows alone never yields to the event loop.
         await new Promise((resolveTurn) => setImmediate(resolveTurn));
       }
     }
-    await Promise.all([...sinks.values()].map((s) => s.end()));
+    await eachSink((s) => s.end());
     if (copy) await Promise.all(clients.map((c) => c.query('COMMIT')));
     meter.update({ steps: total, rows });
   } finally {
