@@ -8,6 +8,7 @@ import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
 import { buildSubgraphSchema, printSubgraphSchema } from '@apollo/subgraph';
 import { parse } from 'graphql';
+import request from 'supertest';
 import { Client } from 'pg';
 import { loadPolicies, readSupergraph, type RunningGateway } from '@hub/gateway';
 import { buildFederatedSchema } from '@hub/kit';
@@ -31,10 +32,13 @@ describe('a subgraph written without the kit, connected by policy only', () => {
   let gateway: RunningGateway;
   let foreign: { url: string; stop(): Promise<void> };
   let db: Client;
+  /** Every request the foreign subgraph received, as it could log it: body and headers. */
+  const received: string[] = [];
 
   before(async () => {
     hub = await startTestHub();
     const apollo = new ApolloServer({
+      plugins: [{ async requestDidStart({ request }) { received.push(JSON.stringify({ body: request, headers: [...(request.http?.headers ?? [])] })); } }],
       schema: buildSubgraphSchema({
         typeDefs: parse(INSPECTIONS_SDL),
         resolvers: { Query: { vehicleInspection: (_: unknown, { registrationNumber }: { registrationNumber: string }) => (registrationNumber === KNOWN ? { registrationNumber, passed: true, inspectedOn: '2026-05-01' } : null) } },
@@ -85,6 +89,26 @@ describe('a subgraph written without the kit, connected by policy only', () => {
     for (const row of rows) {
       assert.deepEqual([row.decision, row.positive, row.records], ['allowed', true, 1]);
       assert.deepEqual(row.resources.map((r) => [r.resource, r.records, r.positive]), [['vehicleInspections', 1, true]]);
+    }
+  });
+
+  it('passes nothing the caller named to the connected system: not the operation name, not the caller\'s headers', async () => {
+    const canary = 'CANARYopname7f3';
+    const token = await hub.token({ agency: 'MIA', roles: ['officer'] });
+    const ask = (query: string, operationName: string) => request(gateway.server).post('/graphql').set('content-type', 'application/json')
+      .set('authorization', `Bearer ${token}`).set('x-purpose', 'identity-check').set('x-canary', canary).send({ query, variables: { n: KNOWN }, operationName });
+    const fragment = `fragment ${canary}Fields on Inspection { passed }`;
+    // One operation (the caller's text runs, its name blanked), and one among several (the hub's print runs).
+    for (const [query, operationName] of [
+      [`query ${canary}($n: String!) { vehicleInspection(registrationNumber: $n) { ...${canary}Fields } } ${fragment}`, canary],
+      [`query ${canary}Other { __typename } query ${canary}($n: String!) { vehicleInspection(registrationNumber: $n) { ...${canary}Fields } } ${fragment}`, canary],
+    ] as const) {
+      received.length = 0;
+      const res = await ask(query, operationName);
+      assert.equal(res.status, 200, JSON.stringify(res.body.errors));
+      assert.deepEqual(res.body.data, { vehicleInspection: { passed: true } });
+      assert.equal(received.length, 1);
+      assert.doesNotMatch(received[0]!, new RegExp(canary, 'i'));
     }
   });
 

@@ -15,8 +15,12 @@ export interface GraphQLRequestBody {
 }
 
 export interface SelectedOperation {
-  /** The caller's text: executed as it is when no stage changed the operation, so error locations stay theirs. */
-  source: string;
+  /**
+   * The text Apollo runs when no stage changed the operation: the caller's (so error locations
+   * stay theirs) with the operation's name blanked (`anonymous`); a registered operation's
+   * reviewed text. Null for a document of several operations: the hub's print of `executable` runs.
+   */
+  source: string | null;
   document: DocumentNode;
   operation: OperationDefinitionNode;
   operationName: string | null;
@@ -64,6 +68,21 @@ export function readRequestBody(body: unknown): GraphQLRequestBody {
   };
 }
 
+/**
+ * The caller's text with the operation's name blanked at the same offsets. Apollo names each
+ * subgraph operation after it (`Name__subgraph__0`), and a name the caller chose is query text:
+ * it must reach no connected system, whose logs the hub does not control.
+ */
+function anonymous(text: string, operation: OperationDefinitionNode): string {
+  const at = operation.name?.loc;
+  return at ? `${text.slice(0, at.start)}${' '.repeat(at.end - at.start)}${text.slice(at.end)}` : text;
+}
+
+/** Whether Apollo runs `source` (the caller's text, name blanked), not the hub's print of `executable`. */
+export function runsSource(operation: SelectedOperation): operation is SelectedOperation & { source: string } {
+  return operation.source !== null && !operation.changed;
+}
+
 /** One operation per request: several need an operationName that picks one. `parsed`: the same text, parsed before (document-cache.ts). */
 export function selectOperation(request: GraphQLRequestBody, parsed?: DocumentNode): SelectedOperation {
   const prepared = request.prepared;
@@ -97,7 +116,8 @@ export function selectOperation(request: GraphQLRequestBody, parsed?: DocumentNo
   }
   if (!operation) throw new Refusal('BAD_USER_INPUT', 'The document contains no operation.', 400);
   return {
-    source: request.query,
+    // Among several operations an anonymous one is invalid: those run the hub's print, which has no name.
+    source: operations.length === 1 ? anonymous(request.query, operation) : null,
     document,
     operation,
     operationName: operation.name?.value ?? null,

@@ -16,7 +16,7 @@ import type { LimitsPolicy } from './limits-policy';
 import { errorSummary } from './logger';
 import { GatewayMetrics } from './metrics';
 import { DocumentCache, printedOnce } from './document-cache';
-import { readRequestBody, selectOperation, type GraphQLRequestBody, type SelectedOperation } from './operation';
+import { readRequestBody, runsSource, selectOperation, type GraphQLRequestBody, type SelectedOperation } from './operation';
 import type { OperationRegistry } from './operations';
 import { hubPipelines } from './pipeline';
 import { DEFAULT_ADMISSION, type AdmissionLimits } from './stages/admission';
@@ -122,10 +122,11 @@ export async function startGateway(options: GatewayOptions, port: number, host =
   async function execute(hub: HubRequest, operation: SelectedOperation | null): Promise<HubResult> {
     if (!operation?.executable) return { status: 200, headers: {}, body: { data: null }, refusal: null };
     // A registered operation's document was printed once, before traffic.
+    // Neither runs under a name the caller chose (operation.ts): Apollo would pass it to every subgraph.
     const request = operation.prepared?.query && operation.executable === operation.prepared.access.document ? { query: operation.prepared.query }
-      : operation.changed
-      ? { query: printedOnce(operation.executable, (executable) => print({ kind: Kind.DOCUMENT, definitions: [executable] })) }
-      : { query: operation.source, ...(operation.operationName ? { operationName: operation.operationName } : {}) };
+      : runsSource(operation)
+      ? { query: operation.source }
+      : { query: printedOnce(operation.executable, ({ name: _name, ...executable }) => print({ kind: Kind.DOCUMENT, definitions: [executable] })) };
     const response = await apollo.executeOperation({ ...request, ...(operation.variables ? { variables: operation.variables } : {}) }, { contextValue: { hub } });
     if (response.body.kind !== 'single') throw new Error('incremental delivery is not served');
     const { data, errors, extensions } = response.body.singleResult;

@@ -1,11 +1,12 @@
 import { mayIntrospect, type Policies } from '../policies';
+import { runsSource } from '../operation';
 import type { Stage } from '../stage';
 
 const SCHEMA_HINT = /\s*Did you mean [^?]*\?/g;
 
 /**
  * What an error may tell the caller. Locations must point into the caller's own document:
- * when access cut fields, the executed document is another one, so they are left out.
+ * when the hub's print ran instead (fields cut, several operations), they are left out.
  * Callers that may not introspect get no schema hints ("Did you mean …") either.
  */
 export function useErrorHygiene(policies: Policies, production: boolean): Stage {
@@ -15,7 +16,8 @@ export function useErrorHygiene(policies: Policies, production: boolean): Stage 
     onResult(hub, result) {
       const errors = result.body.errors;
       if (!errors) return;
-      const dropLocations = hub.operation?.changed === true;
+      // Locations point into the text Apollo ran: the caller's own only when it ran their source.
+      const dropLocations = hub.operation ? !runsSource(hub.operation) : false;
       const dropHints = !hub.identity || !mayIntrospect(policies, hub.identity.roles, production);
       result.body.errors = errors.map((error) => {
         const { locations, ...rest } = error;

@@ -19,11 +19,13 @@ describe('what an error may tell the caller', () => {
     assert.match(result.body.errors?.[0]?.message ?? '', /Did you mean "name"\?/);
   });
 
-  it('keeps locations when the caller\'s own document was executed, drops them when fields were cut', async () => {
+  it('keeps locations when the caller\'s own document was executed, drops them when the hub\'s print ran', async () => {
     const own = await world.run('{ person(fin: "A") { nme } }', { respond: validation });
     assert.deepEqual(own.result.body.errors?.[0]?.locations, [{ line: 1, column: 25 }]);
     const cut = await world.run('{ person(fin: "A") { nme crossings { at } } }', { token: await world.token({ agency: 'BBB' }), respond: validation });
     assert.equal(cut.result.body.errors?.[0]?.locations, undefined);
+    const several = await world.run('', { body: { query: 'query Other { __typename } query Mine { person(fin: "A") { nme } }', operationName: 'Mine' }, respond: validation });
+    assert.equal(several.result.body.errors?.[0]?.locations, undefined, 'one of several operations runs as the hub printed it');
   });
 
   it('refuses introspection in production to a role that may not introspect, not to officers', async () => {

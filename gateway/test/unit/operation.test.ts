@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readRequestBody, selectOperation } from '../../src/operation';
+import { readRequestBody, runsSource, selectOperation } from '../../src/operation';
 import { Refusal } from '../../src/refusal';
 
 const refusal = (fn: () => unknown): Refusal => {
@@ -37,6 +37,17 @@ describe('reading the body and selecting one operation', () => {
       assert.deepEqual([r.code, r.httpStatus, r.extensions['reason']], [code, status, reason]);
     });
   }
+
+  it('runs the caller\'s text without the name they chose, every other character where it was; several operations run the hub\'s print', () => {
+    const text = 'query Mine($f: ID) {\n  person(fin: $f) { fin }\n}';
+    const one = selectOperation(readRequestBody({ query: text, operationName: 'Mine' }));
+    assert.equal(one.source, 'query     ($f: ID) {\n  person(fin: $f) { fin }\n}');
+    assert.ok(runsSource(one));
+    assert.equal(one.operationName, 'Mine', 'the name still picks the operation and keys its decisions');
+    const several = selectOperation(readRequestBody({ query: `query Other { a } ${text}`, operationName: 'Mine' }));
+    assert.equal(several.source, null);
+    assert.equal(runsSource(several), false);
+  });
 
   it('does not echo the operation name the caller gave', () => {
     const r = refusal(() => selectOperation(readRequestBody({ query: 'query A { a }', operationName: 'CallerWords' })));
