@@ -5,22 +5,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import type { JSONWebKeySet } from 'jose';
-import { auditJournalSchema, openCheckpoint, type JournalEntry } from '@hub/audit';
+import { auditJournalSchema, openCheckpoint } from '@hub/audit';
 import { openDatabase } from '@hub/kit';
 import { createTestDatabase, createTestKeys, type TestDatabase, type TestKeys } from '@hub/kit/testing';
 import { PostgresAuditJournal } from '../src/journal';
 import { gatewayConfigFromEnv } from '../src/config';
 import { JournalUpkeep } from '../src/journal-upkeep';
+import { journalEntry } from './support/journal-entry';
 
 const ROOT = join(__dirname, '../../..');
 /** The upkeep settings as the gateway reads them, from an environment that is otherwise complete. */
 const upkeepOptionsFromEnv = (env: Record<string, string>) => gatewayConfigFromEnv({ DATABASE_URL: 'postgres://127.0.0.1/hub', POLICIES_DIR: join(ROOT, 'policies'), SUPERGRAPH_PATH: join(ROOT, 'schema/supergraph.graphql'), ...env }).upkeep;
 
-const entry = (n: number): JournalEntry => ({
-  registrationNumber: `HUB-UPKEEP-${n}`, event: 'query', receivedAt: new Date(), agency: 'MIA', sub: 'upkeep-test', roles: ['officer'],
-  purpose: 'identity-check', caseNumber: null, operationType: 'query', operationName: null, resources: [], decision: 'allowed',
-  reason: null, attemptToExceedAuthority: false, errorCodes: [], positive: false, records: 0, durationMs: 1, clientAddress: null,
-});
 
 describe('the journal upkeep', () => {
   let database: TestDatabase;
@@ -56,7 +52,7 @@ describe('the journal upkeep', () => {
     const { rows: [partition] } = await admin.query<{ exists: boolean }>('SELECT to_regclass($1) IS NOT NULL AS exists', [`audit.${name}`]);
     assert.equal(partition?.exists, true, name);
 
-    await Promise.all([1, 2, 3].map((n) => journal.append(entry(n))));
+    await Promise.all([1, 2, 3].map((n) => journal.append(journalEntry(n))));
     await journal.close();
     const { rows: [last] } = await admin.query<{ seq: string; hash: string }>('SELECT seq, hash FROM audit.journal ORDER BY seq DESC LIMIT 1');
     const { rows: stored } = await admin.query<{ jws: string }>('SELECT jws FROM audit.checkpoints');

@@ -3,14 +3,10 @@ import assert from 'node:assert/strict';
 import { Client } from 'pg';
 import { openDatabase } from '@hub/kit';
 import { createTestDatabase, type TestDatabase } from '@hub/kit/testing';
-import { auditJournalSchema, type JournalEntry } from '@hub/audit';
+import { auditJournalSchema } from '@hub/audit';
 import { PostgresAuditJournal } from '../src/journal';
+import { journalEntry } from './support/journal-entry';
 
-const entry = (n: number): JournalEntry => ({
-  registrationNumber: `HUB-TEST-${n}`, event: 'query', receivedAt: new Date(), agency: 'MIA', sub: 'journal-test', roles: ['officer'],
-  purpose: 'identity-check', caseNumber: null, operationType: 'query', operationName: null, resources: [], decision: 'allowed',
-  reason: null, attemptToExceedAuthority: false, errorCodes: [], positive: false, records: 0, durationMs: 1, clientAddress: null,
-});
 
 describe('the audit journal writer', () => {
   let database: TestDatabase;
@@ -37,14 +33,14 @@ describe('the audit journal writer', () => {
   it('is ready only when it can write, and refuses to confirm a record it could not write', async () => {
     const writable = PostgresAuditJournal.connect(database.url);
     assert.equal(await writable.ping(), true);
-    await writable.append(entry(1));
+    await writable.append(journalEntry(1));
     await writable.close();
 
     await readOnly(true);
     const blocked = PostgresAuditJournal.connect(database.url);
     try {
       assert.equal(await blocked.ping(), false, 'a readable but read-only journal is not ready');
-      await assert.rejects(blocked.append(entry(2)));
+      await assert.rejects(blocked.append(journalEntry(2)));
     } finally {
       await blocked.close();
       await readOnly(false);

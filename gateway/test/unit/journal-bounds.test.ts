@@ -1,14 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Socket } from 'node:net';
-import type { JournalEntry } from '@hub/audit';
 import { JournalUnavailable, PostgresAuditJournal } from '../../src/journal';
+import { journalEntry } from '../support/journal-entry';
 
-const entry = (n: number): JournalEntry => ({
-  registrationNumber: `HUB-TEST-${n}`, event: 'query', receivedAt: new Date(), agency: 'MIA', sub: 'x', roles: ['officer'],
-  purpose: 'identity-check', caseNumber: null, operationType: 'query', operationName: null, resources: [], decision: 'allowed',
-  reason: null, attemptToExceedAuthority: false, errorCodes: [], positive: false, records: 0, durationMs: 1, clientAddress: null,
-});
 
 /** A "database" that accepts connections and never says a word: the journal's worst case. */
 async function silentServer(): Promise<{ url: string; connections(): number; close(): Promise<void> }> {
@@ -38,13 +33,13 @@ describe('the journal writer under a database that does not answer', () => {
     const db = await silentServer();
     const journal = PostgresAuditJournal.connect(db.url, { writeTimeoutMs: 200, maxQueued: 3 });
     try {
-      const waiting = [journal.append(entry(1)), journal.append(entry(2)), journal.append(entry(3))];
-      assert.equal(await reasonOf(journal.append(entry(4))), 'queue_full', 'the fourth record finds the queue full');
+      const waiting = [journal.append(journalEntry(1)), journal.append(journalEntry(2)), journal.append(journalEntry(3))];
+      assert.equal(await reasonOf(journal.append(journalEntry(4))), 'queue_full', 'the fourth record finds the queue full');
       // The three that were queued fail together once the commit has waited its bound.
       const outcomes = await Promise.all(waiting.map(reasonOf));
       assert.ok(outcomes.every((o) => o !== 'written'), `nothing is written: ${outcomes.join(', ')}`);
       const attempts = db.connections();
-      assert.equal(await reasonOf(journal.append(entry(5))), 'unwritable', 'refused at once while the database is silent');
+      assert.equal(await reasonOf(journal.append(journalEntry(5))), 'unwritable', 'refused at once while the database is silent');
       assert.equal(db.connections(), attempts, 'without another connection attempt');
     } finally {
       await db.close();

@@ -1,30 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Pool } from 'pg';
-import type { JournalEntry } from '@hub/audit';
+import { anonymousRefusal, journalEntry } from '../support/journal-entry';
 import { ANONYMOUS_ACKS_PER_TURN, PostgresAuditJournal } from '../../src/journal';
 
-const entry = (n: number, agency: string | null): JournalEntry => ({
-  registrationNumber: `HUB-TEST-${n}`,
-  event: 'query',
-  receivedAt: new Date(),
-  agency,
-  sub: agency ? 'x' : null,
-  roles: agency ? ['officer'] : [],
-  purpose: null,
-  caseNumber: null,
-  operationType: null,
-  operationName: null,
-  resources: [],
-  decision: agency ? 'allowed' : 'refused',
-  reason: agency ? null : 'RATE_LIMITED',
-  attemptToExceedAuthority: !agency,
-  errorCodes: agency ? [] : ['RATE_LIMITED'],
-  positive: false,
-  records: 0,
-  durationMs: 1,
-  clientAddress: '192.0.2.7',
-});
 
 /** A database whose group commits finish when the test says so; it keeps the registration numbers of each group. */
 function heldDatabase(): { pool: Pool; groups: string[][]; finish(group: number): void } {
@@ -45,9 +24,9 @@ describe('the journal writer under a flood of refusals before identity', () => {
   it("writes a verified caller's record while a group of anonymous refusals is still being written", async () => {
     const db = heldDatabase();
     const journal = new PostgresAuditJournal(db.pool, { writeTimeoutMs: 60_000, maxQueued: 100 });
-    const refusals = [1, 2, 3].map((n) => journal.append(entry(n, null)));
+    const refusals = [1, 2, 3].map((n) => journal.append(anonymousRefusal(n)));
     await nextTurn();
-    const officer = journal.append(entry(4, 'MIA'));
+    const officer = journal.append(journalEntry(4));
     await nextTurn();
     assert.deepEqual(db.groups, [['HUB-TEST-1', 'HUB-TEST-2', 'HUB-TEST-3'], ['HUB-TEST-4']], 'its own group, not queued behind theirs');
     db.finish(1);
@@ -59,7 +38,7 @@ describe('the journal writer under a flood of refusals before identity', () => {
   it('acknowledges a written group of anonymous records a few per turn of the event loop', async () => {
     const db = heldDatabase();
     const journal = new PostgresAuditJournal(db.pool, { writeTimeoutMs: 60_000, maxQueued: 100 });
-    const refusals = Array.from({ length: 40 }, (_, n) => journal.append(entry(n, null)));
+    const refusals = Array.from({ length: 40 }, (_, n) => journal.append(anonymousRefusal(n)));
     await nextTurn();
     db.finish(0);
     let settled = 0;
@@ -78,9 +57,9 @@ describe('the journal writer under a flood of refusals before identity', () => {
   it("lets the verified callers' group take the chain lock first: an anonymous group waits while it is being written", async () => {
     const db = heldDatabase();
     const journal = new PostgresAuditJournal(db.pool, { writeTimeoutMs: 60_000, maxQueued: 100 });
-    const officer = journal.append(entry(1, 'MIA'));
+    const officer = journal.append(journalEntry(1));
     await nextTurn();
-    const refusal = journal.append(entry(2, null));
+    const refusal = journal.append(anonymousRefusal(2));
     for (let i = 0; i < 3; i += 1) await nextTurn();
     assert.deepEqual(db.groups, [['HUB-TEST-1']], 'the refusal waits');
     db.finish(0);
