@@ -26,8 +26,24 @@ import { childWithCommand, cpuMs, parentOf } from './bench/proc';
  * loaded runs as its own process so its CPU per request can be read from /proc, next to the
  * subgraphs' and PostgreSQL's; autocannon runs in a worker thread of this process.
  */
-const TARGET_KEYS = ['hub', 'hub-registered', 'direct-citizens', 'direct-border-crossings', 'direct-restriction-list', 'journal-off', 'quotas-off', 'subjects-off', 'consent', 'bare', 'bare-default', 'hive', 'hive-rust', 'floor', 'floor-journal'] as const;
-type TargetKey = typeof TARGET_KEYS[number];
+const TARGET_KEYS = [
+  'hub',
+  'hub-registered',
+  'direct-citizens',
+  'direct-border-crossings',
+  'direct-restriction-list',
+  'journal-off',
+  'quotas-off',
+  'subjects-off',
+  'consent',
+  'bare',
+  'bare-default',
+  'hive',
+  'hive-rust',
+  'floor',
+  'floor-journal',
+] as const;
+type TargetKey = (typeof TARGET_KEYS)[number];
 
 const { values: args } = parseArgs({
   options: {
@@ -48,7 +64,11 @@ function positiveInteger(name: string, raw: string): number {
 }
 
 function selectedTargets(raw: string): Set<TargetKey> {
-  const keys = raw.split(',').map((k) => k.trim()).filter(Boolean).flatMap((k) => (k === 'direct' ? ['direct-citizens', 'direct-border-crossings', 'direct-restriction-list'] : [k]));
+  const keys = raw
+    .split(',')
+    .map((k) => k.trim())
+    .filter(Boolean)
+    .flatMap((k) => (k === 'direct' ? ['direct-citizens', 'direct-border-crossings', 'direct-restriction-list'] : [k]));
   const unknown = keys.filter((k) => !(TARGET_KEYS as readonly string[]).includes(k));
   if (unknown.length > 0) throw new Error(`--targets: unknown ${unknown.join(', ')}; known: ${TARGET_KEYS.join(', ')}, direct`);
   return new Set(keys as TargetKey[]);
@@ -78,13 +98,14 @@ const REGISTERED = 'MIA/identityCheckByFin';
 
 /** The three fetches the gateway's plan makes for GATEWAY_QUERY, sent straight to each subgraph. */
 const PERSON = [{ __typename: 'Person', fin: FIN }];
-const DIRECT_QUERIES: Record<typeof TOUCHED[number], { query: string; variables: Record<string, unknown> }> = {
+const DIRECT_QUERIES: Record<(typeof TOUCHED)[number], { query: string; variables: Record<string, unknown> }> = {
   citizens: {
     query: 'query($fin: ID!) { person(fin: $fin) { __typename fin citizen { firstName lastName birthDate documents { number type active } } } }',
     variables: { fin: FIN },
   },
   'border-crossings': {
-    query: 'query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Person { borderCrossings { direction crossedAt checkpoint documentNumber } } } }',
+    query:
+      'query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Person { borderCrossings { direction crossedAt checkpoint documentNumber } } } }',
     variables: { representations: PERSON },
   },
   'restriction-list': {
@@ -119,7 +140,7 @@ interface Target {
 /** CPU milliseconds per request, by process group; absent when it cannot be told apart. */
 interface Cpu {
   front?: number;
-  subgraphs: Partial<Record<typeof TOUCHED[number], number>>;
+  subgraphs: Partial<Record<(typeof TOUCHED)[number], number>>;
   postgres?: number;
 }
 
@@ -135,7 +156,7 @@ interface Measure {
 
 /** Whose CPU is read around each load. */
 interface Processes {
-  subgraphs: Partial<Record<typeof TOUCHED[number], number>>;
+  subgraphs: Partial<Record<(typeof TOUCHED)[number], number>>;
   /** The PostgreSQL processes serving this run's database, with the server's own background processes. */
   postgres?: () => Promise<number[]>;
 }
@@ -194,15 +215,23 @@ function checkSame(target: Target, data: Data, hubPerson: Data): void {
   const actual = target.answer(data);
   const expected = target.expected(hubPerson);
   if (!isDeepStrictEqual(actual, expected)) {
-    throw new Error(`${target.name} answers differently from the hub gateway, so it is not loaded; the bench stops.\n  hub:    ${JSON.stringify(expected)}\n  ${target.key}: ${JSON.stringify(actual)}`);
+    throw new Error(
+      `${target.name} answers differently from the hub gateway, so it is not loaded; the bench stops.\n  hub:    ${JSON.stringify(expected)}\n  ${target.key}: ${JSON.stringify(actual)}`,
+    );
   }
 }
 
 async function measure(target: Target, processes: Processes): Promise<Measure> {
-  const load = (duration: number) => autocannon({
-    url: target.url, method: 'POST', headers: target.headers, body: target.body,
-    connections: CONNECTIONS, duration, workers: 1,
-  });
+  const load = (duration: number) =>
+    autocannon({
+      url: target.url,
+      method: 'POST',
+      headers: target.headers,
+      body: target.body,
+      connections: CONNECTIONS,
+      duration,
+      workers: 1,
+    });
   await load(1); // warm-up: JIT, connection pools, query plan cache
   const { result, cpu } = await cpuPerRequest(target, processes, () => load(DURATION_S));
   const measured = {
@@ -265,12 +294,15 @@ function medianMeasure(runs: Measure[]): Measure {
   const front = cpuMedian((c) => c.front);
   const postgres = cpuMedian((c) => c.postgres);
   return {
-    key: first.key, name: first.name,
-    rps: median(runs.map((m) => m.rps)), p50: median(runs.map((m) => m.p50)), p99: median(runs.map((m) => m.p99)),
+    key: first.key,
+    name: first.name,
+    rps: median(runs.map((m) => m.rps)),
+    p50: median(runs.map((m) => m.p50)),
+    p99: median(runs.map((m) => m.p99)),
     failures: runs.reduce((sum, m) => sum + m.failures, 0),
     cpu: {
       ...(front !== undefined ? { front } : {}),
-      subgraphs: Object.fromEntries(Object.keys(first.cpu.subgraphs).map((name) => [name, cpuMedian((c) => c.subgraphs[name as typeof TOUCHED[number]])!])),
+      subgraphs: Object.fromEntries(Object.keys(first.cpu.subgraphs).map((name) => [name, cpuMedian((c) => c.subgraphs[name as (typeof TOUCHED)[number]])!])),
       ...(postgres !== undefined ? { postgres } : {}),
     },
   };
@@ -281,11 +313,17 @@ const totalCpu = (cpu: Cpu) => (cpu.front ?? 0) + Object.values(cpu.subgraphs).r
 function printTable(rows: Measure[], hub: TestHub, limitsMicros: number | undefined): void {
   const width = Math.max(...rows.map((r) => r.name.length), 'target'.length);
   const ms = (v: number | undefined, digits = 1) => (v === undefined ? '–' : `${v.toFixed(digits)}`).padStart(7);
-  console.log(`\nFİN query, ${POPULATION.citizens} citizens on ${hub.database.real ? 'PostgreSQL' : 'PGlite'}, ${CONNECTIONS} connections, median of ${ROUNDS} rounds of ${DURATION_S} s (round-robin), subgraphs ${args['in-process'] ? 'in the benchmark\'s process' : 'in their own processes'}`);
+  console.log(
+    `\nFİN query, ${POPULATION.citizens} citizens on ${hub.database.real ? 'PostgreSQL' : 'PGlite'}, ${CONNECTIONS} connections, median of ${ROUNDS} rounds of ${DURATION_S} s (round-robin), subgraphs ${args['in-process'] ? "in the benchmark's process" : 'in their own processes'}`,
+  );
   console.log('CPU columns: milliseconds of CPU (user + system, /proc) per request; "front" is the process the client calls (gateway or floor server)\n');
-  console.log(`${'target'.padEnd(width)}  ${'req/s'.padStart(7)}  ${'p50 ms'.padStart(7)}  ${'p99 ms'.padStart(7)}  failed  ${'front'.padStart(7)}  ${'citizens'.padStart(8)}  ${'borders'.padStart(7)}  ${'restrict'.padStart(8)}  ${'postgres'.padStart(8)}  ${'total'.padStart(7)}`);
+  console.log(
+    `${'target'.padEnd(width)}  ${'req/s'.padStart(7)}  ${'p50 ms'.padStart(7)}  ${'p99 ms'.padStart(7)}  failed  ${'front'.padStart(7)}  ${'citizens'.padStart(8)}  ${'borders'.padStart(7)}  ${'restrict'.padStart(8)}  ${'postgres'.padStart(8)}  ${'total'.padStart(7)}`,
+  );
   for (const r of rows) {
-    console.log(`${r.name.padEnd(width)}  ${r.rps.toFixed(0).padStart(7)}  ${ms(r.p50)}  ${ms(r.p99)}  ${String(r.failures).padStart(6)}  ${ms(r.cpu.front, 2)}  ${ms(r.cpu.subgraphs.citizens, 2).padStart(8)}  ${ms(r.cpu.subgraphs['border-crossings'], 2)}  ${ms(r.cpu.subgraphs['restriction-list'], 2).padStart(8)}  ${ms(r.cpu.postgres, 2).padStart(8)}  ${ms(totalCpu(r.cpu), 2)}`);
+    console.log(
+      `${r.name.padEnd(width)}  ${r.rps.toFixed(0).padStart(7)}  ${ms(r.p50)}  ${ms(r.p99)}  ${String(r.failures).padStart(6)}  ${ms(r.cpu.front, 2)}  ${ms(r.cpu.subgraphs.citizens, 2).padStart(8)}  ${ms(r.cpu.subgraphs['border-crossings'], 2)}  ${ms(r.cpu.subgraphs['restriction-list'], 2).padStart(8)}  ${ms(r.cpu.postgres, 2).padStart(8)}  ${ms(totalCpu(r.cpu), 2)}`,
+    );
   }
   const by = new Map(rows.map((r) => [r.key, r]));
   const ratio = (label: string, a: TargetKey, b: TargetKey): [string, Measure, Measure] | null => {
@@ -313,13 +351,16 @@ function printTable(rows: Measure[], hub: TestHub, limitsMicros: number | undefi
     ratio('bare: default fetcher / keep-alive', 'bare-default', 'bare'),
   ].filter((r): r is [string, Measure, Measure] => r !== null);
   // The front of a direct call is the subgraph called: its CPU is what the floor's server is compared with.
-  const frontOf = (m: Measure) => m.cpu.front ?? (m.key.startsWith('direct-') ? m.cpu.subgraphs[m.key.slice('direct-'.length) as typeof TOUCHED[number]] : undefined);
+  const frontOf = (m: Measure) =>
+    m.cpu.front ?? (m.key.startsWith('direct-') ? m.cpu.subgraphs[m.key.slice('direct-'.length) as (typeof TOUCHED)[number]] : undefined);
   const fmt = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? '–' : v.toFixed(2)).padStart(8);
   console.log(`\n${'ratios (a / b)'.padEnd(50)} ${'req/s'.padStart(8)} ${'front CPU'.padStart(9)} ${'total CPU'.padStart(9)}`);
   for (const [label, a, b] of ratios) {
     const frontA = frontOf(a);
     const frontB = frontOf(b);
-    console.log(`${label.padEnd(50)} ${fmt(a.rps / b.rps)} ${fmt(frontA !== undefined && frontB !== undefined ? frontA / frontB : undefined).padStart(9)} ${fmt(totalCpu(a.cpu) / totalCpu(b.cpu)).padStart(9)}`);
+    console.log(
+      `${label.padEnd(50)} ${fmt(a.rps / b.rps)} ${fmt(frontA !== undefined && frontB !== undefined ? frontA / frontB : undefined).padStart(9)} ${fmt(totalCpu(a.cpu) / totalCpu(b.cpu)).padStart(9)}`,
+    );
   }
   // Issue 13's goals, each from this run's own figures: a ratio is only meaningful between targets measured together.
   const goals: Array<[string, number | undefined, '≥' | '≤', number]> = [];
@@ -344,7 +385,9 @@ function printTable(rows: Measure[], hub: TestHub, limitsMicros: number | undefi
     }
   }
   if (limitsMicros !== undefined) {
-    console.log(`\noperation limits (tokens, depth, aliases, directives, root fields, page size, cost) on this query: ${limitsMicros.toFixed(0)} µs per request`);
+    console.log(
+      `\noperation limits (tokens, depth, aliases, directives, root fields, page size, cost) on this query: ${limitsMicros.toFixed(0)} µs per request`,
+    );
   }
 }
 
@@ -359,7 +402,9 @@ async function main(): Promise<void> {
   const monitor = hub.database.real ? postgresProcesses(hub.database.url) : undefined;
   let profilePath: string | undefined;
   try {
-    process.stderr.write(`subgraphs up on ${hub.database.real ? 'PostgreSQL' : 'the embedded PostgreSQL (PGlite)'} in ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
+    process.stderr.write(
+      `subgraphs up on ${hub.database.real ? 'PostgreSQL' : 'the embedded PostgreSQL (PGlite)'} in ${((Date.now() - started) / 1000).toFixed(0)} s\n`,
+    );
     const token = await hub.token({ agency: 'MIA', roles: ['officer'], ttlSeconds: TTL_S });
 
     // What the gateway would assert for an MIA officer, signed once for the whole run.
@@ -369,8 +414,15 @@ async function main(): Promise<void> {
       const level = levels.get(catalogEntry(name).resource);
       if (!level) continue;
       const caller: Caller = {
-        agency: 'MIA', sub: 'mia-officer-bench', roles: ['officer'], purpose: 'identity-check', caseNumber: null, fin: null,
-        level, registrationNumber: 'HUB-BENCH', searchLimit: 10,
+        agency: 'MIA',
+        sub: 'mia-officer-bench',
+        roles: ['officer'],
+        purpose: 'identity-check',
+        caseNumber: null,
+        fin: null,
+        level,
+        registrationNumber: 'HUB-BENCH',
+        searchLimit: 10,
       };
       assertions[name] = `Bearer ${await signCallerAssertion(hub.options.signingKey, name, caller, TTL_S)}`;
     }
@@ -378,7 +430,12 @@ async function main(): Promise<void> {
     const supergraphPath = join(mkdtempSync(join(tmpdir(), 'hub-bench-')), 'supergraph.graphql');
     writeFileSync(supergraphPath, hub.options.supergraph.sdl);
     const gatewayConfig = (mode: GatewayMode): GatewayChildConfig => ({
-      mode, supergraphPath, policiesDir: POLICIES_DIR, keysDir: hub.keysDir, databaseUrl: hub.database.url, assertions,
+      mode,
+      supergraphPath,
+      policiesDir: POLICIES_DIR,
+      keysDir: hub.keysDir,
+      databaseUrl: hub.database.url,
+      assertions,
     });
     const child = async (name: string, entry: string, config: unknown, nodeOptions: string[] = []) => {
       const started = await startChild(name, entry, config, nodeOptions);
@@ -387,21 +444,27 @@ async function main(): Promise<void> {
     };
 
     const gatewayTarget = (key: TargetKey, name: string, front: BenchChild, purpose = 'identity-check'): Target => ({
-      key, name, url: front.url, frontPid: front.pid,
+      key,
+      name,
+      url: front.url,
+      frontPid: front.pid,
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'x-purpose': purpose },
       body: JSON.stringify({ query: GATEWAY_QUERY, variables: { fin: FIN } }),
-      answer: (data) => data['person'], expected: (person) => person,
+      answer: (data) => data['person'],
+      expected: (person) => person,
     });
     const citizenOnly = { answer: (data: Data) => at(data, 'person', 'citizen'), expected: (person: Data) => person['citizen'] };
-    const directTarget = (name: typeof TOUCHED[number]): Target => ({
+    const directTarget = (name: (typeof TOUCHED)[number]): Target => ({
       key: `direct-${name}`,
       name: `direct: ${name} subgraph`,
       url: hub.subgraphs.get(name)!.url,
       headers: { 'content-type': 'application/json', authorization: assertions[name]! },
       body: JSON.stringify(DIRECT_QUERIES[name]),
-      ...(name === 'citizens' ? citizenOnly : name === 'border-crossings'
-        ? { answer: (data: Data) => at(data, '_entities', 0, 'borderCrossings'), expected: (person: Data) => person['borderCrossings'] }
-        : { answer: (data: Data) => at(data, '_entities', 0, 'restrictionCheck'), expected: (person: Data) => person['restrictionCheck'] }),
+      ...(name === 'citizens'
+        ? citizenOnly
+        : name === 'border-crossings'
+          ? { answer: (data: Data) => at(data, '_entities', 0, 'borderCrossings'), expected: (person: Data) => person['borderCrossings'] }
+          : { answer: (data: Data) => at(data, '_entities', 0, 'restrictionCheck'), expected: (person: Data) => person['restrictionCheck'] }),
     });
 
     process.stderr.write('starting the gateways and the floor, each in its own process …\n');
@@ -418,7 +481,8 @@ async function main(): Promise<void> {
     const hubTarget = gatewayTarget('hub', 'hub gateway (checks + journal)', hubChild);
     const hubData = await probe(hubTarget);
     const hubPerson = (hubData['person'] ?? {}) as Data;
-    if (at(hubPerson, 'citizen', 'lastName') !== citizenAt(POPULATION, CITIZEN).lastName) throw new Error(`the hub gateway's answer is not the expected citizen: ${JSON.stringify(hubData)}`);
+    if (at(hubPerson, 'citizen', 'lastName') !== citizenAt(POPULATION, CITIZEN).lastName)
+      throw new Error(`the hub gateway's answer is not the expected citizen: ${JSON.stringify(hubData)}`);
 
     const targets: Target[] = [];
     const add = async (key: TargetKey, make: () => Promise<Target> | Target) => {
@@ -427,39 +491,85 @@ async function main(): Promise<void> {
     await add('hub', () => hubTarget);
     await add('hub-registered', () => {
       const registered = loadOperations(POLICIES_DIR, hub.policies).find((o) => o.name === REGISTERED);
-      if (registered?.source !== normaliseOperation(GATEWAY_QUERY)) throw new Error(`${REGISTERED} is not the benchmark's query: the two targets would do different work`);
-      return { ...hubTarget, key: 'hub-registered', name: `hub gateway, registered ${REGISTERED} (documentId)`, body: JSON.stringify({ documentId: registered.id, variables: { fin: FIN } }) };
+      if (registered?.source !== normaliseOperation(GATEWAY_QUERY))
+        throw new Error(`${REGISTERED} is not the benchmark's query: the two targets would do different work`);
+      return {
+        ...hubTarget,
+        key: 'hub-registered',
+        name: `hub gateway, registered ${REGISTERED} (documentId)`,
+        body: JSON.stringify({ documentId: registered.id, variables: { fin: FIN } }),
+      };
     });
     for (const name of TOUCHED) await add(`direct-${name}`, () => directTarget(name));
-    await add('journal-off', async () => gatewayTarget('journal-off', 'hub gateway, journal off', await child('journal off', 'gateway.js', gatewayConfig('journal-off'))));
-    await add('quotas-off', async () => gatewayTarget('quotas-off', 'hub gateway, quotas off', await child('quotas off', 'gateway.js', gatewayConfig('quotas-off'))));
-    await add('subjects-off', async () => gatewayTarget('subjects-off', 'hub gateway, subjects off', await child('subjects off', 'gateway.js', gatewayConfig('subjects-off'))));
+    await add('journal-off', async () =>
+      gatewayTarget('journal-off', 'hub gateway, journal off', await child('journal off', 'gateway.js', gatewayConfig('journal-off'))),
+    );
+    await add('quotas-off', async () =>
+      gatewayTarget('quotas-off', 'hub gateway, quotas off', await child('quotas off', 'gateway.js', gatewayConfig('quotas-off'))),
+    );
+    await add('subjects-off', async () =>
+      gatewayTarget('subjects-off', 'hub gateway, subjects off', await child('subjects off', 'gateway.js', gatewayConfig('subjects-off'))),
+    );
     await add('consent', async () => {
       // The person consented to MIA for the consent purpose: the answer is the same, after the check.
-      await hub.options.consents.append(subjectHash(loadSubjectKeys(hub.keysDir).current, FIN), { agency: 'MIA', purpose: 'service-delivery', action: 'grant', until: null, at: new Date() }, 'HUB-BENCH');
+      await hub.options.consents.append(
+        subjectHash(loadSubjectKeys(hub.keysDir).current, FIN),
+        { agency: 'MIA', purpose: 'service-delivery', action: 'grant', until: null, at: new Date() },
+        'HUB-BENCH',
+      );
       return gatewayTarget('consent', 'hub gateway, consent purpose (checked)', hubChild, 'service-delivery');
     });
-    await add('bare', async () => gatewayTarget('bare', 'bare @apollo/gateway, keep-alive (undici fetch)', await child('bare keep-alive', 'gateway.js', gatewayConfig('bare-keepalive'))));
-    await add('bare-default', async () => gatewayTarget('bare-default', 'bare @apollo/gateway, default fetcher', await child('bare default', 'gateway.js', gatewayConfig('bare-default'))));
+    await add('bare', async () =>
+      gatewayTarget('bare', 'bare @apollo/gateway, keep-alive (undici fetch)', await child('bare keep-alive', 'gateway.js', gatewayConfig('bare-keepalive'))),
+    );
+    await add('bare-default', async () =>
+      gatewayTarget('bare-default', 'bare @apollo/gateway, default fetcher', await child('bare default', 'gateway.js', gatewayConfig('bare-default'))),
+    );
     const hiveConfig = (planner: HiveChildConfig['planner']): HiveChildConfig => ({ planner, supergraphPath, assertions });
-    await add('hive', async () => gatewayTarget('hive', 'Hive Gateway 2.15 (JS planner)', await child('Hive Gateway', 'hive.js', hiveConfig('javascript'), QUIET_HIVE)));
-    await add('hive-rust', async () => gatewayTarget('hive-rust', 'Hive Gateway 2.15, Rust planner', await child('Hive Gateway (Rust)', 'hive.js', hiveConfig('rust'), QUIET_HIVE)));
+    await add('hive', async () =>
+      gatewayTarget('hive', 'Hive Gateway 2.15 (JS planner)', await child('Hive Gateway', 'hive.js', hiveConfig('javascript'), QUIET_HIVE)),
+    );
+    await add('hive-rust', async () =>
+      gatewayTarget('hive-rust', 'Hive Gateway 2.15, Rust planner', await child('Hive Gateway (Rust)', 'hive.js', hiveConfig('rust'), QUIET_HIVE)),
+    );
     await add('floor', async () => {
       const floor = await child('floor', 'floor.js', { databaseUrl: hub.database.url, poolSize: CONNECTIONS, journal: false } satisfies FloorChildConfig);
-      return { ...directTarget('citizens'), key: 'floor', name: 'floor: plain Node + one prepared pg statement', url: floor.url, frontPid: floor.pid, headers: { 'content-type': 'application/json' } };
+      return {
+        ...directTarget('citizens'),
+        key: 'floor',
+        name: 'floor: plain Node + one prepared pg statement',
+        url: floor.url,
+        frontPid: floor.pid,
+        headers: { 'content-type': 'application/json' },
+      };
     });
     await add('floor-journal', async () => {
-      const floor = await child('floor + journal', 'floor.js', { databaseUrl: hub.database.url, poolSize: CONNECTIONS, journal: true } satisfies FloorChildConfig);
-      return { ...directTarget('citizens'), key: 'floor-journal', name: 'floor + its R6 row committed before the answer', url: floor.url, frontPid: floor.pid, headers: { 'content-type': 'application/json' } };
+      const floor = await child('floor + journal', 'floor.js', {
+        databaseUrl: hub.database.url,
+        poolSize: CONNECTIONS,
+        journal: true,
+      } satisfies FloorChildConfig);
+      return {
+        ...directTarget('citizens'),
+        key: 'floor-journal',
+        name: 'floor + its R6 row committed before the answer',
+        url: floor.url,
+        frontPid: floor.pid,
+        headers: { 'content-type': 'application/json' },
+      };
     });
     for (const target of targets) checkSame(target, await probe(target), hubPerson);
 
     const processes: Processes = {
-      subgraphs: args['in-process'] ? {} : Object.fromEntries(TOUCHED.map((name) => {
-        const pid = childWithCommand(process.pid, join('subgraphs', name, 'dist/src/main.js'));
-        if (pid === undefined) throw new Error(`no process found for the ${name} subgraph`);
-        return [name, pid];
-      })),
+      subgraphs: args['in-process']
+        ? {}
+        : Object.fromEntries(
+            TOUCHED.map((name) => {
+              const pid = childWithCommand(process.pid, join('subgraphs', name, 'dist/src/main.js'));
+              if (pid === undefined) throw new Error(`no process found for the ${name} subgraph`);
+              return [name, pid];
+            }),
+          ),
       ...(monitor ? { postgres: () => monitor.pids() } : {}),
     };
 

@@ -7,9 +7,29 @@ import { join, resolve } from 'node:path';
 import request from 'supertest';
 import pino, { type Logger } from 'pino';
 import {
-  allocateReplicaNumber, demoPeopleOf, ensureDevelopmentKeys, gatewayKeyPaths, loadGatewaySigningKey, loadPolicies, PostgresAuditJournal,
-  loadLimitsPolicy, loadSubjectKeys, operationRegistry, PostgresConsentStore, quotasFromEnv, readSupergraph, RegistrationNumbers, signDevelopmentToken, startGateway,
-  type AuditJournal, type DevelopmentTokenRequest, type QuotaPolicy, type Quotas, type GatewayOptions, type Policies, type RunningGateway,
+  allocateReplicaNumber,
+  demoPeopleOf,
+  ensureDevelopmentKeys,
+  gatewayKeyPaths,
+  loadGatewaySigningKey,
+  loadPolicies,
+  PostgresAuditJournal,
+  loadLimitsPolicy,
+  loadSubjectKeys,
+  operationRegistry,
+  PostgresConsentStore,
+  quotasFromEnv,
+  readSupergraph,
+  RegistrationNumbers,
+  signDevelopmentToken,
+  startGateway,
+  type AuditJournal,
+  type DevelopmentTokenRequest,
+  type QuotaPolicy,
+  type Quotas,
+  type GatewayOptions,
+  type Policies,
+  type RunningGateway,
 } from '@hub/gateway';
 import { Client } from 'pg';
 import { startSubgraph, type RunningSubgraph, type SubgraphModule } from '@hub/kit';
@@ -76,12 +96,29 @@ export async function startTestHub(options: HubOptions = {}): Promise<TestHub> {
 
   const subgraphs = new Map<string, HubSubgraph>();
   for (const module of ALL_SUBGRAPHS) {
-    subgraphs.set(module.name, options.processes
-      ? await startSubgraphProcess(module.name, { DATABASE_URL: database.url, HUB_KEYS_DIR: keysDir, HUB_SEED: 'demo', HUB_SEED_NUMBER: String(population.seed), HUB_SEED_CITIZENS: String(population.citizens), HUB_SEED_FOREIGNERS: String(population.foreigners), DATABASE_POOL_SIZE: '10', LOG_LEVEL: 'warn' })
-      : await startSubgraph(module, {
-        databaseUrl: database.url, port: 0, host: '127.0.0.1', gatewayJwksPath: gatewayKeyPaths(keysDir).jwks,
-        seed: population, logger: silent, poolSize: 4,
-      }));
+    subgraphs.set(
+      module.name,
+      options.processes
+        ? await startSubgraphProcess(module.name, {
+            DATABASE_URL: database.url,
+            HUB_KEYS_DIR: keysDir,
+            HUB_SEED: 'demo',
+            HUB_SEED_NUMBER: String(population.seed),
+            HUB_SEED_CITIZENS: String(population.citizens),
+            HUB_SEED_FOREIGNERS: String(population.foreigners),
+            DATABASE_POOL_SIZE: '10',
+            LOG_LEVEL: 'warn',
+          })
+        : await startSubgraph(module, {
+            databaseUrl: database.url,
+            port: 0,
+            host: '127.0.0.1',
+            gatewayJwksPath: gatewayKeyPaths(keysDir).jwks,
+            seed: population,
+            logger: silent,
+            poolSize: 4,
+          }),
+    );
   }
   const { sdl } = await composeSupergraph(ALL_SUBGRAPHS.map((module) => ({ module, url: subgraphs.get(module.name)!.url })));
   const supergraph = readSupergraph(sdl);
@@ -107,10 +144,18 @@ export async function startTestHub(options: HubOptions = {}): Promise<TestHub> {
   const defaultToken = await signDevelopmentToken(keysDir, policies.identity, { agency: 'MIA', roles: ['officer'] });
 
   return {
-    database, keysDir, policies, subgraphs, gateway, options: gatewayOptions, population,
+    database,
+    keysDir,
+    policies,
+    subgraphs,
+    gateway,
+    options: gatewayOptions,
+    population,
     token: (tokenRequest) => signDevelopmentToken(keysDir, policies.identity, tokenRequest),
     async subgraphsCalled(registrationNumber) {
-      const sql = ALL_SUBGRAPHS.map(({ schema }) => `SELECT '${schema}' AS schema FROM "${schema}".query_journal WHERE registration_number = $1`).join(' UNION ALL ');
+      const sql = ALL_SUBGRAPHS.map(({ schema }) => `SELECT '${schema}' AS schema FROM "${schema}".query_journal WHERE registration_number = $1`).join(
+        ' UNION ALL ',
+      );
       const journals = new Client({ connectionString: database.url });
       await journals.connect();
       try {
@@ -150,19 +195,25 @@ export async function freePort(): Promise<number> {
 async function startSubgraphProcess(name: string, env: Record<string, string>): Promise<HubSubgraph> {
   const port = await freePort();
   const child = spawn(process.execPath, [resolve(__dirname, '../../../subgraphs', name, 'dist/src/main.js')], {
-    env: { ...process.env, ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, ...env, PORT: String(port) },
+    stdio: ['ignore', 'ignore', 'inherit'],
   });
   const exited = new Promise<void>((resolvePromise) => child.once('exit', () => resolvePromise()));
   const deadline = Date.now() + 30 * 60_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`subgraph ${name} exited (${child.exitCode}) before it was ready`);
     if (Date.now() > deadline) throw new Error(`subgraph ${name} was not ready in time`);
-    const ready = await fetch(`http://127.0.0.1:${port}/ready`).then((r) => r.ok, () => false);
+    const ready = await fetch(`http://127.0.0.1:${port}/ready`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ready) break;
     await new Promise((r) => setTimeout(r, 250));
   }
   return {
-    name, port, url: `http://127.0.0.1:${port}/graphql`,
+    name,
+    port,
+    url: `http://127.0.0.1:${port}/graphql`,
     async stop() {
       child.kill('SIGTERM');
       await exited;
@@ -175,8 +226,13 @@ export async function restartSubgraph(hub: TestHub, name: string): Promise<Runni
   const previous = hub.subgraphs.get(name);
   if (!module || !previous) throw new Error(`no subgraph "${name}" in this hub`);
   const restarted = await startSubgraph(module, {
-    databaseUrl: hub.database.url, port: previous.port, host: '127.0.0.1', gatewayJwksPath: gatewayKeyPaths(hub.keysDir).jwks,
-    seed: hub.population, logger: pino({ level: 'silent' }), poolSize: 4,
+    databaseUrl: hub.database.url,
+    port: previous.port,
+    host: '127.0.0.1',
+    gatewayJwksPath: gatewayKeyPaths(hub.keysDir).jwks,
+    seed: hub.population,
+    logger: pino({ level: 'silent' }),
+    poolSize: 4,
   });
   hub.subgraphs.set(name, restarted);
   return restarted;
@@ -189,19 +245,33 @@ export async function restartSubgraph(hub: TestHub, name: string): Promise<Runni
  */
 export async function startGatewayOver(hub: TestHub, overrides: Partial<GatewayOptions> & { urls?: Record<string, string> } = {}): Promise<RunningGateway> {
   const { urls, ...options } = overrides;
-  return startGateway({
-    ...hub.options,
-    supergraph: urls ? readSupergraph(hub.options.supergraph.sdl, urls) : hub.options.supergraph,
-    journal: PostgresAuditJournal.connect(hub.database.url),
-    quotas: quotasFromEnv(hub.options.limits.quotas, undefined),
-    ...options,
-  }, 0, '127.0.0.1');
+  return startGateway(
+    {
+      ...hub.options,
+      supergraph: urls ? readSupergraph(hub.options.supergraph.sdl, urls) : hub.options.supergraph,
+      journal: PostgresAuditJournal.connect(hub.database.url),
+      quotas: quotasFromEnv(hub.options.limits.quotas, undefined),
+      ...options,
+    },
+    0,
+    '127.0.0.1',
+  );
 }
 
 /** POSTs a query to a gateway as hub.query does, with the token given. */
-export function queryGateway(gateway: RunningGateway, token: string, query: string, variables?: Record<string, unknown>, purpose = 'identity-check'): Promise<request.Response> {
-  return request(gateway.server).post('/graphql').set('content-type', 'application/json').set('authorization', `Bearer ${token}`)
-    .set('x-purpose', purpose).send({ query, ...(variables ? { variables } : {}) });
+export function queryGateway(
+  gateway: RunningGateway,
+  token: string,
+  query: string,
+  variables?: Record<string, unknown>,
+  purpose = 'identity-check',
+): Promise<request.Response> {
+  return request(gateway.server)
+    .post('/graphql')
+    .set('content-type', 'application/json')
+    .set('authorization', `Bearer ${token}`)
+    .set('x-purpose', purpose)
+    .send({ query, ...(variables ? { variables } : {}) });
 }
 
 /** A gateway's GET /metrics; value() sums the series of a metric whose labels include those given. */
@@ -209,16 +279,18 @@ export async function scrapeMetrics(gateway: RunningGateway): Promise<{ text: st
   const res = await request(gateway.server).get('/metrics');
   if (res.status !== 200) throw new Error(`/metrics answered ${res.status}`);
   const text = res.text;
-  const series = text.split('\n').filter((line) => line && !line.startsWith('#')).map((line) => {
-    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!match) throw new Error(`not a Prometheus sample: ${line}`);
-    const labels = Object.fromEntries([...(match[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1]!, m[2]!]));
-    return { name: match[1]!, labels, value: Number(match[3]) };
-  });
+  const series = text
+    .split('\n')
+    .filter((line) => line && !line.startsWith('#'))
+    .map((line) => {
+      const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
+      if (!match) throw new Error(`not a Prometheus sample: ${line}`);
+      const labels = Object.fromEntries([...(match[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1]!, m[2]!]));
+      return { name: match[1]!, labels, value: Number(match[3]) };
+    });
   return {
     text,
-    value: (name, labels = {}) => series
-      .filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))
-      .reduce((sum, s) => sum + s.value, 0),
+    value: (name, labels = {}) =>
+      series.filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v)).reduce((sum, s) => sum + s.value, 0),
   };
 }

@@ -5,13 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import request from 'supertest';
-import {
-  levelsFor, loadPolicies, type RunningGateway,
-} from '@hub/gateway';
+import { levelsFor, loadPolicies, type RunningGateway } from '@hub/gateway';
 import { SUBGRAPHS } from '@hub/kit';
-import {
-  appealsOf, childProfileOf, citizenDocuments, demoPeople, enforcementCasesOf, foreignerAt, vehicleOf, vocabulary,
-} from '@hub/kit/synthetic';
+import { appealsOf, childProfileOf, citizenDocuments, demoPeople, enforcementCasesOf, foreignerAt, vehicleOf, vocabulary } from '@hub/kit/synthetic';
 import { POLICIES_DIR, startTestHub, type TestHub, startGatewayOver } from '../src/hub';
 
 /**
@@ -19,47 +15,47 @@ import { POLICIES_DIR, startTestHub, type TestHub, startGatewayOver } from '../s
  * access-matrix.md (never read from policies/), so a wrong policy file fails here.
  */
 const RESOURCES = ['citizens', 'foreigners', 'borderCrossings', 'restrictionList', 'blanks', 'audit', 'enforcement', 'childData', 'appeals'] as const;
-type Resource = typeof RESOURCES[number];
+type Resource = (typeof RESOURCES)[number];
 type Level = 'unlimited' | 'restricted' | 'none';
 
 // Columns in RESOURCES order: U = unlimited, R = restricted, - = no access.
 //                 cit for bor res bla aud enf chi app
 const MATRIX: Record<string, string> = {
   // Appendix 2 of seed 000, as published.
-  MIA:           'U   U   U   R   U   U   -   R   -',
-  MFA:           'U   U   U   R   U   -   -   -   -',
-  MNS:           'U   U   U   R   -   U   -   -   -',
-  MOJ:           'U   U   U   R   -   -   U   R   -',
-  MOD:           'U   -   -   R   -   -   -   -   -',
-  MOT:           'U   U   U   R   -   -   R   -   -',
-  MES:           'U   U   -   R   -   -   -   -   -',
-  MLSP:          'U   U   -   -   -   -   -   R   -',
-  MCHT:          'U   U   -   -   -   -   -   -   -',
-  SBS:           'U   U   U   R   -   -   -   -   -',
-  SCC:           'U   U   U   R   -   -   -   -   -',
-  SMA:           'U   U   -   -   -   -   -   -   -',
-  SSPS:          'U   U   U   -   -   -   -   -   -',
-  PGO:           'U   U   U   R   -   -   R   -   -',
-  CCP:           'U   U   U   -   -   -   -   -   -',
+  MIA: 'U   U   U   R   U   U   -   R   -',
+  MFA: 'U   U   U   R   U   -   -   -   -',
+  MNS: 'U   U   U   R   -   U   -   -   -',
+  MOJ: 'U   U   U   R   -   -   U   R   -',
+  MOD: 'U   -   -   R   -   -   -   -   -',
+  MOT: 'U   U   U   R   -   -   R   -   -',
+  MES: 'U   U   -   R   -   -   -   -   -',
+  MLSP: 'U   U   -   -   -   -   -   R   -',
+  MCHT: 'U   U   -   -   -   -   -   -   -',
+  SBS: 'U   U   U   R   -   -   -   -   -',
+  SCC: 'U   U   U   R   -   -   -   -   -',
+  SMA: 'U   U   -   -   -   -   -   -   -',
+  SSPS: 'U   U   U   -   -   -   -   -   -',
+  PGO: 'U   U   U   R   -   -   R   -   -',
+  CCP: 'U   U   U   -   -   -   -   -   -',
   // Project default for the State Migration Service (6.4.5.2, 6.5.5.2, 6.6.4.1, 6.7.4.1).
-  SMS:           'U   U   U   R   -   -   -   R   -',
+  SMS: 'U   U   U   R   -   -   -   R   -',
   // Child data bank: owner and participants (seed 003, 1.4, 1.5).
-  SCFWCA:        '-   -   -   -   -   -   -   U   -',
-  MSE:           '-   -   -   -   -   -   -   R   -',
-  MOH:           '-   -   -   -   -   -   -   R   -',
-  MYS:           '-   -   -   -   -   -   -   R   -',
-  TABIB:         '-   -   -   -   -   -   -   R   -',
-  CRC:           '-   -   -   -   -   -   -   R   -',
+  SCFWCA: '-   -   -   -   -   -   -   U   -',
+  MSE: '-   -   -   -   -   -   -   R   -',
+  MOH: '-   -   -   -   -   -   -   R   -',
+  MYS: '-   -   -   -   -   -   -   R   -',
+  TABIB: '-   -   -   -   -   -   -   R   -',
+  CRC: '-   -   -   -   -   -   -   R   -',
   // Citizens' appeals: founder-administrator and each local executive authority (seed 004).
-  PA:            '-   -   -   -   -   -   -   -   U',
-  'LEA-BAKU':    '-   -   -   -   -   -   -   -   R',
-  'LEA-SUMGAYIT':'-   -   -   -   -   -   -   -   R',
-  'LEA-GANJA':   '-   -   -   -   -   -   -   -   R',
-  'LEA-SHEKI':   '-   -   -   -   -   -   -   -   R',
-  'LEA-LANKARAN':'-   -   -   -   -   -   -   -   R',
-  'LEA-GUBA':    '-   -   -   -   -   -   -   -   R',
+  PA: '-   -   -   -   -   -   -   -   U',
+  'LEA-BAKU': '-   -   -   -   -   -   -   -   R',
+  'LEA-SUMGAYIT': '-   -   -   -   -   -   -   -   R',
+  'LEA-GANJA': '-   -   -   -   -   -   -   -   R',
+  'LEA-SHEKI': '-   -   -   -   -   -   -   -   R',
+  'LEA-LANKARAN': '-   -   -   -   -   -   -   -   R',
+  'LEA-GUBA': '-   -   -   -   -   -   -   -   R',
   // Single sign-on of natural persons: nothing as a body; its citizens read about themselves.
-  EGOV:          '-   -   -   -   -   -   -   -   -',
+  EGOV: '-   -   -   -   -   -   -   -   -',
 };
 
 const LETTER: Record<string, Level> = { U: 'unlimited', R: 'restricted', '-': 'none' };
@@ -78,9 +74,16 @@ function expectedLevel(body: string, role: 'system' | 'officer' | 'auditor', res
 
 /** R4: a citizen reads about their own FİN in these, and nothing of the rest. */
 const CITIZEN_LEVELS: Record<Resource, Level> = {
-  citizens: 'restricted', foreigners: 'restricted', borderCrossings: 'restricted', restrictionList: 'none', blanks: 'none',
+  citizens: 'restricted',
+  foreigners: 'restricted',
+  borderCrossings: 'restricted',
+  restrictionList: 'none',
+  blanks: 'none',
   // audit: only the citizen's own data uses (myDataUses, R4); the auditors' fields refuse a citizen.
-  audit: 'restricted', enforcement: 'restricted', childData: 'restricted', appeals: 'restricted',
+  audit: 'restricted',
+  enforcement: 'restricted',
+  childData: 'restricted',
+  appeals: 'restricted',
 };
 
 const SCHEMA_OF = Object.fromEntries(SUBGRAPHS.map((s) => [s.resource, s.schema])) as Record<Resource, string>;
@@ -97,11 +100,23 @@ function rootProbes(k: Keys): Record<Resource, Probe> {
   return {
     citizens: { field: 'person', query: 'query($fin: ID!) { person(fin: $fin) { citizen { fin } } }', variables: { fin: k.fin } },
     foreigners: { field: 'foreigner', query: 'query($n: String!) { foreigner(systemNumber: $n) { systemNumber } }', variables: { n: k.systemNumber } },
-    borderCrossings: { field: 'vehicle', query: 'query($n: String!) { vehicle(registrationNumber: $n) { crossings(first: 1) { direction } } }', variables: { n: k.vehicle } },
+    borderCrossings: {
+      field: 'vehicle',
+      query: 'query($n: String!) { vehicle(registrationNumber: $n) { crossings(first: 1) { direction } } }',
+      variables: { n: k.vehicle },
+    },
     restrictionList: { field: 'restrictionCheck', query: 'query($fin: ID!) { restrictionCheck(fin: $fin) { hit } }', variables: { fin: k.fin } },
-    blanks: { field: 'blank', query: 'query($s: String!, $n: String!) { blank(series: $s, number: $n) { state } }', variables: { s: k.blankSeries, n: k.blankNumber } },
+    blanks: {
+      field: 'blank',
+      query: 'query($s: String!, $n: String!) { blank(series: $s, number: $n) { state } }',
+      variables: { s: k.blankSeries, n: k.blankNumber },
+    },
     audit: { field: 'auditRecords', query: '{ auditRecords(first: 1) { total } }', variables: {} },
-    enforcement: { field: 'enforcementCase', query: 'query($n: String!) { enforcementCase(caseNumber: $n) { caseNumber status } }', variables: { n: k.caseNumber } },
+    enforcement: {
+      field: 'enforcementCase',
+      query: 'query($n: String!) { enforcementCase(caseNumber: $n) { caseNumber status } }',
+      variables: { n: k.caseNumber },
+    },
     childData: { field: 'childProfile', query: 'query($fin: ID!) { childProfile(fin: $fin) { fin } }', variables: { fin: k.child } },
     appeals: { field: 'appeal', query: 'query($n: String!) { appeal(registrationNumber: $n) { registrationNumber } }', variables: { n: k.appeal } },
   };
@@ -192,18 +207,27 @@ describe('the access matrix, body by body and resource by resource', () => {
 
   /** Sends every probe, then checks each answer and which subgraphs were called for it. */
   async function checkAll(token: string, purpose: string, probes: Record<Resource, Probe>, expected: (r: Resource) => Level, who: string) {
-    const answers = await Promise.all(RESOURCES.map(async (resource) => {
-      const probe = probes[resource];
-      const res = await hub.query(probe.query, probe.variables, { token, purpose });
-      return { resource, probe, status: res.status, body: res.body as GraphQLBody };
-    }));
-    const called = await subgraphsCalled(db, answers.map((a) => a.body.extensions.registrationNumber));
+    const answers = await Promise.all(
+      RESOURCES.map(async (resource) => {
+        const probe = probes[resource];
+        const res = await hub.query(probe.query, probe.variables, { token, purpose });
+        return { resource, probe, status: res.status, body: res.body as GraphQLBody };
+      }),
+    );
+    const called = await subgraphsCalled(
+      db,
+      answers.map((a) => a.body.extensions.registrationNumber),
+    );
     for (const { resource, probe, status, body } of answers) {
       const what = `${who} → ${resource}`;
       const subgraphs = called.get(body.extensions.registrationNumber)!;
       assert.equal(status, 200, what);
       if (expected(resource) === 'none') {
-        assert.deepEqual(forbiddenOf(body).map((e) => ({ path: e.path, resource: e.extensions?.['resource'] })), [{ path: [probe.field], resource }], what);
+        assert.deepEqual(
+          forbiddenOf(body).map((e) => ({ path: e.path, resource: e.extensions?.['resource'] })),
+          [{ path: [probe.field], resource }],
+          what,
+        );
         assert.equal(body.data?.[probe.field] ?? null, null, `${what}: no data`);
         assert.deepEqual([...subgraphs], [], `${what}: no subgraph is called`);
       } else {
@@ -255,15 +279,24 @@ describe('the access matrix, body by body and resource by resource', () => {
 
   it('answers a query mixing allowed and forbidden fields with the allowed data and one FORBIDDEN per removed path', async () => {
     const token = await tokenOf('MOD', 'officer');
-    const res = await hub.query(`query($fin: ID!, $s: String!, $n: String!) {
+    const res = await hub.query(
+      `query($fin: ID!, $s: String!, $n: String!) {
       person(fin: $fin) { citizen { fin } foreigner { systemNumber } borderCrossings { direction } restrictionCheck { hit } enforcementCases { caseNumber } }
       blank(series: $s, number: $n) { state }
-    }`, { fin: keys.fin, s: keys.blankSeries, n: keys.blankNumber }, { token });
+    }`,
+      { fin: keys.fin, s: keys.blankSeries, n: keys.blankNumber },
+      { token },
+    );
     const body = res.body as GraphQLBody;
     assert.deepEqual(body.data, { person: { citizen: { fin: keys.fin }, restrictionCheck: { hit: false } } });
-    const forbidden = forbiddenOf(body).map((e) => [e.path?.join('.'), e.extensions?.['resource']]).sort();
+    const forbidden = forbiddenOf(body)
+      .map((e) => [e.path?.join('.'), e.extensions?.['resource']])
+      .sort();
     assert.deepEqual(forbidden, [
-      ['blank', 'blanks'], ['person.borderCrossings', 'borderCrossings'], ['person.enforcementCases', 'enforcement'], ['person.foreigner', 'foreigners'],
+      ['blank', 'blanks'],
+      ['person.borderCrossings', 'borderCrossings'],
+      ['person.enforcementCases', 'enforcement'],
+      ['person.foreigner', 'foreigners'],
     ]);
     assert.equal(body.errors?.length, forbidden.length, JSON.stringify(body.errors));
     const called = (await subgraphsCalled(db, [body.extensions.registrationNumber])).get(body.extensions.registrationNumber)!;
@@ -283,30 +316,51 @@ describe('the access matrix, body by body and resource by resource', () => {
         writeFileSync(join(dir, file), JSON.stringify(json));
       };
       type ByResource = Record<string, unknown>;
-      edit<{ resources: ByResource }>('resources.json', (json) => { delete json.resources['appeals']; });
-      edit<{ agencies: Record<string, { levels: ByResource }> }>('access-matrix.json', (json) => { for (const agency of Object.values(json.agencies)) delete agency.levels['appeals']; });
-      edit<{ roles: Record<string, { resources: ByResource }> }>('roles.json', (json) => { for (const role of Object.values(json.roles)) delete role.resources['appeals']; });
+      edit<{ resources: ByResource }>('resources.json', (json) => {
+        delete json.resources['appeals'];
+      });
+      edit<{ agencies: Record<string, { levels: ByResource }> }>('access-matrix.json', (json) => {
+        for (const agency of Object.values(json.agencies)) delete agency.levels['appeals'];
+      });
+      edit<{ roles: Record<string, { resources: ByResource }> }>('roles.json', (json) => {
+        for (const role of Object.values(json.roles)) delete role.resources['appeals'];
+      });
       const policies = loadPolicies(dir, hub.keysDir);
       gateway = await startGatewayOver(hub, { policies });
     });
-    after(async () => { await gateway.stop(); });
+    after(async () => {
+      await gateway.stop();
+    });
 
     it('is refused to every body, the founder-administrator included, and never called', async () => {
       const probe = rootProbes(keys).appeals;
       const registrations: string[] = [];
       for (const body of Object.keys(MATRIX)) {
-        const res = await request(gateway.server).post('/graphql').set('authorization', `Bearer ${await tokenOf(body, 'officer')}`)
-          .set('x-purpose', 'appeal-handling').send({ query: probe.query, variables: probe.variables });
+        const res = await request(gateway.server)
+          .post('/graphql')
+          .set('authorization', `Bearer ${await tokenOf(body, 'officer')}`)
+          .set('x-purpose', 'appeal-handling')
+          .send({ query: probe.query, variables: probe.variables });
         const answer = res.body as GraphQLBody;
         assert.equal(answer.data ?? null, null, body);
-        assert.deepEqual(forbiddenOf(answer).map((e) => e.path), [['appeal']], body);
+        assert.deepEqual(
+          forbiddenOf(answer).map((e) => e.path),
+          [['appeal']],
+          body,
+        );
         assert.match(String(forbiddenOf(answer)[0]?.extensions?.['resource']), /appeals/, body);
         registrations.push(answer.extensions.registrationNumber);
       }
-      const citizen = await request(gateway.server).post('/graphql').set('authorization', `Bearer ${citizenToken}`)
-        .set('x-purpose', 'self-access').send({ query: 'query($fin: ID!) { person(fin: $fin) { citizen { fin } appeals { registrationNumber } } }', variables: { fin: keys.fin } });
+      const citizen = await request(gateway.server)
+        .post('/graphql')
+        .set('authorization', `Bearer ${citizenToken}`)
+        .set('x-purpose', 'self-access')
+        .send({ query: 'query($fin: ID!) { person(fin: $fin) { citizen { fin } appeals { registrationNumber } } }', variables: { fin: keys.fin } });
       assert.deepEqual(citizen.body.data, { person: { citizen: { fin: keys.fin } } });
-      assert.deepEqual(forbiddenOf(citizen.body as GraphQLBody).map((e) => e.path), [['person', 'appeals']]);
+      assert.deepEqual(
+        forbiddenOf(citizen.body as GraphQLBody).map((e) => e.path),
+        [['person', 'appeals']],
+      );
       registrations.push((citizen.body as GraphQLBody).extensions.registrationNumber);
       for (const [registration, called] of await subgraphsCalled(db, registrations)) assert.ok(!called.has('appeals'), registration);
     });

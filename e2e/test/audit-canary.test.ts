@@ -33,11 +33,23 @@ describe('nothing of what was asked is kept', () => {
     return res;
   };
   const post = (body: unknown, token: string, headers: Record<string, string> = {}) =>
-    request(hub.gateway.server).post('/graphql').set('content-type', 'application/json').set('authorization', `Bearer ${token}`)
-      .set('x-purpose', 'identity-check').set(headers).send(body as object).then(remember);
+    request(hub.gateway.server)
+      .post('/graphql')
+      .set('content-type', 'application/json')
+      .set('authorization', `Bearer ${token}`)
+      .set('x-purpose', 'identity-check')
+      .set(headers)
+      .send(body as object)
+      .then(remember);
 
   before(async () => {
-    hub = await startTestHub({ logger: createLogger('gateway', { write: (line: string) => { logLines.push(line); } }) });
+    hub = await startTestHub({
+      logger: createLogger('gateway', {
+        write: (line: string) => {
+          logLines.push(line);
+        },
+      }),
+    });
     // Start-up lines (warm-up) precede every request: the lines under test are the requests'.
     logLines.length = 0;
     db = new Client({ connectionString: hub.database.url });
@@ -78,14 +90,30 @@ describe('nothing of what was asked is kept', () => {
       await post({ query: `{ person(fin: "${realFin}") { ${canary('field')} } }` }, officer),
       await post({ query: `{ person(fin: "${canary('badfin')}") { fin } }` }, officer),
       await post({ query: `{ ${canary('syntax')} ( }` }, officer),
-      await post({ query: `{ ${canary('forbidden')}: vehicle(registrationNumber: "10-AB-123") { make } person(fin: "${realFin}") { citizen { firstName } } }` }, mod),
+      await post(
+        { query: `{ ${canary('forbidden')}: vehicle(registrationNumber: "10-AB-123") { make } person(fin: "${realFin}") { citizen { firstName } } }` },
+        mod,
+      ),
       await post({ query: `query($fin: ID!) { person(fin: $fin) { fin } }`, variables: { fin: realFin } }, officer, { 'x-purpose': canary('purpose') }),
       await post({ query: `{ person(fin: "${CANARY_FIN}") { fin } }` }, `${officer.slice(0, -4)}AAAA`),
-      remember(await request(hub.gateway.server).get('/graphql').query({ query: `{ person(fin: "${CANARY_FIN}") { fin } } # ${canary('get')}` })
-        .set('authorization', `Bearer ${officer}`).set('x-purpose', 'identity-check')),
-      remember(await request(hub.gateway.server).post('/session/sign-in').set('authorization', `Bearer ${officer}`).send({ note: canary('signin') })),
+      remember(
+        await request(hub.gateway.server)
+          .get('/graphql')
+          .query({ query: `{ person(fin: "${CANARY_FIN}") { fin } } # ${canary('get')}` })
+          .set('authorization', `Bearer ${officer}`)
+          .set('x-purpose', 'identity-check'),
+      ),
+      remember(
+        await request(hub.gateway.server)
+          .post('/session/sign-in')
+          .set('authorization', `Bearer ${officer}`)
+          .send({ note: canary('signin') }),
+      ),
     ];
-    assert.deepEqual(refusedOrFailed.map((r) => r.status), [403, 400, 200, 400, 200, 400, 401, 405, 200]);
+    assert.deepEqual(
+      refusedOrFailed.map((r) => r.status),
+      [403, 400, 200, 400, 200, 400, 401, 405, 200],
+    );
   });
 
   it('keeps no canary, no searched FİN and no token in any row of the central journal', async () => {
@@ -97,7 +125,9 @@ describe('nothing of what was asked is kept', () => {
   it('keeps no canary, no searched FİN and no token in any subgraph journal, and only numbers the hub issued', async () => {
     let total = 0;
     for (const { schema } of ALL_SUBGRAPHS) {
-      const { rows } = await db.query<{ row: string; registration_number: string }>(`SELECT t::text AS row, registration_number FROM "${schema}".query_journal t`);
+      const { rows } = await db.query<{ row: string; registration_number: string }>(
+        `SELECT t::text AS row, registration_number FROM "${schema}".query_journal t`,
+      );
       for (const { row, registration_number } of rows) {
         assertClean(row, `${schema}.query_journal`);
         assert.ok(issued.has(registration_number), `${schema}: ${registration_number} was issued by the hub`);
@@ -111,8 +141,14 @@ describe('nothing of what was asked is kept', () => {
   it('gives each subgraph journal exactly the columns id, queried_on, registration_number, positive: not even the agency', async () => {
     for (const { schema } of ALL_SUBGRAPHS) {
       const { rows } = await db.query<{ column_name: string }>(
-        "SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'query_journal' ORDER BY column_name", [schema]);
-      assert.deepEqual(rows.map((r) => r.column_name), ['id', 'positive', 'queried_on', 'registration_number'], schema);
+        "SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'query_journal' ORDER BY column_name",
+        [schema],
+      );
+      assert.deepEqual(
+        rows.map((r) => r.column_name),
+        ['id', 'positive', 'queried_on', 'registration_number'],
+        schema,
+      );
     }
   });
 
@@ -130,13 +166,26 @@ describe('nothing of what was asked is kept', () => {
 
   it('redacts authorization headers, tokens, query text, variables and data should any code pass them to the logger', () => {
     const lines: string[] = [];
-    const logger = createLogger('redaction', { write: (line: string) => { lines.push(line); } }).child({ reg: 'HUB-TEST' });
+    const logger = createLogger('redaction', {
+      write: (line: string) => {
+        lines.push(line);
+      },
+    }).child({ reg: 'HUB-TEST' });
     const secret = canary('secret');
-    logger.info({
-      authorization: `Bearer ${secret}`, token: secret, query: `{ person(fin: "${secret}") }`, variables: { fin: secret }, data: { person: secret }, body: secret,
-      req: { headers: { authorization: `Bearer ${secret}`, cookie: secret }, body: { query: secret } },
-      response: { data: secret }, request: { query: secret, variables: secret, token: secret },
-    }, 'careless');
+    logger.info(
+      {
+        authorization: `Bearer ${secret}`,
+        token: secret,
+        query: `{ person(fin: "${secret}") }`,
+        variables: { fin: secret },
+        data: { person: secret },
+        body: secret,
+        req: { headers: { authorization: `Bearer ${secret}`, cookie: secret }, body: { query: secret } },
+        response: { data: secret },
+        request: { query: secret, variables: secret, token: secret },
+      },
+      'careless',
+    );
     assert.equal(lines.length, 1);
     assert.ok(!lines[0]!.includes(CANARY), lines[0]);
     const entry = JSON.parse(lines[0]!) as Record<string, unknown>;
@@ -148,7 +197,12 @@ describe('nothing of what was asked is kept', () => {
   function assertClean(text: string, where: string): void {
     const lower = text.toLowerCase();
     assert.ok(!lower.includes(CANARY), `${where} holds a canary: ${text}`);
-    for (const [name, value] of [['the canary FİN', CANARY_FIN], ['the searched FİN', realFin], ['an officer token', officer], ['a token', mod]] as const) {
+    for (const [name, value] of [
+      ['the canary FİN', CANARY_FIN],
+      ['the searched FİN', realFin],
+      ['an officer token', officer],
+      ['a token', mod],
+    ] as const) {
       assert.ok(!text.includes(value), `${where} holds ${name}: ${text}`);
     }
   }

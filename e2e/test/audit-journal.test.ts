@@ -61,7 +61,10 @@ class DatabaseProxy {
       for (const socket of [client, upstream]) {
         this.sockets.add(socket);
         socket.on('close', () => this.sockets.delete(socket));
-        socket.on('error', () => { client.destroy(); upstream.destroy(); });
+        socket.on('error', () => {
+          client.destroy();
+          upstream.destroy();
+        });
       }
       client.pipe(upstream).pipe(client);
       client.resume();
@@ -138,7 +141,11 @@ describe('the central audit journal', () => {
     await proxy.start();
     hub = await startTestHub({
       journal: (url) => PostgresAuditJournal.connect(proxy.route(url)),
-      logger: createLogger('gateway', { write: (line: string) => { logLines.push(line); } }),
+      logger: createLogger('gateway', {
+        write: (line: string) => {
+          logLines.push(line);
+        },
+      }),
     });
     db = new Client({ connectionString: hub.database.url });
     await db.connect();
@@ -171,7 +178,13 @@ describe('the central audit journal', () => {
     assert.equal(row.reason, null);
     assert.equal(row.attempt_to_exceed_authority, false);
     const [citizens, restrictionList] = row.resources;
-    assert.deepEqual(row.resources.map((r) => [r.resource, r.level]), [['citizens', 'unlimited'], ['restrictionList', 'restricted']]);
+    assert.deepEqual(
+      row.resources.map((r) => [r.resource, r.level]),
+      [
+        ['citizens', 'unlimited'],
+        ['restrictionList', 'restricted'],
+      ],
+    );
     assert.deepEqual(citizens!.fields, ['Citizen.documents', 'Citizen.firstName', 'Document.type', 'Person.citizen', 'Query.person']);
     assert.deepEqual(restrictionList!.fields, ['Person.restrictionCheck', 'RestrictionCheck.hit']);
     assert.ok(citizens!.records > 0);
@@ -182,7 +195,9 @@ describe('the central audit journal', () => {
     const missing = await hub.query('query PersonCheck($fin: ID!) { person(fin: $fin) { citizen { firstName } } }', { fin: unknownFin });
     assert.equal(missing.body.data.person, null);
     const negative = (await journalRow(registrationOf(missing)))!;
-    assert.deepEqual(negative.resources, [{ resource: 'citizens', level: 'unlimited', fields: ['Citizen.firstName', 'Person.citizen', 'Query.person'], positive: false, records: 0 }]);
+    assert.deepEqual(negative.resources, [
+      { resource: 'citizens', level: 'unlimited', fields: ['Citizen.firstName', 'Person.citizen', 'Query.person'], positive: false, records: 0 },
+    ]);
     assert.equal(negative.positive, false);
   });
 
@@ -190,7 +205,9 @@ describe('the central audit journal', () => {
     const found = registrationOf(await hub.query('query($fin: ID!) { person(fin: $fin) { citizen { firstName } } }', { fin }));
     const missing = registrationOf(await hub.query('query($fin: ID!) { person(fin: $fin) { citizen { firstName } } }', { fin: unknownFin }));
     const { rows } = await db.query<{ registration_number: string; positive: boolean; today: boolean }>(
-      'SELECT registration_number, positive, queried_on = CURRENT_DATE AS today FROM citizens.query_journal WHERE registration_number = ANY($1) ORDER BY id', [[found, missing]]);
+      'SELECT registration_number, positive, queried_on = CURRENT_DATE AS today FROM citizens.query_journal WHERE registration_number = ANY($1) ORDER BY id',
+      [[found, missing]],
+    );
     assert.deepEqual(rows, [
       { registration_number: found, positive: true, today: true },
       { registration_number: missing, positive: false, today: true },
@@ -199,21 +216,143 @@ describe('the central audit journal', () => {
 
   it('journals every refusal with its reason code, as an attempt to exceed authority where it is one', async () => {
     const mod = await hub.token({ agency: 'MOD', roles: ['officer'] });
-    const cases: Array<{ name: string; send: () => Promise<request.Response>; status: number; code: string; decision: string; reason: string; attempt: boolean; agency: string | null }> = [
-      { name: 'no token', send: () => hub.query('{ person(fin: "0000000") { fin } }', undefined, { token: null }), status: 401, code: 'UNAUTHENTICATED', decision: 'refused', reason: 'UNAUTHENTICATED', attempt: true, agency: null },
-      { name: 'forged token', send: () => hub.query('{ person(fin: "0000000") { fin } }', undefined, { token: `${mod.slice(0, -4)}AAAA` }), status: 401, code: 'UNAUTHENTICATED', decision: 'refused', reason: 'UNAUTHENTICATED', attempt: true, agency: null },
-      { name: 'a mutation', send: () => hub.query('mutation { person(fin: "0000000") { fin } }'), status: 403, code: 'READ_ONLY', decision: 'refused', reason: 'READ_ONLY', attempt: true, agency: 'MIA' },
-      { name: 'a resource at no access', send: () => hub.query('{ vehicle(registrationNumber: "10-AB-123") { make } }', undefined, { token: mod }), status: 200, code: 'FORBIDDEN', decision: 'refused', reason: 'FORBIDDEN', attempt: true, agency: 'MOD' },
-      { name: 'a body over the size limit', send: () => hub.query(`{ __typename }${' '.repeat(70 * 1024)}`), status: 413, code: 'QUERY_TOO_COMPLEX', decision: 'refused', reason: 'QUERY_TOO_COMPLEX', attempt: true, agency: 'MIA' },
-      { name: 'no purpose', send: () => hub.query('{ person(fin: "0000000") { fin } }', undefined, { purpose: null }), status: 400, code: 'BAD_USER_INPUT', decision: 'refused', reason: 'BAD_USER_INPUT', attempt: false, agency: 'MIA' },
+    const cases: Array<{
+      name: string;
+      send: () => Promise<request.Response>;
+      status: number;
+      code: string;
+      decision: string;
+      reason: string;
+      attempt: boolean;
+      agency: string | null;
+    }> = [
+      {
+        name: 'no token',
+        send: () => hub.query('{ person(fin: "0000000") { fin } }', undefined, { token: null }),
+        status: 401,
+        code: 'UNAUTHENTICATED',
+        decision: 'refused',
+        reason: 'UNAUTHENTICATED',
+        attempt: true,
+        agency: null,
+      },
+      {
+        name: 'forged token',
+        send: () => hub.query('{ person(fin: "0000000") { fin } }', undefined, { token: `${mod.slice(0, -4)}AAAA` }),
+        status: 401,
+        code: 'UNAUTHENTICATED',
+        decision: 'refused',
+        reason: 'UNAUTHENTICATED',
+        attempt: true,
+        agency: null,
+      },
+      {
+        name: 'a mutation',
+        send: () => hub.query('mutation { person(fin: "0000000") { fin } }'),
+        status: 403,
+        code: 'READ_ONLY',
+        decision: 'refused',
+        reason: 'READ_ONLY',
+        attempt: true,
+        agency: 'MIA',
+      },
+      {
+        name: 'a resource at no access',
+        send: () => hub.query('{ vehicle(registrationNumber: "10-AB-123") { make } }', undefined, { token: mod }),
+        status: 200,
+        code: 'FORBIDDEN',
+        decision: 'refused',
+        reason: 'FORBIDDEN',
+        attempt: true,
+        agency: 'MOD',
+      },
+      {
+        name: 'a body over the size limit',
+        send: () => hub.query(`{ __typename }${' '.repeat(70 * 1024)}`),
+        status: 413,
+        code: 'QUERY_TOO_COMPLEX',
+        decision: 'refused',
+        reason: 'QUERY_TOO_COMPLEX',
+        attempt: true,
+        agency: 'MIA',
+      },
+      {
+        name: 'no purpose',
+        send: () => hub.query('{ person(fin: "0000000") { fin } }', undefined, { purpose: null }),
+        status: 400,
+        code: 'BAD_USER_INPUT',
+        decision: 'refused',
+        reason: 'BAD_USER_INPUT',
+        attempt: false,
+        agency: 'MIA',
+      },
       // Refused by Apollo after every rule passed it: journaled as refused all the same, with Apollo's code.
-      { name: "a subgraph's own _entities field through the gateway", send: () => hub.query('{ _entities(representations: [{ __typename: "Person", fin: "0000000" }]) { __typename } }'), status: 400, code: 'GRAPHQL_VALIDATION_FAILED', decision: 'refused', reason: 'GRAPHQL_VALIDATION_FAILED', attempt: false, agency: 'MIA' },
-      { name: '_service through the gateway', send: () => hub.query('{ _service { sdl } }'), status: 400, code: 'GRAPHQL_VALIDATION_FAILED', decision: 'refused', reason: 'GRAPHQL_VALIDATION_FAILED', attempt: false, agency: 'MIA' },
-      { name: 'a required variable missing', send: () => hub.query('query($fin: ID!) { person(fin: $fin) { fin } }'), status: 400, code: 'BAD_USER_INPUT', decision: 'refused', reason: 'BAD_USER_INPUT', attempt: false, agency: 'MIA' },
-      { name: 'an unterminated string', send: () => hub.query('{ person(fin: "0000000) { fin } }'), status: 400, code: 'GRAPHQL_PARSE_FAILED', decision: 'refused', reason: 'GRAPHQL_PARSE_FAILED', attempt: false, agency: 'MIA' },
-      { name: 'a NUL after the operation', send: () => hub.query('{ __typename }\u0000'), status: 400, code: 'GRAPHQL_PARSE_FAILED', decision: 'refused', reason: 'GRAPHQL_PARSE_FAILED', attempt: false, agency: 'MIA' },
+      {
+        name: "a subgraph's own _entities field through the gateway",
+        send: () => hub.query('{ _entities(representations: [{ __typename: "Person", fin: "0000000" }]) { __typename } }'),
+        status: 400,
+        code: 'GRAPHQL_VALIDATION_FAILED',
+        decision: 'refused',
+        reason: 'GRAPHQL_VALIDATION_FAILED',
+        attempt: false,
+        agency: 'MIA',
+      },
+      {
+        name: '_service through the gateway',
+        send: () => hub.query('{ _service { sdl } }'),
+        status: 400,
+        code: 'GRAPHQL_VALIDATION_FAILED',
+        decision: 'refused',
+        reason: 'GRAPHQL_VALIDATION_FAILED',
+        attempt: false,
+        agency: 'MIA',
+      },
+      {
+        name: 'a required variable missing',
+        send: () => hub.query('query($fin: ID!) { person(fin: $fin) { fin } }'),
+        status: 400,
+        code: 'BAD_USER_INPUT',
+        decision: 'refused',
+        reason: 'BAD_USER_INPUT',
+        attempt: false,
+        agency: 'MIA',
+      },
+      {
+        name: 'an unterminated string',
+        send: () => hub.query('{ person(fin: "0000000) { fin } }'),
+        status: 400,
+        code: 'GRAPHQL_PARSE_FAILED',
+        decision: 'refused',
+        reason: 'GRAPHQL_PARSE_FAILED',
+        attempt: false,
+        agency: 'MIA',
+      },
+      {
+        name: 'a NUL after the operation',
+        send: () => hub.query('{ __typename }\u0000'),
+        status: 400,
+        code: 'GRAPHQL_PARSE_FAILED',
+        decision: 'refused',
+        reason: 'GRAPHQL_PARSE_FAILED',
+        attempt: false,
+        agency: 'MIA',
+      },
       // Refused by the subgraph, not the gateway: the same record as a field the gateway cut.
-      { name: 'a citizen asking about another person', send: async () => hub.query('query($fin: ID!) { person(fin: $fin) { citizen { firstName } } }', { fin }, { token: await hub.token({ agency: 'EGOV', roles: ['citizen'], fin: otherFin }), purpose: 'self-access' }), status: 200, code: 'FORBIDDEN', decision: 'refused', reason: 'FORBIDDEN', attempt: true, agency: 'EGOV' },
+      {
+        name: 'a citizen asking about another person',
+        send: async () =>
+          hub.query(
+            'query($fin: ID!) { person(fin: $fin) { citizen { firstName } } }',
+            { fin },
+            { token: await hub.token({ agency: 'EGOV', roles: ['citizen'], fin: otherFin }), purpose: 'self-access' },
+          ),
+        status: 200,
+        code: 'FORBIDDEN',
+        decision: 'refused',
+        reason: 'FORBIDDEN',
+        attempt: true,
+        agency: 'EGOV',
+      },
     ];
     for (const c of cases) {
       const res = await c.send();
@@ -234,16 +373,25 @@ describe('the central audit journal', () => {
     const res = await hub.query('query($fin: ID!) { person(fin: $fin) { citizen { firstName } borderCrossings { direction } } }', { fin }, { token: mod });
     assert.equal(res.status, 200);
     assert.ok(res.body.data.person.citizen.firstName);
-    assert.deepEqual(res.body.errors.map((e: { extensions: { code: string } }) => e.extensions.code), ['FORBIDDEN']);
+    assert.deepEqual(
+      res.body.errors.map((e: { extensions: { code: string } }) => e.extensions.code),
+      ['FORBIDDEN'],
+    );
     const row = (await journalRow(registrationOf(res)))!;
     assert.equal(row.decision, 'partly-refused');
     assert.equal(row.reason, 'FORBIDDEN');
     assert.equal(row.attempt_to_exceed_authority, true);
     assert.deepEqual(row.error_codes, ['FORBIDDEN']);
     const borderCrossings = row.resources.find((r) => r.resource === 'borderCrossings')!;
-    assert.deepEqual({ level: borderCrossings.level, records: borderCrossings.records, positive: borderCrossings.positive }, { level: 'none', records: 0, positive: false });
+    assert.deepEqual(
+      { level: borderCrossings.level, records: borderCrossings.records, positive: borderCrossings.positive },
+      { level: 'none', records: 0, positive: false },
+    );
     const citizens = row.resources.find((r) => r.resource === 'citizens')!;
-    assert.deepEqual({ level: citizens.level, fields: citizens.fields, positive: citizens.positive }, { level: 'unlimited', fields: ['Citizen.firstName', 'Person.citizen', 'Query.person'], positive: true });
+    assert.deepEqual(
+      { level: citizens.level, fields: citizens.fields, positive: citizens.positive },
+      { level: 'unlimited', fields: ['Citizen.firstName', 'Person.citizen', 'Query.person'], positive: true },
+    );
     // Nothing was asked of the refused resource's subgraph.
     const asked = await db.query('SELECT 1 FROM border_crossings.query_journal WHERE registration_number = $1', [row.registration_number]);
     assert.equal(asked.rowCount, 0);
@@ -258,11 +406,21 @@ describe('the central audit journal', () => {
       assert.equal(res.headers['x-registration-number'], reg);
       const row = (await journalRow(reg))!;
       assert.deepEqual(
-        { event: row.event, agency: row.agency, sub: row.sub, roles: row.roles, decision: row.decision, attempt: row.attempt_to_exceed_authority, resources: row.resources },
+        {
+          event: row.event,
+          agency: row.agency,
+          sub: row.sub,
+          roles: row.roles,
+          decision: row.decision,
+          attempt: row.attempt_to_exceed_authority,
+          resources: row.resources,
+        },
         { event, agency: 'SBS', sub: 'sbs-officer-7', roles: ['officer'], decision: 'allowed', attempt: false, resources: [] },
       );
     }
-    const refused = await request(hub.gateway.server).post('/session/sign-in').set('authorization', `Bearer ${token.slice(0, -4)}AAAA`);
+    const refused = await request(hub.gateway.server)
+      .post('/session/sign-in')
+      .set('authorization', `Bearer ${token.slice(0, -4)}AAAA`);
     assert.equal(refused.status, 401);
     assert.equal(refused.body.errors[0].extensions.code, 'UNAUTHENTICATED');
     const row = (await journalRow(registrationOf(refused)))!;
@@ -279,10 +437,15 @@ describe('the central audit journal', () => {
       const refused = await hub.query(query, { fin });
       assert.equal(refused.status, 503);
       assert.equal(refused.body.data, undefined);
-      assert.deepEqual(refused.body.errors.map((e: { extensions: { code: string } }) => e.extensions.code), ['AUDIT_UNAVAILABLE']);
+      assert.deepEqual(
+        refused.body.errors.map((e: { extensions: { code: string } }) => e.extensions.code),
+        ['AUDIT_UNAVAILABLE'],
+      );
       assert.equal(refused.headers['retry-after'], '5');
       const reg = registrationOf(refused);
-      const signIn = await request(hub.gateway.server).post('/session/sign-in').set('authorization', `Bearer ${await hub.token({ agency: 'MIA', roles: ['officer'] })}`);
+      const signIn = await request(hub.gateway.server)
+        .post('/session/sign-in')
+        .set('authorization', `Bearer ${await hub.token({ agency: 'MIA', roles: ['officer'] })}`);
       assert.equal(signIn.status, 503);
       assert.equal(signIn.body.errors[0].extensions.code, 'AUDIT_UNAVAILABLE');
       assert.equal(signIn.body.registrationNumber, undefined);
@@ -306,11 +469,15 @@ describe('the central audit journal', () => {
 
   it('refuses at once when the journal database accepts connections but does not answer, and serves again once it does', { timeout: 8_000 }, async () => {
     // The bound: JOURNAL_WRITE_TIMEOUT_MS (500 here). Before it existed, answers waited up to 12 s one batch behind another.
-    const gateway = await startGatewayOver(hub, { journal: PostgresAuditJournal.connect(proxy.route(hub.database.url), { writeTimeoutMs: 500, maxQueued: 1_000 }) });
+    const gateway = await startGatewayOver(hub, {
+      journal: PostgresAuditJournal.connect(proxy.route(hub.database.url), { writeTimeoutMs: 500, maxQueued: 1_000 }),
+    });
     try {
       const token = await hub.token({ agency: 'MIA', roles: ['officer'] });
       proxy.freeze();
-      const answers = await Promise.all(Array.from({ length: 20 }, () => queryGateway(gateway, token, 'query($fin: ID!) { person(fin: $fin) { fin } }', { fin })));
+      const answers = await Promise.all(
+        Array.from({ length: 20 }, () => queryGateway(gateway, token, 'query($fin: ID!) { person(fin: $fin) { fin } }', { fin })),
+      );
       assert.deepEqual([...new Set(answers.map((a) => `${a.status} ${a.body.errors?.[0]?.extensions?.code}`))], ['503 AUDIT_UNAVAILABLE']);
       const afterwards = await queryGateway(gateway, token, 'query($fin: ID!) { person(fin: $fin) { fin } }', { fin });
       assert.equal(afterwards.body.errors?.[0]?.extensions?.code, 'AUDIT_UNAVAILABLE', 'refused at once while the database stays silent');
@@ -333,8 +500,16 @@ describe('the central audit journal', () => {
     const supergraphPath = join(dir, 'supergraph.graphql');
     writeFileSync(supergraphPath, hub.options.supergraph.sdl);
     const env = {
-      ...process.env, AUDIT_DATABASE_URL: hub.database.url, PORT: '0', HOST: '127.0.0.1', SUPERGRAPH_PATH: supergraphPath,
-      HUB_KEYS_DIR: hub.keysDir, POLICIES_DIR, HUB_MODE: 'development', LOG_LEVEL: 'info', AUDIT_CHECKPOINT_DIR: checkpoints,
+      ...process.env,
+      AUDIT_DATABASE_URL: hub.database.url,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      SUPERGRAPH_PATH: supergraphPath,
+      HUB_KEYS_DIR: hub.keysDir,
+      POLICIES_DIR,
+      HUB_MODE: 'development',
+      LOG_LEVEL: 'info',
+      AUDIT_CHECKPOINT_DIR: checkpoints,
     };
     const gateways = [0, 1].map(() => {
       const child = spawn(process.execPath, [GATEWAY_MAIN], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'inherit'] });
@@ -354,18 +529,20 @@ describe('the central audit journal', () => {
       const issued: string[][] = [[], []];
       const waves: string[][][] = [];
       for (let wave = 0; wave < 3; wave++) {
-        const results = await Promise.all(Array.from({ length: 120 }, async (_, i) => {
-          const which = i % 2;
-          const response = await fetch(urls[which]!, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'x-purpose': 'identity-check' },
-            body: JSON.stringify({ query: 'query($fin: ID!) { person(fin: $fin) { fin } }', variables: { fin } }),
-          });
-          const body = await response.json() as { data?: unknown; errors?: unknown; extensions: { registrationNumber: string } };
-          assert.equal(response.status, 200, JSON.stringify(body.errors));
-          assert.equal(response.headers.get('x-registration-number'), body.extensions.registrationNumber);
-          return { which, reg: body.extensions.registrationNumber };
-        }));
+        const results = await Promise.all(
+          Array.from({ length: 120 }, async (_, i) => {
+            const which = i % 2;
+            const response = await fetch(urls[which]!, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'x-purpose': 'identity-check' },
+              body: JSON.stringify({ query: 'query($fin: ID!) { person(fin: $fin) { fin } }', variables: { fin } }),
+            });
+            const body = (await response.json()) as { data?: unknown; errors?: unknown; extensions: { registrationNumber: string } };
+            assert.equal(response.status, 200, JSON.stringify(body.errors));
+            assert.equal(response.headers.get('x-registration-number'), body.extensions.registrationNumber);
+            return { which, reg: body.extensions.registrationNumber };
+          }),
+        );
         const perProcess: string[][] = [[], []];
         for (const r of results) perProcess[r.which]!.push(r.reg);
         waves.push(perProcess);
@@ -386,7 +563,9 @@ describe('the central audit journal', () => {
         }
       }
       const { rows } = await db.query<{ registration_number: string; received_at: Date }>(
-        'SELECT registration_number, received_at FROM audit.journal WHERE registration_number = ANY($1)', [all]);
+        'SELECT registration_number, received_at FROM audit.journal WHERE registration_number = ANY($1)',
+        [all],
+      );
       assert.equal(rows.length, all.length, 'every request is in the journal');
       // Within a process, number order is time order.
       for (const numbers of issued) {
@@ -410,7 +589,9 @@ describe('the central audit journal', () => {
   });
 
   it('refuses UPDATE, DELETE and TRUNCATE of the journal in the database itself', async () => {
-    const { rows: [first] } = await db.query<{ seq: string }>('SELECT seq FROM audit.journal ORDER BY seq LIMIT 1');
+    const {
+      rows: [first],
+    } = await db.query<{ seq: string }>('SELECT seq FROM audit.journal ORDER BY seq LIMIT 1');
     const attempts = [
       ["UPDATE audit.journal SET agency = 'MNS' WHERE seq = $1", [first!.seq]],
       ['DELETE FROM audit.journal WHERE seq = $1', [first!.seq]],
@@ -428,12 +609,17 @@ describe('the central audit journal', () => {
   it('makes audit:verify fail and name the one record tampered with behind the triggers; an intact journal verifies', async () => {
     const intact = runAuditVerify(hub.database.url);
     assert.equal(intact.status, 0, intact.output);
-    const { rows: [journal] } = await db.query<{ count: number }>('SELECT count(*)::int AS count FROM audit.journal');
+    const {
+      rows: [journal],
+    } = await db.query<{ count: number }>('SELECT count(*)::int AS count FROM audit.journal');
     assert.ok(journal);
     assert.match(intact.output, new RegExp(`${journal.count} records, chain intact`));
 
-    const { rows: [target] } = await db.query<{ seq: string; registration_number: string; agency: string | null }>(
-      'SELECT seq, registration_number, agency FROM audit.journal ORDER BY seq OFFSET 3 LIMIT 1');
+    const {
+      rows: [target],
+    } = await db.query<{ seq: string; registration_number: string; agency: string | null }>(
+      'SELECT seq, registration_number, agency FROM audit.journal ORDER BY seq OFFSET 3 LIMIT 1',
+    );
     const tamper = async (agency: string | null) => {
       await db.query('BEGIN');
       await db.query('SET LOCAL session_replication_role = replica');

@@ -34,7 +34,7 @@ const HISTORY = `query History($filter: AuditFilter, $first: Int! = 20, $after: 
   }
 }`;
 
-describe('the auditors\' query history', () => {
+describe("the auditors' query history", () => {
   let hub: TestHub;
   let db: Client;
   let auditor: string;
@@ -48,7 +48,11 @@ describe('the auditors\' query history', () => {
     assert.equal(res.body.errors, undefined, JSON.stringify(res.body.errors));
     return res.body.data.auditRecords as { total: number; nextCursor: string | null; items: Array<Record<string, unknown> & { registrationNumber: string }> };
   };
-  const regsOf = (predicate: (s: Sent) => boolean) => sent.filter(predicate).map((s) => s.reg).sort();
+  const regsOf = (predicate: (s: Sent) => boolean) =>
+    sent
+      .filter(predicate)
+      .map((s) => s.reg)
+      .sort();
   const window = { from: '', to: '' };
 
   before(async () => {
@@ -74,12 +78,48 @@ describe('the auditors\' query history', () => {
     start = new Date().toISOString();
     await sleep(5);
     await send(1, mia, citizen, { agency: 'MIA', sub: 'mia-officer-42', decision: 'ALLOWED', positive: true, resources: ['citizens'] });
-    await send(1, mia, 'query($fin: ID!) { person(fin: $fin) { citizen { lastName } } unknown: person(fin: "ZZZZ999") { fin } }', { agency: 'MIA', sub: 'mia-officer-42', decision: 'ALLOWED', positive: true, resources: ['citizens'] });
-    await send(1, mia, 'query { person(fin: "ZZZZ998") { citizen { firstName } } }', { agency: 'MIA', sub: 'mia-officer-42', decision: 'ALLOWED', positive: false, resources: ['citizens'] });
-    await send(1, mod, 'query($fin: ID!) { person(fin: $fin) { citizen { firstName } borderCrossings { direction } } }', { agency: 'MOD', sub: 'mod-officer-1', decision: 'PARTLY_REFUSED', positive: true, resources: ['borderCrossings', 'citizens'] });
-    await send(1, mod, 'query { vehicle(registrationNumber: "10-AB-123") { make } }', { agency: 'MOD', sub: 'mod-officer-1', decision: 'REFUSED', positive: false, resources: ['borderCrossings'] });
-    await send(1, sbs, 'query($fin: ID!) { person(fin: $fin) { borderCrossings { direction } } }', { agency: 'SBS', sub: 'sbs-border-officer', decision: 'ALLOWED', positive: true, resources: ['borderCrossings'] });
-    await send(1, sbs, 'query($fin: ID!) { person(fin: $fin) { borderCrossings { checkpoint } } }', { agency: 'SBS', sub: 'sbs-border-officer', decision: 'ALLOWED', positive: true, resources: ['borderCrossings'] });
+    await send(1, mia, 'query($fin: ID!) { person(fin: $fin) { citizen { lastName } } unknown: person(fin: "ZZZZ999") { fin } }', {
+      agency: 'MIA',
+      sub: 'mia-officer-42',
+      decision: 'ALLOWED',
+      positive: true,
+      resources: ['citizens'],
+    });
+    await send(1, mia, 'query { person(fin: "ZZZZ998") { citizen { firstName } } }', {
+      agency: 'MIA',
+      sub: 'mia-officer-42',
+      decision: 'ALLOWED',
+      positive: false,
+      resources: ['citizens'],
+    });
+    await send(1, mod, 'query($fin: ID!) { person(fin: $fin) { citizen { firstName } borderCrossings { direction } } }', {
+      agency: 'MOD',
+      sub: 'mod-officer-1',
+      decision: 'PARTLY_REFUSED',
+      positive: true,
+      resources: ['borderCrossings', 'citizens'],
+    });
+    await send(1, mod, 'query { vehicle(registrationNumber: "10-AB-123") { make } }', {
+      agency: 'MOD',
+      sub: 'mod-officer-1',
+      decision: 'REFUSED',
+      positive: false,
+      resources: ['borderCrossings'],
+    });
+    await send(1, sbs, 'query($fin: ID!) { person(fin: $fin) { borderCrossings { direction } } }', {
+      agency: 'SBS',
+      sub: 'sbs-border-officer',
+      decision: 'ALLOWED',
+      positive: true,
+      resources: ['borderCrossings'],
+    });
+    await send(1, sbs, 'query($fin: ID!) { person(fin: $fin) { borderCrossings { checkpoint } } }', {
+      agency: 'SBS',
+      sub: 'sbs-border-officer',
+      decision: 'ALLOWED',
+      positive: true,
+      resources: ['borderCrossings'],
+    });
     await send(1, null, citizen, { agency: null, sub: null, decision: 'REFUSED', positive: false, resources: [] });
     await sleep(5);
     mid = new Date().toISOString();
@@ -122,15 +162,33 @@ describe('the auditors\' query history', () => {
   it('returns what the journal holds about each request, and never more', async () => {
     const page = await history({ ...window, registrationNumber: sent[3]!.reg });
     const record = page.items[0]!;
-    assert.deepEqual({ ...record, receivedAt: undefined }, {
-      registrationNumber: sent[3]!.reg, event: 'QUERY', receivedAt: undefined, agency: 'MOD', sub: 'mod-officer-1', roles: ['officer'],
-      purpose: 'identity-check', decision: 'PARTLY_REFUSED', reason: 'FORBIDDEN', attemptToExceedAuthority: true, positive: true,
-      records: record['records'],
-      resources: record['resources'],
-    });
+    assert.deepEqual(
+      { ...record, receivedAt: undefined },
+      {
+        registrationNumber: sent[3]!.reg,
+        event: 'QUERY',
+        receivedAt: undefined,
+        agency: 'MOD',
+        sub: 'mod-officer-1',
+        roles: ['officer'],
+        purpose: 'identity-check',
+        decision: 'PARTLY_REFUSED',
+        reason: 'FORBIDDEN',
+        attemptToExceedAuthority: true,
+        positive: true,
+        records: record['records'],
+        resources: record['resources'],
+      },
+    );
     const [borderCrossings, citizens] = record['resources'] as Array<{ resource: string; level: string; fields: string[]; positive: boolean; records: number }>;
     assert.deepEqual({ ...borderCrossings, fields: undefined }, { resource: 'borderCrossings', level: 'none', fields: undefined, positive: false, records: 0 });
-    assert.deepEqual(citizens, { resource: 'citizens', level: 'unlimited', fields: ['Citizen.firstName', 'Person.citizen', 'Query.person'], positive: true, records: record['records'] });
+    assert.deepEqual(citizens, {
+      resource: 'citizens',
+      level: 'unlimited',
+      fields: ['Citizen.firstName', 'Person.citizen', 'Query.person'],
+      positive: true,
+      records: record['records'],
+    });
     assert.ok(Date.parse(record['receivedAt'] as string) >= Date.parse(start));
   });
 
@@ -150,7 +208,11 @@ describe('the auditors\' query history', () => {
   });
 
   it('totals requests per agency and decision, and per agency per hour', async () => {
-    const totals = await hub.query('query($filter: AuditFilter) { auditTotals(filter: $filter) { agency decision requests } }', { filter: window }, { token: auditor, purpose: 'audit' });
+    const totals = await hub.query(
+      'query($filter: AuditFilter) { auditTotals(filter: $filter) { agency decision requests } }',
+      { filter: window },
+      { token: auditor, purpose: 'audit' },
+    );
     assert.equal(totals.body.errors, undefined, JSON.stringify(totals.body.errors));
     assert.deepEqual(totals.body.data.auditTotals, [
       { agency: null, decision: 'REFUSED', requests: 1 },
@@ -160,7 +222,11 @@ describe('the auditors\' query history', () => {
       { agency: 'MOD', decision: 'REFUSED', requests: 1 },
       { agency: 'SBS', decision: 'ALLOWED', requests: 2 },
     ]);
-    const hourly = await hub.query('query($filter: AuditFilter) { auditHourly(filter: $filter) { hour agency requests refusals } }', { filter: window }, { token: auditor, purpose: 'audit' });
+    const hourly = await hub.query(
+      'query($filter: AuditFilter) { auditHourly(filter: $filter) { hour agency requests refusals } }',
+      { filter: window },
+      { token: auditor, purpose: 'audit' },
+    );
     assert.equal(hourly.body.errors, undefined, JSON.stringify(hourly.body.errors));
     const perAgency = new Map<string | null, { requests: number; refusals: number }>();
     for (const row of hourly.body.data.auditHourly as Array<{ hour: string; agency: string | null; requests: number; refusals: number }>) {
@@ -169,8 +235,11 @@ describe('the auditors\' query history', () => {
       perAgency.set(row.agency, { requests: sum.requests + row.requests, refusals: sum.refusals + row.refusals });
     }
     assert.deepEqual(Object.fromEntries(perAgency), {
-      null: { requests: 1, refusals: 1 }, MIA: { requests: 4, refusals: 0 }, MNS: { requests: 1, refusals: 0 },
-      MOD: { requests: 2, refusals: 2 }, SBS: { requests: 2, refusals: 0 },
+      null: { requests: 1, refusals: 1 },
+      MIA: { requests: 4, refusals: 0 },
+      MNS: { requests: 1, refusals: 0 },
+      MOD: { requests: 2, refusals: 2 },
+      SBS: { requests: 2, refusals: 0 },
     });
   });
 
@@ -181,7 +250,14 @@ describe('the auditors\' query history', () => {
     assert.equal(page.items.length, 1);
     const record = page.items[0]!;
     assert.deepEqual(
-      { agency: record['agency'], sub: record['sub'], roles: record['roles'], purpose: record['purpose'], decision: record['decision'], records: record['records'] },
+      {
+        agency: record['agency'],
+        sub: record['sub'],
+        roles: record['roles'],
+        purpose: record['purpose'],
+        decision: record['decision'],
+        records: record['records'],
+      },
       { agency: 'MIA', sub: 'mia-auditor-1', roles: ['auditor'], purpose: 'audit', decision: 'ALLOWED', records: 2 },
     );
     const [audit] = record['resources'] as Array<{ resource: string; level: string; fields: string[] }>;
@@ -197,7 +273,10 @@ describe('the auditors\' query history', () => {
     const mnsAuditor = await hub.token({ agency: 'MNS', roles: ['auditor'] });
     const res = await hub.query(HISTORY, { filter: { ...window, agency: 'MOD' } }, { token: mnsAuditor, purpose: 'audit' });
     assert.equal(res.body.errors, undefined, JSON.stringify(res.body.errors));
-    assert.deepEqual(res.body.data.auditRecords.items.map((i: { registrationNumber: string }) => i.registrationNumber).sort(), regsOf((s) => s.agency === 'MOD'));
+    assert.deepEqual(
+      res.body.data.auditRecords.items.map((i: { registrationNumber: string }) => i.registrationNumber).sort(),
+      regsOf((s) => s.agency === 'MOD'),
+    );
   });
 
   // A ministry system sends no text (PERSISTED_QUERY_REQUIRED), and an operation registered for it that
@@ -211,11 +290,24 @@ describe('the auditors\' query history', () => {
     for (const [name, who, purpose] of callers) {
       const res = await hub.query(HISTORY, { filter: window }, { token: await hub.token(who), purpose });
       assert.equal(res.body.data, null, name);
-      assert.deepEqual(res.body.errors.map((e: { extensions: { code: string } }) => e.extensions.code), ['FORBIDDEN'], name);
-      const { rows: [row] } = await db.query<{ decision: string; reason: string; attempt_to_exceed_authority: boolean; resources: Array<{ resource: string; level: string }> }>(
-        'SELECT decision, reason, attempt_to_exceed_authority, resources FROM audit.journal WHERE registration_number = $1', [res.headers['x-registration-number']]);
       assert.deepEqual(
-        { decision: row!.decision, reason: row!.reason, attempt: row!.attempt_to_exceed_authority, resources: row!.resources.map((r) => [r.resource, r.level]) },
+        res.body.errors.map((e: { extensions: { code: string } }) => e.extensions.code),
+        ['FORBIDDEN'],
+        name,
+      );
+      const {
+        rows: [row],
+      } = await db.query<{ decision: string; reason: string; attempt_to_exceed_authority: boolean; resources: Array<{ resource: string; level: string }> }>(
+        'SELECT decision, reason, attempt_to_exceed_authority, resources FROM audit.journal WHERE registration_number = $1',
+        [res.headers['x-registration-number']],
+      );
+      assert.deepEqual(
+        {
+          decision: row!.decision,
+          reason: row!.reason,
+          attempt: row!.attempt_to_exceed_authority,
+          resources: row!.resources.map((r) => [r.resource, r.level]),
+        },
         { decision: 'refused', reason: 'FORBIDDEN', attempt: true, resources: [['audit', 'none']] },
         name,
       );

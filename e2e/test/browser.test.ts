@@ -5,9 +5,7 @@ import { resolve } from 'node:path';
 import request from 'supertest';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { loadOperations, type RunningGateway } from '@hub/gateway';
-import {
-  childProfileOf, citizenAt, citizenDocuments, citizenRestrictions, DEMO_CASES, demoPeople, enforcementCasesOf,
-} from '@hub/kit/synthetic';
+import { childProfileOf, citizenAt, citizenDocuments, citizenRestrictions, DEMO_CASES, demoPeople, enforcementCasesOf } from '@hub/kit/synthetic';
 import { POLICIES_DIR, startGatewayOver, startTestHub, type TestHub } from '../src/hub';
 
 /**
@@ -26,7 +24,9 @@ interface PageElement {
   textContent: string | null;
 }
 declare const document: {
-  querySelector(selector: string): (PageElement & { CodeMirror?: { getValue(): string; setValue(v: string): void; setCursor(line: number, ch: number): void; focus(): void } }) | null;
+  querySelector(
+    selector: string,
+  ): (PageElement & { CodeMirror?: { getValue(): string; setValue(v: string): void; setCursor(line: number, ch: number): void; focus(): void } }) | null;
   querySelectorAll(selector: string): { length: number };
 };
 
@@ -45,7 +45,13 @@ const citizenIndex = (demoCase: keyof typeof DEMO_CASES) => (DEMO_CASES[demoCase
 /** The CSP as a map of directive → sources. */
 function directives(header: string | undefined): Map<string, string[]> {
   assert.ok(header, 'the page has a Content-Security-Policy header');
-  return new Map(header.split(';').map((d) => d.trim().split(/\s+/)).filter((d) => d[0]).map(([name, ...sources]) => [name!, sources]));
+  return new Map(
+    header
+      .split(';')
+      .map((d) => d.trim().split(/\s+/))
+      .filter((d) => d[0])
+      .map(([name, ...sources]) => [name!, sources]),
+  );
 }
 
 function assertStrictCsp(header: string | undefined): void {
@@ -56,14 +62,16 @@ function assertStrictCsp(header: string | undefined): void {
   assert.deepEqual(csp.get('frame-ancestors'), ["'none'"]);
   for (const [name, sources] of csp) {
     for (const source of sources) {
-      assert.ok(["'self'", "'none'", 'data:'].includes(source) || /^'nonce-[A-Za-z0-9+/=]+'$/.test(source),
-        `${name} allows only this gateway (found ${source})`);
+      assert.ok(
+        ["'self'", "'none'", 'data:'].includes(source) || /^'nonce-[A-Za-z0-9+/=]+'$/.test(source),
+        `${name} allows only this gateway (found ${source})`,
+      );
     }
   }
   assert.ok(!csp.has('font-src'), 'no fonts are loaded: system fonts only');
 }
 
-describe('the playground and the auditors\' console in a browser', () => {
+describe("the playground and the auditors' console in a browser", () => {
   let hub: TestHub;
   let production: RunningGateway;
   let browser: Browser;
@@ -79,7 +87,10 @@ describe('the playground and the auditors\' console in a browser', () => {
   const refused: string[] = [];
 
   before(async () => {
-    assert.ok(existsSync(CHROMIUM), `Chromium is not installed at ${CHROMIUM}: install Debian's "chromium" package (apt-get install -y chromium), as .ci/run does.`);
+    assert.ok(
+      existsSync(CHROMIUM),
+      `Chromium is not installed at ${CHROMIUM}: install Debian's "chromium" package (apt-get install -y chromium), as .ci/run does.`,
+    );
     mkdirSync(ARTIFACTS, { recursive: true });
     hub = await startTestHub();
     // The development token endpoint signs with the keys in HUB_KEYS_DIR, as under `npm start`.
@@ -89,7 +100,15 @@ describe('the playground and the auditors\' console in a browser', () => {
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--no-sandbox', '--disable-background-networking', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-background-networking',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     context = await browser.newContext({ timezoneId: 'UTC', viewport: { width: 1440, height: 900 } });
   });
@@ -105,10 +124,16 @@ describe('the playground and the auditors\' console in a browser', () => {
     const page = await context.newPage();
     const watched: Watched = { page, requests: [], errors: [], graphqlBodies: [] };
     page.on('request', (r) => watched.requests.push(r.url()));
-    page.on('console', (m) => { if (m.type() === 'error') watched.errors.push(m.text()); });
+    page.on('console', (m) => {
+      if (m.type() === 'error') watched.errors.push(m.text());
+    });
     page.on('pageerror', (e) => watched.errors.push(e.message));
     page.on('response', (r) => {
-      if (new URL(r.url()).pathname === '/graphql') void r.text().then((t) => watched.graphqlBodies.push(t), () => undefined);
+      if (new URL(r.url()).pathname === '/graphql')
+        void r.text().then(
+          (t) => watched.graphqlBodies.push(t),
+          () => undefined,
+        );
     });
     pages.push(watched);
     const response = await page.goto(`${origin}${path}`);
@@ -175,7 +200,11 @@ describe('the playground and the auditors\' console in a browser', () => {
     assert.ok(!Number.isNaN(Date.parse(checkedAt)), checkedAt);
     assert.deepEqual(border.body.data, {
       document: {
-        number: passport.number, type: passport.type, active: true, statusReason: passport.statusReason, expiresAt: passport.expiresAt,
+        number: passport.number,
+        type: passport.type,
+        active: true,
+        statusReason: passport.statusReason,
+        expiresAt: passport.expiresAt,
         restrictionCheck: { hit: false, contactAgencies: [] },
         holder: {
           fin: citizenAt(population, sbsPerson).fin,
@@ -205,7 +234,7 @@ describe('the playground and the auditors\' console in a browser', () => {
     await page.keyboard.type('restrictionC');
     const hints = page.locator('.CodeMirror-hints li');
     await hints.first().waitFor();
-    assert.ok((await hints.allTextContents()).includes('restrictionCheck'), 'completion offers the schema\'s fields');
+    assert.ok((await hints.allTextContents()).includes('restrictionCheck'), "completion offers the schema's fields");
     await page.keyboard.press('Escape');
 
     // GraphiQL's dialogs add style elements; the CSP nonce lets them in.
@@ -223,9 +252,19 @@ describe('the playground and the auditors\' console in a browser', () => {
     const debtor = await runExample(page, 'debtor', 'enforcement-proceedings');
     const person = (debtor.body.data as { person: { fin: string; enforcementCases: Array<{ caseNumber: string; amount: string }> } }).person;
     assert.equal(person.fin, citizenAt(population, debtorIndex).fin);
-    assert.deepEqual(person.enforcementCases.map((c) => [c.caseNumber, c.amount]).sort(),
-      enforcementCasesOf(population, debtorIndex).map((c) => [c.caseNumber, c.amount]).sort());
-    ran.set('debtor', { registrationNumber: debtor.registrationNumber, agency: 'MOJ', sub: 'moj-officer-3', purpose: 'enforcement-proceedings', caseNumber: 'IC-2026-0000042' });
+    assert.deepEqual(
+      person.enforcementCases.map((c) => [c.caseNumber, c.amount]).sort(),
+      enforcementCasesOf(population, debtorIndex)
+        .map((c) => [c.caseNumber, c.amount])
+        .sort(),
+    );
+    ran.set('debtor', {
+      registrationNumber: debtor.registrationNumber,
+      agency: 'MOJ',
+      sub: 'moj-officer-3',
+      purpose: 'enforcement-proceedings',
+      caseNumber: 'IC-2026-0000042',
+    });
     await signOut(page);
     await testId(page, 'case-number').fill('');
 
@@ -238,7 +277,10 @@ describe('the playground and the auditors\' console in a browser', () => {
     const child = await runExample(page, 'child', 'child-protection');
     const profile = childProfileOf(population, childIndex)!;
     const shown = (child.body.data as { childProfile: Record<string, unknown> }).childProfile;
-    assert.deepEqual([shown['fin'], shown['lastName'], shown['birthDate'], shown['archived']], [profile.fin, profile.lastName, profile.birthDate, profile.archived]);
+    assert.deepEqual(
+      [shown['fin'], shown['lastName'], shown['birthDate'], shown['archived']],
+      [profile.fin, profile.lastName, profile.birthDate, profile.archived],
+    );
     assert.deepEqual(shown['education'], { school: profile.school, grade: profile.grade });
     ran.set('child', { registrationNumber: child.registrationNumber, agency: 'SCFWCA', sub: 'scfwca-officer-1', purpose: 'child-protection', caseNumber: '' });
     await signOut(page);
@@ -246,14 +288,22 @@ describe('the playground and the auditors\' console in a browser', () => {
     assert.deepEqual(errors, [], 'no CSP violation or script error');
   });
 
-  it('offers the generator\'s demo persons, and mints tokens only in development', async () => {
+  it("offers the generator's demo persons, and mints tokens only in development", async () => {
     const html = (await request(hub.gateway.server).get('/playground').expect(200)).text;
-    const config = JSON.parse(/<script type="application\/json" id="hub-config">(.*?)<\/script>/s.exec(html)![1]!) as { development: { people: unknown[] } | null };
-    assert.deepEqual(config.development?.people, demoPeople(hub.population).map((p) => {
-      const where = DEMO_CASES[p.case] as { citizen?: number };
-      const passport = where.citizen === undefined ? null : citizenDocuments(hub.population, where.citizen).find((d) => d.type === 'GENERAL_PASSPORT' && d.active)?.number ?? null;
-      return { case: p.case, fin: p.fin, passport };
-    }));
+    const config = JSON.parse(/<script type="application\/json" id="hub-config">(.*?)<\/script>/s.exec(html)![1]!) as {
+      development: { people: unknown[] } | null;
+    };
+    assert.deepEqual(
+      config.development?.people,
+      demoPeople(hub.population).map((p) => {
+        const where = DEMO_CASES[p.case] as { citizen?: number };
+        const passport =
+          where.citizen === undefined
+            ? null
+            : (citizenDocuments(hub.population, where.citizen).find((d) => d.type === 'GENERAL_PASSPORT' && d.active)?.number ?? null);
+        return { case: p.case, fin: p.fin, passport };
+      }),
+    );
     const bad = await request(hub.gateway.server).post('/dev/token').send({ agency: 'NOPE', role: 'officer' }).expect(400);
     assert.equal(bad.body.errors[0].extensions.code, 'BAD_USER_INPUT');
 
@@ -273,7 +323,11 @@ describe('the playground and the auditors\' console in a browser', () => {
     // Twelve refused requests of a body with no access to the child data bank (sent directly).
     const mod = await hub.token({ agency: 'MOD', roles: ['officer'], sub: 'mod-officer-9' });
     for (let i = 0; i < 12; i++) {
-      const res = await hub.query('query($fin: ID!) { childProfile(fin: $fin) { fin } }', { fin: citizenAt(hub.population, citizenIndex('child')).fin }, { token: mod });
+      const res = await hub.query(
+        'query($fin: ID!) { childProfile(fin: $fin) { fin } }',
+        { fin: citizenAt(hub.population, citizenIndex('child')).fin },
+        { token: mod },
+      );
       const registrationNumber = res.headers['x-registration-number'];
       assert.ok(registrationNumber, 'a refusal carries its registration number');
       refused.push(registrationNumber);
@@ -285,17 +339,20 @@ describe('the playground and the auditors\' console in a browser', () => {
     await testId(page, 'sign-in').click();
     await testId(page, 'sign-out').waitFor();
 
-    const rowsShown = async () => page.locator('[data-testid="audit-row"]').evaluateAll((rows) => rows.map((r) => ({
-      registrationNumber: r.getAttribute('data-registration-number'),
-      agency: r.querySelector('[data-column="agency"]')?.textContent,
-      sub: r.querySelector('[data-column="sub"]')?.textContent,
-      decision: r.querySelector('[data-column="decision"]')?.textContent,
-      positive: r.querySelector('[data-column="positive"]')?.textContent,
-      purpose: r.querySelector('[data-column="purpose"]')?.textContent,
-      caseNumber: r.querySelector('[data-column="case"]')?.textContent,
-      event: r.children[2]?.textContent,
-      operationId: r.querySelector('[data-column="operation"]')?.getAttribute('data-operation-id') ?? null,
-    })));
+    const rowsShown = async () =>
+      page.locator('[data-testid="audit-row"]').evaluateAll((rows) =>
+        rows.map((r) => ({
+          registrationNumber: r.getAttribute('data-registration-number'),
+          agency: r.querySelector('[data-column="agency"]')?.textContent,
+          sub: r.querySelector('[data-column="sub"]')?.textContent,
+          decision: r.querySelector('[data-column="decision"]')?.textContent,
+          positive: r.querySelector('[data-column="positive"]')?.textContent,
+          purpose: r.querySelector('[data-column="purpose"]')?.textContent,
+          caseNumber: r.querySelector('[data-column="case"]')?.textContent,
+          event: r.children[2]?.textContent,
+          operationId: r.querySelector('[data-column="operation"]')?.getAttribute('data-operation-id') ?? null,
+        })),
+      );
     async function show(filter: Record<string, string>): Promise<Awaited<ReturnType<typeof rowsShown>>> {
       await page.getByRole('button', { name: 'Clear' }).click();
       for (const [field, value] of Object.entries(filter)) {
@@ -323,14 +380,22 @@ describe('the playground and the auditors\' console in a browser', () => {
     // Each query made in the playground, by its registration number, with the purpose and case number stated there.
     for (const [example, { registrationNumber, agency, sub, purpose, caseNumber }] of ran) {
       const rows = await show({ 'registration-number': registrationNumber });
-      assert.deepEqual(rows, [{ registrationNumber, agency, sub, decision: 'ALLOWED', positive: 'yes', purpose, caseNumber, event: 'QUERY', operationId: null }], example);
+      assert.deepEqual(
+        rows,
+        [{ registrationNumber, agency, sub, decision: 'ALLOWED', positive: 'yes', purpose, caseNumber, event: 'QUERY', operationId: null }],
+        example,
+      );
     }
 
     // The registered operation the border guard ran, by its id and by its reviewed name: that request alone.
     assert.ok(registeredRun, 'the playground ran a registered operation');
     for (const operation of [registeredRun.id, 'SBS/borderCheckByFin']) {
       const rows = await show({ operation });
-      assert.deepEqual(rows.map((r) => [r.registrationNumber, r.operationId]), [[registeredRun.registrationNumber, registeredRun.id]], operation);
+      assert.deepEqual(
+        rows.map((r) => [r.registrationNumber, r.operationId]),
+        [[registeredRun.registrationNumber, registeredRun.id]],
+        operation,
+      );
     }
 
     // The border guard's sign-in, query and sign-out, by officer.
@@ -342,7 +407,10 @@ describe('the playground and the auditors\' console in a browser', () => {
 
     // Positive results of MOJ's officer: the debtor lookup found records.
     const positive = await show({ agency: 'MOJ', positive: 'yes', resource: 'enforcement' });
-    assert.deepEqual(positive.map((r) => r.registrationNumber), [ran.get('debtor')!.registrationNumber]);
+    assert.deepEqual(
+      positive.map((r) => r.registrationNumber),
+      [ran.get('debtor')!.registrationNumber],
+    );
 
     // The refused requests, within the time range, ten per page and then the rest.
     const minute = (d: Date) => d.toISOString().slice(0, 16);
@@ -352,19 +420,29 @@ describe('the playground and the auditors\' console in a browser', () => {
     assert.equal(await testId(page, 'total').textContent(), '12');
     assert.equal(first.length, 10);
     // The chart of the same filter: MOD's requests per hour, all of them refused.
-    const bars = await page.locator('[data-testid="chart-bar"]').evaluateAll((rects) => rects.map((r) => ({
-      agency: r.getAttribute('data-agency'), requests: Number(r.getAttribute('data-requests')), refusals: Number(r.getAttribute('data-refusals')),
-    })));
+    const bars = await page.locator('[data-testid="chart-bar"]').evaluateAll((rects) =>
+      rects.map((r) => ({
+        agency: r.getAttribute('data-agency'),
+        requests: Number(r.getAttribute('data-requests')),
+        refusals: Number(r.getAttribute('data-refusals')),
+      })),
+    );
     assert.ok(bars.length >= 1 && bars.every((b) => b.agency === 'MOD'));
     assert.deepEqual([bars.reduce((s, b) => s + b.requests, 0), bars.reduce((s, b) => s + b.refusals, 0)], [12, 12]);
     const refusalPoints = await page.locator('[data-testid="chart-refusal-point"]').evaluateAll((c) => c.map((e) => Number(e.getAttribute('data-refusals'))));
-    assert.equal(refusalPoints.reduce((s, n) => s + n, 0), 12);
+    assert.equal(
+      refusalPoints.reduce((s, n) => s + n, 0),
+      12,
+    );
 
     await testId(page, 'page-older').click();
     await page.waitForFunction(() => document.querySelectorAll('[data-testid="audit-row"]').length === 2);
     const second = await rowsShown();
     assert.deepEqual([...first, ...second].map((r) => r.registrationNumber).sort(), [...refused].sort());
-    assert.ok(first.every((r) => r.registrationNumber! > second[0]!.registrationNumber!), 'newest first');
+    assert.ok(
+      first.every((r) => r.registrationNumber! > second[0]!.registrationNumber!),
+      'newest first',
+    );
     assert.equal(await testId(page, 'page-older').isDisabled(), true, 'no page after the last');
 
     // A range that ends before the test began holds none of it.
@@ -374,7 +452,13 @@ describe('the playground and the auditors\' console in a browser', () => {
 
     // Nothing the officers asked for, neither query text nor variables, ever reaches the console.
     const passport = citizenDocuments(hub.population, citizenIndex('restricted-by-SBS')).find((d) => d.type === 'GENERAL_PASSPORT' && d.active)!.number;
-    const secrets = [passport, citizenAt(hub.population, citizenIndex('citizen-full')).fin, citizenAt(hub.population, citizenIndex('child')).fin, 'restrictionCheck {', '$number'];
+    const secrets = [
+      passport,
+      citizenAt(hub.population, citizenIndex('citizen-full')).fin,
+      citizenAt(hub.population, citizenIndex('child')).fin,
+      'restrictionCheck {',
+      '$number',
+    ];
     const seen = [await page.content(), ...graphqlBodies].join('\n');
     for (const secret of secrets) assert.ok(!seen.includes(secret), `the console never holds "${secret}"`);
     assert.ok(graphqlBodies.length > 0);

@@ -6,7 +6,7 @@ import { startTestHub, type TestHub } from '../src/hub';
 const USES = '{ myDataUses(first: 10) { items { at agency purpose resources found decision } nextCursor } }';
 
 /** R4: a citizen sees which bodies used their data, when and why — not operative search, not others'. */
-describe('a citizen\'s view of the uses of their data', () => {
+describe("a citizen's view of the uses of their data", () => {
   let hub: TestHub;
   let fin: string;
   let otherFin: string;
@@ -27,7 +27,11 @@ describe('a citizen\'s view of the uses of their data', () => {
     citizen = await hub.token({ agency: 'EGOV', roles: ['citizen'], fin });
     other = await hub.token({ agency: 'EGOV', roles: ['citizen'], fin: otherFin });
     const person = 'query($fin: ID!) { person(fin: $fin) { citizen { lastName } } }';
-    for (const [who, purpose] of [[fin, 'identity-check'], [fin, 'operative-search'], [otherFin, 'border-control']] as const) {
+    for (const [who, purpose] of [
+      [fin, 'identity-check'],
+      [fin, 'operative-search'],
+      [otherFin, 'border-control'],
+    ] as const) {
       const res = await hub.query(person, { fin: who }, { purpose });
       assert.equal(res.status, 200);
       assert.equal(res.body.errors, undefined, JSON.stringify(res.body.errors));
@@ -41,35 +45,48 @@ describe('a citizen\'s view of the uses of their data', () => {
     await hub.stop();
   });
 
-  it('shows a body\'s use: when, which body, why, which registers, whether anything was found — nothing of the officer', async () => {
+  it("shows a body's use: when, which body, why, which registers, whether anything was found — nothing of the officer", async () => {
     const { items } = await uses(citizen);
     assert.equal(items.length, 1, JSON.stringify(items));
     const [use] = items;
-    assert.deepEqual({ ...use, at: undefined }, { at: undefined, agency: 'MIA', purpose: 'identity-check', resources: ['citizens'], found: true, decision: 'allowed' });
+    assert.deepEqual(
+      { ...use, at: undefined },
+      { at: undefined, agency: 'MIA', purpose: 'identity-check', resources: ['citizens'], found: true, decision: 'allowed' },
+    );
     assert.ok(!Number.isNaN(Date.parse(String(use!['at']))));
   });
 
-  it('hides operative-search uses and the citizen\'s own requests, and never shows another person\'s uses', async () => {
+  it("hides operative-search uses and the citizen's own requests, and never shows another person's uses", async () => {
     const mine = await uses(citizen);
     assert.ok(mine.items.every((u) => u['purpose'] !== 'operative-search' && u['agency'] !== 'EGOV'));
     assert.ok(mine.items.every((u) => u['purpose'] !== 'border-control'));
     const theirs = await uses(other);
-    assert.deepEqual(theirs.items.map((u) => u['purpose']), ['border-control']);
+    assert.deepEqual(
+      theirs.items.map((u) => u['purpose']),
+      ['border-control'],
+    );
   });
 
   it('pages newest first', async () => {
     await hub.query('query($fin: ID!) { person(fin: $fin) { fin } }', { fin }, { purpose: 'border-control' });
     const first = await hub.query('{ myDataUses(first: 1) { items { purpose } nextCursor } }', undefined, { token: citizen, purpose: 'self-access' });
     assert.deepEqual(first.body.data.myDataUses.items, [{ purpose: 'border-control' }]);
-    const next = await hub.query('query($after: String) { myDataUses(first: 1, after: $after) { items { purpose } nextCursor } }',
-      { after: first.body.data.myDataUses.nextCursor }, { token: citizen, purpose: 'self-access' });
+    const next = await hub.query(
+      'query($after: String) { myDataUses(first: 1, after: $after) { items { purpose } nextCursor } }',
+      { after: first.body.data.myDataUses.nextCursor },
+      { token: citizen, purpose: 'self-access' },
+    );
     assert.deepEqual(next.body.data.myDataUses, { items: [{ purpose: 'identity-check' }], nextCursor: null });
   });
 
   it('refuses a citizen asking about someone else, and anyone but a citizen asking for "their" uses', async () => {
     const journal = await hub.query('{ auditRecords(first: 5) { items { registrationNumber } } }', undefined, { token: citizen, purpose: 'self-access' });
     assert.equal(journal.body.errors?.[0]?.extensions?.code, 'FORBIDDEN');
-    const someoneElse = await hub.query('query($fin: ID!) { person(fin: $fin) { citizen { lastName } } }', { fin: otherFin }, { token: citizen, purpose: 'self-access' });
+    const someoneElse = await hub.query(
+      'query($fin: ID!) { person(fin: $fin) { citizen { lastName } } }',
+      { fin: otherFin },
+      { token: citizen, purpose: 'self-access' },
+    );
     assert.equal(someoneElse.body.data?.person?.citizen ?? null, null);
     const officer = await hub.query(USES);
     assert.equal(officer.body.errors?.[0]?.extensions?.code, 'FORBIDDEN');
@@ -88,7 +105,10 @@ describe('a citizen\'s view of the uses of their data', () => {
     const db = new Client({ connectionString: hub.database.url });
     await db.connect();
     try {
-      const { rows } = await db.query<{ text: string; subjects: string[] }>('SELECT j::text AS text, subjects FROM audit.journal j WHERE registration_number = $1', [res.headers['x-registration-number']]);
+      const { rows } = await db.query<{ text: string; subjects: string[] }>(
+        'SELECT j::text AS text, subjects FROM audit.journal j WHERE registration_number = $1',
+        [res.headers['x-registration-number']],
+      );
       assert.equal(rows[0]!.subjects.length, 1);
       assert.doesNotMatch(rows[0]!.text, new RegExp(fin));
     } finally {

@@ -20,8 +20,12 @@ describe('consent to a consent-based purpose', () => {
     return body ? req.set('content-type', 'application/json').send(body) : req;
   };
   const journaled = async (reg: string) =>
-    (await db.query<{ event: string; decision: string; error_codes: string[]; subjects: string[]; purpose: string | null; text: string }>(
-      'SELECT event, decision, error_codes, subjects, purpose, j::text AS text FROM audit.journal j WHERE registration_number = $1', [reg])).rows[0]!;
+    (
+      await db.query<{ event: string; decision: string; error_codes: string[]; subjects: string[]; purpose: string | null; text: string }>(
+        'SELECT event, decision, error_codes, subjects, purpose, j::text AS text FROM audit.journal j WHERE registration_number = $1',
+        [reg],
+      )
+    ).rows[0]!;
 
   before(async () => {
     hub = await startTestHub();
@@ -39,9 +43,15 @@ describe('consent to a consent-based purpose', () => {
     const res = await hub.query(PERSON, { fin }, { purpose: 'service-delivery' });
     assert.equal(res.status, 200);
     assert.deepEqual(res.body.data, { person: null });
-    assert.deepEqual(res.body.errors.map((e: { path: string[]; extensions: { code: string } }) => [e.path, e.extensions.code]), [[['person'], 'CONSENT_REQUIRED']]);
+    assert.deepEqual(
+      res.body.errors.map((e: { path: string[]; extensions: { code: string } }) => [e.path, e.extensions.code]),
+      [[['person'], 'CONSENT_REQUIRED']],
+    );
     const row = await journaled(res.headers['x-registration-number'] as string);
-    assert.deepEqual([row.decision, row.error_codes, row.subjects], ['refused', ['CONSENT_REQUIRED'], [subjectHash(loadSubjectKeys(hub.keysDir).current, fin)]]);
+    assert.deepEqual(
+      [row.decision, row.error_codes, row.subjects],
+      ['refused', ['CONSENT_REQUIRED'], [subjectHash(loadSubjectKeys(hub.keysDir).current, fin)]],
+    );
   });
 
   it('a law purpose needs no consent', async () => {
@@ -66,7 +76,10 @@ describe('consent to a consent-based purpose', () => {
     const withdrawn = await consents('delete', citizen, { agency: 'MIA', purpose: 'service-delivery' });
     assert.equal(withdrawn.status, 200);
     assert.deepEqual(withdrawn.body.consents, []);
-    assert.deepEqual(withdrawn.body.history.map((h: { action: string }) => h.action), ['withdraw', 'grant']);
+    assert.deepEqual(
+      withdrawn.body.history.map((h: { action: string }) => h.action),
+      ['withdraw', 'grant'],
+    );
     assert.equal((await journaled(withdrawn.body.registrationNumber)).event, 'consent-withdraw');
     const refused = await hub.query(PERSON, { fin }, { purpose: 'service-delivery' });
     assert.equal(refused.body.errors?.[0]?.extensions?.code, 'CONSENT_REQUIRED');
@@ -77,7 +90,7 @@ describe('consent to a consent-based purpose', () => {
     await assert.rejects(db.query('DELETE FROM hub_consent.events'), /append-only/);
   });
 
-  it('refuses what is not a citizen\'s own consent to a consent purpose', async () => {
+  it("refuses what is not a citizen's own consent to a consent purpose", async () => {
     const officer = await consents('post', await hub.token({ agency: 'MIA', roles: ['officer'] }), { agency: 'MIA', purpose: 'service-delivery' });
     assert.equal(officer.status, 403);
     const lawPurpose = await consents('post', citizen, { agency: 'MIA', purpose: 'identity-check' });

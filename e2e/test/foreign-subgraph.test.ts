@@ -38,17 +38,29 @@ describe('a subgraph written without the kit, connected by policy only', () => {
   before(async () => {
     hub = await startTestHub();
     const apollo = new ApolloServer({
-      plugins: [{ async requestDidStart({ request }) { received.push(JSON.stringify({ body: request, headers: [...(request.http?.headers ?? [])] })); } }],
+      plugins: [
+        {
+          async requestDidStart({ request }) {
+            received.push(JSON.stringify({ body: request, headers: [...(request.http?.headers ?? [])] }));
+          },
+        },
+      ],
       schema: buildSubgraphSchema({
         typeDefs: parse(INSPECTIONS_SDL),
-        resolvers: { Query: { vehicleInspection: (_: unknown, { registrationNumber }: { registrationNumber: string }) => (registrationNumber === KNOWN ? { registrationNumber, passed: true, inspectedOn: '2026-05-01' } : null) } },
+        resolvers: {
+          Query: {
+            vehicleInspection: (_: unknown, { registrationNumber }: { registrationNumber: string }) =>
+              registrationNumber === KNOWN ? { registrationNumber, passed: true, inspectedOn: '2026-05-01' } : null,
+          },
+        },
       }),
     });
     const { url } = await startStandaloneServer(apollo, { listen: { port: 0, host: '127.0.0.1' } });
     foreign = { url, stop: () => apollo.stop() };
 
     const services = [];
-    for (const module of ALL_SUBGRAPHS) services.push({ name: module.name, url: hub.subgraphs.get(module.name)!.url, typeDefs: parse(printSubgraphSchema(await buildFederatedSchema(module))) });
+    for (const module of ALL_SUBGRAPHS)
+      services.push({ name: module.name, url: hub.subgraphs.get(module.name)!.url, typeDefs: parse(printSubgraphSchema(await buildFederatedSchema(module))) });
     services.push({ name: 'vehicle-inspections', url, typeDefs: parse(INSPECTIONS_SDL) });
     const composed = composeServices(services);
     assert.ok(composed.supergraphSdl, composed.errors?.map((e) => e.message).join('; '));
@@ -61,8 +73,12 @@ describe('a subgraph written without the kit, connected by policy only', () => {
       change(json);
       writeFileSync(join(dir, file), JSON.stringify(json));
     };
-    edit('resources.json', (j) => { j.resources.vehicleInspections = { subgraph: 'vehicle-inspections', title: 'Vehicle inspections' }; });
-    edit('access-matrix.json', (j) => { j.agencies.MIA.levels.vehicleInspections = 'unlimited'; });
+    edit('resources.json', (j) => {
+      j.resources.vehicleInspections = { subgraph: 'vehicle-inspections', title: 'Vehicle inspections' };
+    });
+    edit('access-matrix.json', (j) => {
+      j.agencies.MIA.levels.vehicleInspections = 'unlimited';
+    });
     gateway = await startGatewayOver(hub, { policies: loadPolicies(dir, hub.keysDir), supergraph: readSupergraph(composed.supergraphSdl!) });
     db = new Client({ connectionString: hub.database.url });
     await db.connect();
@@ -83,25 +99,41 @@ describe('a subgraph written without the kit, connected by policy only', () => {
       assert.deepEqual(res.body.data, { vehicleInspection: { passed: true, inspectedOn: '2026-05-01' } });
       registrations.push(res.headers['x-registration-number']!);
     }
-    const { rows } = await db.query<{ decision: string; positive: boolean; records: number; resources: Array<{ resource: string; records: number; positive: boolean }> }>(
-      'SELECT decision, positive, records, resources FROM audit.journal WHERE registration_number = ANY($1)', [registrations]);
+    const { rows } = await db.query<{
+      decision: string;
+      positive: boolean;
+      records: number;
+      resources: Array<{ resource: string; records: number; positive: boolean }>;
+    }>('SELECT decision, positive, records, resources FROM audit.journal WHERE registration_number = ANY($1)', [registrations]);
     assert.equal(rows.length, 200);
     for (const row of rows) {
       assert.deepEqual([row.decision, row.positive, row.records], ['allowed', true, 1]);
-      assert.deepEqual(row.resources.map((r) => [r.resource, r.records, r.positive]), [['vehicleInspections', 1, true]]);
+      assert.deepEqual(
+        row.resources.map((r) => [r.resource, r.records, r.positive]),
+        [['vehicleInspections', 1, true]],
+      );
     }
   });
 
-  it('passes nothing the caller named to the connected system: not the operation name, not the caller\'s headers', async () => {
+  it("passes nothing the caller named to the connected system: not the operation name, not the caller's headers", async () => {
     const canary = 'CANARYopname7f3';
     const token = await hub.token({ agency: 'MIA', roles: ['officer'] });
-    const ask = (query: string, operationName: string) => request(gateway.server).post('/graphql').set('content-type', 'application/json')
-      .set('authorization', `Bearer ${token}`).set('x-purpose', 'identity-check').set('x-canary', canary).send({ query, variables: { n: KNOWN }, operationName });
+    const ask = (query: string, operationName: string) =>
+      request(gateway.server)
+        .post('/graphql')
+        .set('content-type', 'application/json')
+        .set('authorization', `Bearer ${token}`)
+        .set('x-purpose', 'identity-check')
+        .set('x-canary', canary)
+        .send({ query, variables: { n: KNOWN }, operationName });
     const fragment = `fragment ${canary}Fields on Inspection { passed }`;
     // One operation (the caller's text runs, its name blanked), and one among several (the hub's print runs).
     for (const [query, operationName] of [
       [`query ${canary}($n: String!) { vehicleInspection(registrationNumber: $n) { ...${canary}Fields } } ${fragment}`, canary],
-      [`query ${canary}Other { __typename } query ${canary}($n: String!) { vehicleInspection(registrationNumber: $n) { ...${canary}Fields } } ${fragment}`, canary],
+      [
+        `query ${canary}Other { __typename } query ${canary}($n: String!) { vehicleInspection(registrationNumber: $n) { ...${canary}Fields } } ${fragment}`,
+        canary,
+      ],
     ] as const) {
       received.length = 0;
       const res = await ask(query, operationName);
@@ -113,11 +145,24 @@ describe('a subgraph written without the kit, connected by policy only', () => {
   });
 
   it('journals a lookup that finds nothing as not positive, and refuses the resource to a body without access', async () => {
-    const miss = await queryGateway(gateway, await hub.token({ agency: 'MIA', roles: ['officer'] }), '{ vehicleInspection(registrationNumber: "99-ZZ-999") { passed } }');
+    const miss = await queryGateway(
+      gateway,
+      await hub.token({ agency: 'MIA', roles: ['officer'] }),
+      '{ vehicleInspection(registrationNumber: "99-ZZ-999") { passed } }',
+    );
     assert.deepEqual(miss.body.data, { vehicleInspection: null });
-    const { rows: [row] } = await db.query<{ positive: boolean }>('SELECT positive FROM audit.journal WHERE registration_number = $1', [miss.headers['x-registration-number']]);
+    const {
+      rows: [row],
+    } = await db.query<{ positive: boolean }>('SELECT positive FROM audit.journal WHERE registration_number = $1', [miss.headers['x-registration-number']]);
     assert.equal(row?.positive, false);
-    const refused = await queryGateway(gateway, await hub.token({ agency: 'SBS', roles: ['officer'] }), '{ vehicleInspection(registrationNumber: "10-AB-123") { passed } }');
-    assert.deepEqual(refused.body.errors.map((e: { extensions: { code: string; resource: string } }) => [e.extensions.code, e.extensions.resource]), [['FORBIDDEN', 'vehicleInspections']]);
+    const refused = await queryGateway(
+      gateway,
+      await hub.token({ agency: 'SBS', roles: ['officer'] }),
+      '{ vehicleInspection(registrationNumber: "10-AB-123") { passed } }',
+    );
+    assert.deepEqual(
+      refused.body.errors.map((e: { extensions: { code: string; resource: string } }) => [e.extensions.code, e.extensions.resource]),
+      [['FORBIDDEN', 'vehicleInspections']],
+    );
   });
 });

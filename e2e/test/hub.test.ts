@@ -10,19 +10,24 @@ describe('the hub end to end', () => {
     hub = await startTestHub();
     people = Object.fromEntries(demoPeople(hub.population).map((p) => [p.case, p.fin]));
   });
-  after(async () => { await hub.stop(); });
+  after(async () => {
+    await hub.stop();
+  });
 
   it('answers one FİN query from six subgraphs with mutually consistent data', async () => {
     const fin = people['citizen-full']!;
     const citizen = citizenAt(hub.population, 0);
-    const res = await hub.query(`query Person($fin: ID!) { person(fin: $fin) {
+    const res = await hub.query(
+      `query Person($fin: ID!) { person(fin: $fin) {
       fin
       citizen { firstName lastName birthDate documents { number type active blank { series number state } crossings { direction } restrictionCheck { hit } } }
       foreigner { systemNumber }
       borderCrossings { documentNumber direction crossedAt checkpoint person { fin } }
       restrictionCheck { hit contactAgencies }
       childProfile { fin }
-    } }`, { fin });
+    } }`,
+      { fin },
+    );
     assert.equal(res.status, 200);
     assert.equal(res.body.errors, undefined, JSON.stringify(res.body.errors));
     const person = res.body.data.person;
@@ -52,7 +57,10 @@ describe('the hub end to end', () => {
   it('links a child to the parent by FİN across citizens and child data', async () => {
     const fin = people['child']!;
     const profile = childProfileOf(hub.population, 3)!;
-    const res = await hub.query(`query($fin: ID!) { person(fin: $fin) { citizen { father { fin citizen { lastName } } } childProfile { fin father { fin } } } }`, { fin });
+    const res = await hub.query(
+      `query($fin: ID!) { person(fin: $fin) { citizen { father { fin citizen { lastName } } } childProfile { fin father { fin } } } }`,
+      { fin },
+    );
     assert.equal(res.body.errors, undefined, JSON.stringify(res.body.errors));
     assert.equal(res.body.data.person.childProfile.father.fin, profile.fatherFin);
     assert.equal(res.body.data.person.citizen.father.fin, profile.fatherFin);
@@ -62,18 +70,30 @@ describe('the hub end to end', () => {
   it('finds a foreigner by FİN through the Person entity', async () => {
     const res = await hub.query(`query($fin: ID!) { person(fin: $fin) { citizen { fin } foreigner { systemNumber lastName } } }`, { fin: people['foreigner'] });
     assert.equal(res.body.errors, undefined, JSON.stringify(res.body.errors));
-    assert.deepEqual(res.body.data.person, { citizen: null, foreigner: { systemNumber: foreignerAt(hub.population, 0).systemNumber, lastName: foreignerAt(hub.population, 0).lastName } });
+    assert.deepEqual(res.body.data.person, {
+      citizen: null,
+      foreigner: { systemNumber: foreignerAt(hub.population, 0).systemNumber, lastName: foreignerAt(hub.population, 0).lastName },
+    });
   });
 
   it('looks up a document and a vehicle by number', async () => {
     const passport = citizenDocuments(hub.population, 1).find((d) => d.type === 'GENERAL_PASSPORT')!;
-    const doc = await hub.query(`query($n: String!) { document(number: $n) { number holder { fin } restrictionCheck { hit } crossings { direction } } }`, { n: passport.number });
+    const doc = await hub.query(`query($n: String!) { document(number: $n) { number holder { fin } restrictionCheck { hit } crossings { direction } } }`, {
+      n: passport.number,
+    });
     assert.equal(doc.body.errors, undefined, JSON.stringify(doc.body.errors));
     assert.equal(doc.body.data.document.holder.fin, people['restricted-by-SBS']);
     const vehicle = vehicleOf(hub.population, 0)!;
-    const car = await hub.query(`query($r: String!) { vehicle(registrationNumber: $r) { registrationNumber make model restrictionCheck { hit } } }`, { r: vehicle.registrationNumber });
+    const car = await hub.query(`query($r: String!) { vehicle(registrationNumber: $r) { registrationNumber make model restrictionCheck { hit } } }`, {
+      r: vehicle.registrationNumber,
+    });
     assert.equal(car.body.errors, undefined, JSON.stringify(car.body.errors));
-    assert.deepEqual(car.body.data.vehicle, { registrationNumber: vehicle.registrationNumber, make: vehicle.make, model: vehicle.model, restrictionCheck: { hit: false } });
+    assert.deepEqual(car.body.data.vehicle, {
+      registrationNumber: vehicle.registrationNumber,
+      make: vehicle.make,
+      model: vehicle.model,
+      restrictionCheck: { hit: false },
+    });
   });
 
   it('refuses malformed keys with BAD_USER_INPUT naming the format, and answers unknown keys with null', async () => {
@@ -87,7 +107,11 @@ describe('the hub end to end', () => {
       assert.equal(res.body.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT', query);
       assert.match(res.body.errors[0].message, new RegExp(format));
     }
-    for (const query of ['{ person(fin: "ZZZZZZZ") { fin } }', '{ document(number: "ZZ7654321") { number } }', '{ vehicle(registrationNumber: "11-ZZ-999") { registrationNumber } }']) {
+    for (const query of [
+      '{ person(fin: "ZZZZZZZ") { fin } }',
+      '{ document(number: "ZZ7654321") { number } }',
+      '{ vehicle(registrationNumber: "11-ZZ-999") { registrationNumber } }',
+    ]) {
       const res = await hub.query(query);
       assert.equal(res.body.errors, undefined, query);
       assert.equal(Object.values(res.body.data)[0], null, query);

@@ -16,8 +16,17 @@ import { startTestHub, type TestHub } from '../src/hub';
 const TOKEN_SCRIPT = resolve(__dirname, '../../../scripts/dist/src/token.js');
 /** purposes.json as access-matrix.md and the issue list them, for system and officer callers. */
 const OFFICIAL_PURPOSES = [
-  'identity-check', 'border-control', 'document-issuance', 'migration-control', 'enforcement-proceedings', 'criminal-investigation',
-  'operative-search', 'tax-administration', 'social-protection', 'child-protection', 'appeal-handling',
+  'identity-check',
+  'border-control',
+  'document-issuance',
+  'migration-control',
+  'enforcement-proceedings',
+  'criminal-investigation',
+  'operative-search',
+  'tax-administration',
+  'social-protection',
+  'child-protection',
+  'appeal-handling',
   'service-delivery',
 ];
 const QUERY = 'query($fin: ID!) { person(fin: $fin) { citizen { fin } borderCrossings(first: 1) { direction } restrictionCheck { hit } } }';
@@ -41,18 +50,24 @@ describe('identity: who is asking, and why', () => {
   /** A token as an agency's identity provider issues it, with `extra` claims on top and the `dropped` ones left out. */
   const claims = (agency: string, extra: JWTPayload = {}, ...dropped: string[]): JWTPayload => {
     const payload: JWTPayload = {
-      agency, roles: ['officer'], sub: 'identity-test', iss: hub.policies.identity.issuerOf(agency), aud: hub.policies.identity.audience,
-      iat: now(), exp: now() + 300, ...extra,
+      agency,
+      roles: ['officer'],
+      sub: 'identity-test',
+      iss: hub.policies.identity.issuerOf(agency),
+      aud: hub.policies.identity.audience,
+      iat: now(),
+      exp: now() + 300,
+      ...extra,
     };
     for (const claim of dropped) delete payload[claim];
     return payload;
   };
-  const sign = (payload: JWTPayload, key: Parameters<SignJWT['sign']>[0], header: JWTHeaderParameters) => new SignJWT(payload).setProtectedHeader(header).sign(key);
+  const sign = (payload: JWTPayload, key: Parameters<SignJWT['sign']>[0], header: JWTHeaderParameters) =>
+    new SignJWT(payload).setProtectedHeader(header).sign(key);
   const signedBy = async (agency: string, payload: JWTPayload) => {
     const { kid, key } = await keyOf(agency);
     return sign(payload, key, { alg: 'EdDSA', kid });
   };
-
 
   const call = (authorization: string | null, purpose: string | null = 'identity-check', caseNumber?: string) =>
     hub.query(QUERY, { fin }, { token: null, purpose, headers: authorization === null ? {} : { authorization }, ...(caseNumber ? { caseNumber } : {}) });
@@ -110,40 +125,72 @@ describe('identity: who is asking, and why', () => {
     ['another scheme than Bearer', async () => 'Basic bWlhOnNlY3JldA==', /not "Bearer <JWT>"/],
     ['a malformed token', async () => 'Bearer abc.def.ghi', /malformed/],
     ['a token that is not a JWT at all', async () => 'Bearer secret-password', /not "Bearer <JWT>"/],
-    ['a signature by another agency\'s key claiming this agency', async () => {
-      const { kid } = await keyOf('MIA');
-      const { key } = await keyOf('SBS');
-      return `Bearer ${await sign(claims('MIA'), key, { alg: 'EdDSA', kid })}`;
-    }, /signature does not verify/],
-    ['alg "none"', async () => {
-      const part = (value: object) => base64url.encode(JSON.stringify(value));
-      return `Bearer ${part({ alg: 'none', typ: 'JWT' })}.${part(claims('MIA'))}.`;
-    }, /alg "none"/],
-    ['an HMAC token keyed with the agency\'s public key', async () => {
-      const { jwk, kid } = await keyOf('MIA');
-      const { d: _private, ...publicJwk } = jwk;
-      const pem = createPublicKey({ key: publicJwk as never, format: 'jwk' }).export({ type: 'spki', format: 'pem' });
-      return `Bearer ${await sign(claims('MIA'), new TextEncoder().encode(String(pem)), { alg: 'HS256', kid })}`;
-    }, /symmetric algorithm HS256/],
-    ['an unknown kid', async () => {
-      const { key } = await keyOf('MIA');
-      return `Bearer ${await sign(claims('MIA'), key, { alg: 'EdDSA', kid: 'mia-never-issued' })}`;
-    }, /no key of the agency matches the token's key id/],
+    [
+      "a signature by another agency's key claiming this agency",
+      async () => {
+        const { kid } = await keyOf('MIA');
+        const { key } = await keyOf('SBS');
+        return `Bearer ${await sign(claims('MIA'), key, { alg: 'EdDSA', kid })}`;
+      },
+      /signature does not verify/,
+    ],
+    [
+      'alg "none"',
+      async () => {
+        const part = (value: object) => base64url.encode(JSON.stringify(value));
+        return `Bearer ${part({ alg: 'none', typ: 'JWT' })}.${part(claims('MIA'))}.`;
+      },
+      /alg "none"/,
+    ],
+    [
+      "an HMAC token keyed with the agency's public key",
+      async () => {
+        const { jwk, kid } = await keyOf('MIA');
+        const { d: _private, ...publicJwk } = jwk;
+        const pem = createPublicKey({ key: publicJwk as never, format: 'jwk' }).export({ type: 'spki', format: 'pem' });
+        return `Bearer ${await sign(claims('MIA'), new TextEncoder().encode(String(pem)), { alg: 'HS256', kid })}`;
+      },
+      /symmetric algorithm HS256/,
+    ],
+    [
+      'an unknown kid',
+      async () => {
+        const { key } = await keyOf('MIA');
+        return `Bearer ${await sign(claims('MIA'), key, { alg: 'EdDSA', kid: 'mia-never-issued' })}`;
+      },
+      /no key of the agency matches the token's key id/,
+    ],
     ['an unknown agency', async () => `Bearer ${await signedBy('MIA', claims('MIA', { agency: 'XYZ' }))}`, /names no known agency/],
     ['an expired token', async () => `Bearer ${await signedBy('MIA', claims('MIA', { iat: now() - 600, exp: now() - 120 }))}`, /has expired/],
     ['a token not valid yet', async () => `Bearer ${await signedBy('MIA', claims('MIA', { nbf: now() + 120 }))}`, /not valid yet/],
     ['a token for another audience', async () => `Bearer ${await signedBy('MIA', claims('MIA', { aud: 'urn:az:other-service' }))}`, /another audience/],
-    ['a token issued by another agency\'s issuer', async () => `Bearer ${await signedBy('MIA', claims('MIA', { iss: hub.policies.identity.issuerOf('SBS') }))}`, /issuer does not match/],
+    [
+      "a token issued by another agency's issuer",
+      async () => `Bearer ${await signedBy('MIA', claims('MIA', { iss: hub.policies.identity.issuerOf('SBS') }))}`,
+      /issuer does not match/,
+    ],
     ['a token without sub', async () => `Bearer ${await signedBy('MIA', claims('MIA', {}, 'sub'))}`, /"sub" claim/],
     ['a token without exp', async () => `Bearer ${await signedBy('MIA', claims('MIA', {}, 'exp'))}`, /"exp" claim/],
     ['a token without iat', async () => `Bearer ${await signedBy('MIA', claims('MIA', {}, 'iat'))}`, /"iat" claim/],
-    ['a token issued longer ago than the maximum token age', async () => `Bearer ${await signedBy('MIA', claims('MIA', { iat: now() - hub.policies.identity.maxTokenAgeSeconds - 3600, exp: now() + 3600 }))}`, /issued too long ago/],
+    [
+      'a token issued longer ago than the maximum token age',
+      async () => `Bearer ${await signedBy('MIA', claims('MIA', { iat: now() - hub.policies.identity.maxTokenAgeSeconds - 3600, exp: now() + 3600 }))}`,
+      /issued too long ago/,
+    ],
     ['a token without roles', async () => `Bearer ${await signedBy('MIA', claims('MIA', {}, 'roles'))}`, /roles must be a non-empty list/],
     ['a token with an empty role list', async () => `Bearer ${await signedBy('MIA', claims('MIA', { roles: [] }))}`, /roles must be a non-empty list/],
     ['a token with an unknown role', async () => `Bearer ${await signedBy('MIA', claims('MIA', { roles: ['admin'] }))}`, /names an unknown role/],
     ['a citizen token without a FİN', async () => `Bearer ${await signedBy('EGOV', claims('EGOV', { roles: ['citizen'] }))}`, /must carry the person's FİN/],
-    ['a citizen token with a malformed FİN', async () => `Bearer ${await signedBy('EGOV', claims('EGOV', { roles: ['citizen'], fin: 'bad' }))}`, /must carry the person's FİN/],
-    ['a citizen token with another role too', async () => `Bearer ${await signedBy('EGOV', claims('EGOV', { roles: ['citizen', 'officer'], fin }))}`, /carries no other role/],
+    [
+      'a citizen token with a malformed FİN',
+      async () => `Bearer ${await signedBy('EGOV', claims('EGOV', { roles: ['citizen'], fin: 'bad' }))}`,
+      /must carry the person's FİN/,
+    ],
+    [
+      'a citizen token with another role too',
+      async () => `Bearer ${await signedBy('EGOV', claims('EGOV', { roles: ['citizen', 'officer'], fin }))}`,
+      /carries no other role/,
+    ],
   ];
   for (const [what, authorization, message] of attacks) {
     it(`refuses ${what} as UNAUTHENTICATED, saying which, and goes no further`, async () => {
@@ -153,7 +200,10 @@ describe('identity: who is asking, and why', () => {
 
   describe('purpose', () => {
     it('refuses a missing or unknown purpose, naming the allowed codes', async () => {
-      for (const [purpose, problem] of [[null, /is missing/], ['curiosity', /is not a known purpose/]] as const) {
+      for (const [purpose, problem] of [
+        [null, /is missing/],
+        ['curiosity', /is not a known purpose/],
+      ] as const) {
         const res = await call(`Bearer ${await hub.token({ agency: 'MIA', roles: ['officer'] })}`, purpose);
         await assertRefused(res, 400, 'BAD_USER_INPUT', problem, String(purpose));
         assert.deepEqual(res.body.errors![0]!.extensions!['allowed'], OFFICIAL_PURPOSES);
@@ -182,7 +232,13 @@ describe('identity: who is asking, and why', () => {
       await assertServed(await call(token, 'identity-check', 'CASE-2024/17'), 'a plain identifier under a purpose with no format of its own');
       for (const caseNumber of ['CASE-2024/17', 'x'.repeat(65), 'a;DROP TABLE', '<script>']) {
         const res = await call(token, 'criminal-investigation', caseNumber);
-        await assertRefused(res, 400, 'BAD_USER_INPUT', /X-Case-Number header under the purpose criminal-investigation must be a criminal case number of 9 to 12 digits/, caseNumber);
+        await assertRefused(
+          res,
+          400,
+          'BAD_USER_INPUT',
+          /X-Case-Number header under the purpose criminal-investigation must be a criminal case number of 9 to 12 digits/,
+          caseNumber,
+        );
       }
       await assertRefused(await call(token, 'identity-check', 'a;DROP TABLE'), 400, 'BAD_USER_INPUT', /X-Case-Number/, 'free text');
     });
@@ -190,7 +246,15 @@ describe('identity: who is asking, and why', () => {
 
   describe('subgraphs trust only the gateway', () => {
     const callerOf = (registrationNumber: string): Caller => ({
-      agency: 'MIA', sub: 'direct-caller', roles: ['officer'], purpose: 'identity-check', caseNumber: null, fin: null, level: 'unlimited', registrationNumber, searchLimit: 10,
+      agency: 'MIA',
+      sub: 'direct-caller',
+      roles: ['officer'],
+      purpose: 'identity-check',
+      caseNumber: null,
+      fin: null,
+      level: 'unlimited',
+      registrationNumber,
+      searchLimit: 10,
     });
     async function direct(subgraph: string, query: string, assertion: string | null) {
       const headers: Record<string, string> = { 'content-type': 'application/json' };
@@ -205,11 +269,15 @@ describe('identity: who is asking, and why', () => {
         const res = await direct(name, '{ _service { sdl } }', null);
         assert.equal(res.status, 401, name);
         assert.equal(res.body.data ?? null, null, name);
-        assert.deepEqual(res.body.errors?.map((e) => e.extensions?.['code']), ['UNAUTHENTICATED'], name);
+        assert.deepEqual(
+          res.body.errors?.map((e) => e.extensions?.['code']),
+          ['UNAUTHENTICATED'],
+          name,
+        );
       }
     });
 
-    it('answers an expired, a forged or another subgraph\'s assertion with nothing but UNAUTHENTICATED', async () => {
+    it("answers an expired, a forged or another subgraph's assertion with nothing but UNAUTHENTICATED", async () => {
       const gatewayKey = hub.options.signingKey;
       const forger = await importSigningKey({ ...(await createKeyPair('forger')).privateJwk, kid: gatewayKey.kid });
       const registrations = { valid: randomUUID(), expired: randomUUID(), forged: randomUUID(), otherAudience: randomUUID() };
@@ -228,7 +296,11 @@ describe('identity: who is asking, and why', () => {
         const res = await direct('citizens', PERSON, assertion);
         assert.equal(res.status, 401, what);
         assert.equal(res.body.data ?? null, null, what);
-        assert.deepEqual(res.body.errors?.map((e) => e.extensions?.['code']), ['UNAUTHENTICATED'], what);
+        assert.deepEqual(
+          res.body.errors?.map((e) => e.extensions?.['code']),
+          ['UNAUTHENTICATED'],
+          what,
+        );
         assert.deepEqual(await hub.subgraphsCalled(registrations[what as keyof typeof registrations]), [], what);
       }
     });
@@ -249,16 +321,19 @@ describe('identity: who is asking, and why', () => {
     });
 
     it('exits with code 2 for an unknown agency', async () => {
-      await assert.rejects(run(process.execPath, [TOKEN_SCRIPT, '--agency', 'XYZ', '--role', 'officer'], { env: env() }), (error: { code?: number; stderr?: string }) => {
-        assert.equal(error.code, 2);
-        assert.match(error.stderr ?? '', /--agency must be one of/);
-        return true;
-      });
+      await assert.rejects(
+        run(process.execPath, [TOKEN_SCRIPT, '--agency', 'XYZ', '--role', 'officer'], { env: env() }),
+        (error: { code?: number; stderr?: string }) => {
+          assert.equal(error.code, 2);
+          assert.match(error.stderr ?? '', /--agency must be one of/);
+          return true;
+        },
+      );
     });
   });
 
   // Last: the verifier re-reads a JWKS file at most every 5 s, counted from SMS's first use in before().
-  it('accepts a key added to an agency\'s JWKS after its first use, found by kid, while the old key keeps working', async () => {
+  it("accepts a key added to an agency's JWKS after its first use, found by kid, while the old key keeps working", async () => {
     await sleep(Math.max(0, smsFirstUsedAt + 5_500 - Date.now()));
     const token = await sign(claims('SMS'), rotated.privateKey, { alg: 'EdDSA', kid: rotated.kid });
     await assertServed(await call(`Bearer ${token}`), 'rotated key');

@@ -75,8 +75,11 @@ describe('operation limits (R7)', () => {
   /** A raw POST as the default MIA officer, for bodies hub.query cannot send (operationName, arrays, exact sizes). */
   async function post(body: unknown): Promise<Reply> {
     const token = await hub.token({ agency: 'MIA', roles: ['officer'] });
-    const res = await request(hub.gateway.server).post('/graphql')
-      .set('content-type', 'application/json').set('authorization', `Bearer ${token}`).set('x-purpose', 'identity-check')
+    const res = await request(hub.gateway.server)
+      .post('/graphql')
+      .set('content-type', 'application/json')
+      .set('authorization', `Bearer ${token}`)
+      .set('x-purpose', 'identity-check')
       .send(typeof body === 'string' ? body : JSON.stringify(body));
     return { status: res.status, body: res.body as GraphQLBody };
   }
@@ -86,10 +89,11 @@ describe('operation limits (R7)', () => {
     return { status: res.status, body: res.body as GraphQLBody };
   }
 
-
   async function journalOf(registrationNumber: string) {
     const { rows } = await db.query<{ decision: string; reason: string | null; attempt_to_exceed_authority: boolean }>(
-      'SELECT decision, reason, attempt_to_exceed_authority FROM audit.journal WHERE registration_number = $1', [registrationNumber]);
+      'SELECT decision, reason, attempt_to_exceed_authority FROM audit.journal WHERE registration_number = $1',
+      [registrationNumber],
+    );
     assert.equal(rows.length, 1, `one journal record for ${registrationNumber}`);
     return rows[0]!;
   }
@@ -159,8 +163,16 @@ describe('operation limits (R7)', () => {
     const paged = 'query($fin: ID!, $n: Int!) { person(fin: $fin) { borderCrossings(first: $n) { direction } } }';
     assertServed(await ask(paged, { fin, n: LIMITS.pageSize }), 'at the page size limit');
     await assertTooComplex(await ask(paged, { fin, n: LIMITS.pageSize + 1 }), 400, { limit: 'pageSize', max: LIMITS.pageSize, found: LIMITS.pageSize + 1 });
-    await assertTooComplex(await ask(`query($fin: ID!) { person(fin: $fin) { appeals(first: ${LIMITS.pageSize + 1}) { kind } } }`), 400, { limit: 'pageSize', max: LIMITS.pageSize, found: LIMITS.pageSize + 1 });
-    await assertTooComplex(await ask(`query($fin: ID!, $n: Int! = ${LIMITS.pageSize + 1}) { person(fin: $fin) { borderCrossings(first: $n) { direction } } }`), 400, { limit: 'pageSize', max: LIMITS.pageSize, found: LIMITS.pageSize + 1 });
+    await assertTooComplex(await ask(`query($fin: ID!) { person(fin: $fin) { appeals(first: ${LIMITS.pageSize + 1}) { kind } } }`), 400, {
+      limit: 'pageSize',
+      max: LIMITS.pageSize,
+      found: LIMITS.pageSize + 1,
+    });
+    await assertTooComplex(
+      await ask(`query($fin: ID!, $n: Int! = ${LIMITS.pageSize + 1}) { person(fin: $fin) { borderCrossings(first: $n) { direction } } }`),
+      400,
+      { limit: 'pageSize', max: LIMITS.pageSize, found: LIMITS.pageSize + 1 },
+    );
   });
 
   it('cost: lists multiply the cost of what they hold; the same selection with first: 1 runs and with full pages is refused', async () => {
@@ -186,7 +198,10 @@ describe('operation limits (R7)', () => {
     const fragments = [`fragment F0 on Person { fin }`, ...Array.from({ length: levels }, (_, i) => `fragment F${i + 1} on Person { ...F${i} ...F${i} }`)];
     const reply = await ask(`query($fin: ID!) { person(fin: $fin) { ...F${levels} } }\n${fragments.join('\n')}`);
     assert.equal(reply.status, 400);
-    assert.deepEqual(reply.body.errors?.map((e) => [e.extensions?.['code'], e.extensions?.['limit'], e.extensions?.['max']]), [['QUERY_TOO_COMPLEX', 'cost', LIMITS.cost]]);
+    assert.deepEqual(
+      reply.body.errors?.map((e) => [e.extensions?.['code'], e.extensions?.['limit'], e.extensions?.['max']]),
+      [['QUERY_TOO_COMPLEX', 'cost', LIMITS.cost]],
+    );
     assert.ok((reply.body.errors![0]!.extensions!['found'] as number) > LIMITS.cost);
     const registrationNumber = reply.body.extensions!.registrationNumber;
     assert.deepEqual(await hub.subgraphsCalled(registrationNumber), []);
@@ -197,20 +212,34 @@ describe('operation limits (R7)', () => {
     const bodyOf = (bytes: number) => {
       const empty = JSON.stringify({ query: 'query($fin: ID!) { person(fin: $fin) { fin } }\n#', variables: { fin } });
       // A comment pads the text: one ASCII byte each, and no tokens.
-      const body = JSON.stringify({ query: `query($fin: ID!) { person(fin: $fin) { fin } }\n#${'x'.repeat(bytes - Buffer.byteLength(empty))}`, variables: { fin } });
+      const body = JSON.stringify({
+        query: `query($fin: ID!) { person(fin: $fin) { fin } }\n#${'x'.repeat(bytes - Buffer.byteLength(empty))}`,
+        variables: { fin },
+      });
       assert.equal(Buffer.byteLength(body), bytes);
       return body;
     };
     assertServed(await post(bodyOf(POLICY.requestBodyBytes)), 'at the body size limit');
-    await assertTooComplex(await post(bodyOf(POLICY.requestBodyBytes + 1)), 413, { limit: 'requestBodyBytes', max: POLICY.requestBodyBytes, found: POLICY.requestBodyBytes + 1 });
+    await assertTooComplex(await post(bodyOf(POLICY.requestBodyBytes + 1)), 413, {
+      limit: 'requestBodyBytes',
+      max: POLICY.requestBodyBytes,
+      found: POLICY.requestBodyBytes + 1,
+    });
   });
 
   it('refuses a batch of operations and several operations without operationName, before any subgraph, and journals it', async () => {
     const one = { query: 'query($fin: ID!) { person(fin: $fin) { fin } }', variables: { fin } };
-    for (const [what, body] of [['batch', [one, one]], ['two operations', { query: 'query A { person(fin: "x") { fin } } query B { __typename }' }]] as const) {
+    for (const [what, body] of [
+      ['batch', [one, one]],
+      ['two operations', { query: 'query A { person(fin: "x") { fin } } query B { __typename }' }],
+    ] as const) {
       const reply = await post(body);
       assert.equal(reply.status, 400, what);
-      assert.deepEqual(reply.body.errors?.map((e) => e.extensions?.['code']), ['BAD_USER_INPUT'], what);
+      assert.deepEqual(
+        reply.body.errors?.map((e) => e.extensions?.['code']),
+        ['BAD_USER_INPUT'],
+        what,
+      );
       const registrationNumber = reply.body.extensions!.registrationNumber;
       assert.deepEqual(await hub.subgraphsCalled(registrationNumber), [], what);
       assert.deepEqual(await journalOf(registrationNumber), { decision: 'refused', reason: 'BAD_USER_INPUT', attempt_to_exceed_authority: true }, what);
@@ -227,10 +256,13 @@ describe('operation limits (R7)', () => {
     /** Another citizen with citizen #0's name and birth date, under a FİN the generator gives nobody in this population. */
     async function addNamesake(): Promise<void> {
       const newFin = finForCitizen(hub.population.seed, hub.population.citizens + namesakes.length);
-      await db.query('INSERT INTO citizens.fin_register (fin, holder) VALUES ($1, \'CITIZEN\')', [newFin]);
-      await db.query(`INSERT INTO citizens.citizen (fin, internal_number, first_name, last_name, patronymic, first_name_key, last_name_key, sex, birth_date, birth_place, marital_status, address, military_status, father_fin, mother_fin)
+      await db.query("INSERT INTO citizens.fin_register (fin, holder) VALUES ($1, 'CITIZEN')", [newFin]);
+      await db.query(
+        `INSERT INTO citizens.citizen (fin, internal_number, first_name, last_name, patronymic, first_name_key, last_name_key, sex, birth_date, birth_place, marital_status, address, military_status, father_fin, mother_fin)
         SELECT $1, $2, first_name, last_name, patronymic, first_name_key, last_name_key, sex, birth_date, birth_place, marital_status, address, military_status, father_fin, mother_fin
-        FROM citizens.citizen WHERE fin = $3`, [newFin, `NAMESAKE-${namesakes.length}`, fin]);
+        FROM citizens.citizen WHERE fin = $3`,
+        [newFin, `NAMESAKE-${namesakes.length}`, fin],
+      );
       namesakes.push(newFin);
     }
 
@@ -255,9 +287,16 @@ describe('operation limits (R7)', () => {
       await addNamesake();
       const reply = await ask(search, variables);
       assert.equal(reply.body.data, null, 'no list at all');
-      assert.deepEqual(reply.body.errors?.map((e) => [e.extensions?.['code'], e.path]), [['QUERY_TOO_BROAD', ['personsByName']]]);
+      assert.deepEqual(
+        reply.body.errors?.map((e) => [e.extensions?.['code'], e.path]),
+        [['QUERY_TOO_BROAD', ['personsByName']]],
+      );
       assert.match(reply.body.errors![0]!.message, new RegExp(`More than ${cap} persons match`));
-      assert.deepEqual(await journalOf(reply.body.extensions!.registrationNumber), { decision: 'refused', reason: 'QUERY_TOO_BROAD', attempt_to_exceed_authority: true });
+      assert.deepEqual(await journalOf(reply.body.extensions!.registrationNumber), {
+        decision: 'refused',
+        reason: 'QUERY_TOO_BROAD',
+        attempt_to_exceed_authority: true,
+      });
     });
   });
 });

@@ -9,7 +9,14 @@ import type { Logger as TypeOrmLogger } from 'typeorm';
 import { createKeyPair, importSigningKey, signCallerAssertion, startSubgraph, type RunningSubgraph, type SigningKey } from '@hub/kit';
 import { loadSubgraphModules } from '@hub/kit/dev';
 import {
-  appealsOf, childProfileOf, citizenAt, citizenDocuments, crossingsOf, enforcementCasesOf, foreignerAt, type PopulationOptions,
+  appealsOf,
+  childProfileOf,
+  citizenAt,
+  citizenDocuments,
+  crossingsOf,
+  enforcementCasesOf,
+  foreignerAt,
+  type PopulationOptions,
 } from '@hub/kit/synthetic';
 import { createTestDatabase, testCaller, type TestDatabase } from '@hub/kit/testing';
 
@@ -26,7 +33,9 @@ const LARGE_TABLE_ROWS = 1_000;
 /** The statements a subgraph issued, with their parameters. */
 class Statements implements TypeOrmLogger {
   readonly issued: Array<{ query: string; parameters: unknown[] }> = [];
-  logQuery(query: string, parameters?: unknown[]): void { this.issued.push({ query, parameters: parameters ?? [] }); }
+  logQuery(query: string, parameters?: unknown[]): void {
+    this.issued.push({ query, parameters: parameters ?? [] });
+  }
   logQueryError(): void {}
   logQuerySlow(): void {}
   logSchemaBuild(): void {}
@@ -49,8 +58,18 @@ function lookups(): Array<[string, string, string, Record<string, unknown>]> {
   const vehicleEntities = (fields: string) => `query($r: [_Any!]!) { _entities(representations: $r) { ... on Vehicle { ${fields} } } }`;
   return [
     ['citizens', 'FİN', 'query($fin: ID!) { person(fin: $fin) { citizen { firstName documents { number } registrations { kind } } } }', { fin: adult.fin }],
-    ['citizens', 'parents by FİN', 'query($fin: ID!) { person(fin: $fin) { citizen { father { fin } mother { fin } } } }', { fin: childProfileOf(POPULATION, 3)!.fin }],
-    ['citizens', 'name and birth date', 'query($f: String!, $l: String!, $b: String!) { personsByName(firstName: $f, lastName: $l, birthDate: $b) { fin } }', { f: adult.firstName, l: adult.lastName, b: adult.birthDate }],
+    [
+      'citizens',
+      'parents by FİN',
+      'query($fin: ID!) { person(fin: $fin) { citizen { father { fin } mother { fin } } } }',
+      { fin: childProfileOf(POPULATION, 3)!.fin },
+    ],
+    [
+      'citizens',
+      'name and birth date',
+      'query($f: String!, $l: String!, $b: String!) { personsByName(firstName: $f, lastName: $l, birthDate: $b) { fin } }',
+      { f: adult.firstName, l: adult.lastName, b: adult.birthDate },
+    ],
     ['citizens', 'document number', 'query($n: String!) { document(number: $n) { number holder { fin } } }', { n: document.number }],
     ['citizens', 'Person entity', entities('citizen { lastName }'), { r: person(adult.fin) }],
     ['citizens', 'Document entity', documentEntities('holder { fin }'), { r: [{ __typename: 'Document', number: document.number }] }],
@@ -62,10 +81,20 @@ function lookups(): Array<[string, string, string, Record<string, unknown>]> {
     ['border-crossings', 'Document entity', documentEntities('crossings { direction }'), { r: [{ __typename: 'Document', number: document.number }] }],
     ['restriction-list', 'border check by FİN', 'query($fin: ID) { restrictionCheck(fin: $fin) { hit } }', { fin: adult.fin }],
     ['restriction-list', 'border check by document', 'query($n: String) { restrictionCheck(documentNumber: $n) { hit } }', { n: document.number }],
-    ['restriction-list', 'border check by vehicle registration number', 'query($v: String) { restrictionCheck(registrationNumber: $v) { hit } }', { v: vehicle }],
+    [
+      'restriction-list',
+      'border check by vehicle registration number',
+      'query($v: String) { restrictionCheck(registrationNumber: $v) { hit } }',
+      { v: vehicle },
+    ],
     ['restriction-list', 'Person entity (FİN)', entities('restrictionCheck { hit } restrictions { entryNumber }'), { r: person(adult.fin) }],
     ['restriction-list', 'Vehicle entity', vehicleEntities('restrictionCheck { hit }'), { r: [{ __typename: 'Vehicle', registrationNumber: vehicle }] }],
-    ['blanks', 'blank series and number', 'query($s: String!, $n: String!) { blank(series: $s, number: $n) { state } }', { s: document.blankSeries, n: document.blankNumber }],
+    [
+      'blanks',
+      'blank series and number',
+      'query($s: String!, $n: String!) { blank(series: $s, number: $n) { state } }',
+      { s: document.blankSeries, n: document.blankNumber },
+    ],
     ['blanks', 'Document entity', documentEntities('blank { state }'), { r: [{ __typename: 'Document', number: document.number }] }],
     ['enforcement', 'case number', 'query($c: String!) { enforcementCase(caseNumber: $c) { status actions { kind } } }', { c: enforcementCase }],
     ['enforcement', 'Person entity (FİN)', entities('enforcementCases { caseNumber }'), { r: person(adult.fin) }],
@@ -76,7 +105,12 @@ function lookups(): Array<[string, string, string, Record<string, unknown>]> {
   ];
 }
 
-interface PlanNode { 'Node Type': string; 'Relation Name'?: string; Schema?: string; Plans?: PlanNode[] }
+interface PlanNode {
+  'Node Type': string;
+  'Relation Name'?: string;
+  Schema?: string;
+  Plans?: PlanNode[];
+}
 
 function seqScans(node: PlanNode): Array<{ schema: string; table: string }> {
   const here = node['Node Type'] === 'Seq Scan' && node['Relation Name'] ? [{ schema: node.Schema ?? '', table: node['Relation Name'] }] : [];
@@ -98,8 +132,14 @@ describe('every lookup is index-backed on a large population', () => {
     for (const module of modules) {
       const statements = new Statements();
       const subgraph = await startSubgraph(module, {
-        databaseUrl: database.url, port: 0, host: '127.0.0.1', gatewayJwksPath: join(dir, 'gateway.jwks.json'), seed: POPULATION,
-        logger: pino({ level: 'silent' }), databaseLogger: statements, poolSize: 2,
+        databaseUrl: database.url,
+        port: 0,
+        host: '127.0.0.1',
+        gatewayJwksPath: join(dir, 'gateway.jwks.json'),
+        seed: POPULATION,
+        logger: pino({ level: 'silent' }),
+        databaseLogger: statements,
+        poolSize: 2,
       });
       running.set(module.name, { subgraph, statements });
     }
@@ -114,22 +154,32 @@ describe('every lookup is index-backed on a large population', () => {
     const client = new Client({ connectionString: database.url });
     await client.connect();
     try {
-      const sizes = new Map((await client.query<{ name: string; rows: number }>(
-        "SELECT n.nspname || '.' || c.relname AS name, c.reltuples::float8 AS rows FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'r'",
-      )).rows.map((r) => [r.name, r.rows]));
+      const sizes = new Map(
+        (
+          await client.query<{ name: string; rows: number }>(
+            "SELECT n.nspname || '.' || c.relname AS name, c.reltuples::float8 AS rows FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'r'",
+          )
+        ).rows.map((r) => [r.name, r.rows]),
+      );
       const failures: string[] = [];
       let explained = 0;
       for (const [name, lookup, query, variables] of lookups()) {
         const { subgraph, statements } = running.get(name)!;
         statements.issued.length = 0;
         const token = await signCallerAssertion(key, name, testCaller());
-        const response = await fetch(subgraph.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query, variables }) });
+        const response = await fetch(subgraph.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          body: JSON.stringify({ query, variables }),
+        });
         const body = (await response.json()) as { data?: unknown; errors?: unknown[] };
         assert.equal(body.errors, undefined, `${name} ${lookup}: ${JSON.stringify(body.errors)}`);
         const selects = statements.issued.filter((s) => /^\s*(SELECT|WITH)/i.test(s.query));
         assert.ok(selects.length > 0, `${name} ${lookup} issued no SELECT`);
         for (const { query: sql, parameters } of selects) {
-          const plan = (await client.query<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> }>(`EXPLAIN (FORMAT JSON, VERBOSE) ${sql}`, parameters)).rows[0]!['QUERY PLAN'][0]!.Plan;
+          const plan = (await client.query<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> }>(`EXPLAIN (FORMAT JSON, VERBOSE) ${sql}`, parameters)).rows[0]![
+            'QUERY PLAN'
+          ][0]!.Plan;
           explained += 1;
           for (const scan of seqScans(plan)) {
             const rows = sizes.get(`${scan.schema}.${scan.table}`);

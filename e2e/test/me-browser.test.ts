@@ -15,7 +15,7 @@ import { startTestHub, type TestHub } from '../src/hub';
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = resolve(__dirname, '../../../test-artifacts');
 
-describe('the citizen\'s page /me in a browser', () => {
+describe("the citizen's page /me in a browser", () => {
   let hub: TestHub;
   let browser: Browser;
 
@@ -24,14 +24,18 @@ describe('the citizen\'s page /me in a browser', () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     hub = await startTestHub();
     process.env['HUB_KEYS_DIR'] = hub.keysDir;
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-background-networking', '--disable-gpu', '--no-first-run', '--disable-sync'] });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-background-networking', '--disable-gpu', '--no-first-run', '--disable-sync'],
+    });
   });
   after(async () => {
     await browser?.close();
     await hub?.stop();
   });
 
-  it('signs in, shows the person\'s data and a body\'s use of it, grants and withdraws a consent', async () => {
+  it("signs in, shows the person's data and a body's use of it, grants and withdraws a consent", async () => {
     const person = citizenAt(hub.population, 7);
     const used = await hub.query('query($fin: ID!) { person(fin: $fin) { fin } }', { fin: person.fin }, { purpose: 'border-control' });
     assert.equal(used.body.errors, undefined, JSON.stringify(used.body.errors));
@@ -42,7 +46,9 @@ describe('the citizen\'s page /me in a browser', () => {
     const errors: string[] = [];
     page.on('request', (r) => requests.push(r.url()));
     page.on('pageerror', (e) => errors.push(e.message));
-    page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text());
+    });
     const response = await page.goto(`http://127.0.0.1:${hub.gateway.port}/me`);
     assert.equal(response?.status(), 200);
     const csp = response?.headers()['content-security-policy'] ?? '';
@@ -54,8 +60,13 @@ describe('the citizen\'s page /me in a browser', () => {
     await page.getByTestId('dev-sign-in').click();
     await page.getByTestId('use-row').first().waitFor();
     assert.match((await page.getByTestId('signed-in-as').textContent()) ?? '', new RegExp(person.fin));
-    await page.waitForFunction((last) => (globalThis as unknown as { document: { querySelector(s: string): { textContent: string | null } | null } }).document
-      .querySelector('[data-testid="my-data"]')?.textContent?.includes(last) ?? false, person.lastName);
+    await page.waitForFunction(
+      (last) =>
+        (globalThis as unknown as { document: { querySelector(s: string): { textContent: string | null } | null } }).document
+          .querySelector('[data-testid="my-data"]')
+          ?.textContent?.includes(last) ?? false,
+      person.lastName,
+    );
     const rows = await page.getByTestId('use-row').allTextContents();
     assert.equal(rows.length, 1, rows.join('\n'));
     assert.match(rows[0]!, /MIA.*border-control.*citizens/);

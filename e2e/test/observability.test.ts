@@ -23,9 +23,15 @@ class SwitchableJournal implements AuditJournal {
     return this.down ? Promise.reject(new Error('connection refused')) : this.inner.append(entry);
   }
 
-  drain(): Promise<void> { return this.inner.drain(); }
-  queueDepth(): number { return this.inner.queueDepth(); }
-  close(): Promise<void> { return this.inner.close(); }
+  drain(): Promise<void> {
+    return this.inner.drain();
+  }
+  queueDepth(): number {
+    return this.inner.queueDepth();
+  }
+  close(): Promise<void> {
+    return this.inner.close();
+  }
 
   async ping(): Promise<boolean> {
     return !this.down && this.inner.ping();
@@ -41,7 +47,9 @@ describe('health, readiness and metrics', () => {
     hub = await startTestHub({ journal: (url) => (journal = new SwitchableJournal(PostgresAuditJournal.connect(url))) });
     fin = demoPeople(hub.population).find((p) => p.case === 'citizen-full')!.fin;
   });
-  after(async () => { await hub.stop(); });
+  after(async () => {
+    await hub.stop();
+  });
 
   it('answers /health on the gateway and on every subgraph', async () => {
     const gateway = await request(hub.gateway.server).get('/health');
@@ -56,7 +64,12 @@ describe('health, readiness and metrics', () => {
   it('is ready when every subgraph and its database answer and the journal is writable, with the state of each', async () => {
     const res = await request(hub.gateway.server).get('/ready');
     assert.equal(res.status, 200);
-    assert.deepEqual(res.body, { status: 'ready', auditJournal: 'writable', subgraphs: Object.fromEntries(SUBGRAPHS.map((n) => [n, 'ready'])), quotas: 'local' });
+    assert.deepEqual(res.body, {
+      status: 'ready',
+      auditJournal: 'writable',
+      subgraphs: Object.fromEntries(SUBGRAPHS.map((n) => [n, 'ready'])),
+      quotas: 'local',
+    });
     for (const name of SUBGRAPHS) {
       const sub = await request(hub.subgraphs.get(name)!.url.replace('/graphql', '')).get('/ready');
       assert.deepEqual([sub.status, sub.body], [200, { status: 'ready', subgraph: name, database: 'ok' }], name);
@@ -68,7 +81,12 @@ describe('health, readiness and metrics', () => {
     try {
       const res = await request(hub.gateway.server).get('/ready');
       assert.equal(res.status, 503);
-      assert.deepEqual(res.body, { status: 'not ready', auditJournal: 'unreachable', subgraphs: Object.fromEntries(SUBGRAPHS.map((n) => [n, 'ready'])), quotas: 'local' });
+      assert.deepEqual(res.body, {
+        status: 'not ready',
+        auditJournal: 'unreachable',
+        subgraphs: Object.fromEntries(SUBGRAPHS.map((n) => [n, 'ready'])),
+        quotas: 'local',
+      });
     } finally {
       journal.down = false;
     }
@@ -81,8 +99,10 @@ describe('health, readiness and metrics', () => {
       const res = await request(hub.gateway.server).get('/ready');
       assert.equal(res.status, 503);
       assert.deepEqual(res.body, {
-        status: 'not ready', auditJournal: 'writable',
-        subgraphs: Object.fromEntries(SUBGRAPHS.map((n) => [n, n === 'appeals' ? 'unreachable' : 'ready'])), quotas: 'local',
+        status: 'not ready',
+        auditJournal: 'writable',
+        subgraphs: Object.fromEntries(SUBGRAPHS.map((n) => [n, n === 'appeals' ? 'unreachable' : 'ready'])),
+        quotas: 'local',
       });
     } finally {
       await restartSubgraph(hub, 'appeals');
@@ -106,7 +126,9 @@ describe('health, readiness and metrics', () => {
     } finally {
       journal.down = false;
     }
-    const signIn = await request(hub.gateway.server).post('/session/sign-in').set('authorization', `Bearer ${await hub.token({ agency: 'SBS', roles: ['officer'] })}`);
+    const signIn = await request(hub.gateway.server)
+      .post('/session/sign-in')
+      .set('authorization', `Bearer ${await hub.token({ agency: 'SBS', roles: ['officer'] })}`);
     assert.equal(signIn.status, 200);
 
     const after = await scrapeMetrics(hub.gateway);

@@ -16,18 +16,31 @@ async function stalledSubgraph(): Promise<{ url: string; holding(n: number): Pro
     if (req.url?.endsWith('/ready')) return void res.end('{"status":"ready"}');
     req.resume();
     waiting.push(res);
-    for (const w of watchers.filter((w) => waiting.length >= w.n)) { watchers.splice(watchers.indexOf(w), 1); w.done(); }
+    for (const w of watchers.filter((w) => waiting.length >= w.n)) {
+      watchers.splice(watchers.indexOf(w), 1);
+      w.done();
+    }
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}/graphql`,
-    holding: (n) => (waiting.length >= n ? Promise.resolve() : new Promise((done) => { watchers.push({ n, done }); })),
-    release: () => { for (const res of waiting.splice(0)) res.writeHead(200, { 'content-type': 'application/json' }).end('{"data":{"person":null}}'); },
-    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    holding: (n) =>
+      waiting.length >= n
+        ? Promise.resolve()
+        : new Promise((done) => {
+            watchers.push({ n, done });
+          }),
+    release: () => {
+      for (const res of waiting.splice(0)) res.writeHead(200, { 'content-type': 'application/json' }).end('{"data":{"person":null}}');
+    },
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
-
 
 describe('overload and a silent dependency, on real servers', { timeout: 60_000 }, () => {
   let hub: TestHub;
@@ -50,12 +63,16 @@ describe('overload and a silent dependency, on real servers', { timeout: 60_000 
       // Two are at the subgraph and two wait; the other four are answered without waiting for anything.
       const shed: request.Response[] = [];
       let fourShed = () => undefined as void;
-      const shedding = new Promise<void>((resolve) => { fourShed = resolve; });
-      const sent = Array.from({ length: 8 }, () => queryGateway(gateway, token, '{ person(fin: "0YYF118") { fin } }').then((res) => {
-        if (res.status === 503) shed.push(res);
-        if (shed.length === 4) fourShed();
-        return res;
-      }));
+      const shedding = new Promise<void>((resolve) => {
+        fourShed = resolve;
+      });
+      const sent = Array.from({ length: 8 }, () =>
+        queryGateway(gateway, token, '{ person(fin: "0YYF118") { fin } }').then((res) => {
+          if (res.status === 503) shed.push(res);
+          if (shed.length === 4) fourShed();
+          return res;
+        }),
+      );
       await Promise.all([shedding, stalled.holding(2)]);
       for (const res of shed) {
         assert.equal(res.body.errors[0].extensions.code, 'OVERLOADED');
@@ -70,8 +87,13 @@ describe('overload and a silent dependency, on real servers', { timeout: 60_000 
       stalled.release();
       const all = await Promise.all(sent);
       assert.deepEqual(all.map((r) => r.status).sort(), [200, 200, 200, 200, 503, 503, 503, 503]);
-      const { rows } = await db.query<{ reason: string }>('SELECT reason FROM audit.journal WHERE registration_number = ANY($1)', [shed.map((r) => r.headers['x-registration-number'])]);
-      assert.deepEqual(rows.map((r) => r.reason), ['OVERLOADED', 'OVERLOADED', 'OVERLOADED', 'OVERLOADED']);
+      const { rows } = await db.query<{ reason: string }>('SELECT reason FROM audit.journal WHERE registration_number = ANY($1)', [
+        shed.map((r) => r.headers['x-registration-number']),
+      ]);
+      assert.deepEqual(
+        rows.map((r) => r.reason),
+        ['OVERLOADED', 'OVERLOADED', 'OVERLOADED', 'OVERLOADED'],
+      );
     } finally {
       stalled.release();
       await gateway.stop();
@@ -81,7 +103,8 @@ describe('overload and a silent dependency, on real servers', { timeout: 60_000 
 
   it('tells once that Redis is gone and counts locally meanwhile (log, /metrics, /ready), still serving, and shares again when it is back', async () => {
     const port = await freePort();
-    const startRedis = (): ChildProcess => spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    const startRedis = (): ChildProcess =>
+      spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
     let redis = startRedis();
     const changes: QuotaCounting[] = [];
     const quotas = quotasFromEnv(hub.options.limits.quotas, `redis://127.0.0.1:${port}`, `e2e-redis-${port}`, (counting) => changes.push(counting));

@@ -13,9 +13,22 @@ import { freePort, queryGateway, startGatewayOver, startTestHub, type TestHub } 
  * is null with a SUBGRAPH_UNAVAILABLE error on each failed path, and the journal records what the caller received.
  */
 
-interface GraphQLError { message: string; path?: Array<string | number>; extensions: { code: string; resource?: string; subgraph?: string } }
-interface ResourceUse { resource: string; positive: boolean; records: number }
-interface JournalRow { positive: boolean; records: number; resources: ResourceUse[]; error_codes: string[] }
+interface GraphQLError {
+  message: string;
+  path?: Array<string | number>;
+  extensions: { code: string; resource?: string; subgraph?: string };
+}
+interface ResourceUse {
+  resource: string;
+  positive: boolean;
+  records: number;
+}
+interface JournalRow {
+  positive: boolean;
+  records: number;
+  resources: ResourceUse[];
+  error_codes: string[];
+}
 
 interface Case {
   subgraph: string;
@@ -37,29 +50,103 @@ const document = (fields: string) => `query($n: String!) { document(number: $n) 
 const documentOf = (hub: TestHub) => ({ n: crossingsOf(hub.population, { citizen: 0 })[0]!.documentNumber });
 
 const CASES: Case[] = [
-  { subgraph: 'restriction-list', resource: 'restrictionList', caller: MIA, query: person('restrictionCheck { hit contactAgencies } restrictions { initiatingAgency }'),
-    variables: (_, fins) => ({ fin: fins['restricted-by-MIA'] }), failed: [['person', 'restrictionCheck'], ['person', 'restrictions']], healthy: ['citizens'] },
-  { subgraph: 'restriction-list', resource: 'restrictionList', caller: MIA, query: document('restrictionCheck { hit }'),
-    variables: documentOf, failed: [['document', 'restrictionCheck']], healthy: ['citizens'] },
-  { subgraph: 'restriction-list', resource: 'restrictionList', caller: MIA,
-    query: 'query($fin: ID!, $r: String!) { person(fin: $fin) { citizen { lastName } } vehicle(registrationNumber: $r) { registrationNumber make restrictionCheck { hit } } }',
-    variables: (hub, fins) => ({ fin: fins['citizen-full'], r: vehicleOf(hub.population, 0)!.registrationNumber }), failed: [['vehicle', 'restrictionCheck']], healthy: ['citizens', 'borderCrossings'] },
-  { subgraph: 'border-crossings', resource: 'borderCrossings', caller: MIA, query: person('borderCrossings { checkpoint direction }'),
-    variables: (_, fins) => ({ fin: fins['citizen-full'] }), failed: [['person', 'borderCrossings']], healthy: ['citizens'] },
-  { subgraph: 'border-crossings', resource: 'borderCrossings', caller: MIA, query: document('crossings { checkpoint }'),
-    variables: documentOf, failed: [['document', 'crossings']], healthy: ['citizens'] },
-  { subgraph: 'enforcement', resource: 'enforcement', caller: { agency: 'MOJ', roles: ['officer'] }, purpose: 'enforcement-proceedings', query: person('enforcementCases { caseNumber status }'),
-    variables: (_, fins) => ({ fin: fins['citizen-full'] }), failed: [['person', 'enforcementCases']], healthy: ['citizens'] },
-  { subgraph: 'appeals', resource: 'appeals', caller: (fins) => ({ agency: 'EGOV', roles: ['citizen'], fin: fins['citizen-full'] }), purpose: 'self-access', query: person('appeals { registrationNumber }'),
-    variables: (_, fins) => ({ fin: fins['citizen-full'] }), failed: [['person', 'appeals']], healthy: ['citizens'] },
-  { subgraph: 'child-data', resource: 'childData', caller: MIA, query: person('childProfile { firstName }'),
-    variables: (_, fins) => ({ fin: fins.child }), failed: [['person', 'childProfile']], healthy: ['citizens'] },
-  { subgraph: 'blanks', resource: 'blanks', caller: MIA, query: document('blank { series number state }'),
-    variables: documentOf, failed: [['document', 'blank']], healthy: ['citizens'] },
-  { subgraph: 'foreigners', resource: 'foreigners', caller: MIA, query: 'query($fin: ID!) { person(fin: $fin) { fin citizen { lastName } foreigner { lastName } } }',
-    variables: (_, fins) => ({ fin: fins.foreigner }), failed: [['person', 'foreigner']], healthy: ['citizens'] },
+  {
+    subgraph: 'restriction-list',
+    resource: 'restrictionList',
+    caller: MIA,
+    query: person('restrictionCheck { hit contactAgencies } restrictions { initiatingAgency }'),
+    variables: (_, fins) => ({ fin: fins['restricted-by-MIA'] }),
+    failed: [
+      ['person', 'restrictionCheck'],
+      ['person', 'restrictions'],
+    ],
+    healthy: ['citizens'],
+  },
+  {
+    subgraph: 'restriction-list',
+    resource: 'restrictionList',
+    caller: MIA,
+    query: document('restrictionCheck { hit }'),
+    variables: documentOf,
+    failed: [['document', 'restrictionCheck']],
+    healthy: ['citizens'],
+  },
+  {
+    subgraph: 'restriction-list',
+    resource: 'restrictionList',
+    caller: MIA,
+    query:
+      'query($fin: ID!, $r: String!) { person(fin: $fin) { citizen { lastName } } vehicle(registrationNumber: $r) { registrationNumber make restrictionCheck { hit } } }',
+    variables: (hub, fins) => ({ fin: fins['citizen-full'], r: vehicleOf(hub.population, 0)!.registrationNumber }),
+    failed: [['vehicle', 'restrictionCheck']],
+    healthy: ['citizens', 'borderCrossings'],
+  },
+  {
+    subgraph: 'border-crossings',
+    resource: 'borderCrossings',
+    caller: MIA,
+    query: person('borderCrossings { checkpoint direction }'),
+    variables: (_, fins) => ({ fin: fins['citizen-full'] }),
+    failed: [['person', 'borderCrossings']],
+    healthy: ['citizens'],
+  },
+  {
+    subgraph: 'border-crossings',
+    resource: 'borderCrossings',
+    caller: MIA,
+    query: document('crossings { checkpoint }'),
+    variables: documentOf,
+    failed: [['document', 'crossings']],
+    healthy: ['citizens'],
+  },
+  {
+    subgraph: 'enforcement',
+    resource: 'enforcement',
+    caller: { agency: 'MOJ', roles: ['officer'] },
+    purpose: 'enforcement-proceedings',
+    query: person('enforcementCases { caseNumber status }'),
+    variables: (_, fins) => ({ fin: fins['citizen-full'] }),
+    failed: [['person', 'enforcementCases']],
+    healthy: ['citizens'],
+  },
+  {
+    subgraph: 'appeals',
+    resource: 'appeals',
+    caller: (fins) => ({ agency: 'EGOV', roles: ['citizen'], fin: fins['citizen-full'] }),
+    purpose: 'self-access',
+    query: person('appeals { registrationNumber }'),
+    variables: (_, fins) => ({ fin: fins['citizen-full'] }),
+    failed: [['person', 'appeals']],
+    healthy: ['citizens'],
+  },
+  {
+    subgraph: 'child-data',
+    resource: 'childData',
+    caller: MIA,
+    query: person('childProfile { firstName }'),
+    variables: (_, fins) => ({ fin: fins.child }),
+    failed: [['person', 'childProfile']],
+    healthy: ['citizens'],
+  },
+  {
+    subgraph: 'blanks',
+    resource: 'blanks',
+    caller: MIA,
+    query: document('blank { series number state }'),
+    variables: documentOf,
+    failed: [['document', 'blank']],
+    healthy: ['citizens'],
+  },
+  {
+    subgraph: 'foreigners',
+    resource: 'foreigners',
+    caller: MIA,
+    query: 'query($fin: ID!) { person(fin: $fin) { fin citizen { lastName } foreigner { lastName } } }',
+    variables: (_, fins) => ({ fin: fins.foreigner }),
+    failed: [['person', 'foreigner']],
+    healthy: ['citizens'],
+  },
 ];
-
 
 function at(data: unknown, path: ReadonlyArray<string | number>): unknown {
   return path.reduce<unknown>((value, key) => (value as Record<string | number, unknown> | null)?.[key], data);
@@ -130,9 +217,18 @@ describe('partial answers: a failing subgraph costs only its own fields', () => 
         assert.deepEqual(row.error_codes, ['SUBGRAPH_UNAVAILABLE']);
         assert.deepEqual(use(row, c.resource), { ...use(wholeRow, c.resource), positive: false, records: 0 });
         for (const resource of c.healthy) assert.deepEqual(use(row, resource), use(wholeRow, resource), `${resource} as received`);
-        assert.equal(row.records, row.resources.reduce((sum, r) => sum + r.records, 0));
-        assert.equal(row.records, c.healthy.reduce((sum, r) => sum + use(wholeRow, r).records, 0));
-        assert.equal(row.positive, row.resources.some((r) => r.positive));
+        assert.equal(
+          row.records,
+          row.resources.reduce((sum, r) => sum + r.records, 0),
+        );
+        assert.equal(
+          row.records,
+          c.healthy.reduce((sum, r) => sum + use(wholeRow, r).records, 0),
+        );
+        assert.equal(
+          row.positive,
+          row.resources.some((r) => r.positive),
+        );
       } finally {
         await gateway.stop();
       }

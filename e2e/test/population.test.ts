@@ -16,12 +16,22 @@ import { createTestDatabase, type TestDatabase } from '@hub/kit/testing';
 const POPULATION: PopulationOptions = { seed: 2012, citizens: 3_000, foreigners: 300 };
 const silent = pino({ level: 'silent' });
 
-const open = (database: TestDatabase, module: SubgraphModule<unknown>) => openDatabase({
-  url: database.url, schema: module.schema, entities: module.entities, migrations: module.migrations, applicationName: 'population-test', poolSize: 2,
-});
+const open = (database: TestDatabase, module: SubgraphModule<unknown>) =>
+  openDatabase({
+    url: database.url,
+    schema: module.schema,
+    entities: module.entities,
+    migrations: module.migrations,
+    applicationName: 'population-test',
+    poolSize: 2,
+  });
 
 function tableOf(db: DataSource, source: PopulationSeed, name: string): string {
-  return db.getMetadata(source.tables[name]!.entity).tablePath.split('.').map((p) => `"${p}"`).join('.');
+  return db
+    .getMetadata(source.tables[name]!.entity)
+    .tablePath.split('.')
+    .map((p) => `"${p}"`)
+    .join('.');
 }
 
 /** Rows per table the generator gives for `population`, and those of the sampled steps. */
@@ -39,7 +49,10 @@ function generated(source: PopulationSeed, population: PopulationOptions, sample
 }
 
 async function indexNames(client: Client, schema: string): Promise<string[]> {
-  const { rows } = await client.query<{ indexname: string }>("SELECT indexname FROM pg_indexes WHERE schemaname = $1 AND tablename <> 'seed_state' ORDER BY 1", [schema]);
+  const { rows } = await client.query<{ indexname: string }>(
+    "SELECT indexname FROM pg_indexes WHERE schemaname = $1 AND tablename <> 'seed_state' ORDER BY 1",
+    [schema],
+  );
   return rows.map((r) => r.indexname);
 }
 

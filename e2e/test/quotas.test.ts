@@ -3,10 +3,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import request from 'supertest';
-import {
-  loadLimitsPolicy, quotasFromEnv, 
-  type QuotaPolicy, type RunningGateway,
-} from '@hub/gateway';
+import { loadLimitsPolicy, quotasFromEnv, type QuotaPolicy, type RunningGateway } from '@hub/gateway';
 import { demoPeople, finForCitizen } from '@hub/kit/synthetic';
 import { POLICIES_DIR, startTestHub, type TestHub, startGatewayOver } from '../src/hub';
 
@@ -54,15 +51,19 @@ describe('quotas per agency and caller (R7)', () => {
     const gateway = await startGatewayOver(hub, { quotas: quotasFromEnv({ ...POLICY, ...change }, redis?.url, redis?.prefix) });
     gateways.push(gateway);
     // As an operator would, wait until /ready says the counters are shared before sending traffic.
-    if (redis) for (let tries = 0; (await request(gateway.server).get('/ready')).body.quotas !== 'shared'; tries += 1) assert.ok(tries < 200, 'Redis connected');
+    if (redis)
+      for (let tries = 0; (await request(gateway.server).get('/ready')).body.quotas !== 'shared'; tries += 1) assert.ok(tries < 200, 'Redis connected');
     return gateway;
   }
 
   async function lookup(gateway: RunningGateway, caller: Caller, fin = known): Promise<Reply> {
     const key = `${caller.agency}/${caller.sub}`;
     if (!tokens.has(key)) tokens.set(key, await hub.token({ agency: caller.agency, roles: ['officer'], sub: caller.sub }));
-    const res = await request(gateway.server).post('/graphql')
-      .set('content-type', 'application/json').set('authorization', `Bearer ${tokens.get(key)!}`).set('x-purpose', 'identity-check')
+    const res = await request(gateway.server)
+      .post('/graphql')
+      .set('content-type', 'application/json')
+      .set('authorization', `Bearer ${tokens.get(key)!}`)
+      .set('x-purpose', 'identity-check')
       .send({ query: LOOKUP, variables: { fin } });
     return { status: res.status, headers: res.headers as Record<string, string>, body: res.body as Reply['body'] };
   }
@@ -75,19 +76,27 @@ describe('quotas per agency and caller (R7)', () => {
 
   async function journalOf(registrationNumber: string) {
     const { rows } = await db.query<{ decision: string; reason: string | null; attempt_to_exceed_authority: boolean; records: number; duration_ms: number }>(
-      'SELECT decision, reason, attempt_to_exceed_authority, records, duration_ms FROM audit.journal WHERE registration_number = $1', [registrationNumber]);
+      'SELECT decision, reason, attempt_to_exceed_authority, records, duration_ms FROM audit.journal WHERE registration_number = $1',
+      [registrationNumber],
+    );
     assert.equal(rows.length, 1, `one journal record for ${registrationNumber}`);
     return rows[0]!;
   }
-
 
   /** RATE_LIMITED with a Retry-After within the quota's window, before any subgraph, journaled as an attempt. */
   async function assertRateLimited(reply: Reply, windowSeconds: number, what: string): Promise<void> {
     assert.equal(reply.status, 429, what);
     assert.equal(reply.body.data, undefined, what);
-    assert.deepEqual(reply.body.errors?.map((e) => e.extensions?.['code']), ['RATE_LIMITED'], what);
+    assert.deepEqual(
+      reply.body.errors?.map((e) => e.extensions?.['code']),
+      ['RATE_LIMITED'],
+      what,
+    );
     const retryAfter = reply.body.errors![0]!.extensions!['retryAfterSeconds'];
-    assert.ok(Number.isInteger(retryAfter) && (retryAfter as number) >= 1 && (retryAfter as number) <= windowSeconds, `${what}: retryAfterSeconds ${String(retryAfter)}`);
+    assert.ok(
+      Number.isInteger(retryAfter) && (retryAfter as number) >= 1 && (retryAfter as number) <= windowSeconds,
+      `${what}: retryAfterSeconds ${String(retryAfter)}`,
+    );
     assert.equal(reply.headers['retry-after'], String(retryAfter), what);
     const registrationNumber = reply.body.extensions!.registrationNumber;
     assert.deepEqual(await hub.subgraphsCalled(registrationNumber), [], `${what}: no subgraph is called`);
@@ -104,7 +113,7 @@ describe('quotas per agency and caller (R7)', () => {
     assertServed(await lookup(gateway, { agency: 'MIA', sub: 'per-sub-2' }), known, 'another caller of MIA');
   });
 
-  it('requests per minute per agency: shared by the agency\'s callers, and no other agency\'s', async () => {
+  it("requests per minute per agency: shared by the agency's callers, and no other agency's", async () => {
     const quota = 4;
     const gateway = await gatewayWith({ requestsPerMinutePerAgency: quota });
     for (let i = 0; i < quota; i++) assertServed(await lookup(gateway, { agency: 'MIA', sub: `per-agency-${i % 2}` }), known, `request ${i + 1}`);

@@ -4,9 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { isEnumType, isInputObjectType, isInterfaceType, isObjectType, Kind, parse, type GraphQLSchema } from 'graphql';
 import { Client } from 'pg';
 import request from 'supertest';
-import {
-  type RunningGateway,
-} from '@hub/gateway';
+import { type RunningGateway } from '@hub/gateway';
 import { signCallerAssertion } from '@hub/kit';
 import { demoPeople } from '@hub/kit/synthetic';
 import { startGatewayOver, startTestHub, type TestHub } from '../src/hub';
@@ -27,7 +25,8 @@ function namesOf(schema: GraphQLSchema): string[] {
     if (type.name.startsWith('__')) continue;
     names.push(type.name);
     if (isObjectType(type) || isInterfaceType(type)) {
-      for (const field of Object.values(type.getFields())) names.push(`${type.name}.${field.name}`, ...field.args.map((a) => `${type.name}.${field.name}(${a.name})`));
+      for (const field of Object.values(type.getFields()))
+        names.push(`${type.name}.${field.name}`, ...field.args.map((a) => `${type.name}.${field.name}(${a.name})`));
     }
     if (isInputObjectType(type)) names.push(...Object.keys(type.getFields()).map((f) => `${type.name}.${f}`));
     if (isEnumType(type)) names.push(...type.getValues().map((v) => `${type.name}.${v.name}`));
@@ -55,12 +54,14 @@ describe('read-only integration (R1, R2)', () => {
     await hub.stop();
   });
 
-
   /** A raw POST to a gateway, for bodies hub.query cannot send (operationName, arrays). */
   async function post(body: unknown, options: { role?: string; server?: RunningGateway } = {}) {
     const token = await hub.token({ agency: 'MIA', roles: [options.role ?? 'officer'] });
-    const res = await request((options.server ?? hub.gateway).server).post('/graphql')
-      .set('content-type', 'application/json').set('authorization', `Bearer ${token}`).set('x-purpose', 'identity-check')
+    const res = await request((options.server ?? hub.gateway).server)
+      .post('/graphql')
+      .set('content-type', 'application/json')
+      .set('authorization', `Bearer ${token}`)
+      .set('x-purpose', 'identity-check')
       .send(JSON.stringify(body));
     return { status: res.status, body: res.body as GraphQLBody };
   }
@@ -68,7 +69,11 @@ describe('read-only integration (R1, R2)', () => {
   async function assertRefused(res: { status: number; body: GraphQLBody }, status: number, code: string, what: string) {
     assert.equal(res.status, status, what);
     assert.equal(res.body.data, undefined, what);
-    assert.deepEqual(res.body.errors?.map((e) => e.extensions?.['code']), [code], what);
+    assert.deepEqual(
+      res.body.errors?.map((e) => e.extensions?.['code']),
+      [code],
+      what,
+    );
     assert.deepEqual(await hub.subgraphsCalled(res.body.extensions!.registrationNumber), [], `${what}: no subgraph is called`);
   }
 
@@ -83,15 +88,17 @@ describe('read-only integration (R1, R2)', () => {
       await assertRefused(res, 403, 'READ_ONLY', query);
       assert.match(res.body.errors![0]!.message, /read-only/);
     }
-    const viaGet = await request(hub.gateway.server).get('/graphql')
+    const viaGet = await request(hub.gateway.server)
+      .get('/graphql')
       .query({ query: 'mutation { deletePerson(fin: "0YYF118") { fin } }' })
-      .set('authorization', `Bearer ${await hub.token({ agency: 'MIA', roles: ['officer'] })}`).set('x-purpose', 'identity-check');
+      .set('authorization', `Bearer ${await hub.token({ agency: 'MIA', roles: ['officer'] })}`)
+      .set('x-purpose', 'identity-check');
     // GET is refused whatever it carries: a query in a URL ends up in access logs.
     await assertRefused({ status: viaGet.status, body: viaGet.body as GraphQLBody }, 405, 'BAD_REQUEST', 'mutation over GET');
     assert.equal(viaGet.headers['allow'], 'POST');
   });
 
-  it('refuses the mutation a document\'s operationName picks, and runs the query it picks', async () => {
+  it("refuses the mutation a document's operationName picks, and runs the query it picks", async () => {
     const query = 'query Read($fin: ID!) { person(fin: $fin) { citizen { fin } } } mutation Write($fin: ID!) { person(fin: $fin) { fin } }';
     await assertRefused(await post({ query, variables: { fin }, operationName: 'Write' }), 403, 'READ_ONLY', 'Write');
     const read = await post({ query, variables: { fin }, operationName: 'Read' });
@@ -133,16 +140,32 @@ describe('read-only integration (R1, R2)', () => {
         if (d.kind !== Kind.OBJECT_TYPE_DEFINITION && d.kind !== Kind.OBJECT_TYPE_EXTENSION && d.kind !== Kind.INPUT_OBJECT_TYPE_DEFINITION) return [];
         return [d.name.value, ...(d.fields ?? []).map((f) => `${d.name.value}.${f.name.value}`)];
       });
-      assert.deepEqual(names.filter((n) => INTERNAL.test(n)), [], name);
+      assert.deepEqual(
+        names.filter((n) => INTERNAL.test(n)),
+        [],
+        name,
+      );
     }
   });
 
   /** A subgraph's own SDL, asked for as the gateway would (with its assertion). */
   async function subgraphSdl(name: string, url: string): Promise<string> {
     const assertion = await signCallerAssertion(hub.options.signingKey, name, {
-      agency: 'MIA', sub: 'read-only-test', roles: ['officer'], purpose: 'identity-check', caseNumber: null, fin: null, level: 'unlimited', registrationNumber: randomUUID(), searchLimit: 10,
+      agency: 'MIA',
+      sub: 'read-only-test',
+      roles: ['officer'],
+      purpose: 'identity-check',
+      caseNumber: null,
+      fin: null,
+      level: 'unlimited',
+      registrationNumber: randomUUID(),
+      searchLimit: 10,
     });
-    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${assertion}` }, body: JSON.stringify({ query: '{ _service { sdl } }' }) });
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${assertion}` },
+      body: JSON.stringify({ query: '{ _service { sdl } }' }),
+    });
     const body = (await res.json()) as { data: { _service: { sdl: string } } };
     return body.data._service.sdl;
   }
@@ -162,14 +185,20 @@ describe('read-only integration (R1, R2)', () => {
     });
 
     it('is served to officers in production and in development', async () => {
-      for (const [role, server] of [['officer', production], ['officer', hub.gateway]] as const) {
+      for (const [role, server] of [
+        ['officer', production],
+        ['officer', hub.gateway],
+      ] as const) {
         for (const query of INTROSPECTION) {
           const res = await post({ query }, { role, server });
           assert.equal(res.body.errors, undefined, `${role}: ${query}: ${JSON.stringify(res.body.errors)}`);
           assert.ok(res.body.data, `${role}: ${query}`);
         }
         const types = await post({ query: INTROSPECTION[0] }, { role, server });
-        assert.ok((types.body.data as { __schema: { types: Array<{ name: string }> } }).__schema.types.some((t) => t.name === 'Person'), role);
+        assert.ok(
+          (types.body.data as { __schema: { types: Array<{ name: string }> } }).__schema.types.some((t) => t.name === 'Person'),
+          role,
+        );
       }
     });
   });

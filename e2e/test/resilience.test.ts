@@ -54,11 +54,17 @@ class FlakySubgraph {
       headers: Object.fromEntries(['authorization', 'content-type'].filter((h) => req.headers[h]).map((h) => [h, String(req.headers[h])])),
       ...(req.method === 'POST' ? { body: Buffer.concat(chunks) } : {}),
     });
-    res.writeHead(response.status, { 'content-type': response.headers.get('content-type') ?? 'application/json' }).end(Buffer.from(await response.arrayBuffer()));
+    res
+      .writeHead(response.status, { 'content-type': response.headers.get('content-type') ?? 'application/json' })
+      .end(Buffer.from(await response.arrayBuffer()));
   }
 }
 
-interface GraphQLError { message: string; path?: Array<string | number>; extensions: { code: string; resource?: string; subgraph?: string } }
+interface GraphQLError {
+  message: string;
+  path?: Array<string | number>;
+  extensions: { code: string; resource?: string; subgraph?: string };
+}
 
 const codes = (res: request.Response) => ((res.body.errors ?? []) as GraphQLError[]).map((e) => e.extensions.code);
 
@@ -82,10 +88,14 @@ describe('failure isolation', () => {
     token = await hub.token({ agency: 'MIA', roles: ['officer'] });
     fin = demoPeople(hub.population).find((p) => p.case === 'citizen-full')!.fin;
   });
-  after(async () => { await hub.stop(); });
+  after(async () => {
+    await hub.stop();
+  });
 
   it('keeps answering while a subgraph is killed: its fields missing with SUBGRAPH_UNAVAILABLE, the rest intact, then full data once it is back', async () => {
-    const gateway = await startGatewayOver(hub, { breaker: { errorThresholdPercentage: 50, volumeThreshold: 2, resetTimeoutMs: 300, windowMs: 10_000, consecutiveTimeouts: 3 } });
+    const gateway = await startGatewayOver(hub, {
+      breaker: { errorThresholdPercentage: 50, volumeThreshold: 2, resetTimeoutMs: 300, windowMs: 10_000, consecutiveTimeouts: 3 },
+    });
     const citizen = citizenAt(hub.population, 0);
     const expectedBlanks = citizenDocuments(hub.population, 0).map((d) => ({ number: d.number, blank: { series: d.blankSeries, number: d.blankNumber } }));
     const query = 'query($fin: ID!) { person(fin: $fin) { citizen { lastName documents { number blank { series number } } } } }';
@@ -94,10 +104,11 @@ describe('failure isolation', () => {
     const run = (async () => {
       while (running) answers.push(await queryGateway(gateway, token, query, { fin }));
     })();
-    const answered = (n: number) => eventually(`${n} answers`, async () => {
-      await new Promise((r) => setTimeout(r, 20));
-      return answers.length >= n ? true : null;
-    });
+    const answered = (n: number) =>
+      eventually(`${n} answers`, async () => {
+        await new Promise((r) => setTimeout(r, 20));
+        return answers.length >= n ? true : null;
+      });
     try {
       await answered(3);
       await hub.subgraphs.get('blanks')!.stop();
@@ -124,15 +135,23 @@ describe('failure isolation', () => {
       assert.equal(answer.body.data.person.citizen.lastName, citizen.lastName);
       assert.deepEqual(documents.map((d) => d.number).sort(), expectedBlanks.map((d) => d.number).sort());
       if (answer.body.errors === undefined) {
-        assert.deepEqual([...documents].sort((a, b) => a.number.localeCompare(b.number)), [...expectedBlanks].sort((a, b) => a.number.localeCompare(b.number)));
+        assert.deepEqual(
+          [...documents].sort((a, b) => a.number.localeCompare(b.number)),
+          [...expectedBlanks].sort((a, b) => a.number.localeCompare(b.number)),
+        );
         continue;
       }
       partial += 1;
-      assert.ok(documents.every((d) => d.blank === null), 'only the blanks fields are missing');
+      assert.ok(
+        documents.every((d) => d.blank === null),
+        'only the blanks fields are missing',
+      );
       const errors = answer.body.errors as GraphQLError[];
       // One error on each document's blank: the paths the failed subgraph cost.
-      assert.deepEqual(errors.map((e) => [e.extensions.code, e.extensions.resource, e.path?.join('.')]),
-        documents.map((_d, i) => ['SUBGRAPH_UNAVAILABLE', 'blanks', `person.citizen.documents.${i}.blank`]));
+      assert.deepEqual(
+        errors.map((e) => [e.extensions.code, e.extensions.resource, e.path?.join('.')]),
+        documents.map((_d, i) => ['SUBGRAPH_UNAVAILABLE', 'blanks', `person.citizen.documents.${i}.blank`]),
+      );
       assert.match(errors[0]!.message, /resource "blanks"/);
     }
     assert.ok(partial >= 5);
@@ -148,19 +167,32 @@ describe('failure isolation', () => {
     const gateway = await startGatewayOver(hub, { subgraphTimeoutMs: 300, urls: { 'border-crossings': silent.url } });
     try {
       const vehicle = vehicleOf(hub.population, 0)!;
-      const res = await queryGateway(gateway, token, 'query($fin: ID!, $r: String!) { person(fin: $fin) { citizen { lastName } } vehicle(registrationNumber: $r) { make } }', { fin, r: vehicle.registrationNumber });
+      const res = await queryGateway(
+        gateway,
+        token,
+        'query($fin: ID!, $r: String!) { person(fin: $fin) { citizen { lastName } } vehicle(registrationNumber: $r) { make } }',
+        { fin, r: vehicle.registrationNumber },
+      );
       assert.equal(res.status, 200);
       assert.equal(silent.calls, 1, 'the gateway did call the subgraph');
       assert.equal(res.body.data.person.citizen.lastName, citizenAt(hub.population, 0).lastName);
       assert.equal(res.body.data.vehicle, null);
-      assert.deepEqual((res.body.errors as GraphQLError[]).map((e) => e.extensions), [{ code: 'SUBGRAPH_UNAVAILABLE', resource: 'borderCrossings', subgraph: 'border-crossings' }]);
+      assert.deepEqual(
+        (res.body.errors as GraphQLError[]).map((e) => e.extensions),
+        [{ code: 'SUBGRAPH_UNAVAILABLE', resource: 'borderCrossings', subgraph: 'border-crossings' }],
+      );
 
       const ready = await request(gateway.server).get('/ready');
       assert.equal(ready.status, 503);
       assert.equal(ready.body.status, 'not ready');
       assert.equal(ready.body.auditJournal, 'writable');
       assert.equal(ready.body.subgraphs['border-crossings'], 'unreachable');
-      assert.deepEqual(Object.entries(ready.body.subgraphs).filter(([, state]) => state !== 'ready').map(([name]) => name), ['border-crossings']);
+      assert.deepEqual(
+        Object.entries(ready.body.subgraphs)
+          .filter(([, state]) => state !== 'ready')
+          .map(([name]) => name),
+        ['border-crossings'],
+      );
 
       const metrics = await scrapeMetrics(gateway);
       assert.equal(metrics.value('hub_subgraph_failures_total', { subgraph: 'border-crossings', reason: 'timeout' }), 1);
@@ -175,7 +207,10 @@ describe('failure isolation', () => {
     const flaky = new FlakySubgraph(hub.subgraphs.get('foreigners')!.url);
     await flaky.start();
     flaky.mode = 'error';
-    const gateway = await startGatewayOver(hub, { breaker: { errorThresholdPercentage: 50, volumeThreshold: 2, resetTimeoutMs: 3_000, windowMs: 60_000, consecutiveTimeouts: 3 }, urls: { foreigners: flaky.url } });
+    const gateway = await startGatewayOver(hub, {
+      breaker: { errorThresholdPercentage: 50, volumeThreshold: 2, resetTimeoutMs: 3_000, windowMs: 60_000, consecutiveTimeouts: 3 },
+      urls: { foreigners: flaky.url },
+    });
     const foreigner = foreignerAt(hub.population, 0);
     const query = 'query($fin: ID!, $sn: String!) { person(fin: $fin) { citizen { lastName } } foreigner(systemNumber: $sn) { lastName } }';
     const ask = () => queryGateway(gateway, token, query, { fin, sn: foreigner.systemNumber });
@@ -194,7 +229,10 @@ describe('failure isolation', () => {
         assert.equal(res.status, 200);
         assert.equal(res.body.data.person.citizen.lastName, citizenAt(hub.population, 0).lastName);
         assert.equal(res.body.data.foreigner, null);
-        assert.deepEqual((res.body.errors as GraphQLError[]).map((e) => [e.extensions.code, e.extensions.resource]), [['SUBGRAPH_UNAVAILABLE', 'foreigners']]);
+        assert.deepEqual(
+          (res.body.errors as GraphQLError[]).map((e) => [e.extensions.code, e.extensions.resource]),
+          [['SUBGRAPH_UNAVAILABLE', 'foreigners']],
+        );
       }
       for (const res of whileOpen) assert.match(res.body.errors[0].message, /not called for a moment/);
       assert.equal((await scrapeMetrics(gateway)).value('hub_subgraph_failures_total', { subgraph: 'foreigners', reason: 'circuit_open' }), 3);
@@ -239,7 +277,10 @@ describe('failure isolation', () => {
       for (const res of [...timedOut, ...whileOpen]) {
         assert.equal(res.status, 200);
         assert.equal(res.body.data.foreigner, null);
-        assert.deepEqual((res.body.errors as GraphQLError[]).map((e) => [e.extensions.code, e.extensions.resource]), [['SUBGRAPH_UNAVAILABLE', 'foreigners']]);
+        assert.deepEqual(
+          (res.body.errors as GraphQLError[]).map((e) => [e.extensions.code, e.extensions.resource]),
+          [['SUBGRAPH_UNAVAILABLE', 'foreigners']],
+        );
       }
       for (const res of whileOpen) assert.match(res.body.errors[0].message, /not called for a moment/);
     } finally {
@@ -272,7 +313,7 @@ describe('failure isolation', () => {
     };
     try {
       whole(await hub.query(query, { fin }));
-      assert.ok(await dropConnections() > 0);
+      assert.ok((await dropConnections()) > 0);
       whole(await hub.query(query, { fin }));
 
       await admin.query(`ALTER DATABASE "${database}" ALLOW_CONNECTIONS false`);
@@ -295,6 +336,10 @@ describe('failure isolation', () => {
     whole(await hub.query(query, { fin }));
     const ready = await request(hub.gateway.server).get('/ready');
     assert.equal(ready.status, 200, JSON.stringify(ready.body));
-    assert.deepEqual((await request(hub.subgraphs.get('citizens')!.url.replace('/graphql', '')).get('/ready')).body, { status: 'ready', subgraph: 'citizens', database: 'ok' });
+    assert.deepEqual((await request(hub.subgraphs.get('citizens')!.url.replace('/graphql', '')).get('/ready')).body, {
+      status: 'ready',
+      subgraph: 'citizens',
+      database: 'ok',
+    });
   });
 });

@@ -1,7 +1,15 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  appealsOf, childProfileOf, citizenRestrictions, demoPeople, enforcementCasesOf, vocabulary, type Appeal, type PopulationOptions, type RestrictionEntry,
+  appealsOf,
+  childProfileOf,
+  citizenRestrictions,
+  demoPeople,
+  enforcementCasesOf,
+  vocabulary,
+  type Appeal,
+  type PopulationOptions,
+  type RestrictionEntry,
 } from '@hub/kit/synthetic';
 import { startTestHub, type TestHub } from '../src/hub';
 
@@ -15,17 +23,31 @@ interface GraphQLBody<Data> {
   extensions: { registrationNumber: string };
 }
 
-const forbidden = (body: GraphQLBody<unknown>) => (body.errors ?? []).filter((e) => e.extensions?.['code'] === 'FORBIDDEN')
-  .map((e) => ({ path: e.path?.join('.'), resource: e.extensions?.['resource'] }));
+const forbidden = (body: GraphQLBody<unknown>) =>
+  (body.errors ?? []).filter((e) => e.extensions?.['code'] === 'FORBIDDEN').map((e) => ({ path: e.path?.join('.'), resource: e.extensions?.['resource'] }));
 
 const ENTRY_FIELDS = 'entryNumber fin basis initiatingAgency enteredBy approvedBy active masked';
 const byJson = (a: unknown, b: unknown) => JSON.stringify(a).localeCompare(JSON.stringify(b));
 
 /** The active entries about a person as a restricted body sees them: its own whole, the others' masked. */
 function entriesAsSeenBy(agency: string, entries: RestrictionEntry[], fin: string) {
-  return entries.filter((e) => e.fin === fin && e.active).map((e) => e.initiatingAgency === agency
-    ? { entryNumber: e.entryNumber, fin: e.fin, basis: e.basis, initiatingAgency: e.initiatingAgency, enteredBy: e.enteredBy, approvedBy: e.approvedBy, active: true, masked: false }
-    : { entryNumber: null, fin: null, basis: null, initiatingAgency: e.initiatingAgency, enteredBy: null, approvedBy: null, active: true, masked: true }).sort(byJson);
+  return entries
+    .filter((e) => e.fin === fin && e.active)
+    .map((e) =>
+      e.initiatingAgency === agency
+        ? {
+            entryNumber: e.entryNumber,
+            fin: e.fin,
+            basis: e.basis,
+            initiatingAgency: e.initiatingAgency,
+            enteredBy: e.enteredBy,
+            approvedBy: e.approvedBy,
+            active: true,
+            masked: false,
+          }
+        : { entryNumber: null, fin: null, basis: null, initiatingAgency: e.initiatingAgency, enteredBy: null, approvedBy: null, active: true, masked: true },
+    )
+    .sort(byJson);
 }
 
 function allAppeals(population: PopulationOptions): Appeal[] {
@@ -36,7 +58,14 @@ describe('restricted access, self access and audit scope through the gateway', (
   let hub: TestHub;
   let people: Record<string, string>;
   /** `Data` is the shape the test's query asks for. */
-  const as = async <Data = Record<string, unknown>>(agency: string, role: string, purpose: string, query: string, variables?: Record<string, unknown>, fin?: string) => {
+  const as = async <Data = Record<string, unknown>>(
+    agency: string,
+    role: string,
+    purpose: string,
+    query: string,
+    variables?: Record<string, unknown>,
+    fin?: string,
+  ) => {
     const token = await hub.token({ agency, roles: [role], ...(fin ? { fin } : {}) });
     return (await hub.query(query, variables, { token, purpose })).body as GraphQLBody<Data>;
   };
@@ -45,7 +74,9 @@ describe('restricted access, self access and audit scope through the gateway', (
     hub = await startTestHub();
     people = Object.fromEntries(demoPeople(hub.population).map((p) => [p.case, p.fin]));
   });
-  after(async () => { await hub.stop(); });
+  after(async () => {
+    await hub.stop();
+  });
 
   describe('restriction list', () => {
     const QUERY = `query($sbs: ID!, $mia: ID!) {
@@ -70,7 +101,10 @@ describe('restricted access, self access and audit scope through the gateway', (
         // The generator makes exactly one active entry each: SBS's on one person, MIA's on the other.
         assert.equal(data.sbs.restrictions.filter((e) => !e.masked).length, agency === 'SBS' ? 1 : 0);
         assert.equal(data.mia.restrictions.filter((e) => !e.masked).length, agency === 'MIA' ? 1 : 0);
-        for (const [key, initiator] of [['sbs', 'SBS'], ['mia', 'MIA']] as const) {
+        for (const [key, initiator] of [
+          ['sbs', 'SBS'],
+          ['mia', 'MIA'],
+        ] as const) {
           assert.deepEqual(data[key].restrictionCheck, { hit: true, contactAgencies: [initiator] }, key);
           assert.deepEqual(data[`${key}Check`], { hit: true, contactAgencies: [initiator] }, key);
         }
@@ -84,9 +118,17 @@ describe('restricted access, self access and audit scope through the gateway', (
       court: enforcementCase(caseNumber: $court) { caseNumber masked amount }
       tax: enforcementCase(caseNumber: $tax) { caseNumber masked amount }
     }`;
-    const view = (c: ReturnType<typeof enforcementCasesOf>[number], masked: boolean) => masked
-      ? { caseNumber: c.caseNumber, masked: true, documentKind: null, amount: null, creditorAgency: null, debtor: null }
-      : { caseNumber: c.caseNumber, masked: false, documentKind: c.documentKind, amount: c.amount, creditorAgency: c.creditorAgency, debtor: { fin: c.debtorFin } };
+    const view = (c: ReturnType<typeof enforcementCasesOf>[number], masked: boolean) =>
+      masked
+        ? { caseNumber: c.caseNumber, masked: true, documentKind: null, amount: null, creditorAgency: null, debtor: null }
+        : {
+            caseNumber: c.caseNumber,
+            masked: false,
+            documentKind: c.documentKind,
+            amount: c.amount,
+            creditorAgency: c.creditorAgency,
+            debtor: { fin: c.debtorFin },
+          };
 
     // MOT (restricted): whole only the cases of its own tax claims (11.3.10); MOJ (owner): all; PGO (restricted, no claims): none whole.
     for (const [agency, purpose, sees] of [
@@ -99,7 +141,9 @@ describe('restricted access, self access and audit scope through the gateway', (
         const court = cases.find((c) => c.documentKind === 'COURT_WRIT')!;
         const tax = cases.find((c) => c.documentKind === 'TAX_AUTHORITY_DECISION')!;
         const body = await as<{ person: { enforcementCases: unknown[] }; court: unknown; tax: unknown }>(agency, 'officer', purpose, QUERY, {
-          fin: people['citizen-full'], court: court.caseNumber, tax: tax.caseNumber,
+          fin: people['citizen-full'],
+          court: court.caseNumber,
+          tax: tax.caseNumber,
         });
         assert.equal(body.errors, undefined, JSON.stringify(body.errors));
         const expected = cases.map((c) => view(c, !sees(c))).sort(byJson);
@@ -130,7 +174,11 @@ describe('restricted access, self access and audit scope through the gateway', (
       const child = childProfileOf(hub.population, 3)!;
       const profile = (await as<ProfileData>('MOH', 'officer', 'child-protection', QUERY, { fin: child.fin })).data?.childProfile;
       assert.ok(profile);
-      assert.deepEqual(profile.health, { disabilityGroup: child.disabilityGroup, chronicConditions: child.chronicConditions, vaccinationsComplete: child.vaccinationsComplete });
+      assert.deepEqual(profile.health, {
+        disabilityGroup: child.disabilityGroup,
+        chronicConditions: child.chronicConditions,
+        vaccinationsComplete: child.vaccinationsComplete,
+      });
       assert.equal(profile.education, null);
       assert.ok(profile.maskedSections.includes('education'));
       assert.ok(!profile.maskedSections.includes('health'));
@@ -166,10 +214,13 @@ describe('restricted access, self access and audit scope through the gateway', (
       return read;
     }
 
-    it('shows each local executive authority the appeals it received and none of the others\'', async () => {
+    it("shows each local executive authority the appeals it received and none of the others'", async () => {
       const appeals = allAppeals(hub.population);
       for (const { code } of vocabulary.LOCAL_EXECUTIVE_AUTHORITIES) {
-        assert.ok(appeals.some((a) => a.receivedBy === code), `the population has appeals received by ${code}`);
+        assert.ok(
+          appeals.some((a) => a.receivedBy === code),
+          `the population has appeals received by ${code}`,
+        );
         const expected = appeals.map((a) => (a.receivedBy === code ? { registrationNumber: a.registrationNumber, receivingAuthority: { code } } : null));
         assert.deepEqual(await readEach(code, appeals), expected, code);
       }
@@ -186,20 +237,33 @@ describe('restricted access, self access and audit scope through the gateway', (
     const citizen = <Data = Record<string, unknown>>(query: string, variables: Record<string, unknown>) =>
       as<Data>('EGOV', 'citizen', 'self-access', query, variables, people['citizen-full']);
 
-    it('reads their own records whole, and their child\'s profile as a parent', async () => {
+    it("reads their own records whole, and their child's profile as a parent", async () => {
       const fin = people['citizen-full']!;
       const body = await citizen<{
         person: { citizen: unknown; enforcementCases: unknown[]; appeals: Array<{ registrationNumber: string }> };
         childProfile: unknown;
-      }>(`query($fin: ID!, $child: ID!) {
+      }>(
+        `query($fin: ID!, $child: ID!) {
         person(fin: $fin) { citizen { fin } enforcementCases { caseNumber masked amount } appeals { registrationNumber } }
         childProfile(fin: $child) { fin father { fin } education { grade } }
-      }`, { fin, child: people['child'] });
+      }`,
+        { fin, child: people['child'] },
+      );
       assert.equal(body.errors, undefined, JSON.stringify(body.errors));
       const person = body.data!.person;
       assert.deepEqual(person.citizen, { fin });
-      assert.deepEqual([...person.enforcementCases].sort(byJson), enforcementCasesOf(hub.population, 0).map((c) => ({ caseNumber: c.caseNumber, masked: false, amount: c.amount })).sort(byJson));
-      assert.deepEqual(person.appeals.map((a) => a.registrationNumber).sort(), appealsOf(hub.population, 0).map((a) => a.registrationNumber).sort());
+      assert.deepEqual(
+        [...person.enforcementCases].sort(byJson),
+        enforcementCasesOf(hub.population, 0)
+          .map((c) => ({ caseNumber: c.caseNumber, masked: false, amount: c.amount }))
+          .sort(byJson),
+      );
+      assert.deepEqual(
+        person.appeals.map((a) => a.registrationNumber).sort(),
+        appealsOf(hub.population, 0)
+          .map((a) => a.registrationNumber)
+          .sort(),
+      );
       const child = childProfileOf(hub.population, 3)!;
       assert.deepEqual(body.data!.childProfile, { fin: child.fin, father: { fin }, education: { grade: child.grade } });
     });
@@ -212,12 +276,19 @@ describe('restricted access, self access and audit scope through the gateway', (
 
       const debtor = Array.from({ length: hub.population.citizens }, (_v, i) => i).find((i) => i > 0 && enforcementCasesOf(hub.population, i).length > 0)!;
       const stranger = allAppeals(hub.population).find((a) => a.applicantFin !== people['citizen-full'])!;
-      const records = await citizen('query($case: String!, $appeal: String!) { enforcementCase(caseNumber: $case) { caseNumber } appeal(registrationNumber: $appeal) { registrationNumber } }', {
-        case: enforcementCasesOf(hub.population, debtor)[0]!.caseNumber, appeal: stranger.registrationNumber,
-      });
+      const records = await citizen(
+        'query($case: String!, $appeal: String!) { enforcementCase(caseNumber: $case) { caseNumber } appeal(registrationNumber: $appeal) { registrationNumber } }',
+        {
+          case: enforcementCasesOf(hub.population, debtor)[0]!.caseNumber,
+          appeal: stranger.registrationNumber,
+        },
+      );
       assert.equal(records.data?.['enforcementCase'] ?? null, null);
       assert.equal(records.data?.['appeal'] ?? null, null);
-      assert.deepEqual(forbidden(records).sort(byJson), [{ path: 'appeal', resource: 'appeals' }, { path: 'enforcementCase', resource: 'enforcement' }]);
+      assert.deepEqual(forbidden(records).sort(byJson), [
+        { path: 'appeal', resource: 'appeals' },
+        { path: 'enforcementCase', resource: 'enforcement' },
+      ]);
     });
 
     it('is refused the restriction list, even about themselves', async () => {
@@ -230,7 +301,7 @@ describe('restricted access, self access and audit scope through the gateway', (
   describe('auditors', () => {
     const QUERY = 'query($reg: ID!) { auditRecord(registrationNumber: $reg) { registrationNumber agency } auditRecords(first: 5) { total } }';
 
-    it('in MIA and MNS read the audit journal, every body\'s records included', async () => {
+    it("in MIA and MNS read the audit journal, every body's records included", async () => {
       const probe = await as('SBS', 'officer', 'border-control', '{ __typename }');
       const reg = probe.extensions.registrationNumber;
       for (const agency of ['MIA', 'MNS']) {
@@ -243,10 +314,20 @@ describe('restricted access, self access and audit scope through the gateway', (
 
     it('are refused the audit resource in a body without audit access, and officers of MIA too', async () => {
       // A system sends no text, and an operation registered for it that read the journal would stop the gateway.
-      for (const [agency, role, purpose] of [['MOJ', 'auditor', 'audit'], ['MIA', 'officer', 'identity-check']]) {
+      for (const [agency, role, purpose] of [
+        ['MOJ', 'auditor', 'audit'],
+        ['MIA', 'officer', 'identity-check'],
+      ]) {
         const body = await as(agency!, role!, purpose!, QUERY, { reg: 'X' });
         assert.equal(body.data ?? null, null, `${agency} ${role}`);
-        assert.deepEqual(forbidden(body).sort(byJson), [{ path: 'auditRecord', resource: 'audit' }, { path: 'auditRecords', resource: 'audit' }], `${agency} ${role}`);
+        assert.deepEqual(
+          forbidden(body).sort(byJson),
+          [
+            { path: 'auditRecord', resource: 'audit' },
+            { path: 'auditRecords', resource: 'audit' },
+          ],
+          `${agency} ${role}`,
+        );
       }
     });
 

@@ -26,7 +26,10 @@ describe('subjects in the central journal', () => {
 
   async function journaled(res: request.Response): Promise<{ subjects: string[]; text: string }> {
     const reg = res.headers['x-registration-number'];
-    const { rows } = await db.query<{ subjects: string[]; text: string }>('SELECT subjects, j::text AS text FROM audit.journal j WHERE registration_number = $1', [reg]);
+    const { rows } = await db.query<{ subjects: string[]; text: string }>(
+      'SELECT subjects, j::text AS text FROM audit.journal j WHERE registration_number = $1',
+      [reg],
+    );
     assert.equal(rows.length, 1);
     return rows[0]!;
   }
@@ -53,7 +56,9 @@ describe('subjects in the central journal', () => {
 
   it('a name search names every person found', async () => {
     const citizen = citizenAt(hub.population, 2);
-    const res = await hub.query(`{ personsByName(firstName: "${citizen.firstName}", lastName: "${citizen.lastName}", birthDate: "${citizen.birthDate}") { citizen { lastName } } }`);
+    const res = await hub.query(
+      `{ personsByName(firstName: "${citizen.firstName}", lastName: "${citizen.lastName}", birthDate: "${citizen.birthDate}") { citizen { lastName } } }`,
+    );
     assert.equal(res.body.errors, undefined, JSON.stringify(res.body.errors));
     assert.ok(res.body.data.personsByName.length >= 1);
     const row = await journaled(res);

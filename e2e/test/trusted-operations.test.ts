@@ -45,27 +45,41 @@ describe('trusted operations (R7, R6)', () => {
   });
 
   async function post(token: string, body: unknown, purpose = 'identity-check'): Promise<Reply> {
-    const res = await request(hub.gateway.server).post('/graphql')
-      .set('content-type', 'application/json').set('authorization', `Bearer ${token}`).set('x-purpose', purpose).send(JSON.stringify(body));
+    const res = await request(hub.gateway.server)
+      .post('/graphql')
+      .set('content-type', 'application/json')
+      .set('authorization', `Bearer ${token}`)
+      .set('x-purpose', purpose)
+      .send(JSON.stringify(body));
     return { status: res.status, body: res.body as Reply['body'] };
   }
 
   const idOf = (name: string) => operations.get(name)!.id;
 
   async function journalOf(reply: Reply) {
-    const { rows } = await db.query<{ operation_name: string | null; operation_id: string | null; decision: string; reason: string | null; attempt_to_exceed_authority: boolean; agency: string }>(
-      'SELECT operation_name, operation_id, decision, reason, attempt_to_exceed_authority, agency FROM audit.journal WHERE registration_number = $1', [reply.body.extensions.registrationNumber]);
+    const { rows } = await db.query<{
+      operation_name: string | null;
+      operation_id: string | null;
+      decision: string;
+      reason: string | null;
+      attempt_to_exceed_authority: boolean;
+      agency: string;
+    }>('SELECT operation_name, operation_id, decision, reason, attempt_to_exceed_authority, agency FROM audit.journal WHERE registration_number = $1', [
+      reply.body.extensions.registrationNumber,
+    ]);
     assert.equal(rows.length, 1);
     return rows[0]!;
   }
 
   /** The whole journal row, every column as text. */
   async function journalRowOf(reply: Reply): Promise<string> {
-    const { rows } = await db.query<{ row: string }>('SELECT to_jsonb(j)::text AS row FROM audit.journal j WHERE registration_number = $1', [reply.body.extensions.registrationNumber]);
+    const { rows } = await db.query<{ row: string }>('SELECT to_jsonb(j)::text AS row FROM audit.journal j WHERE registration_number = $1', [
+      reply.body.extensions.registrationNumber,
+    ]);
     return rows[0]!.row;
   }
 
-  it('registers operations of SBS, MIA and MOJ, each within its body\'s access levels', () => {
+  it("registers operations of SBS, MIA and MOJ, each within its body's access levels", () => {
     assert.deepEqual([...operations.keys()].sort(), ['MIA/identityCheckByFin', 'MOJ/debtorByFin', 'SBS/borderCheckByFin', 'SBS/borderCheckByPassport']);
   });
 
@@ -73,10 +87,25 @@ describe('trusted operations (R7, R6)', () => {
     const reply = await post(tokens['SBS']!, { documentId: idOf('SBS/borderCheckByFin'), variables: { fin: fin.restricted } }, 'border-control');
     assert.equal(reply.status, 200, JSON.stringify(reply.body.errors));
     assert.equal(reply.body.errors, undefined);
-    assert.deepEqual((reply.body.data!['person'] as { restrictionCheck: unknown }).restrictionCheck, { hit: true, contactAgencies: ['SBS'], checkedAt: (reply.body.data!['person'] as { restrictionCheck: { checkedAt: string } }).restrictionCheck.checkedAt });
-    assert.deepEqual(await journalOf(reply), { operation_name: 'SBS/borderCheckByFin', operation_id: idOf('SBS/borderCheckByFin'), decision: 'allowed', reason: null, attempt_to_exceed_authority: false, agency: 'SBS' });
+    assert.deepEqual((reply.body.data!['person'] as { restrictionCheck: unknown }).restrictionCheck, {
+      hit: true,
+      contactAgencies: ['SBS'],
+      checkedAt: (reply.body.data!['person'] as { restrictionCheck: { checkedAt: string } }).restrictionCheck.checkedAt,
+    });
+    assert.deepEqual(await journalOf(reply), {
+      operation_name: 'SBS/borderCheckByFin',
+      operation_id: idOf('SBS/borderCheckByFin'),
+      decision: 'allowed',
+      reason: null,
+      attempt_to_exceed_authority: false,
+      agency: 'SBS',
+    });
     // The same operation in Apollo's persisted-query form.
-    const apollo = await post(tokens['SBS']!, { extensions: { persistedQuery: { version: 1, sha256Hash: idOf('SBS/borderCheckByFin').slice(7) } }, variables: { fin: fin.citizen } }, 'border-control');
+    const apollo = await post(
+      tokens['SBS']!,
+      { extensions: { persistedQuery: { version: 1, sha256Hash: idOf('SBS/borderCheckByFin').slice(7) } }, variables: { fin: fin.citizen } },
+      'border-control',
+    );
     assert.equal(apollo.status, 200, JSON.stringify(apollo.body.errors));
     const journaled = await journalOf(apollo);
     assert.deepEqual([journaled.operation_name, journaled.operation_id], ['SBS/borderCheckByFin', idOf('SBS/borderCheckByFin')]);
@@ -91,16 +120,28 @@ describe('trusted operations (R7, R6)', () => {
     assert.deepEqual([journaled.operation_name, journaled.operation_id], ['MOJ/debtorByFin', idOf('MOJ/debtorByFin')]);
   });
 
-  it('answers an unknown id and another body\'s id alike, journaled with neither name nor id, no subgraph called', async () => {
+  it("answers an unknown id and another body's id alike, journaled with neither name nor id, no subgraph called", async () => {
     const ids = [`sha256:${'ab'.repeat(32)}`, idOf('MOJ/debtorByFin')];
-    const [unknown, foreign] = [await post(tokens['SBS']!, { documentId: ids[0], variables: { fin: fin.citizen } }), await post(tokens['SBS']!, { documentId: ids[1], variables: { fin: fin.citizen } })];
+    const [unknown, foreign] = [
+      await post(tokens['SBS']!, { documentId: ids[0], variables: { fin: fin.citizen } }),
+      await post(tokens['SBS']!, { documentId: ids[1], variables: { fin: fin.citizen } }),
+    ];
     // Apollo's form of an unknown id.
     const apollo = await post(tokens['SBS']!, { extensions: { persistedQuery: { version: 1, sha256Hash: 'cd'.repeat(32) } }, variables: { fin: fin.citizen } });
     ids.push(`sha256:${'cd'.repeat(32)}`);
     for (const [i, reply] of [unknown, foreign, apollo].entries()) {
       assert.equal(reply.status, 400);
-      assert.deepEqual(reply.body.errors, [{ message: 'No registered operation of your body has this id.', extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } }]);
-      assert.deepEqual(await journalOf(reply), { operation_name: null, operation_id: null, decision: 'refused', reason: 'PERSISTED_QUERY_NOT_FOUND', attempt_to_exceed_authority: false, agency: 'SBS' });
+      assert.deepEqual(reply.body.errors, [
+        { message: 'No registered operation of your body has this id.', extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } },
+      ]);
+      assert.deepEqual(await journalOf(reply), {
+        operation_name: null,
+        operation_id: null,
+        decision: 'refused',
+        reason: 'PERSISTED_QUERY_NOT_FOUND',
+        attempt_to_exceed_authority: false,
+        agency: 'SBS',
+      });
       // The id the caller sent is its text (R6): nothing of it is in the record.
       assert.ok(!(await journalRowOf(reply)).includes(ids[i]!.slice('sha256:'.length, 'sha256:'.length + 16)), 'nothing of the id sent is journaled');
       assert.deepEqual(await hub.subgraphsCalled(reply.body.extensions.registrationNumber), []);
@@ -111,7 +152,14 @@ describe('trusted operations (R7, R6)', () => {
     const reply = await post(tokens['MIA']!, { query: 'query($fin: ID!) { person(fin: $fin) { citizen { firstName } } }', variables: { fin: fin.citizen } });
     assert.equal(reply.status, 400);
     assert.equal(reply.body.errors?.[0]?.extensions?.['code'], 'PERSISTED_QUERY_REQUIRED');
-    assert.deepEqual(await journalOf(reply), { operation_name: null, operation_id: null, decision: 'refused', reason: 'PERSISTED_QUERY_REQUIRED', attempt_to_exceed_authority: true, agency: 'MIA' });
+    assert.deepEqual(await journalOf(reply), {
+      operation_name: null,
+      operation_id: null,
+      decision: 'refused',
+      reason: 'PERSISTED_QUERY_REQUIRED',
+      attempt_to_exceed_authority: true,
+      agency: 'MIA',
+    });
     assert.deepEqual(await hub.subgraphsCalled(reply.body.extensions.registrationNumber), []);
   });
 
@@ -124,21 +172,35 @@ describe('trusted operations (R7, R6)', () => {
   });
 
   it('checks the variables per request: a page size over the limit is refused before any subgraph', async () => {
-    const reply = await post(tokens['MOJ']!, { documentId: idOf('MOJ/debtorByFin'), variables: { fin: fin.citizen, first: LIMITS.pageSize + 1 } }, 'enforcement-proceedings');
+    const reply = await post(
+      tokens['MOJ']!,
+      { documentId: idOf('MOJ/debtorByFin'), variables: { fin: fin.citizen, first: LIMITS.pageSize + 1 } },
+      'enforcement-proceedings',
+    );
     assert.equal(reply.status, 400);
     assert.deepEqual(reply.body.errors?.[0]?.extensions, { code: 'QUERY_TOO_COMPLEX', limit: 'pageSize', max: LIMITS.pageSize, found: LIMITS.pageSize + 1 });
-    assert.deepEqual(await journalOf(reply), { operation_name: 'MOJ/debtorByFin', operation_id: idOf('MOJ/debtorByFin'), decision: 'refused', reason: 'QUERY_TOO_COMPLEX', attempt_to_exceed_authority: true, agency: 'MOJ' });
+    assert.deepEqual(await journalOf(reply), {
+      operation_name: 'MOJ/debtorByFin',
+      operation_id: idOf('MOJ/debtorByFin'),
+      decision: 'refused',
+      reason: 'QUERY_TOO_COMPLEX',
+      attempt_to_exceed_authority: true,
+      agency: 'MOJ',
+    });
     assert.deepEqual(await hub.subgraphsCalled(reply.body.extensions.registrationNumber), []);
   });
 
-  it('gives a signed-in caller its own body\'s registered operations for the playground, and nothing without a token', async () => {
+  it("gives a signed-in caller its own body's registered operations for the playground, and nothing without a token", async () => {
     const officer = await hub.token({ agency: 'SBS', roles: ['officer'] });
     const res = await request(hub.gateway.server).get('/operations').set('authorization', `Bearer ${officer}`);
     assert.equal(res.status, 200);
-    assert.deepEqual(res.body.operations.map((o: { name: string; id: string; variables: string[] }) => [o.name, o.id, o.variables]), [
-      ['SBS/borderCheckByFin', idOf('SBS/borderCheckByFin'), ['fin']],
-      ['SBS/borderCheckByPassport', idOf('SBS/borderCheckByPassport'), ['number']],
-    ]);
+    assert.deepEqual(
+      res.body.operations.map((o: { name: string; id: string; variables: string[] }) => [o.name, o.id, o.variables]),
+      [
+        ['SBS/borderCheckByFin', idOf('SBS/borderCheckByFin'), ['fin']],
+        ['SBS/borderCheckByPassport', idOf('SBS/borderCheckByPassport'), ['number']],
+      ],
+    );
     const anonymous = await request(hub.gateway.server).get('/operations');
     assert.equal(anonymous.status, 401);
     assert.equal(anonymous.body.operations, undefined);
@@ -148,9 +210,22 @@ describe('trusted operations (R7, R6)', () => {
     const served = await post(tokens['SBS']!, { documentId: idOf('SBS/borderCheckByPassport'), variables: { number: 'X0000000' } }, 'border-control');
     assert.equal(served.status, 200, JSON.stringify(served.body.errors));
     const auditor = await hub.token({ agency: 'MIA', roles: ['auditor'] });
-    const history = (filter: Record<string, string>) => hub.query('query($filter: AuditFilter) { auditRecords(filter: $filter, first: 50) { total items { registrationNumber operationName operationId } } }',
-      { filter }, { token: auditor, purpose: 'audit' });
-    const expected = { total: 1, items: [{ registrationNumber: served.body.extensions.registrationNumber, operationName: 'SBS/borderCheckByPassport', operationId: idOf('SBS/borderCheckByPassport') }] };
+    const history = (filter: Record<string, string>) =>
+      hub.query(
+        'query($filter: AuditFilter) { auditRecords(filter: $filter, first: 50) { total items { registrationNumber operationName operationId } } }',
+        { filter },
+        { token: auditor, purpose: 'audit' },
+      );
+    const expected = {
+      total: 1,
+      items: [
+        {
+          registrationNumber: served.body.extensions.registrationNumber,
+          operationName: 'SBS/borderCheckByPassport',
+          operationId: idOf('SBS/borderCheckByPassport'),
+        },
+      ],
+    };
     for (const filter of [{ operationName: 'SBS/borderCheckByPassport' }, { operationId: idOf('SBS/borderCheckByPassport') }]) {
       const res = await history(filter);
       assert.equal(res.body.errors, undefined, JSON.stringify(res.body.errors));
@@ -164,7 +239,9 @@ describe('trusted operations (R7, R6)', () => {
 
 describe('start-up check of the registered operations', () => {
   const dirs: string[] = [];
-  after(() => { for (const dir of dirs) rmSync(dir, { recursive: true, force: true }); });
+  after(() => {
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
 
   /** A copy of the policies with one more operation. */
   function policiesWith(agency: string, name: string, text: string): string {
@@ -176,17 +253,25 @@ describe('start-up check of the registered operations', () => {
     return dir;
   }
 
-  const run = (entry: string, policiesDir: string) => promisify(execFile)(process.execPath, [resolve(ROOT, entry)], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env['PATH'], POLICIES_DIR: policiesDir, SUPERGRAPH_PATH: resolve(ROOT, 'schema/supergraph.graphql'),
-      HUB_KEYS_DIR: join(policiesDir, '.keys'), PORT: '0', LOG_LEVEL: 'error',
-      // Never reached: the check comes before the journal's database.
-      DATABASE_URL: 'postgres://127.0.0.1:1/unreachable',
-    },
-  }).then(({ stdout, stderr }) => ({ code: 0, stdout, stderr }), (error: { code: number; stdout: string; stderr: string }) => error);
+  const run = (entry: string, policiesDir: string) =>
+    promisify(execFile)(process.execPath, [resolve(ROOT, entry)], {
+      cwd: ROOT,
+      env: {
+        PATH: process.env['PATH'],
+        POLICIES_DIR: policiesDir,
+        SUPERGRAPH_PATH: resolve(ROOT, 'schema/supergraph.graphql'),
+        HUB_KEYS_DIR: join(policiesDir, '.keys'),
+        PORT: '0',
+        LOG_LEVEL: 'error',
+        // Never reached: the check comes before the journal's database.
+        DATABASE_URL: 'postgres://127.0.0.1:1/unreachable',
+      },
+    }).then(
+      ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+      (error: { code: number; stdout: string; stderr: string }) => error,
+    );
 
-  it('operations:check passes the registered operations and prints each one\'s id, the id the gateway serves it by', async () => {
+  it("operations:check passes the registered operations and prints each one's id, the id the gateway serves it by", async () => {
     const check = await run('scripts/dist/src/operations-check.js', POLICIES_DIR);
     assert.equal(check.code, 0, check.stderr);
     const registered = loadOperations(POLICIES_DIR, loadPolicies(POLICIES_DIR, join(POLICIES_DIR, '.keys')));
@@ -195,12 +280,27 @@ describe('start-up check of the registered operations', () => {
   });
 
   const cases: Array<[string, string, string, string, RegExp]> = [
-    ['a resource its body cannot read', 'SBS', 'debts', 'query Debts($fin: ID!) { person(fin: $fin) { enforcementCases { caseNumber amount } } }',
-      /reaches the resource "enforcement" \(Person\.enforcementCases\), which SBS cannot read as system/],
-    ['an operation that does not validate', 'MIA', 'typo', 'query Typo($fin: ID!) { person(fin: $fin) { citizen { frstName } } }',
-      /does not validate against the supergraph: Cannot query field "frstName" on type "Citizen"/],
-    ['an operation over a limit', 'MIA', 'wide', `query Wide { ${Array.from({ length: 6 }, (_, i) => `p${i}: person(fin: "0YYF118") { fin }`).join(' ')} }`,
-      /exceeds the system role's limits: The operation exceeds the rootFields limit: 6 > 5/],
+    [
+      'a resource its body cannot read',
+      'SBS',
+      'debts',
+      'query Debts($fin: ID!) { person(fin: $fin) { enforcementCases { caseNumber amount } } }',
+      /reaches the resource "enforcement" \(Person\.enforcementCases\), which SBS cannot read as system/,
+    ],
+    [
+      'an operation that does not validate',
+      'MIA',
+      'typo',
+      'query Typo($fin: ID!) { person(fin: $fin) { citizen { frstName } } }',
+      /does not validate against the supergraph: Cannot query field "frstName" on type "Citizen"/,
+    ],
+    [
+      'an operation over a limit',
+      'MIA',
+      'wide',
+      `query Wide { ${Array.from({ length: 6 }, (_, i) => `p${i}: person(fin: "0YYF118") { fin }`).join(' ')} }`,
+      /exceeds the system role's limits: The operation exceeds the rootFields limit: 6 > 5/,
+    ],
   ];
   for (const [what, agency, name, text, reason] of cases) {
     it(`stops the gateway and fails operations:check for ${what}, naming the agency and the operation`, async () => {
@@ -209,7 +309,11 @@ describe('start-up check of the registered operations', () => {
       const [gateway, check] = await Promise.all([run('gateway/dist/src/main.js', dir), run('scripts/dist/src/operations-check.js', dir)]);
       assert.equal(gateway.code, 1, gateway.stderr);
       // The gateway logs JSON lines (pino): the message is the line's msg.
-      const logged = gateway.stderr.trim().split('\n').map((line) => (JSON.parse(line) as { msg: string }).msg).join('\n');
+      const logged = gateway.stderr
+        .trim()
+        .split('\n')
+        .map((line) => (JSON.parse(line) as { msg: string }).msg)
+        .join('\n');
       assert.match(logged, /^configuration: registered operations: /);
       assert.match(logged, named);
       assert.equal(check.code, 1, check.stderr);

@@ -1,7 +1,14 @@
 import {
-  getNamedType, Kind, visit,
-  type DocumentNode, type FieldNode, type FragmentDefinitionNode, type GraphQLCompositeType,
-  type OperationDefinitionNode, type SelectionNode, type SelectionSetNode,
+  getNamedType,
+  Kind,
+  visit,
+  type DocumentNode,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type GraphQLCompositeType,
+  type OperationDefinitionNode,
+  type SelectionNode,
+  type SelectionSetNode,
 } from 'graphql';
 import type { AccessLevel } from '@hub/kit';
 import { Refusal } from './refusal';
@@ -55,7 +62,9 @@ export class AccessPolicy {
   constructor(private readonly map: ResourceMap) {}
 
   apply(document: DocumentNode, operation: OperationDefinitionNode, levels: ReadonlyMap<string, AccessLevel>): AccessDecision {
-    const fragments = new Map(document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((f) => [f.name.value, f]));
+    const fragments = new Map(
+      document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((f) => [f.name.value, f]),
+    );
     const forbidden: ForbiddenPath[] = [];
 
     const filter = (selectionSet: SelectionSetNode, parent: GraphQLCompositeType, path: string[]): SelectionSetNode => {
@@ -63,7 +72,10 @@ export class AccessPolicy {
       for (const selection of selectionSet.selections) {
         if (selection.kind === Kind.INLINE_FRAGMENT) {
           const condition = this.map.conditionOf(selection.typeCondition?.name.value, parent);
-          if (!condition) { kept.push(selection); continue; }
+          if (!condition) {
+            kept.push(selection);
+            continue;
+          }
           const inner = filter(selection.selectionSet, condition, path);
           if (inner.selections.length > 0) kept.push({ ...selection, selectionSet: inner });
           continue;
@@ -72,7 +84,10 @@ export class AccessPolicy {
         const name = selection.name.value;
         const fieldDef = this.map.fieldOf(parent, name);
         // Meta fields and unknown fields (left for validation to report) are kept as they are.
-        if (!fieldDef) { kept.push(selection); continue; }
+        if (!fieldDef) {
+          kept.push(selection);
+          continue;
+        }
         const responsePath = [...path, selection.alias?.value ?? name];
         const coordinate = `${parent.name}.${name}`;
         const resources = this.map.resourcesOf(coordinate);
@@ -80,7 +95,10 @@ export class AccessPolicy {
           forbidden.push({ path: responsePath, resource: resources[0] ?? 'unknown', coordinate });
           continue;
         }
-        if (!selection.selectionSet) { kept.push(selection); continue; }
+        if (!selection.selectionSet) {
+          kept.push(selection);
+          continue;
+        }
         const inner = filter(selection.selectionSet, getNamedType(fieldDef.type) as GraphQLCompositeType, responsePath);
         kept.push({ ...selection, selectionSet: inner.selections.length > 0 ? inner : { ...inner, selections: [TYPENAME] } });
       }
@@ -98,6 +116,10 @@ export class AccessPolicy {
 /** A variable used only inside a removed field would fail validation; drop its definition. */
 function dropUnusedVariables(operation: OperationDefinitionNode): OperationDefinitionNode {
   const used = new Set<string>();
-  visit(operation.selectionSet, { Variable: (node) => { used.add(node.name.value); } });
+  visit(operation.selectionSet, {
+    Variable: (node) => {
+      used.add(node.name.value);
+    },
+  });
   return { ...operation, variableDefinitions: (operation.variableDefinitions ?? []).filter((v) => used.has(v.variable.name.value)) };
 }

@@ -9,7 +9,13 @@ import type { HubResult } from './stage';
  * is the one the caller saw, whichever layer made it: a stage, Apollo's validation, a subgraph.
  */
 export const ATTEMPTS_TO_EXCEED_AUTHORITY: ReadonlySet<string> = new Set([
-  'UNAUTHENTICATED', 'FORBIDDEN', 'READ_ONLY', 'QUERY_TOO_COMPLEX', 'QUERY_TOO_BROAD', 'RATE_LIMITED', 'PERSISTED_QUERY_REQUIRED',
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'READ_ONLY',
+  'QUERY_TOO_COMPLEX',
+  'QUERY_TOO_BROAD',
+  'RATE_LIMITED',
+  'PERSISTED_QUERY_REQUIRED',
 ]);
 
 /** Codes that refuse part of an executed answer: the rest of it may still be served. */
@@ -41,7 +47,7 @@ export function journalEntryOf(hub: HubRequest, result: HubResult): JournalEntry
   });
   const records = resources.reduce((sum, r) => sum + r.records, 0);
   // An answer with no data at all is a request error (parse, validation, coercion): refused by whoever raised it.
-  const refusal = result.refusal?.code ?? (result.body.data === undefined ? errorCodes[0] ?? null : null);
+  const refusal = result.refusal?.code ?? (result.body.data === undefined ? (errorCodes[0] ?? null) : null);
   const partRefusal = errorCodes.find((code) => PART_REFUSALS.has(code)) ?? null;
   const gatewayCutOnly = partRefusal === 'FORBIDDEN' && hub.forbidden.length === errorCodes.filter((c) => c === 'FORBIDDEN').length;
   const served = gatewayCutOnly ? hub.requested.size > 0 : records > 0;
@@ -65,7 +71,8 @@ export function journalEntryOf(hub: HubRequest, result: HubResult): JournalEntry
     resources,
     decision,
     reason,
-    attemptToExceedAuthority: reason !== null && (ATTEMPTS_TO_EXCEED_AUTHORITY.has(reason) || (typeof refusalReason === 'string' && BULK_REQUESTS.has(refusalReason))),
+    attemptToExceedAuthority:
+      reason !== null && (ATTEMPTS_TO_EXCEED_AUTHORITY.has(reason) || (typeof refusalReason === 'string' && BULK_REQUESTS.has(refusalReason))),
     errorCodes: [...new Set(refusal && result.refusal ? [refusal] : errorCodes)].sort(),
     positive: records > 0,
     records,

@@ -32,8 +32,8 @@ export function demoPeopleOf(seed: number): DemoPeople {
   const population = { ...DEMO_POPULATION, seed };
   return demoPeople(population).map((person) => {
     const where: { citizen?: number; foreigner?: number } = DEMO_CASES[person.case];
-    const passport = where.citizen === undefined ? null
-      : citizenDocuments(population, where.citizen).find((d) => d.type === 'GENERAL_PASSPORT' && d.active)?.number ?? null;
+    const passport =
+      where.citizen === undefined ? null : (citizenDocuments(population, where.citizen).find((d) => d.type === 'GENERAL_PASSPORT' && d.active)?.number ?? null);
     return { case: person.case, fin: person.fin, passport };
   });
 }
@@ -43,7 +43,10 @@ export function demoPeopleOf(seed: number): DemoPeople {
  * file, before the first request, not an UNAUTHENTICATED for every caller of one agency later.
  */
 function checkKeys(config: GatewayConfig, policies: Policies): void {
-  const problem = (path: string, what: string) => new ConfigError(`HUB_KEYS_DIR=${JSON.stringify(config.keysDir)}: ${what} ${path} is missing or unreadable (production generates no keys: create them with \`npm run keys\` or mount the PKI's).`);
+  const problem = (path: string, what: string) =>
+    new ConfigError(
+      `HUB_KEYS_DIR=${JSON.stringify(config.keysDir)}: ${what} ${path} is missing or unreadable (production generates no keys: create them with \`npm run keys\` or mount the PKI's).`,
+    );
   const readable = (path: string, check: (json: unknown) => boolean) => {
     try {
       return check(JSON.parse(readFileSync(path, 'utf8')));

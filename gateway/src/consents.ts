@@ -20,8 +20,12 @@ export class ConsentEvents1795450030000 implements MigrationInterface {
     await runner.query(`CREATE INDEX "events_subject" ON "hub_consent"."events" ("subject", "agency", "purpose", "id")`);
     await runner.query(`CREATE FUNCTION "hub_consent"."refuse_change"() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN RAISE EXCEPTION 'hub_consent.events is append-only'; END $$`);
-    await runner.query(`CREATE TRIGGER "events_append_only" BEFORE UPDATE OR DELETE ON "hub_consent"."events" FOR EACH ROW EXECUTE FUNCTION "hub_consent"."refuse_change"()`);
-    await runner.query(`CREATE TRIGGER "events_no_truncate" BEFORE TRUNCATE ON "hub_consent"."events" FOR EACH STATEMENT EXECUTE FUNCTION "hub_consent"."refuse_change"()`);
+    await runner.query(
+      `CREATE TRIGGER "events_append_only" BEFORE UPDATE OR DELETE ON "hub_consent"."events" FOR EACH ROW EXECUTE FUNCTION "hub_consent"."refuse_change"()`,
+    );
+    await runner.query(
+      `CREATE TRIGGER "events_no_truncate" BEFORE TRUNCATE ON "hub_consent"."events" FOR EACH STATEMENT EXECUTE FUNCTION "hub_consent"."refuse_change"()`,
+    );
   }
 
   async down(runner: QueryRunner): Promise<void> {
@@ -52,7 +56,13 @@ export class PostgresConsentStore implements ConsentStore {
 
   /** Brings the schema up to date (whoever starts first), then connects. */
   static async open(url: string, poolSize = 4): Promise<PostgresConsentStore> {
-    const db = await openDatabase({ url, applicationName: 'hub-gateway-migrate', schema: CONSENT_SCHEMA, entities: [], migrations: [ConsentEvents1795450030000] });
+    const db = await openDatabase({
+      url,
+      applicationName: 'hub-gateway-migrate',
+      schema: CONSENT_SCHEMA,
+      entities: [],
+      migrations: [ConsentEvents1795450030000],
+    });
     await db.destroy();
     const pool = new Pool({ connectionString: url, max: poolSize, application_name: 'hub-gateway-consent' });
     pool.on('error', () => undefined);
@@ -66,7 +76,9 @@ export class PostgresConsentStore implements ConsentStore {
     // The latest event per person decides, whichever key named it.
     const { rows } = await this.pool.query<{ subject: string; id: string; action: string; until: Date | null }>(
       `SELECT DISTINCT ON (subject) subject, id, action, until FROM hub_consent.events
-       WHERE subject = ANY($1::text[]) AND agency = $2 AND purpose = $3 ORDER BY subject, id DESC`, [[...owner.keys()], agency, purpose]);
+       WHERE subject = ANY($1::text[]) AND agency = $2 AND purpose = $3 ORDER BY subject, id DESC`,
+      [[...owner.keys()], agency, purpose],
+    );
     const latest = new Map<string, { id: bigint; active: boolean }>();
     for (const row of rows) {
       const person = owner.get(row.subject)!;
@@ -78,12 +90,17 @@ export class PostgresConsentStore implements ConsentStore {
   }
 
   async append(subject: string, event: ConsentEvent, registrationNumber: string): Promise<void> {
-    await this.pool.query('INSERT INTO hub_consent.events (subject, agency, purpose, action, until, at, registration_number) VALUES ($1, $2, $3, $4, $5, $6, $7)',
-      [subject, event.agency, event.purpose, event.action, event.until, event.at, registrationNumber]);
+    await this.pool.query(
+      'INSERT INTO hub_consent.events (subject, agency, purpose, action, until, at, registration_number) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+      [subject, event.agency, event.purpose, event.action, event.until, event.at, registrationNumber],
+    );
   }
 
   async history(subjects: readonly string[]): Promise<ConsentEvent[]> {
-    const { rows } = await this.pool.query<ConsentEvent>('SELECT agency, purpose, action, until, at FROM hub_consent.events WHERE subject = ANY($1::text[]) ORDER BY id DESC LIMIT 500', [subjects]);
+    const { rows } = await this.pool.query<ConsentEvent>(
+      'SELECT agency, purpose, action, until, at FROM hub_consent.events WHERE subject = ANY($1::text[]) ORDER BY id DESC LIMIT 500',
+      [subjects],
+    );
     return rows;
   }
 

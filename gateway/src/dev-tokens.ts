@@ -43,12 +43,15 @@ async function mintDevelopmentToken(req: IncomingMessage, res: ServerResponse, p
     return badInput(res, 'The body must be a JSON object {agency, role, sub?, fin?}.');
   }
   const { agency, role, sub, fin } = body;
-  if (typeof agency !== 'string' || !policies.agencies.has(agency)) return badInput(res, `"agency" must be one of ${[...policies.agencies.keys()].join(', ')}.`);
+  if (typeof agency !== 'string' || !policies.agencies.has(agency))
+    return badInput(res, `"agency" must be one of ${[...policies.agencies.keys()].join(', ')}.`);
   if (typeof role !== 'string' || !(ROLES as readonly string[]).includes(role)) return badInput(res, `"role" must be one of ${ROLES.join(', ')}.`);
   if (sub !== undefined && sub !== '' && (typeof sub !== 'string' || !SUB_PATTERN.test(sub))) return badInput(res, `"sub" must be ${SUB_FORMAT}.`);
-  if (fin !== undefined && fin !== '' && (typeof fin !== 'string' || !FIN_PATTERN.test(fin))) return badInput(res, '"fin" must be a FİN: 7 digits or capital Latin letters except I, O and Q.');
+  if (fin !== undefined && fin !== '' && (typeof fin !== 'string' || !FIN_PATTERN.test(fin)))
+    return badInput(res, '"fin" must be a FİN: 7 digits or capital Latin letters except I, O and Q.');
   const token = await signDevelopmentToken(keysDir, policies.identity, {
-    agency, roles: [role as (typeof ROLES)[number]],
+    agency,
+    roles: [role as (typeof ROLES)[number]],
     ...(typeof sub === 'string' && sub !== '' ? { sub } : {}),
     ...(typeof fin === 'string' && fin !== '' ? { fin } : {}),
   });

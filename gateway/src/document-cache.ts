@@ -20,7 +20,11 @@ export const VARIANTS_KEPT = 64;
 
 /** Values kept by a request's text, keyed by the text itself: a map's own hash, no collision to reason about. */
 export class TextCache<V extends NonNullable<unknown>> {
-  private readonly entries = new LRUCache<string, V>({ max: DOCUMENTS_KEPT, maxSize: DOCUMENT_TEXT_KEPT, sizeCalculation: (_v, text) => Math.max(1, text.length) });
+  private readonly entries = new LRUCache<string, V>({
+    max: DOCUMENTS_KEPT,
+    maxSize: DOCUMENT_TEXT_KEPT,
+    sizeCalculation: (_v, text) => Math.max(1, text.length),
+  });
 
   get(text: string): V | undefined {
     return this.entries.get(text);
@@ -70,7 +74,10 @@ const keysOfLevels = new WeakMap<ReadonlyMap<string, AccessLevel>, string>();
 export function levelsKey(levels: ReadonlyMap<string, AccessLevel>): string {
   let key = keysOfLevels.get(levels);
   if (key === undefined) {
-    key = [...levels].map(([resource, level]) => `${resource}=${level}`).sort().join(',');
+    key = [...levels]
+      .map(([resource, level]) => `${resource}=${level}`)
+      .sort()
+      .join(',');
     keysOfLevels.set(levels, key);
   }
   return key;

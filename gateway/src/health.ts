@@ -29,7 +29,9 @@ async function subgraphReadiness(graphqlUrl: string, timeoutMs: number): Promise
 
 async function journalWritable(journal: AuditJournal, timeoutMs: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(false), timeoutMs); });
+  const timedOut = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), timeoutMs);
+  });
   try {
     return await Promise.race([journal.ping(), timedOut]);
   } finally {
@@ -37,7 +39,11 @@ async function journalWritable(journal: AuditJournal, timeoutMs: number): Promis
   }
 }
 
-export async function checkReadiness(subgraphs: ReadonlyArray<{ name: string; url: string }>, journal: AuditJournal, timeoutMs: number): Promise<ReadinessReport> {
+export async function checkReadiness(
+  subgraphs: ReadonlyArray<{ name: string; url: string }>,
+  journal: AuditJournal,
+  timeoutMs: number,
+): Promise<ReadinessReport> {
   const [writable, states] = await Promise.all([
     journalWritable(journal, timeoutMs),
     Promise.all(subgraphs.map(async ({ name, url }) => [name, await subgraphReadiness(url, timeoutMs)] as const)),

@@ -1,8 +1,5 @@
 import { readFileSync } from 'node:fs';
-import {
-  createLocalJWKSet, createRemoteJWKSet, decodeJwt, decodeProtectedHeader, errors, jwtVerify,
-  type JSONWebKeySet, type JWTVerifyGetKey,
-} from 'jose';
+import { createLocalJWKSet, createRemoteJWKSet, decodeJwt, decodeProtectedHeader, errors, jwtVerify, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
 import { LRUCache } from 'lru-cache';
 import { FIN_PATTERN, type Role } from '@hub/kit';
 import type { Policies } from './policies';
@@ -62,7 +59,10 @@ export class IdentityVerifier {
   /** Keyed by the token itself: a different string is a different token, verified in full. */
   private readonly verified = new LRUCache<string, Verified>({ max: VERIFIED_TOKENS_KEPT });
 
-  constructor(private readonly policies: Policies, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly policies: Policies,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   private keysOf(agency: string): JWTVerifyGetKey {
     let keys = this.keySets.get(agency);
@@ -132,7 +132,10 @@ export class IdentityVerifier {
       if (typeof fin !== 'string' || !FIN_PATTERN.test(fin)) throw refuse("a citizen token must carry the person's FİN");
     }
     const identity: Identity = Object.freeze({
-      agency, sub, roles: Object.freeze([...roles]) as Role[], fin: roles.includes('citizen') ? (fin as string) : null,
+      agency,
+      sub,
+      roles: Object.freeze([...roles]) as Role[],
+      fin: roles.includes('citizen') ? (fin as string) : null,
     });
     // jose's own bounds, so a kept token is refused at the same instant a fresh check would refuse it.
     const { clockToleranceSeconds: tolerance, maxTokenAgeSeconds: maxAge } = this.policies.identity;
@@ -142,15 +145,21 @@ export class IdentityVerifier {
 }
 
 function describe(error: unknown): string {
-  if (error instanceof errors.JWTExpired) return error.claim === 'iat' ? 'the token was issued too long ago to be accepted (maximum token age)' : 'the token has expired';
+  if (error instanceof errors.JWTExpired)
+    return error.claim === 'iat' ? 'the token was issued too long ago to be accepted (maximum token age)' : 'the token has expired';
   if (error instanceof errors.JWTClaimValidationFailed) {
     if (error.reason === 'missing') return `the token's "${error.claim}" claim is missing`;
     switch (error.claim) {
-      case 'nbf': return 'the token is not valid yet';
-      case 'aud': return 'the token is for another audience';
-      case 'iss': return "the token's issuer does not match its agency";
-      case 'iat': return 'the token was issued in the future';
-      default: return `the token's "${error.claim}" claim is missing or invalid`;
+      case 'nbf':
+        return 'the token is not valid yet';
+      case 'aud':
+        return 'the token is for another audience';
+      case 'iss':
+        return "the token's issuer does not match its agency";
+      case 'iat':
+        return 'the token was issued in the future';
+      default:
+        return `the token's "${error.claim}" claim is missing or invalid`;
     }
   }
   if (error instanceof errors.JWKSNoMatchingKey) return "no key of the agency matches the token's key id (kid)";
@@ -171,14 +180,21 @@ export function checkPurpose(policies: Policies, identity: Identity, purposeHead
   const allowed = [...new Set(identity.roles.flatMap((role) => policies.roles.get(role)?.purposes ?? []))];
   const purpose = purposeHeader?.trim();
   if (!purpose || !policies.purposes.has(purpose) || !allowed.includes(purpose)) {
-    const problem = !purpose ? 'is missing' : !policies.purposes.has(purpose) ? 'is not a known purpose' : `is not allowed for the role ${identity.roles.join(', ')}`;
+    const problem = !purpose
+      ? 'is missing'
+      : !policies.purposes.has(purpose)
+        ? 'is not a known purpose'
+        : `is not allowed for the role ${identity.roles.join(', ')}`;
     throw new Refusal('BAD_USER_INPUT', `The X-Purpose header ${problem}. Allowed: ${allowed.join(', ')}.`, 400, { header: 'X-Purpose', allowed });
   }
   const caseNumber = caseHeader?.trim() || null;
   const expected = policies.purposes.get(purpose)?.caseNumber ?? GENERIC_CASE_NUMBER;
   // The case number is journaled: only a value of the purpose's own format, never free text.
   if (caseNumber !== null && (caseNumber.length > MAX_CASE_NUMBER_LENGTH || !expected.pattern.test(caseNumber))) {
-    throw new Refusal('BAD_USER_INPUT', `The X-Case-Number header under the purpose ${purpose} must be ${expected.format}.`, 400, { header: 'X-Case-Number', expectedFormat: expected.format });
+    throw new Refusal('BAD_USER_INPUT', `The X-Case-Number header under the purpose ${purpose} must be ${expected.format}.`, 400, {
+      header: 'X-Case-Number',
+      expectedFormat: expected.format,
+    });
   }
   return { purpose, caseNumber };
 }

@@ -23,11 +23,22 @@ export const DAY_MS = 24 * 3600_000;
 export class JournalUpkeep {
   private readonly timers: NodeJS.Timeout[] = [];
 
-  private constructor(private readonly pool: Pool, private readonly key: SigningKey, private readonly options: UpkeepOptions, private readonly logger?: Logger) {}
+  private constructor(
+    private readonly pool: Pool,
+    private readonly key: SigningKey,
+    private readonly options: UpkeepOptions,
+    private readonly logger?: Logger,
+  ) {}
 
   /** Creates the partitions before the first request (failing start-up if it cannot), then keeps at it. */
   static async start(url: string, key: SigningKey, options: UpkeepOptions, logger?: Logger): Promise<JournalUpkeep> {
-    const pool = new Pool({ connectionString: url, max: 1, connectionTimeoutMillis: 5_000, query_timeout: 30_000, application_name: 'hub-gateway-journal-upkeep' });
+    const pool = new Pool({
+      connectionString: url,
+      max: 1,
+      connectionTimeoutMillis: 5_000,
+      query_timeout: 30_000,
+      application_name: 'hub-gateway-journal-upkeep',
+    });
     pool.on('error', () => undefined);
     const upkeep = new JournalUpkeep(pool, key, options, logger);
     try {
@@ -36,14 +47,16 @@ export class JournalUpkeep {
       await pool.end();
       throw error;
     }
-    upkeep.every(options.partitionsEveryMs, () => upkeep.ensurePartitions(), 'cannot create the journal\'s next partitions');
+    upkeep.every(options.partitionsEveryMs, () => upkeep.ensurePartitions(), "cannot create the journal's next partitions");
     upkeep.every(options.checkpointEveryMs, () => upkeep.checkpoint(), 'cannot sign a journal checkpoint');
     return upkeep;
   }
 
   async ensurePartitions(now = new Date()): Promise<number> {
     const { rows } = await this.pool.query<{ created: number }>(
-      `SELECT audit.ensure_journal_partitions($1, $1::timestamptz + make_interval(months => $2)) AS created`, [now, this.options.monthsAhead]);
+      `SELECT audit.ensure_journal_partitions($1, $1::timestamptz + make_interval(months => $2)) AS created`,
+      [now, this.options.monthsAhead],
+    );
     return rows[0]?.created ?? 0;
   }
 

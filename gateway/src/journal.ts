@@ -74,14 +74,21 @@ export class PostgresAuditJournal implements AuditJournal {
   private down: NodeJS.Timeout | null = null;
   private upkeep: JournalUpkeep | null = null;
 
-  constructor(private readonly pool: Pool, private readonly limits: JournalLimits = DEFAULT_JOURNAL_LIMITS) {}
+  constructor(
+    private readonly pool: Pool,
+    private readonly limits: JournalLimits = DEFAULT_JOURNAL_LIMITS,
+  ) {}
 
   static connect(url: string, limits: JournalLimits = DEFAULT_JOURNAL_LIMITS, poolSize = 4): PostgresAuditJournal {
     // A database that accepts connections but does not answer fails requests closed within
     // writeTimeoutMs (writeAll's timer); the pool's own bounds, a little longer, free its clients.
     const pool = new Pool({
-      connectionString: url, max: poolSize, connectionTimeoutMillis: limits.writeTimeoutMs + 1_000, query_timeout: limits.writeTimeoutMs + 1_000,
-      keepAlive: true, application_name: 'hub-gateway-audit',
+      connectionString: url,
+      max: poolSize,
+      connectionTimeoutMillis: limits.writeTimeoutMs + 1_000,
+      query_timeout: limits.writeTimeoutMs + 1_000,
+      keepAlive: true,
+      application_name: 'hub-gateway-audit',
     });
     // An idle client losing its server must not crash the gateway; the next write fails closed instead.
     pool.on('error', () => undefined);
@@ -132,7 +139,9 @@ export class PostgresAuditJournal implements AuditJournal {
     try {
       // The probe is bounded like a write: a silent database is not writable.
       // Writable, not merely readable: a standby, a read-only database or a revoked grant is not ready.
-      const { rows } = await this.pool.query<{ writable: boolean }>("SELECT has_table_privilege('audit.journal', 'INSERT') AND current_setting('transaction_read_only') = 'off' AS writable");
+      const { rows } = await this.pool.query<{ writable: boolean }>(
+        "SELECT has_table_privilege('audit.journal', 'INSERT') AND current_setting('transaction_read_only') = 'off' AS writable",
+      );
       const writable = rows[0]?.writable === true;
       // Any probe that finds it writable (the background one, /ready) lets records through again.
       if (writable && this.down) {
@@ -185,7 +194,12 @@ export class PostgresAuditJournal implements AuditJournal {
     const writing = this.lanes.identified.writing;
     if (!writing) return;
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([writing, new Promise((resolve) => { timer = setTimeout(resolve, ANONYMOUS_MAX_YIELD_MS); })]);
+    await Promise.race([
+      writing,
+      new Promise((resolve) => {
+        timer = setTimeout(resolve, ANONYMOUS_MAX_YIELD_MS);
+      }),
+    ]);
     clearTimeout(timer);
   }
 

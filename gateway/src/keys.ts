@@ -11,7 +11,10 @@ import { ensureSubjectKey } from './subject-keys';
  * production the same paths hold keys issued by the PKI (R13) and nothing is generated.
  */
 export const gatewayKeyPaths = (dir: string) => ({ privateJwk: join(dir, 'gateway.private.jwk.json'), jwks: join(dir, 'gateway.jwks.json') });
-export const agencyKeyPaths = (dir: string, agency: string) => ({ privateJwk: join(dir, 'agencies', `${agency}.private.jwk.json`), jwks: join(dir, 'agencies', `${agency}.jwks.json`) });
+export const agencyKeyPaths = (dir: string, agency: string) => ({
+  privateJwk: join(dir, 'agencies', `${agency}.private.jwk.json`),
+  jwks: join(dir, 'agencies', `${agency}.jwks.json`),
+});
 
 async function ensurePair(paths: { privateJwk: string; jwks: string }, kid: string): Promise<void> {
   if (existsSync(paths.privateJwk) && existsSync(paths.jwks)) return;
@@ -48,7 +51,11 @@ export interface DevelopmentTokenRequest {
 }
 
 /** A development JWT as an agency's identity provider would issue it, signed with its local key. */
-export async function signDevelopmentToken(keysDir: string, identity: Pick<IdentityProviders, 'issuerOf' | 'audience'>, request: DevelopmentTokenRequest): Promise<string> {
+export async function signDevelopmentToken(
+  keysDir: string,
+  identity: Pick<IdentityProviders, 'issuerOf' | 'audience'>,
+  request: DevelopmentTokenRequest,
+): Promise<string> {
   const jwk = readPrivateJwk(agencyKeyPaths(keysDir, request.agency).privateJwk);
   return new SignJWT({ agency: request.agency, roles: request.roles, ...(request.fin ? { fin: request.fin } : {}) })
     .setProtectedHeader({ alg: 'EdDSA', kid: jwk.kid ?? '' })

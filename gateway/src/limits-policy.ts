@@ -50,7 +50,8 @@ export function loadLimitsPolicy(dir: string): LimitsPolicy {
   for (const [role, value] of Object.entries(objectAt(raw['roles'] ?? {}, 'limits.json: roles'))) {
     if (!ROLES.includes(role as Role)) throw new PolicyError(`limits.json: unknown role "${role}"`);
     const overrides = objectAt(value, `limits.json: roles.${role}`);
-    for (const key of Object.keys(overrides)) if (!LIMIT_NAMES.includes(key as keyof OperationLimits)) throw new PolicyError(`limits.json: roles.${role}: unknown limit "${key}"`);
+    for (const key of Object.keys(overrides))
+      if (!LIMIT_NAMES.includes(key as keyof OperationLimits)) throw new PolicyError(`limits.json: roles.${role}: unknown limit "${key}"`);
     const merged: Json = { ...defaults, ...overrides };
     const limits = Object.fromEntries(LIMIT_NAMES.map((name) => [name, positive(merged[name], `roles.${role}.${name}`)])) as unknown as OperationLimits;
     if (limits.pageSize > SUBGRAPH_PAGE_CEILING || limits.searchResults > SUBGRAPH_PAGE_CEILING) {

@@ -1,10 +1,7 @@
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
-import {
-  GraphQLError, Kind, Lexer, Source, TokenKind, validate,
-  type DocumentNode, type GraphQLSchema, type OperationDefinitionNode,
-} from 'graphql';
+import { GraphQLError, Kind, Lexer, Source, TokenKind, validate, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import { createComplexityRule, simpleEstimator, type ComplexityEstimator } from 'graphql-query-complexity';
 import type { Role } from '@hub/kit';
 import { Refusal } from './refusal';
@@ -26,7 +23,16 @@ export interface OperationLimits {
   searchResults: number;
 }
 
-export const LIMIT_NAMES: ReadonlyArray<keyof OperationLimits> = ['depth', 'aliases', 'directives', 'tokens', 'rootFields', 'cost', 'pageSize', 'searchResults'];
+export const LIMIT_NAMES: ReadonlyArray<keyof OperationLimits> = [
+  'depth',
+  'aliases',
+  'directives',
+  'tokens',
+  'rootFields',
+  'cost',
+  'pageSize',
+  'searchResults',
+];
 
 export const tooComplex = (limit: string, max: number, found: number) =>
   new Refusal('QUERY_TOO_COMPLEX', `The operation exceeds the ${limit} limit: ${found} > ${max}. Ask for less in one request.`, 400, { limit, max, found });
@@ -35,7 +41,7 @@ export const tooComplex = (limit: string, max: number, found: number) =>
 export function limitsFor(byRole: ReadonlyMap<Role, OperationLimits>, roles: readonly Role[]): OperationLimits {
   const own = roles.map((r) => byRole.get(r)).filter((l): l is OperationLimits => l !== undefined);
   const first = own[0];
-  if (!first) throw new Refusal('FORBIDDEN', 'No limits are defined for the caller\'s roles.', 403);
+  if (!first) throw new Refusal('FORBIDDEN', "No limits are defined for the caller's roles.", 403);
   return Object.fromEntries(LIMIT_NAMES.map((name) => [name, Math.max(...own.map((l) => l[name]))])) as unknown as OperationLimits;
 }
 
@@ -43,7 +49,11 @@ export function limitsFor(byRole: ReadonlyMap<Role, OperationLimits>, roles: rea
 export function enforceTokenLimit(query: string, limits: OperationLimits): number {
   const tokens = countTokens(query, limits.tokens);
   if (tokens > limits.tokens) {
-    throw new Refusal('QUERY_TOO_COMPLEX', `The operation exceeds the tokens limit: more than ${limits.tokens}.`, 400, { limit: 'tokens', max: limits.tokens, found: tokens });
+    throw new Refusal('QUERY_TOO_COMPLEX', `The operation exceeds the tokens limit: more than ${limits.tokens}.`, 400, {
+      limit: 'tokens',
+      max: limits.tokens,
+      found: tokens,
+    });
   }
   return tokens;
 }
@@ -100,26 +110,37 @@ export function enforceLimits(
   if (rootFields > limits.rootFields) throw tooComplex('rootFields', limits.rootFields, rootFields);
 
   // One pass over the document for all four rules.
-  const armor: Array<[string, GraphQLError[]]> = [['depth', []], ['aliases', []], ['directives', []]];
-  const reject = (bucket: GraphQLError[]) => [(_ctx: unknown, error: GraphQLError) => { bucket.push(error); }];
+  const armor: Array<[string, GraphQLError[]]> = [
+    ['depth', []],
+    ['aliases', []],
+    ['directives', []],
+  ];
+  const reject = (bucket: GraphQLError[]) => [
+    (_ctx: unknown, error: GraphQLError) => {
+      bucket.push(error);
+    },
+  ];
   const pages = { largest: 0 };
   let cost = 0;
   let invalid = false;
   let uncountable = false;
   try {
-    invalid = validate(schema, document, [
-      maxDepthRule({ n: limits.depth, exposeLimits: true, flattenFragments: true, onReject: reject(armor[0]![1]), propagateOnRejection: false }),
-      maxAliasesRule({ n: limits.aliases, exposeLimits: true, onReject: reject(armor[1]![1]), propagateOnRejection: false }),
-      maxDirectivesRule({ n: limits.directives, exposeLimits: true, onReject: reject(armor[2]![1]), propagateOnRejection: false }),
-      createComplexityRule({
-        maximumComplexity: Number.MAX_SAFE_INTEGER,
-        maxQueryNodes: MAX_EVALUATED_NODES,
-        variables: variables ?? {},
-        ...(operation.name ? { operationName: operation.name.value } : {}),
-        estimators: [pageMultiplier(limits.pageSize, pages), simpleEstimator({ defaultComplexity: 1 })],
-        onComplete: (complexity) => { cost = complexity; },
-      }),
-    ]).length > 0;
+    invalid =
+      validate(schema, document, [
+        maxDepthRule({ n: limits.depth, exposeLimits: true, flattenFragments: true, onReject: reject(armor[0]![1]), propagateOnRejection: false }),
+        maxAliasesRule({ n: limits.aliases, exposeLimits: true, onReject: reject(armor[1]![1]), propagateOnRejection: false }),
+        maxDirectivesRule({ n: limits.directives, exposeLimits: true, onReject: reject(armor[2]![1]), propagateOnRejection: false }),
+        createComplexityRule({
+          maximumComplexity: Number.MAX_SAFE_INTEGER,
+          maxQueryNodes: MAX_EVALUATED_NODES,
+          variables: variables ?? {},
+          ...(operation.name ? { operationName: operation.name.value } : {}),
+          estimators: [pageMultiplier(limits.pageSize, pages), simpleEstimator({ defaultComplexity: 1 })],
+          onComplete: (complexity) => {
+            cost = complexity;
+          },
+        }),
+      ]).length > 0;
   } catch (error) {
     if (!(error instanceof GraphQLError && error.message === TOO_MANY_NODES)) throw error;
     uncountable = true;

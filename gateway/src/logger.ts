@@ -20,6 +20,13 @@ export function errorSummary(error: unknown): { type: string; code?: string; sta
   return {
     type: error.name,
     ...(typeof code === 'string' ? { code } : {}),
-    ...(error.stack ? { stack: error.stack.split('\n').filter((line) => /^\s+at /.test(line)).join('\n') } : {}),
+    ...(error.stack
+      ? {
+          stack: error.stack
+            .split('\n')
+            .filter((line) => /^\s+at /.test(line))
+            .join('\n'),
+        }
+      : {}),
   };
 }

@@ -9,15 +9,21 @@ import { subjectHash, subjectHashesOf, type SubjectKeys } from './subject-keys';
 const BODY_LIMIT = 4_096;
 const JSON_TYPE = 'application/json; charset=utf-8';
 
-interface ConsentRequest { agency: string; purpose: string; until: Date | null }
+interface ConsentRequest {
+  agency: string;
+  purpose: string;
+  until: Date | null;
+}
 
 const bad = (message: string, argument: string) => new Refusal('BAD_USER_INPUT', message, 400, { argument });
 
 function consentRequest(body: unknown, policies: Policies, withUntil: boolean, now: Date): ConsentRequest {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new Refusal('BAD_REQUEST', 'Send a JSON object: {"agency": "...", "purpose": "..."}.', 400);
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw new Refusal('BAD_REQUEST', 'Send a JSON object: {"agency": "...", "purpose": "..."}.', 400);
   const { agency, purpose, until } = body as Record<string, unknown>;
   if (typeof agency !== 'string' || !policies.agencies.has(agency)) throw bad('"agency" must be the code of a body connected to the hub.', 'agency');
-  if (typeof purpose !== 'string' || policies.purposes.get(purpose)?.legalBasis !== 'consent') throw bad('"purpose" must be a purpose whose legal basis is consent.', 'purpose');
+  if (typeof purpose !== 'string' || policies.purposes.get(purpose)?.legalBasis !== 'consent')
+    throw bad('"purpose" must be a purpose whose legal basis is consent.', 'purpose');
   if (!withUntil || until === undefined || until === null) return { agency, purpose, until: null };
   const end = typeof until === 'string' ? new Date(until) : new Date(Number.NaN);
   if (Number.isNaN(end.getTime()) || end <= now) throw bad('"until" must be an ISO 8601 date-time in the future.', 'until');
@@ -42,9 +48,17 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
 function view(events: ConsentEvent[], now: Date) {
   const latest = new Map<string, ConsentEvent>();
   for (const e of events) if (!latest.has(`${e.agency}\n${e.purpose}`)) latest.set(`${e.agency}\n${e.purpose}`, e);
-  const format = (e: ConsentEvent) => ({ agency: e.agency, purpose: e.purpose, action: e.action, until: e.until?.toISOString() ?? null, at: e.at.toISOString() });
+  const format = (e: ConsentEvent) => ({
+    agency: e.agency,
+    purpose: e.purpose,
+    action: e.action,
+    until: e.until?.toISOString() ?? null,
+    at: e.at.toISOString(),
+  });
   return {
-    consents: [...latest.values()].filter((e) => e.action === 'grant' && (e.until === null || e.until > now)).map(({ agency, purpose, until }) => ({ agency, purpose, until: until?.toISOString() ?? null })),
+    consents: [...latest.values()]
+      .filter((e) => e.action === 'grant' && (e.until === null || e.until > now))
+      .map(({ agency, purpose, until }) => ({ agency, purpose, until: until?.toISOString() ?? null })),
     history: events.map(format),
   };
 }
@@ -71,14 +85,19 @@ export function consentRoute(pipeline: Pipeline, store: ConsentStore, keys: Subj
     const result = await pipeline.run(hub, {
       async execute(): Promise<HubResult> {
         const identity = hub.identity;
-        if (!identity?.fin || !identity.roles.includes('citizen')) throw new Refusal('FORBIDDEN', 'Only a citizen signed in with their own FİN manages their consents.', 403);
+        if (!identity?.fin || !identity.roles.includes('citizen'))
+          throw new Refusal('FORBIDDEN', 'Only a citizen signed in with their own FİN manages their consents.', 403);
         hub.subjects.add(subjectHash(keys.current, identity.fin));
         const at = now();
         if (event !== 'query') {
           const body = await readJson(req);
           const request = consentRequest(body, policies, event === 'consent-grant', at);
           hub.purpose = { purpose: request.purpose, caseNumber: null };
-          await store.append(subjectHash(keys.current, identity.fin), { ...request, action: event === 'consent-grant' ? 'grant' : 'withdraw', at }, hub.registrationNumber);
+          await store.append(
+            subjectHash(keys.current, identity.fin),
+            { ...request, action: event === 'consent-grant' ? 'grant' : 'withdraw', at },
+            hub.registrationNumber,
+          );
         }
         const events = await store.history(subjectHashesOf(keys, identity.fin));
         return { status: 200, headers: {}, body: { data: view(events, at) }, refusal: null };

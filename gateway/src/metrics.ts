@@ -34,59 +34,71 @@ export class GatewayMetrics {
   private readonly journalWrites: Histogram<'outcome'>;
   private readonly journalRefusals: Counter<'reason'>;
 
-
   constructor(journal: AuditJournal, quotaCounting: () => QuotaCounting) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
     this.requests = new Counter({
       name: 'hub_requests_total',
       help: 'Requests answered, by event (query, sign-in, sign-out), agency, operation type, decision and main error code (none when there was no error).',
-      labelNames: ['event', 'agency', 'operation_type', 'decision', 'code'], registers,
+      labelNames: ['event', 'agency', 'operation_type', 'decision', 'code'],
+      registers,
     });
     this.responseErrors = new Counter({
       name: 'hub_response_errors_total',
       help: 'Error codes in answers: each distinct code of a response counted once.',
-      labelNames: ['agency', 'code'], registers,
+      labelNames: ['agency', 'code'],
+      registers,
     });
     this.requestDuration = new Histogram({
       name: 'hub_request_duration_seconds',
       help: 'Time from receiving a request to answering it, the audit record included.',
-      labelNames: ['event'], buckets: LATENCY_BUCKETS, registers,
+      labelNames: ['event'],
+      buckets: LATENCY_BUCKETS,
+      registers,
     });
     this.quotaRefusals = new Counter({
       name: 'hub_quota_refusals_total',
       help: 'Requests refused with RATE_LIMITED, by agency.',
-      labelNames: ['agency'], registers,
+      labelNames: ['agency'],
+      registers,
     });
     this.subgraphDuration = new Histogram({
       name: 'hub_subgraph_request_duration_seconds',
       help: 'Calls from the gateway to a subgraph, by outcome (ok or failed); calls refused by an open circuit are not made and not timed.',
-      labelNames: ['subgraph', 'outcome'], buckets: LATENCY_BUCKETS, registers,
+      labelNames: ['subgraph', 'outcome'],
+      buckets: LATENCY_BUCKETS,
+      registers,
     });
     this.subgraphFailures = new Counter({
       name: 'hub_subgraph_failures_total',
       help: 'Subgraph calls that produced nothing: timeout, unreachable, bad_response (5xx or unreadable) or circuit_open (not attempted).',
-      labelNames: ['subgraph', 'reason'], registers,
+      labelNames: ['subgraph', 'reason'],
+      registers,
     });
     this.circuit = new Gauge({
       name: 'hub_subgraph_circuit_state',
       help: 'Circuit breaker state per subgraph: 1 for the current state (closed, open, half_open), 0 for the others.',
-      labelNames: ['subgraph', 'state'], registers,
+      labelNames: ['subgraph', 'state'],
+      registers,
     });
     this.journalWrites = new Histogram({
       name: 'hub_audit_journal_write_duration_seconds',
       help: 'Time a request waits for its audit record to be durable (group commit included), by outcome (written or failed).',
-      labelNames: ['outcome'], buckets: LATENCY_BUCKETS, registers,
+      labelNames: ['outcome'],
+      buckets: LATENCY_BUCKETS,
+      registers,
     });
     this.journalRefusals = new Counter({
       name: 'hub_audit_journal_refusals_total',
       help: 'Answers refused with AUDIT_UNAVAILABLE, by reason: queue_full (the queue is at its bound), unwritable (the database failed or did not answer in time).',
-      labelNames: ['reason'], registers,
+      labelNames: ['reason'],
+      registers,
     });
     new Gauge({
       name: 'hub_quota_counting',
       help: 'Where the quota counters are: 1 for shared (Redis, every replica) or local (this replica only, Redis not configured or unreachable).',
-      labelNames: ['mode'], registers,
+      labelNames: ['mode'],
+      registers,
       collect() {
         const shared = quotaCounting() === 'shared';
         this.set({ mode: 'shared' }, shared ? 1 : 0);
@@ -107,10 +119,13 @@ export class GatewayMetrics {
   countRequest(entry: JournalEntry, auditUnavailable: boolean, seconds: number): void {
     const agency = entry.agency ?? UNAUTHENTICATED_AGENCY;
     const codes = auditUnavailable ? ['AUDIT_UNAVAILABLE'] : entry.errorCodes;
-    const main = auditUnavailable ? 'AUDIT_UNAVAILABLE' : entry.reason ?? codes[0] ?? 'none';
+    const main = auditUnavailable ? 'AUDIT_UNAVAILABLE' : (entry.reason ?? codes[0] ?? 'none');
     this.requests.inc({
-      event: entry.event, agency, operation_type: entry.operationType ?? 'none',
-      decision: auditUnavailable ? 'refused' : entry.decision, code: main === 'none' ? main : codeLabel(main),
+      event: entry.event,
+      agency,
+      operation_type: entry.operationType ?? 'none',
+      decision: auditUnavailable ? 'refused' : entry.decision,
+      code: main === 'none' ? main : codeLabel(main),
     });
     for (const code of new Set(codes.map(codeLabel))) this.responseErrors.inc({ agency, code });
     if (main === 'RATE_LIMITED') this.quotaRefusals.inc({ agency });
@@ -124,8 +139,6 @@ export class GatewayMetrics {
   journalRefused(reason: 'queue_full' | 'unwritable'): void {
     this.journalRefusals.inc({ reason });
   }
-
-
 
   subgraphCall(subgraph: string, seconds: number, failure: SubgraphFailure | null): void {
     this.subgraphDuration.observe({ subgraph, outcome: failure ? 'failed' : 'ok' }, seconds);

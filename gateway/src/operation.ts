@@ -52,14 +52,19 @@ function documentIdOf(body: Record<string, unknown>): string | undefined {
 
 /** The body's shape: one operation as a JSON object. A batch is refused as bulk copying (R7). */
 export function readRequestBody(body: unknown): GraphQLRequestBody {
-  if (Array.isArray(body)) throw new Refusal('BAD_USER_INPUT', 'Batched requests (a JSON array of operations) are refused: send one operation per request.', 400, { reason: 'BATCH' });
-  if (!isObject(body)) throw new Refusal('BAD_REQUEST', 'POST a JSON object: {"query": "...", "variables": {...}} or {"documentId": "sha256:...", "variables": {...}}.', 400);
+  if (Array.isArray(body))
+    throw new Refusal('BAD_USER_INPUT', 'Batched requests (a JSON array of operations) are refused: send one operation per request.', 400, { reason: 'BATCH' });
+  if (!isObject(body))
+    throw new Refusal('BAD_REQUEST', 'POST a JSON object: {"query": "...", "variables": {...}} or {"documentId": "sha256:...", "variables": {...}}.', 400);
   const { query, variables, operationName } = body;
   const documentId = documentIdOf(body);
-  if (documentId !== undefined && query !== undefined && query !== null) throw new Refusal('BAD_REQUEST', 'Send either "query" or a registered operation\'s id, not both.', 400);
-  if (documentId === undefined && (typeof query !== 'string' || query.trim() === '')) throw new Refusal('BAD_REQUEST', 'The request has no "query" string and names no registered operation ("documentId").', 400);
+  if (documentId !== undefined && query !== undefined && query !== null)
+    throw new Refusal('BAD_REQUEST', 'Send either "query" or a registered operation\'s id, not both.', 400);
+  if (documentId === undefined && (typeof query !== 'string' || query.trim() === ''))
+    throw new Refusal('BAD_REQUEST', 'The request has no "query" string and names no registered operation ("documentId").', 400);
   if (variables !== undefined && variables !== null && !isObject(variables)) throw new Refusal('BAD_REQUEST', '"variables" must be an object.', 400);
-  if (operationName !== undefined && operationName !== null && typeof operationName !== 'string') throw new Refusal('BAD_REQUEST', '"operationName" must be a string.', 400);
+  if (operationName !== undefined && operationName !== null && typeof operationName !== 'string')
+    throw new Refusal('BAD_REQUEST', '"operationName" must be a string.', 400);
   return {
     query: typeof query === 'string' ? query : '',
     documentId,
@@ -89,9 +94,15 @@ export function selectOperation(request: GraphQLRequestBody, parsed?: DocumentNo
   if (prepared) {
     const { registered, access } = prepared;
     return {
-      source: registered.source, document: registered.document, operation: registered.operation,
-      operationName: registered.operation.name?.value ?? null, type: registered.operation.operation, variables: request.variables,
-      executable: access.document, changed: access.forbidden.length > 0, prepared,
+      source: registered.source,
+      document: registered.document,
+      operation: registered.operation,
+      operationName: registered.operation.name?.value ?? null,
+      type: registered.operation.operation,
+      variables: request.variables,
+      executable: access.document,
+      changed: access.forbidden.length > 0,
+      prepared,
     };
   }
   // Only the trusted-operations stage resolves an id; without it, no id is known.
@@ -110,7 +121,9 @@ export function selectOperation(request: GraphQLRequestBody, parsed?: DocumentNo
     operation = operations.find((o) => o.name?.value === request.operationName);
     if (!operation) throw new Refusal('BAD_USER_INPUT', 'No operation in the document has the name given in "operationName".', 400);
   } else if (operations.length > 1) {
-    throw new Refusal('BAD_USER_INPUT', 'The document contains several operations: name the one to run in "operationName".', 400, { reason: 'MULTIPLE_OPERATIONS' });
+    throw new Refusal('BAD_USER_INPUT', 'The document contains several operations: name the one to run in "operationName".', 400, {
+      reason: 'MULTIPLE_OPERATIONS',
+    });
   } else {
     operation = operations[0];
   }

@@ -2,8 +2,22 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  isEnumType, isInputObjectType, isListType, isNonNullType, isScalarType, Kind, parse, print, typeFromAST, validate, visit,
-  type DocumentNode, type GraphQLError, type GraphQLInputType, type GraphQLSchema, type OperationDefinitionNode,
+  isEnumType,
+  isInputObjectType,
+  isListType,
+  isNonNullType,
+  isScalarType,
+  Kind,
+  parse,
+  print,
+  typeFromAST,
+  validate,
+  visit,
+  type DocumentNode,
+  type GraphQLError,
+  type GraphQLInputType,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
 } from 'graphql';
 import type { Role } from '@hub/kit';
 import { AccessPolicy, type AccessDecision } from './access';
@@ -53,8 +67,7 @@ export interface PreparedOperation {
 }
 
 /** An unknown id and another body's id get the same answer. */
-export const persistedQueryNotFound = () =>
-  new Refusal('PERSISTED_QUERY_NOT_FOUND', 'No registered operation of your body has this id.', 400);
+export const persistedQueryNotFound = () => new Refusal('PERSISTED_QUERY_NOT_FOUND', 'No registered operation of your body has this id.', 400);
 
 export function normaliseOperation(text: string): string {
   return print(parse(text));
@@ -138,7 +151,11 @@ function sampleOf(type: GraphQLInputType): unknown {
     throw new Error(`no sample value for ${type.name}`);
   }
   if (isInputObjectType(type)) {
-    return Object.fromEntries(Object.values(type.getFields()).filter((f) => isNonNullType(f.type) && f.defaultValue === undefined).map((f) => [f.name, sampleOf(f.type)]));
+    return Object.fromEntries(
+      Object.values(type.getFields())
+        .filter((f) => isNonNullType(f.type) && f.defaultValue === undefined)
+        .map((f) => [f.name, sampleOf(f.type)]),
+    );
   }
   throw new Error('not an input type');
 }
@@ -182,7 +199,10 @@ export class OperationRegistry {
   private readonly schema: GraphQLSchema;
   private readonly access: AccessPolicy;
 
-  constructor(readonly operations: readonly RegisteredOperation[], private readonly deps: RegistryDeps) {
+  constructor(
+    readonly operations: readonly RegisteredOperation[],
+    private readonly deps: RegistryDeps,
+  ) {
     this.schema = deps.supergraph.apiSchema;
     const map = new ResourceMap(this.schema, deps.supergraph, (subgraph) => deps.policies.resourceOfSubgraph.get(subgraph)?.name ?? null);
     this.access = new AccessPolicy(map);
@@ -230,7 +250,10 @@ export class OperationRegistry {
     const access = this.access.apply(registered.document, registered.operation, levels);
     const query = access.document ? print({ kind: Kind.DOCUMENT, definitions: [access.document] }) : null;
     return {
-      registered, refusal, access, query,
+      registered,
+      refusal,
+      access,
+      query,
       checkVariables: (variables) => this.checkVariables(registered, shape, limits, variables),
     };
   }

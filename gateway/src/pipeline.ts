@@ -67,30 +67,35 @@ export function hubPipelines(d: PipelineDeps, reportFault: FaultReporter) {
   const admission = useAdmission(d.admission); // R14: a saturated replica sheds load at once
   const addressLimit = useAddressLimit(d.quotas); // hostile traffic refused before its token is read
   const identity = useIdentity(d.identity); // R13: a verified token of a known body
-  const graphql = new Pipeline([
-    monitoring,
-    registration,
-    journal,
-    shutdown,
-    admission,
-    useHttpPost(), // POST and JSON only: nothing of a query in a URL
-    addressLimit,
-    identity,
-    usePurpose(d.policies), // why the request is made (X-Purpose, X-Case-Number)
-    useErrorHygiene(d.policies, d.production), // no foreign locations, no schema hints
-    useQuotas(d.quotas), // R7: requests and records per agency and caller, key walking
-    useTrustedOperations(d.policies, d.operations), // R7: systems run the operations registered for their body
-    useLimits(d.map.schema, d.limits), // R7: tokens, depth, aliases, directives, page size, cost
-    useReadOnly(), // R1: queries only
-    useAccess(d.policies, d.access), // R8: cut what the caller's body may not read
-    useIntrospection(d.policies, d.production), // the schema only to those who may read it
-    useRecords(d.map), // what was read, and how many records came back
-    useFailurePaths(d.map), // a failed subgraph's error on the paths it cost
-    ...(d.subjectKeys ? [
-      useSubjects(d.map.schema, d.subjectKeys, d.policies), // R4: whom it concerned, as keyed hashes
-      useConsent(d.map.schema, d.policies, d.consents, d.subjectKeys), // R5: only those who consented, under a consent purpose
-    ] : []),
-  ], reportFault);
+  const graphql = new Pipeline(
+    [
+      monitoring,
+      registration,
+      journal,
+      shutdown,
+      admission,
+      useHttpPost(), // POST and JSON only: nothing of a query in a URL
+      addressLimit,
+      identity,
+      usePurpose(d.policies), // why the request is made (X-Purpose, X-Case-Number)
+      useErrorHygiene(d.policies, d.production), // no foreign locations, no schema hints
+      useQuotas(d.quotas), // R7: requests and records per agency and caller, key walking
+      useTrustedOperations(d.policies, d.operations), // R7: systems run the operations registered for their body
+      useLimits(d.map.schema, d.limits), // R7: tokens, depth, aliases, directives, page size, cost
+      useReadOnly(), // R1: queries only
+      useAccess(d.policies, d.access), // R8: cut what the caller's body may not read
+      useIntrospection(d.policies, d.production), // the schema only to those who may read it
+      useRecords(d.map), // what was read, and how many records came back
+      useFailurePaths(d.map), // a failed subgraph's error on the paths it cost
+      ...(d.subjectKeys
+        ? [
+            useSubjects(d.map.schema, d.subjectKeys, d.policies), // R4: whom it concerned, as keyed hashes
+            useConsent(d.map.schema, d.policies, d.consents, d.subjectKeys), // R5: only those who consented, under a consent purpose
+          ]
+        : []),
+    ],
+    reportFault,
+  );
   // Officers' sign-in and sign-out (6.9.1.4): verified and journaled like every request.
   const session = new Pipeline([monitoring, registration, journal, shutdown, admission, addressLimit, identity], reportFault);
   return { graphql, session, shutdown, admission };

@@ -96,7 +96,11 @@ export function loadPolicies(dir: string, keysDir: string): Policies {
   const owners = new Map<string, string>();
   for (const [name, raw] of Object.entries(objectAt(read(dir, 'resources.json')['resources'], 'resources.json: resources'))) {
     const entry = objectAt(raw, `resources.json: ${name}`);
-    resources.set(name, { name, subgraph: stringAt(entry['subgraph'], `resources.json: ${name}.subgraph`), title: stringAt(entry['title'], `resources.json: ${name}.title`) });
+    resources.set(name, {
+      name,
+      subgraph: stringAt(entry['subgraph'], `resources.json: ${name}.subgraph`),
+      title: stringAt(entry['title'], `resources.json: ${name}.title`),
+    });
     if (entry['owner'] !== undefined) owners.set(name, stringAt(entry['owner'], `resources.json: ${name}.owner`));
   }
   const resourceOfSubgraph = new Map([...resources.values()].map((r) => [r.subgraph, r]));
@@ -106,7 +110,8 @@ export function loadPolicies(dir: string, keysDir: string): Policies {
     if (!resources.has(name)) throw new PolicyError(`${where}: unknown resource "${name}" (known: ${[...resources.keys()].join(', ')})`);
   };
   const checkLevel = (level: unknown, where: string, allowed: readonly string[] = LEVELS): void => {
-    if (typeof level !== 'string' || !allowed.includes(level)) throw new PolicyError(`${where}: unknown level ${JSON.stringify(level)} (expected ${allowed.join(', ')})`);
+    if (typeof level !== 'string' || !allowed.includes(level))
+      throw new PolicyError(`${where}: unknown level ${JSON.stringify(level)} (expected ${allowed.join(', ')})`);
   };
 
   const agencies = new Map<string, Agency>();
@@ -148,7 +153,12 @@ export function loadPolicies(dir: string, keysDir: string): Policies {
     if (typeof hidden !== 'boolean') throw new PolicyError(`purposes.json: ${code}.hiddenFromSubject must be true or false`);
     const legalBasis = entry['legalBasis'];
     if (legalBasis !== 'law' && legalBasis !== 'consent') throw new PolicyError(`purposes.json: ${code}.legalBasis must be "law" or "consent" (R5)`);
-    purposes.set(code, { description: stringAt(entry['description'], `purposes.json: ${code}.description`), caseNumber, hiddenFromSubject: hidden, legalBasis });
+    purposes.set(code, {
+      description: stringAt(entry['description'], `purposes.json: ${code}.description`),
+      caseNumber,
+      hiddenFromSubject: hidden,
+      legalBasis,
+    });
   }
 
   const roles = new Map<Role, RolePolicy>();
@@ -164,8 +174,14 @@ export function loadPolicies(dir: string, keysDir: string): Policies {
       checkLevel(level, `roles.json: ${role}.resources.${resource}`, [...LEVELS, 'agency']);
     }
     const operations = entry['operations'] ?? DEFAULT_OPERATIONS[role as Role];
-    if (operations !== 'registered' && operations !== 'any') throw new PolicyError(`roles.json: ${role}.operations: expected "registered" or "any", not ${JSON.stringify(operations)}`);
-    roles.set(role as Role, { purposes: rolePurposes as string[], resources: grants as RolePolicy['resources'], introspection: entry['introspection'] === true, operations });
+    if (operations !== 'registered' && operations !== 'any')
+      throw new PolicyError(`roles.json: ${role}.operations: expected "registered" or "any", not ${JSON.stringify(operations)}`);
+    roles.set(role as Role, {
+      purposes: rolePurposes as string[],
+      resources: grants as RolePolicy['resources'],
+      introspection: entry['introspection'] === true,
+      operations,
+    });
   }
   for (const role of ROLES) if (!roles.has(role)) throw new PolicyError(`roles.json: role "${role}" is not defined`);
 
@@ -175,11 +191,14 @@ export function loadPolicies(dir: string, keysDir: string): Policies {
   for (const code of Object.keys(overrides)) if (!agencies.has(code)) throw new PolicyError(`identity-providers.json: overrides: unknown agency "${code}"`);
   const fill = (template: string, agency: string) => template.replaceAll('{agency}', agency).replaceAll('${HUB_KEYS_DIR}', keysDir);
   const algorithms = idp['algorithms'];
-  if (!Array.isArray(algorithms) || algorithms.length === 0) throw new PolicyError('identity-providers.json: algorithms must list the accepted signature algorithms');
+  if (!Array.isArray(algorithms) || algorithms.length === 0)
+    throw new PolicyError('identity-providers.json: algorithms must list the accepted signature algorithms');
   // Only the agency may hold its signing key (R13): no HMAC secret shared with the gateway, no "none".
   const rejected = algorithms.find((a) => typeof a !== 'string' || !ASYMMETRIC_ALGORITHM.test(a));
   if (rejected !== undefined) {
-    throw new PolicyError(`identity-providers.json: algorithms: ${JSON.stringify(rejected)} is not an asymmetric signature algorithm (e.g. EdDSA, ES256, RS256, PS256)`);
+    throw new PolicyError(
+      `identity-providers.json: algorithms: ${JSON.stringify(rejected)} is not an asymmetric signature algorithm (e.g. EdDSA, ES256, RS256, PS256)`,
+    );
   }
   const tolerance = idp['clockToleranceSeconds'];
   if (typeof tolerance !== 'number' || tolerance < 0 || tolerance > 300) throw new PolicyError('identity-providers.json: clockToleranceSeconds must be 0..300');
@@ -194,7 +213,11 @@ export function loadPolicies(dir: string, keysDir: string): Policies {
   }
 
   return {
-    agencies, resources, resourceOfSubgraph, purposes, roles,
+    agencies,
+    resources,
+    resourceOfSubgraph,
+    purposes,
+    roles,
     identity: {
       audience: stringAt(idp['audience'], 'identity-providers.json: audience'),
       clockToleranceSeconds: tolerance,

@@ -41,7 +41,12 @@ export class RateLimitedQuotas implements Quotas {
   private readonly unauthenticated: RateLimiterAbstract;
   private readonly connected: Promise<void>;
 
-  constructor(private readonly policy: QuotaPolicy, private readonly redis: Redis | null, prefix = 'hub', onCountingChange: (counting: QuotaCounting) => void = () => undefined) {
+  constructor(
+    private readonly policy: QuotaPolicy,
+    private readonly redis: Redis | null,
+    prefix = 'hub',
+    onCountingChange: (counting: QuotaCounting) => void = () => undefined,
+  ) {
     this.connected = redis ? firstConnection(redis) : Promise.resolve();
     if (redis) {
       // An outage is told once per change of state, not per request; connecting at start is no change.
@@ -92,7 +97,8 @@ export class RateLimitedQuotas implements Quotas {
   async admit(identity: Identity): Promise<void> {
     await this.connected;
     const records = await this.recordsPerDay.get(identity.agency);
-    if (records && records.remainingPoints <= 0) throw rateLimited(`The agency ${identity.agency} has received its ${this.policy.recordsPerDayPerAgency} records for today.`, records);
+    if (records && records.remainingPoints <= 0)
+      throw rateLimited(`The agency ${identity.agency} has received its ${this.policy.recordsPerDayPerAgency} records for today.`, records);
     const misses = await this.misses.get(`${identity.agency}:${identity.sub}`);
     if (misses && misses.remainingPoints <= 0) throw rateLimited('Too many searches found nothing: walking through keys is not allowed (R7).', misses);
     await consume(this.perAgency, identity.agency, `The agency ${identity.agency} is over ${this.policy.requestsPerMinutePerAgency} requests per minute.`);
@@ -144,7 +150,12 @@ async function consume(limiter: RateLimiterAbstract, key: string, message: strin
   }
 }
 
-export function quotasFromEnv(policy: QuotaPolicy, redisUrl: string | undefined, prefix?: string, onCountingChange?: (counting: QuotaCounting) => void): Quotas {
+export function quotasFromEnv(
+  policy: QuotaPolicy,
+  redisUrl: string | undefined,
+  prefix?: string,
+  onCountingChange?: (counting: QuotaCounting) => void,
+): Quotas {
   const redis = redisUrl ? new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false }) : null;
   redis?.on('error', () => undefined);
   return new RateLimitedQuotas(policy, redis, prefix, onCountingChange);

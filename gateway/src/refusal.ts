@@ -1,8 +1,14 @@
 import type { HubErrorCode } from '@hub/kit';
 
 export type RefusalCode =
-  | HubErrorCode | 'GRAPHQL_PARSE_FAILED' | 'BAD_REQUEST' | 'OVERLOADED' | 'SHUTTING_DOWN' | 'CONSENT_UNAVAILABLE'
-  | 'PERSISTED_QUERY_NOT_FOUND' | 'PERSISTED_QUERY_REQUIRED';
+  | HubErrorCode
+  | 'GRAPHQL_PARSE_FAILED'
+  | 'BAD_REQUEST'
+  | 'OVERLOADED'
+  | 'SHUTTING_DOWN'
+  | 'CONSENT_UNAVAILABLE'
+  | 'PERSISTED_QUERY_NOT_FOUND'
+  | 'PERSISTED_QUERY_REQUIRED';
 
 /**
  * A request the hub will not serve. Every stage of the pipeline throws one of these; the

@@ -1,4 +1,14 @@
-import { getNamedType, isAbstractType, isInterfaceType, isObjectType, Kind, type GraphQLCompositeType, type GraphQLField, type GraphQLSchema, type SelectionSetNode } from 'graphql';
+import {
+  getNamedType,
+  isAbstractType,
+  isInterfaceType,
+  isObjectType,
+  Kind,
+  type GraphQLCompositeType,
+  type GraphQLField,
+  type GraphQLSchema,
+  type SelectionSetNode,
+} from 'graphql';
 import type { SupergraphInfo } from './supergraph';
 
 /**
@@ -28,7 +38,7 @@ export class ResourceMap {
     let resource = kept.get(coordinate);
     if (resource === undefined) {
       const allowed = [...new Set(this.resourcesOf(coordinate).filter((r) => levels.has(r)))];
-      resource = allowed.length === 1 ? allowed[0] ?? null : null;
+      resource = allowed.length === 1 ? (allowed[0] ?? null) : null;
       kept.set(coordinate, resource);
     }
     return resource;
@@ -65,7 +75,15 @@ function listItems(object: Record<string, unknown>): number {
  * is part of them. Counted in the data the caller receives, so a null that a failure
  * propagated counts as nothing.
  */
-export function countRecords(map: ResourceMap, levels: ReadonlyMap<string, unknown>, selectionSet: SelectionSetNode, parent: GraphQLCompositeType, value: unknown, from: string | null, into: Map<string, number>): void {
+export function countRecords(
+  map: ResourceMap,
+  levels: ReadonlyMap<string, unknown>,
+  selectionSet: SelectionSetNode,
+  parent: GraphQLCompositeType,
+  value: unknown,
+  from: string | null,
+  into: Map<string, number>,
+): void {
   if (Array.isArray(value)) {
     for (const item of value) countRecords(map, levels, selectionSet, parent, item, from, into);
     return;
@@ -85,8 +103,11 @@ export function countRecords(map: ResourceMap, levels: ReadonlyMap<string, unkno
     const resource = map.readFrom(`${parent.name}.${field.name}`, levels) ?? from;
     if (resource !== null && resource !== from) {
       const type = getNamedType(field.type);
-      const found = Array.isArray(child) ? child.filter((item) => item !== null).length
-        : map.isEntity(type.name) || !selection.selectionSet ? 1 : Math.max(1, listItems(child as Record<string, unknown>));
+      const found = Array.isArray(child)
+        ? child.filter((item) => item !== null).length
+        : map.isEntity(type.name) || !selection.selectionSet
+          ? 1
+          : Math.max(1, listItems(child as Record<string, unknown>));
       into.set(resource, (into.get(resource) ?? 0) + found);
     }
     if (selection.selectionSet) countRecords(map, levels, selection.selectionSet, getNamedType(field.type) as GraphQLCompositeType, child, resource, into);
@@ -94,7 +115,13 @@ export function countRecords(map: ResourceMap, levels: ReadonlyMap<string, unkno
 }
 
 /** Resource → schema coordinates the operation reads from it (for the journal; never values). */
-export function requestedCoordinates(map: ResourceMap, levels: ReadonlyMap<string, unknown>, selectionSet: SelectionSetNode, parent: GraphQLCompositeType, into: Map<string, Set<string>>): void {
+export function requestedCoordinates(
+  map: ResourceMap,
+  levels: ReadonlyMap<string, unknown>,
+  selectionSet: SelectionSetNode,
+  parent: GraphQLCompositeType,
+  into: Map<string, Set<string>>,
+): void {
   for (const selection of selectionSet.selections) {
     if (selection.kind === Kind.INLINE_FRAGMENT) {
       const condition = map.conditionOf(selection.typeCondition?.name.value, parent);
@@ -120,7 +147,17 @@ export function requestedCoordinates(map: ResourceMap, levels: ReadonlyMap<strin
  * that resource's subgraph left its mark. Apollo's gateway reports a failed fetch without a
  * path; these give the caller the paths it cost.
  */
-export function nullPathsOf(map: ResourceMap, levels: ReadonlyMap<string, unknown>, selectionSet: SelectionSetNode, parent: GraphQLCompositeType, value: unknown, from: string | null, resource: string, path: Array<string | number> = [], into: Array<Array<string | number>> = []): Array<Array<string | number>> {
+export function nullPathsOf(
+  map: ResourceMap,
+  levels: ReadonlyMap<string, unknown>,
+  selectionSet: SelectionSetNode,
+  parent: GraphQLCompositeType,
+  value: unknown,
+  from: string | null,
+  resource: string,
+  path: Array<string | number> = [],
+  into: Array<Array<string | number>> = [],
+): Array<Array<string | number>> {
   if (Array.isArray(value)) {
     value.forEach((item, i) => nullPathsOf(map, levels, selectionSet, parent, item, from, resource, [...path, i], into));
     return into;
@@ -140,7 +177,8 @@ export function nullPathsOf(map: ResourceMap, levels: ReadonlyMap<string, unknow
     const owner = map.readFrom(`${parent.name}.${field.name}`, levels) ?? from;
     const child = object[key];
     if (child === null && owner === resource && owner !== from) into.push([...path, key]);
-    else if (selection.selectionSet) nullPathsOf(map, levels, selection.selectionSet, getNamedType(field.type) as GraphQLCompositeType, child, owner, resource, [...path, key], into);
+    else if (selection.selectionSet)
+      nullPathsOf(map, levels, selection.selectionSet, getNamedType(field.type) as GraphQLCompositeType, child, owner, resource, [...path, key], into);
   }
   return into;
 }

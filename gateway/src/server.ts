@@ -86,14 +86,32 @@ export async function startGateway(options: GatewayOptions, port: number, host =
   const map = new ResourceMap(supergraph.apiSchema, supergraph, (subgraph) => policies.resourceOfSubgraph.get(subgraph)?.name ?? null);
   const metrics = new GatewayMetrics(options.journal, () => options.quotas.counting());
   const identity = new IdentityVerifier(policies);
-  const pipelines = hubPipelines({
-    policies, map, access: new AccessPolicy(map), identity, limits: options.limits, operations: options.operations, quotas: options.quotas,
-    journal: options.journal, metrics, registrations: options.registrations, logger, production: options.production,
-    admission: options.admission ?? DEFAULT_ADMISSION, subjectKeys: options.subjectKeys, consents: options.consents,
-  }, (stage, error) => logger.error({ stage, err: errorSummary(error) }, 'stage failed'));
+  const pipelines = hubPipelines(
+    {
+      policies,
+      map,
+      access: new AccessPolicy(map),
+      identity,
+      limits: options.limits,
+      operations: options.operations,
+      quotas: options.quotas,
+      journal: options.journal,
+      metrics,
+      registrations: options.registrations,
+      logger,
+      production: options.production,
+      admission: options.admission ?? DEFAULT_ADMISSION,
+      subjectKeys: options.subjectKeys,
+      consents: options.consents,
+    },
+    (stage, error) => logger.error({ stage, err: errorSummary(error) }, 'stage failed'),
+  );
   const transport = new SubgraphTransport({
-    timeoutMs: options.subgraphTimeoutMs, connectionsPerSubgraph: 64,
-    breaker: options.breaker ?? DEFAULT_BREAKER, metrics, logger,
+    timeoutMs: options.subgraphTimeoutMs,
+    connectionsPerSubgraph: 64,
+    breaker: options.breaker ?? DEFAULT_BREAKER,
+    metrics,
+    logger,
   });
 
   // The supergraph's URLs with the operator's overrides (SUBGRAPH_URL_<NAME>) applied.
@@ -101,10 +119,13 @@ export async function startGateway(options: GatewayOptions, port: number, host =
   const apollo = new ApolloServer<HubContext>({
     gateway: new ApolloGateway({
       supergraphSdl: supergraph.sdl,
-      buildService: ({ name }) => new HubDataSource(
-        { name, url: urls.get(name) ?? '', resource: policies.resourceOfSubgraph.get(name)?.name ?? null },
-        options.signingKey, transport.fetcherFor(name), (hub, call) => pipelines.graphql.subgraphFetch(hub, call),
-      ),
+      buildService: ({ name }) =>
+        new HubDataSource(
+          { name, url: urls.get(name) ?? '', resource: policies.resourceOfSubgraph.get(name)?.name ?? null },
+          options.signingKey,
+          transport.fetcherFor(name),
+          (hub, call) => pipelines.graphql.subgraphFetch(hub, call),
+        ),
     }),
     plugins: [ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginUsageReportingDisabled()],
     includeStacktraceInErrorResponses: false,
@@ -123,11 +144,16 @@ export async function startGateway(options: GatewayOptions, port: number, host =
     if (!operation?.executable) return { status: 200, headers: {}, body: { data: null }, refusal: null };
     // A registered operation's document was printed once, before traffic.
     // Neither runs under a name the caller chose (operation.ts): Apollo would pass it to every subgraph.
-    const request = operation.prepared?.query && operation.executable === operation.prepared.access.document ? { query: operation.prepared.query }
-      : runsSource(operation)
-      ? { query: operation.source }
-      : { query: printedOnce(operation.executable, ({ name: _name, ...executable }) => print({ kind: Kind.DOCUMENT, definitions: [executable] })) };
-    const response = await apollo.executeOperation({ ...request, ...(operation.variables ? { variables: operation.variables } : {}) }, { contextValue: { hub } });
+    const request =
+      operation.prepared?.query && operation.executable === operation.prepared.access.document
+        ? { query: operation.prepared.query }
+        : runsSource(operation)
+          ? { query: operation.source }
+          : { query: printedOnce(operation.executable, ({ name: _name, ...executable }) => print({ kind: Kind.DOCUMENT, definitions: [executable] })) };
+    const response = await apollo.executeOperation(
+      { ...request, ...(operation.variables ? { variables: operation.variables } : {}) },
+      { contextValue: { hub } },
+    );
     if (response.body.kind !== 'single') throw new Error('incremental delivery is not served');
     const { data, errors, extensions } = response.body.singleResult;
     return {
@@ -141,7 +167,10 @@ export async function startGateway(options: GatewayOptions, port: number, host =
   const limits = options.limits;
   const documents = new DocumentCache();
   const graphqlHandler = {
-    readBody: async (hub: HubRequest) => readRequestBody(await parseGraphQLBody(hub.http, limits.requestBodyBytes).catch((error: unknown) => asBodyRefusal(error, hub.http, limits.requestBodyBytes))),
+    readBody: async (hub: HubRequest) =>
+      readRequestBody(
+        await parseGraphQLBody(hub.http, limits.requestBodyBytes).catch((error: unknown) => asBodyRefusal(error, hub.http, limits.requestBodyBytes)),
+      ),
     select: (_hub: HubRequest, body: GraphQLRequestBody) => (body.prepared ? selectOperation(body) : documents.select(body)),
     execute,
   };
@@ -186,7 +215,10 @@ export async function startGateway(options: GatewayOptions, port: number, host =
       return sendJson(res, refusal.httpStatus, { errors: [{ message: refusal.message, extensions: { code: refusal.code } }] });
     }
     const operations = options.operations.ofAgency(agency).map((o) => ({
-      name: o.name, id: o.id, query: o.source, variables: (o.operation.variableDefinitions ?? []).map((v) => v.variable.name.value),
+      name: o.name,
+      id: o.id,
+      query: o.source,
+      variables: (o.operation.variableDefinitions ?? []).map((v) => v.variable.name.value),
     }));
     sendJson(res, 200, { operations }, { 'cache-control': 'no-store' });
   }
@@ -195,24 +227,33 @@ export async function startGateway(options: GatewayOptions, port: number, host =
   if (!options.production && options.developmentKeysDir) ui.set('/dev/token', developmentTokenRoute(policies, options.developmentKeysDir));
   const server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-    const route = path === '/graphql' ? handleGraphQL
-      : path === '/session/sign-in' ? (q: IncomingMessage, r: ServerResponse) => handleSession('sign-in', q, r)
-      : path === '/session/sign-out' ? (q: IncomingMessage, r: ServerResponse) => handleSession('sign-out', q, r)
-      : path === '/me/consents' && consents ? consents
-      : path === '/operations' ? handleOperations
-      : path === '/health' ? async () => sendJson(res, 200, { status: 'ok' })
-      : path === '/ready' ? async () => {
-        if (graceful.closing) return sendJson(res, 503, { status: 'stopping' });
-        const report = await checkReadiness(supergraph.subgraphs, options.journal, Math.min(READINESS_TIMEOUT_MS, options.subgraphTimeoutMs));
-        // Local quota counting is not "not ready": the hub still serves, each replica counting alone.
-        sendJson(res, report.status === 'ready' ? 200 : 503, { ...report, quotas: options.quotas.counting() });
-      }
-      : path === '/metrics' ? async () => {
-        const text = await metrics.registry.metrics();
-        res.writeHead(200, { 'content-type': metrics.registry.contentType, 'cache-control': 'no-store' });
-        res.end(text);
-      }
-      : ui.get(path) ?? (async () => sendJson(res, 404, { error: 'not found' }));
+    const route =
+      path === '/graphql'
+        ? handleGraphQL
+        : path === '/session/sign-in'
+          ? (q: IncomingMessage, r: ServerResponse) => handleSession('sign-in', q, r)
+          : path === '/session/sign-out'
+            ? (q: IncomingMessage, r: ServerResponse) => handleSession('sign-out', q, r)
+            : path === '/me/consents' && consents
+              ? consents
+              : path === '/operations'
+                ? handleOperations
+                : path === '/health'
+                  ? async () => sendJson(res, 200, { status: 'ok' })
+                  : path === '/ready'
+                    ? async () => {
+                        if (graceful.closing) return sendJson(res, 503, { status: 'stopping' });
+                        const report = await checkReadiness(supergraph.subgraphs, options.journal, Math.min(READINESS_TIMEOUT_MS, options.subgraphTimeoutMs));
+                        // Local quota counting is not "not ready": the hub still serves, each replica counting alone.
+                        sendJson(res, report.status === 'ready' ? 200 : 503, { ...report, quotas: options.quotas.counting() });
+                      }
+                    : path === '/metrics'
+                      ? async () => {
+                          const text = await metrics.registry.metrics();
+                          res.writeHead(200, { 'content-type': metrics.registry.contentType, 'cache-control': 'no-store' });
+                          res.end(text);
+                        }
+                      : (ui.get(path) ?? (async () => sendJson(res, 404, { error: 'not found' })));
     route(req, res).catch((error: unknown) => {
       logger.error({ err: errorSummary(error) }, 'unhandled');
       if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Internal server error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
@@ -250,7 +291,12 @@ export async function startGateway(options: GatewayOptions, port: number, host =
 async function settledWithin(work: Array<Promise<unknown>>, ms: number): Promise<void> {
   if (work.length === 0 || ms <= 0) return;
   let timer: NodeJS.Timeout | undefined;
-  await Promise.race([Promise.allSettled(work), new Promise((resolve) => { timer = setTimeout(resolve, ms); })]);
+  await Promise.race([
+    Promise.allSettled(work),
+    new Promise((resolve) => {
+      timer = setTimeout(resolve, ms);
+    }),
+  ]);
   clearTimeout(timer);
 }
 

@@ -76,7 +76,10 @@ export interface Handler {
 export type FaultReporter = (stage: string, error: unknown) => void;
 
 export class Pipeline {
-  constructor(readonly stages: readonly Stage[], private readonly reportFault: FaultReporter) {
+  constructor(
+    readonly stages: readonly Stage[],
+    private readonly reportFault: FaultReporter,
+  ) {
     checkOrder(stages);
   }
 

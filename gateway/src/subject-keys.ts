@@ -53,7 +53,11 @@ export function loadSubjectKeys(dir: string): SubjectKeys {
   const current = readKey(subjectKeyPath(dir));
   const retiredDir = retiredSubjectKeysDir(dir);
   const retired = existsSync(retiredDir)
-    ? readdirSync(retiredDir).filter((f) => f.endsWith('.json')).sort().map((f) => readKey(join(retiredDir, f))).filter((k) => k.kid !== current.kid)
+    ? readdirSync(retiredDir)
+        .filter((f) => f.endsWith('.json'))
+        .sort()
+        .map((f) => readKey(join(retiredDir, f)))
+        .filter((k) => k.kid !== current.kid)
     : [];
   return { current, retired };
 }

@@ -40,7 +40,8 @@ export function readSupergraph(sdl: string, urlOverrides: Record<string, string>
   const owners = new Map<string, Set<string>>();
   const entities = new Set<string>();
   for (const definition of document.definitions) {
-    if (definition.kind !== Kind.OBJECT_TYPE_DEFINITION && definition.kind !== Kind.INTERFACE_TYPE_DEFINITION && definition.kind !== Kind.OBJECT_TYPE_EXTENSION) continue;
+    if (definition.kind !== Kind.OBJECT_TYPE_DEFINITION && definition.kind !== Kind.INTERFACE_TYPE_DEFINITION && definition.kind !== Kind.OBJECT_TYPE_EXTENSION)
+      continue;
     if ((definition.directives ?? []).some((d) => d.name.value === 'join__type' && argument(d, 'key') !== undefined)) entities.add(definition.name.value);
     const typeGraphs = (definition.directives ?? [])
       .filter((d) => d.name.value === 'join__type')
@@ -48,9 +49,13 @@ export function readSupergraph(sdl: string, urlOverrides: Record<string, string>
       .filter((g): g is string => g !== undefined);
     for (const field of definition.fields ?? []) {
       const joins = (field.directives ?? []).filter((d) => d.name.value === 'join__field');
-      const graphs = joins.length === 0
-        ? typeGraphs
-        : joins.filter((d) => argument(d, 'external') !== true).map((d) => graphNames.get(String(argument(d, 'graph')))).filter((g): g is string => g !== undefined);
+      const graphs =
+        joins.length === 0
+          ? typeGraphs
+          : joins
+              .filter((d) => argument(d, 'external') !== true)
+              .map((d) => graphNames.get(String(argument(d, 'graph'))))
+              .filter((g): g is string => g !== undefined);
       owners.set(`${definition.name.value}.${field.name.value}`, new Set(graphs));
     }
   }

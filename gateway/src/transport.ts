@@ -26,7 +26,13 @@ export interface BreakerOptions {
   consecutiveTimeouts: number;
 }
 
-export const DEFAULT_BREAKER: BreakerOptions = { errorThresholdPercentage: 50, volumeThreshold: 5, resetTimeoutMs: 10_000, windowMs: 10_000, consecutiveTimeouts: 3 };
+export const DEFAULT_BREAKER: BreakerOptions = {
+  errorThresholdPercentage: 50,
+  volumeThreshold: 5,
+  resetTimeoutMs: 10_000,
+  windowMs: 10_000,
+  consecutiveTimeouts: 3,
+};
 
 export interface TransportOptions {
   timeoutMs: number;
@@ -96,25 +102,28 @@ export class SubgraphTransport {
     if (!breaker) {
       const { breaker: policy, metrics } = this.options;
       let timeoutsInARow = 0;
-      const circuit: CircuitBreaker<[string, CallInit], SubgraphAnswer> = new CircuitBreaker(async (url: string, init: CallInit) => {
-        try {
-          const response = await this.call(subgraph, url, init);
-          timeoutsInARow = 0;
-          return response;
-        } catch (error) {
-          timeoutsInARow = error instanceof SubgraphTimeout ? timeoutsInARow + 1 : 0;
-          if (timeoutsInARow >= policy.consecutiveTimeouts) circuit.open();
-          throw error;
-        }
-      }, {
-        // The call carries its own timeout (an abort that really cancels the request), so the breaker's is off.
-        timeout: false,
-        errorThresholdPercentage: policy.errorThresholdPercentage,
-        volumeThreshold: policy.volumeThreshold,
-        resetTimeout: policy.resetTimeoutMs,
-        rollingCountTimeout: policy.windowMs,
-        name: subgraph,
-      });
+      const circuit: CircuitBreaker<[string, CallInit], SubgraphAnswer> = new CircuitBreaker(
+        async (url: string, init: CallInit) => {
+          try {
+            const response = await this.call(subgraph, url, init);
+            timeoutsInARow = 0;
+            return response;
+          } catch (error) {
+            timeoutsInARow = error instanceof SubgraphTimeout ? timeoutsInARow + 1 : 0;
+            if (timeoutsInARow >= policy.consecutiveTimeouts) circuit.open();
+            throw error;
+          }
+        },
+        {
+          // The call carries its own timeout (an abort that really cancels the request), so the breaker's is off.
+          timeout: false,
+          errorThresholdPercentage: policy.errorThresholdPercentage,
+          volumeThreshold: policy.volumeThreshold,
+          resetTimeout: policy.resetTimeoutMs,
+          rollingCountTimeout: policy.windowMs,
+          name: subgraph,
+        },
+      );
       circuit.on('open', () => {
         this.options.logger.warn({ subgraph, pauseMs: policy.resetTimeoutMs }, 'circuit open: the subgraph is not called for a while');
         metrics.circuitState(subgraph, 'open');
@@ -233,11 +242,32 @@ export class SubgraphTransport {
 /** Every stage has added its part of the caller; a missing part is a fault of ours, never a weaker assertion. */
 function completeCaller(claims: Partial<Caller>): Caller {
   const { agency, sub, roles, purpose, caseNumber, fin, level, registrationNumber, searchLimit } = claims;
-  if (agency === undefined || sub === undefined || roles === undefined || purpose === undefined || caseNumber === undefined
-    || fin === undefined || level === undefined || registrationNumber === undefined || searchLimit === undefined) {
+  if (
+    agency === undefined ||
+    sub === undefined ||
+    roles === undefined ||
+    purpose === undefined ||
+    caseNumber === undefined ||
+    fin === undefined ||
+    level === undefined ||
+    registrationNumber === undefined ||
+    searchLimit === undefined
+  ) {
     throw new Error('incomplete caller assertion');
   }
-  return { agency, sub, roles, purpose, caseNumber, fin, level, registrationNumber, searchLimit, ...(claims.subjectHashes ? { subjectHashes: claims.subjectHashes } : {}), ...(claims.hiddenPurposes ? { hiddenPurposes: claims.hiddenPurposes } : {}) };
+  return {
+    agency,
+    sub,
+    roles,
+    purpose,
+    caseNumber,
+    fin,
+    level,
+    registrationNumber,
+    searchLimit,
+    ...(claims.subjectHashes ? { subjectHashes: claims.subjectHashes } : {}),
+    ...(claims.hiddenPurposes ? { hiddenPurposes: claims.hiddenPurposes } : {}),
+  };
 }
 
 /** Each stage's part of a subgraph call (Pipeline.subgraphFetch). */
@@ -296,7 +326,11 @@ export class HubDataSource implements GraphQLDataSource<HubContext> {
       response.errors = response.errors.map((error) => {
         const code = error.extensions?.['code'];
         if (typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR') return error;
-        return { message: `The ${this.named()} failed to produce this field.`, ...(error.path ? { path: error.path } : {}), extensions: this.extensions('SUBGRAPH_ERROR') };
+        return {
+          message: `The ${this.named()} failed to produce this field.`,
+          ...(error.path ? { path: error.path } : {}),
+          extensions: this.extensions('SUBGRAPH_ERROR'),
+        };
       });
     }
     return response;

@@ -48,8 +48,14 @@ const UI_DIR = join(__dirname, '..', 'ui');
  */
 export function contentSecurityPolicy(nonce: string): string {
   return [
-    "default-src 'none'", "script-src 'self'", `style-src 'self' 'nonce-${nonce}'`, "img-src 'self' data:",
-    "connect-src 'self'", "form-action 'self'", "base-uri 'none'", "frame-ancestors 'none'",
+    "default-src 'none'",
+    "script-src 'self'",
+    `style-src 'self' 'nonce-${nonce}'`,
+    "img-src 'self' data:",
+    "connect-src 'self'",
+    "form-action 'self'",
+    "base-uri 'none'",
+    "frame-ancestors 'none'",
   ].join('; ');
 }
 
@@ -69,17 +75,21 @@ export function uiRoutes(options: UiOptions): Map<string, UiRoute> {
     resources: [...policies.resources.values()].map((r) => ({ name: r.name, title: r.title })),
     purposes: [...policies.purposes].map(([code, { description, legalBasis }]) => ({ code, description, legalBasis })),
     rolePurposes: Object.fromEntries([...policies.roles].map(([role, p]) => [role, p.purposes])),
-    development: production ? null : {
-      roles: [...ROLES],
-      people: withPeople ? people : [],
-    },
+    development: production
+      ? null
+      : {
+          roles: [...ROLES],
+          people: withPeople ? people : [],
+        },
   });
 
-  const page = (title: string, bundle: string, withPeople: boolean): UiRoute => async (req, res) => {
-    if (!allowMethods(req, res, ['GET', 'HEAD'])) return;
-    const nonce = randomBytes(16).toString('base64');
-    const json = JSON.stringify(config(nonce, withPeople)).replace(/</g, '\\u003c');
-    const html = `<!doctype html>
+  const page =
+    (title: string, bundle: string, withPeople: boolean): UiRoute =>
+    async (req, res) => {
+      if (!allowMethods(req, res, ['GET', 'HEAD'])) return;
+      const nonce = randomBytes(16).toString('base64');
+      const json = JSON.stringify(config(nonce, withPeople)).replace(/</g, '\\u003c');
+      const html = `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -93,47 +103,57 @@ export function uiRoutes(options: UiOptions): Map<string, UiRoute> {
 <body><div id="root"></div></body>
 </html>
 `;
-    res.writeHead(200, {
-      ...securityHeaders(),
-      'content-type': 'text/html; charset=utf-8',
-      'content-security-policy': contentSecurityPolicy(nonce),
-      'cache-control': 'no-store',
-    });
-    res.end(req.method === 'HEAD' ? undefined : html);
-  };
+      res.writeHead(200, {
+        ...securityHeaders(),
+        'content-type': 'text/html; charset=utf-8',
+        'content-security-policy': contentSecurityPolicy(nonce),
+        'cache-control': 'no-store',
+      });
+      res.end(req.method === 'HEAD' ? undefined : html);
+    };
 
-  const asset = (name: string): UiRoute => async (req, res) => {
-    if (!allowMethods(req, res, ['GET', 'HEAD'])) return;
-    let file = assets.get(name);
-    if (!file) {
-      let body: Buffer;
-      try {
-        body = readFileSync(join(UI_DIR, name));
-      } catch {
-        sendJson(res, 503, { error: `The playground assets are not built (${name}): run npm run build.` });
+  const asset =
+    (name: string): UiRoute =>
+    async (req, res) => {
+      if (!allowMethods(req, res, ['GET', 'HEAD'])) return;
+      let file = assets.get(name);
+      if (!file) {
+        let body: Buffer;
+        try {
+          body = readFileSync(join(UI_DIR, name));
+        } catch {
+          sendJson(res, 503, { error: `The playground assets are not built (${name}): run npm run build.` });
+          return;
+        }
+        file = { body, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"` };
+        assets.set(name, file);
+      }
+      const headers = {
+        ...securityHeaders(),
+        'content-type': ASSET_TYPES[name.split('.').pop() ?? ''] ?? 'application/octet-stream',
+        etag: file.etag,
+        'cache-control': 'no-cache',
+      };
+      if (req.headers['if-none-match'] === file.etag) {
+        res.writeHead(304, headers);
+        res.end();
         return;
       }
-      file = { body, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"` };
-      assets.set(name, file);
-    }
-    const headers = { ...securityHeaders(), 'content-type': ASSET_TYPES[name.split('.').pop() ?? ''] ?? 'application/octet-stream', etag: file.etag, 'cache-control': 'no-cache' };
-    if (req.headers['if-none-match'] === file.etag) {
-      res.writeHead(304, headers);
-      res.end();
-      return;
-    }
-    res.writeHead(200, { ...headers, 'content-length': file.body.length });
-    res.end(req.method === 'HEAD' ? undefined : file.body);
-  };
+      res.writeHead(200, { ...headers, 'content-length': file.body.length });
+      res.end(req.method === 'HEAD' ? undefined : file.body);
+    };
 
   const routes = new Map<string, UiRoute>([
-    ['/', async (_req, res) => {
-      res.writeHead(302, { location: '/playground', 'cache-control': 'no-store' });
-      res.end();
-    }],
-    ['/playground', page('Officers\' playground · data-exchange hub', 'playground', true)],
+    [
+      '/',
+      async (_req, res) => {
+        res.writeHead(302, { location: '/playground', 'cache-control': 'no-store' });
+        res.end();
+      },
+    ],
+    ['/playground', page("Officers' playground · data-exchange hub", 'playground', true)],
     // The console shows the journal only: no person's data, not even the demo ones.
-    ['/audit', page('Auditors\' console · data-exchange hub', 'console', false)],
+    ['/audit', page("Auditors' console · data-exchange hub", 'console', false)],
     // A citizen's own page (R4, R5); in development it offers the demo persons' FİNs to sign in with.
     ['/me', page('My data · data-exchange hub', 'me', true)],
     ...ASSETS.map((name) => [`/ui/${name}`, asset(name)] as [string, UiRoute]),

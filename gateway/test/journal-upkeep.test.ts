@@ -15,8 +15,13 @@ import { journalEntry } from './support/journal-entry';
 
 const ROOT = join(__dirname, '../../..');
 /** The upkeep settings as the gateway reads them, from an environment that is otherwise complete. */
-const upkeepOptionsFromEnv = (env: Record<string, string>) => gatewayConfigFromEnv({ DATABASE_URL: 'postgres://127.0.0.1/hub', POLICIES_DIR: join(ROOT, 'policies'), SUPERGRAPH_PATH: join(ROOT, 'schema/supergraph.graphql'), ...env }).upkeep;
-
+const upkeepOptionsFromEnv = (env: Record<string, string>) =>
+  gatewayConfigFromEnv({
+    DATABASE_URL: 'postgres://127.0.0.1/hub',
+    POLICIES_DIR: join(ROOT, 'policies'),
+    SUPERGRAPH_PATH: join(ROOT, 'schema/supergraph.graphql'),
+    ...env,
+  }).upkeep;
 
 describe('the journal upkeep', () => {
   let database: TestDatabase;
@@ -38,23 +43,31 @@ describe('the journal upkeep', () => {
   });
 
   it('reads its settings from the environment and refuses a bad interval', () => {
-    assert.deepEqual(upkeepOptionsFromEnv({ AUDIT_CHECKPOINT_DIR: '/var/lib/hub/checkpoints', AUDIT_CHECKPOINT_INTERVAL_S: '30' }),
-      { checkpointDir: '/var/lib/hub/checkpoints', checkpointEveryMs: 30_000, partitionsEveryMs: 86_400_000, monthsAhead: 2 });
+    assert.deepEqual(upkeepOptionsFromEnv({ AUDIT_CHECKPOINT_DIR: '/var/lib/hub/checkpoints', AUDIT_CHECKPOINT_INTERVAL_S: '30' }), {
+      checkpointDir: '/var/lib/hub/checkpoints',
+      checkpointEveryMs: 30_000,
+      partitionsEveryMs: 86_400_000,
+      monthsAhead: 2,
+    });
     assert.throws(() => upkeepOptionsFromEnv({ AUDIT_CHECKPOINT_INTERVAL_S: 'often' }), /AUDIT_CHECKPOINT_INTERVAL_S/);
   });
 
-  it('creates the months ahead at start, and signs the chain\'s end into the table and the directory, last on close', async () => {
+  it("creates the months ahead at start, and signs the chain's end into the table and the directory, last on close", async () => {
     const options = { ...upkeepOptionsFromEnv({ AUDIT_CHECKPOINT_DIR: dir }), monthsAhead: 5 };
     const journal = PostgresAuditJournal.connect(database.url).keepUp(await JournalUpkeep.start(database.url, keys.signingKey, options));
     const ahead = new Date();
     ahead.setUTCMonth(ahead.getUTCMonth() + 5, 1);
     const name = `journal_${ahead.toISOString().slice(0, 7).replace('-', '_')}`;
-    const { rows: [partition] } = await admin.query<{ exists: boolean }>('SELECT to_regclass($1) IS NOT NULL AS exists', [`audit.${name}`]);
+    const {
+      rows: [partition],
+    } = await admin.query<{ exists: boolean }>('SELECT to_regclass($1) IS NOT NULL AS exists', [`audit.${name}`]);
     assert.equal(partition?.exists, true, name);
 
     await Promise.all([1, 2, 3].map((n) => journal.append(journalEntry(n))));
     await journal.close();
-    const { rows: [last] } = await admin.query<{ seq: string; hash: string }>('SELECT seq, hash FROM audit.journal ORDER BY seq DESC LIMIT 1');
+    const {
+      rows: [last],
+    } = await admin.query<{ seq: string; hash: string }>('SELECT seq, hash FROM audit.journal ORDER BY seq DESC LIMIT 1');
     const { rows: stored } = await admin.query<{ jws: string }>('SELECT jws FROM audit.checkpoints');
     const files = readdirSync(dir).filter((f) => f.endsWith('.jws'));
     assert.equal(stored.length, 1);

@@ -7,7 +7,6 @@ import { auditJournalSchema } from '@hub/audit';
 import { PostgresAuditJournal } from '../src/journal';
 import { journalEntry } from './support/journal-entry';
 
-
 describe('the audit journal writer', () => {
   let database: TestDatabase;
   let admin: Client;
@@ -50,6 +49,9 @@ describe('the audit journal writer', () => {
     assert.equal(await again.ping(), true);
     await again.close();
     const { rows } = await admin.query<{ registration_number: string }>('SELECT registration_number FROM audit.journal ORDER BY seq');
-    assert.deepEqual(rows.map((r) => r.registration_number), ['HUB-TEST-1']);
+    assert.deepEqual(
+      rows.map((r) => r.registration_number),
+      ['HUB-TEST-1'],
+    );
   });
 });

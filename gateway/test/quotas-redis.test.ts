@@ -36,22 +36,26 @@ describe('quotas with Redis', () => {
     }
   });
 
-  it('count in Redis from a fresh replica\'s first request, and keep limiting in memory when Redis goes away mid-way', async () => {
+  it("count in Redis from a fresh replica's first request, and keep limiting in memory when Redis goes away mid-way", async () => {
     // A TCP proxy in front of the real Redis: closing it cuts this gateway off Redis.
     const sockets = new Set<Socket>();
     const proxy = createServer((client) => {
       const upstream = connect(6379, '127.0.0.1');
       for (const socket of [client, upstream]) {
         sockets.add(socket);
-        socket.on('error', () => { client.destroy(); upstream.destroy(); });
+        socket.on('error', () => {
+          client.destroy();
+          upstream.destroy();
+        });
       }
       client.pipe(upstream).pipe(client);
     });
     await new Promise<void>((done) => proxy.listen(0, '127.0.0.1', done));
-    const cutOff = () => new Promise<void>((done) => {
-      proxy.close(() => done());
-      for (const socket of sockets) socket.destroy();
-    });
+    const cutOff = () =>
+      new Promise<void>((done) => {
+        proxy.close(() => done());
+        for (const socket of sockets) socket.destroy();
+      });
     const prefix = `unit-${process.pid}-${Date.now()}`;
     const viaProxy = quotasFromEnv(policy, `redis://127.0.0.1:${(proxy.address() as AddressInfo).port}`, prefix);
     const direct = quotasFromEnv(policy, 'redis://127.0.0.1:6379', prefix);

@@ -29,7 +29,12 @@ function hoursOf(rows: AuditHour[]): number[] {
 }
 
 export function HourlyChart({ rows }: { rows: AuditHour[] }) {
-  if (rows.length === 0) return <p className="hub-hint" data-testid="chart-empty">No requests in this range.</p>;
+  if (rows.length === 0)
+    return (
+      <p className="hub-hint" data-testid="chart-empty">
+        No requests in this range.
+      </p>
+    );
   const agencies = [...new Set(rows.map(agencyName))].sort();
   const colour = new Map(agencies.map((a, i) => [a, PALETTE[i % PALETTE.length]!]));
   const hours = hoursOf(rows);
@@ -52,24 +57,40 @@ export function HourlyChart({ rows }: { rows: AuditHour[] }) {
         <line x1={PAD.left} y1={y(0)} x2={WIDTH - PAD.right} y2={y(0)} stroke="#888" />
         <line x1={PAD.left} y1={PAD.top} x2={PAD.left} y2={y(0)} stroke="#888" />
         {[0, max / 2, max].map((tick) => (
-          <text key={tick} x={PAD.left - 6} y={y(tick) + 4} textAnchor="end" fontSize="11" fill="#555">{Math.round(tick)}</text>
+          <text key={tick} x={PAD.left - 6} y={y(tick) + 4} textAnchor="end" fontSize="11" fill="#555">
+            {Math.round(tick)}
+          </text>
         ))}
         {hours.map((hour, i) => {
           let base = 0;
           const x = PAD.left + slot * i + (slot - barWidth) / 2;
           return (
             <g key={hour}>
-              {(byHour.get(hour) ?? []).slice().sort((a, b) => agencyName(a).localeCompare(agencyName(b))).map((row) => {
-                const top = y(base + row.requests);
-                const height = y(base) - top;
-                base += row.requests;
-                return (
-                  <rect key={agencyName(row)} x={x} y={top} width={barWidth} height={height} fill={colour.get(agencyName(row))}
-                    data-testid="chart-bar" data-hour={row.hour} data-agency={agencyName(row)} data-requests={row.requests} data-refusals={row.refusals}>
-                    <title>{`${new Date(hour).toLocaleString()} · ${agencyName(row)}: ${row.requests} requests, ${row.refusals} refused`}</title>
-                  </rect>
-                );
-              })}
+              {(byHour.get(hour) ?? [])
+                .slice()
+                .sort((a, b) => agencyName(a).localeCompare(agencyName(b)))
+                .map((row) => {
+                  const top = y(base + row.requests);
+                  const height = y(base) - top;
+                  base += row.requests;
+                  return (
+                    <rect
+                      key={agencyName(row)}
+                      x={x}
+                      y={top}
+                      width={barWidth}
+                      height={height}
+                      fill={colour.get(agencyName(row))}
+                      data-testid="chart-bar"
+                      data-hour={row.hour}
+                      data-agency={agencyName(row)}
+                      data-requests={row.requests}
+                      data-refusals={row.refusals}
+                    >
+                      <title>{`${new Date(hour).toLocaleString()} · ${agencyName(row)}: ${row.requests} requests, ${row.refusals} refused`}</title>
+                    </rect>
+                  );
+                })}
               {i % labelEvery === 0 && (
                 <text x={PAD.left + slot * i + slot / 2} y={HEIGHT - PAD.bottom + 14} textAnchor="middle" fontSize="10" fill="#555">
                   {new Date(hour).toLocaleString([], { month: '2-digit', day: '2-digit', hour: '2-digit' })}
@@ -80,8 +101,16 @@ export function HourlyChart({ rows }: { rows: AuditHour[] }) {
         })}
         <polyline points={refusalPoints} fill="none" stroke="#c0392b" strokeWidth="2" data-testid="chart-refusals" />
         {refusals.map((value, i) => (
-          <circle key={hours[i]} cx={PAD.left + slot * i + slot / 2} cy={y(value)} r="3" fill="#c0392b" data-testid="chart-refusal-point"
-            data-hour={new Date(hours[i]!).toISOString()} data-refusals={value}>
+          <circle
+            key={hours[i]}
+            cx={PAD.left + slot * i + slot / 2}
+            cy={y(value)}
+            r="3"
+            fill="#c0392b"
+            data-testid="chart-refusal-point"
+            data-hour={new Date(hours[i]!).toISOString()}
+            data-refusals={value}
+          >
             <title>{`${new Date(hours[i]!).toLocaleString()}: ${value} refused`}</title>
           </circle>
         ))}
@@ -89,11 +118,17 @@ export function HourlyChart({ rows }: { rows: AuditHour[] }) {
       <figcaption className="hub-legend">
         {agencies.map((agency) => (
           <span key={agency} className="hub-legend-item">
-            <svg width="12" height="12" aria-hidden="true"><rect width="12" height="12" fill={colour.get(agency)} /></svg>{agency}
+            <svg width="12" height="12" aria-hidden="true">
+              <rect width="12" height="12" fill={colour.get(agency)} />
+            </svg>
+            {agency}
           </span>
         ))}
         <span className="hub-legend-item">
-          <svg width="16" height="12" aria-hidden="true"><line x1="0" y1="6" x2="16" y2="6" stroke="#c0392b" strokeWidth="2" /></svg>refused (wholly or partly)
+          <svg width="16" height="12" aria-hidden="true">
+            <line x1="0" y1="6" x2="16" y2="6" stroke="#c0392b" strokeWidth="2" />
+          </svg>
+          refused (wholly or partly)
         </span>
       </figcaption>
     </figure>

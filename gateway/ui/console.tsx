@@ -104,7 +104,11 @@ function Console() {
     setBusy(true);
     try {
       const after = pageCursors[pageCursors.length - 1];
-      const reply = await graphql<HistoryData>({ token: session.token, purpose: AUDIT_PURPOSE, caseNumber: '' }, HISTORY, { filter, first: size, ...(after ? { after } : {}) });
+      const reply = await graphql<HistoryData>({ token: session.token, purpose: AUDIT_PURPOSE, caseNumber: '' }, HISTORY, {
+        filter,
+        first: size,
+        ...(after ? { after } : {}),
+      });
       setRegistration(reply.registrationNumber);
       if (!reply.body?.data || reply.body.errors?.length) {
         setError(errorText(reply.body, reply.status));
@@ -134,49 +138,120 @@ function Console() {
     <div className="hub-console">
       <header className="hub-bar">
         <h1>Auditors' console</h1>
-        <SessionPanel config={config} session={session} onChange={(s) => { setSession(s); setData(null); setError(''); }}
-          agencies={config.agencies.filter((a) => a.audit)} roles={['auditor']} />
-        {registration && <span className="hub-status">Last read: <span data-testid="console-registration-number">{registration}</span></span>}
+        <SessionPanel
+          config={config}
+          session={session}
+          onChange={(s) => {
+            setSession(s);
+            setData(null);
+            setError('');
+          }}
+          agencies={config.agencies.filter((a) => a.audit)}
+          roles={['auditor']}
+        />
+        {registration && (
+          <span className="hub-status">
+            Last read: <span data-testid="console-registration-number">{registration}</span>
+          </span>
+        )}
       </header>
 
       <form className="hub-filter" onSubmit={apply} aria-label="Filter">
-        <label>From <input type="datetime-local" data-testid="filter-from" value={form.from} onChange={set('from')} /></label>
-        <label>To <input type="datetime-local" data-testid="filter-to" value={form.to} onChange={set('to')} /></label>
-        <label>Body <select data-testid="filter-agency" value={form.agency} onChange={set('agency')}>
-          <option value="">any</option>
-          {config.agencies.map((a) => <option key={a.code} value={a.code}>{a.code}</option>)}
-        </select></label>
-        <label>Officer <input data-testid="filter-sub" value={form.sub} placeholder="user id (sub)" onChange={set('sub')} /></label>
-        <label>Resource <select data-testid="filter-resource" value={form.resource} onChange={set('resource')}>
-          <option value="">any</option>
-          {config.resources.map((r) => <option key={r.name} value={r.name}>{r.name}</option>)}
-        </select></label>
-        <label>Decision <select data-testid="filter-decision" value={form.decision} onChange={set('decision')}>
-          <option value="">any</option>
-          <option value="ALLOWED">allowed</option>
-          <option value="PARTLY_REFUSED">partly refused</option>
-          <option value="REFUSED">refused</option>
-        </select></label>
-        <label>Positive result <select data-testid="filter-positive" value={form.positive} onChange={set('positive')}>
-          <option value="">any</option>
-          <option value="yes">yes</option>
-          <option value="no">no</option>
-        </select></label>
-        <label>Registration number <input data-testid="filter-registration-number" value={form.registrationNumber} size={30} onChange={set('registrationNumber')} /></label>
-        <label>Registered operation <input data-testid="filter-operation" value={form.operation} size={26} list="operations-seen"
-          placeholder="name or sha256:… id" title="A reviewed name, e.g. SBS/borderCheckByFin, or an id as npm run operations:check prints it" onChange={set('operation')} /></label>
+        <label>
+          From <input type="datetime-local" data-testid="filter-from" value={form.from} onChange={set('from')} />
+        </label>
+        <label>
+          To <input type="datetime-local" data-testid="filter-to" value={form.to} onChange={set('to')} />
+        </label>
+        <label>
+          Body{' '}
+          <select data-testid="filter-agency" value={form.agency} onChange={set('agency')}>
+            <option value="">any</option>
+            {config.agencies.map((a) => (
+              <option key={a.code} value={a.code}>
+                {a.code}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Officer <input data-testid="filter-sub" value={form.sub} placeholder="user id (sub)" onChange={set('sub')} />
+        </label>
+        <label>
+          Resource{' '}
+          <select data-testid="filter-resource" value={form.resource} onChange={set('resource')}>
+            <option value="">any</option>
+            {config.resources.map((r) => (
+              <option key={r.name} value={r.name}>
+                {r.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Decision{' '}
+          <select data-testid="filter-decision" value={form.decision} onChange={set('decision')}>
+            <option value="">any</option>
+            <option value="ALLOWED">allowed</option>
+            <option value="PARTLY_REFUSED">partly refused</option>
+            <option value="REFUSED">refused</option>
+          </select>
+        </label>
+        <label>
+          Positive result{' '}
+          <select data-testid="filter-positive" value={form.positive} onChange={set('positive')}>
+            <option value="">any</option>
+            <option value="yes">yes</option>
+            <option value="no">no</option>
+          </select>
+        </label>
+        <label>
+          Registration number <input data-testid="filter-registration-number" value={form.registrationNumber} size={30} onChange={set('registrationNumber')} />
+        </label>
+        <label>
+          Registered operation{' '}
+          <input
+            data-testid="filter-operation"
+            value={form.operation}
+            size={26}
+            list="operations-seen"
+            placeholder="name or sha256:… id"
+            title="A reviewed name, e.g. SBS/borderCheckByFin, or an id as npm run operations:check prints it"
+            onChange={set('operation')}
+          />
+        </label>
         <datalist id="operations-seen">
-          {[...seen].flatMap(([id, name]) => [<option key={`name ${id}`} value={name} />, <option key={id} value={id}>{name}</option>])}
+          {[...seen].flatMap(([id, name]) => [
+            <option key={`name ${id}`} value={name} />,
+            <option key={id} value={id}>
+              {name}
+            </option>,
+          ])}
         </datalist>
-        <label>Per page <select data-testid="page-size" value={pageSize} onChange={(e) => setPageSize(Number(e.target.value))}>
-          {PAGE_SIZES.map((n) => <option key={n} value={n}>{n}</option>)}
-        </select></label>
-        <button type="submit" data-testid="apply-filter" disabled={!session || busy}>Show</button>
-        <button type="button" onClick={() => setForm(EMPTY_FILTER)}>Clear</button>
+        <label>
+          Per page{' '}
+          <select data-testid="page-size" value={pageSize} onChange={(e) => setPageSize(Number(e.target.value))}>
+            {PAGE_SIZES.map((n) => (
+              <option key={n} value={n}>
+                {n}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button type="submit" data-testid="apply-filter" disabled={!session || busy}>
+          Show
+        </button>
+        <button type="button" onClick={() => setForm(EMPTY_FILTER)}>
+          Clear
+        </button>
       </form>
 
       {!session && <p className="hub-hint">Sign in with an auditor's token to read the query history.</p>}
-      {error && <p className="hub-error" role="alert" data-testid="console-error">{error}</p>}
+      {error && (
+        <p className="hub-error" role="alert" data-testid="console-error">
+          {error}
+        </p>
+      )}
 
       {data && page && (
         <>
@@ -185,22 +260,60 @@ function Console() {
             <HourlyChart rows={data.auditHourly} />
           </section>
           <section aria-label="Query history">
-            <h2>Query history <span className="hub-count" data-testid="total">{page.total}</span> records, page {cursors.length}</h2>
+            <h2>
+              Query history{' '}
+              <span className="hub-count" data-testid="total">
+                {page.total}
+              </span>{' '}
+              records, page {cursors.length}
+            </h2>
             <nav className="hub-inline">
-              <button type="button" data-testid="page-newer" disabled={busy || cursors.length < 2} onClick={() => void load(applied, cursors.slice(0, -1), pageSize)}>← Newer</button>
-              <button type="button" data-testid="page-older" disabled={busy || !page.nextCursor} onClick={() => void load(applied, [...cursors, page.nextCursor ?? undefined], pageSize)}>Older →</button>
+              <button
+                type="button"
+                data-testid="page-newer"
+                disabled={busy || cursors.length < 2}
+                onClick={() => void load(applied, cursors.slice(0, -1), pageSize)}
+              >
+                ← Newer
+              </button>
+              <button
+                type="button"
+                data-testid="page-older"
+                disabled={busy || !page.nextCursor}
+                onClick={() => void load(applied, [...cursors, page.nextCursor ?? undefined], pageSize)}
+              >
+                Older →
+              </button>
             </nav>
             <table className="hub-table" data-testid="history">
               <thead>
                 <tr>
-                  <th>Registration number</th><th>Received</th><th>Event</th><th>Body</th><th>Officer</th><th>Roles</th><th>Purpose</th>
-                  <th>Case</th><th>Operation</th><th>Resources</th><th>Decision</th><th>Reason</th><th>Positive</th><th>Records</th><th>ms</th><th>Client</th>
+                  <th>Registration number</th>
+                  <th>Received</th>
+                  <th>Event</th>
+                  <th>Body</th>
+                  <th>Officer</th>
+                  <th>Roles</th>
+                  <th>Purpose</th>
+                  <th>Case</th>
+                  <th>Operation</th>
+                  <th>Resources</th>
+                  <th>Decision</th>
+                  <th>Reason</th>
+                  <th>Positive</th>
+                  <th>Records</th>
+                  <th>ms</th>
+                  <th>Client</th>
                 </tr>
               </thead>
               <tbody>
                 {page.items.map((r) => (
-                  <tr key={r.registrationNumber} data-testid="audit-row" data-registration-number={r.registrationNumber}
-                    className={r.attemptToExceedAuthority ? 'hub-attempt' : undefined}>
+                  <tr
+                    key={r.registrationNumber}
+                    data-testid="audit-row"
+                    data-registration-number={r.registrationNumber}
+                    className={r.attemptToExceedAuthority ? 'hub-attempt' : undefined}
+                  >
                     <td className="hub-mono">{r.registrationNumber}</td>
                     <td>{new Date(r.receivedAt).toLocaleString()}</td>
                     <td>{r.event}</td>
@@ -215,7 +328,10 @@ function Console() {
                     </td>
                     <td>{r.resources.map((u) => `${u.resource} (${u.level}, ${u.records})`).join('; ')}</td>
                     <td data-column="decision">{r.decision}</td>
-                    <td>{r.reason ?? ''}{r.errorCodes.length > 0 && r.errorCodes.join(',') !== r.reason ? ` [${r.errorCodes.join(', ')}]` : ''}</td>
+                    <td>
+                      {r.reason ?? ''}
+                      {r.errorCodes.length > 0 && r.errorCodes.join(',') !== r.reason ? ` [${r.errorCodes.join(', ')}]` : ''}
+                    </td>
                     <td data-column="positive">{r.positive ? 'yes' : 'no'}</td>
                     <td>{r.records}</td>
                     <td>{r.durationMs}</td>

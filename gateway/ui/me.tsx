@@ -16,11 +16,31 @@ const consentPurposes = config.purposes.filter((p) => p.legalBasis === 'consent'
 const PERSON = `query MyData($fin: ID!) { person(fin: $fin) { fin citizen { firstName lastName patronymic birthDate } foreigner { lastName firstName } } }`;
 const USES = `query MyDataUses($after: String) { myDataUses(first: 20, after: $after) { items { at agency purpose resources found decision } nextCursor } }`;
 
-interface Citizen { token: string; fin: string }
-interface Use { at: string; agency: string | null; purpose: string | null; resources: string[]; found: boolean; decision: string }
-interface Consent { agency: string; purpose: string; until: string | null }
-interface ConsentEvent extends Consent { action: string; at: string }
-interface ConsentView { consents: Consent[]; history: ConsentEvent[] }
+interface Citizen {
+  token: string;
+  fin: string;
+}
+interface Use {
+  at: string;
+  agency: string | null;
+  purpose: string | null;
+  resources: string[];
+  found: boolean;
+  decision: string;
+}
+interface Consent {
+  agency: string;
+  purpose: string;
+  until: string | null;
+}
+interface ConsentEvent extends Consent {
+  action: string;
+  at: string;
+}
+interface ConsentView {
+  consents: Consent[];
+  history: ConsentEvent[];
+}
 
 function finOf(token: string): string | null {
   try {
@@ -33,11 +53,12 @@ function finOf(token: string): string | null {
 
 async function consentCall(token: string, method: 'GET' | 'POST' | 'DELETE', body?: object): Promise<ConsentView> {
   const response = await fetch('/me/consents', {
-    method, credentials: 'omit',
+    method,
+    credentials: 'omit',
     headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
     ...(body ? { body: JSON.stringify(body) } : {}),
   });
-  const json = await response.json().catch(() => null) as ConsentView | null;
+  const json = (await response.json().catch(() => null)) as ConsentView | null;
   if (!response.ok || !json) throw new Error(errorText(json, response.status));
   return json;
 }
@@ -52,25 +73,62 @@ function SignIn({ onSignedIn }: { onSignedIn: (c: Citizen) => void }) {
     onSignedIn({ token, fin: own });
   };
   const mint = async () => {
-    const response = await fetch('/dev/token', { method: 'POST', credentials: 'omit', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ agency: 'EGOV', role: 'citizen', fin }) });
-    const body = await response.json().catch(() => null) as { token?: string } | null;
+    const response = await fetch('/dev/token', {
+      method: 'POST',
+      credentials: 'omit',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ agency: 'EGOV', role: 'citizen', fin }),
+    });
+    const body = (await response.json().catch(() => null)) as { token?: string } | null;
     if (!response.ok || !body?.token) return setMessage(errorText(body, response.status));
     accept(body.token);
   };
   return (
     <section className="hub-session" aria-label="Sign in">
-      <form className="hub-inline" onSubmit={(e) => { e.preventDefault(); accept(pasted.trim()); }}>
-        <label>Token <input data-testid="token-input" type="password" autoComplete="off" value={pasted} placeholder="Paste your token (JWT)" onChange={(e) => setPasted(e.target.value)} /></label>
-        <button type="submit" disabled={pasted.trim() === ''}>Sign in</button>
+      <form
+        className="hub-inline"
+        onSubmit={(e) => {
+          e.preventDefault();
+          accept(pasted.trim());
+        }}
+      >
+        <label>
+          Token{' '}
+          <input
+            data-testid="token-input"
+            type="password"
+            autoComplete="off"
+            value={pasted}
+            placeholder="Paste your token (JWT)"
+            onChange={(e) => setPasted(e.target.value)}
+          />
+        </label>
+        <button type="submit" disabled={pasted.trim() === ''}>
+          Sign in
+        </button>
       </form>
       {config.development && (
-        <form className="hub-inline hub-dev" onSubmit={(e) => { e.preventDefault(); void mint(); }}>
+        <form
+          className="hub-inline hub-dev"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void mint();
+          }}
+        >
           <span className="hub-tag">development</span>
-          <label>FİN <input data-testid="dev-fin" value={fin} size={9} onChange={(e) => setFin(e.target.value.toUpperCase())} /></label>
-          <button type="submit" data-testid="dev-sign-in">Mint a citizen token and sign in</button>
+          <label>
+            FİN <input data-testid="dev-fin" value={fin} size={9} onChange={(e) => setFin(e.target.value.toUpperCase())} />
+          </label>
+          <button type="submit" data-testid="dev-sign-in">
+            Mint a citizen token and sign in
+          </button>
         </form>
       )}
-      {message && <span className="hub-message" role="status">{message}</span>}
+      {message && (
+        <span className="hub-message" role="status">
+          {message}
+        </span>
+      )}
     </section>
   );
 }
@@ -99,7 +157,9 @@ function MyPage({ citizen, onSignOut }: { citizen: Citizen; onSignOut: () => voi
     const failed = [data, used].find((r) => r.body?.errors?.length);
     setMessage(failed ? errorText(failed.body, failed.status) : '');
   }, [citizen]);
-  useEffect(() => { void load().catch((e: Error) => setMessage(e.message)); }, [load]);
+  useEffect(() => {
+    void load().catch((e: Error) => setMessage(e.message));
+  }, [load]);
 
   const more = async () => {
     const used = await graphql<{ myDataUses: { items: Use[]; nextCursor: string | null } }>(headers, USES, { after: next });
@@ -111,52 +171,110 @@ function MyPage({ citizen, onSignOut }: { citizen: Citizen; onSignOut: () => voi
   return (
     <>
       <section className="hub-session" aria-label="Session">
-        <span data-testid="signed-in-as">Signed in as the person <strong>{citizen.fin}</strong></span>
-        <button type="button" onClick={onSignOut}>Sign out</button>
-        {message && <span className="hub-message" role="status">{message}</span>}
+        <span data-testid="signed-in-as">
+          Signed in as the person <strong>{citizen.fin}</strong>
+        </span>
+        <button type="button" onClick={onSignOut}>
+          Sign out
+        </button>
+        {message && (
+          <span className="hub-message" role="status">
+            {message}
+          </span>
+        )}
       </section>
       <section aria-label="My data">
         <h2>My data</h2>
-        <pre data-testid="my-data" className="hub-mono">{JSON.stringify(person, null, 2)}</pre>
+        <pre data-testid="my-data" className="hub-mono">
+          {JSON.stringify(person, null, 2)}
+        </pre>
       </section>
       <section aria-label="Uses of my data">
         <h2>Who used my data</h2>
         <table className="hub-table" data-testid="uses">
-          <thead><tr><th>When</th><th>Body</th><th>Purpose</th><th>Registers</th><th>Found</th><th>Decision</th></tr></thead>
+          <thead>
+            <tr>
+              <th>When</th>
+              <th>Body</th>
+              <th>Purpose</th>
+              <th>Registers</th>
+              <th>Found</th>
+              <th>Decision</th>
+            </tr>
+          </thead>
           <tbody>
             {uses.map((u, i) => (
               <tr key={`${u.at}-${i}`} data-testid="use-row">
-                <td>{new Date(u.at).toLocaleString()}</td><td data-column="agency">{u.agency ?? '—'}</td><td data-column="purpose">{u.purpose ?? '—'}</td>
-                <td>{u.resources.join(', ')}</td><td>{u.found ? 'yes' : 'no'}</td><td>{u.decision}</td>
+                <td>{new Date(u.at).toLocaleString()}</td>
+                <td data-column="agency">{u.agency ?? '—'}</td>
+                <td data-column="purpose">{u.purpose ?? '—'}</td>
+                <td>{u.resources.join(', ')}</td>
+                <td>{u.found ? 'yes' : 'no'}</td>
+                <td>{u.decision}</td>
               </tr>
             ))}
           </tbody>
         </table>
-        {next && <button type="button" onClick={() => void more()}>More</button>}
+        {next && (
+          <button type="button" onClick={() => void more()}>
+            More
+          </button>
+        )}
       </section>
       <section aria-label="My consents">
         <h2>My consents</h2>
         <ul data-testid="consents">
           {view.consents.map((c) => (
             <li key={`${c.agency}/${c.purpose}`} data-testid="consent">
-              {c.agency} · {c.purpose}{c.until ? ` · until ${new Date(c.until).toLocaleDateString()}` : ''}
-              {' '}<button type="button" data-testid="withdraw" onClick={() => void change('DELETE', { agency: c.agency, purpose: c.purpose })}>Withdraw</button>
+              {c.agency} · {c.purpose}
+              {c.until ? ` · until ${new Date(c.until).toLocaleDateString()}` : ''}{' '}
+              <button type="button" data-testid="withdraw" onClick={() => void change('DELETE', { agency: c.agency, purpose: c.purpose })}>
+                Withdraw
+              </button>
             </li>
           ))}
         </ul>
-        <form className="hub-inline" onSubmit={(e) => { e.preventDefault(); void change('POST', { agency, purpose, ...(until ? { until: new Date(`${until}T23:59:59Z`).toISOString() } : {}) }); }}>
-          <label>Body <select data-testid="consent-agency" value={agency} onChange={(e) => setAgency(e.target.value)}>
-            {config.agencies.map((a) => <option key={a.code} value={a.code}>{a.code} — {a.name}</option>)}
-          </select></label>
-          <label>Purpose <select data-testid="consent-purpose" value={purpose} onChange={(e) => setPurpose(e.target.value)}>
-            {consentPurposes.map((p) => <option key={p.code} value={p.code}>{p.description}</option>)}
-          </select></label>
-          <label>Until <input type="date" value={until} onChange={(e) => setUntil(e.target.value)} /></label>
-          <button type="submit" data-testid="grant">Grant</button>
+        <form
+          className="hub-inline"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void change('POST', { agency, purpose, ...(until ? { until: new Date(`${until}T23:59:59Z`).toISOString() } : {}) });
+          }}
+        >
+          <label>
+            Body{' '}
+            <select data-testid="consent-agency" value={agency} onChange={(e) => setAgency(e.target.value)}>
+              {config.agencies.map((a) => (
+                <option key={a.code} value={a.code}>
+                  {a.code} — {a.name}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            Purpose{' '}
+            <select data-testid="consent-purpose" value={purpose} onChange={(e) => setPurpose(e.target.value)}>
+              {consentPurposes.map((p) => (
+                <option key={p.code} value={p.code}>
+                  {p.description}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            Until <input type="date" value={until} onChange={(e) => setUntil(e.target.value)} />
+          </label>
+          <button type="submit" data-testid="grant">
+            Grant
+          </button>
         </form>
         <h3>History</h3>
         <ul data-testid="consent-history">
-          {view.history.map((h, i) => <li key={`${h.at}-${i}`}>{new Date(h.at).toLocaleString()} · {h.action} · {h.agency} · {h.purpose}</li>)}
+          {view.history.map((h, i) => (
+            <li key={`${h.at}-${i}`}>
+              {new Date(h.at).toLocaleString()} · {h.action} · {h.agency} · {h.purpose}
+            </li>
+          ))}
         </ul>
       </section>
     </>
@@ -167,7 +285,9 @@ function Me() {
   const [citizen, setCitizen] = useState<Citizen | null>(null);
   return (
     <div className="hub-console">
-      <header className="hub-bar"><h1>My data in the data-exchange hub</h1></header>
+      <header className="hub-bar">
+        <h1>My data in the data-exchange hub</h1>
+      </header>
       {citizen ? <MyPage citizen={citizen} onSignOut={() => setCitizen(null)} /> : <SignIn onSignedIn={setCitizen} />}
     </div>
   );

@@ -117,7 +117,10 @@ interface Registered {
 
 /** Demo values for the variables registered operations commonly take. */
 function registeredVariables(operation: Registered, people: Person[]): Record<string, string> {
-  const values: Record<string, string | undefined> = { fin: demo(people, 'citizen-full')?.fin, number: demo(people, 'restricted-by-SBS')?.passport ?? undefined };
+  const values: Record<string, string | undefined> = {
+    fin: demo(people, 'citizen-full')?.fin,
+    number: demo(people, 'restricted-by-SBS')?.passport ?? undefined,
+  };
   return Object.fromEntries(operation.variables.filter((v) => values[v] !== undefined).map((v) => [v, values[v]!]));
 }
 
@@ -131,10 +134,16 @@ function memoryStorage() {
   const items = new Map<string, string>();
   return {
     getItem: (key: string) => items.get(key) ?? null,
-    setItem: (key: string, value: string) => { items.set(key, value); },
-    removeItem: (key: string) => { items.delete(key); },
+    setItem: (key: string, value: string) => {
+      items.set(key, value);
+    },
+    removeItem: (key: string) => {
+      items.delete(key);
+    },
     clear: () => items.clear(),
-    get length() { return items.size; },
+    get length() {
+      return items.size;
+    },
   };
 }
 
@@ -150,16 +159,26 @@ function Examples({ onPick, registered }: { onPick: (example: Example) => void; 
     <section className="hub-inline" aria-label="Examples">
       <span className="hub-label">Examples</span>
       {registered.map((operation) => (
-        <button key={operation.id} type="button" data-testid={`registered-${operation.name}`} title={`Registered for your body: ${operation.id}`}
+        <button
+          key={operation.id}
+          type="button"
+          data-testid={`registered-${operation.name}`}
+          title={`Registered for your body: ${operation.id}`}
           onClick={() => {
             editors.queryEditor?.setValue(operation.query);
             editors.variableEditor?.setValue(JSON.stringify(registeredVariables(operation, people), null, 2));
             const name = /query (\w+)/.exec(operation.query)?.[1];
             if (name) editors.setOperationName(name);
-          }}>{operation.name}</button>
+          }}
+        >
+          {operation.name}
+        </button>
       ))}
       {EXAMPLES.map((example) => (
-        <button key={example.id} type="button" data-testid={`example-${example.id}`}
+        <button
+          key={example.id}
+          type="button"
+          data-testid={`example-${example.id}`}
           title={`${example.purpose}; e.g. an officer of ${example.suggested.agency}`}
           onClick={() => {
             editors.queryEditor?.setValue(example.query);
@@ -168,7 +187,10 @@ function Examples({ onPick, registered }: { onPick: (example: Example) => void; 
             const name = /query (\w+)/.exec(example.query)?.[1];
             if (name) editors.setOperationName(name);
             onPick(example);
-          }}>{example.title}</button>
+          }}
+        >
+          {example.title}
+        </button>
       ))}
     </section>
   );
@@ -195,53 +217,89 @@ function Playground() {
     if (!session) return;
     let current = true;
     void fetch('/operations', { credentials: 'omit', headers: { authorization: `Bearer ${session.token}` } })
-      .then((response) => (response.ok ? response.json() as Promise<{ operations: Registered[] }> : { operations: [] }))
-      .then((body) => { if (current) setRegistered(body.operations); }, () => undefined);
-    return () => { current = false; };
+      .then((response) => (response.ok ? (response.json() as Promise<{ operations: Registered[] }>) : { operations: [] }))
+      .then(
+        (body) => {
+          if (current) setRegistered(body.operations);
+        },
+        () => undefined,
+      );
+    return () => {
+      current = false;
+    };
   }, [session]);
   useEffect(() => {
     if (!purposes.some((p) => p.code === purpose)) setPurpose(purposes[0]?.code ?? '');
   }, [purposes, purpose]);
 
-  const fetcher = useMemo(() => async (params: { query?: string; variables?: unknown; operationName?: string | null }) => {
-    const documentId = params.query === undefined ? undefined : registeredIds.current.get(params.query);
-    const response = await fetch('/graphql', {
-      method: 'POST', credentials: 'omit', body: JSON.stringify(documentId ? { documentId, variables: params.variables } : params),
-      headers: requestHeaders({ token: session?.token ?? null, ...call.current }),
-    });
-    const body = await response.json() as { extensions?: { registrationNumber?: string } };
-    // The schema GraphiQL fetches for completion is journaled too, but the officer asked about their own query.
-    if (params.operationName !== 'IntrospectionQuery') {
-      setLast({ registrationNumber: response.headers.get('x-registration-number') ?? body.extensions?.registrationNumber ?? null, status: response.status });
-    }
-    return body;
-  }, [session]);
+  const fetcher = useMemo(
+    () => async (params: { query?: string; variables?: unknown; operationName?: string | null }) => {
+      const documentId = params.query === undefined ? undefined : registeredIds.current.get(params.query);
+      const response = await fetch('/graphql', {
+        method: 'POST',
+        credentials: 'omit',
+        body: JSON.stringify(documentId ? { documentId, variables: params.variables } : params),
+        headers: requestHeaders({ token: session?.token ?? null, ...call.current }),
+      });
+      const body = (await response.json()) as { extensions?: { registrationNumber?: string } };
+      // The schema GraphiQL fetches for completion is journaled too, but the officer asked about their own query.
+      if (params.operationName !== 'IntrospectionQuery') {
+        setLast({ registrationNumber: response.headers.get('x-registration-number') ?? body.extensions?.registrationNumber ?? null, status: response.status });
+      }
+      return body;
+    },
+    [session],
+  );
 
   // Signed out there is nothing to introspect: `schema: null` stops GraphiQL's fetch; left out, it introspects.
   const schema = session ? {} : { schema: null };
   return (
-    <GraphiQLProvider fetcher={fetcher} {...schema} storage={storage} defaultQuery={WELCOME}
-      shouldPersistHeaders={false} maxHistoryLength={50}>
+    <GraphiQLProvider fetcher={fetcher} {...schema} storage={storage} defaultQuery={WELCOME} shouldPersistHeaders={false} maxHistoryLength={50}>
       <div className="hub-app">
         <header className="hub-bar">
           <h1>Officers' playground</h1>
-          <SessionPanel config={config} session={session} onChange={(s) => { setSession(s); setLast(null); }}
-            agencies={config.agencies} roles={config.development?.roles ?? []} suggestion={suggestion} />
+          <SessionPanel
+            config={config}
+            session={session}
+            onChange={(s) => {
+              setSession(s);
+              setLast(null);
+            }}
+            agencies={config.agencies}
+            roles={config.development?.roles ?? []}
+            suggestion={suggestion}
+          />
           <section className="hub-inline" aria-label="Purpose">
-            <label>Purpose <select data-testid="purpose" value={purpose} onChange={(e) => setPurpose(e.target.value)}>
-              {purposes.map((p) => <option key={p.code} value={p.code}>{p.code} — {p.description}</option>)}
-            </select></label>
-            <label>Case number <input data-testid="case-number" value={caseNumber} size={14} placeholder="optional"
-              onChange={(e) => setCaseNumber(e.target.value)} /></label>
+            <label>
+              Purpose{' '}
+              <select data-testid="purpose" value={purpose} onChange={(e) => setPurpose(e.target.value)}>
+                {purposes.map((p) => (
+                  <option key={p.code} value={p.code}>
+                    {p.code} — {p.description}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label>
+              Case number{' '}
+              <input data-testid="case-number" value={caseNumber} size={14} placeholder="optional" onChange={(e) => setCaseNumber(e.target.value)} />
+            </label>
           </section>
-          <Examples registered={registered} onPick={(example) => {
-            if (purposes.some((p) => p.code === example.purpose)) setPurpose(example.purpose);
-            setSuggestion(example.suggested);
-          }} />
+          <Examples
+            registered={registered}
+            onPick={(example) => {
+              if (purposes.some((p) => p.code === example.purpose)) setPurpose(example.purpose);
+              setSuggestion(example.suggested);
+            }}
+          />
           <section className="hub-inline hub-registration" aria-label="Registration number">
             <span className="hub-label">Registration number</span>
             <output data-testid="registration-number">{last?.registrationNumber ?? '—'}</output>
-            {last && <span className="hub-status" data-testid="response-status">HTTP {last.status}</span>}
+            {last && (
+              <span className="hub-status" data-testid="response-status">
+                HTTP {last.status}
+              </span>
+            )}
           </section>
         </header>
         <GraphiQLInterface isHeadersEditorEnabled={false} defaultEditorToolsVisibility="variables" />

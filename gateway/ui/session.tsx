@@ -65,37 +65,95 @@ export function SessionPanel({ config, session, onChange, agencies, roles, sugge
         <span data-testid="signed-in-as">
           Signed in: <strong>{session.claims.sub}</strong> · {session.claims.agency} · {session.claims.roles.join(', ')}
         </span>
-        <button type="button" data-testid="sign-out" disabled={busy} onClick={() => void run(async () => {
-          const result = await sessionEvent('sign-out', session.token);
-          setMessage(result.ok ? `Signed out (registration number ${result.registrationNumber ?? '?'}).` : `Sign-out: ${result.message}`);
-          onChange(null);
-        })}>Sign out</button>
-        {message && <span className="hub-message" role="status">{message}</span>}
+        <button
+          type="button"
+          data-testid="sign-out"
+          disabled={busy}
+          onClick={() =>
+            void run(async () => {
+              const result = await sessionEvent('sign-out', session.token);
+              setMessage(result.ok ? `Signed out (registration number ${result.registrationNumber ?? '?'}).` : `Sign-out: ${result.message}`);
+              onChange(null);
+            })
+          }
+        >
+          Sign out
+        </button>
+        {message && (
+          <span className="hub-message" role="status">
+            {message}
+          </span>
+        )}
       </section>
     );
   }
 
   return (
     <section className="hub-session" aria-label="Session">
-      <form className="hub-inline" onSubmit={(e) => { e.preventDefault(); void run(() => signIn(pasted.trim())); }}>
-        <label>Token <input data-testid="token-input" type="password" autoComplete="off" value={pasted} placeholder="Paste your token (JWT)"
-          onChange={(e) => setPasted(e.target.value)} /></label>
-        <button type="submit" data-testid="sign-in" disabled={busy || pasted.trim() === ''}>Sign in</button>
+      <form
+        className="hub-inline"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void run(() => signIn(pasted.trim()));
+        }}
+      >
+        <label>
+          Token{' '}
+          <input
+            data-testid="token-input"
+            type="password"
+            autoComplete="off"
+            value={pasted}
+            placeholder="Paste your token (JWT)"
+            onChange={(e) => setPasted(e.target.value)}
+          />
+        </label>
+        <button type="submit" data-testid="sign-in" disabled={busy || pasted.trim() === ''}>
+          Sign in
+        </button>
       </form>
       {config.development && (
-        <form className="hub-inline hub-dev" onSubmit={(e) => { e.preventDefault(); void run(async () => signIn(await mintToken({ agency, role, ...(sub.trim() ? { sub: sub.trim() } : {}) }))); }}>
+        <form
+          className="hub-inline hub-dev"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void run(async () => signIn(await mintToken({ agency, role, ...(sub.trim() ? { sub: sub.trim() } : {}) })));
+          }}
+        >
           <span className="hub-tag">development</span>
-          <label>Body <select data-testid="dev-agency" value={agency} onChange={(e) => setAgency(e.target.value)}>
-            {agencies.map((a) => <option key={a.code} value={a.code}>{a.code} — {a.name}</option>)}
-          </select></label>
-          <label>Role <select data-testid="dev-role" value={role} onChange={(e) => setRole(e.target.value)}>
-            {roles.map((r) => <option key={r} value={r}>{r}</option>)}
-          </select></label>
-          <label>User <input data-testid="dev-sub" value={sub} placeholder="optional" size={14} onChange={(e) => setSub(e.target.value)} /></label>
-          <button type="submit" data-testid="dev-sign-in" disabled={busy}>Mint token and sign in</button>
+          <label>
+            Body{' '}
+            <select data-testid="dev-agency" value={agency} onChange={(e) => setAgency(e.target.value)}>
+              {agencies.map((a) => (
+                <option key={a.code} value={a.code}>
+                  {a.code} — {a.name}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            Role{' '}
+            <select data-testid="dev-role" value={role} onChange={(e) => setRole(e.target.value)}>
+              {roles.map((r) => (
+                <option key={r} value={r}>
+                  {r}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            User <input data-testid="dev-sub" value={sub} placeholder="optional" size={14} onChange={(e) => setSub(e.target.value)} />
+          </label>
+          <button type="submit" data-testid="dev-sign-in" disabled={busy}>
+            Mint token and sign in
+          </button>
         </form>
       )}
-      {message && <span className="hub-message" role="status">{message}</span>}
+      {message && (
+        <span className="hub-message" role="status">
+          {message}
+        </span>
+      )}
     </section>
   );
 }

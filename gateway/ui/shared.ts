@@ -64,8 +64,13 @@ export async function sessionEvent(event: 'sign-in' | 'sign-out', token: string)
 }
 
 export async function mintToken(request: { agency: string; role: string; sub?: string }): Promise<string> {
-  const response = await fetch('/dev/token', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request), credentials: 'omit' });
-  const body = await readJson(response) as { token?: string } | null;
+  const response = await fetch('/dev/token', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(request),
+    credentials: 'omit',
+  });
+  const body = (await readJson(response)) as { token?: string } | null;
   if (!response.ok || !body?.token) throw new Error(errorText(body, response.status));
   return body.token;
 }
@@ -78,7 +83,8 @@ export interface CallHeaders {
 
 export function requestHeaders({ token, purpose, caseNumber }: CallHeaders): Record<string, string> {
   // An HTTP header carries Latin-1 only; the browser would refuse the request with a less helpful message.
-  if (!/^[\u0020-\u00ff]*$/.test(caseNumber)) throw new Error('The case number must be written in Latin-1 letters (e.g. İ as I, Ə as E, Ş as S), digits, spaces or . / _ : -');
+  if (!/^[\u0020-\u00ff]*$/.test(caseNumber))
+    throw new Error('The case number must be written in Latin-1 letters (e.g. İ as I, Ə as E, Ş as S), digits, spaces or . / _ : -');
   return {
     'content-type': 'application/json',
     ...(token ? { authorization: `Bearer ${token}` } : {}),
@@ -94,8 +100,13 @@ export interface GraphQLReply<T> {
 }
 
 export async function graphql<T>(headers: CallHeaders, query: string, variables: Record<string, unknown>): Promise<GraphQLReply<T>> {
-  const response = await fetch('/graphql', { method: 'POST', headers: requestHeaders(headers), body: JSON.stringify({ query, variables }), credentials: 'omit' });
-  const body = await readJson(response) as GraphQLReply<T>['body'];
+  const response = await fetch('/graphql', {
+    method: 'POST',
+    headers: requestHeaders(headers),
+    body: JSON.stringify({ query, variables }),
+    credentials: 'omit',
+  });
+  const body = (await readJson(response)) as GraphQLReply<T>['body'];
   return { status: response.status, registrationNumber: response.headers.get('x-registration-number') ?? body?.extensions?.registrationNumber ?? null, body };
 }
 

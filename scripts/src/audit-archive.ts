@@ -26,13 +26,21 @@ export interface ArchiveOptions {
   now?: Date;
 }
 
-export interface ArchivedMonth extends ArchiveSummary { path: string; detached: boolean }
+export interface ArchivedMonth extends ArchiveSummary {
+  path: string;
+  detached: boolean;
+}
 
 /** Months whose partition is still attached and that ended a day or more ago. */
 async function closedMonths(client: Client, now: Date): Promise<string[]> {
-  const { rows } = await client.query<{ name: string }>("SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'audit.journal'::regclass ORDER BY 1");
-  return rows.map((r) => /^journal_(\d{4})_(\d{2})$/.exec(r.name)).filter((m): m is RegExpExecArray => m !== null)
-    .map((m) => `${m[1]}-${m[2]}`).filter((month) => monthBounds(month).to.getTime() + CLOSED_AFTER_MS <= now.getTime());
+  const { rows } = await client.query<{ name: string }>(
+    "SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'audit.journal'::regclass ORDER BY 1",
+  );
+  return rows
+    .map((r) => /^journal_(\d{4})_(\d{2})$/.exec(r.name))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => `${m[1]}-${m[2]}`)
+    .filter((month) => monthBounds(month).to.getTime() + CLOSED_AFTER_MS <= now.getTime());
 }
 
 export async function archiveJournal(options: ArchiveOptions): Promise<ArchivedMonth[]> {
@@ -40,7 +48,8 @@ export async function archiveJournal(options: ArchiveOptions): Promise<ArchivedM
   const key = await loadGatewaySigningKey(options.keysDir);
   const jwks = readJwks(join(options.keysDir, 'gateway.jwks.json'))!;
   const verified = await verifyJournal(options.url, { jwks, ...(options.checkpointDir ? { checkpointDir: options.checkpointDir } : {}) });
-  if (verified.broken || (verified.checkpoints?.forged.length ?? 0) > 0) throw new Error(`the journal does not verify, nothing archived: ${describeResult(verified)}`);
+  if (verified.broken || (verified.checkpoints?.forged.length ?? 0) > 0)
+    throw new Error(`the journal does not verify, nothing archived: ${describeResult(verified)}`);
   mkdirSync(options.outDir, { recursive: true });
   const client = new Client({ connectionString: options.url, application_name: 'hub-audit-archive' });
   await client.connect();
@@ -48,7 +57,8 @@ export async function archiveJournal(options: ArchiveOptions): Promise<ArchivedM
     const months = options.month ? [options.month] : await closedMonths(client, now);
     const archived: ArchivedMonth[] = [];
     for (const month of months) {
-      if (monthBounds(month).to.getTime() + CLOSED_AFTER_MS > now.getTime()) throw new Error(`${month} is not closed yet: a month is archived a day after it ends`);
+      if (monthBounds(month).to.getTime() + CLOSED_AFTER_MS > now.getTime())
+        throw new Error(`${month} is not closed yet: a month is archived a day after it ends`);
       const path = join(options.outDir, `journal-${month}.jsonl.gz`);
       if (existsSync(path)) throw new Error(`${path} exists: an archive is never overwritten`);
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
@@ -71,7 +81,9 @@ export async function archiveJournal(options: ArchiveOptions): Promise<ArchivedM
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { out: { type: 'string' }, month: { type: 'string' }, detach: { type: 'boolean', default: false }, keys: { type: 'string' } } });
+  const { values } = parseArgs({
+    options: { out: { type: 'string' }, month: { type: 'string' }, detach: { type: 'boolean', default: false }, keys: { type: 'string' } },
+  });
   const url = process.env['AUDIT_DATABASE_URL'] ?? process.env['DATABASE_URL'];
   if (!url || !values.out) {
     console.error('usage: AUDIT_DATABASE_URL=… npm run audit:archive -- --out DIR [--month YYYY-MM] [--detach] [--keys DIR]');
@@ -80,11 +92,18 @@ async function main(): Promise<void> {
   }
   try {
     const archived = await archiveJournal({
-      url, outDir: resolve(values.out), keysDir: values.keys ? resolve(values.keys) : operatorConfig(process.env).keysDir, detach: values.detach,
-      ...(values.month ? { month: values.month } : {}), ...(process.env['AUDIT_CHECKPOINT_DIR'] ? { checkpointDir: process.env['AUDIT_CHECKPOINT_DIR'] } : {}),
+      url,
+      outDir: resolve(values.out),
+      keysDir: values.keys ? resolve(values.keys) : operatorConfig(process.env).keysDir,
+      detach: values.detach,
+      ...(values.month ? { month: values.month } : {}),
+      ...(process.env['AUDIT_CHECKPOINT_DIR'] ? { checkpointDir: process.env['AUDIT_CHECKPOINT_DIR'] } : {}),
     });
     if (archived.length === 0) console.log('audit:archive: no closed month left to archive');
-    for (const a of archived) console.log(`audit:archive: ${a.month}: ${a.records} records (seq ${a.firstSeq}–${a.lastSeq}) → ${a.path}, sha256 ${a.sha256}${a.detached ? ', partition detached' : ''}`);
+    for (const a of archived)
+      console.log(
+        `audit:archive: ${a.month}: ${a.records} records (seq ${a.firstSeq}–${a.lastSeq}) → ${a.path}, sha256 ${a.sha256}${a.detached ? ', partition detached' : ''}`,
+      );
   } catch (error) {
     console.error(`audit:archive: ${(error as Error).message}`);
     process.exitCode = 1;

@@ -14,7 +14,12 @@ import { verifyJournal } from './audit-verify';
  * records per second (a record counts once its append resolved, i.e. after COMMIT with
  * synchronous_commit on) and the append latency, then verifies the single chain.
  */
-interface WorkerReport { records: number; failures: number; latencies: number[]; seconds: number }
+interface WorkerReport {
+  records: number;
+  failures: number;
+  latencies: number[];
+  seconds: number;
+}
 
 const { values: args } = parseArgs({
   options: {
@@ -34,18 +39,20 @@ async function worker(id: number, url: string, concurrency: number, seconds: num
   let n = 0;
   const started = performance.now();
   const until = started + seconds * 1000;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (performance.now() < until) {
-      const entry = benchEntry(next, `HUB-BENCH-${id}-${(n++).toString(36)}`, new Date());
-      const t0 = performance.now();
-      try {
-        await journal.append(entry);
-        latencies.push(performance.now() - t0);
-      } catch {
-        failures += 1;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < until) {
+        const entry = benchEntry(next, `HUB-BENCH-${id}-${(n++).toString(36)}`, new Date());
+        const t0 = performance.now();
+        try {
+          await journal.append(entry);
+          latencies.push(performance.now() - t0);
+        } catch {
+          failures += 1;
+        }
       }
-    }
-  }));
+    }),
+  );
   const elapsed = (performance.now() - started) / 1000;
   await journal.close();
   return { records: latencies.length, failures, latencies, seconds: elapsed };
@@ -72,24 +79,52 @@ async function main(): Promise<void> {
   await (await openDatabase({ url: args.database, applicationName: 'bench-journal-append', ...auditJournalSchema })).destroy();
 
   const processes = Number(args.processes);
-  console.log(`journal append: ${processes} gateway processes × ${concurrency} requests in flight, ${seconds} s, one chain under one lock (synchronous_commit on)`);
-  const reports = await Promise.all(Array.from({ length: processes }, (_v, i) => new Promise<WorkerReport>((resolve, reject) => {
-    const child = fork(__filename, ['--worker', String(i + 1), '--database', args.database, '--concurrency', String(concurrency), '--duration', String(seconds)]);
-    child.once('message', (m) => resolve(m as WorkerReport));
-    child.once('exit', (code) => { if (code !== 0) reject(new Error(`worker ${i + 1} exited with ${code}`)); });
-  })));
+  console.log(
+    `journal append: ${processes} gateway processes × ${concurrency} requests in flight, ${seconds} s, one chain under one lock (synchronous_commit on)`,
+  );
+  const reports = await Promise.all(
+    Array.from(
+      { length: processes },
+      (_v, i) =>
+        new Promise<WorkerReport>((resolve, reject) => {
+          const child = fork(__filename, [
+            '--worker',
+            String(i + 1),
+            '--database',
+            args.database,
+            '--concurrency',
+            String(concurrency),
+            '--duration',
+            String(seconds),
+          ]);
+          child.once('message', (m) => resolve(m as WorkerReport));
+          child.once('exit', (code) => {
+            if (code !== 0) reject(new Error(`worker ${i + 1} exited with ${code}`));
+          });
+        }),
+    ),
+  );
   const all = reports.flatMap((r) => r.latencies).sort((a, b) => a - b);
   const records = reports.reduce((s, r) => s + r.records, 0);
   const wall = Math.max(...reports.map((r) => r.seconds));
-  for (const [i, r] of reports.entries()) console.log(`  process ${i + 1}: ${r.records} records, ${(r.records / r.seconds).toFixed(0)} records/s, ${r.failures} failed`);
+  for (const [i, r] of reports.entries())
+    console.log(`  process ${i + 1}: ${r.records} records, ${(r.records / r.seconds).toFixed(0)} records/s, ${r.failures} failed`);
   console.log(`durable records/s (all processes): ${(records / wall).toFixed(0)}`);
-  console.log(`append latency ms: p50 ${quantile(all, 0.5).toFixed(1)}  p90 ${quantile(all, 0.9).toFixed(1)}  p99 ${quantile(all, 0.99).toFixed(1)}  max ${all[all.length - 1]?.toFixed(1)}`);
+  console.log(
+    `append latency ms: p50 ${quantile(all, 0.5).toFixed(1)}  p90 ${quantile(all, 0.9).toFixed(1)}  p99 ${quantile(all, 0.99).toFixed(1)}  max ${all[all.length - 1]?.toFixed(1)}`,
+  );
   const client = new Client({ connectionString: args.database });
   await client.connect();
-  const { rows: [stats] } = await client.query<{ rows: string; batches: string }>("SELECT count(*) AS rows, (SELECT sum(requests) FROM audit.journal_hourly WHERE resource = '') AS batches FROM audit.journal");
+  const {
+    rows: [stats],
+  } = await client.query<{ rows: string; batches: string }>(
+    "SELECT count(*) AS rows, (SELECT sum(requests) FROM audit.journal_hourly WHERE resource = '') AS batches FROM audit.journal",
+  );
   await client.end();
   const verified = await verifyJournal(args.database, 10_000);
-  console.log(`journal: ${stats!.rows} rows, rollup counts ${stats!.batches}; chain ${verified.broken ? `BROKEN at seq ${verified.broken.seq}` : 'intact'} (${verified.records} records verified)`);
+  console.log(
+    `journal: ${stats!.rows} rows, rollup counts ${stats!.batches}; chain ${verified.broken ? `BROKEN at seq ${verified.broken.seq}` : 'intact'} (${verified.records} records verified)`,
+  );
   if (verified.broken || String(records) !== stats!.rows) process.exitCode = 1;
 }
 

@@ -47,7 +47,9 @@ async function fill(url: string, days: number, perDay: number, batch: number, en
     const now = Date.now();
     if (now - lastReport > 10_000 || done + batch >= total) {
       const rate = (done + entries.length) / ((now - began) / 1000);
-      console.log(`  filled ${done + entries.length} of ${total} (${rate.toFixed(0)} records/s, ${((total - done - entries.length) / rate).toFixed(0)} s left)`);
+      console.log(
+        `  filled ${done + entries.length} of ${total} (${rate.toFixed(0)} records/s, ${((total - done - entries.length) / rate).toFixed(0)} s left)`,
+      );
       lastReport = now;
     }
   }
@@ -73,28 +75,62 @@ async function main(): Promise<void> {
   await (await openDatabase({ url: args.database, applicationName: 'bench-journal-console', ...auditJournalSchema })).destroy();
   const probe = new Client({ connectionString: args.database });
   await probe.connect();
-  let { rows: [range] } = await probe.query<{ rows: string; last: Date | null; first: Date | null }>('SELECT count(*) AS rows, max(received_at) AS last, min(received_at) AS first FROM audit.journal');
+  let {
+    rows: [range],
+  } = await probe.query<{ rows: string; last: Date | null; first: Date | null }>(
+    'SELECT count(*) AS rows, max(received_at) AS last, min(received_at) AS first FROM audit.journal',
+  );
   if (range!.rows === '0') {
     const end = new Date(Math.floor(Date.now() / 60_000) * 60_000);
     console.log(`filling ${days} days × ${perDay} records/day through audit.append_journal, batches of ${batch}…`);
     const t0 = Date.now();
     await fill(args.database, days, perDay, batch, end);
     console.log(`filled in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
-    ({ rows: [range] } = await probe.query<{ rows: string; last: Date | null; first: Date | null }>('SELECT count(*) AS rows, max(received_at) AS last, min(received_at) AS first FROM audit.journal'));
+    ({
+      rows: [range],
+    } = await probe.query<{ rows: string; last: Date | null; first: Date | null }>(
+      'SELECT count(*) AS rows, max(received_at) AS last, min(received_at) AS first FROM audit.journal',
+    ));
   }
-  const { rows: [size] } = await probe.query<{ size: string }>("SELECT pg_size_pretty(sum(pg_total_relation_size(c.oid))) AS size FROM pg_class c JOIN pg_inherits i ON i.inhrelid = c.oid WHERE i.inhparent = 'audit.journal'::regclass");
-  const { rows: [officer] } = await probe.query<{ sub: string }>("SELECT sub FROM audit.journal WHERE received_at > $1 AND agency = 'MIA' LIMIT 1", [new Date(range!.last!.getTime() - 3600_000)]);
-  const { rows: [registration] } = await probe.query<{ registration_number: string }>('SELECT registration_number FROM audit.journal WHERE received_at > $1 LIMIT 1', [new Date(range!.last!.getTime() - 3600_000)]);
+  const {
+    rows: [size],
+  } = await probe.query<{ size: string }>(
+    "SELECT pg_size_pretty(sum(pg_total_relation_size(c.oid))) AS size FROM pg_class c JOIN pg_inherits i ON i.inhrelid = c.oid WHERE i.inhparent = 'audit.journal'::regclass",
+  );
+  const {
+    rows: [officer],
+  } = await probe.query<{ sub: string }>("SELECT sub FROM audit.journal WHERE received_at > $1 AND agency = 'MIA' LIMIT 1", [
+    new Date(range!.last!.getTime() - 3600_000),
+  ]);
+  const {
+    rows: [registration],
+  } = await probe.query<{ registration_number: string }>('SELECT registration_number FROM audit.journal WHERE received_at > $1 LIMIT 1', [
+    new Date(range!.last!.getTime() - 3600_000),
+  ]);
   await probe.end();
   console.log(`journal: ${range!.rows} records from ${range!.first!.toISOString()} to ${range!.last!.toISOString()}, ${size!.size} with indexes`);
 
   const keys = await createTestKeys();
-  const subgraph = await startSubgraph(auditSubgraph, { databaseUrl: args.database, port: 0, host: '127.0.0.1', gatewayJwksPath: keys.jwksPath, logger: pino({ level: 'silent' }) });
+  const subgraph = await startSubgraph(auditSubgraph, {
+    databaseUrl: args.database,
+    port: 0,
+    host: '127.0.0.1',
+    gatewayJwksPath: keys.jwksPath,
+    logger: pino({ level: 'silent' }),
+  });
   const ask = async (query: string, variables: Record<string, unknown>): Promise<{ ms: number; data: Record<string, unknown> }> => {
-    const token = await signCallerAssertion(keys.signingKey, 'audit', testCaller({ roles: ['auditor'], purpose: 'audit', agency: BENCH_AGENCIES[0]!, level: 'unlimited' }));
+    const token = await signCallerAssertion(
+      keys.signingKey,
+      'audit',
+      testCaller({ roles: ['auditor'], purpose: 'audit', agency: BENCH_AGENCIES[0]!, level: 'unlimited' }),
+    );
     const t0 = performance.now();
-    const response = await fetch(subgraph.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query, variables }) });
-    const body = await response.json() as { data?: Record<string, unknown>; errors?: Array<{ message: string }> };
+    const response = await fetch(subgraph.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query, variables }),
+    });
+    const body = (await response.json()) as { data?: Record<string, unknown>; errors?: Array<{ message: string }> };
     const ms = performance.now() - t0;
     if (body.errors) throw new Error(`${query.slice(0, 40)}…: ${body.errors[0]!.message}`);
     return { ms, data: body.data! };

@@ -35,9 +35,24 @@ export function benchEntry(next: () => number, registrationNumber: string, recei
   });
   const positive = uses.some((u) => u.positive);
   return {
-    registrationNumber, event: 'query', receivedAt, agency, sub: `${agency.toLowerCase()}-officer-${officer}`, roles: ['officer'],
-    purpose: 'identity-check', caseNumber: null, operationType: 'query', operationName: null, resources: uses, decision,
-    reason: decision === 'allowed' ? null : 'FORBIDDEN', attemptToExceedAuthority: decision === 'refused', errorCodes: decision === 'allowed' ? [] : ['FORBIDDEN'],
-    positive, records: uses.reduce((n, u) => n + u.records, 0), durationMs: Math.round(next() * 40_000) / 1000, clientAddress: null,
+    registrationNumber,
+    event: 'query',
+    receivedAt,
+    agency,
+    sub: `${agency.toLowerCase()}-officer-${officer}`,
+    roles: ['officer'],
+    purpose: 'identity-check',
+    caseNumber: null,
+    operationType: 'query',
+    operationName: null,
+    resources: uses,
+    decision,
+    reason: decision === 'allowed' ? null : 'FORBIDDEN',
+    attemptToExceedAuthority: decision === 'refused',
+    errorCodes: decision === 'allowed' ? [] : ['FORBIDDEN'],
+    positive,
+    records: uses.reduce((n, u) => n + u.records, 0),
+    durationMs: Math.round(next() * 40_000) / 1000,
+    clientAddress: null,
   };
 }

@@ -39,7 +39,10 @@ export interface VerifyOptions {
   checkpointDir?: string;
 }
 
-const compareSeq = (a: string, b: string) => { const [x, y] = [BigInt(a), BigInt(b)]; return x < y ? -1 : x > y ? 1 : 0; };
+const compareSeq = (a: string, b: string) => {
+  const [x, y] = [BigInt(a), BigInt(b)];
+  return x < y ? -1 : x > y ? 1 : 0;
+};
 
 export async function verifyJournal(url: string, options: number | VerifyOptions = {}): Promise<VerifyResult> {
   const { batchSize = 1_000, jwks, checkpointDir } = typeof options === 'number' ? { batchSize: options } : options;
@@ -54,13 +57,15 @@ export async function verifyJournal(url: string, options: number | VerifyOptions
     let next = 0;
     let matched = 0;
     const result = (records: number, broken: BrokenRecord | null): VerifyResult =>
-      (loaded ? { records, broken, checkpoints: { matched, forged: loaded.invalid } } : { records, broken });
+      loaded ? { records, broken, checkpoints: { matched, forged: loaded.invalid } } : { records, broken };
     let prev = GENESIS_HASH;
     let lastSeq = '0';
     let records = 0;
     for (;;) {
       const { rows } = await client.query<Record<string, unknown> & { seq: string; prev_hash: string; hash: string; registration_number: string }>(
-        'SELECT * FROM audit.journal WHERE seq > $1 ORDER BY seq LIMIT $2', [lastSeq, batchSize]);
+        'SELECT * FROM audit.journal WHERE seq > $1 ORDER BY seq LIMIT $2',
+        [lastSeq, batchSize],
+      );
       for (const row of rows) {
         const found = (problem: BrokenRecord['problem'], checkpoint?: Checkpoint): VerifyResult =>
           result(records, { seq: row.seq, registrationNumber: row.registration_number, problem, ...(checkpoint ? { checkpoint } : {}) });
@@ -128,9 +133,12 @@ async function main(): Promise<void> {
   try {
     const jwks = readJwks(values.keys);
     if (values.archive) {
-      if (!jwks) throw new Error('verifying an archive needs the gateway\'s public keys (--keys FILE or HUB_KEYS_DIR)');
+      if (!jwks) throw new Error("verifying an archive needs the gateway's public keys (--keys FILE or HUB_KEYS_DIR)");
       const check = await verifyArchive(values.archive, jwks);
-      if (check.ok) console.log(`audit archive ${values.archive}: ${check.summary!.month}, ${check.summary!.records} records (seq ${check.summary!.firstSeq}–${check.summary!.lastSeq}), signature and chain verify`);
+      if (check.ok)
+        console.log(
+          `audit archive ${values.archive}: ${check.summary!.month}, ${check.summary!.records} records (seq ${check.summary!.firstSeq}–${check.summary!.lastSeq}), signature and chain verify`,
+        );
       else console.error(`audit archive ${values.archive}: TAMPERING or damage: ${check.problem}`);
       process.exitCode = check.ok ? 0 : 1;
       return;
@@ -142,7 +150,10 @@ async function main(): Promise<void> {
       return;
     }
     const checkpointDir = values.checkpoints ?? process.env['AUDIT_CHECKPOINT_DIR'];
-    if (!jwks) console.error('audit:verify: no gateway public key (--keys FILE or HUB_KEYS_DIR): the signed checkpoints are not checked, a chain rewritten with database rights would pass');
+    if (!jwks)
+      console.error(
+        'audit:verify: no gateway public key (--keys FILE or HUB_KEYS_DIR): the signed checkpoints are not checked, a chain rewritten with database rights would pass',
+      );
     const result = await verifyJournal(url, { ...(jwks ? { jwks } : {}), ...(checkpointDir ? { checkpointDir } : {}) });
     const line = describeResult(result);
     if (result.broken || (result.checkpoints?.forged.length ?? 0) > 0) {

@@ -42,7 +42,10 @@ export function startWaiting(name: string, entry: string, env: NodeJS.ProcessEnv
   // Awaited only where the launcher needs it; an exit meanwhile must not count as unhandled.
   told.catch(() => undefined);
   return {
-    name, process: child, exited, told,
+    name,
+    process: child,
+    exited,
+    told,
     go(handover) {
       // The child disconnects once it has the message; one that already exited has nothing to be told.
       if (child.connected) child.send(handover);
@@ -53,7 +56,9 @@ export function startWaiting(name: string, entry: string, env: NodeJS.ProcessEnv
 export async function waitUntilReady(url: string, child: Child, timeoutMs = 120_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let exited = false;
-  void child.exited.then(() => { exited = true; });
+  void child.exited.then(() => {
+    exited = true;
+  });
   while (Date.now() < deadline) {
     if (exited) throw new Error(`${child.name} exited before it was ready`);
     try {

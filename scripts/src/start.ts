@@ -24,7 +24,10 @@ async function waitWhileSeeding(name: string, url: string, child: Child): Promis
     } catch (error) {
       if (child.process.exitCode !== null) throw error;
     }
-    const body = await fetch(url).then((r) => r.json() as Promise<{ progress?: SeedProgress | null }>, () => null);
+    const body = await fetch(url).then(
+      (r) => r.json() as Promise<{ progress?: SeedProgress | null }>,
+      () => null,
+    );
     const progress = body?.progress;
     if (!progress) continue;
     const now = JSON.stringify([progress.phase, progress.steps, progress.indexes]);
@@ -35,7 +38,10 @@ async function waitWhileSeeding(name: string, url: string, child: Child): Promis
     if (Date.now() - printedAt >= 10_000) {
       printedAt = Date.now();
       const eta = progress.phase === 'loading' && progress.etaSeconds !== null ? `, about ${progress.etaSeconds} s left` : '';
-      const done = progress.phase === 'loading' ? `${progress.steps}/${progress.ofSteps} steps, ${progress.rowsPerSecond} rows/s` : `${progress.indexes}/${progress.ofIndexes} indexes`;
+      const done =
+        progress.phase === 'loading'
+          ? `${progress.steps}/${progress.ofSteps} steps, ${progress.rowsPerSecond} rows/s`
+          : `${progress.indexes}/${progress.ofIndexes} indexes`;
       console.log(`${name}: seeding (${progress.phase}) ${done}${eta}`);
     }
   }
@@ -103,7 +109,14 @@ async function main(env: Environment): Promise<void> {
     // playground and the demo persons, on the loopback interface unless HOST says otherwise.
     console.log('Starting the gateway in DEVELOPMENT mode (HUB_MODE=development): a demo, not a deployment.');
     gateway.go({
-      env: { ...common, ...urlOverrides, HUB_MODE: 'development', HOST: env['HOST'] ?? '127.0.0.1', PORT: String(port), SUPERGRAPH_PATH: resolve(ROOT, 'schema/supergraph.graphql') },
+      env: {
+        ...common,
+        ...urlOverrides,
+        HUB_MODE: 'development',
+        HOST: env['HOST'] ?? '127.0.0.1',
+        PORT: String(port),
+        SUPERGRAPH_PATH: resolve(ROOT, 'schema/supergraph.graphql'),
+      },
       after: readyUrls[audit]!,
     });
     // A long seed keeps the launcher waiting while its progress moves, not for a fixed time.
@@ -114,7 +127,10 @@ async function main(env: Environment): Promise<void> {
     await allReady;
     marks.push(`all subgraphs ready at ${sinceStart()} s`);
     await waitUntilReady(`http://127.0.0.1:${port}/ready`, gateway);
-    void gateway.exited.then((code) => { console.error(`gateway exited (${code})`); void stop(1); });
+    void gateway.exited.then((code) => {
+      console.error(`gateway exited (${code})`);
+      void stop(1);
+    });
 
     console.log(`Ready after ${sinceStart()} s (${marks.join(', ')}; seconds since the launcher started).`);
     console.log(`
@@ -126,7 +142,9 @@ Get a token and ask:
     -H 'content-type: application/json' -d '{"query":"{ person(fin: \\"${demoPeople(DEMO_POPULATION)[0]!.fin}\\") { citizen { firstName lastName } } }"}'
 
 Demo persons (npm run --silent demo:people):
-${demoPeople(DEMO_POPULATION).map((p) => `  ${p.case.padEnd(18)} ${p.fin}`).join('\n')}
+${demoPeople(DEMO_POPULATION)
+  .map((p) => `  ${p.case.padEnd(18)} ${p.fin}`)
+  .join('\n')}
 
 Ctrl-C stops everything.`);
   } catch (error) {

@@ -28,10 +28,12 @@ async function main(started: Environment): Promise<void> {
     const modules = SUBGRAPHS.map(({ name }) => loadSubgraphModule(name));
     const env = { ...started, ...(await environmentFromLauncher()) };
     const basePort = new EnvReader(env).integer('SUBGRAPH_BASE_PORT', SUBGRAPHS[0].port, 1024, 65_000);
-    await Promise.all(modules.map(async (module, i) => {
-      const config = subgraphConfig({ ...env, PORT: String(basePort + i) }, module.defaultPort);
-      running.push(await startSubgraph(module, { ...config, logger: pino({ name: module.name }) }));
-    }));
+    await Promise.all(
+      modules.map(async (module, i) => {
+        const config = subgraphConfig({ ...env, PORT: String(basePort + i) }, module.defaultPort);
+        running.push(await startSubgraph(module, { ...config, logger: pino({ name: module.name }) }));
+      }),
+    );
   } catch (error) {
     // Start-up failures go to stderr, where the launcher's user looks first.
     const stderr = pino({ name: 'subgraphs' }, pino.destination({ fd: 2, sync: true }));

@@ -26,7 +26,11 @@ async function main(): Promise<void> {
   if (!Number.isInteger(ttl) || ttl < 1 || ttl > 7 * 24 * 3600) throw new Error('--ttl is seconds, 1 to 604800');
   await ensureDevelopmentKeys(keysDir, policies.agencies.keys());
   const token = await signDevelopmentToken(keysDir, policies.identity, {
-    agency, roles, ttlSeconds: ttl, ...(values.sub ? { sub: values.sub } : {}), ...(values.fin ? { fin: values.fin } : {}),
+    agency,
+    roles,
+    ttlSeconds: ttl,
+    ...(values.sub ? { sub: values.sub } : {}),
+    ...(values.fin ? { fin: values.fin } : {}),
   });
   process.stdout.write(`${token}\n`);
 }

@@ -16,18 +16,34 @@ import { verifyJournal } from '../src/audit-verify';
 /** Records around the end of September 2026, appended out of time order as group commit does, and some in November. */
 function entry(n: number, receivedAt: Date): JournalEntry {
   return {
-    registrationNumber: `HUB-ARCHIVE-${n}`, event: 'query', receivedAt, agency: n % 2 ? 'MIA' : 'SBS', sub: `officer-${n % 3}`, roles: ['officer'],
-    purpose: 'identity-check', caseNumber: null, operationType: 'query',
+    registrationNumber: `HUB-ARCHIVE-${n}`,
+    event: 'query',
+    receivedAt,
+    agency: n % 2 ? 'MIA' : 'SBS',
+    sub: `officer-${n % 3}`,
+    roles: ['officer'],
+    purpose: 'identity-check',
+    caseNumber: null,
+    operationType: 'query',
     // Some by a registered operation: its name and id are in the file and under its hashes.
-    operationName: n % 3 ? null : 'MIA/identityCheckByFin', operationId: n % 3 ? null : `sha256:${'0123456789abcdef'.repeat(4)}`,
+    operationName: n % 3 ? null : 'MIA/identityCheckByFin',
+    operationId: n % 3 ? null : `sha256:${'0123456789abcdef'.repeat(4)}`,
     resources: [{ resource: 'citizens', level: 'unlimited', fields: ['Query.person'], positive: n % 2 === 0, records: 1 }],
-    decision: 'allowed', reason: null, attemptToExceedAuthority: false, errorCodes: [], positive: n % 2 === 0, records: 1, durationMs: n / 7, clientAddress: null,
+    decision: 'allowed',
+    reason: null,
+    attemptToExceedAuthority: false,
+    errorCodes: [],
+    positive: n % 2 === 0,
+    records: 1,
+    durationMs: n / 7,
+    clientAddress: null,
   };
 }
 const END_OF_SEPTEMBER = Date.UTC(2026, 9, 1);
 // Alternating sides of midnight: the chain crosses the month boundary several times.
-const ENTRIES = Array.from({ length: 40 }, (_v, n) => entry(n, new Date(END_OF_SEPTEMBER + (n % 2 ? 1 : -1) * (60_000 - n * 1_000))))
-  .concat(Array.from({ length: 10 }, (_v, n) => entry(40 + n, new Date(Date.UTC(2026, 10, 2, 10, n)))));
+const ENTRIES = Array.from({ length: 40 }, (_v, n) => entry(n, new Date(END_OF_SEPTEMBER + (n % 2 ? 1 : -1) * (60_000 - n * 1_000)))).concat(
+  Array.from({ length: 10 }, (_v, n) => entry(40 + n, new Date(Date.UTC(2026, 10, 2, 10, n)))),
+);
 const month = (e: JournalEntry) => e.receivedAt.toISOString().slice(0, 7);
 
 describe('audit:archive', () => {
@@ -59,19 +75,33 @@ describe('audit:archive', () => {
   });
 
   it('refuses a month that is not closed', async () => {
-    await assert.rejects(archiveJournal({ url: database.url, outDir: out, keysDir: keys.dir, month: '2026-11', now: new Date('2026-11-29T12:00Z'), checkpointDir }), /not closed yet/);
+    await assert.rejects(
+      archiveJournal({ url: database.url, outDir: out, keysDir: keys.dir, month: '2026-11', now: new Date('2026-11-29T12:00Z'), checkpointDir }),
+      /not closed yet/,
+    );
   });
 
   it('exports the closed months as signed files that verify on their own, month by month, detaches them, and the journal still verifies', async () => {
     // September in one run, October in a later one: its first record follows a detached September record.
     const archived = [
-      ...await archiveJournal({ url: database.url, outDir: out, keysDir: keys.dir, month: '2026-09', now: new Date('2026-11-29T12:00Z'), detach: true, checkpointDir }),
-      ...await archiveJournal({ url: database.url, outDir: out, keysDir: keys.dir, now: new Date('2026-11-29T12:00Z'), detach: true, checkpointDir }),
+      ...(await archiveJournal({
+        url: database.url,
+        outDir: out,
+        keysDir: keys.dir,
+        month: '2026-09',
+        now: new Date('2026-11-29T12:00Z'),
+        detach: true,
+        checkpointDir,
+      })),
+      ...(await archiveJournal({ url: database.url, outDir: out, keysDir: keys.dir, now: new Date('2026-11-29T12:00Z'), detach: true, checkpointDir })),
     ];
-    assert.deepEqual(archived.map((a) => [a.month, a.records, a.detached]), [
-      ['2026-09', ENTRIES.filter((e) => month(e) === '2026-09').length, true],
-      ['2026-10', ENTRIES.filter((e) => month(e) === '2026-10').length, true],
-    ]);
+    assert.deepEqual(
+      archived.map((a) => [a.month, a.records, a.detached]),
+      [
+        ['2026-09', ENTRIES.filter((e) => month(e) === '2026-09').length, true],
+        ['2026-10', ENTRIES.filter((e) => month(e) === '2026-10').length, true],
+      ],
+    );
     for (const a of archived) {
       const check = await verifyArchive(a.path, jwks);
       assert.equal(check.ok, true, check.problem);
@@ -80,11 +110,18 @@ describe('audit:archive', () => {
       assert.match(cli.stdout, new RegExp(`${a.month}, ${a.records} records .* signature and chain verify`));
     }
     const { rows } = await admin.query<{ month: string }>("SELECT to_char(received_at AT TIME ZONE 'UTC', 'YYYY-MM') AS month FROM audit.journal GROUP BY 1");
-    assert.deepEqual(rows.map((r) => r.month), ['2026-11']);
+    assert.deepEqual(
+      rows.map((r) => r.month),
+      ['2026-11'],
+    );
     // The records left follow detached ones: the signed link checkpoints vouch for those, and only they.
     assert.deepEqual((await verifyJournal(database.url, { jwks, checkpointDir })).broken, null);
     assert.equal((await verifyJournal(database.url)).broken?.problem, 'prev_hash');
-    assert.deepEqual(await archiveJournal({ url: database.url, outDir: out, keysDir: keys.dir, now: new Date('2026-11-29T12:00Z'), checkpointDir }), [], 'nothing left to archive');
+    assert.deepEqual(
+      await archiveJournal({ url: database.url, outDir: out, keysDir: keys.dir, now: new Date('2026-11-29T12:00Z'), checkpointDir }),
+      [],
+      'nothing left to archive',
+    );
   });
 
   it('finds an archive changed after export, even with its hashes recomputed', async () => {
@@ -96,12 +133,18 @@ describe('audit:archive', () => {
       writeFileSync(forged, gzipSync(`${edit([...lines]).join('\n')}\n`));
       return verifyArchive(forged, jwks);
     };
-    const changed = await forge((ls) => { ls[recordAt] = ls[recordAt]!.replace('"agency":"SBS"', '"agency":"MNS"').replace('"agency":"MIA"', '"agency":"MNS"'); return ls; });
+    const changed = await forge((ls) => {
+      ls[recordAt] = ls[recordAt]!.replace('"agency":"SBS"', '"agency":"MNS"').replace('"agency":"MIA"', '"agency":"MNS"');
+      return ls;
+    });
     assert.match(changed.problem ?? '', /does not match its hash/);
     // A registered operation's id is in the file, under its record's hash.
     const withId = lines.findIndex((l) => l.includes(`"operation_id":"sha256:${'0123456789abcdef'.repeat(4)}"`));
     assert.ok(withId > 0, 'the archive carries the operation id');
-    const otherOperation = await forge((ls) => { ls[withId] = ls[withId]!.replace(/"operation_id":"sha256:[0-9a-f]{64}"/, `"operation_id":"sha256:${'f'.repeat(64)}"`); return ls; });
+    const otherOperation = await forge((ls) => {
+      ls[withId] = ls[withId]!.replace(/"operation_id":"sha256:[0-9a-f]{64}"/, `"operation_id":"sha256:${'f'.repeat(64)}"`);
+      return ls;
+    });
     assert.match(otherOperation.problem ?? '', /does not match its hash/);
     const removed = await forge((ls) => ls.filter((_l, i) => i !== recordAt + 1));
     assert.equal(removed.ok, false);

@@ -27,10 +27,13 @@ function entry(n: number): JournalEntry {
     operationType: n % 5 === 0 ? null : 'query',
     operationName: n % 2 === 0 ? null : 'MIA/personCheck',
     operationId: n % 2 === 0 ? null : `sha256:${String(n).padStart(64, 'a')}`,
-    resources: n % 4 === 0 ? [] : [
-      { resource: 'citizens', level: 'unlimited', fields: ['Citizen.documents', 'Query.person'], positive: true, records: n },
-      { resource: 'borderCrossings', level: 'none', fields: [], positive: false, records: 0 },
-    ],
+    resources:
+      n % 4 === 0
+        ? []
+        : [
+            { resource: 'citizens', level: 'unlimited', fields: ['Citizen.documents', 'Query.person'], positive: true, records: n },
+            { resource: 'borderCrossings', level: 'none', fields: [], positive: false, records: 0 },
+          ],
     decision: n % 4 === 0 ? 'refused' : n % 2 === 0 ? 'partly-refused' : 'allowed',
     reason: n % 4 === 0 ? 'UNAUTHENTICATED' : n % 2 === 0 ? 'FORBIDDEN' : null,
     attemptToExceedAuthority: n % 2 === 0,
@@ -93,7 +96,10 @@ describe('audit:verify', () => {
   const changes: Array<[string, string]> = [
     ['a flipped positive-result symbol', 'UPDATE audit.journal SET positive = NOT positive WHERE seq = $1'],
     ['another agency', "UPDATE audit.journal SET agency = 'MNS' WHERE seq = $1"],
-    ['a field removed from the resources', "UPDATE audit.journal SET resources = jsonb_set(resources, '{0,fields}', '[]') WHERE seq = $1 AND jsonb_array_length(resources) > 0"],
+    [
+      'a field removed from the resources',
+      "UPDATE audit.journal SET resources = jsonb_set(resources, '{0,fields}', '[]') WHERE seq = $1 AND jsonb_array_length(resources) > 0",
+    ],
     ['a shifted time', "UPDATE audit.journal SET received_at = received_at + interval '1 millisecond' WHERE seq = $1"],
     ['a changed duration', 'UPDATE audit.journal SET duration_ms = duration_ms + 1 WHERE seq = $1'],
     ['another person named', "UPDATE audit.journal SET subjects = ARRAY['subjects-k1:forged'] WHERE seq = $1"],
@@ -108,8 +114,19 @@ describe('audit:verify', () => {
       const result = await verifyJournal(database.url, 4);
       assert.deepEqual(result, { records: 10, broken: { seq: target.seq, registrationNumber: target.registration_number, problem: 'hash' } });
       assert.match(describeResult(result), new RegExp(`seq ${target.seq}, registration number ${target.registration_number}`));
-      await tamper(`UPDATE audit.journal SET positive = $2, agency = $3, resources = $4, received_at = $5, duration_ms = $6, subjects = $7, operation_id = $8 WHERE seq = $1`,
-        [target.seq, saved['positive'], saved['agency'], JSON.stringify(saved['resources']), saved['received_at'], saved['duration_ms'], saved['subjects'], saved['operation_id']]);
+      await tamper(
+        `UPDATE audit.journal SET positive = $2, agency = $3, resources = $4, received_at = $5, duration_ms = $6, subjects = $7, operation_id = $8 WHERE seq = $1`,
+        [
+          target.seq,
+          saved['positive'],
+          saved['agency'],
+          JSON.stringify(saved['resources']),
+          saved['received_at'],
+          saved['duration_ms'],
+          saved['subjects'],
+          saved['operation_id'],
+        ],
+      );
       assert.deepEqual(await verifyJournal(database.url), { records: RECORDS, broken: null });
     });
   }
@@ -119,7 +136,10 @@ describe('audit:verify', () => {
     const next = seqs[6]!;
     await admin.query('CREATE TEMP TABLE saved AS SELECT * FROM audit.journal WHERE seq = $1', [removed.seq]);
     await tamper('DELETE FROM audit.journal WHERE seq = $1', [removed.seq]);
-    assert.deepEqual(await verifyJournal(database.url, 4), { records: 5, broken: { seq: next.seq, registrationNumber: next.registration_number, problem: 'prev_hash' } });
+    assert.deepEqual(await verifyJournal(database.url, 4), {
+      records: 5,
+      broken: { seq: next.seq, registrationNumber: next.registration_number, problem: 'prev_hash' },
+    });
     await tamper('INSERT INTO audit.journal OVERRIDING SYSTEM VALUE SELECT * FROM saved');
     assert.deepEqual(await verifyJournal(database.url), { records: RECORDS, broken: null });
 
@@ -127,7 +147,10 @@ describe('audit:verify', () => {
     const row = (await admin.query('SELECT * FROM audit.journal WHERE seq = $1', [removed.seq])).rows[0] as Record<string, unknown>;
     const forgedHash = entryHash(row['prev_hash'] as string, { ...entryFromRow(row), agency: 'MNS' });
     await tamper("UPDATE audit.journal SET agency = 'MNS', hash = $2 WHERE seq = $1", [removed.seq, forgedHash]);
-    assert.deepEqual(await verifyJournal(database.url, 4), { records: 6, broken: { seq: next.seq, registrationNumber: next.registration_number, problem: 'prev_hash' } });
+    assert.deepEqual(await verifyJournal(database.url, 4), {
+      records: 6,
+      broken: { seq: next.seq, registrationNumber: next.registration_number, problem: 'prev_hash' },
+    });
     await tamper('UPDATE audit.journal j SET agency = s.agency, hash = s.hash FROM saved s WHERE j.seq = s.seq');
     assert.deepEqual(await verifyJournal(database.url), { records: RECORDS, broken: null });
   });
@@ -137,8 +160,15 @@ describe('audit:verify', () => {
  * The attack signed checkpoints exist for: someone with database rights disables the triggers,
  * changes a record and recomputes every hash after it, so the chain alone verifies again.
  */
-describe('audit:verify against the gateway\'s signed checkpoints', () => {
-  interface Journal { database: TestDatabase; admin: Client; keys: TestKeys; jwks: JSONWebKeySet; dir: string; checkpoints: Checkpoint[] }
+describe("audit:verify against the gateway's signed checkpoints", () => {
+  interface Journal {
+    database: TestDatabase;
+    admin: Client;
+    keys: TestKeys;
+    jwks: JSONWebKeySet;
+    dir: string;
+    checkpoints: Checkpoint[];
+  }
   const open: Journal[] = [];
 
   /** 30 records, checkpoints signed after the 12th and the 24th, the last 6 not yet checkpointed. */
@@ -152,7 +182,11 @@ describe('audit:verify against the gateway\'s signed checkpoints', () => {
     const dir = mkdtempSync(join(tmpdir(), 'hub-checkpoints-'));
     const journal = PostgresAuditJournal.connect(database.url);
     const checkpoints: Checkpoint[] = [];
-    for (const [from, to] of [[0, 12], [12, 24], [24, 30]] as const) {
+    for (const [from, to] of [
+      [0, 12],
+      [12, 24],
+      [24, 30],
+    ] as const) {
       await Promise.all(Array.from({ length: to - from }, (_v, i) => journal.append(entry(from + i))));
       if (to < 30) checkpoints.push((await checkpointHead(admin, keys.signingKey, dir))!);
     }
@@ -189,11 +223,20 @@ describe('audit:verify against the gateway\'s signed checkpoints', () => {
     await admin.query('COMMIT');
   }
 
-  const seqOf = async (admin: Client, index: number) => (await admin.query<{ seq: string; registration_number: string }>('SELECT seq, registration_number FROM audit.journal ORDER BY seq OFFSET $1 LIMIT 1', [index])).rows[0]!;
+  const seqOf = async (admin: Client, index: number) =>
+    (
+      await admin.query<{ seq: string; registration_number: string }>('SELECT seq, registration_number FROM audit.journal ORDER BY seq OFFSET $1 LIMIT 1', [
+        index,
+      ])
+    ).rows[0]!;
 
   it('passes an intact journal through every checkpoint, from the table and from the files', async () => {
     const j = await journalWithCheckpoints();
-    assert.deepEqual(await verifyJournal(j.database.url, { jwks: j.jwks, checkpointDir: j.dir }), { records: 30, broken: null, checkpoints: { matched: 2, forged: [] } });
+    assert.deepEqual(await verifyJournal(j.database.url, { jwks: j.jwks, checkpointDir: j.dir }), {
+      records: 30,
+      broken: null,
+      checkpoints: { matched: 2, forged: [] },
+    });
     assert.match(describeResult(await verifyJournal(j.database.url, { jwks: j.jwks })), /30 records, chain intact, 2 signed checkpoint\(s\) match/);
     assert.equal(readdirSync(j.dir).filter((f) => f.endsWith('.jws')).length, 2);
   });
@@ -206,10 +249,18 @@ describe('audit:verify against the gateway\'s signed checkpoints', () => {
     assert.deepEqual(await verifyJournal(j.database.url), { records: 30, broken: null });
     const first = j.checkpoints[0]!;
     const result = await verifyJournal(j.database.url, { jwks: j.jwks, checkpointDir: j.dir });
-    assert.deepEqual(result.broken, { seq: first.seq, registrationNumber: (await seqOf(j.admin, 11)).registration_number, problem: 'checkpoint', checkpoint: first });
+    assert.deepEqual(result.broken, {
+      seq: first.seq,
+      registrationNumber: (await seqOf(j.admin, 11)).registration_number,
+      problem: 'checkpoint',
+      checkpoint: first,
+    });
     assert.match(describeResult(result), /TAMPERING: its hash differs from the checkpoint signed at .* the chain was rewritten/);
 
-    const cli = spawnSync(process.execPath, [join(__dirname, '../src/audit-verify.js'), '--keys', j.keys.jwksPath, '--checkpoints', j.dir], { env: { ...process.env, AUDIT_DATABASE_URL: j.database.url }, encoding: 'utf8' });
+    const cli = spawnSync(process.execPath, [join(__dirname, '../src/audit-verify.js'), '--keys', j.keys.jwksPath, '--checkpoints', j.dir], {
+      env: { ...process.env, AUDIT_DATABASE_URL: j.database.url },
+      encoding: 'utf8',
+    });
     assert.equal(cli.status, 1, cli.stdout + cli.stderr);
     assert.match(cli.stderr, /TAMPERING/);
   });
@@ -230,12 +281,16 @@ describe('audit:verify against the gateway\'s signed checkpoints', () => {
     assert.match(describeResult(truncated), /beyond the journal's last record/);
   });
 
-  it('reports a checkpoint not signed by the gateway\'s key', async () => {
+  it("reports a checkpoint not signed by the gateway's key", async () => {
     const j = await journalWithCheckpoints();
     const stranger = await createTestKeys();
     const last = await seqOf(j.admin, 29);
     const { hash } = (await j.admin.query<{ hash: string }>('SELECT hash FROM audit.journal WHERE seq = $1', [last.seq])).rows[0]!;
-    await storeCheckpoint(j.admin, { ...stranger.signingKey, kid: j.keys.signingKey.kid }, { seq: last.seq, hash: hash!, at: new Date().toISOString(), kind: 'head' });
+    await storeCheckpoint(
+      j.admin,
+      { ...stranger.signingKey, kid: j.keys.signingKey.kid },
+      { seq: last.seq, hash: hash!, at: new Date().toISOString(), kind: 'head' },
+    );
     const result = await verifyJournal(j.database.url, { jwks: j.jwks });
     assert.equal(result.broken, null);
     assert.equal(result.checkpoints?.forged.length, 1);

@@ -17,7 +17,9 @@ const NAMES = SUBGRAPHS.map((s) => s.name);
 describe('the subgraph catalog', () => {
   it('binds each subgraph to the resource policies/resources.json binds it to, and no other', () => {
     const { resources } = readJson<{ resources: Record<string, { subgraph: string }> }>('policies/resources.json');
-    const inPolicies = Object.entries(resources).map(([resource, { subgraph }]) => `${subgraph} serves ${resource}`).sort();
+    const inPolicies = Object.entries(resources)
+      .map(([resource, { subgraph }]) => `${subgraph} serves ${resource}`)
+      .sort();
     assert.deepEqual(SUBGRAPHS.map((s) => `${s.name} serves ${s.resource}`).sort(), inPolicies);
   });
 
@@ -38,7 +40,11 @@ describe('the subgraph catalog', () => {
     const { workspaces } = readJson<{ workspaces: string[] }>('package.json');
     const { references } = readJson<{ references: Array<{ path: string }> }>('tsconfig.json');
     const { dependencies } = readJson<{ dependencies: Record<string, string> }>('e2e/package.json');
-    const subgraphsIn = (paths: string[]) => paths.filter((p) => p.startsWith('subgraphs/') && p !== 'subgraphs/kit').map((p) => p.slice('subgraphs/'.length)).sort();
+    const subgraphsIn = (paths: string[]) =>
+      paths
+        .filter((p) => p.startsWith('subgraphs/') && p !== 'subgraphs/kit')
+        .map((p) => p.slice('subgraphs/'.length))
+        .sort();
     assert.deepEqual(subgraphsIn(workspaces), [...NAMES].sort());
     assert.deepEqual(subgraphsIn(references.map((r) => r.path)), [...NAMES].sort());
     for (const name of NAMES) assert.ok(dependencies[`@hub/${name}`], `e2e does not depend on @hub/${name}`);
@@ -47,13 +53,23 @@ describe('the subgraph catalog', () => {
 
 describe('every subgraph of the catalog', () => {
   let database: TestDatabase;
-  before(async () => { database = await createTestDatabase(); });
-  after(async () => { await database.drop(); });
+  before(async () => {
+    database = await createTestDatabase();
+  });
+  after(async () => {
+    await database.drop();
+  });
 
   it('has migrations that build exactly the tables its entities describe, in its own schema', async () => {
     for (const entry of SUBGRAPHS) {
       const module = loadSubgraphModule(entry.name);
-      const db = await openDatabase({ url: database.url, schema: module.schema, entities: module.entities, migrations: module.migrations, applicationName: 'catalog-test' });
+      const db = await openDatabase({
+        url: database.url,
+        schema: module.schema,
+        entities: module.entities,
+        migrations: module.migrations,
+        applicationName: 'catalog-test',
+      });
       try {
         assert.deepEqual(await pendingSchemaChanges(db), [], entry.name);
       } finally {

@@ -39,10 +39,7 @@ const service = (name: string) => {
 
 describe('docker-compose.yml', () => {
   it('has PostgreSQL, the one-shot keys service, one service per subgraph of the catalog and the gateway, nothing else', () => {
-    assert.deepEqual(
-      Object.keys(services).sort(),
-      ['gateway', 'keys', 'postgres', ...SUBGRAPHS.map((s) => s.name)].sort(),
-    );
+    assert.deepEqual(Object.keys(services).sort(), ['gateway', 'keys', 'postgres', ...SUBGRAPHS.map((s) => s.name)].sort());
     assert.match(service('postgres').image ?? '', /^postgres:15/);
     assert.deepEqual(service('postgres').healthcheck?.test.slice(0, 2), ['CMD', 'pg_isready']);
   });
@@ -61,7 +58,7 @@ describe('docker-compose.yml', () => {
     assert.deepEqual(service('gateway').command, ['node', 'gateway/dist/src/main.js']);
   });
 
-  it("starts each subgraph on its catalog port, and the gateway on 4000, published", () => {
+  it('starts each subgraph on its catalog port, and the gateway on 4000, published', () => {
     for (const { name, port } of SUBGRAPHS) assert.equal(service(name).environment?.['PORT'], String(port), name);
     assert.equal(service('gateway').environment?.['PORT'], '4000');
     assert.deepEqual(service('gateway').ports, ['4000:4000']);
@@ -73,7 +70,9 @@ describe('docker-compose.yml', () => {
     assert.deepEqual(urlOverridesFromEnv(environment), expected);
     const supergraphPath = environment['SUPERGRAPH_PATH'] ?? '';
     assert.ok(existsSync(resolve(ROOT, supergraphPath)), `SUPERGRAPH_PATH=${supergraphPath} does not exist`);
-    const inSupergraph = loadSupergraph(resolve(ROOT, supergraphPath)).subgraphs.map((s) => s.name).sort();
+    const inSupergraph = loadSupergraph(resolve(ROOT, supergraphPath))
+      .subgraphs.map((s) => s.name)
+      .sort();
     assert.deepEqual(inSupergraph, Object.keys(expected).sort());
   });
 
@@ -118,7 +117,10 @@ describe('docker-compose.yml', () => {
     assert.equal(service('gateway').environment?.['HUB_MODE'], 'production');
     for (const name of OUR_SERVICES) assert.notEqual(service(name).environment?.['HUB_MODE'], 'development', name);
     // The route is registered only outside production (gateway/src/server.ts), and the compose file publishes no other entry.
-    assert.deepEqual(Object.keys(services).filter((name) => (services[name]?.ports ?? []).length > 0), ['gateway']);
+    assert.deepEqual(
+      Object.keys(services).filter((name) => (services[name]?.ports ?? []).length > 0),
+      ['gateway'],
+    );
   });
 
   it('creates the keys in the one-shot step before the gateway too, never in the image', () => {
@@ -176,7 +178,9 @@ describe('Dockerfile', () => {
   });
 
   it('leaves stale build output out of the image, so tsc -b compiles everything inside it', () => {
-    const ignored = readFileSync(join(ROOT, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim());
+    const ignored = readFileSync(join(ROOT, '.dockerignore'), 'utf8')
+      .split('\n')
+      .map((l) => l.trim());
     for (const pattern of ['**/node_modules', '**/dist', '**/*.tsbuildinfo']) assert.ok(ignored.includes(pattern), pattern);
   });
 });

@@ -22,7 +22,9 @@ export function namesTheCodeReads(): { names: Set<string>; prefixes: Set<string>
   for (const dir of ['gateway/src', 'subgraphs/kit/src', 'scripts/src']) {
     for (const file of sourceFiles(join(ROOT, dir))) {
       const text = readFileSync(file, 'utf8');
-      for (const m of text.matchAll(/\benv\[['"]([A-Z0-9_]+)['"]\]|process\.env\.([A-Z0-9_]+)|\brequire[A-Z][A-Za-z]*\(\s*['"]([A-Z0-9_]+)['"]|\.(?:text|integer|url|path)\(\s*['"]([A-Z0-9_]+)['"]|\(\s*read,\s*['"]([A-Z0-9_]+)['"]/g)) {
+      for (const m of text.matchAll(
+        /\benv\[['"]([A-Z0-9_]+)['"]\]|process\.env\.([A-Z0-9_]+)|\brequire[A-Z][A-Za-z]*\(\s*['"]([A-Z0-9_]+)['"]|\.(?:text|integer|url|path)\(\s*['"]([A-Z0-9_]+)['"]|\(\s*read,\s*['"]([A-Z0-9_]+)['"]/g,
+      )) {
         names.add((m[1] ?? m[2] ?? m[3] ?? m[4] ?? m[5])!);
       }
       // Families of names parsed by pattern, e.g. /^SUBGRAPH_URL_([A-Z_]+)$/.
@@ -31,4 +33,3 @@ export function namesTheCodeReads(): { names: Set<string>; prefixes: Set<string>
   }
   return { names, prefixes };
 }
-

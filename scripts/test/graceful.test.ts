@@ -50,7 +50,10 @@ function refusesConnections(url: string): Promise<boolean> {
   const { hostname, port } = new URL(url);
   return new Promise((done) => {
     const socket = connect(Number(port), hostname);
-    socket.once('connect', () => { socket.destroy(); done(false); });
+    socket.once('connect', () => {
+      socket.destroy();
+      done(false);
+    });
     socket.once('error', () => done(true));
   });
 }
@@ -75,12 +78,34 @@ describe('SIGTERM with requests in flight', () => {
   const gateways: Proc[] = [];
 
   const gatewayEnv = () => ({
-    ...process.env, AUDIT_DATABASE_URL: database.url, PORT: '0', HOST: '127.0.0.1', SUPERGRAPH_PATH: resolve(ROOT, 'schema/supergraph.graphql'),
-    HUB_KEYS_DIR: keysDir, POLICIES_DIR, HUB_MODE: 'development', LOG_LEVEL: 'info', SUBGRAPH_URL_CITIZENS: subgraphUrl,
+    ...process.env,
+    AUDIT_DATABASE_URL: database.url,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    SUPERGRAPH_PATH: resolve(ROOT, 'schema/supergraph.graphql'),
+    HUB_KEYS_DIR: keysDir,
+    POLICIES_DIR,
+    HUB_MODE: 'development',
+    LOG_LEVEL: 'info',
+    SUBGRAPH_URL_CITIZENS: subgraphUrl,
   });
 
   /** Sends one request per citizen while the citizen table is locked, and waits until each is stuck in the subgraph. */
-  async function holdRequests(gatewayUrl: string): Promise<Array<Promise<{ status: number; connection: string | null; body: { data?: { person: { citizen: { lastName: string } } }; errors?: Array<{ extensions?: { code?: string } }>; extensions: { registrationNumber: string } } }>>> {
+  async function holdRequests(
+    gatewayUrl: string,
+  ): Promise<
+    Array<
+      Promise<{
+        status: number;
+        connection: string | null;
+        body: {
+          data?: { person: { citizen: { lastName: string } } };
+          errors?: Array<{ extensions?: { code?: string } }>;
+          extensions: { registrationNumber: string };
+        };
+      }>
+    >
+  > {
     await db.query('BEGIN');
     await db.query('LOCK TABLE citizens.citizen IN ACCESS EXCLUSIVE MODE');
     const responses = Array.from({ length: IN_FLIGHT }, async (_, i) => {
@@ -89,11 +114,12 @@ describe('SIGTERM with requests in flight', () => {
         headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'x-purpose': 'identity-check' },
         body: JSON.stringify({ query: 'query($fin: ID!) { person(fin: $fin) { citizen { lastName } } }', variables: { fin: citizenAt(POPULATION, i).fin } }),
       });
-      return { status: response.status, connection: response.headers.get('connection'), body: await response.json() as never };
+      return { status: response.status, connection: response.headers.get('connection'), body: (await response.json()) as never };
     });
     await eventually('every request waiting on the lock', async () => {
       const { rows } = await monitor.query<{ n: number }>(
-        "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'hub-citizens' AND wait_event_type = 'Lock'");
+        "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'hub-citizens' AND wait_event_type = 'Lock'",
+      );
       return rows[0]!.n === IN_FLIGHT;
     });
     return responses;
@@ -119,10 +145,20 @@ describe('SIGTERM with requests in flight', () => {
     const policies = loadPolicies(POLICIES_DIR, keysDir);
     await ensureDevelopmentKeys(keysDir, policies.agencies.keys());
     token = await signDevelopmentToken(keysDir, policies.identity, { agency: 'MIA', roles: ['officer'] });
-    subgraph = startProcess(subgraphEntry('citizens'), {
-      ...process.env, DATABASE_URL: database.url, PORT: '0', HUB_KEYS_DIR: keysDir, HUB_SEED: 'demo',
-      HUB_SEED_NUMBER: String(POPULATION.seed), HUB_SEED_CITIZENS: String(POPULATION.citizens), HUB_SEED_FOREIGNERS: String(POPULATION.foreigners),
-    }, 'subgraph listening');
+    subgraph = startProcess(
+      subgraphEntry('citizens'),
+      {
+        ...process.env,
+        DATABASE_URL: database.url,
+        PORT: '0',
+        HUB_KEYS_DIR: keysDir,
+        HUB_SEED: 'demo',
+        HUB_SEED_NUMBER: String(POPULATION.seed),
+        HUB_SEED_CITIZENS: String(POPULATION.citizens),
+        HUB_SEED_FOREIGNERS: String(POPULATION.foreigners),
+      },
+      'subgraph listening',
+    );
     subgraphUrl = await subgraph.url;
   });
 
@@ -148,8 +184,13 @@ describe('SIGTERM with requests in flight', () => {
     for (const answer of await Promise.all(responses)) assert.equal(answer.connection, 'close');
     assert.equal(await gateway.exited, 0, gateway.stderr.join('\n'));
     const { rows } = await db.query<{ registration_number: string; decision: string }>(
-      'SELECT registration_number, decision FROM audit.journal WHERE registration_number = ANY($1) ORDER BY registration_number', [registrations]);
-    assert.deepEqual(rows, [...registrations].sort().map((reg) => ({ registration_number: reg, decision: 'allowed' })));
+      'SELECT registration_number, decision FROM audit.journal WHERE registration_number = ANY($1) ORDER BY registration_number',
+      [registrations],
+    );
+    assert.deepEqual(
+      rows,
+      [...registrations].sort().map((reg) => ({ registration_number: reg, decision: 'allowed' })),
+    );
   });
 
   it('the gateway exits within its grace although a subgraph call would wait far longer, and journals every request it cut', { timeout: 60_000 }, async () => {
@@ -170,8 +211,14 @@ describe('SIGTERM with requests in flight', () => {
       assert.equal(answer.body.errors?.[0]?.extensions?.code, 'SHUTTING_DOWN');
     }
     assert.equal(await count(), before + IN_FLIGHT, 'each request cut at the grace has its journal record');
-    const { rows } = await monitor.query<{ reason: string; decision: string }>('SELECT reason, decision FROM audit.journal WHERE registration_number = ANY($1)', [answers.map((a) => a.body.extensions.registrationNumber)]);
-    assert.deepEqual(rows, answers.map(() => ({ reason: 'SHUTTING_DOWN', decision: 'refused' })));
+    const { rows } = await monitor.query<{ reason: string; decision: string }>(
+      'SELECT reason, decision FROM audit.journal WHERE registration_number = ANY($1)',
+      [answers.map((a) => a.body.extensions.registrationNumber)],
+    );
+    assert.deepEqual(
+      rows,
+      answers.map(() => ({ reason: 'SHUTTING_DOWN', decision: 'refused' })),
+    );
   });
 
   it('a subgraph stops listening, answers every request in flight with its own journal records, and exits 0', async () => {
@@ -184,7 +231,9 @@ describe('SIGTERM with requests in flight', () => {
     await db.query('COMMIT');
     const registrations = await assertAnswered(responses);
     assert.equal(await subgraph.exited, 0, subgraph.stderr.join('\n'));
-    const own = await db.query<{ registration_number: string }>('SELECT registration_number FROM citizens.query_journal WHERE registration_number = ANY($1)', [registrations]);
+    const own = await db.query<{ registration_number: string }>('SELECT registration_number FROM citizens.query_journal WHERE registration_number = ANY($1)', [
+      registrations,
+    ]);
     assert.equal(own.rowCount, IN_FLIGHT, "each request is in the subgraph's own journal");
     const central = await db.query('SELECT 1 FROM audit.journal WHERE registration_number = ANY($1)', [registrations]);
     assert.equal(central.rowCount, IN_FLIGHT);
@@ -195,7 +244,9 @@ describe('SIGTERM with requests in flight', () => {
 
 describe('configuration checked at start-up', () => {
   const dirs: string[] = [];
-  after(() => { for (const dir of dirs) rmSync(dir, { recursive: true, force: true }); });
+  after(() => {
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
 
   const brokenPolicies = () => {
     const dir = mkdtempSync(join(tmpdir(), 'hub-policies-'));
@@ -207,19 +258,49 @@ describe('configuration checked at start-up', () => {
   const keysDir = mkdtempSync(join(tmpdir(), 'hub-config-keys-'));
   dirs.push(keysDir);
   const base = {
-    ...process.env, AUDIT_DATABASE_URL: 'postgres://postgres@127.0.0.1:1/never', PORT: '0', HOST: '127.0.0.1',
-    POLICIES_DIR, SUPERGRAPH_PATH: resolve(ROOT, 'schema/supergraph.graphql'), HUB_KEYS_DIR: keysDir,
+    ...process.env,
+    AUDIT_DATABASE_URL: 'postgres://postgres@127.0.0.1:1/never',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    POLICIES_DIR,
+    SUPERGRAPH_PATH: resolve(ROOT, 'schema/supergraph.graphql'),
+    HUB_KEYS_DIR: keysDir,
   };
   const cases: Array<{ name: string; entry: string; env: () => NodeJS.ProcessEnv; names: RegExp }> = [
     { name: 'gateway, PORT=abc', entry: gatewayEntry(), env: () => ({ ...base, PORT: 'abc' }), names: /PORT="abc"/ },
-    { name: 'gateway, POLICIES_DIR missing', entry: gatewayEntry(), env: () => ({ ...base, POLICIES_DIR: '/nonexistent/policies' }), names: /POLICIES_DIR=".*\/nonexistent\/policies"/ },
+    {
+      name: 'gateway, POLICIES_DIR missing',
+      entry: gatewayEntry(),
+      env: () => ({ ...base, POLICIES_DIR: '/nonexistent/policies' }),
+      names: /POLICIES_DIR=".*\/nonexistent\/policies"/,
+    },
     { name: 'gateway, a broken policy file', entry: gatewayEntry(), env: () => ({ ...base, POLICIES_DIR: brokenPolicies() }), names: /roles\.json/ },
-    { name: 'gateway, BREAKER_ERROR_PERCENT=150', entry: gatewayEntry(), env: () => ({ ...base, BREAKER_ERROR_PERCENT: '150' }), names: /BREAKER_ERROR_PERCENT="150"/ },
-    { name: 'gateway, SUBGRAPH_URL_ for no subgraph', entry: gatewayEntry(), env: () => ({ ...base, SUBGRAPH_URL_CITIZEN: 'http://127.0.0.1:4001/graphql' }), names: /SUBGRAPH_URL_CITIZEN\b/ },
+    {
+      name: 'gateway, BREAKER_ERROR_PERCENT=150',
+      entry: gatewayEntry(),
+      env: () => ({ ...base, BREAKER_ERROR_PERCENT: '150' }),
+      names: /BREAKER_ERROR_PERCENT="150"/,
+    },
+    {
+      name: 'gateway, SUBGRAPH_URL_ for no subgraph',
+      entry: gatewayEntry(),
+      env: () => ({ ...base, SUBGRAPH_URL_CITIZEN: 'http://127.0.0.1:4001/graphql' }),
+      names: /SUBGRAPH_URL_CITIZEN\b/,
+    },
     // Production is the default: nothing generates keys, and their absence stops the gateway before it listens.
-    { name: 'gateway, production by default, no signing key', entry: gatewayEntry(), env: () => base, names: /HUB_KEYS_DIR=".*": the gateway's signing key .*gateway\.private\.jwk\.json is missing/ },
+    {
+      name: 'gateway, production by default, no signing key',
+      entry: gatewayEntry(),
+      env: () => base,
+      names: /HUB_KEYS_DIR=".*": the gateway's signing key .*gateway\.private\.jwk\.json is missing/,
+    },
     { name: 'gateway, HUB_MODE=staging', entry: gatewayEntry(), env: () => ({ ...base, HUB_MODE: 'staging' }), names: /HUB_MODE="staging"/ },
-    { name: 'subgraph, PORT=abc', entry: subgraphEntry('citizens'), env: () => ({ ...base, DATABASE_URL: base.AUDIT_DATABASE_URL, PORT: 'abc' }), names: /PORT="abc"/ },
+    {
+      name: 'subgraph, PORT=abc',
+      entry: subgraphEntry('citizens'),
+      env: () => ({ ...base, DATABASE_URL: base.AUDIT_DATABASE_URL, PORT: 'abc' }),
+      names: /PORT="abc"/,
+    },
   ];
   for (const c of cases) {
     it(`stops with exit code 1 and names the culprit: ${c.name}`, async () => {

@@ -33,14 +33,17 @@ const MODELS: Record<string, () => Promise<Model>> = {
   'v1 Secret': async () => (await import('kubernetes-models/v1/Secret')).Secret as unknown as Model,
   'v1 ConfigMap': async () => (await import('kubernetes-models/v1/ConfigMap')).ConfigMap as unknown as Model,
   'policy/v1 PodDisruptionBudget': async () => (await import('kubernetes-models/policy/v1/PodDisruptionBudget')).PodDisruptionBudget as unknown as Model,
-  'autoscaling/v2 HorizontalPodAutoscaler': async () => (await import('kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler')).HorizontalPodAutoscaler as unknown as Model,
+  'autoscaling/v2 HorizontalPodAutoscaler': async () =>
+    (await import('kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler')).HorizontalPodAutoscaler as unknown as Model,
   'networking.k8s.io/v1 NetworkPolicy': async () => (await import('kubernetes-models/networking.k8s.io/v1/NetworkPolicy')).NetworkPolicy as unknown as Model,
 };
 
 const kubectlOnPath = spawnSync('kubectl', ['version', '--client'], { stdio: 'ignore' }).status === 0;
 
 function documents(text: string): K8sObject[] {
-  return parseAllDocuments(text).map((doc) => doc.toJS() as K8sObject).filter((object) => object !== null);
+  return parseAllDocuments(text)
+    .map((doc) => doc.toJS() as K8sObject)
+    .filter((object) => object !== null);
 }
 
 const kustomization = parse(readFileSync(join(DIR, 'kustomization.yaml'), 'utf8')) as { resources: string[] } & Record<string, unknown>;
@@ -65,7 +68,6 @@ const podLabels = (deployment: IDeployment & K8sObject) => deployment.spec?.temp
 const matches = (selector: Record<string, string> | undefined, labels: Record<string, string>) =>
   selector !== undefined && Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => labels[k] === v);
 
-
 /** Every (Secret, key) a workload reads: secretKeyRef env and secret volume items. */
 function secretKeysReferenced(deployment: IDeployment & K8sObject): Map<string, Set<string>> {
   const refs = new Map<string, Set<string>>();
@@ -75,7 +77,10 @@ function secretKeysReferenced(deployment: IDeployment & K8sObject): Map<string, 
     if (ref) add(ref.name!, ref.key);
   }
   for (const volume of deployment.spec?.template.spec?.volumes ?? []) {
-    const secrets = [...(volume.secret ? [{ name: volume.secret.secretName!, items: volume.secret.items }] : []), ...(volume.projected?.sources ?? []).flatMap((s) => (s.secret ? [s.secret] : []))];
+    const secrets = [
+      ...(volume.secret ? [{ name: volume.secret.secretName!, items: volume.secret.items }] : []),
+      ...(volume.projected?.sources ?? []).flatMap((s) => (s.secret ? [s.secret] : [])),
+    ];
     for (const secret of secrets) {
       assert.ok(secret.items?.length, `${deployment.metadata.name}: Secret ${secret.name} is mounted whole; list the keys it needs`);
       for (const item of secret.items) add(secret.name!, item.key);
@@ -119,7 +124,12 @@ describe('deploy/k8s', () => {
   });
 
   it('has a Deployment, a Service and a NetworkPolicy for each subgraph of the catalog, and the gateway', () => {
-    assert.deepEqual(deployments().map((d) => d.metadata.name).sort(), ['gateway', ...SUBGRAPHS.map((s) => s.name)].sort());
+    assert.deepEqual(
+      deployments()
+        .map((d) => d.metadata.name)
+        .sort(),
+      ['gateway', ...SUBGRAPHS.map((s) => s.name)].sort(),
+    );
     for (const { name } of [...SUBGRAPHS, { name: 'gateway' }]) {
       const deployment = named<IDeployment>('Deployment', name);
       assert.ok(matches(deployment.spec?.selector.matchLabels, podLabels(deployment)), `${name}: the selector does not select its own pods`);
@@ -145,8 +155,16 @@ describe('deploy/k8s', () => {
     for (const { name, port } of [...SUBGRAPHS, { name: 'gateway', port: 4000 }]) {
       const container = containerOf(named<IDeployment>('Deployment', name));
       assert.equal(literalEnv(container)['PORT'], String(port), `${name}: PORT`);
-      assert.deepEqual(container.ports?.map((p) => [p.name, p.containerPort]), [['http', port]], `${name}: containerPort`);
-      assert.deepEqual(named<IService>('Service', name).spec?.ports?.map((p) => [p.port, p.targetPort]), [[port, 'http']], `${name}: Service port`);
+      assert.deepEqual(
+        container.ports?.map((p) => [p.name, p.containerPort]),
+        [['http', port]],
+        `${name}: containerPort`,
+      );
+      assert.deepEqual(
+        named<IService>('Service', name).spec?.ports?.map((p) => [p.port, p.targetPort]),
+        [[port, 'http']],
+        `${name}: Service port`,
+      );
       const admitted = named<INetworkPolicy>('NetworkPolicy', name).spec?.ingress?.flatMap((rule) => (rule.ports ?? []).map((p) => p.port));
       assert.deepEqual(admitted, [port], `${name}: NetworkPolicy port`);
     }
@@ -158,12 +176,18 @@ describe('deploy/k8s', () => {
     assert.deepEqual(urlOverridesFromEnv(environment), expected);
     const supergraphPath = environment['SUPERGRAPH_PATH'] ?? '';
     assert.ok(existsSync(resolve(ROOT, supergraphPath)), `SUPERGRAPH_PATH=${supergraphPath} does not exist`);
-    assert.deepEqual(loadSupergraph(resolve(ROOT, supergraphPath)).subgraphs.map((s) => s.name).sort(), Object.keys(expected).sort());
+    assert.deepEqual(
+      loadSupergraph(resolve(ROOT, supergraphPath))
+        .subgraphs.map((s) => s.name)
+        .sort(),
+      Object.keys(expected).sort(),
+    );
   });
 
   it('sets only environment variable names the code reads, HUB_MODE=production everywhere', () => {
     const { names, prefixes } = namesTheCodeReads();
-    for (const name of ['PORT', 'DATABASE_URL', 'AUDIT_DATABASE_URL', 'REDIS_URL', 'HUB_MODE', 'HUB_KEYS_DIR', 'SHUTDOWN_GRACE_MS']) assert.ok(names.has(name), `the scan missed ${name}`);
+    for (const name of ['PORT', 'DATABASE_URL', 'AUDIT_DATABASE_URL', 'REDIS_URL', 'HUB_MODE', 'HUB_KEYS_DIR', 'SHUTDOWN_GRACE_MS'])
+      assert.ok(names.has(name), `the scan missed ${name}`);
     for (const deployment of deployments()) {
       const container = containerOf(deployment);
       assert.equal(container.envFrom, undefined, `${deployment.metadata.name}: envFrom hides which names it sets`);
@@ -181,13 +205,15 @@ describe('deploy/k8s', () => {
     }
     for (const deployment of deployments()) {
       for (const e of containerOf(deployment).env ?? []) {
-        if (/_URL$/.test(e.name) && !e.name.startsWith('SUBGRAPH_URL_')) assert.ok(e.valueFrom?.secretKeyRef, `${deployment.metadata.name}: ${e.name} is not read from a Secret`);
+        if (/_URL$/.test(e.name) && !e.name.startsWith('SUBGRAPH_URL_'))
+          assert.ok(e.valueFrom?.secretKeyRef, `${deployment.metadata.name}: ${e.name} is not read from a Secret`);
       }
     }
     const subgraphUrl = containerOf(named('Deployment', 'citizens')).env?.find((e) => e.name === 'DATABASE_URL');
     assert.ok(subgraphUrl?.valueFrom?.secretKeyRef, 'the subgraphs have no DATABASE_URL from a Secret');
     const gatewayEnv = containerOf(named('Deployment', 'gateway')).env ?? [];
-    for (const name of ['AUDIT_DATABASE_URL', 'REDIS_URL']) assert.ok(gatewayEnv.find((e) => e.name === name)?.valueFrom?.secretKeyRef, `the gateway has no ${name} from a Secret`);
+    for (const name of ['AUDIT_DATABASE_URL', 'REDIS_URL'])
+      assert.ok(gatewayEnv.find((e) => e.name === name)?.valueFrom?.secretKeyRef, `the gateway has no ${name} from a Secret`);
     for (const name of ['hub-postgres', 'hub-redis']) assert.equal(named<IService>('Service', name).spec?.type, 'ExternalName', name);
   });
 
@@ -246,7 +272,9 @@ describe('deploy/k8s', () => {
     const budgets = ofKind<IPodDisruptionBudget>('PodDisruptionBudget').filter((pdb) => matches(pdb.spec?.selector?.matchLabels, podLabels(gateway)));
     assert.equal(budgets.length, 1, 'no PodDisruptionBudget selects the gateway pods');
     assert.ok(budgets[0]!.spec?.minAvailable !== undefined || budgets[0]!.spec?.maxUnavailable !== undefined);
-    const scalers = ofKind<IHorizontalPodAutoscaler>('HorizontalPodAutoscaler').filter((h) => h.spec?.scaleTargetRef.kind === 'Deployment' && h.spec.scaleTargetRef.name === 'gateway');
+    const scalers = ofKind<IHorizontalPodAutoscaler>('HorizontalPodAutoscaler').filter(
+      (h) => h.spec?.scaleTargetRef.kind === 'Deployment' && h.spec.scaleTargetRef.name === 'gateway',
+    );
     assert.equal(scalers.length, 1, 'no HorizontalPodAutoscaler scales the gateway');
     const { minReplicas = 1, maxReplicas } = scalers[0]!.spec!;
     assert.ok(minReplicas >= 2 && maxReplicas >= minReplicas, `the gateway scales between ${minReplicas} and ${maxReplicas}`);
@@ -262,7 +290,11 @@ describe('deploy/k8s', () => {
     for (const deployment of deployments()) {
       const pods = podLabels(deployment);
       const own = policies.filter((p) => matches(p.spec?.podSelector?.matchLabels, pods));
-      assert.deepEqual(own.map((p) => p.metadata.name), [deployment.metadata.name], `${deployment.metadata.name}: policies selecting its pods`);
+      assert.deepEqual(
+        own.map((p) => p.metadata.name),
+        [deployment.metadata.name],
+        `${deployment.metadata.name}: policies selecting its pods`,
+      );
       const rules = own[0]!.spec?.ingress ?? [];
       assert.equal(rules.length, 1, deployment.metadata.name);
       const from = rules[0]!.from;
@@ -296,7 +328,9 @@ describe('deploy/k8s/create-secrets.sh', () => {
       // A kubectl that records each Secret it is asked to create, with the contents of its files.
       const log = join(work, 'created.jsonl');
       const fake = join(work, 'kubectl.js');
-      writeFileSync(fake, `
+      writeFileSync(
+        fake,
+        `
 const { appendFileSync, readFileSync } = require('node:fs');
 const { basename } = require('node:path');
 const [verb, what, type, name, ...rest] = process.argv.slice(2);
@@ -309,16 +343,27 @@ for (const arg of rest) {
   entries[key] = readFileSync(path, 'utf8');
 }
 appendFileSync(${JSON.stringify(log)}, JSON.stringify({ command: [verb, what, type], name, entries, options }) + '\\n');
-`);
+`,
+      );
       const bin = join(work, 'bin');
       mkdirSync(bin);
       writeFileSync(join(bin, 'kubectl'), `#!/bin/sh\nexec "${process.execPath}" "${fake}" "$@"\n`);
       chmodSync(join(bin, 'kubectl'), 0o755);
-      const urls = { DATABASE_URL: 'postgres://hub:s3cret@hub-postgres:5432/hub', AUDIT_DATABASE_URL: 'postgres://journal:s3cret@hub-postgres:5432/hub', REDIS_URL: 'redis://:s3cret@hub-redis:6379' };
-      const result = spawnSync('bash', [join(DIR, 'create-secrets.sh'), keysDir, '-n', 'hub'], { env: { PATH: `${bin}:${dirname(process.execPath)}:${process.env['PATH']}`, ...urls }, encoding: 'utf8' });
+      const urls = {
+        DATABASE_URL: 'postgres://hub:s3cret@hub-postgres:5432/hub',
+        AUDIT_DATABASE_URL: 'postgres://journal:s3cret@hub-postgres:5432/hub',
+        REDIS_URL: 'redis://:s3cret@hub-redis:6379',
+      };
+      const result = spawnSync('bash', [join(DIR, 'create-secrets.sh'), keysDir, '-n', 'hub'], {
+        env: { PATH: `${bin}:${dirname(process.execPath)}:${process.env['PATH']}`, ...urls },
+        encoding: 'utf8',
+      });
       assert.equal(result.status, 0, result.stderr);
 
-      const created = readFileSync(log, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { command: string[]; name: string; entries: Record<string, string>; options: string[] });
+      const created = readFileSync(log, 'utf8')
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { command: string[]; name: string; entries: Record<string, string>; options: string[] });
       for (const c of created) {
         assert.deepEqual(c.command, ['create', 'secret', 'generic'], c.name);
         assert.deepEqual(c.options, ['-n', 'hub'], `${c.name}: the kubectl options are not passed on`);

@@ -16,19 +16,25 @@ import { gatewayEntry, ROOT, subgraphEntry } from '../src/processes';
  */
 const dir = mkdtempSync(join(tmpdir(), 'hub-modules-'));
 const PRELOAD = join(dir, 'list-modules.js');
-writeFileSync(PRELOAD, `
+writeFileSync(
+  PRELOAD,
+  `
 const { writeFileSync } = require('node:fs');
 process.on('exit', () => writeFileSync(process.env.MODULES_OUT, JSON.stringify(Object.keys(require.cache))));
 setImmediate(() => process.exit(0));
-`);
+`,
+);
 
 let runs = 0;
 async function modulesLoadedBy(args: string[]): Promise<string[]> {
   runs += 1;
   const out = join(dir, `modules-${runs}.json`);
   // Exit code 1 (no DATABASE_URL, no supergraph) is expected: only what was loaded matters.
-  await promisify(execFile)(process.execPath, ['--require', PRELOAD, ...args], { cwd: ROOT, env: { PATH: process.env['PATH'], MODULES_OUT: out } })
-    .catch((error: { code?: number }) => { if (error.code !== 1) throw error; });
+  await promisify(execFile)(process.execPath, ['--require', PRELOAD, ...args], { cwd: ROOT, env: { PATH: process.env['PATH'], MODULES_OUT: out } }).catch(
+    (error: { code?: number }) => {
+      if (error.code !== 1) throw error;
+    },
+  );
   return JSON.parse(readFileSync(out, 'utf8')) as string[];
 }
 

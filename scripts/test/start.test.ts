@@ -42,16 +42,18 @@ async function freePorts(): Promise<{ gateway: number; base: number }> {
 
 /** Node processes whose parent is `pid` (Linux /proc). */
 function childrenOf(pid: number): number[] {
-  return readdirSync('/proc').filter((d) => /^\d+$/.test(d)).flatMap((d) => {
-    try {
-      // The command name is in parentheses and may hold spaces: fields after it are fixed.
-      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      return ppid === pid ? [Number(d)] : [];
-    } catch {
-      return [];
-    }
-  });
+  return readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .flatMap((d) => {
+      try {
+        // The command name is in parentheses and may hold spaces: fields after it are fixed.
+        const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+        const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+        return ppid === pid ? [Number(d)] : [];
+      } catch {
+        return [];
+      }
+    });
 }
 
 function commandOf(pid: number): string {
@@ -75,7 +77,10 @@ function running(pid: number): boolean {
 function listening(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => { socket.destroy(); resolve(true); });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
     socket.once('error', () => resolve(false));
   });
 }
@@ -104,17 +109,28 @@ describe('npm start on the embedded PostgreSQL', () => {
     port = ports.gateway;
     subgraphPorts = SUBGRAPHS.map((_, i) => ports.base + i);
     const env: NodeJS.ProcessEnv = {
-      ...process.env, PGLITE_DATA_DIR: dataDir, HUB_KEYS_DIR: keysDir, PORT: String(port), SUBGRAPH_BASE_PORT: String(ports.base), LOG_LEVEL: 'warn',
+      ...process.env,
+      PGLITE_DATA_DIR: dataDir,
+      HUB_KEYS_DIR: keysDir,
+      PORT: String(port),
+      SUBGRAPH_BASE_PORT: String(ports.base),
+      LOG_LEVEL: 'warn',
     };
     delete env['DATABASE_URL'];
     delete env['HUB_SEED'];
     launcher = spawn(process.execPath, [join(ROOT, 'scripts/dist/src/start.js')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     exited = new Promise((resolve) => launcher.once('exit', (code) => resolve(code)));
     // Keep draining both pipes for the whole run, or the children block on a full pipe.
-    launcher.stdout!.on('data', (chunk: Buffer) => { output += chunk.toString(); });
-    launcher.stderr!.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+    launcher.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    launcher.stderr!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
     let gone = false;
-    void exited.then(() => { gone = true; });
+    void exited.then(() => {
+      gone = true;
+    });
     const up = await eventually(() => gone || output.includes('The hub is up'), START_TIMEOUT_MS);
     assert.ok(up && !gone, `the hub did not come up:\n${output.slice(-4000)}`);
     children = childrenOf(launcher.pid!);
@@ -132,10 +148,13 @@ describe('npm start on the embedded PostgreSQL', () => {
   });
 
   it('prints when it was ready and where the time went, in seconds since the launcher started', () => {
-    assert.match(output, /^Ready after \d+\.\d s \(database up at \d+\.\d s, audit subgraph ready at \d+\.\d s, all subgraphs ready at \d+\.\d s; seconds since the launcher started\)\.$/m);
+    assert.match(
+      output,
+      /^Ready after \d+\.\d s \(database up at \d+\.\d s, audit subgraph ready at \d+\.\d s, all subgraphs ready at \d+\.\d s; seconds since the launcher started\)\.$/m,
+    );
   });
 
-  it('seeds a first start without a warning: the tables that share the embedded database\'s one client take turns', () => {
+  it("seeds a first start without a warning: the tables that share the embedded database's one client take turns", () => {
     assert.doesNotMatch(output, /Warning/);
   });
 
@@ -149,28 +168,48 @@ describe('npm start on the embedded PostgreSQL', () => {
       assert.equal(((await response.json()) as { subgraph: string }).subgraph, SUBGRAPHS[i]!.name, `port ${p}`);
     }
     assert.equal(children.length, 2, `children of the launcher: ${children.map(commandOf).join('; ')}`);
-    assert.ok(children.some((pid) => commandOf(pid).includes('scripts/dist/src/gateway-host.js')), 'no gateway process');
+    assert.ok(
+      children.some((pid) => commandOf(pid).includes('scripts/dist/src/gateway-host.js')),
+      'no gateway process',
+    );
     assert.ok(existsSync(join(keysDir, 'gateway.jwks.json')), 'the development keys are not in HUB_KEYS_DIR');
   });
 
   it("answers a FİN query for the demo person 'citizen-full' with the generator's citizen record", async () => {
-    const token = (await promisify(execFile)(process.execPath, [join(ROOT, 'scripts/dist/src/token.js'), '--agency', 'MIA', '--role', 'officer'], {
-      cwd: ROOT, env: { ...process.env, HUB_KEYS_DIR: keysDir },
-    })).stdout.trim();
+    const token = (
+      await promisify(execFile)(process.execPath, [join(ROOT, 'scripts/dist/src/token.js'), '--agency', 'MIA', '--role', 'officer'], {
+        cwd: ROOT,
+        env: { ...process.env, HUB_KEYS_DIR: keysDir },
+      })
+    ).stdout.trim();
     const fin = demoPeople(DEMO_POPULATION).find((p) => p.case === 'citizen-full')!.fin;
     const expected = citizenAt(DEMO_POPULATION, DEMO_CASES['citizen-full'].citizen);
     const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'x-purpose': 'identity-check' },
-      body: JSON.stringify({ query: 'query($fin: ID!) { person(fin: $fin) { fin citizen { firstName lastName birthDate documents { number } } } }', variables: { fin } }),
+      body: JSON.stringify({
+        query: 'query($fin: ID!) { person(fin: $fin) { fin citizen { firstName lastName birthDate documents { number } } } }',
+        variables: { fin },
+      }),
     });
     assert.equal(response.status, 200);
-    const body = (await response.json()) as { data?: { person: { fin: string; citizen: { firstName: string; lastName: string; birthDate: string; documents: Array<{ number: string }> } } }; errors?: unknown };
+    const body = (await response.json()) as {
+      data?: { person: { fin: string; citizen: { firstName: string; lastName: string; birthDate: string; documents: Array<{ number: string }> } } };
+      errors?: unknown;
+    };
     assert.equal(body.errors, undefined, JSON.stringify(body.errors));
     const { citizen } = body.data!.person;
     assert.equal(body.data!.person.fin, fin);
-    assert.deepEqual({ firstName: citizen.firstName, lastName: citizen.lastName, birthDate: citizen.birthDate }, { firstName: expected.firstName, lastName: expected.lastName, birthDate: expected.birthDate });
-    assert.deepEqual(citizen.documents.map((d) => d.number).sort(), citizenDocuments(DEMO_POPULATION, expected.index).map((d) => d.number).sort());
+    assert.deepEqual(
+      { firstName: citizen.firstName, lastName: citizen.lastName, birthDate: citizen.birthDate },
+      { firstName: expected.firstName, lastName: expected.lastName, birthDate: expected.birthDate },
+    );
+    assert.deepEqual(
+      citizen.documents.map((d) => d.number).sort(),
+      citizenDocuments(DEMO_POPULATION, expected.index)
+        .map((d) => d.number)
+        .sort(),
+    );
   });
 
   it('stops on SIGTERM with exit code 0, and every child process and port with it', async () => {

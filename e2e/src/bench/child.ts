@@ -24,10 +24,13 @@ export function childConfig<T>(): T {
 export function serve(url: string, stop: () => Promise<void>): void {
   process.send?.({ url });
   process.once('SIGTERM', () => {
-    stop().then(() => process.exit(0), (error: unknown) => {
-      console.error(`stopping: ${(error as Error).message}`);
-      process.exit(1);
-    });
+    stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(`stopping: ${(error as Error).message}`);
+        process.exit(1);
+      },
+    );
   });
 }
 
@@ -41,7 +44,9 @@ export function runChild(main: () => Promise<void>): void {
 /** In the parent: starts `entry` (a compiled file next to this one) and waits for its URL. */
 export async function startChild(name: string, entry: string, config: unknown, nodeOptions: string[] = []): Promise<BenchChild> {
   const child = spawn(process.execPath, [...nodeOptions, resolve(__dirname, entry)], {
-    cwd: ROOT, env: { ...process.env, BENCH_CONFIG: JSON.stringify(config) }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    cwd: ROOT,
+    env: { ...process.env, BENCH_CONFIG: JSON.stringify(config) },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   const url = await new Promise<string>((resolveUrl, reject) => {

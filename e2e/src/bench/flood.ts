@@ -23,7 +23,7 @@ const { values: args } = parseArgs({
     requests: { type: 'string', default: '20000' },
     connections: { type: 'string', default: '200' },
     'idle-seconds': { type: 'string', default: '10' },
-    'rate': { type: 'string', default: '20' },
+    rate: { type: 'string', default: '20' },
     /** Writes a V8 CPU profile of the gateway into this folder (node --cpu-prof). */
     profile: { type: 'string' },
     /** `journal-off` measures what the journal costs (its rows are then not compared). */
@@ -41,9 +41,19 @@ async function main(): Promise<void> {
   const hub = await startTestHub();
   const supergraphPath = join(mkdtempSync(join(tmpdir(), 'hub-flood-')), 'supergraph.graphql');
   writeFileSync(supergraphPath, hub.options.supergraph.sdl);
-  const gateway = await startChild('hub gateway', 'gateway.js', {
-    mode: args.gateway as GatewayMode, supergraphPath, policiesDir: POLICIES_DIR, keysDir: hub.keysDir, databaseUrl: hub.database.url, assertions: {},
-  } satisfies GatewayChildConfig, args.profile ? ['--cpu-prof', `--cpu-prof-dir=${args.profile}`] : []);
+  const gateway = await startChild(
+    'hub gateway',
+    'gateway.js',
+    {
+      mode: args.gateway as GatewayMode,
+      supergraphPath,
+      policiesDir: POLICIES_DIR,
+      keysDir: hub.keysDir,
+      databaseUrl: hub.database.url,
+      assertions: {},
+    } satisfies GatewayChildConfig,
+    args.profile ? ['--cpu-prof', `--cpu-prof-dir=${args.profile}`] : [],
+  );
   const token = await hub.token({ agency: 'SBS', roles: ['officer'], sub: 'sbs-border-officer-1' });
   const fin = demoPeople(hub.population).find((p) => p.case === 'citizen-full')!.fin;
   // The legitimate caller comes from another loopback address than the flood.
@@ -52,7 +62,9 @@ async function main(): Promise<void> {
   const ask = async (): Promise<number> => {
     const started = process.hrtime.bigint();
     const res = await request(gateway.url, {
-      method: 'POST', dispatcher: legit, body: JSON.stringify({ query: QUERY, variables: { fin } }),
+      method: 'POST',
+      dispatcher: legit,
+      body: JSON.stringify({ query: QUERY, variables: { fin } }),
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'x-purpose': 'border-control' },
     });
     const text = await res.body.text();
@@ -78,7 +90,10 @@ async function main(): Promise<void> {
   // PostgreSQL's backends serving this database (the journal's, the subgraphs'), for its CPU during the flood.
   const admin = new Client({ connectionString: hub.database.url });
   await admin.connect();
-  const backends = async () => (await admin.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()')).rows.map((r) => r.pid);
+  const backends = async () =>
+    (await admin.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()')).rows.map(
+      (r) => r.pid,
+    );
   const pgBefore = cpuMs(await backends());
   const gatewayBefore = cpuMs([gateway.pid]).get(gateway.pid) ?? 0;
   const benchBefore = process.cpuUsage();
@@ -87,20 +102,53 @@ async function main(): Promise<void> {
 
   let flooding = true;
   const flood = new Promise<{ total: number; non2xx: number; statuses: Record<string, number> }>((resolveFlood, reject) => {
-    const child = spawn(resolve(ROOT, 'node_modules/.bin/autocannon'), [
-      '-j', '-c', String(CONNECTIONS), '-a', String(FLOOD), '-m', 'POST', '-H', 'content-type=application/json',
-      '-b', JSON.stringify({ query: QUERY, variables: { fin } }), gateway.url,
-    ], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const child = spawn(
+      resolve(ROOT, 'node_modules/.bin/autocannon'),
+      [
+        '-j',
+        '-c',
+        String(CONNECTIONS),
+        '-a',
+        String(FLOOD),
+        '-m',
+        'POST',
+        '-H',
+        'content-type=application/json',
+        '-b',
+        JSON.stringify({ query: QUERY, variables: { fin } }),
+        gateway.url,
+      ],
+      { stdio: ['ignore', 'pipe', 'ignore'] },
+    );
     let out = '';
-    child.stdout.on('data', (chunk: Buffer) => { out += chunk.toString(); });
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+    });
     // Sampled while it runs: an exited process's CPU is no longer in /proc.
-    const sample = setInterval(() => { autocannonMs = Math.max(autocannonMs, [...cpuMs(processTree(child.pid!)).values()].reduce((a, b) => a + b, 0)); }, 100);
+    const sample = setInterval(() => {
+      autocannonMs = Math.max(
+        autocannonMs,
+        [...cpuMs(processTree(child.pid!)).values()].reduce((a, b) => a + b, 0),
+      );
+    }, 100);
     child.once('exit', () => clearInterval(sample));
     child.once('exit', (code) => {
       flooding = false;
       if (code !== 0) return reject(new Error(`autocannon exited ${code}`));
-      const result = JSON.parse(out) as { requests: { total: number }; non2xx: number; '1xx': number; '2xx': number; '3xx': number; '4xx': number; '5xx': number };
-      resolveFlood({ total: result['1xx'] + result['2xx'] + result['3xx'] + result['4xx'] + result['5xx'], non2xx: result.non2xx, statuses: { '2xx': result['2xx'], '4xx': result['4xx'], '5xx': result['5xx'] } });
+      const result = JSON.parse(out) as {
+        requests: { total: number };
+        non2xx: number;
+        '1xx': number;
+        '2xx': number;
+        '3xx': number;
+        '4xx': number;
+        '5xx': number;
+      };
+      resolveFlood({
+        total: result['1xx'] + result['2xx'] + result['3xx'] + result['4xx'] + result['5xx'],
+        non2xx: result.non2xx,
+        statuses: { '2xx': result['2xx'], '4xx': result['4xx'], '5xx': result['5xx'] },
+      });
     });
   });
   const during = await steady(() => !flooding);
@@ -116,12 +164,21 @@ async function main(): Promise<void> {
 
   const db = new Client({ connectionString: hub.database.url });
   await db.connect();
-  const { rows } = await db.query<{ n: string; refused: string }>("SELECT count(*) AS n, count(*) FILTER (WHERE reason = 'RATE_LIMITED') AS refused FROM audit.journal");
+  const { rows } = await db.query<{ n: string; refused: string }>(
+    "SELECT count(*) AS n, count(*) FILTER (WHERE reason = 'RATE_LIMITED') AS refused FROM audit.journal",
+  );
   // The gateway's time before the record (journal's duration_ms) against the caller's whole wait: the rest is the journal's commit and the way back.
-  const gatewayMs = async (from: Date, to: Date) => (await db.query<{ ms: number }>(
-    "SELECT duration_ms AS ms FROM audit.journal WHERE agency IS NOT NULL AND received_at BETWEEN $1 AND $2 ORDER BY duration_ms", [from, to],
-  )).rows.map((r) => r.ms);
-  const [idleGateway, floodGateway] = [await gatewayMs(new Date(idleEnd - Number(args['idle-seconds']) * 1000), new Date(idleEnd)), await gatewayMs(floodStarted, floodEnded)];
+  const gatewayMs = async (from: Date, to: Date) =>
+    (
+      await db.query<{ ms: number }>(
+        'SELECT duration_ms AS ms FROM audit.journal WHERE agency IS NOT NULL AND received_at BETWEEN $1 AND $2 ORDER BY duration_ms',
+        [from, to],
+      )
+    ).rows.map((r) => r.ms);
+  const [idleGateway, floodGateway] = [
+    await gatewayMs(new Date(idleEnd - Number(args['idle-seconds']) * 1000), new Date(idleEnd)),
+    await gatewayMs(floodStarted, floodEnded),
+  ];
   await db.end();
   const journaled = Number(rows[0]!.n);
   const given = answers + flooded.total;
@@ -132,12 +189,18 @@ async function main(): Promise<void> {
   console.log('| phase | legitimate requests | p50 ms | p99 ms |\n| --- | --- | --- | --- |');
   console.log(`| idle | ${idle.length} | ${percentile(idle, 0.5).toFixed(1)} | ${percentile(idle, 0.99).toFixed(1)} |`);
   console.log(`| during the flood | ${during.length} | ${percentile(during, 0.5).toFixed(1)} | ${percentile(during, 0.99).toFixed(1)} |`);
-  console.log(`the gateway's part before the journal record, p50: idle ${percentile(idleGateway, 0.5).toFixed(1)} ms, during the flood ${percentile(floodGateway, 0.5).toFixed(1)} ms`);
+  console.log(
+    `the gateway's part before the journal record, p50: idle ${percentile(idleGateway, 0.5).toFixed(1)} ms, during the flood ${percentile(floodGateway, 0.5).toFixed(1)} ms`,
+  );
   console.log(`p50 during / idle: ${(percentile(during, 0.5) / percentile(idle, 0.5)).toFixed(2)} (goal ≤ 2)`);
   const perRequest = (ms: number) => ((ms * 1000) / flooded.total).toFixed(0);
-  console.log(`during the flood (${(floodMs / 1000).toFixed(1)} s, ${(flooded.total / (floodMs / 1000)).toFixed(0)} req/s), CPU µs per flood request: gateway ${perRequest(gatewayCpu)}, PostgreSQL ${perRequest(pgCpu)}, autocannon ${perRequest(autocannonMs)}, this process (legitimate caller, subgraphs) ${perRequest((bench.user + bench.system) / 1000)}`);
+  console.log(
+    `during the flood (${(floodMs / 1000).toFixed(1)} s, ${(flooded.total / (floodMs / 1000)).toFixed(0)} req/s), CPU µs per flood request: gateway ${perRequest(gatewayCpu)}, PostgreSQL ${perRequest(pgCpu)}, autocannon ${perRequest(autocannonMs)}, this process (legitimate caller, subgraphs) ${perRequest((bench.user + bench.system) / 1000)}`,
+  );
   console.log(`gateway RSS: ${mb(rssBefore)} MB before, ${mb(rssAfter)} MB after (growth ${mb(rssAfter - rssBefore)} MB, goal < 100)`);
-  console.log(`journal rows: ${journaled} (${rows[0]!.refused} RATE_LIMITED) for ${given} answers (${answers} legitimate, warm-up included, ${flooded.total} flood): ${journaled === given ? 'equal' : 'DIFFERENT'}`);
+  console.log(
+    `journal rows: ${journaled} (${rows[0]!.refused} RATE_LIMITED) for ${given} answers (${answers} legitimate, warm-up included, ${flooded.total} flood): ${journaled === given ? 'equal' : 'DIFFERENT'}`,
+  );
   await legit.close();
   await gateway.stop();
   await hub.stop();

@@ -29,25 +29,30 @@ runChild(async () => {
   const config = childConfig<FloorChildConfig>();
   const pool = new Pool({ connectionString: config.databaseUrl, max: config.poolSize, application_name: 'hub-bench-floor' });
   // The kit's own R6 writer (group commit, a few INSERTs in flight) over this pool.
-  const journal = config.journal ? new QueryJournal({ query: async (statement, values) => (await pool.query({ ...statement, values })).rows }, 'citizens') : null;
+  const journal = config.journal
+    ? new QueryJournal({ query: async (statement, values) => (await pool.query({ ...statement, values })).rows }, 'citizens')
+    : null;
   let registration = 0;
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const fin = (JSON.parse(Buffer.concat(chunks).toString()) as { variables?: { fin?: string } }).variables?.fin;
-      pool.query({ ...CITIZEN, values: [fin] }).then(async ({ rows }) => {
-        const row = rows[0] as { fin: string } | undefined;
-        let person = null;
-        if (row) {
-          const { fin: key, ...citizen } = row;
-          person = { __typename: 'Person', fin: key, citizen };
-        }
-        await journal?.record(`HUB-FLOOR-${registration++}`, person !== null);
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ data: { person } }));
-      }).catch((error: unknown) => {
-        res.writeHead(500).end((error as Error).message);
-      });
+      pool
+        .query({ ...CITIZEN, values: [fin] })
+        .then(async ({ rows }) => {
+          const row = rows[0] as { fin: string } | undefined;
+          let person = null;
+          if (row) {
+            const { fin: key, ...citizen } = row;
+            person = { __typename: 'Person', fin: key, citizen };
+          }
+          await journal?.record(`HUB-FLOOR-${registration++}`, person !== null);
+          res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ data: { person } }));
+        })
+        .catch((error: unknown) => {
+          res.writeHead(500).end((error as Error).message);
+        });
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

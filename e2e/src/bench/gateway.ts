@@ -27,27 +27,50 @@ export interface GatewayChildConfig {
 }
 
 const noJournal: AuditJournal = {
-  append: async () => undefined, drain: async () => undefined, ping: async () => true, queueDepth: () => 0, close: async () => undefined,
+  append: async () => undefined,
+  drain: async () => undefined,
+  ping: async () => true,
+  queueDepth: () => 0,
+  close: async () => undefined,
 };
 const noQuotas: Quotas = {
-  admitAddress: async () => undefined, penalizeAddress: async () => undefined, admit: async () => undefined, settle: async () => undefined,
-  counting: () => 'local', close: async () => undefined,
+  admitAddress: async () => undefined,
+  penalizeAddress: async () => undefined,
+  admit: async () => undefined,
+  settle: async () => undefined,
+  counting: () => 'local',
+  close: async () => undefined,
 };
 
 /** The only place the benchmark uses the gateway's start-up API (it may change shape). */
 async function startHubGateway(config: GatewayChildConfig) {
   const env = {
-    ...process.env, SUPERGRAPH_PATH: config.supergraphPath, POLICIES_DIR: config.policiesDir, HUB_KEYS_DIR: config.keysDir,
-    DATABASE_URL: config.databaseUrl, PORT: '0', HOST: '127.0.0.1', HUB_MODE: 'development',
+    ...process.env,
+    SUPERGRAPH_PATH: config.supergraphPath,
+    POLICIES_DIR: config.policiesDir,
+    HUB_KEYS_DIR: config.keysDir,
+    DATABASE_URL: config.databaseUrl,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    HUB_MODE: 'development',
   };
   const logger = pino({ level: 'warn' }, pino.destination(2));
   const options = await prepareGateway(gatewayConfigFromEnv(env), logger);
   // Quotas stay in the path but never refuse: one token sends far more than an officer may.
   const unlimited = 1e12;
   await options.quotas.close();
-  options.quotas = config.mode === 'quotas-off' ? noQuotas : quotasFromEnv({
-    ...options.limits.quotas, requestsPerMinutePerAgency: unlimited, requestsPerMinutePerSub: unlimited, recordsPerDayPerAgency: unlimited,
-  }, undefined);
+  options.quotas =
+    config.mode === 'quotas-off'
+      ? noQuotas
+      : quotasFromEnv(
+          {
+            ...options.limits.quotas,
+            requestsPerMinutePerAgency: unlimited,
+            requestsPerMinutePerSub: unlimited,
+            recordsPerDayPerAgency: unlimited,
+          },
+          undefined,
+        );
   if (config.mode === 'subjects-off') options.subjectKeys = null;
   if (config.mode === 'journal-off') {
     await options.journal.close();
@@ -63,7 +86,11 @@ function keepAliveFetcher() {
 }
 
 class PreSignedDataSource extends RemoteGraphQLDataSource {
-  constructor(url: string, private readonly authorization: string, fetcher?: ReturnType<typeof keepAliveFetcher>) {
+  constructor(
+    url: string,
+    private readonly authorization: string,
+    fetcher?: ReturnType<typeof keepAliveFetcher>,
+  ) {
     super({ url, ...(fetcher ? { fetcher } : {}) });
   }
 
@@ -87,17 +114,24 @@ async function startBareGateway(config: GatewayChildConfig) {
   await apollo.start();
   const server: Server = createServer((req: IncomingMessage, res) => {
     let body = '';
-    req.on('data', (chunk: Buffer) => { body += chunk.toString(); });
+    req.on('data', (chunk: Buffer) => {
+      body += chunk.toString();
+    });
     req.on('end', () => {
-      apollo.executeHTTPGraphQLRequest({
-        httpGraphQLRequest: { method: 'POST', headers: new HeaderMap([['content-type', 'application/json']]), search: '', body: JSON.parse(body) as unknown },
-        context: async () => ({}),
-      }).then((response) => {
-        res.writeHead(response.status ?? 200, { 'content-type': 'application/json' });
-        res.end(response.body.kind === 'complete' ? response.body.string : '');
-      }, (error: unknown) => {
-        res.writeHead(500).end(String(error));
-      });
+      apollo
+        .executeHTTPGraphQLRequest({
+          httpGraphQLRequest: { method: 'POST', headers: new HeaderMap([['content-type', 'application/json']]), search: '', body: JSON.parse(body) as unknown },
+          context: async () => ({}),
+        })
+        .then(
+          (response) => {
+            res.writeHead(response.status ?? 200, { 'content-type': 'application/json' });
+            res.end(response.body.kind === 'complete' ? response.body.string : '');
+          },
+          (error: unknown) => {
+            res.writeHead(500).end(String(error));
+          },
+        );
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

@@ -30,11 +30,16 @@ runChild(async () => {
   const config = childConfig<HiveChildConfig>();
   const peers = createRequire(resolve(ROOT, 'bench/peers/package.json'));
   const hive = peers('@graphql-hive/gateway') as HiveGatewayModule;
-  const transportEntries = Object.fromEntries(Object.entries(config.assertions).map(([name, authorization]) => [name, {
-    headers: [['authorization', authorization]],
-    // One FİN repeated under load is not a real workload: every request goes to the subgraphs.
-    options: { deduplicateInflightRequests: false },
-  }]));
+  const transportEntries = Object.fromEntries(
+    Object.entries(config.assertions).map(([name, authorization]) => [
+      name,
+      {
+        headers: [['authorization', authorization]],
+        // One FİN repeated under load is not a real workload: every request goes to the subgraphs.
+        options: { deduplicateInflightRequests: false },
+      },
+    ]),
+  );
   const gateway = hive.createGatewayRuntime({
     supergraph: readFileSync(config.supergraphPath, 'utf8'),
     transportEntries,

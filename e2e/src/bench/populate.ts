@@ -67,7 +67,13 @@ export interface PopulatedSubgraphs {
  * The subgraphs, each in its own process over `url`, started as `npm start` starts them: those
  * with a seed load the population first (or keep a complete one). Progress is printed while they load.
  */
-export async function startPopulated(url: string, population: PopulationOptions, keysDir: string, subgraphs: readonly string[], print: (line: string) => void): Promise<PopulatedSubgraphs> {
+export async function startPopulated(
+  url: string,
+  population: PopulationOptions,
+  keysDir: string,
+  subgraphs: readonly string[],
+  print: (line: string) => void,
+): Promise<PopulatedSubgraphs> {
   const started = Date.now();
   const running: SubgraphProcess[] = [];
   const stop = async () => {
@@ -77,15 +83,27 @@ export async function startPopulated(url: string, population: PopulationOptions,
   for (const name of subgraphs) {
     const port = await freePort();
     const child = spawn(process.execPath, [resolve(ROOT, 'subgraphs', name, 'dist/src/main.js')], {
-      cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'],
+      cwd: ROOT,
+      stdio: ['ignore', 'ignore', 'inherit'],
       env: {
-        ...process.env, DATABASE_URL: url, HUB_KEYS_DIR: keysDir, PORT: String(port), LOG_LEVEL: 'warn', HUB_SEED: 'demo', DATABASE_POOL_SIZE: '4',
-        HUB_SEED_NUMBER: String(population.seed), HUB_SEED_CITIZENS: String(population.citizens), HUB_SEED_FOREIGNERS: String(population.foreigners),
+        ...process.env,
+        DATABASE_URL: url,
+        HUB_KEYS_DIR: keysDir,
+        PORT: String(port),
+        LOG_LEVEL: 'warn',
+        HUB_SEED: 'demo',
+        DATABASE_POOL_SIZE: '4',
+        HUB_SEED_NUMBER: String(population.seed),
+        HUB_SEED_CITIZENS: String(population.citizens),
+        HUB_SEED_FOREIGNERS: String(population.foreigners),
       },
     });
     running.push({
-      name, port, exited: new Promise((r) => child.once('exit', (code) => r(code))),
-      hasExited: () => child.exitCode !== null || child.signalCode !== null, stop: () => child.kill('SIGTERM'),
+      name,
+      port,
+      exited: new Promise((r) => child.once('exit', (code) => r(code))),
+      hasExited: () => child.exitCode !== null || child.signalCode !== null,
+      stop: () => child.kill('SIGTERM'),
     });
   }
   const readyAfter = new Map<string, number>();
@@ -96,12 +114,14 @@ export async function startPopulated(url: string, population: PopulationOptions,
       const lines: string[] = [];
       for (const s of [...pending]) {
         if (s.hasExited()) throw new Error(`${s.name} exited before it was ready`);
-        const answer = await fetch(`http://127.0.0.1:${s.port}/ready`).then(async (r) => ({ ok: r.ok, body: (await r.json()) as { progress?: SeedProgress | null } }), () => null);
+        const answer = await fetch(`http://127.0.0.1:${s.port}/ready`).then(
+          async (r) => ({ ok: r.ok, body: (await r.json()) as { progress?: SeedProgress | null } }),
+          () => null,
+        );
         if (answer?.ok) {
           pending.delete(s);
           readyAfter.set(s.name, (Date.now() - started) / 1000);
-        }
-        else if (answer?.body.progress) lines.push(describe(s.name, answer.body.progress));
+        } else if (answer?.body.progress) lines.push(describe(s.name, answer.body.progress));
       }
       if (Date.now() - lastPrint >= 10_000 && lines.length > 0) {
         lastPrint = Date.now();

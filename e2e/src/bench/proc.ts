@@ -45,7 +45,10 @@ export function cpuMs(pids: Iterable<number>): Map<number, number> {
 }
 
 function allProcesses(): Stat[] {
-  return readdirSync('/proc').filter((name) => /^\d+$/.test(name)).map((name) => readStat(Number(name))).filter((s): s is Stat => s !== null);
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .map((name) => readStat(Number(name)))
+    .filter((s): s is Stat => s !== null);
 }
 
 /** The process and all its descendants. */

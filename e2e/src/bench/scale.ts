@@ -44,7 +44,12 @@ const ROUNDS = positiveInteger('rounds', args.rounds);
 const POOL = positiveInteger('pool', args.pool, 1000);
 const SERVER_URL = process.env['TEST_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
 
-interface Key { fin: string; firstName: string; lastName: string; birthDate: string }
+interface Key {
+  fin: string;
+  firstName: string;
+  lastName: string;
+  birthDate: string;
+}
 
 interface Scenario {
   name: string;
@@ -54,23 +59,28 @@ interface Scenario {
 
 const SCENARIOS: Scenario[] = [
   ...[50, 200].map((rate) => ({
-    name: `border check (restrictionCheck) @ ${rate}/s`, rate,
+    name: `border check (restrictionCheck) @ ${rate}/s`,
+    rate,
     body: (k: Key) => JSON.stringify({ query: 'query($fin: ID) { restrictionCheck(fin: $fin) { hit contactAgencies } }', variables: { fin: k.fin } }),
   })),
   {
-    name: 'FİN query @ 50/s', rate: 50,
-    body: (k) => JSON.stringify({
-      query: `query($fin: ID!) { person(fin: $fin) { fin citizen { firstName lastName birthDate documents { number type active } }
+    name: 'FİN query @ 50/s',
+    rate: 50,
+    body: (k) =>
+      JSON.stringify({
+        query: `query($fin: ID!) { person(fin: $fin) { fin citizen { firstName lastName birthDate documents { number type active } }
         borderCrossings { direction crossedAt checkpoint documentNumber } restrictionCheck { hit contactAgencies } } }`,
-      variables: { fin: k.fin },
-    }),
+        variables: { fin: k.fin },
+      }),
   },
   {
-    name: 'name search @ 50/s', rate: 50,
-    body: (k) => JSON.stringify({
-      query: 'query($f: String!, $l: String!, $b: String!) { personsByName(firstName: $f, lastName: $l, birthDate: $b) { fin citizen { patronymic } } }',
-      variables: { f: k.firstName, l: k.lastName, b: k.birthDate },
-    }),
+    name: 'name search @ 50/s',
+    rate: 50,
+    body: (k) =>
+      JSON.stringify({
+        query: 'query($f: String!, $l: String!, $b: String!) { personsByName(firstName: $f, lastName: $l, birthDate: $b) { fin citizen { patronymic } } }',
+        variables: { f: k.firstName, l: k.lastName, b: k.birthDate },
+      }),
   },
 ];
 
@@ -89,8 +99,11 @@ async function sampleKeys(databaseUrl: string, citizens: number): Promise<Key[]>
   await client.connect();
   try {
     const percent = Math.min(100, (300 * POOL) / citizens);
-    const { rows } = await client.query<Key>(`SELECT fin, first_name AS "firstName", last_name AS "lastName", birth_date::text AS "birthDate"
-      FROM citizens.citizen TABLESAMPLE BERNOULLI ($1) ORDER BY random() LIMIT $2`, [percent, POOL]);
+    const { rows } = await client.query<Key>(
+      `SELECT fin, first_name AS "firstName", last_name AS "lastName", birth_date::text AS "birthDate"
+      FROM citizens.citizen TABLESAMPLE BERNOULLI ($1) ORDER BY random() LIMIT $2`,
+      [percent, POOL],
+    );
     if (rows.length < Math.min(POOL, citizens)) throw new Error(`only ${rows.length} keys sampled from ${citizens} citizens`);
     return rows;
   } finally {
@@ -100,15 +113,28 @@ async function sampleKeys(databaseUrl: string, citizens: number): Promise<Key[]>
 
 async function startHub(citizens: number, keysDir: string): Promise<Hub> {
   const database = await persistentDatabase(SERVER_URL, citizens);
-  process.stderr.write(`${citizens} citizens (database ${new URL(database.url).pathname.slice(1)}): starting the subgraphs, seeding if the population is not there yet …\n`);
-  const subgraphs = await startPopulated(database.url, scalePopulation(citizens), keysDir, SUBGRAPHS.map((s) => s.name), (line) => process.stderr.write(`${line}\n`));
+  process.stderr.write(
+    `${citizens} citizens (database ${new URL(database.url).pathname.slice(1)}): starting the subgraphs, seeding if the population is not there yet …\n`,
+  );
+  const subgraphs = await startPopulated(
+    database.url,
+    scalePopulation(citizens),
+    keysDir,
+    SUBGRAPHS.map((s) => s.name),
+    (line) => process.stderr.write(`${line}\n`),
+  );
   process.stderr.write(`  ready in ${subgraphs.seconds.toFixed(0)} s\n${readyTimes(subgraphs).join('\n')}\n`);
   try {
     const { sdl } = await composeSupergraph(loadSubgraphModules().map((module) => ({ module, url: subgraphs.urls.get(module.name)! })));
     const supergraphPath = join(mkdtempSync(join(tmpdir(), 'hub-scale-')), 'supergraph.graphql');
     writeFileSync(supergraphPath, sdl);
     const gateway = await startChild('hub gateway', 'gateway.js', {
-      mode: 'hub', supergraphPath, policiesDir: POLICIES_DIR, keysDir, databaseUrl: database.url, assertions: {},
+      mode: 'hub',
+      supergraphPath,
+      policiesDir: POLICIES_DIR,
+      keysDir,
+      databaseUrl: database.url,
+      assertions: {},
     } satisfies GatewayChildConfig);
     return { citizens, url: gateway.url, keys: await sampleKeys(database.url, citizens), seconds: subgraphs.seconds, subgraphs, gateway };
   } catch (error) {
@@ -154,9 +180,22 @@ async function main(): Promise<void> {
       }
     }
     const [small, large] = hubs as [Hub, Hub];
-    console.log(`\nScale: ${small.citizens} vs ${large.citizens} citizens (PostgreSQL, subgraphs and gateway in their own processes), ${POOL} keys sampled per database, median of ${ROUNDS} rounds of ${DURATION_S} s, sizes interleaved`);
-    console.log(`populations ready in: ${small.citizens} → ${small.seconds.toFixed(0)} s, ${large.citizens} → ${large.seconds.toFixed(0)} s (a kept population only starts)`);
-    const head = ['query', `p50 ${small.citizens}`, `p99 ${small.citizens}`, `p50 ${large.citizens}`, `p99 ${large.citizens}`, 'p50 ratio', 'p99 ratio', 'failed'];
+    console.log(
+      `\nScale: ${small.citizens} vs ${large.citizens} citizens (PostgreSQL, subgraphs and gateway in their own processes), ${POOL} keys sampled per database, median of ${ROUNDS} rounds of ${DURATION_S} s, sizes interleaved`,
+    );
+    console.log(
+      `populations ready in: ${small.citizens} → ${small.seconds.toFixed(0)} s, ${large.citizens} → ${large.seconds.toFixed(0)} s (a kept population only starts)`,
+    );
+    const head = [
+      'query',
+      `p50 ${small.citizens}`,
+      `p99 ${small.citizens}`,
+      `p50 ${large.citizens}`,
+      `p99 ${large.citizens}`,
+      'p50 ratio',
+      'p99 ratio',
+      'failed',
+    ];
     const width = Math.max(...SCENARIOS.map((s) => s.name.length));
     console.log([head[0]!.padEnd(width), ...head.slice(1).map((h) => h.padStart(13))].join('  '));
     let failed = 0;
@@ -170,8 +209,14 @@ async function main(): Promise<void> {
       console.log([scenario.name.padEnd(width), ...[...cells, ...ratios, String(failures)].map((c) => c.padStart(13))].join('  '));
     }
     const border200 = median(runs.get(`${SCENARIOS[1]!.name}|${large.citizens}`)!.map((m) => m.p99));
-    const worstRatio = Math.max(...SCENARIOS.map((s) => median(runs.get(`${s.name}|${large.citizens}`)!.map((m) => m.p50)) / median(runs.get(`${s.name}|${small.citizens}`)!.map((m) => m.p50))));
-    console.log(`\ngoals: border check p99 at 200/s on ${large.citizens} ≤ 20 ms: ${border200.toFixed(1)} ms (${border200 <= 20 ? 'met' : 'not met'}); p50 large ≤ 1.3 × p50 small for every query: worst ${worstRatio.toFixed(2)} (${worstRatio <= 1.3 ? 'met' : 'not met'})`);
+    const worstRatio = Math.max(
+      ...SCENARIOS.map(
+        (s) => median(runs.get(`${s.name}|${large.citizens}`)!.map((m) => m.p50)) / median(runs.get(`${s.name}|${small.citizens}`)!.map((m) => m.p50)),
+      ),
+    );
+    console.log(
+      `\ngoals: border check p99 at 200/s on ${large.citizens} ≤ 20 ms: ${border200.toFixed(1)} ms (${border200 <= 20 ? 'met' : 'not met'}); p50 large ≤ 1.3 × p50 small for every query: worst ${worstRatio.toFixed(2)} (${worstRatio <= 1.3 ? 'met' : 'not met'})`,
+    );
     if (failed > 0) process.exitCode = 1;
   } finally {
     for (const hub of hubs) {

@@ -106,7 +106,10 @@ async function startOnce(label: string, env: NodeJS.ProcessEnv, port: number, lo
     for (;;) {
       if (launcher.exitCode !== null) throw new Error(`the hub exited (${launcher.exitCode}) before it was ready; its output: ${logPath}`);
       if (performance.now() - begun > READY_TIMEOUT_MS) throw new Error(`the hub was not ready within ${READY_TIMEOUT_MS / 1000} s; its output: ${logPath}`);
-      const ready = await fetch(`http://127.0.0.1:${port}/ready`).then((r) => r.ok, () => false);
+      const ready = await fetch(`http://127.0.0.1:${port}/ready`).then(
+        (r) => r.ok,
+        () => false,
+      );
       if (ready) break;
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -154,10 +157,15 @@ async function main(): Promise<void> {
   const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`.padStart(8);
   const total = (s: Started) => s.processes.reduce((sum, p) => sum + p.rss, 0);
   const cpuSeconds = (processes: Started['processes']) => `${(processes.reduce((sum, p) => sum + p.cpuMs, 0) / 1000).toFixed(1)} s`;
-  console.log('\nthe embedded default (npm start without DATABASE_URL), from the launcher\'s process start; CPU and RSS read from /proc once /ready answers\n');
+  console.log("\nthe embedded default (npm start without DATABASE_URL), from the launcher's process start; CPU and RSS read from /proc once /ready answers\n");
   console.log(`${'start'.padEnd(8)}  ${'to /ready'.padStart(9)}  ${'CPU used'.padStart(9)}  ${'processes'.padStart(9)}  ${'RSS sum'.padStart(8)}`);
-  for (const [label, s] of [['first', first], ['second', second]] as const) {
-    console.log(`${label.padEnd(8)}  ${`${(s.readyMs / 1000).toFixed(1)} s`.padStart(9)}  ${cpuSeconds(s.processes).padStart(9)}  ${String(s.processes.length).padStart(9)}  ${mb(total(s))}`);
+  for (const [label, s] of [
+    ['first', first],
+    ['second', second],
+  ] as const) {
+    console.log(
+      `${label.padEnd(8)}  ${`${(s.readyMs / 1000).toFixed(1)} s`.padStart(9)}  ${cpuSeconds(s.processes).padStart(9)}  ${String(s.processes.length).padStart(9)}  ${mb(total(s))}`,
+    );
   }
   const seconds = (s: Started, phase: string) => (s.phases.has(phase) ? `${s.phases.get(phase)!.toFixed(1)} s` : '–').padStart(8);
   const phases = [...new Set([...first.phases.keys(), ...second.phases.keys()])];
@@ -168,9 +176,14 @@ async function main(): Promise<void> {
   const rssOf = (s: Started, role: string) => of(s, role).reduce((sum, p) => sum + p.rss, 0);
   console.log(`\n${'process'.padEnd(42)}  ${'RSS first'.padStart(9)}  ${'second'.padStart(8)}  ${'CPU first'.padStart(9)}  ${'second'.padStart(8)}`);
   for (const role of roles) {
-    console.log(`${role.padEnd(42)}  ${mb(rssOf(first, role)).padStart(9)}  ${mb(rssOf(second, role))}  ${cpuSeconds(of(first, role)).padStart(9)}  ${cpuSeconds(of(second, role)).padStart(8)}`);
+    console.log(
+      `${role.padEnd(42)}  ${mb(rssOf(first, role)).padStart(9)}  ${mb(rssOf(second, role))}  ${cpuSeconds(of(first, role)).padStart(9)}  ${cpuSeconds(of(second, role)).padStart(8)}`,
+    );
   }
-  const tail = readFileSync(logPath, 'utf8').split('\n').filter((line) => /error|warn/i.test(line)).slice(-5);
+  const tail = readFileSync(logPath, 'utf8')
+    .split('\n')
+    .filter((line) => /error|warn/i.test(line))
+    .slice(-5);
   if (tail.length > 0) console.log(`\nwarnings in the hub's output (${logPath}):\n${tail.join('\n')}`);
 }
 

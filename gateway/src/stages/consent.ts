@@ -1,4 +1,18 @@
-import { getNamedType, isAbstractType, isCompositeType, isListType, isNonNullType, isObjectType, isInterfaceType, Kind, type GraphQLCompositeType, type GraphQLFormattedError, type GraphQLOutputType, type GraphQLSchema, type SelectionSetNode } from 'graphql';
+import {
+  getNamedType,
+  isAbstractType,
+  isCompositeType,
+  isListType,
+  isNonNullType,
+  isObjectType,
+  isInterfaceType,
+  Kind,
+  type GraphQLCompositeType,
+  type GraphQLFormattedError,
+  type GraphQLOutputType,
+  type GraphQLSchema,
+  type SelectionSetNode,
+} from 'graphql';
 import type { ConsentStore } from '../consents';
 import type { HubRequest } from '../context';
 import type { Policies } from '../policies';
@@ -10,7 +24,13 @@ import { rootFieldFin, subjectFinOf } from './subjects';
 type Path = Array<string | number>;
 
 export const consentUnavailable = () =>
-  new Refusal('CONSENT_UNAVAILABLE', 'The consents cannot be read, so no personal data is served under a consent purpose. Try again shortly.', 503, {}, { 'retry-after': '5' });
+  new Refusal(
+    'CONSENT_UNAVAILABLE',
+    'The consents cannot be read, so no personal data is served under a consent purpose. Try again shortly.',
+    503,
+    {},
+    { 'retry-after': '5' },
+  );
 
 interface Walk {
   schema: GraphQLSchema;
@@ -23,7 +43,8 @@ interface Walk {
 
 const consentRequired = (path: Path): GraphQLFormattedError => ({
   message: 'This person has not consented to this body using their data for this purpose (R5).',
-  path, extensions: { code: 'CONSENT_REQUIRED' },
+  path,
+  extensions: { code: 'CONSENT_REQUIRED' },
 });
 
 /** True when the person `fin` must not be served: recorded as refused, with an error on its path. */
@@ -43,7 +64,13 @@ function visitObject(walk: Walk, set: SelectionSetNode, type: GraphQLCompositeTy
     if (selection.kind === Kind.INLINE_FRAGMENT) {
       const condition = selection.typeCondition ? walk.schema.getType(selection.typeCondition.name.value) : type;
       const applies = !isObjectType(condition) || typeof object['__typename'] !== 'string' || object['__typename'] === condition.name;
-      if (condition && isCompositeType(condition) && applies && visitObject(walk, selection.selectionSet, isObjectType(condition) ? condition : type, object, path)) return true;
+      if (
+        condition &&
+        isCompositeType(condition) &&
+        applies &&
+        visitObject(walk, selection.selectionSet, isObjectType(condition) ? condition : type, object, path)
+      )
+        return true;
       continue;
     }
     if (selection.kind !== Kind.FIELD || !selection.selectionSet || !(isObjectType(type) || isInterfaceType(type))) continue;
@@ -89,8 +116,9 @@ function visitRoot(walk: Walk, hub: HubRequest, data: Record<string, unknown>): 
     const key = selection.alias?.value ?? selection.name.value;
     const field = root.getFields()[selection.name.value];
     if (!field || data[key] === undefined) continue;
-    const cut = refuse(walk, rootFieldFin(selection, operation.variables), [key])
-      || (data[key] !== null && selection.selectionSet !== undefined && visitValue(walk, selection.selectionSet, field.type, data[key], [key]));
+    const cut =
+      refuse(walk, rootFieldFin(selection, operation.variables), [key]) ||
+      (data[key] !== null && selection.selectionSet !== undefined && visitValue(walk, selection.selectionSet, field.type, data[key], [key]));
     if (!cut) continue;
     data[key] = null;
     if (isNonNullType(field.type)) return true;

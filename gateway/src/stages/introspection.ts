@@ -11,7 +11,9 @@ export function useIntrospection(policies: Policies, production: boolean): Stage
     onOperation(hub, operation) {
       if (!hub.identity || mayIntrospect(policies, hub.identity.roles, production)) return;
       if (introspects(operation.document)) {
-        throw new Refusal('FORBIDDEN', 'Introspection is not available to system callers in production; use the published supergraph schema.', 403, { reason: 'INTROSPECTION' });
+        throw new Refusal('FORBIDDEN', 'Introspection is not available to system callers in production; use the published supergraph schema.', 403, {
+          reason: 'INTROSPECTION',
+        });
       }
     },
   };

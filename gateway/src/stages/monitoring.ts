@@ -16,7 +16,19 @@ export function useMonitoring(metrics: GatewayMetrics, logger: Logger): Stage {
       metrics.countRequest(entry, hub.auditFailed, hub.elapsedMs() / 1000);
       // The event's name only ("request", "sign-in", "sign-out"); what was asked is never logged.
       const message = hub.event === 'query' ? 'request' : hub.event;
-      logger.info({ reg: hub.registrationNumber, event: hub.event, status: result.status, agency: entry.agency, decision: entry.decision, reason: hub.auditFailed ? 'AUDIT_UNAVAILABLE' : entry.reason, records: entry.records, ms: entry.durationMs }, message);
+      logger.info(
+        {
+          reg: hub.registrationNumber,
+          event: hub.event,
+          status: result.status,
+          agency: entry.agency,
+          decision: entry.decision,
+          reason: hub.auditFailed ? 'AUDIT_UNAVAILABLE' : entry.reason,
+          records: entry.records,
+          ms: entry.durationMs,
+        },
+        message,
+      );
     },
   };
 }

@@ -11,7 +11,9 @@ export function useReadOnly(): Stage {
     name: 'read-only',
     onOperation(_hub, operation) {
       if (operation.type !== OperationTypeNode.QUERY) {
-        throw new Refusal('READ_ONLY', `The hub is read-only (İAMAS rules 5.6.4.1): ${operation.type} operations are refused.`, 403, { operationType: operation.type });
+        throw new Refusal('READ_ONLY', `The hub is read-only (İAMAS rules 5.6.4.1): ${operation.type} operations are refused.`, 403, {
+          operationType: operation.type,
+        });
       }
     },
   };

@@ -1,4 +1,17 @@
-import { getNamedType, isCompositeType, isInterfaceType, isObjectType, Kind, validate, type FieldNode, type GraphQLCompositeType, type GraphQLSchema, type OperationDefinitionNode, type SelectionSetNode, type ValueNode } from 'graphql';
+import {
+  getNamedType,
+  isCompositeType,
+  isInterfaceType,
+  isObjectType,
+  Kind,
+  validate,
+  type FieldNode,
+  type GraphQLCompositeType,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+  type ValueNode,
+} from 'graphql';
 import type { HubRequest } from '../context';
 import type { Policies } from '../policies';
 import { Refusal } from '../refusal';
@@ -16,9 +29,14 @@ const FIN = /^[0-9A-HJ-NPR-Z]{7}$/;
 const HOLDER_FIELDS: ReadonlyMap<string, string> = new Map([['Document', 'holder']]);
 const HOLDER_ALIAS = 'hubSubjectHolder__';
 
-const name = (value: string) => ({ kind: Kind.NAME, value } as const);
+const name = (value: string) => ({ kind: Kind.NAME, value }) as const;
 const FIN_FIELD: FieldNode = { kind: Kind.FIELD, alias: name(SUBJECT_ALIAS), name: name('fin') };
-const holderField = (field: string): FieldNode => ({ kind: Kind.FIELD, alias: name(HOLDER_ALIAS), name: name(field), selectionSet: { kind: Kind.SELECTION_SET, selections: [FIN_FIELD] } });
+const holderField = (field: string): FieldNode => ({
+  kind: Kind.FIELD,
+  alias: name(HOLDER_ALIAS),
+  name: name(field),
+  selectionSet: { kind: Kind.SELECTION_SET, selections: [FIN_FIELD] },
+});
 
 export function asFin(value: unknown): string | null {
   if (typeof value !== 'string') return null;
@@ -71,7 +89,8 @@ function searchedFin(operation: OperationDefinitionNode, variables: Record<strin
   const add = (value: unknown) => {
     if (value === undefined || value === null) return;
     const fin = asFin(value);
-    if (!fin) throw new Refusal('BAD_USER_INPUT', '"subjectFin" must be a FİN: 7 digits and capital Latin letters except I, O and Q.', 400, { argument: 'subjectFin' });
+    if (!fin)
+      throw new Refusal('BAD_USER_INPUT', '"subjectFin" must be a FİN: 7 digits and capital Latin letters except I, O and Q.', 400, { argument: 'subjectFin' });
     fins.add(fin);
   };
   for (const selection of operation.selectionSet.selections) {
@@ -81,7 +100,8 @@ function searchedFin(operation: OperationDefinitionNode, variables: Record<strin
     const field = filter?.kind === Kind.OBJECT ? filter.fields.find((f) => f.name.value === 'subjectFin') : undefined;
     if (field) add(argumentValue(field.value, variables));
   }
-  if (fins.size > 1) throw new Refusal('BAD_USER_INPUT', 'One request searches the journal for one person: send one "subjectFin".', 400, { argument: 'subjectFin' });
+  if (fins.size > 1)
+    throw new Refusal('BAD_USER_INPUT', 'One request searches the journal for one person: send one "subjectFin".', 400, { argument: 'subjectFin' });
   return [...fins][0] ?? null;
 }
 
@@ -136,8 +156,10 @@ function collectFins(schema: GraphQLSchema, set: SelectionSetNode, parent: Graph
     if (selection.kind === Kind.INLINE_FRAGMENT) {
       const condition = selection.typeCondition ? schema.getType(selection.typeCondition.name.value) : parent;
       // An object answers a fragment on its own type or on an abstract type it belongs to.
-      const applies = !selection.typeCondition || !isObjectType(condition) || typeof object['__typename'] !== 'string' || object['__typename'] === condition.name;
-      if (condition && isCompositeType(condition) && applies) collectFins(schema, selection.selectionSet, isObjectType(condition) ? condition : parent, object, into);
+      const applies =
+        !selection.typeCondition || !isObjectType(condition) || typeof object['__typename'] !== 'string' || object['__typename'] === condition.name;
+      if (condition && isCompositeType(condition) && applies)
+        collectFins(schema, selection.selectionSet, isObjectType(condition) ? condition : parent, object, into);
       continue;
     }
     if (selection.kind !== Kind.FIELD || !selection.selectionSet || !(isObjectType(parent) || isInterfaceType(parent))) continue;
@@ -161,7 +183,10 @@ const searched = new WeakMap<HubRequest, string>();
  * of the answer before any other stage sees the answer.
  */
 export function useSubjects(schema: GraphQLSchema, keys: SubjectKeys, policies: Policies): Stage {
-  const hiddenPurposes = [...policies.purposes].filter(([, p]) => p.hiddenFromSubject).map(([code]) => code).sort();
+  const hiddenPurposes = [...policies.purposes]
+    .filter(([, p]) => p.hiddenFromSubject)
+    .map(([code]) => code)
+    .sort();
   /**
    * The executable with the FİNs added, null when it stays as it is: worked out once per executable
    * (the access decision is kept per document, so the same one comes back), then the same node
@@ -187,8 +212,10 @@ export function useSubjects(schema: GraphQLSchema, keys: SubjectKeys, policies: 
       if (widened === undefined) {
         const selectionSet = withSubjectFins(schema, operation.executable.selectionSet, root);
         // An invalid document is executed as the caller wrote it, so its errors point into their text.
-        widened = !selectionSet || validate(schema, { kind: Kind.DOCUMENT, definitions: [operation.executable] }).length > 0
-          ? null : { ...operation.executable, selectionSet };
+        widened =
+          !selectionSet || validate(schema, { kind: Kind.DOCUMENT, definitions: [operation.executable] }).length > 0
+            ? null
+            : { ...operation.executable, selectionSet };
         withFins.set(operation.executable, widened);
       }
       if (!widened) return;

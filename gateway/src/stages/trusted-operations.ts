@@ -17,7 +17,11 @@ export function useTrustedOperations(policies: Policies, registry: OperationRegi
       if (!hub.identity) return;
       if (body.documentId === undefined) {
         if (mayRunAdHoc(policies, hub.identity.roles)) return;
-        throw new Refusal('PERSISTED_QUERY_REQUIRED', 'Your role runs only the operations registered for your body: send {"documentId": "sha256:…", "variables": {…}} (npm run operations:check lists them).', 400);
+        throw new Refusal(
+          'PERSISTED_QUERY_REQUIRED',
+          'Your role runs only the operations registered for your body: send {"documentId": "sha256:…", "variables": {…}} (npm run operations:check lists them).',
+          400,
+        );
       }
       const registered = registry.find(hub.identity.agency, body.documentId);
       if (!registered) throw persistedQueryNotFound();

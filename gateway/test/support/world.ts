@@ -55,7 +55,9 @@ let composed: SupergraphInfo | null = null;
 /** Composed once per test process: composition is the slow part of a small world. */
 export function smallSupergraph(): SupergraphInfo {
   if (composed) return composed;
-  const result = composeServices(Object.entries(SUBGRAPHS).map(([name, sdl]) => ({ name, url: `http://${name}.test/graphql`, typeDefs: parse(`${LINK}\n${sdl}`) })));
+  const result = composeServices(
+    Object.entries(SUBGRAPHS).map(([name, sdl]) => ({ name, url: `http://${name}.test/graphql`, typeDefs: parse(`${LINK}\n${sdl}`) })),
+  );
   if (result.errors || !result.supergraphSdl) throw new Error(`composition failed: ${result.errors?.map((e) => e.message).join('; ')}`);
   composed = readSupergraph(result.supergraphSdl);
   return composed;
@@ -81,23 +83,29 @@ export function smallPolicies(keysDir: string): { dir: string; policies: Policie
   const dir = mkdtempSync(join(tmpdir(), 'hub-unit-policies-'));
   const write = (file: string, json: unknown) => writeFileSync(join(dir, file), JSON.stringify(json));
   write('resources.json', { resources: { people: { subgraph: 'people', title: 'People' }, crossings: { subgraph: 'crossings', title: 'Crossings' } } });
-  write('access-matrix.json', { agencies: {
-    AAA: { name: 'Agency A', levels: { people: 'unlimited', crossings: 'restricted' } },
-    BBB: { name: 'Agency B', levels: { people: 'unlimited' } },
-  } });
-  write('purposes.json', { purposes: {
-    check: { description: 'A check', legalBasis: 'law' },
-    enforce: { description: 'Enforcement', caseNumber: { pattern: '^IC-[0-9]{4}-[0-9]{7}$', format: 'IC-YYYY-NNNNNNN' }, legalBasis: 'law' },
-    audit: { description: 'Internal investigation', legalBasis: 'law' },
-    self: { description: 'Oneself', legalBasis: 'law' },
-    serve: { description: 'A service the person asked for', legalBasis: 'consent' },
-  } });
-  write('roles.json', { roles: {
-    system: { purposes: ['check', 'enforce', 'serve'], resources: { '*': 'agency' }, introspection: false },
-    officer: { purposes: ['check', 'enforce', 'serve'], resources: { '*': 'agency' }, introspection: true },
-    auditor: { purposes: ['audit'], resources: { '*': 'none' }, introspection: true },
-    citizen: { purposes: ['self'], resources: { '*': 'none', people: 'restricted' }, introspection: false },
-  } });
+  write('access-matrix.json', {
+    agencies: {
+      AAA: { name: 'Agency A', levels: { people: 'unlimited', crossings: 'restricted' } },
+      BBB: { name: 'Agency B', levels: { people: 'unlimited' } },
+    },
+  });
+  write('purposes.json', {
+    purposes: {
+      check: { description: 'A check', legalBasis: 'law' },
+      enforce: { description: 'Enforcement', caseNumber: { pattern: '^IC-[0-9]{4}-[0-9]{7}$', format: 'IC-YYYY-NNNNNNN' }, legalBasis: 'law' },
+      audit: { description: 'Internal investigation', legalBasis: 'law' },
+      self: { description: 'Oneself', legalBasis: 'law' },
+      serve: { description: 'A service the person asked for', legalBasis: 'consent' },
+    },
+  });
+  write('roles.json', {
+    roles: {
+      system: { purposes: ['check', 'enforce', 'serve'], resources: { '*': 'agency' }, introspection: false },
+      officer: { purposes: ['check', 'enforce', 'serve'], resources: { '*': 'agency' }, introspection: true },
+      auditor: { purposes: ['audit'], resources: { '*': 'none' }, introspection: true },
+      citizen: { purposes: ['self'], resources: { '*': 'none', people: 'restricted' }, introspection: false },
+    },
+  });
   write('identity-providers.json', JSON.parse(readFileSync(join(REPO_POLICIES, 'identity-providers.json'), 'utf8')));
   write('limits.json', JSON.parse(readFileSync(join(REPO_POLICIES, 'limits.json'), 'utf8')));
   for (const [path, text] of Object.entries(SMALL_OPERATIONS)) writeOperation(dir, path, text);
@@ -169,7 +177,10 @@ export interface World {
   shutdown: { cutInFlight(): number };
   token(request: Omit<DevelopmentTokenRequest, 'roles'> & { roles?: string[] }): Promise<string>;
   /** Runs one request through the pipeline; `executed` is what reached the executor, if anything. */
-  run(query: string, call?: Call & { respond?: Respond; variables?: Record<string, unknown>; hold?: Promise<void>; address?: string }): Promise<{ result: HubResult; hub: HubRequest; executed: SelectedOperation | null; entry: JournalEntry | undefined }>;
+  run(
+    query: string,
+    call?: Call & { respond?: Respond; variables?: Record<string, unknown>; hold?: Promise<void>; address?: string },
+  ): Promise<{ result: HubResult; hub: HubRequest; executed: SelectedOperation | null; entry: JournalEntry | undefined }>;
 }
 
 export function fakeHttp(call: Call = {}, address = '10.1.2.3'): IncomingMessage {
@@ -190,10 +201,20 @@ export async function smallWorld(options: { production?: boolean; now?: () => nu
   const operations = operationRegistry(dir, { policies, supergraph, limits });
   operations.check();
   const deps: PipelineDeps = {
-    policies, map, access: new AccessPolicy(map), identity: new IdentityVerifier(policies, options.now), limits, operations,
-    quotas, journal, metrics: new GatewayMetrics(journal, () => quotas.counting()),
-    registrations: new RegistrationNumbers('T01'), logger: pino({ level: 'silent' }), production: options.production ?? true,
-    admission: options.admission ?? DEFAULT_ADMISSION, subjectKeys: options.subjects === false ? null : loadSubjectKeys(keysDir),
+    policies,
+    map,
+    access: new AccessPolicy(map),
+    identity: new IdentityVerifier(policies, options.now),
+    limits,
+    operations,
+    quotas,
+    journal,
+    metrics: new GatewayMetrics(journal, () => quotas.counting()),
+    registrations: new RegistrationNumbers('T01'),
+    logger: pino({ level: 'silent' }),
+    production: options.production ?? true,
+    admission: options.admission ?? DEFAULT_ADMISSION,
+    subjectKeys: options.subjects === false ? null : loadSubjectKeys(keysDir),
     consents,
   };
   const { graphql: pipeline, shutdown } = hubPipelines(deps, () => undefined);
@@ -203,23 +224,39 @@ export async function smallWorld(options: { production?: boolean; now?: () => nu
     const jwk = readPrivateJwk(agencyKeyPaths(keysDir, 'AAA').privateJwk);
     return new SignJWT({ agency: 'AAA', ...claims })
       .setProtectedHeader({ alg: 'EdDSA', kid: jwk.kid ?? '' })
-      .setIssuer(policies.identity.issuerOf('AAA')).setAudience(policies.identity.audience).setIssuedAt().setExpirationTime('1h')
+      .setIssuer(policies.identity.issuerOf('AAA'))
+      .setAudience(policies.identity.audience)
+      .setIssuedAt()
+      .setExpirationTime('1h')
       .sign(await importJWK(jwk, 'EdDSA'));
   };
   // As the server selects: a text seen before is not parsed again.
   const documents = new DocumentCache();
   return {
-    keysDir, policies, supergraph, map, journal, consents, pipeline, deps, shutdown, token, tokenWithClaims,
+    keysDir,
+    policies,
+    supergraph,
+    map,
+    journal,
+    consents,
+    pipeline,
+    deps,
+    shutdown,
+    token,
+    tokenWithClaims,
     async run(query, call = {}) {
       const tokenValue = call.token === undefined ? defaultToken : call.token;
-      const http = fakeHttp({
-        ...call,
-        headers: {
-          ...(tokenValue ? { authorization: `Bearer ${tokenValue}` } : {}),
-          'x-purpose': call.purpose ?? 'check',
-          ...(call.headers ?? {}),
+      const http = fakeHttp(
+        {
+          ...call,
+          headers: {
+            ...(tokenValue ? { authorization: `Bearer ${tokenValue}` } : {}),
+            'x-purpose': call.purpose ?? 'check',
+            ...(call.headers ?? {}),
+          },
         },
-      }, call.address);
+        call.address,
+      );
       const hub = new HubRequest(http, 'query', new Date());
       let executed: SelectedOperation | null = null;
       const result = await pipeline.run(hub, {

@@ -20,12 +20,17 @@ describe('consent', () => {
     world = await smallWorld();
     keys = loadSubjectKeys(world.keysDir);
   });
-  beforeEach(() => { world.consents.events.length = 0; });
+  beforeEach(() => {
+    world.consents.events.length = 0;
+  });
 
-  it('without consent: the person\'s part is null with CONSENT_REQUIRED, journaled as refused and naming the person', async () => {
+  it("without consent: the person's part is null with CONSENT_REQUIRED, journaled as refused and naming the person", async () => {
     const { result, entry } = await ask('serve');
     assert.deepEqual(result.body.data, { person: null });
-    assert.deepEqual(result.body.errors?.map((e) => [e.path, e.extensions?.['code']]), [[['person'], 'CONSENT_REQUIRED']]);
+    assert.deepEqual(
+      result.body.errors?.map((e) => [e.path, e.extensions?.['code']]),
+      [[['person'], 'CONSENT_REQUIRED']],
+    );
     assert.doesNotMatch(JSON.stringify(result.body), /N-1AB2C3D/);
     assert.equal(entry?.decision, 'refused');
     assert.deepEqual(entry?.errorCodes, ['CONSENT_REQUIRED']);
@@ -54,23 +59,34 @@ describe('consent', () => {
   it('cuts only the persons without consent; a non-null list item makes its list null, as GraphQL does', async () => {
     await event('grant');
     const { result, entry } = await world.run('{ a: person(fin: "1AB2C3D") { name } b: person(fin: "2BB2C3D") { name } }', {
-      purpose: 'serve', respond: () => ({ data: { a: person(FIN), b: person(OTHER) } }),
+      purpose: 'serve',
+      respond: () => ({ data: { a: person(FIN), b: person(OTHER) } }),
     });
     assert.deepEqual(result.body.data, { a: { name: 'N-1AB2C3D' }, b: null });
-    assert.deepEqual(result.body.errors?.map((e) => e.path), [['b']]);
+    assert.deepEqual(
+      result.body.errors?.map((e) => e.path),
+      [['b']],
+    );
     assert.equal(entry?.decision, 'partly-refused');
     const search = await world.run('{ personsByName(name: "X") { name } }', {
-      purpose: 'serve', respond: () => ({ data: { personsByName: [person(FIN), person(OTHER)] } }),
+      purpose: 'serve',
+      respond: () => ({ data: { personsByName: [person(FIN), person(OTHER)] } }),
     });
     assert.equal(search.result.body.data, null);
-    assert.deepEqual(search.result.body.errors?.map((e) => e.path), [['personsByName', 1]]);
+    assert.deepEqual(
+      search.result.body.errors?.map((e) => e.path),
+      [['personsByName', 1]],
+    );
   });
 
   it('fails closed when the consents cannot be read: CONSENT_UNAVAILABLE, no data, the persons journaled', async () => {
     world.consents.failing = true;
     try {
       const { result, entry } = await ask('serve');
-      assert.deepEqual([result.status, result.body.data, result.body.errors?.[0]?.extensions?.['code'], result.headers['retry-after']], [503, undefined, 'CONSENT_UNAVAILABLE', '5']);
+      assert.deepEqual(
+        [result.status, result.body.data, result.body.errors?.[0]?.extensions?.['code'], result.headers['retry-after']],
+        [503, undefined, 'CONSENT_UNAVAILABLE', '5'],
+      );
       assert.deepEqual([entry?.decision, entry?.subjects], ['refused', [subjectHash(keys.current, FIN)]]);
     } finally {
       world.consents.failing = false;

@@ -9,7 +9,12 @@ const code = (result: { body: { errors?: Array<{ extensions?: Record<string, unk
 describe('the rules’ work per document, done once', () => {
   it('parses a text once; each request still gets its own selected operation', () => {
     const documents = new DocumentCache();
-    const body = { query: 'query A { person(fin: "A") { name } } query B { crossing(id: "1") { at } }', variables: undefined, operationName: 'A', documentId: undefined };
+    const body = {
+      query: 'query A { person(fin: "A") { name } } query B { crossing(id: "1") { at } }',
+      variables: undefined,
+      operationName: 'A',
+      documentId: undefined,
+    };
     const first = documents.select(body);
     first.executable = null;
     const second = documents.select(body);
@@ -58,12 +63,15 @@ describe('the rules’ work per document, done once', () => {
       assert.deepEqual(own.hub.forbidden, []);
       const cut = await world.run(query, { token: other });
       assert.ok(cut.executed?.changed);
-      assert.deepEqual(cut.hub.forbidden.map((f) => f.coordinate), ['Person.crossings']);
+      assert.deepEqual(
+        cut.hub.forbidden.map((f) => f.coordinate),
+        ['Person.crossings'],
+      );
       assert.doesNotMatch(print(cut.executed!.executable!), /crossings/);
     }
   });
 
-  it('adds the subjects\' FİNs to an executable once: the same text executes the very same node, so it is printed once', async () => {
+  it("adds the subjects' FİNs to an executable once: the same text executes the very same node, so it is printed once", async () => {
     const world = await smallWorld();
     const query = '{ personsByName(name: "X") { name } }';
     const first = await world.run(query);
@@ -72,7 +80,7 @@ describe('the rules’ work per document, done once', () => {
     assert.equal(second.executed?.executable, first.executed?.executable);
     assert.match(print(second.executed!.executable!), /hubSubjectFin__: fin/);
     const other = await world.run(query, { token: await world.token({ agency: 'BBB' }) });
-    assert.match(print(other.executed!.executable!), /hubSubjectFin__: fin/, 'another body\'s cut gets its own');
+    assert.match(print(other.executed!.executable!), /hubSubjectFin__: fin/, "another body's cut gets its own");
   });
 
   it('works out the levels and what an executable reads once per agency and roles, each body its own', async () => {
@@ -98,7 +106,10 @@ describe('the rules’ work per document, done once', () => {
   it('prints a changed operation once', () => {
     const operation = parse('{ person(fin: "A") { name } }').definitions[0] as OperationDefinitionNode;
     let prints = 0;
-    const printer = (node: OperationDefinitionNode) => { prints += 1; return print(node); };
+    const printer = (node: OperationDefinitionNode) => {
+      prints += 1;
+      return print(node);
+    };
     assert.equal(printedOnce(operation, printer), printedOnce(operation, printer));
     assert.equal(prints, 1);
   });

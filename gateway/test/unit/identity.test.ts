@@ -37,10 +37,19 @@ describe('identity', () => {
     const verifier = new IdentityVerifier(world.policies, () => now);
     const first = await verifier.verify(authorization);
     assert.equal(await verifier.verify(authorization), first, 'the kept identity, not a second verification');
-    assert.throws(() => { (first.roles as string[]).push('auditor'); }, TypeError, 'a kept identity cannot be changed by one request for the next');
+    assert.throws(
+      () => {
+        (first.roles as string[]).push('auditor');
+      },
+      TypeError,
+      'a kept identity cannot be changed by one request for the next',
+    );
 
     now += (120 + world.policies.identity.clockToleranceSeconds) * 1000;
-    await assert.rejects(verifier.verify(authorization), (error: Error & { code?: string }) => error.code === 'UNAUTHENTICATED' && /has expired/.test(error.message));
+    await assert.rejects(
+      verifier.verify(authorization),
+      (error: Error & { code?: string }) => error.code === 'UNAUTHENTICATED' && /has expired/.test(error.message),
+    );
   });
 
   it('checks the maximum token age on a kept token too, and verifies a long-lived one again after a while', async () => {
@@ -66,7 +75,11 @@ describe('identity', () => {
   const refusals: Array<[string, Record<string, string>, RegExp]> = [
     ['no token', {}, /no Authorization/],
     ['not a bearer JWT', { authorization: 'Basic abc' }, /not "Bearer <JWT>"/],
-    ['an unsigned token', { authorization: `Bearer ${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from('{"agency":"AAA"}').toString('base64url')}.` }, /alg "none"/],
+    [
+      'an unsigned token',
+      { authorization: `Bearer ${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from('{"agency":"AAA"}').toString('base64url')}.` },
+      /alg "none"/,
+    ],
   ];
   for (const [what, headers, message] of refusals) {
     it(`refuses ${what} with UNAUTHENTICATED and the reason`, async () => {
@@ -81,7 +94,10 @@ describe('identity', () => {
   it('refuses a purpose the role may not state, listing the allowed ones', async () => {
     const world = await smallWorld();
     const { result } = await world.run('{ person(fin: "A") { name } }', { purpose: 'audit' });
-    assert.deepEqual([result.status, result.body.errors?.[0]?.extensions?.['code'], result.body.errors?.[0]?.extensions?.['allowed']], [400, 'BAD_USER_INPUT', ['check', 'enforce', 'serve']]);
+    assert.deepEqual(
+      [result.status, result.body.errors?.[0]?.extensions?.['code'], result.body.errors?.[0]?.extensions?.['allowed']],
+      [400, 'BAD_USER_INPUT', ['check', 'enforce', 'serve']],
+    );
   });
 
   const claims: Array<[string, Record<string, unknown>, RegExp]> = [
@@ -105,11 +121,15 @@ describe('identity', () => {
 
   it("checks X-Case-Number against the purpose's own format, naming it; other purposes take a short plain identifier", async () => {
     const world = await smallWorld();
-    const run = (purpose: string, caseNumber: string) => world.run('{ person(fin: "A") { name } }', { purpose, headers: { 'x-case-number': caseNumber }, respond: () => ({ data: { person: null } }) });
+    const run = (purpose: string, caseNumber: string) =>
+      world.run('{ person(fin: "A") { name } }', { purpose, headers: { 'x-case-number': caseNumber }, respond: () => ({ data: { person: null } }) });
     const ok = await run('enforce', 'IC-2024-0000012');
     assert.deepEqual([ok.result.status, ok.entry?.caseNumber], [200, 'IC-2024-0000012']);
     const wrong = await run('enforce', '2024/12');
-    assert.deepEqual([wrong.result.status, wrong.result.body.errors?.[0]?.extensions?.['code'], wrong.result.body.errors?.[0]?.extensions?.['expectedFormat']], [400, 'BAD_USER_INPUT', 'IC-YYYY-NNNNNNN']);
+    assert.deepEqual(
+      [wrong.result.status, wrong.result.body.errors?.[0]?.extensions?.['code'], wrong.result.body.errors?.[0]?.extensions?.['expectedFormat']],
+      [400, 'BAD_USER_INPUT', 'IC-YYYY-NNNNNNN'],
+    );
     assert.equal(wrong.entry?.caseNumber, null, 'a refused case number is not journaled');
     assert.equal((await run('check', 'case 42/A')).result.status, 200);
     assert.equal((await run('check', 'x'.repeat(65))).result.status, 400);

@@ -8,7 +8,9 @@ import { smallWorld, type World } from '../support/world';
  */
 describe('the journal entry for each decision', () => {
   let world: World;
-  before(async () => { world = await smallWorld(); });
+  before(async () => {
+    world = await smallWorld();
+  });
 
   it('allowed: resources, coordinates and records counted in the answer', async () => {
     const { entry } = await world.run('{ person(fin: "A") { name crossings { at } } }', {
@@ -26,10 +28,17 @@ describe('the journal entry for each decision', () => {
 
   it('partly refused when the gateway cut a field and served the rest', async () => {
     const { entry } = await world.run('{ person(fin: "A") { name crossings { at } } }', {
-      token: await world.token({ agency: 'BBB' }), respond: () => ({ data: { person: { name: 'X' } } }),
+      token: await world.token({ agency: 'BBB' }),
+      respond: () => ({ data: { person: { name: 'X' } } }),
     });
     assert.deepEqual([entry?.decision, entry?.reason, entry?.attemptToExceedAuthority], ['partly-refused', 'FORBIDDEN', true]);
-    assert.deepEqual(entry?.resources.map((r) => [r.resource, r.level, r.fields]), [['crossings', 'none', ['Person.crossings']], ['people', 'unlimited', ['Person.name', 'Query.person']]]);
+    assert.deepEqual(
+      entry?.resources.map((r) => [r.resource, r.level, r.fields]),
+      [
+        ['crossings', 'none', ['Person.crossings']],
+        ['people', 'unlimited', ['Person.name', 'Query.person']],
+      ],
+    );
   });
 
   it('refused when everything asked for was cut', async () => {
@@ -37,7 +46,7 @@ describe('the journal entry for each decision', () => {
     assert.deepEqual([entry?.decision, entry?.reason, entry?.records], ['refused', 'FORBIDDEN', 0]);
   });
 
-  it('refused with the executor\'s code when it rejects the operation (no data at all)', async () => {
+  it("refused with the executor's code when it rejects the operation (no data at all)", async () => {
     const { entry, result } = await world.run('{ person(fin: "A") { name } }', {
       respond: () => ({ errors: [{ message: 'Cannot query field "x".', extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }] }),
     });
@@ -54,12 +63,15 @@ describe('the journal entry for each decision', () => {
 
   it('partly refused when a subgraph refuses one part and another part is served', async () => {
     const { entry } = await world.run('{ person(fin: "A") { name crossings { at } } }', {
-      respond: () => ({ data: { person: { name: 'X', crossings: null } }, errors: [{ message: 'Not yours.', path: ['person', 'crossings'], extensions: { code: 'FORBIDDEN' } }] }),
+      respond: () => ({
+        data: { person: { name: 'X', crossings: null } },
+        errors: [{ message: 'Not yours.', path: ['person', 'crossings'], extensions: { code: 'FORBIDDEN' } }],
+      }),
     });
     assert.deepEqual([entry?.decision, entry?.reason, entry?.records], ['partly-refused', 'FORBIDDEN', 1]);
   });
 
-  it('refused by a stage: the stage\'s code, its reason, nothing executed', async () => {
+  it("refused by a stage: the stage's code, its reason, nothing executed", async () => {
     const { entry, executed } = await world.run('mutation { person(fin: "A") { name } }');
     assert.equal(executed, null);
     assert.deepEqual([entry?.decision, entry?.reason, entry?.operationType, entry?.errorCodes], ['refused', 'READ_ONLY', 'mutation', ['READ_ONLY']]);
@@ -83,7 +95,10 @@ describe('the journal entry for each decision', () => {
       const { result, hub } = await world.run('{ person(fin: "A") { name } }', { respond: () => ({ data: { person: { name: 'X' } } }) });
       assert.equal(result.status, 503);
       assert.equal(result.body.data, undefined);
-      assert.deepEqual(result.body.errors?.map((e) => e.extensions?.['code']), ['AUDIT_UNAVAILABLE']);
+      assert.deepEqual(
+        result.body.errors?.map((e) => e.extensions?.['code']),
+        ['AUDIT_UNAVAILABLE'],
+      );
       assert.equal(result.headers['x-registration-number'], hub.registrationNumber, 'the refusal still carries its number');
     } finally {
       world.journal.failing = false;

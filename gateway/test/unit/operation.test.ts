@@ -38,7 +38,7 @@ describe('reading the body and selecting one operation', () => {
     });
   }
 
-  it('runs the caller\'s text without the name they chose, every other character where it was; several operations run the hub\'s print', () => {
+  it("runs the caller's text without the name they chose, every other character where it was; several operations run the hub's print", () => {
     const text = 'query Mine($f: ID) {\n  person(fin: $f) { fin }\n}';
     const one = selectOperation(readRequestBody({ query: text, operationName: 'Mine' }));
     assert.equal(one.source, 'query     ($f: ID) {\n  person(fin: $f) { fin }\n}');

@@ -45,16 +45,28 @@ describe('the pipeline', () => {
   it("turns a stage's own failure into INTERNAL_SERVER_ERROR without its message, reports it, and still journals", async () => {
     const faults: string[] = [];
     const world = await smallWorld();
-    const broken: Stage = { name: 'broken', onOperation() { throw new Error('secret detail /srv/x'); } };
+    const broken: Stage = {
+      name: 'broken',
+      onOperation() {
+        throw new Error('secret detail /srv/x');
+      },
+    };
     const pipeline = new Pipeline([...world.pipeline.stages, broken], (stage) => faults.push(stage));
-    const hub = new HubRequest(fakeHttp({ headers: { authorization: `Bearer ${await world.token({ agency: 'AAA' })}`, 'x-purpose': 'check' } }), 'query', new Date());
+    const hub = new HubRequest(
+      fakeHttp({ headers: { authorization: `Bearer ${await world.token({ agency: 'AAA' })}`, 'x-purpose': 'check' } }),
+      'query',
+      new Date(),
+    );
     const result = await pipeline.run(hub, {
       readBody: async () => ({ query: '{ person(fin: "A") { name } }', documentId: undefined, variables: undefined, operationName: undefined }),
       select: (_h, body) => selectOperation(body),
       execute: async () => assert.fail('not executed'),
     });
     assert.equal(result.status, 500);
-    assert.deepEqual(result.body.errors?.map((e) => [e.message, e.extensions?.['code']]), [['Internal server error.', 'INTERNAL_SERVER_ERROR']]);
+    assert.deepEqual(
+      result.body.errors?.map((e) => [e.message, e.extensions?.['code']]),
+      [['Internal server error.', 'INTERNAL_SERVER_ERROR']],
+    );
     assert.deepEqual(faults, ['broken']);
     assert.equal(world.journal.entries.at(-1)?.reason, 'INTERNAL_SERVER_ERROR');
   });

@@ -33,49 +33,200 @@ describe('policy validation at start-up', () => {
   });
 
   const mistakes: Array<[string, string, (json: Json) => void, RegExp]> = [
-    ['an agency level of an unknown resource', 'access-matrix.json', (j) => { j['agencies'].MIA.levels.passports = 'unlimited'; }, /access-matrix\.json: MIA\.levels: unknown resource "passports"/],
-    ['an unknown level in the matrix', 'access-matrix.json', (j) => { j['agencies'].SBS.levels.citizens = 'full'; }, /SBS\.levels\.citizens: unknown level "full"/],
-    ['"none" written into the matrix instead of leaving the resource out', 'access-matrix.json', (j) => { j['agencies'].SBS.levels.blanks = 'none'; }, /SBS\.levels\.blanks: unknown level "none"/],
-    ['a body feeding an unknown resource', 'access-matrix.json', (j) => { j['agencies'].MIA.feeds.push('passports'); }, /MIA\.feeds: unknown resource "passports"/],
-    ['a resource owned by an unknown agency', 'resources.json', (j) => { j['resources'].blanks.owner = 'MINT'; }, /blanks\.owner: unknown agency "MINT"/],
-    ['two resources bound to one subgraph', 'resources.json', (j) => { j['resources'].blanks.subgraph = 'citizens'; }, /two resources name the same subgraph/],
-    ['an unknown role', 'roles.json', (j) => { j['roles'].guest = { purposes: ['audit'], resources: {} }; }, /unknown role "guest"/],
-    ['a role left undefined', 'roles.json', (j) => { delete j['roles'].auditor; }, /role "auditor" is not defined/],
-    ['a role with an unknown purpose', 'roles.json', (j) => { j['roles'].system.purposes.push('curiosity'); }, /system\.purposes: unknown purpose "curiosity"/],
-    ['a role granting an unknown resource', 'roles.json', (j) => { j['roles'].officer.resources.passports = 'agency'; }, /officer\.resources: unknown resource "passports"/],
-    ['a role granting an unknown level', 'roles.json', (j) => { j['roles'].officer.resources.citizens = 'all'; }, /officer\.resources\.citizens: unknown level "all"/],
-    ['an HMAC algorithm', 'identity-providers.json', (j) => { j['algorithms'].push('HS256'); }, /algorithms: "HS256" is not an asymmetric/],
-    ['the "none" algorithm', 'identity-providers.json', (j) => { j['algorithms'] = ['none']; }, /algorithms: "none" is not an asymmetric/],
-    ['a case-number pattern that is not anchored', 'purposes.json', (j) => { j['purposes']['criminal-investigation'].caseNumber.pattern = '[0-9]+'; }, /criminal-investigation\.caseNumber\.pattern must be anchored/],
-    ['a case-number pattern that does not compile', 'purposes.json', (j) => { j['purposes']['criminal-investigation'].caseNumber.pattern = '^([0-9]$'; }, /criminal-investigation\.caseNumber\.pattern is not a regular expression/],
-    ['a purpose with no description', 'purposes.json', (j) => { j['purposes']['audit'] = { legalBasis: 'law' }; }, /purposes\.json: audit\.description must be a non-empty string/],
-    ['a purpose without its legal basis (R5)', 'purposes.json', (j) => { delete j['purposes']['audit'].legalBasis; }, /audit\.legalBasis must be "law" or "consent"/],
-    ['a purpose hidden from its subject by a non-boolean', 'purposes.json', (j) => { j['purposes']['audit'].hiddenFromSubject = 'yes'; }, /audit\.hiddenFromSubject must be true or false/],
-    ['identity settings for an unknown agency', 'identity-providers.json', (j) => { j['overrides'].XYZ = { issuer: 'urn:x' }; }, /overrides: unknown agency "XYZ"/],
+    [
+      'an agency level of an unknown resource',
+      'access-matrix.json',
+      (j) => {
+        j['agencies'].MIA.levels.passports = 'unlimited';
+      },
+      /access-matrix\.json: MIA\.levels: unknown resource "passports"/,
+    ],
+    [
+      'an unknown level in the matrix',
+      'access-matrix.json',
+      (j) => {
+        j['agencies'].SBS.levels.citizens = 'full';
+      },
+      /SBS\.levels\.citizens: unknown level "full"/,
+    ],
+    [
+      '"none" written into the matrix instead of leaving the resource out',
+      'access-matrix.json',
+      (j) => {
+        j['agencies'].SBS.levels.blanks = 'none';
+      },
+      /SBS\.levels\.blanks: unknown level "none"/,
+    ],
+    [
+      'a body feeding an unknown resource',
+      'access-matrix.json',
+      (j) => {
+        j['agencies'].MIA.feeds.push('passports');
+      },
+      /MIA\.feeds: unknown resource "passports"/,
+    ],
+    [
+      'a resource owned by an unknown agency',
+      'resources.json',
+      (j) => {
+        j['resources'].blanks.owner = 'MINT';
+      },
+      /blanks\.owner: unknown agency "MINT"/,
+    ],
+    [
+      'two resources bound to one subgraph',
+      'resources.json',
+      (j) => {
+        j['resources'].blanks.subgraph = 'citizens';
+      },
+      /two resources name the same subgraph/,
+    ],
+    [
+      'an unknown role',
+      'roles.json',
+      (j) => {
+        j['roles'].guest = { purposes: ['audit'], resources: {} };
+      },
+      /unknown role "guest"/,
+    ],
+    [
+      'a role left undefined',
+      'roles.json',
+      (j) => {
+        delete j['roles'].auditor;
+      },
+      /role "auditor" is not defined/,
+    ],
+    [
+      'a role with an unknown purpose',
+      'roles.json',
+      (j) => {
+        j['roles'].system.purposes.push('curiosity');
+      },
+      /system\.purposes: unknown purpose "curiosity"/,
+    ],
+    [
+      'a role granting an unknown resource',
+      'roles.json',
+      (j) => {
+        j['roles'].officer.resources.passports = 'agency';
+      },
+      /officer\.resources: unknown resource "passports"/,
+    ],
+    [
+      'a role granting an unknown level',
+      'roles.json',
+      (j) => {
+        j['roles'].officer.resources.citizens = 'all';
+      },
+      /officer\.resources\.citizens: unknown level "all"/,
+    ],
+    [
+      'an HMAC algorithm',
+      'identity-providers.json',
+      (j) => {
+        j['algorithms'].push('HS256');
+      },
+      /algorithms: "HS256" is not an asymmetric/,
+    ],
+    [
+      'the "none" algorithm',
+      'identity-providers.json',
+      (j) => {
+        j['algorithms'] = ['none'];
+      },
+      /algorithms: "none" is not an asymmetric/,
+    ],
+    [
+      'a case-number pattern that is not anchored',
+      'purposes.json',
+      (j) => {
+        j['purposes']['criminal-investigation'].caseNumber.pattern = '[0-9]+';
+      },
+      /criminal-investigation\.caseNumber\.pattern must be anchored/,
+    ],
+    [
+      'a case-number pattern that does not compile',
+      'purposes.json',
+      (j) => {
+        j['purposes']['criminal-investigation'].caseNumber.pattern = '^([0-9]$';
+      },
+      /criminal-investigation\.caseNumber\.pattern is not a regular expression/,
+    ],
+    [
+      'a purpose with no description',
+      'purposes.json',
+      (j) => {
+        j['purposes']['audit'] = { legalBasis: 'law' };
+      },
+      /purposes\.json: audit\.description must be a non-empty string/,
+    ],
+    [
+      'a purpose without its legal basis (R5)',
+      'purposes.json',
+      (j) => {
+        delete j['purposes']['audit'].legalBasis;
+      },
+      /audit\.legalBasis must be "law" or "consent"/,
+    ],
+    [
+      'a purpose hidden from its subject by a non-boolean',
+      'purposes.json',
+      (j) => {
+        j['purposes']['audit'].hiddenFromSubject = 'yes';
+      },
+      /audit\.hiddenFromSubject must be true or false/,
+    ],
+    [
+      'identity settings for an unknown agency',
+      'identity-providers.json',
+      (j) => {
+        j['overrides'].XYZ = { issuer: 'urn:x' };
+      },
+      /overrides: unknown agency "XYZ"/,
+    ],
   ];
   for (const [what, file, change, message] of mistakes) {
     it(`stops on ${what}, naming it`, () => {
-      assert.throws(() => loadPolicies(policiesWith(file, change), KEYS_DIR), (error: unknown) => {
-        assert.ok(error instanceof PolicyError, String(error));
-        assert.match(error.message, message);
-        return true;
-      });
+      assert.throws(
+        () => loadPolicies(policiesWith(file, change), KEYS_DIR),
+        (error: unknown) => {
+          assert.ok(error instanceof PolicyError, String(error));
+          assert.match(error.message, message);
+          return true;
+        },
+      );
     });
   }
 
   it('stops on a policy file that is not JSON, naming the file', () => {
     const dir = policiesWith('roles.json', () => undefined);
     writeFileSync(join(dir, 'roles.json'), '{ "roles": ');
-    assert.throws(() => loadPolicies(dir, KEYS_DIR), (error: unknown) => error instanceof PolicyError && /policies\/roles\.json/.test(error.message));
+    assert.throws(
+      () => loadPolicies(dir, KEYS_DIR),
+      (error: unknown) => error instanceof PolicyError && /policies\/roles\.json/.test(error.message),
+    );
   });
 });
 
 describe('a subgraph that no policy names', () => {
   it('is refused to every caller, whatever levels it holds', () => {
-    const dir = policiesWith('resources.json', (j) => { delete j['resources'].appeals; });
+    const dir = policiesWith('resources.json', (j) => {
+      delete j['resources'].appeals;
+    });
     for (const [file, change] of [
-      ['access-matrix.json', (j: Json) => { for (const agency of Object.values<Json>(j['agencies'])) delete agency['levels'].appeals; }],
-      ['roles.json', (j: Json) => { for (const role of Object.values<Json>(j['roles'])) delete role['resources'].appeals; }],
+      [
+        'access-matrix.json',
+        (j: Json) => {
+          for (const agency of Object.values<Json>(j['agencies'])) delete agency['levels'].appeals;
+        },
+      ],
+      [
+        'roles.json',
+        (j: Json) => {
+          for (const role of Object.values<Json>(j['roles'])) delete role['resources'].appeals;
+        },
+      ],
     ] as const) {
       const json = JSON.parse(readFileSync(join(dir, file), 'utf8')) as Json;
       change(json);
@@ -87,12 +238,22 @@ describe('a subgraph that no policy names', () => {
     assert.equal(policies.resourceOfSubgraph.get('appeals'), undefined);
     assert.equal(policies.resourceOfSubgraph.get('citizens')?.name, 'citizens');
 
-    const document = parse('{ appeal(registrationNumber: "BAK-2025-00000000") { registrationNumber } person(fin: "0YYF118") { fin appeals { registrationNumber } citizen { fin } } }');
+    const document = parse(
+      '{ appeal(registrationNumber: "BAK-2025-00000000") { registrationNumber } person(fin: "0YYF118") { fin appeals { registrationNumber } citizen { fin } } }',
+    );
     const operation = document.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION)!;
     // Even a caller holding every level, under every name the subgraph might go by.
-    const everything = new Map(['citizens', 'foreigners', 'borderCrossings', 'restrictionList', 'blanks', 'audit', 'enforcement', 'childData', 'appeals'].map((r) => [r, 'unlimited' as const]));
+    const everything = new Map(
+      ['citizens', 'foreigners', 'borderCrossings', 'restrictionList', 'blanks', 'audit', 'enforcement', 'childData', 'appeals'].map((r) => [
+        r,
+        'unlimited' as const,
+      ]),
+    );
     const decision = access.apply(document, operation, everything);
-    assert.deepEqual(decision.forbidden.map((f) => f.path.join('.')), ['appeal', 'person.appeals']);
+    assert.deepEqual(
+      decision.forbidden.map((f) => f.path.join('.')),
+      ['appeal', 'person.appeals'],
+    );
     for (const f of decision.forbidden) assert.match(f.resource, /appeals/);
     assert.ok(decision.document);
     const kept = JSON.stringify(decision.document);

@@ -5,13 +5,25 @@ import { smallWorld, type World } from '../support/world';
 /** Records are counted by the gateway in the answer the caller receives, per resource. */
 describe('records counted in the answer', () => {
   let world: World;
-  before(async () => { world = await smallWorld(); });
+  before(async () => {
+    world = await smallWorld();
+  });
 
   const cases: Array<[string, string, unknown, Record<string, number>]> = [
     ['an entity is one record', '{ person(fin: "A") { name } }', { person: { name: 'X' } }, { people: 1 }],
     ['nothing found is no record', '{ person(fin: "A") { name } }', { person: null }, {}],
-    ['list items at a resource boundary, nulls excluded', '{ person(fin: "A") { crossings { at } } }', { person: { crossings: [{ at: '1' }, { at: '2' }] } }, { people: 1, crossings: 2 }],
-    ['what a resource nests in its own record is part of it', '{ person(fin: "A") { documents { number } } }', { person: { documents: [{ number: '1' }, { number: '2' }] } }, { people: 1 }],
+    [
+      'list items at a resource boundary, nulls excluded',
+      '{ person(fin: "A") { crossings { at } } }',
+      { person: { crossings: [{ at: '1' }, { at: '2' }] } },
+      { people: 1, crossings: 2 },
+    ],
+    [
+      'what a resource nests in its own record is part of it',
+      '{ person(fin: "A") { documents { number } } }',
+      { person: { documents: [{ number: '1' }, { number: '2' }] } },
+      { people: 1 },
+    ],
     ['a search: one record per person', '{ personsByName(name: "X") { fin } }', { personsByName: [{ fin: 'A' }, { fin: 'B' }, { fin: 'C' }] }, { people: 3 }],
     ['aliases are followed', '{ a: person(fin: "A") { fin } b: person(fin: "B") { fin } }', { a: { fin: 'A' }, b: null }, { people: 1 }],
     ['a non-entity object at a root field is one record', '{ crossing(id: "1") { at } }', { crossing: { at: '1' } }, { crossings: 1 }],
@@ -34,11 +46,20 @@ describe('records counted in the answer', () => {
 describe('a failed subgraph call', () => {
   it('puts its error, which the gateway reports without a path, on each path of the resource it left null', async () => {
     const world = await smallWorld();
-    const failure = { message: 'The resource "crossings" did not answer.', extensions: { code: 'SUBGRAPH_UNAVAILABLE', resource: 'crossings', subgraph: 'crossings' } };
+    const failure = {
+      message: 'The resource "crossings" did not answer.',
+      extensions: { code: 'SUBGRAPH_UNAVAILABLE', resource: 'crossings', subgraph: 'crossings' },
+    };
     const { result, entry } = await world.run('{ a: person(fin: "A") { name crossings { at } } b: person(fin: "B") { name trips: crossings { at } } }', {
       respond: () => ({ data: { a: { name: 'X', crossings: null }, b: { name: 'Y', trips: null } }, errors: [failure] }),
     });
-    assert.deepEqual(result.body.errors?.map((e) => [e.extensions?.['code'], e.path]), [['SUBGRAPH_UNAVAILABLE', ['a', 'crossings']], ['SUBGRAPH_UNAVAILABLE', ['b', 'trips']]]);
+    assert.deepEqual(
+      result.body.errors?.map((e) => [e.extensions?.['code'], e.path]),
+      [
+        ['SUBGRAPH_UNAVAILABLE', ['a', 'crossings']],
+        ['SUBGRAPH_UNAVAILABLE', ['b', 'trips']],
+      ],
+    );
     assert.deepEqual(Object.fromEntries(entry?.resources.map((r) => [r.resource, r.records]) ?? []), { crossings: 0, people: 2 });
   });
 });

@@ -7,7 +7,10 @@ describe('registration numbers', () => {
   it('puts the number in the header, in the body and in every subgraph call, refused or not', async () => {
     const world = await smallWorld();
     for (const token of [undefined, null]) {
-      const { result, hub, entry } = await world.run('{ person(fin: "A") { name } }', { ...(token === null ? { token } : {}), respond: () => ({ data: { person: null } }) });
+      const { result, hub, entry } = await world.run('{ person(fin: "A") { name } }', {
+        ...(token === null ? { token } : {}),
+        respond: () => ({ data: { person: null } }),
+      });
       assert.match(hub.registrationNumber, /^HUB-\d{17}-T01-[0-9A-Z]{4}$/);
       assert.equal(result.headers['x-registration-number'], hub.registrationNumber);
       assert.equal(result.body.extensions?.['registrationNumber'], hub.registrationNumber);

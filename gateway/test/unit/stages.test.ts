@@ -33,7 +33,10 @@ describe('limits', () => {
     assert.deepEqual([long.result.status, long.result.body.errors?.[0]?.extensions?.['limit']], [400, 'tokens']);
     assert.equal(long.executed, null);
     const page = await world.run('query($n: Int) { person(fin: "A") { crossings(first: $n) { at } } }', { variables: { n: 500 } });
-    assert.deepEqual([page.result.body.errors?.[0]?.extensions?.['code'], page.result.body.errors?.[0]?.extensions?.['limit']], ['QUERY_TOO_COMPLEX', 'pageSize']);
+    assert.deepEqual(
+      [page.result.body.errors?.[0]?.extensions?.['code'], page.result.body.errors?.[0]?.extensions?.['limit']],
+      ['QUERY_TOO_COMPLEX', 'pageSize'],
+    );
   });
 
   it("gives each subgraph call the role's search cap in the assertion", async () => {
@@ -64,7 +67,7 @@ describe('quotas', () => {
 });
 
 describe('monitoring', () => {
-  it('counts each answer under its agency, decision and code, the journal\'s verdict included', async () => {
+  it("counts each answer under its agency, decision and code, the journal's verdict included", async () => {
     const world = await smallWorld();
     await world.run('{ person(fin: "A") { name } }', { respond: answer });
     await world.run('{ person(fin: "A") { name } }', { token: null });

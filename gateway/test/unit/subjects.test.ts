@@ -20,13 +20,23 @@ describe('subjects in the journal', () => {
     const literal = await world.run('{ person(fin: "1AB2C3D") { name } }', { respond: () => ({ data: { person: null } }) });
     assert.deepEqual(literal.entry?.subjects, [hash('1AB2C3D')]);
     assert.match(literal.entry?.subjects?.[0] ?? '', new RegExp(`^${keys.current.kid}:[0-9a-f]{64}$`));
-    const variable = await world.run('query ($f: ID!) { person(fin: $f) { name } }', { variables: { f: '7XY8Z9K' }, respond: () => ({ data: { person: null } }) });
+    const variable = await world.run('query ($f: ID!) { person(fin: $f) { name } }', {
+      variables: { f: '7XY8Z9K' },
+      respond: () => ({ data: { person: null } }),
+    });
     assert.deepEqual(variable.entry?.subjects, [hash('7XY8Z9K')]);
   });
 
   it('names the persons in the answer even when the caller did not ask for their FİN, and hands the answer back without them', async () => {
     const { entry, executed, result } = await world.run('{ personsByName(name: "X") { name } }', {
-      respond: () => ({ data: { personsByName: [{ name: 'A', [SUBJECT_ALIAS]: '2BB2C3D' }, { name: 'B', [SUBJECT_ALIAS]: '3CC2C3D' }] } }),
+      respond: () => ({
+        data: {
+          personsByName: [
+            { name: 'A', [SUBJECT_ALIAS]: '2BB2C3D' },
+            { name: 'B', [SUBJECT_ALIAS]: '3CC2C3D' },
+          ],
+        },
+      }),
     });
     assert.match(print(executed!.executable!), new RegExp(`${SUBJECT_ALIAS}: fin`));
     assert.deepEqual(entry?.subjects, [hash('2BB2C3D'), hash('3CC2C3D')].sort());
@@ -42,7 +52,9 @@ describe('subjects in the journal', () => {
   });
 
   it('never journals a FİN in clear, and a request about nobody names nobody', async () => {
-    const { entry } = await world.run('{ person(fin: "5EE2C3D") { name } }', { respond: () => ({ data: { person: { name: 'A', [SUBJECT_ALIAS]: '5EE2C3D' } } }) });
+    const { entry } = await world.run('{ person(fin: "5EE2C3D") { name } }', {
+      respond: () => ({ data: { person: { name: 'A', [SUBJECT_ALIAS]: '5EE2C3D' } } }),
+    });
     assert.doesNotMatch(JSON.stringify(entry), /5EE2C3D/);
     const none = await world.run('{ crossing(id: "1") { at } }', { respond: () => ({ data: { crossing: { at: 'x' } } }) });
     assert.deepEqual(none.entry?.subjects, []);

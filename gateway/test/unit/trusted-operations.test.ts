@@ -26,9 +26,11 @@ describe('trusted operations', () => {
     assert.notEqual(operationIdOf(text), id, 'the raw text is not what is hashed');
   });
 
-  it('serves a system its body\'s registered operation by documentId and journals its reviewed name and id, no caller text', async () => {
+  it("serves a system its body's registered operation by documentId and journals its reviewed name and id, no caller text", async () => {
     const { result, executed, entry } = await world.run('', {
-      token: system, body: { documentId: idOf('AAA/personName'), variables: { fin: 'A' } }, respond: () => ({ data: { person: { name: 'N' } } }),
+      token: system,
+      body: { documentId: idOf('AAA/personName'), variables: { fin: 'A' } },
+      respond: () => ({ data: { person: { name: 'N' } } }),
     });
     assert.equal(result.status, 200, JSON.stringify(result.body));
     assert.deepEqual(result.body.data, { person: { name: 'N' } });
@@ -36,18 +38,24 @@ describe('trusted operations', () => {
     assert.deepEqual(executed.variables, { fin: 'A' });
     assert.deepEqual([entry?.operationName, entry?.operationId], ['AAA/personName', idOf('AAA/personName')]);
     assert.equal(entry?.decision, 'allowed');
-    assert.deepEqual(entry?.resources.map((r) => r.resource), ['people']);
+    assert.deepEqual(
+      entry?.resources.map((r) => r.resource),
+      ['people'],
+    );
   });
 
-  it('accepts Apollo\'s persisted-query extension (the hash without its prefix)', async () => {
+  it("accepts Apollo's persisted-query extension (the hash without its prefix)", async () => {
     const hash = idOf('AAA/personName').slice('sha256:'.length).toUpperCase();
-    const { result, entry } = await world.run('', { token: system, body: { extensions: { persistedQuery: { version: 1, sha256Hash: hash } }, variables: { fin: 'A' } } });
+    const { result, entry } = await world.run('', {
+      token: system,
+      body: { extensions: { persistedQuery: { version: 1, sha256Hash: hash } }, variables: { fin: 'A' } },
+    });
     assert.equal(result.status, 200, JSON.stringify(result.body));
     // The registry's id, not the caller's spelling of it.
     assert.deepEqual([entry?.operationName, entry?.operationId], ['AAA/personName', idOf('AAA/personName')]);
   });
 
-  it('answers an unknown id and another body\'s id alike: PERSISTED_QUERY_NOT_FOUND, nothing executed', async () => {
+  it("answers an unknown id and another body's id alike: PERSISTED_QUERY_NOT_FOUND, nothing executed", async () => {
     const answers = [];
     for (const id of [`sha256:${'0'.repeat(64)}`, idOf('BBB/personDocuments'), 'md5:abc']) {
       const { result, executed, entry } = await world.run('', { token: system, body: { documentId: id, variables: { fin: 'A' } } });
@@ -62,7 +70,10 @@ describe('trusted operations', () => {
     assert.deepEqual(answers[1], answers[0]);
     assert.deepEqual(answers[2], answers[0]);
     // BBB's own system finds it.
-    const bbb = await world.run('', { token: await world.token({ agency: 'BBB', roles: ['system'] }), body: { documentId: idOf('BBB/personDocuments'), variables: { fin: 'A' } } });
+    const bbb = await world.run('', {
+      token: await world.token({ agency: 'BBB', roles: ['system'] }),
+      body: { documentId: idOf('BBB/personDocuments'), variables: { fin: 'A' } },
+    });
     assert.equal(bbb.result.status, 200, JSON.stringify(bbb.result.body));
   });
 
@@ -71,7 +82,10 @@ describe('trusted operations', () => {
     assert.equal(result.status, 400);
     assert.equal(codeOf(result.body), 'PERSISTED_QUERY_REQUIRED');
     assert.equal(executed, null);
-    assert.deepEqual([entry?.decision, entry?.reason, entry?.attemptToExceedAuthority, entry?.operationName, entry?.operationId], ['refused', 'PERSISTED_QUERY_REQUIRED', true, null, null]);
+    assert.deepEqual(
+      [entry?.decision, entry?.reason, entry?.attemptToExceedAuthority, entry?.operationName, entry?.operationId],
+      ['refused', 'PERSISTED_QUERY_REQUIRED', true, null, null],
+    );
   });
 
   it('serves ad-hoc text to an officer, with no name journaled; an officer may also name a registered operation', async () => {
@@ -124,7 +138,7 @@ describe('the registry at start-up', () => {
     return operationRegistry(dir, { policies, supergraph, limits });
   }
 
-  it('accepts the small world\'s operations', () => {
+  it("accepts the small world's operations", () => {
     assert.deepEqual(registryWith({}).problems(), []);
   });
 
@@ -137,11 +151,26 @@ describe('the registry at start-up', () => {
     });
     const problems = registry.problems();
     assert.equal(problems.length, 4, problems.join('\n'));
-    assert.match(problems.find((p) => p.includes('BBB/crossings'))!, /^policies\/operations\/BBB\/crossings\.graphql \(agency BBB, operation BBB\/crossings\): reaches the resource "crossings" \(Person\.crossings\), which BBB cannot read as system$/);
-    assert.match(problems.find((p) => p.includes('AAA/typo'))!, /does not validate against the supergraph: Cannot query field "nme"/);
-    assert.match(problems.find((p) => p.includes('AAA/wide'))!, /exceeds the system role's limits: The operation exceeds the rootFields limit: 6 > 5/);
-    assert.match(problems.find((p) => p.includes('AAA/bigDefault'))!, /exceeds the system role's limits: .*pageSize limit: 80 > 50/);
-    assert.throws(() => registry.check(), (error: unknown) => error instanceof PolicyError && /^registered operations: .*BBB\/crossings/.test(error.message));
+    assert.match(
+      problems.find((p) => p.includes('BBB/crossings'))!,
+      /^policies\/operations\/BBB\/crossings\.graphql \(agency BBB, operation BBB\/crossings\): reaches the resource "crossings" \(Person\.crossings\), which BBB cannot read as system$/,
+    );
+    assert.match(
+      problems.find((p) => p.includes('AAA/typo'))!,
+      /does not validate against the supergraph: Cannot query field "nme"/,
+    );
+    assert.match(
+      problems.find((p) => p.includes('AAA/wide'))!,
+      /exceeds the system role's limits: The operation exceeds the rootFields limit: 6 > 5/,
+    );
+    assert.match(
+      problems.find((p) => p.includes('AAA/bigDefault'))!,
+      /exceeds the system role's limits: .*pageSize limit: 80 > 50/,
+    );
+    assert.throws(
+      () => registry.check(),
+      (error: unknown) => error instanceof PolicyError && /^registered operations: .*BBB\/crossings/.test(error.message),
+    );
   });
 
   it('refuses files that are not one operation, and folders of unknown agencies', () => {
@@ -153,13 +182,25 @@ describe('the registry at start-up', () => {
     ] as const) {
       const { dir, policies } = smallPolicies(keysDir);
       writeOperation(dir, path, text);
-      assert.throws(() => loadOperations(dir, policies), (error: unknown) => error instanceof PolicyError && problem.test(error.message), path);
+      assert.throws(
+        () => loadOperations(dir, policies),
+        (error: unknown) => error instanceof PolicyError && problem.test(error.message),
+        path,
+      );
     }
   });
 
   it('reads operations per role from roles.json: system registered-only by default, the others any; a typo stops', () => {
     const { dir, policies } = smallPolicies(keysDir);
-    assert.deepEqual([...policies.roles].map(([role, p]) => [role, p.operations]), [['system', 'registered'], ['officer', 'any'], ['auditor', 'any'], ['citizen', 'any']]);
+    assert.deepEqual(
+      [...policies.roles].map(([role, p]) => [role, p.operations]),
+      [
+        ['system', 'registered'],
+        ['officer', 'any'],
+        ['auditor', 'any'],
+        ['citizen', 'any'],
+      ],
+    );
     const roles = JSON.parse(readFileSync(join(dir, 'roles.json'), 'utf8')) as { roles: Record<string, Record<string, unknown>> };
     roles.roles['officer']!['operations'] = 'registred';
     mkdirSync(dir, { recursive: true });

@@ -15,9 +15,17 @@ describe('warm-up operations', () => {
     it(`are valid operations of ${name} supergraph that cross subgraphs`, () => {
       const operations = warmUpOperations(supergraph.apiSchema);
       assert.ok(operations.length > 0);
-      for (const operation of operations) assert.deepEqual(validate(supergraph.apiSchema, parse(operation)).map((e) => e.message), [], operation);
+      for (const operation of operations)
+        assert.deepEqual(
+          validate(supergraph.apiSchema, parse(operation)).map((e) => e.message),
+          [],
+          operation,
+        );
       // An entity with fields from another subgraph: the plans worth warming.
-      assert.ok(operations.some((operation) => /person\(fin: "0"\) \{[^}]*crossings|borderCrossings/.test(operation)), operations.join('\n'));
+      assert.ok(
+        operations.some((operation) => /person\(fin: "0"\) \{[^}]*crossings|borderCrossings/.test(operation)),
+        operations.join('\n'),
+      );
     });
   }
 });

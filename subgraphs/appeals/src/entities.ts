@@ -2,11 +2,23 @@ import { entityReference } from '@hub/kit';
 import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
-export enum AppealKind { PROPOSAL = 'PROPOSAL', APPLICATION = 'APPLICATION', COMPLAINT = 'COMPLAINT' }
-export enum AppealExecutionStatus { REGISTERED = 'REGISTERED', IN_PROGRESS = 'IN_PROGRESS', ANSWERED = 'ANSWERED', ARCHIVED = 'ARCHIVED' }
+export enum AppealKind {
+  PROPOSAL = 'PROPOSAL',
+  APPLICATION = 'APPLICATION',
+  COMPLAINT = 'COMPLAINT',
+}
+export enum AppealExecutionStatus {
+  REGISTERED = 'REGISTERED',
+  IN_PROGRESS = 'IN_PROGRESS',
+  ANSWERED = 'ANSWERED',
+  ARCHIVED = 'ARCHIVED',
+}
 
 registerEnumType(AppealKind, { name: 'AppealKind', description: 'Proposal, application or complaint (təklif, ərizə, şikayət; rules 2.0.1).' });
-registerEnumType(AppealExecutionStatus, { name: 'AppealExecutionStatus', description: 'Where the appeal is between registration, execution and archiving (rules 2.0.1).' });
+registerEnumType(AppealExecutionStatus, {
+  name: 'AppealExecutionStatus',
+  description: 'Where the appeal is between registration, execution and archiving (rules 2.0.1).',
+});
 
 /** The Person entity, by its key; this subgraph adds its own fields in resolvers.ts. */
 export const Person = entityReference('Person');
@@ -25,7 +37,10 @@ export class AppealAuthority {
  * One registration-control card. Confidential documents are outside these rules (1.0), so the
  * system holds none and this type has no place for them.
  */
-@ObjectType({ description: "A citizen's proposal, application or complaint to a local executive authority, as its registration-control card records it (rules 2.0.1). Confidential documents are never held (1.0)." })
+@ObjectType({
+  description:
+    "A citizen's proposal, application or complaint to a local executive authority, as its registration-control card records it (rules 2.0.1). Confidential documents are never held (1.0).",
+})
 @Entity({ name: 'appeal' })
 export class Appeal {
   @Field(() => ID, { description: 'Number of the registration-control card (qeydiyyat-nəzarət vərəqəsi).' })

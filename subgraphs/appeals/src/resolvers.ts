@@ -16,7 +16,10 @@ const APPEAL_NUMBER_FORMAT = 'three capital Latin letters, the 4-digit year and 
 export function parseAppealNumber(value: string, argument = 'registrationNumber'): string {
   const normalized = value.trim().toUpperCase();
   if (!APPEAL_NUMBER_PATTERN.test(normalized)) {
-    throw hubError('BAD_USER_INPUT', `Invalid appeal registration number in "${argument}": expected ${APPEAL_NUMBER_FORMAT}.`, { argument, expectedFormat: APPEAL_NUMBER_FORMAT });
+    throw hubError('BAD_USER_INPUT', `Invalid appeal registration number in "${argument}": expected ${APPEAL_NUMBER_FORMAT}.`, {
+      argument,
+      expectedFormat: APPEAL_NUMBER_FORMAT,
+    });
   }
   return normalized;
 }
@@ -33,7 +36,10 @@ export class PersonResolver {
 
 @Resolver(() => Appeal)
 export class AppealResolver {
-  @Query(() => Appeal, { nullable: true, description: 'An appeal by the number of its registration-control card; null if unknown or not within the caller\'s access.' })
+  @Query(() => Appeal, {
+    nullable: true,
+    description: "An appeal by the number of its registration-control card; null if unknown or not within the caller's access.",
+  })
   async appeal(@Arg('registrationNumber', () => String) registrationNumber: string, @Ctx() ctx: Context): Promise<Appeal | null> {
     const appeal = await ctx.loaders.appeal.load(parseAppealNumber(registrationNumber));
     if (!appeal) return null;

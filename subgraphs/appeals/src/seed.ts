@@ -15,13 +15,41 @@ export const seed = definePopulationSeed({
   tables: {
     appeal: {
       entity: Appeal,
-      columns: ['registration_number', 'kind', 'applicant_fin', 'applicant_name', 'received_by', 'received_by_name', 'received_at', 'short_content', 'due_date', 'execution_status', 'executor', 'final_answer', 'answered_at'],
+      columns: [
+        'registration_number',
+        'kind',
+        'applicant_fin',
+        'applicant_name',
+        'received_by',
+        'received_by_name',
+        'received_at',
+        'short_content',
+        'due_date',
+        'execution_status',
+        'executor',
+        'final_answer',
+        'answered_at',
+      ],
     },
   },
   steps: (population) => population.citizens,
   rowsOf(population, step, row) {
     for (const a of appealsOf(population, step)) {
-      row('appeal', [a.registrationNumber, a.kind, a.applicantFin, a.applicantName, a.receivedBy, authorityName(a.receivedBy), a.receivedAt, a.shortContent, a.dueDate, a.executionStatus, a.executor, a.finalAnswer, a.answeredAt]);
+      row('appeal', [
+        a.registrationNumber,
+        a.kind,
+        a.applicantFin,
+        a.applicantName,
+        a.receivedBy,
+        authorityName(a.receivedBy),
+        a.receivedAt,
+        a.shortContent,
+        a.dueDate,
+        a.executionStatus,
+        a.executor,
+        a.finalAnswer,
+        a.answeredAt,
+      ]);
     }
   },
 });

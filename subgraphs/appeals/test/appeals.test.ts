@@ -17,24 +17,41 @@ const BAKU = { agency: 'LEA-BAKU', level: 'restricted' as const };
 const elsewhere = allAppeals.find((a) => a.receivedBy !== BAKU.agency && a.applicantFin !== people['citizen-full'])!;
 const ownAppeal = appealsOf(TEST_POPULATION, 0)[0]!;
 
-const APPEAL_FIELDS = 'registrationNumber kind applicant { fin } applicantName receivingAuthority { code name } receivedAt shortContent dueDate executionStatus executor finalAnswer answeredAt';
+const APPEAL_FIELDS =
+  'registrationNumber kind applicant { fin } applicantName receivingAuthority { code name } receivedAt shortContent dueDate executionStatus executor finalAnswer answeredAt';
 const expectedView = (a: Appeal) => ({
-  registrationNumber: a.registrationNumber, kind: a.kind, applicant: { fin: a.applicantFin }, applicantName: a.applicantName,
-  receivingAuthority: { code: a.receivedBy, name: authorityName(a.receivedBy) }, receivedAt: a.receivedAt, shortContent: a.shortContent,
-  dueDate: a.dueDate, executionStatus: a.executionStatus, executor: a.executor, finalAnswer: a.finalAnswer, answeredAt: a.answeredAt,
+  registrationNumber: a.registrationNumber,
+  kind: a.kind,
+  applicant: { fin: a.applicantFin },
+  applicantName: a.applicantName,
+  receivingAuthority: { code: a.receivedBy, name: authorityName(a.receivedBy) },
+  receivedAt: a.receivedAt,
+  shortContent: a.shortContent,
+  dueDate: a.dueDate,
+  executionStatus: a.executionStatus,
+  executor: a.executor,
+  finalAnswer: a.finalAnswer,
+  answeredAt: a.answeredAt,
 });
 const numbersOf = (appeals: Array<{ registrationNumber: string }>) => appeals.map((a) => a.registrationNumber).sort();
 
 describe('appeals subgraph', () => {
   let subgraph: TestSubgraph;
-  before(async () => { subgraph = await startTestSubgraph(appealsSubgraph); });
-  after(async () => { await subgraph.close(); });
+  before(async () => {
+    subgraph = await startTestSubgraph(appealsSubgraph);
+  });
+  after(async () => {
+    await subgraph.close();
+  });
 
   const lookup = (number: string, caller: Parameters<TestSubgraph['request']>[2] = PA) =>
     subgraph.request(`query($n: String!) { appeal(registrationNumber: $n) { ${APPEAL_FIELDS} } }`, { n: number }, caller);
   const appealsOfPerson = async (fin: string, caller: Parameters<TestSubgraph['request']>[2] = PA) => {
-    const { body } = await subgraph.request(`query($r: [_Any!]!) { _entities(representations: $r) { ... on Person { appeals { registrationNumber } } } }`,
-      { r: [{ __typename: 'Person', fin }] }, caller);
+    const { body } = await subgraph.request(
+      `query($r: [_Any!]!) { _entities(representations: $r) { ... on Person { appeals { registrationNumber } } } }`,
+      { r: [{ __typename: 'Person', fin }] },
+      caller,
+    );
     assert.equal(body.errors, undefined);
     return (body.data?.['_entities'] as Array<{ appeals: Array<{ registrationNumber: string }> }>)[0]!.appeals;
   };
@@ -66,11 +83,17 @@ describe('appeals subgraph', () => {
   it('resolves the appeals of many Person entities with one SQL query', async () => {
     const fins = Array.from({ length: 40 }, (_v, i) => citizenAt(TEST_POPULATION, i).fin);
     subgraph.counter.reset();
-    const { body } = await subgraph.request(`query($r: [_Any!]!) { _entities(representations: $r) { ... on Person { fin appeals { registrationNumber } } } }`,
-      { r: fins.map((fin) => ({ __typename: 'Person', fin })) }, PA);
+    const { body } = await subgraph.request(
+      `query($r: [_Any!]!) { _entities(representations: $r) { ... on Person { fin appeals { registrationNumber } } } }`,
+      { r: fins.map((fin) => ({ __typename: 'Person', fin })) },
+      PA,
+    );
     assert.equal(body.errors, undefined);
     const persons = body.data?.['_entities'] as Array<{ fin: string; appeals: Array<{ registrationNumber: string }> }>;
-    assert.deepEqual(persons.map((p) => numbersOf(p.appeals)), fins.map((_f, i) => numbersOf(byApplicant[i]!)));
+    assert.deepEqual(
+      persons.map((p) => numbersOf(p.appeals)),
+      fins.map((_f, i) => numbersOf(byApplicant[i]!)),
+    );
     assert.ok(persons.filter((p) => p.appeals.length > 0).length > 1, 'several of them have appeals');
     assert.equal(subgraph.counter.selectsFrom('appeal').length, 1, subgraph.counter.queries.join('\n'));
   });
@@ -104,13 +127,19 @@ describe('appeals subgraph', () => {
   it('pages nested lists and refuses a page larger than the cap', async () => {
     const two = byApplicant.find((appeals) => appeals.length === 2)!;
     const fin = two[0]!.applicantFin;
-    const one = await subgraph.request(`query($r: [_Any!]!) { _entities(representations: $r) { ... on Person { appeals(first: 1, offset: 1) { registrationNumber } } } }`,
-      { r: [{ __typename: 'Person', fin }] }, PA);
+    const one = await subgraph.request(
+      `query($r: [_Any!]!) { _entities(representations: $r) { ... on Person { appeals(first: 1, offset: 1) { registrationNumber } } } }`,
+      { r: [{ __typename: 'Person', fin }] },
+      PA,
+    );
     const page = (one.body.data?.['_entities'] as Array<{ appeals: Array<{ registrationNumber: string }> }>)[0]!.appeals;
     assert.equal(page.length, 1);
     assert.ok(two.some((a) => a.registrationNumber === page[0]!.registrationNumber));
-    const big = await subgraph.request(`query($r: [_Any!]!) { _entities(representations: $r) { ... on Person { appeals(first: 1000) { registrationNumber } } } }`,
-      { r: [{ __typename: 'Person', fin }] }, PA);
+    const big = await subgraph.request(
+      `query($r: [_Any!]!) { _entities(representations: $r) { ... on Person { appeals(first: 1000) { registrationNumber } } } }`,
+      { r: [{ __typename: 'Person', fin }] },
+      PA,
+    );
     assert.equal(big.body.errors?.[0]?.extensions?.['code'], 'BAD_USER_INPUT');
   });
 });

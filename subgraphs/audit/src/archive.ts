@@ -48,7 +48,14 @@ function rowJson(row: Row): Record<string, unknown> {
  * The client must hold a REPEATABLE READ snapshot with extra_float_digits = 3, and the
  * journal must have verified against its checkpoints (the link lines trust audit.checkpoints).
  */
-export async function exportMonth(db: Queryable, key: SigningKey, month: string, path: string, checkpointDir?: string, batchSize = 5_000): Promise<ArchiveSummary> {
+export async function exportMonth(
+  db: Queryable,
+  key: SigningKey,
+  month: string,
+  path: string,
+  checkpointDir?: string,
+  batchSize = 5_000,
+): Promise<ArchiveSummary> {
   const { from, to } = monthBounds(month);
   const digest = createHash('sha256');
   const gzip = createGzip();
@@ -60,21 +67,40 @@ export async function exportMonth(db: Queryable, key: SigningKey, month: string,
     digest.update(line);
     if (!gzip.write(line)) await once(gzip, 'drain');
   };
-  await write({ type: 'header', format: ARCHIVE_FORMAT, month, from: from.toISOString(), to: to.toISOString(), exportedAt: new Date().toISOString(), kid: key.kid });
+  await write({
+    type: 'header',
+    format: ARCHIVE_FORMAT,
+    month,
+    from: from.toISOString(),
+    to: to.toISOString(),
+    exportedAt: new Date().toISOString(),
+    kid: key.kid,
+  });
   let last = null as Row | null;
   let first = null as Row | null;
   let records = 0;
   const leaving: Row[] = [];
   for (;;) {
-    const { rows }: { rows: Row[] } = await db.query<Row>('SELECT * FROM audit.journal WHERE received_at >= $1 AND received_at < $2 AND seq > $3 ORDER BY seq LIMIT $4',
-      [from, to, last?.seq ?? '0', batchSize]);
+    const { rows }: { rows: Row[] } = await db.query<Row>(
+      'SELECT * FROM audit.journal WHERE received_at >= $1 AND received_at < $2 AND seq > $3 ORDER BY seq LIMIT $4',
+      [from, to, last?.seq ?? '0', batchSize],
+    );
     for (const row of rows) {
       if (row.prev_hash !== (last?.hash ?? GENESIS_HASH)) {
         if (last) leaving.push(last);
         // The predecessor is in another month: still attached, or archived and vouched for by a link checkpoint.
-        const { rows: [attached] } = await db.query<{ seq: string; hash: string }>('SELECT seq, hash FROM audit.journal WHERE seq < $1 ORDER BY seq DESC LIMIT 1', [row.seq]);
-        const { rows: [signed] } = attached?.hash === row.prev_hash ? { rows: [] } : await db.query<{ seq: string; hash: string }>(
-          'SELECT seq, hash FROM audit.checkpoints WHERE hash = $1 AND seq < $2 LIMIT 1', [row.prev_hash, row.seq]);
+        const {
+          rows: [attached],
+        } = await db.query<{ seq: string; hash: string }>('SELECT seq, hash FROM audit.journal WHERE seq < $1 ORDER BY seq DESC LIMIT 1', [row.seq]);
+        const {
+          rows: [signed],
+        } =
+          attached?.hash === row.prev_hash
+            ? { rows: [] }
+            : await db.query<{ seq: string; hash: string }>('SELECT seq, hash FROM audit.checkpoints WHERE hash = $1 AND seq < $2 LIMIT 1', [
+                row.prev_hash,
+                row.seq,
+              ]);
         const before = attached?.hash === row.prev_hash ? attached : signed;
         if (!before) throw new Error(`the chain is broken before seq ${row.seq}: run audit:verify`);
         await write({ type: 'link', seq: before.seq, hash: before.hash });
@@ -92,8 +118,17 @@ export async function exportMonth(db: Queryable, key: SigningKey, month: string,
     const { rows } = await db.query<{ jws: string }>('SELECT jws FROM audit.checkpoints WHERE seq BETWEEN $1 AND $2 ORDER BY id', [first.seq, last.seq]);
     for (const { jws } of rows) await write({ type: 'checkpoint', jws });
   }
-  const summary: ArchiveSummary = { month, records, firstSeq: first?.seq ?? null, lastSeq: last?.seq ?? null, lastHash: last?.hash ?? null, sha256: digest.digest('hex') };
-  const jws = await new CompactSign(new TextEncoder().encode(JSON.stringify(summary))).setProtectedHeader({ alg: 'EdDSA', kid: key.kid, typ: ARCHIVE_TYPE }).sign(key.privateKey);
+  const summary: ArchiveSummary = {
+    month,
+    records,
+    firstSeq: first?.seq ?? null,
+    lastSeq: last?.seq ?? null,
+    lastHash: last?.hash ?? null,
+    sha256: digest.digest('hex'),
+  };
+  const jws = await new CompactSign(new TextEncoder().encode(JSON.stringify(summary)))
+    .setProtectedHeader({ alg: 'EdDSA', kid: key.kid, typ: ARCHIVE_TYPE })
+    .sign(key.privateKey);
   gzip.end(`${JSON.stringify({ type: 'signature', jws })}\n`);
   await once(file, 'close');
   renameSync(tmp, path);
@@ -110,7 +145,12 @@ export interface ArchiveCheck {
 export async function verifyArchive(path: string, jwks: JSONWebKeySet): Promise<ArchiveCheck> {
   const digest = createHash('sha256');
   const lines = createInterface({ input: createReadStream(path).pipe(createGunzip()), crlfDelay: Infinity });
-  interface Header { format?: string; month?: string; from?: string; to?: string }
+  interface Header {
+    format?: string;
+    month?: string;
+    from?: string;
+    to?: string;
+  }
   let header: Header | null = null;
   let prev: { seq: string; hash: string } | null = null;
   let signature: string | null = null;
@@ -141,7 +181,8 @@ export async function verifyArchive(path: string, jwks: JSONWebKeySet): Promise<
       if (!(receivedAt >= new Date(header.from!) && receivedAt < new Date(header.to!))) return fail(`record seq ${row.seq} is not of ${header.month}`);
       if (prev && BigInt(row.seq) <= BigInt(prev.seq)) return fail(`record seq ${row.seq} out of order`);
       if (row.prev_hash !== (prev?.hash ?? GENESIS_HASH)) return fail(`record seq ${row.seq}: its prev_hash is not the hash of the record before it`);
-      if (entryHash(row.prev_hash, entryFromRow({ ...row, received_at: receivedAt })) !== row.hash) return fail(`record seq ${row.seq}: its content does not match its hash`);
+      if (entryHash(row.prev_hash, entryFromRow({ ...row, received_at: receivedAt })) !== row.hash)
+        return fail(`record seq ${row.seq}: its content does not match its hash`);
       prev = { seq: row.seq, hash: row.hash };
       hashes.set(row.seq, row.hash);
       firstSeq ??= row.seq;
@@ -159,16 +200,22 @@ export async function verifyArchive(path: string, jwks: JSONWebKeySet): Promise<
     if (protectedHeader.typ !== ARCHIVE_TYPE) return fail('the signature is not an archive signature');
     summary = JSON.parse(new TextDecoder().decode(payload)) as ArchiveSummary;
   } catch {
-    return fail('the signature does not verify with the gateway\'s keys');
+    return fail("the signature does not verify with the gateway's keys");
   }
   if (summary.sha256 !== digest.digest('hex')) return fail('the file was changed after it was signed (digest differs)');
-  if (summary.month !== (header as Header | null)?.month || summary.records !== records || summary.firstSeq !== firstSeq || summary.lastSeq !== (records ? prev!.seq : null)) return fail('the signed summary does not match the records');
+  if (
+    summary.month !== (header as Header | null)?.month ||
+    summary.records !== records ||
+    summary.firstSeq !== firstSeq ||
+    summary.lastSeq !== (records ? prev!.seq : null)
+  )
+    return fail('the signed summary does not match the records');
   for (const jws of checkpoints) {
     let checkpoint: Checkpoint;
     try {
       checkpoint = await openCheckpoint(jws, jwks);
     } catch {
-      return fail('a checkpoint in the file is not signed by the gateway\'s key');
+      return fail("a checkpoint in the file is not signed by the gateway's key");
     }
     const hash = hashes.get(checkpoint.seq);
     if (hash !== undefined && hash !== checkpoint.hash) return fail(`record seq ${checkpoint.seq} differs from the checkpoint signed at ${checkpoint.at}`);

@@ -39,7 +39,10 @@ function stable(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(stable).join(',')}]`;
   if (value instanceof Date) return JSON.stringify(value.toISOString());
   if (value !== null && typeof value === 'object') {
-    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${stable((value as Record<string, unknown>)[k])}`).join(',')}}`;
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${stable((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
   }
   return JSON.stringify(value ?? null);
 }
@@ -50,10 +53,52 @@ function stable(value: unknown): string {
  * written before those columns existed verify as they were.
  */
 export function canonicalOf(entry: JournalEntry): string {
-  const { registrationNumber, event, receivedAt, agency, sub, roles, purpose, caseNumber, operationType, operationName, resources, decision, reason, attemptToExceedAuthority, errorCodes, positive, records, durationMs, clientAddress } = entry;
+  const {
+    registrationNumber,
+    event,
+    receivedAt,
+    agency,
+    sub,
+    roles,
+    purpose,
+    caseNumber,
+    operationType,
+    operationName,
+    resources,
+    decision,
+    reason,
+    attemptToExceedAuthority,
+    errorCodes,
+    positive,
+    records,
+    durationMs,
+    clientAddress,
+  } = entry;
   const subjects = entry.subjects?.length ? { subjects: entry.subjects } : {};
   const operationId = entry.operationId ? { operationId: entry.operationId } : {};
-  return stable({ registrationNumber, event, receivedAt, agency, sub, roles, purpose, caseNumber, operationType, operationName, ...operationId, resources, decision, reason, attemptToExceedAuthority, errorCodes, positive, records, durationMs, clientAddress, ...subjects });
+  return stable({
+    registrationNumber,
+    event,
+    receivedAt,
+    agency,
+    sub,
+    roles,
+    purpose,
+    caseNumber,
+    operationType,
+    operationName,
+    ...operationId,
+    resources,
+    decision,
+    reason,
+    attemptToExceedAuthority,
+    errorCodes,
+    positive,
+    records,
+    durationMs,
+    clientAddress,
+    ...subjects,
+  });
 }
 
 /** sha256(previous hash, newline, canonical record): what audit.append_journal computes in SQL. */
@@ -64,12 +109,28 @@ export function entryHash(prevHash: string, entry: JournalEntry): string {
 /** One element of the batch audit.append_journal takes: the columns by name, plus the canonical bytes. */
 export function journalRow(entry: JournalEntry): Record<string, unknown> {
   return {
-    registration_number: entry.registrationNumber, event: entry.event, received_at: entry.receivedAt.toISOString(),
-    agency: entry.agency, sub: entry.sub, roles: entry.roles, purpose: entry.purpose, case_number: entry.caseNumber,
-    operation_type: entry.operationType, operation_name: entry.operationName, operation_id: entry.operationId ?? null, resources: entry.resources,
-    resource_names: entry.resources.map((r) => r.resource), decision: entry.decision, reason: entry.reason,
-    attempt_to_exceed_authority: entry.attemptToExceedAuthority, error_codes: entry.errorCodes, positive: entry.positive,
-    records: entry.records, duration_ms: entry.durationMs, client_address: entry.clientAddress, subjects: entry.subjects ?? [],
+    registration_number: entry.registrationNumber,
+    event: entry.event,
+    received_at: entry.receivedAt.toISOString(),
+    agency: entry.agency,
+    sub: entry.sub,
+    roles: entry.roles,
+    purpose: entry.purpose,
+    case_number: entry.caseNumber,
+    operation_type: entry.operationType,
+    operation_name: entry.operationName,
+    operation_id: entry.operationId ?? null,
+    resources: entry.resources,
+    resource_names: entry.resources.map((r) => r.resource),
+    decision: entry.decision,
+    reason: entry.reason,
+    attempt_to_exceed_authority: entry.attemptToExceedAuthority,
+    error_codes: entry.errorCodes,
+    positive: entry.positive,
+    records: entry.records,
+    duration_ms: entry.durationMs,
+    client_address: entry.clientAddress,
+    subjects: entry.subjects ?? [],
     canonical: canonicalOf(entry),
   };
 }

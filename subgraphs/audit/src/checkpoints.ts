@@ -37,8 +37,15 @@ export async function openCheckpoint(jws: string, jwks: JSONWebKeySet): Promise<
   const { payload, protectedHeader } = await compactVerify(jws, createLocalJWKSet(jwks), { algorithms: ['EdDSA'] });
   if (protectedHeader.typ !== CHECKPOINT_TYPE) throw new Error('not a journal checkpoint');
   const value = JSON.parse(new TextDecoder().decode(payload)) as Partial<Checkpoint>;
-  if (typeof value.seq !== 'string' || !/^\d+$/.test(value.seq) || typeof value.hash !== 'string' || !/^[0-9a-f]{64}$/.test(value.hash)
-    || typeof value.at !== 'string' || (value.kind !== 'head' && value.kind !== 'link')) throw new Error('malformed checkpoint');
+  if (
+    typeof value.seq !== 'string' ||
+    !/^\d+$/.test(value.seq) ||
+    typeof value.hash !== 'string' ||
+    !/^[0-9a-f]{64}$/.test(value.hash) ||
+    typeof value.at !== 'string' ||
+    (value.kind !== 'head' && value.kind !== 'link')
+  )
+    throw new Error('malformed checkpoint');
   return { seq: value.seq, hash: value.hash, at: value.at, kind: value.kind };
 }
 
@@ -58,9 +65,13 @@ export async function storeCheckpoint(db: Queryable, key: SigningKey, checkpoint
 
 /** Signs the chain's current end; nothing when the journal is empty or nothing was appended since the last one. */
 export async function checkpointHead(db: Queryable, key: SigningKey, dir?: string, now = new Date()): Promise<Checkpoint | null> {
-  const { rows: [head] } = await db.query<{ seq: string; hash: string }>('SELECT seq, hash FROM audit.journal ORDER BY seq DESC LIMIT 1');
+  const {
+    rows: [head],
+  } = await db.query<{ seq: string; hash: string }>('SELECT seq, hash FROM audit.journal ORDER BY seq DESC LIMIT 1');
   if (!head) return null;
-  const { rows: [last] } = await db.query<{ seq: string }>('SELECT max(seq)::text AS seq FROM audit.checkpoints');
+  const {
+    rows: [last],
+  } = await db.query<{ seq: string }>('SELECT max(seq)::text AS seq FROM audit.checkpoints');
   if (last?.seq === head.seq) return null;
   const checkpoint: Checkpoint = { seq: head.seq, hash: head.hash, at: now.toISOString(), kind: 'head' };
   await storeCheckpoint(db, key, checkpoint, dir);
@@ -75,10 +86,15 @@ export interface LoadedCheckpoints {
 
 /** Every checkpoint the table and the directory hold, checked against the gateway's public keys. */
 export async function loadCheckpoints(db: Queryable, jwks: JSONWebKeySet, dir?: string): Promise<LoadedCheckpoints> {
-  const sources: Array<[string, string]> = (await db.query<{ id: string; jws: string }>('SELECT id, jws FROM audit.checkpoints ORDER BY id')).rows
-    .map((r) => [`audit.checkpoints id ${r.id}`, r.jws]);
+  const sources: Array<[string, string]> = (await db.query<{ id: string; jws: string }>('SELECT id, jws FROM audit.checkpoints ORDER BY id')).rows.map((r) => [
+    `audit.checkpoints id ${r.id}`,
+    r.jws,
+  ]);
   if (dir) {
-    for (const name of readdirSync(dir).filter((n) => n.endsWith('.jws')).sort()) sources.push([join(dir, name), readFileSync(join(dir, name), 'utf8').trim()]);
+    for (const name of readdirSync(dir)
+      .filter((n) => n.endsWith('.jws'))
+      .sort())
+      sources.push([join(dir, name), readFileSync(join(dir, name), 'utf8').trim()]);
   }
   const result: LoadedCheckpoints = { valid: [], invalid: [] };
   const seen = new Set<string>();

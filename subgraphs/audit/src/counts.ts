@@ -43,7 +43,10 @@ const HOUR_OF = (column: string) => `date_bin('1 hour', ${column}, timestamptz '
 export function journalWhere(c: Criteria, from: Date, to: Date, offset = 0): { sql: string; params: unknown[] } {
   const params: unknown[] = [from, to];
   const clauses = [`received_at >= $${offset + 1}`, `received_at < $${offset + 2}`];
-  const add = (sql: string, value: unknown) => { params.push(value); clauses.push(sql.replace('?', `$${offset + params.length}`)); };
+  const add = (sql: string, value: unknown) => {
+    params.push(value);
+    clauses.push(sql.replace('?', `$${offset + params.length}`));
+  };
   for (const agency of c.agencies) add('agency = ?', agency);
   if (c.sub !== undefined) add('sub = ?', c.sub);
   if (c.resource !== undefined) add('resource_names @> ARRAY[?]::text[]', c.resource);
@@ -59,27 +62,42 @@ export function journalWhere(c: Criteria, from: Date, to: Date, offset = 0): { s
 function rollupWhere(c: Criteria, from: Date, to: Date): { sql: string; params: unknown[] } {
   const params: unknown[] = [c.resource ?? '', from, to];
   const clauses = ['resource = $1', 'hour >= $2', 'hour < $3'];
-  const add = (sql: string, value: unknown) => { params.push(value); clauses.push(sql.replace('?', `$${params.length}`)); };
+  const add = (sql: string, value: unknown) => {
+    params.push(value);
+    clauses.push(sql.replace('?', `$${params.length}`));
+  };
   for (const agency of c.agencies) add('agency = ?', agency);
   if (c.decision !== undefined) add('decision = ?', c.decision);
   if (c.positive !== undefined) add('positive = ?', c.positive);
   return { sql: clauses.join(' AND '), params };
 }
 
-interface RawCount { hour?: Date; agency?: string | null; decision?: string; requests: string; refusals: string }
+interface RawCount {
+  hour?: Date;
+  agency?: string | null;
+  decision?: string;
+  requests: string;
+  refusals: string;
+}
 
 async function fromRows(db: EntityManager, c: Criteria, keys: CountKey[], from: Date, to: Date): Promise<RawCount[]> {
   const exprs = { hour: `${HOUR_OF('received_at')} AS hour`, agency: 'agency', decision: 'decision' };
   const { sql, params } = journalWhere(c, from, to);
   const select = [...keys.map((k) => exprs[k]), 'count(*) AS requests', "count(*) FILTER (WHERE decision <> 'allowed') AS refusals"];
-  return await db.query(`SELECT ${select.join(', ')} FROM audit.journal WHERE ${sql}${keys.length ? ` GROUP BY ${keys.map((_k, i) => i + 1).join(', ')}` : ''}`, params) as RawCount[];
+  return (await db.query(
+    `SELECT ${select.join(', ')} FROM audit.journal WHERE ${sql}${keys.length ? ` GROUP BY ${keys.map((_k, i) => i + 1).join(', ')}` : ''}`,
+    params,
+  )) as RawCount[];
 }
 
 async function fromRollup(db: EntityManager, c: Criteria, keys: CountKey[], from: Date, to: Date): Promise<RawCount[]> {
   const exprs = { hour: 'hour', agency: "nullif(agency, '') AS agency", decision: 'decision' };
   const { sql, params } = rollupWhere(c, from, to);
   const select = [...keys.map((k) => exprs[k]), 'sum(requests) AS requests', "coalesce(sum(requests) FILTER (WHERE decision <> 'allowed'), 0) AS refusals"];
-  return await db.query(`SELECT ${select.join(', ')} FROM audit.journal_hourly WHERE ${sql}${keys.length ? ` GROUP BY ${keys.map((_k, i) => i + 1).join(', ')}` : ''}`, params) as RawCount[];
+  return (await db.query(
+    `SELECT ${select.join(', ')} FROM audit.journal_hourly WHERE ${sql}${keys.length ? ` GROUP BY ${keys.map((_k, i) => i + 1).join(', ')}` : ''}`,
+    params,
+  )) as RawCount[];
 }
 
 /** Requests and refusals over the criteria, grouped by the keys, sorted by them (no agency first). */
@@ -87,7 +105,13 @@ export async function countJournal(db: EntityManager, c: Criteria, keys: CountKe
   if (c.from >= c.to) return [];
   const firstHour = new Date(Math.ceil(c.from.getTime() / HOUR_MS) * HOUR_MS);
   const lastHour = new Date(Math.floor(c.to.getTime() / HOUR_MS) * HOUR_MS);
-  const rollup = c.sub === undefined && c.registrationNumber === undefined && c.operationName === undefined && c.operationId === undefined && c.subjects === undefined && firstHour < lastHour;
+  const rollup =
+    c.sub === undefined &&
+    c.registrationNumber === undefined &&
+    c.operationName === undefined &&
+    c.operationId === undefined &&
+    c.subjects === undefined &&
+    firstHour < lastHour;
   // One after another: inside the auditor's transaction they share one connection.
   const parts = rollup ? [await fromRollup(db, c, keys, firstHour, lastHour)] : [await fromRows(db, c, keys, c.from, c.to)];
   if (rollup && c.from < firstHour) parts.push(await fromRows(db, c, keys, c.from, firstHour));
@@ -104,9 +128,11 @@ export async function countJournal(db: EntityManager, c: Criteria, keys: CountKe
     into.refusals += Number(row.refusals);
   }
   const order = (r: CountRow) => [r.hour ?? '', r.agency === null ? '' : `~${r.agency ?? ''}`, r.decision ?? ''];
-  return [...merged.values()].filter((r) => r.requests > 0).sort((a, b) => {
-    const [x, y] = [order(a), order(b)];
-    for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return x[i]! < y[i]! ? -1 : 1;
-    return 0;
-  });
+  return [...merged.values()]
+    .filter((r) => r.requests > 0)
+    .sort((a, b) => {
+      const [x, y] = [order(a), order(b)];
+      for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return x[i]! < y[i]! ? -1 : 1;
+      return 0;
+    });
 }

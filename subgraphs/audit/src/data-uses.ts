@@ -9,7 +9,7 @@ const MAX_USES_PAGE = 50;
 const CURSOR = /^(\d{1,19})\.(\d{1,19})$/;
 const statementTimeoutMs = () => Number(process.env['AUDIT_QUERY_TIMEOUT_MS'] ?? 5_000);
 
-@ObjectType({ description: 'One use of the caller\'s own data by a state body (R4): never the officer, never other persons.' })
+@ObjectType({ description: "One use of the caller's own data by a state body (R4): never the officer, never other persons." })
 export class DataUse {
   @Field({ description: 'When the request was received, ISO 8601.' })
   at!: string;
@@ -48,7 +48,16 @@ class DataUseArgs {
   after?: string;
 }
 
-interface Row { seq: string; at_us: string; received_at: Date; agency: string | null; purpose: string | null; resource_names: string[]; positive: boolean; decision: string }
+interface Row {
+  seq: string;
+  at_us: string;
+  received_at: Date;
+  agency: string | null;
+  purpose: string | null;
+  resource_names: string[];
+  positive: boolean;
+  decision: string;
+}
 
 /**
  * R4: a citizen learns which bodies used their data, when and why. The gateway names the
@@ -58,31 +67,43 @@ interface Row { seq: string; at_us: string; received_at: Date; agency: string | 
  */
 @Resolver()
 export class DataUsesResolver {
-  @Query(() => DataUsePage, { description: 'Uses of the signed-in citizen\'s own data by state bodies, newest first (R4).' })
+  @Query(() => DataUsePage, { description: "Uses of the signed-in citizen's own data by state bodies, newest first (R4)." })
   async myDataUses(@Args() { first, after }: DataUseArgs, @Ctx() ctx: Context): Promise<DataUsePage> {
     const hashes = ctx.caller.subjectHashes;
     if (!ctx.caller.roles.includes('citizen') || !ctx.caller.fin || !hashes?.length) {
       throw hubError('FORBIDDEN', 'Only a citizen signed in with their own FİN reads the uses of their data.', { resource: 'audit' });
     }
-    if (!Number.isInteger(first) || first < 1 || first > MAX_USES_PAGE) throw hubError('BAD_USER_INPUT', `"first" must be between 1 and ${MAX_USES_PAGE}.`, { argument: 'first' });
+    if (!Number.isInteger(first) || first < 1 || first > MAX_USES_PAGE)
+      throw hubError('BAD_USER_INPUT', `"first" must be between 1 and ${MAX_USES_PAGE}.`, { argument: 'first' });
     const cursor = after === undefined || after === null ? null : CURSOR.exec(after);
-    if (after !== undefined && after !== null && !cursor) throw hubError('BAD_USER_INPUT', '"after" must be a cursor returned by a previous page.', { argument: 'after' });
+    if (after !== undefined && after !== null && !cursor)
+      throw hubError('BAD_USER_INPUT', '"after" must be a cursor returned by a previous page.', { argument: 'after' });
     const params: unknown[] = [hashes, ctx.caller.hiddenPurposes ?? [], ctx.caller.agency, ctx.caller.sub];
     const below = cursor ? ` AND (received_at, seq) < (timestamptz 'epoch' + $5::bigint * interval '1 microsecond', $6::bigint)` : '';
     if (cursor) params.push(cursor[1], cursor[2]);
     const rows = await ctx.db.transaction(async (db) => {
       await db.query(`SET LOCAL statement_timeout = ${Math.max(1, Math.floor(statementTimeoutMs()))}`);
-      return db.query(`SELECT seq, (extract(epoch FROM received_at) * 1000000)::bigint AS at_us, received_at, agency, purpose, resource_names, positive, decision
+      return db.query(
+        `SELECT seq, (extract(epoch FROM received_at) * 1000000)::bigint AS at_us, received_at, agency, purpose, resource_names, positive, decision
         FROM audit.journal
         WHERE subjects && $1::text[] AND coalesce(purpose, '') <> ALL($2::text[])
           AND NOT (agency IS NOT DISTINCT FROM $3 AND sub IS NOT DISTINCT FROM $4)${below}
-        ORDER BY received_at DESC, seq DESC LIMIT ${first + 1}`, params) as Promise<Row[]>;
+        ORDER BY received_at DESC, seq DESC LIMIT ${first + 1}`,
+        params,
+      ) as Promise<Row[]>;
     });
     const page = rows.slice(0, first);
     const last = page[page.length - 1];
-    const items = page.map((r) => Object.assign(new DataUse(), {
-      at: r.received_at.toISOString(), agency: r.agency, purpose: r.purpose, resources: r.resource_names, found: r.positive, decision: r.decision,
-    }));
+    const items = page.map((r) =>
+      Object.assign(new DataUse(), {
+        at: r.received_at.toISOString(),
+        agency: r.agency,
+        purpose: r.purpose,
+        resources: r.resource_names,
+        found: r.positive,
+        decision: r.decision,
+      }),
+    );
     return Object.assign(new DataUsePage(), { items: ctx.outcome.found(items), nextCursor: rows.length > first && last ? `${last.at_us}.${last.seq}` : null });
   }
 }

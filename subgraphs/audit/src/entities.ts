@@ -1,10 +1,23 @@
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
-export enum AuditDecision { ALLOWED = 'allowed', PARTLY_REFUSED = 'partly-refused', REFUSED = 'refused' }
-export enum AuditEvent { QUERY = 'query', SIGN_IN = 'sign-in', SIGN_OUT = 'sign-out', CONSENT_GRANT = 'consent-grant', CONSENT_WITHDRAW = 'consent-withdraw' }
+export enum AuditDecision {
+  ALLOWED = 'allowed',
+  PARTLY_REFUSED = 'partly-refused',
+  REFUSED = 'refused',
+}
+export enum AuditEvent {
+  QUERY = 'query',
+  SIGN_IN = 'sign-in',
+  SIGN_OUT = 'sign-out',
+  CONSENT_GRANT = 'consent-grant',
+  CONSENT_WITHDRAW = 'consent-withdraw',
+}
 registerEnumType(AuditDecision, { name: 'AuditDecision' });
-registerEnumType(AuditEvent, { name: 'AuditEvent', description: 'Queries of state bodies, logins and logouts (6.9.1), and citizens\' consents granted and withdrawn (R5).' });
+registerEnumType(AuditEvent, {
+  name: 'AuditEvent',
+  description: "Queries of state bodies, logins and logouts (6.9.1), and citizens' consents granted and withdrawn (R5).",
+});
 
 @ObjectType({ description: 'One resource a request touched: the level applied and what came back (never the data).' })
 class AuditResourceUse {
@@ -86,11 +99,11 @@ export class AuditRecord {
   @Column({ type: 'text', nullable: true })
   operationType!: string | null;
 
-  @Field(() => String, { nullable: true, description: 'A registered operation\'s reviewed name, e.g. SBS/borderCheckByFin; null for ad-hoc text (R6).' })
+  @Field(() => String, { nullable: true, description: "A registered operation's reviewed name, e.g. SBS/borderCheckByFin; null for ad-hoc text (R6)." })
   @Column({ type: 'text', nullable: true })
   operationName!: string | null;
 
-  @Field(() => String, { nullable: true, description: 'A registered operation\'s id, sha256:<hex>, from the gateway\'s registry; null for ad-hoc text.' })
+  @Field(() => String, { nullable: true, description: "A registered operation's id, sha256:<hex>, from the gateway's registry; null for ad-hoc text." })
   @Column({ type: 'text', nullable: true })
   operationId!: string | null;
 

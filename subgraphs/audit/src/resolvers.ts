@@ -42,13 +42,16 @@ export class AuditFilter {
   @Field(() => String, { nullable: true })
   registrationNumber?: string;
 
-  @Field(() => String, { nullable: true, description: 'A person\'s FİN: records that concerned them. The gateway hashes it; the journal holds only keyed hashes.' })
+  @Field(() => String, {
+    nullable: true,
+    description: "A person's FİN: records that concerned them. The gateway hashes it; the journal holds only keyed hashes.",
+  })
   subjectFin?: string;
 
-  @Field(() => String, { nullable: true, description: 'A registered operation\'s reviewed name, e.g. SBS/borderCheckByFin (exact match).' })
+  @Field(() => String, { nullable: true, description: "A registered operation's reviewed name, e.g. SBS/borderCheckByFin (exact match)." })
   operationName?: string;
 
-  @Field(() => String, { nullable: true, description: 'A registered operation\'s id, sha256:<64 hex> as `npm run operations:check` prints it (exact match).' })
+  @Field(() => String, { nullable: true, description: "A registered operation's id, sha256:<64 hex> as `npm run operations:check` prints it (exact match)." })
   operationId?: string;
 }
 
@@ -92,7 +95,7 @@ class AuditTotal {
   requests!: number;
 }
 
-@ObjectType({ description: 'Requests and refusals per agency per hour (for the auditors\' console chart).' })
+@ObjectType({ description: "Requests and refusals per agency per hour (for the auditors' console chart)." })
 export class AuditHour {
   @Field({ description: 'Start of the hour, ISO 8601.' })
   hour!: string;
@@ -135,12 +138,14 @@ function criteriaOf(ctx: Context, filter: AuditFilter = {}): Criteria {
   if (filter.registrationNumber) c.registrationNumber = filter.registrationNumber;
   if (filter.operationName) c.operationName = filter.operationName;
   if (filter.operationId !== undefined && filter.operationId !== null) {
-    if (!OPERATION_ID.test(filter.operationId)) throw hubError('BAD_USER_INPUT', '"operationId" must be a registered operation\'s id: sha256: and 64 lowercase hex digits.', { argument: 'operationId' });
+    if (!OPERATION_ID.test(filter.operationId))
+      throw hubError('BAD_USER_INPUT', '"operationId" must be a registered operation\'s id: sha256: and 64 lowercase hex digits.', { argument: 'operationId' });
     c.operationId = filter.operationId;
   }
   if (filter.subjectFin) {
     // The FİN itself is never used here: the gateway sends its keyed hashes (subjects stage).
-    if (!ctx.caller.subjectHashes?.length || ctx.caller.roles.includes('citizen')) throw hubError('BAD_USER_INPUT', '"subjectFin" is searched through the hub gateway, which hashes it.', { argument: 'subjectFin' });
+    if (!ctx.caller.subjectHashes?.length || ctx.caller.roles.includes('citizen'))
+      throw hubError('BAD_USER_INPUT', '"subjectFin" is searched through the hub gateway, which hashes it.', { argument: 'subjectFin' });
     c.subjects = ctx.caller.subjectHashes;
   }
   return c;
@@ -173,21 +178,34 @@ export class AuditResolver {
   @Query(() => AuditRecordPage, { description: 'The query history, newest first, filtered and paginated.' })
   async auditRecords(@Args() { filter, first, after }: AuditPageArgs, @Ctx() ctx: Context): Promise<AuditRecordPage> {
     onlyAuditors(ctx);
-    if (!Number.isInteger(first) || first < 1 || first > MAX_AUDIT_PAGE) throw hubError('BAD_USER_INPUT', `"first" must be between 1 and ${MAX_AUDIT_PAGE}.`, { argument: 'first' });
+    if (!Number.isInteger(first) || first < 1 || first > MAX_AUDIT_PAGE)
+      throw hubError('BAD_USER_INPUT', `"first" must be between 1 and ${MAX_AUDIT_PAGE}.`, { argument: 'first' });
     const cursor = after === undefined || after === null ? null : CURSOR.exec(after);
-    if (after !== undefined && after !== null && !cursor) throw hubError('BAD_USER_INPUT', '"after" must be a cursor returned by a previous page.', { argument: 'after' });
+    if (after !== undefined && after !== null && !cursor)
+      throw hubError('BAD_USER_INPUT', '"after" must be a cursor returned by a previous page.', { argument: 'after' });
     const criteria = criteriaOf(ctx, filter);
     const { sql, params } = journalWhere(criteria, criteria.from, criteria.to);
     // Keyset paging along (received_at, seq): every filter's index ends in those columns, so a page reads about a page of rows.
-    const below = cursor ? ` AND (received_at, seq) < (timestamptz 'epoch' + $${params.length + 1}::bigint * interval '1 microsecond', $${params.length + 2}::bigint)` : '';
+    const below = cursor
+      ? ` AND (received_at, seq) < (timestamptz 'epoch' + $${params.length + 1}::bigint * interval '1 microsecond', $${params.length + 2}::bigint)`
+      : '';
     const records = await bounded(ctx, async (db) => {
-      const rows = await db.query(`SELECT seq, (extract(epoch FROM received_at) * 1000000)::bigint AS at FROM audit.journal WHERE ${sql}${below} ORDER BY received_at DESC, seq DESC LIMIT ${first + 1}`,
-        cursor ? [...params, cursor[1], cursor[2]] : params) as Array<{ seq: string; at: string }>;
+      const rows = (await db.query(
+        `SELECT seq, (extract(epoch FROM received_at) * 1000000)::bigint AS at FROM audit.journal WHERE ${sql}${below} ORDER BY received_at DESC, seq DESC LIMIT ${first + 1}`,
+        cursor ? [...params, cursor[1], cursor[2]] : params,
+      )) as Array<{ seq: string; at: string }>;
       const page = rows.slice(0, first);
-      const items = page.length === 0 ? [] : await db.getRepository(AuditRecord).createQueryBuilder('j')
-        .where('j.seq IN (:...seqs)', { seqs: page.map((r) => r.seq) })
-        .andWhere('j.receivedAt >= :from AND j.receivedAt < :to', { from: criteria.from, to: criteria.to })
-        .orderBy('j.receivedAt', 'DESC').addOrderBy('j.seq', 'DESC').getMany();
+      const items =
+        page.length === 0
+          ? []
+          : await db
+              .getRepository(AuditRecord)
+              .createQueryBuilder('j')
+              .where('j.seq IN (:...seqs)', { seqs: page.map((r) => r.seq) })
+              .andWhere('j.receivedAt >= :from AND j.receivedAt < :to', { from: criteria.from, to: criteria.to })
+              .orderBy('j.receivedAt', 'DESC')
+              .addOrderBy('j.seq', 'DESC')
+              .getMany();
       const last = page[page.length - 1];
       return { items, nextCursor: rows.length > first && last ? `${last.at}.${last.seq}` : null };
     });

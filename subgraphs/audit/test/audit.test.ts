@@ -9,10 +9,25 @@ import { APPEND_JOURNAL_SQL, auditSubgraph, canonicalOf, entryFromRow, entryHash
  */
 function entry(n: number, agency: string): JournalEntry {
   return {
-    registrationNumber: `HUB-TEST-${n}`, event: 'query', receivedAt: new Date(Date.now() - 60_000 + n), agency, sub: `${agency.toLowerCase()}-officer`,
-    roles: ['officer'], purpose: 'identity-check', caseNumber: null, operationType: 'query', operationName: null,
+    registrationNumber: `HUB-TEST-${n}`,
+    event: 'query',
+    receivedAt: new Date(Date.now() - 60_000 + n),
+    agency,
+    sub: `${agency.toLowerCase()}-officer`,
+    roles: ['officer'],
+    purpose: 'identity-check',
+    caseNumber: null,
+    operationType: 'query',
+    operationName: null,
     resources: [{ resource: 'citizens', level: 'unlimited', fields: ['Query.person'], positive: true, records: 1 }],
-    decision: 'allowed', reason: null, attemptToExceedAuthority: false, errorCodes: [], positive: true, records: 1, durationMs: 1.5, clientAddress: null,
+    decision: 'allowed',
+    reason: null,
+    attemptToExceedAuthority: false,
+    errorCodes: [],
+    positive: true,
+    records: 1,
+    durationMs: 1.5,
+    clientAddress: null,
   };
 }
 
@@ -27,7 +42,9 @@ describe('audit subgraph', () => {
     subgraph = await startTestSubgraph(auditSubgraph);
     await subgraph.db.query(APPEND_JOURNAL_SQL, [JSON.stringify(agencies.map((agency, n) => journalRow(entry(n, agency))))]);
   });
-  after(async () => { await subgraph.close(); });
+  after(async () => {
+    await subgraph.close();
+  });
 
   it('refuses a caller without the auditor role even when the gateway let it through', async () => {
     for (const roles of [['officer'], ['system'], ['citizen']] as const) {
@@ -41,7 +58,13 @@ describe('audit subgraph', () => {
     const restricted = { roles: ['auditor' as const], purpose: 'audit', agency: 'MIA', level: 'restricted' as const };
     const { body } = await subgraph.request(PAGE, undefined, restricted);
     assert.equal(body.errors, undefined, JSON.stringify(body.errors));
-    assert.deepEqual(body.data?.['auditRecords'], { total: 2, items: [{ registrationNumber: 'HUB-TEST-2', agency: 'MIA' }, { registrationNumber: 'HUB-TEST-0', agency: 'MIA' }] });
+    assert.deepEqual(body.data?.['auditRecords'], {
+      total: 2,
+      items: [
+        { registrationNumber: 'HUB-TEST-2', agency: 'MIA' },
+        { registrationNumber: 'HUB-TEST-0', agency: 'MIA' },
+      ],
+    });
     const other = await subgraph.request('{ auditRecord(registrationNumber: "HUB-TEST-1") { agency } }', undefined, restricted);
     assert.deepEqual(other.body.data, { auditRecord: null });
     const totals = await subgraph.request('{ auditTotals { agency requests } }', undefined, restricted);
@@ -53,7 +76,8 @@ describe('audit subgraph', () => {
 
   it('takes ISO 8601 dates only in the filter; anything else is BAD_USER_INPUT naming the argument', async () => {
     const auditor = { roles: ['auditor' as const], purpose: 'audit', agency: 'MIA', level: 'unlimited' as const };
-    const page = (from: string) => subgraph.request('query($from: String) { auditRecords(filter: { from: $from }) { items { registrationNumber } } }', { from }, auditor);
+    const page = (from: string) =>
+      subgraph.request('query($from: String) { auditRecords(filter: { from: $from }) { items { registrationNumber } } }', { from }, auditor);
     for (const from of ['2020-01-01', '2020-01-01T00:00:00Z', '2020-01-01T00:00:00.123+04:00']) {
       assert.equal((await page(from)).body.errors, undefined, from);
     }
@@ -65,17 +89,30 @@ describe('audit subgraph', () => {
 
   it('takes an operation id only as sha256: and 64 hex digits; anything else is BAD_USER_INPUT naming the argument', async () => {
     const auditor = { roles: ['auditor' as const], purpose: 'audit', agency: 'MIA', level: 'unlimited' as const };
-    const page = (operationId: string) => subgraph.request('query($id: String) { auditRecords(filter: { operationId: $id }) { total items { registrationNumber } } }', { id: operationId }, auditor);
+    const page = (operationId: string) =>
+      subgraph.request(
+        'query($id: String) { auditRecords(filter: { operationId: $id }) { total items { registrationNumber } } }',
+        { id: operationId },
+        auditor,
+      );
     assert.deepEqual((await page(OPERATION_ID)).body.data, { auditRecords: { total: 0, items: [] } });
-    for (const id of ['', 'SBS/borderCheckByFin', OPERATION_ID.slice('sha256:'.length), `${OPERATION_ID}0`, OPERATION_ID.toUpperCase(), `md5:${'0'.repeat(32)}`, `sha256:${'g'.repeat(64)}`]) {
+    for (const id of [
+      '',
+      'SBS/borderCheckByFin',
+      OPERATION_ID.slice('sha256:'.length),
+      `${OPERATION_ID}0`,
+      OPERATION_ID.toUpperCase(),
+      `md5:${'0'.repeat(32)}`,
+      `sha256:${'g'.repeat(64)}`,
+    ]) {
       const { body } = await page(id);
       assert.deepEqual([body.errors?.[0]?.extensions?.['code'], body.errors?.[0]?.extensions?.['argument']], ['BAD_USER_INPUT', 'operationId'], id);
     }
   });
 });
 
-describe('the chain\'s canonical form', () => {
-  it('covers a registered operation\'s id, and leaves out an id that is null or absent, as records before the column have it', () => {
+describe("the chain's canonical form", () => {
+  it("covers a registered operation's id, and leaves out an id that is null or absent, as records before the column have it", () => {
     const before = entry(0, 'MIA');
     assert.equal(before.operationId, undefined);
     assert.equal(canonicalOf({ ...before, operationId: null }), canonicalOf(before));
@@ -91,11 +128,20 @@ describe('audit.append_journal', () => {
   it('chains records in SQL exactly as chain.ts hashes them', async () => {
     const subgraph = await startTestSubgraph(auditSubgraph);
     try {
-      const entries = [entry(0, 'MIA'), { ...entry(1, 'SBS'), operationName: 'SBS/borderCheckByFin', operationId: OPERATION_ID },
-        { ...entry(2, 'MNS'), resources: [{ resource: 'citizens', level: 'unlimited', fields: ['Citizen.documents'], positive: true, records: 3 }], durationMs: 0.1 + 0.2 }];
+      const entries = [
+        entry(0, 'MIA'),
+        { ...entry(1, 'SBS'), operationName: 'SBS/borderCheckByFin', operationId: OPERATION_ID },
+        {
+          ...entry(2, 'MNS'),
+          resources: [{ resource: 'citizens', level: 'unlimited', fields: ['Citizen.documents'], positive: true, records: 3 }],
+          durationMs: 0.1 + 0.2,
+        },
+      ];
       await subgraph.db.query(APPEND_JOURNAL_SQL, [JSON.stringify(entries.slice(0, 2).map(journalRow))]);
       await subgraph.db.query(APPEND_JOURNAL_SQL, [JSON.stringify(entries.slice(2).map(journalRow))]);
-      const rows = await subgraph.db.query('SELECT * FROM audit.journal ORDER BY seq') as Array<Record<string, unknown> & { prev_hash: string; hash: string }>;
+      const rows = (await subgraph.db.query('SELECT * FROM audit.journal ORDER BY seq')) as Array<
+        Record<string, unknown> & { prev_hash: string; hash: string }
+      >;
       let prev = GENESIS_HASH;
       rows.forEach((row, i) => {
         assert.equal(row.prev_hash, prev);
@@ -104,7 +150,14 @@ describe('audit.append_journal', () => {
         assert.equal(entryHash(prev, entryFromRow(row)), row.hash);
         prev = row.hash;
       });
-      assert.deepEqual(rows.map((r) => [r['operation_name'], r['operation_id']]), [[null, null], ['SBS/borderCheckByFin', OPERATION_ID], [null, null]]);
+      assert.deepEqual(
+        rows.map((r) => [r['operation_name'], r['operation_id']]),
+        [
+          [null, null],
+          ['SBS/borderCheckByFin', OPERATION_ID],
+          [null, null],
+        ],
+      );
     } finally {
       await subgraph.close();
     }

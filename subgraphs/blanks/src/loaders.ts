@@ -8,13 +8,19 @@ export const blankKey = (series: string, number: string) => `${series}/${number}
 export function createLoaders(db: DataSource) {
   return {
     blank: loaderOfOne(
-      (keys) => db.getRepository(DocumentBlank).findBy(keys.map((key) => {
-        const [series = '', number = ''] = key.split('/');
-        return { series, number };
-      })),
+      (keys) =>
+        db.getRepository(DocumentBlank).findBy(
+          keys.map((key) => {
+            const [series = '', number = ''] = key.split('/');
+            return { series, number };
+          }),
+        ),
       (b) => blankKey(b.series, b.number),
     ),
-    blankOfDocument: loaderOfOne((numbers) => db.getRepository(DocumentBlank).findBy({ documentNumber: In([...numbers]) }), (b) => b.documentNumber ?? ''),
+    blankOfDocument: loaderOfOne(
+      (numbers) => db.getRepository(DocumentBlank).findBy({ documentNumber: In([...numbers]) }),
+      (b) => b.documentNumber ?? '',
+    ),
   };
 }
 

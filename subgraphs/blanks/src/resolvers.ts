@@ -13,8 +13,10 @@ const NUMBER_FORMAT = '7 or 8 digits (e.g. 0001234)';
 function parseBlankKey(series: string, number: string): string {
   const s = series.trim().toUpperCase();
   const n = number.trim();
-  if (!/^[A-Z]{1,3}$/.test(s)) throw hubError('BAD_USER_INPUT', `Invalid blank series in "series": expected ${SERIES_FORMAT}.`, { argument: 'series', expectedFormat: SERIES_FORMAT });
-  if (!/^[0-9]{7,8}$/.test(n)) throw hubError('BAD_USER_INPUT', `Invalid blank number in "number": expected ${NUMBER_FORMAT}.`, { argument: 'number', expectedFormat: NUMBER_FORMAT });
+  if (!/^[A-Z]{1,3}$/.test(s))
+    throw hubError('BAD_USER_INPUT', `Invalid blank series in "series": expected ${SERIES_FORMAT}.`, { argument: 'series', expectedFormat: SERIES_FORMAT });
+  if (!/^[0-9]{7,8}$/.test(n))
+    throw hubError('BAD_USER_INPUT', `Invalid blank number in "number": expected ${NUMBER_FORMAT}.`, { argument: 'number', expectedFormat: NUMBER_FORMAT });
   return blankKey(s, n);
 }
 

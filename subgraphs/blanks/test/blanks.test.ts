@@ -10,18 +10,31 @@ const BY_KEY = `query($s: String!, $n: String!) { blank(series: $s, number: $n) 
 
 describe('blanks subgraph', () => {
   let subgraph: TestSubgraph;
-  before(async () => { subgraph = await startTestSubgraph(blanksSubgraph); });
-  after(async () => { await subgraph.close(); });
+  before(async () => {
+    subgraph = await startTestSubgraph(blanksSubgraph);
+  });
+  after(async () => {
+    await subgraph.close();
+  });
 
   it('finds a personalised blank by series and number, with its document and state fee', async () => {
     const expected = personalisedBlank(citizenDocuments(TEST_POPULATION, 0)[0]!);
-    const { body } = await subgraph.request(`query($s: String!, $n: String!) { blank(series: $s, number: $n) { ${BLANK_FIELDS} document { number } } }`,
-      { s: expected.series.toLowerCase(), n: expected.number });
+    const { body } = await subgraph.request(`query($s: String!, $n: String!) { blank(series: $s, number: $n) { ${BLANK_FIELDS} document { number } } }`, {
+      s: expected.series.toLowerCase(),
+      n: expected.number,
+    });
     assert.equal(body.errors, undefined);
     assert.deepEqual(body.data?.['blank'], {
-      series: expected.series, number: expected.number, documentType: expected.documentType, state: 'PERSONALISED',
-      stateChangedAt: expected.stateChangedAt, unit: expected.unit, documentNumber: expected.documentNumber,
-      stateFeeAmount: expected.stateFeePaid, stateFeePaidAt: expected.stateFeePaidAt, document: { number: expected.documentNumber },
+      series: expected.series,
+      number: expected.number,
+      documentType: expected.documentType,
+      state: 'PERSONALISED',
+      stateChangedAt: expected.stateChangedAt,
+      unit: expected.unit,
+      documentNumber: expected.documentNumber,
+      stateFeeAmount: expected.stateFeePaid,
+      stateFeePaidAt: expected.stateFeePaidAt,
+      document: { number: expected.documentNumber },
     });
   });
 
@@ -33,8 +46,15 @@ describe('blanks subgraph', () => {
       const expected = stock.find((b) => b.state === state)!;
       const { body } = await subgraph.request(BY_KEY, { s: expected.series, n: expected.number });
       assert.deepEqual(body.data?.['blank'], {
-        series: expected.series, number: expected.number, documentType: expected.documentType, state: expected.state,
-        stateChangedAt: expected.stateChangedAt, unit: expected.unit, documentNumber: null, stateFeeAmount: null, stateFeePaidAt: null,
+        series: expected.series,
+        number: expected.number,
+        documentType: expected.documentType,
+        state: expected.state,
+        stateChangedAt: expected.stateChangedAt,
+        unit: expected.unit,
+        documentNumber: null,
+        stateFeeAmount: null,
+        stateFeePaidAt: null,
       });
     }
   });
@@ -55,8 +75,10 @@ describe('blanks subgraph', () => {
   it('gives each Document the blank it was personalised on, many documents in one SQL query', async () => {
     const documents = Array.from({ length: 20 }, (_v, i) => citizenDocuments(TEST_POPULATION, i)).flat();
     subgraph.counter.reset();
-    const { body } = await subgraph.request(`query($r: [_Any!]!) { _entities(representations: $r) { ... on Document { number blank { series number state } } } }`,
-      { r: [...documents.map((d) => ({ __typename: 'Document', number: d.number })), { __typename: 'Document', number: 'ZZ9999999' }] });
+    const { body } = await subgraph.request(
+      `query($r: [_Any!]!) { _entities(representations: $r) { ... on Document { number blank { series number state } } } }`,
+      { r: [...documents.map((d) => ({ __typename: 'Document', number: d.number })), { __typename: 'Document', number: 'ZZ9999999' }] },
+    );
     assert.equal(body.errors, undefined);
     assert.deepEqual(body.data?.['_entities'], [
       ...documents.map((d) => ({ number: d.number, blank: { series: d.blankSeries, number: d.blankNumber, state: 'PERSONALISED' } })),
@@ -70,7 +92,10 @@ describe('blanks subgraph', () => {
     const query = `{ ${blanks.map((b, k) => `b${k}: blank(series: "${b.series}", number: "${b.number}") { state }`).join(' ')} }`;
     subgraph.counter.reset();
     const { body } = await subgraph.request(query);
-    assert.deepEqual(Object.values(body.data ?? {}), blanks.map((b) => ({ state: b.state })));
+    assert.deepEqual(
+      Object.values(body.data ?? {}),
+      blanks.map((b) => ({ state: b.state })),
+    );
     assert.equal(subgraph.counter.selectsFrom('blank').length, 1);
   });
 
@@ -81,8 +106,11 @@ describe('blanks subgraph', () => {
     const root = await subgraph.request(BY_KEY, { s: own.blankSeries, n: own.blankNumber }, self);
     assert.equal(root.body.errors?.[0]?.extensions?.['code'], 'FORBIDDEN');
     assert.equal(root.body.data?.['blank'] ?? null, null);
-    const nested = await subgraph.request(`query($r: [_Any!]!) { _entities(representations: $r) { ... on Document { blank { state } } } }`,
-      { r: [{ __typename: 'Document', number: own.number }] }, self);
+    const nested = await subgraph.request(
+      `query($r: [_Any!]!) { _entities(representations: $r) { ... on Document { blank { state } } } }`,
+      { r: [{ __typename: 'Document', number: own.number }] },
+      self,
+    );
     assert.equal(nested.body.errors?.[0]?.extensions?.['code'], 'FORBIDDEN');
     assert.deepEqual(nested.body.data?.['_entities'], [{ blank: null }]);
   });

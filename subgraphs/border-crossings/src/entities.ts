@@ -2,8 +2,14 @@ import { ENTITY_DESCRIPTIONS, entityReference } from '@hub/kit';
 import { Directive, Field, ID, ObjectType, registerEnumType } from 'type-graphql';
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
-export enum CrossingDirection { ENTRY = 'ENTRY', EXIT = 'EXIT' }
-export enum CrossingResult { PERMITTED = 'PERMITTED', REFUSED = 'REFUSED' }
+export enum CrossingDirection {
+  ENTRY = 'ENTRY',
+  EXIT = 'EXIT',
+}
+export enum CrossingResult {
+  PERMITTED = 'PERMITTED',
+  REFUSED = 'REFUSED',
+}
 export enum CrossingDocumentType {
   GENERAL_PASSPORT = 'GENERAL_PASSPORT',
   SERVICE_PASSPORT = 'SERVICE_PASSPORT',
@@ -12,7 +18,12 @@ export enum CrossingDocumentType {
   RETURN_CERTIFICATE = 'RETURN_CERTIFICATE',
   FOREIGN_PASSPORT = 'FOREIGN_PASSPORT',
 }
-export enum CrossingVehicleType { CAR = 'CAR', TRUCK = 'TRUCK', BUS = 'BUS', MOTORCYCLE = 'MOTORCYCLE' }
+export enum CrossingVehicleType {
+  CAR = 'CAR',
+  TRUCK = 'TRUCK',
+  BUS = 'BUS',
+  MOTORCYCLE = 'MOTORCYCLE',
+}
 
 registerEnumType(CrossingDirection, { name: 'CrossingDirection' });
 registerEnumType(CrossingResult, { name: 'CrossingResult', description: 'Result of border control: crossing permitted or refused (6.6.1.5).' });

@@ -17,9 +17,18 @@ const BY_VEHICLE = crossingsBy('vehicle_registration_number');
 export function createLoaders(db: DataSource) {
   const sql = sqlOf(db);
   return {
-    crossingsOfPerson: loaderOfMany((fins) => sql.query<Crossing>(BY_PERSON, [fins]), (c) => c.fin ?? ''),
-    crossingsOfDocument: loaderOfMany((numbers) => sql.query<Crossing>(BY_DOCUMENT, [numbers]), (c) => c.documentNumber),
-    crossingsOfVehicle: loaderOfMany((numbers) => sql.query<Crossing>(BY_VEHICLE, [numbers]), (c) => c.vehicleRegistrationNumber ?? ''),
+    crossingsOfPerson: loaderOfMany(
+      (fins) => sql.query<Crossing>(BY_PERSON, [fins]),
+      (c) => c.fin ?? '',
+    ),
+    crossingsOfDocument: loaderOfMany(
+      (numbers) => sql.query<Crossing>(BY_DOCUMENT, [numbers]),
+      (c) => c.documentNumber,
+    ),
+    crossingsOfVehicle: loaderOfMany(
+      (numbers) => sql.query<Crossing>(BY_VEHICLE, [numbers]),
+      (c) => c.vehicleRegistrationNumber ?? '',
+    ),
   };
 }
 

@@ -11,8 +11,20 @@ export const seed = definePopulationSeed({
     crossing: {
       entity: Crossing,
       columns: [
-        'fin', 'document_number', 'document_type', 'name_on_document', 'direction', 'crossed_at', 'checkpoint', 'workstation',
-        'vehicle_registration_number', 'vehicle_type', 'vehicle_make', 'vehicle_model', 'result', 'decision_note',
+        'fin',
+        'document_number',
+        'document_type',
+        'name_on_document',
+        'direction',
+        'crossed_at',
+        'checkpoint',
+        'workstation',
+        'vehicle_registration_number',
+        'vehicle_type',
+        'vehicle_make',
+        'vehicle_model',
+        'result',
+        'decision_note',
       ],
     },
   },
@@ -20,8 +32,20 @@ export const seed = definePopulationSeed({
   rowsOf(population, step, row) {
     for (const c of crossingsOf(population, subjectOf(population, step))) {
       row('crossing', [
-        c.fin, c.documentNumber, c.documentType, c.fullName, c.direction, c.crossedAt, c.checkpoint, c.workstation,
-        c.vehicle?.registrationNumber ?? null, c.vehicle?.type ?? null, c.vehicle?.make ?? null, c.vehicle?.model ?? null, c.result, c.decisionNote,
+        c.fin,
+        c.documentNumber,
+        c.documentType,
+        c.fullName,
+        c.direction,
+        c.crossedAt,
+        c.checkpoint,
+        c.workstation,
+        c.vehicle?.registrationNumber ?? null,
+        c.vehicle?.type ?? null,
+        c.vehicle?.make ?? null,
+        c.vehicle?.model ?? null,
+        c.result,
+        c.decisionNote,
       ]);
     }
   },

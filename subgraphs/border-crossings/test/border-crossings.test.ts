@@ -23,38 +23,59 @@ interface CrossingBody {
   result: string;
   decisionNote: string;
 }
-const CROSSING_FIELDS = 'fin documentNumber documentType nameOnDocument direction crossedAt checkpoint workstation vehicle { registrationNumber type make model } result decisionNote';
+const CROSSING_FIELDS =
+  'fin documentNumber documentType nameOnDocument direction crossedAt checkpoint workstation vehicle { registrationNumber type make model } result decisionNote';
 const asServed = (c: Crossing): CrossingBody => ({
-  fin: c.fin, documentNumber: c.documentNumber, documentType: c.documentType, nameOnDocument: c.fullName, direction: c.direction,
-  crossedAt: new Date(c.crossedAt).toISOString(), checkpoint: c.checkpoint, workstation: c.workstation, vehicle: c.vehicle, result: c.result, decisionNote: c.decisionNote,
+  fin: c.fin,
+  documentNumber: c.documentNumber,
+  documentType: c.documentType,
+  nameOnDocument: c.fullName,
+  direction: c.direction,
+  crossedAt: new Date(c.crossedAt).toISOString(),
+  checkpoint: c.checkpoint,
+  workstation: c.workstation,
+  vehicle: c.vehicle,
+  result: c.result,
+  decisionNote: c.decisionNote,
 });
 
 describe('border-crossings subgraph', () => {
   let subgraph: TestSubgraph;
-  before(async () => { subgraph = await startTestSubgraph(borderCrossingsSubgraph); });
-  after(async () => { await subgraph.close(); });
+  before(async () => {
+    subgraph = await startTestSubgraph(borderCrossingsSubgraph);
+  });
+  after(async () => {
+    await subgraph.close();
+  });
 
   const entities = async <T>(fragment: string, representations: object[], caller?: Parameters<TestSubgraph['request']>[2]) => {
     const { body } = await subgraph.request(`query($r: [_Any!]!) { _entities(representations: $r) { ${fragment} } }`, { r: representations }, caller);
     return { data: body.data?.['_entities'] as T[], errors: body.errors };
   };
 
-  it('serves a person\'s crossings newest first, with document data, vehicle and result (6.6.1)', async () => {
+  it("serves a person's crossings newest first, with document data, vehicle and result (6.6.1)", async () => {
     const fin = citizenAt(TEST_POPULATION, 0).fin;
-    const { data, errors } = await entities<{ borderCrossings: CrossingBody[] }>(`... on Person { borderCrossings { ${CROSSING_FIELDS} } }`, [{ __typename: 'Person', fin }]);
+    const { data, errors } = await entities<{ borderCrossings: CrossingBody[] }>(`... on Person { borderCrossings { ${CROSSING_FIELDS} } }`, [
+      { __typename: 'Person', fin },
+    ]);
     assert.equal(errors, undefined);
     const expected = newestFirst(crossingsOf(TEST_POPULATION, { citizen: 0 }));
     assert.ok(expected.length >= 2);
     assert.deepEqual(data[0]!.borderCrossings, expected.map(asServed));
   });
 
-  it('resolves Person entities with their crossings in one SQL query, foreigners\' FİNs included', async () => {
+  it("resolves Person entities with their crossings in one SQL query, foreigners' FİNs included", async () => {
     const fins = [...citizens.slice(0, 25).map((_s, i) => citizenAt(TEST_POPULATION, i).fin), foreignerAt(TEST_POPULATION, 0).fin!];
     subgraph.counter.reset();
-    const { data, errors } = await entities<{ fin: string; borderCrossings: unknown[] }>(`... on Person { fin borderCrossings { crossedAt } }`,
-      fins.map((fin) => ({ __typename: 'Person', fin })));
+    const { data, errors } = await entities<{ fin: string; borderCrossings: unknown[] }>(
+      `... on Person { fin borderCrossings { crossedAt } }`,
+      fins.map((fin) => ({ __typename: 'Person', fin })),
+    );
     assert.equal(errors, undefined);
-    assert.deepEqual(data.map((p) => p.borderCrossings.length), [...citizens.slice(0, 25), { foreigner: 0 }].map((s) => crossingsOf(TEST_POPULATION, s).length));
+    assert.deepEqual(
+      data.map((p) => p.borderCrossings.length),
+      [...citizens.slice(0, 25), { foreigner: 0 }].map((s) => crossingsOf(TEST_POPULATION, s).length),
+    );
     assert.ok(data.at(-1)!.borderCrossings.length > 0);
     assert.equal(subgraph.counter.selectsFrom('crossing').length, 1, subgraph.counter.queries.join('\n'));
   });
@@ -66,10 +87,14 @@ describe('border-crossings subgraph', () => {
     subgraph.counter.reset();
     const { data, errors } = await entities<{ number: string; crossings: Array<{ fin: string | null; documentNumber: string }> }>(
       `... on Document { number crossings { fin documentNumber } }`,
-      [citizenPassport, noFin[0]!.documentNumber, 'ZZ1234567'].map((number) => ({ __typename: 'Document', number })));
+      [citizenPassport, noFin[0]!.documentNumber, 'ZZ1234567'].map((number) => ({ __typename: 'Document', number })),
+    );
     assert.equal(errors, undefined);
     assert.equal(data[0]!.crossings.length, crossingsOf(TEST_POPULATION, { citizen: 0 }).length);
-    assert.deepEqual(data[1]!.crossings, noFin.map((c) => ({ fin: null, documentNumber: c.documentNumber })));
+    assert.deepEqual(
+      data[1]!.crossings,
+      noFin.map((c) => ({ fin: null, documentNumber: c.documentNumber })),
+    );
     assert.deepEqual(data[2], { number: 'ZZ1234567', crossings: [] });
     assert.equal(subgraph.counter.selectsFrom('crossing').length, 1, subgraph.counter.queries.join('\n'));
   });
@@ -77,12 +102,23 @@ describe('border-crossings subgraph', () => {
   it('finds a vehicle that crossed the border, with type, make, model and its crossings', async () => {
     const sample = vehicles[0]!;
     const expected = allCrossings.filter((c) => c.vehicle?.registrationNumber === sample.vehicle!.registrationNumber);
-    const { body } = await subgraph.request(`query($n: String!) { vehicle(registrationNumber: $n) { registrationNumber type make model crossings { crossedAt vehicle { registrationNumber } } } }`,
-      { n: sample.vehicle!.registrationNumber.toLowerCase() });
+    const { body } = await subgraph.request(
+      `query($n: String!) { vehicle(registrationNumber: $n) { registrationNumber type make model crossings { crossedAt vehicle { registrationNumber } } } }`,
+      { n: sample.vehicle!.registrationNumber.toLowerCase() },
+    );
     assert.equal(body.errors, undefined);
-    const { crossings, ...identity } = body.data?.['vehicle'] as { registrationNumber: string; type: string; make: string; model: string; crossings: Array<{ crossedAt: string }> };
+    const { crossings, ...identity } = body.data?.['vehicle'] as {
+      registrationNumber: string;
+      type: string;
+      make: string;
+      model: string;
+      crossings: Array<{ crossedAt: string }>;
+    };
     assert.deepEqual(identity, sample.vehicle);
-    assert.deepEqual(crossings.map((c) => c.crossedAt), newestFirst(expected).map((c) => new Date(c.crossedAt).toISOString()));
+    assert.deepEqual(
+      crossings.map((c) => c.crossedAt),
+      newestFirst(expected).map((c) => new Date(c.crossedAt).toISOString()),
+    );
   });
 
   it('returns null for a vehicle that never crossed and BAD_USER_INPUT naming the format for a malformed number', async () => {
@@ -100,9 +136,13 @@ describe('border-crossings subgraph', () => {
     subgraph.counter.reset();
     const { data, errors } = await entities<{ registrationNumber: string; make: string | null; crossings: unknown[] }>(
       `... on Vehicle { registrationNumber make crossings { crossedAt } }`,
-      [...numbers, '99-ZZ-999'].map((registrationNumber) => ({ __typename: 'Vehicle', registrationNumber })));
+      [...numbers, '99-ZZ-999'].map((registrationNumber) => ({ __typename: 'Vehicle', registrationNumber })),
+    );
     assert.equal(errors, undefined);
-    assert.deepEqual(data.slice(0, -1).map((v) => v.make), vehicles.map((c) => c.vehicle!.make));
+    assert.deepEqual(
+      data.slice(0, -1).map((v) => v.make),
+      vehicles.map((c) => c.vehicle!.make),
+    );
     assert.deepEqual(data.at(-1), { registrationNumber: '99-ZZ-999', make: null, crossings: [] });
     assert.equal(subgraph.counter.selectsFrom('crossing').length, 1, subgraph.counter.queries.join('\n'));
   });
@@ -112,26 +152,50 @@ describe('border-crossings subgraph', () => {
     const other = vehicles.find((c) => c.fin !== null && c.fin !== own.fin)!;
     const self = { roles: ['citizen' as const], fin: own.fin, purpose: 'self-access', level: 'restricted' as const };
     const ownCount = allCrossings.filter((c) => c.fin === own.fin).length;
-    const people = await entities<{ borderCrossings: unknown[] }>(`... on Person { borderCrossings { crossedAt } }`,
-      [own.fin, other.fin].map((fin) => ({ __typename: 'Person', fin })), self);
-    assert.deepEqual(people.data.map((p) => p.borderCrossings.length), [ownCount, 0]);
-    const documents = await entities<{ crossings: unknown[] }>(`... on Document { crossings { crossedAt } }`,
-      [own.documentNumber, other.documentNumber].map((number) => ({ __typename: 'Document', number })), self);
-    assert.deepEqual(documents.data.map((d) => d.crossings.length), [ownCount, 0]);
+    const people = await entities<{ borderCrossings: unknown[] }>(
+      `... on Person { borderCrossings { crossedAt } }`,
+      [own.fin, other.fin].map((fin) => ({ __typename: 'Person', fin })),
+      self,
+    );
+    assert.deepEqual(
+      people.data.map((p) => p.borderCrossings.length),
+      [ownCount, 0],
+    );
+    const documents = await entities<{ crossings: unknown[] }>(
+      `... on Document { crossings { crossedAt } }`,
+      [own.documentNumber, other.documentNumber].map((number) => ({ __typename: 'Document', number })),
+      self,
+    );
+    assert.deepEqual(
+      documents.data.map((d) => d.crossings.length),
+      [ownCount, 0],
+    );
     const mine = await subgraph.request(`query($n: String!) { vehicle(registrationNumber: $n) { make } }`, { n: own.vehicle!.registrationNumber }, self);
     assert.deepEqual(mine.body.data?.['vehicle'], { make: own.vehicle!.make });
     const theirs = await subgraph.request(`query($n: String!) { vehicle(registrationNumber: $n) { make } }`, { n: other.vehicle!.registrationNumber }, self);
     assert.equal(theirs.body.errors?.[0]?.extensions?.['code'], 'FORBIDDEN');
     assert.equal(theirs.body.data?.['vehicle'] ?? null, null);
-    const nested = await entities<unknown>(`... on Vehicle { make crossings { crossedAt } }`, [{ __typename: 'Vehicle', registrationNumber: other.vehicle!.registrationNumber }], self);
+    const nested = await entities<unknown>(
+      `... on Vehicle { make crossings { crossedAt } }`,
+      [{ __typename: 'Vehicle', registrationNumber: other.vehicle!.registrationNumber }],
+      self,
+    );
     assert.deepEqual(nested.data, [{ make: null, crossings: [] }]);
   });
 
   it('refuses a restricted level: the access matrix gives this resource only unlimited access or none', async () => {
     const restricted = { agency: 'SBS', level: 'restricted' as const };
-    const person = await entities<unknown>(`... on Person { borderCrossings { crossedAt } }`, [{ __typename: 'Person', fin: citizenAt(TEST_POPULATION, 0).fin }], restricted);
+    const person = await entities<unknown>(
+      `... on Person { borderCrossings { crossedAt } }`,
+      [{ __typename: 'Person', fin: citizenAt(TEST_POPULATION, 0).fin }],
+      restricted,
+    );
     assert.equal(person.errors?.[0]?.extensions?.['code'], 'FORBIDDEN');
-    const vehicle = await subgraph.request(`query($n: String!) { vehicle(registrationNumber: $n) { make } }`, { n: vehicles[0]!.vehicle!.registrationNumber }, restricted);
+    const vehicle = await subgraph.request(
+      `query($n: String!) { vehicle(registrationNumber: $n) { make } }`,
+      { n: vehicles[0]!.vehicle!.registrationNumber },
+      restricted,
+    );
     assert.equal(vehicle.body.errors?.[0]?.extensions?.['code'], 'FORBIDDEN');
     assert.equal(vehicle.body.data?.['vehicle'] ?? null, null);
   });
@@ -139,7 +203,9 @@ describe('border-crossings subgraph', () => {
   it('pages crossings newest first and refuses a page larger than the cap', async () => {
     const fin = citizenAt(TEST_POPULATION, 0).fin;
     const expected = newestFirst(crossingsOf(TEST_POPULATION, { citizen: 0 }));
-    const second = await entities<{ borderCrossings: Array<{ crossedAt: string }> }>(`... on Person { borderCrossings(first: 1, offset: 1) { crossedAt } }`, [{ __typename: 'Person', fin }]);
+    const second = await entities<{ borderCrossings: Array<{ crossedAt: string }> }>(`... on Person { borderCrossings(first: 1, offset: 1) { crossedAt } }`, [
+      { __typename: 'Person', fin },
+    ]);
     assert.deepEqual(second.data[0]!.borderCrossings, [{ crossedAt: new Date(expected[1]!.crossedAt).toISOString() }]);
     const big = await entities<unknown>(`... on Person { borderCrossings(first: 51) { crossedAt } }`, [{ __typename: 'Person', fin }]);
     assert.equal(big.errors?.[0]?.extensions?.['code'], 'BAD_USER_INPUT');

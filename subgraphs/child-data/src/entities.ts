@@ -116,7 +116,9 @@ class ChildOffences {
  * section only for the bodies that may see it; a withheld section is null and named in
  * `maskedSections`.
  */
-@ObjectType({ description: "A child's e-profile in the child data bank (rules 4.1, 4.2). Null sections listed in `maskedSections` are withheld from the caller, not empty." })
+@ObjectType({
+  description: "A child's e-profile in the child data bank (rules 4.1, 4.2). Null sections listed in `maskedSections` are withheld from the caller, not empty.",
+})
 export class ChildProfile {
   @Field(() => ID)
   fin!: string;

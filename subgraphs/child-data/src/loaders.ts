@@ -4,7 +4,10 @@ import { ChildProfileRecord } from './entities';
 
 export function createLoaders(db: DataSource) {
   return {
-    profile: loaderOfOne((fins) => db.getRepository(ChildProfileRecord).findBy({ fin: In([...fins]) }), (p) => p.fin),
+    profile: loaderOfOne(
+      (fins) => db.getRepository(ChildProfileRecord).findBy({ fin: In([...fins]) }),
+      (p) => p.fin,
+    ),
   };
 }
 

@@ -14,13 +14,16 @@ async function profileFor(ctx: Context, fin: string): Promise<ChildProfile | nul
 
 @Resolver(() => ChildProfile)
 export class ChildProfileResolver {
-  @Query(() => ChildProfile, { nullable: true, description: "A child's e-profile by the child's FİN; null if there is none or it is not for this caller (archived)." })
+  @Query(() => ChildProfile, {
+    nullable: true,
+    description: "A child's e-profile by the child's FİN; null if there is none or it is not for this caller (archived).",
+  })
   async childProfile(@Arg('fin', () => ID) fin: string, @Ctx() ctx: Context): Promise<ChildProfile | null> {
     const key = parseFin(fin);
     const profile = await profileFor(ctx, key);
     // A citizen learns nothing about another FİN, not even whether it has a profile.
     if (isSelfOnly(ctx.caller) && key !== ctx.caller.fin && !profile) {
-      throw hubError('FORBIDDEN', 'A citizen may read their own profile and, as a parent or guardian, their child\'s only.', { resource: 'childData' });
+      throw hubError('FORBIDDEN', "A citizen may read their own profile and, as a parent or guardian, their child's only.", { resource: 'childData' });
     }
     return profile;
   }
@@ -28,7 +31,10 @@ export class ChildProfileResolver {
 
 @Resolver(() => Person)
 export class PersonResolver {
-  @FieldResolver(() => ChildProfile, { nullable: true, description: "The person's e-profile in the child data bank (archived once they turn 18, 1.8); null if there is none or it is not for this caller." })
+  @FieldResolver(() => ChildProfile, {
+    nullable: true,
+    description: "The person's e-profile in the child data bank (archived once they turn 18, 1.8); null if there is none or it is not for this caller.",
+  })
   childProfile(@Root() person: Person, @Ctx() ctx: Context): Promise<ChildProfile | null> {
     return profileFor(ctx, person.fin);
   }

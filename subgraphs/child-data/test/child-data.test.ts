@@ -32,14 +32,22 @@ function expectedProfile(p: GeneratedProfile, sections: readonly string[] = ALL_
   const shows = (s: string) => sections.includes(s);
   const personOf = (fin: string | null) => (fin ? { fin } : null);
   return {
-    fin: p.fin, person: { fin: p.fin }, firstName: p.firstName, lastName: p.lastName, birthDate: p.birthDate,
-    father: personOf(p.fatherFin), mother: personOf(p.motherFin),
+    fin: p.fin,
+    person: { fin: p.fin },
+    firstName: p.firstName,
+    lastName: p.lastName,
+    birthDate: p.birthDate,
+    father: personOf(p.fatherFin),
+    mother: personOf(p.motherFin),
     guardianship: shows('guardianship') ? { guardian: personOf(p.guardianFin) } : null,
     education: shows('education') ? { school: p.school, grade: p.grade } : null,
-    health: shows('health') ? { disabilityGroup: p.disabilityGroup, chronicConditions: p.chronicConditions, vaccinationsComplete: p.vaccinationsComplete } : null,
+    health: shows('health')
+      ? { disabilityGroup: p.disabilityGroup, chronicConditions: p.chronicConditions, vaccinationsComplete: p.vaccinationsComplete }
+      : null,
     socialBenefits: shows('socialBenefits') ? { benefits: p.socialBenefits } : null,
     offences: shows('offences') ? { byChild: p.offencesByChild, againstChild: p.offencesAgainstChild } : null,
-    archived: p.archived, archivedAt: p.archivedAt,
+    archived: p.archived,
+    archivedAt: p.archivedAt,
     maskedSections: ALL_SECTIONS.filter((s) => !shows(s)),
   };
 }
@@ -62,7 +70,7 @@ describe('child data access rule', () => {
     assert.equal(visibleSections(testCaller({ roles: ['citizen'], fin: formerParent }), { ...archived, fatherFin: formerParent }), null);
   });
 
-  it('shows a guardian their ward\'s profile in full', () => {
+  it("shows a guardian their ward's profile in full", () => {
     const ward = Array.from({ length: DEMO_POPULATION.citizens }, (_v, i) => childProfileOf(DEMO_POPULATION, i)).find((p) => p?.guardianFin && !p.archived);
     assert.ok(ward?.guardianFin, 'the demo population has a child under guardianship');
     assert.deepEqual(visibleSections(testCaller({ roles: ['citizen'], fin: ward.guardianFin }), ward), ALL_SECTIONS);
@@ -72,12 +80,16 @@ describe('child data access rule', () => {
 
 describe('child-data subgraph', () => {
   let subgraph: TestSubgraph;
-  before(async () => { subgraph = await startTestSubgraph(childDataSubgraph); });
-  after(async () => { await subgraph.close(); });
+  before(async () => {
+    subgraph = await startTestSubgraph(childDataSubgraph);
+  });
+  after(async () => {
+    await subgraph.close();
+  });
   const owner = { agency: 'SCFWCA', level: 'unlimited' as const };
   const lookup = `query($fin: ID!) { childProfile(fin: $fin) { ${PROFILE_FIELDS} } }`;
 
-  it('answers a child\'s FİN with the whole e-profile for the owner (SCFWCA)', async () => {
+  it("answers a child's FİN with the whole e-profile for the owner (SCFWCA)", async () => {
     const { body } = await subgraph.request(lookup, { fin: people['child'] }, owner);
     assert.equal(body.errors, undefined);
     assert.deepEqual(body.data?.['childProfile'], expectedProfile(child));
@@ -115,7 +127,7 @@ describe('child-data subgraph', () => {
     assert.deepEqual(viaPerson.body.data?.['_entities'], [{ fin: archived.fin, childProfile: null }]);
   });
 
-  it('lets a parent read their child\'s profile and a person their own, and nobody else (R4, 8.1.2)', async () => {
+  it("lets a parent read their child's profile and a person their own, and nobody else (R4, 8.1.2)", async () => {
     const father = { roles: ['citizen' as const], fin: people['citizen-full']!, purpose: 'self-access', level: 'restricted' as const };
     const asFather = await subgraph.request(lookup, { fin: people['child'] }, father);
     assert.deepEqual(asFather.body.data?.['childProfile'], expectedProfile(child));
@@ -130,19 +142,28 @@ describe('child-data subgraph', () => {
       assert.equal(other.body.errors?.[0]?.extensions?.['code'], 'FORBIDDEN', 'a profile or its absence is not told to a stranger');
       assert.equal(other.body.data?.['childProfile'] ?? null, null);
     }
-    const nested = await subgraph.request(`query($r: [_Any!]!) { _entities(representations: $r) { ... on Person { childProfile { fin } } } }`,
-      { r: [{ __typename: 'Person', fin: people['child'] }] }, stranger);
+    const nested = await subgraph.request(
+      `query($r: [_Any!]!) { _entities(representations: $r) { ... on Person { childProfile { fin } } } }`,
+      { r: [{ __typename: 'Person', fin: people['child'] }] },
+      stranger,
+    );
     assert.deepEqual(nested.body.data?.['_entities'], [{ childProfile: null }]);
   });
 
   it('resolves many Person entities with one SQL query', async () => {
     const fins = profiles.map((p) => p.fin);
     subgraph.counter.reset();
-    const { body } = await subgraph.request(`query($r: [_Any!]!) { _entities(representations: $r) { ... on Person { fin childProfile { fin education { grade } } } } }`,
-      { r: fins.map((fin) => ({ __typename: 'Person', fin })) }, owner);
+    const { body } = await subgraph.request(
+      `query($r: [_Any!]!) { _entities(representations: $r) { ... on Person { fin childProfile { fin education { grade } } } } }`,
+      { r: fins.map((fin) => ({ __typename: 'Person', fin })) },
+      owner,
+    );
     assert.equal(body.errors, undefined);
     const entities = body.data?.['_entities'] as Array<{ childProfile: { fin: string } | null }>;
-    assert.deepEqual(entities.map((e) => e.childProfile?.fin), fins);
+    assert.deepEqual(
+      entities.map((e) => e.childProfile?.fin),
+      fins,
+    );
     assert.equal(subgraph.counter.selectsFrom('child_profile').length, 1, subgraph.counter.queries.join('\n'));
   });
 });

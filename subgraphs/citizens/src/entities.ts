@@ -2,9 +2,23 @@ import { ENTITY_DESCRIPTIONS, entityReference } from '@hub/kit';
 import { Directive, Field, ID, ObjectType, registerEnumType } from 'type-graphql';
 import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
 
-export enum Sex { MALE = 'MALE', FEMALE = 'FEMALE' }
-export enum MaritalStatus { SINGLE = 'SINGLE', MARRIED = 'MARRIED', DIVORCED = 'DIVORCED', WIDOWED = 'WIDOWED' }
-export enum MilitaryStatus { NOT_LIABLE = 'NOT_LIABLE', LIABLE = 'LIABLE', SERVING = 'SERVING', RESERVE = 'RESERVE', EXEMPT = 'EXEMPT' }
+export enum Sex {
+  MALE = 'MALE',
+  FEMALE = 'FEMALE',
+}
+export enum MaritalStatus {
+  SINGLE = 'SINGLE',
+  MARRIED = 'MARRIED',
+  DIVORCED = 'DIVORCED',
+  WIDOWED = 'WIDOWED',
+}
+export enum MilitaryStatus {
+  NOT_LIABLE = 'NOT_LIABLE',
+  LIABLE = 'LIABLE',
+  SERVING = 'SERVING',
+  RESERVE = 'RESERVE',
+  EXEMPT = 'EXEMPT',
+}
 export enum DocumentType {
   IDENTITY_CARD = 'IDENTITY_CARD',
   GENERAL_PASSPORT = 'GENERAL_PASSPORT',
@@ -13,8 +27,14 @@ export enum DocumentType {
   SEAMAN_ID = 'SEAMAN_ID',
   RETURN_CERTIFICATE = 'RETURN_CERTIFICATE',
 }
-export enum RegistrationKind { PLACE_OF_STAY = 'PLACE_OF_STAY', CONSULAR = 'CONSULAR' }
-export enum FinHolder { CITIZEN = 'CITIZEN', FOREIGNER = 'FOREIGNER' }
+export enum RegistrationKind {
+  PLACE_OF_STAY = 'PLACE_OF_STAY',
+  CONSULAR = 'CONSULAR',
+}
+export enum FinHolder {
+  CITIZEN = 'CITIZEN',
+  FOREIGNER = 'FOREIGNER',
+}
 
 registerEnumType(Sex, { name: 'Sex' });
 registerEnumType(MaritalStatus, { name: 'MaritalStatus' });

@@ -42,8 +42,14 @@ export function createLoaders(db: DataSource) {
   const sql = sqlOf(db);
   return {
     person: new DataLoader<string, PersonRecord>((fins) => sql.query<PersonRecord>(PERSONS, [fins])),
-    document: loaderOfOne((numbers) => sql.query<IssuedDocument>(DOCUMENTS, [numbers]), (d) => d.number),
-    registrationsOf: loaderOfMany((fins) => sql.query<Registration>(REGISTRATIONS, [fins]), (r) => r.fin),
+    document: loaderOfOne(
+      (numbers) => sql.query<IssuedDocument>(DOCUMENTS, [numbers]),
+      (d) => d.number,
+    ),
+    registrationsOf: loaderOfMany(
+      (fins) => sql.query<Registration>(REGISTRATIONS, [fins]),
+      (r) => r.fin,
+    ),
   };
 }
 

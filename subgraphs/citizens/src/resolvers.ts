@@ -1,6 +1,5 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
-import {  hubError, maySeePerson, PageArgs, pageOf, parseDate, parseDocumentNumber, parseFin, parseName,
-  type SubgraphContext, forbidOthers } from '@hub/kit';
+import { hubError, maySeePerson, PageArgs, pageOf, parseDate, parseDocumentNumber, parseFin, parseName, type SubgraphContext, forbidOthers } from '@hub/kit';
 import { Citizen, IssuedDocument, Person, Registration } from './entities';
 import type { Loaders } from './loaders';
 
@@ -16,14 +15,20 @@ export class PersonResolver {
     return ctx.outcome.found(registered ? { fin: key } : null);
   }
 
-  @Query(() => [Person], { description: 'Citizens with exactly this name and date of birth; more matches than the caller\'s search limit (policies/limits.json) is QUERY_TOO_BROAD.' })
+  @Query(() => [Person], {
+    description: "Citizens with exactly this name and date of birth; more matches than the caller's search limit (policies/limits.json) is QUERY_TOO_BROAD.",
+  })
   async personsByName(
     @Arg('firstName') firstName: string,
     @Arg('lastName') lastName: string,
     @Arg('birthDate', { description: 'YYYY-MM-DD' }) birthDate: string,
     @Ctx() ctx: Context,
   ): Promise<Person[]> {
-    const where = { firstNameKey: parseName(firstName, 'firstName'), lastNameKey: parseName(lastName, 'lastName'), birthDate: parseDate(birthDate, 'birthDate') };
+    const where = {
+      firstNameKey: parseName(firstName, 'firstName'),
+      lastNameKey: parseName(lastName, 'lastName'),
+      birthDate: parseDate(birthDate, 'birthDate'),
+    };
     // A name search may match a few namesakes; more means it is too broad (R7), and no truncated list is given.
     const max = ctx.caller.searchLimit;
     const matches = await ctx.db.getRepository(Citizen).find({ where, select: { fin: true }, take: max + 1 });
@@ -49,7 +54,12 @@ export class CitizenResolver {
   }
 
   @FieldResolver(() => [IssuedDocument], { description: 'Issued documents, active first.' })
-  async documents(@Root() citizen: Citizen, @Args() page: PageArgs, @Arg('activeOnly', { defaultValue: false }) activeOnly: boolean, @Ctx() ctx: Context): Promise<IssuedDocument[]> {
+  async documents(
+    @Root() citizen: Citizen,
+    @Args() page: PageArgs,
+    @Arg('activeOnly', { defaultValue: false }) activeOnly: boolean,
+    @Ctx() ctx: Context,
+  ): Promise<IssuedDocument[]> {
     const { documents: all } = await ctx.loaders.person.load(citizen.fin);
     return ctx.outcome.found(pageOf(activeOnly ? all.filter((d) => d.active) : all, page));
   }

@@ -16,11 +16,39 @@ export const seed = definePopulationSeed({
     fin: { entity: FinRegistration, columns: ['fin', 'holder'] },
     citizen: {
       entity: Citizen,
-      columns: ['fin', 'internal_number', 'first_name', 'last_name', 'patronymic', 'first_name_key', 'last_name_key', 'sex', 'birth_date', 'birth_place', 'marital_status', 'address', 'military_status', 'father_fin', 'mother_fin'],
+      columns: [
+        'fin',
+        'internal_number',
+        'first_name',
+        'last_name',
+        'patronymic',
+        'first_name_key',
+        'last_name_key',
+        'sex',
+        'birth_date',
+        'birth_place',
+        'marital_status',
+        'address',
+        'military_status',
+        'father_fin',
+        'mother_fin',
+      ],
     },
     document: {
       entity: IssuedDocument,
-      columns: ['number', 'type', 'holder_fin', 'issued_by', 'issued_at', 'expires_at', 'active', 'status_reason', 'status_changed_at', 'blank_series', 'blank_number'],
+      columns: [
+        'number',
+        'type',
+        'holder_fin',
+        'issued_by',
+        'issued_at',
+        'expires_at',
+        'active',
+        'status_reason',
+        'status_changed_at',
+        'blank_series',
+        'blank_number',
+      ],
     },
     registration: { entity: Registration, columns: ['fin', 'kind', 'place', 'registered_at', 'deregistered_at'] },
   },
@@ -35,9 +63,37 @@ export const seed = definePopulationSeed({
     const c = citizenAt(population, step);
     const parents = parentsOf(population, step);
     row('fin', [c.fin, 'CITIZEN']);
-    row('citizen', [c.fin, c.internalNumber, c.firstName, c.lastName, c.patronymic, searchKey(c.firstName), searchKey(c.lastName), c.sex, c.birthDate, c.birthPlace, c.maritalStatus, c.address, c.militaryStatus, parents.fatherFin, parents.motherFin]);
+    row('citizen', [
+      c.fin,
+      c.internalNumber,
+      c.firstName,
+      c.lastName,
+      c.patronymic,
+      searchKey(c.firstName),
+      searchKey(c.lastName),
+      c.sex,
+      c.birthDate,
+      c.birthPlace,
+      c.maritalStatus,
+      c.address,
+      c.militaryStatus,
+      parents.fatherFin,
+      parents.motherFin,
+    ]);
     for (const d of citizenDocuments(population, step)) {
-      row('document', [d.number, d.type, d.holderFin, d.issuedBy, d.issuedAt, d.expiresAt, d.active, d.statusReason, d.statusChangedAt, d.blankSeries, d.blankNumber]);
+      row('document', [
+        d.number,
+        d.type,
+        d.holderFin,
+        d.issuedBy,
+        d.issuedAt,
+        d.expiresAt,
+        d.active,
+        d.statusReason,
+        d.statusChangedAt,
+        d.blankSeries,
+        d.blankNumber,
+      ]);
     }
     for (const r of citizenRegistrations(population, step)) row('registration', [c.fin, r.kind, r.place, r.registeredAt, r.deregisteredAt]);
   },

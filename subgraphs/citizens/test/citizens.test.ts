@@ -8,19 +8,34 @@ const people = Object.fromEntries(demoPeople(TEST_POPULATION).map((p) => [p.case
 
 describe('citizens subgraph', () => {
   let subgraph: TestSubgraph;
-  before(async () => { subgraph = await startTestSubgraph(citizensSubgraph); });
-  after(async () => { await subgraph.close(); });
+  before(async () => {
+    subgraph = await startTestSubgraph(citizensSubgraph);
+  });
+  after(async () => {
+    await subgraph.close();
+  });
 
   it('answers a FİN with the citizen record and documents with their active status', async () => {
     const fin = people['citizen-full']!;
     const expected = citizenAt(TEST_POPULATION, 0);
-    const { body } = await subgraph.request(`query($fin: ID!) { person(fin: $fin) { fin citizen { firstName lastName birthDate documents { number type active statusReason statusChangedAt } } } }`, { fin });
+    const { body } = await subgraph.request(
+      `query($fin: ID!) { person(fin: $fin) { fin citizen { firstName lastName birthDate documents { number type active statusReason statusChangedAt } } } }`,
+      { fin },
+    );
     assert.equal(body.errors, undefined);
-    const person = body.data?.['person'] as { fin: string; citizen: { firstName: string; lastName: string; birthDate: string; documents: Array<{ number: string; active: boolean }> } };
+    const person = body.data?.['person'] as {
+      fin: string;
+      citizen: { firstName: string; lastName: string; birthDate: string; documents: Array<{ number: string; active: boolean }> };
+    };
     assert.equal(person.fin, fin);
     assert.equal(person.citizen.firstName, expected.firstName);
     assert.equal(person.citizen.birthDate, expected.birthDate);
-    assert.deepEqual(person.citizen.documents.map((d) => d.number).sort(), citizenDocuments(TEST_POPULATION, 0).map((d) => d.number).sort());
+    assert.deepEqual(
+      person.citizen.documents.map((d) => d.number).sort(),
+      citizenDocuments(TEST_POPULATION, 0)
+        .map((d) => d.number)
+        .sort(),
+    );
     assert.ok(person.citizen.documents.some((d) => d.active));
   });
 
@@ -33,7 +48,9 @@ describe('citizens subgraph', () => {
       for (const headers of [{}, { accept: 'application/graphql-response+json' }]) {
         const { status, body } = await subgraph.request(query, { fin }, {}, headers);
         assert.equal(status, 503, JSON.stringify(headers));
-        assert.deepEqual(body, { errors: [{ message: "This system's own journal cannot be written, so no data is served.", extensions: { code: 'AUDIT_UNAVAILABLE' } }] });
+        assert.deepEqual(body, {
+          errors: [{ message: "This system's own journal cannot be written, so no data is served.", extensions: { code: 'AUDIT_UNAVAILABLE' } }],
+        });
       }
     } finally {
       await subgraph.db.query('ALTER TABLE citizens.query_journal_away RENAME TO query_journal');
@@ -60,8 +77,16 @@ describe('citizens subgraph', () => {
 
   it('finds a document by number, with its holder, and rejects a malformed number', async () => {
     const doc = citizenDocuments(TEST_POPULATION, 0)[0]!;
-    const { body } = await subgraph.request(`query($n: String!) { document(number: $n) { number type holder { fin } blankSeries blankNumber } }`, { n: doc.number.toLowerCase() });
-    assert.deepEqual(body.data?.['document'], { number: doc.number, type: doc.type, holder: { fin: doc.holderFin }, blankSeries: doc.blankSeries, blankNumber: doc.blankNumber });
+    const { body } = await subgraph.request(`query($n: String!) { document(number: $n) { number type holder { fin } blankSeries blankNumber } }`, {
+      n: doc.number.toLowerCase(),
+    });
+    assert.deepEqual(body.data?.['document'], {
+      number: doc.number,
+      type: doc.type,
+      holder: { fin: doc.holderFin },
+      blankSeries: doc.blankSeries,
+      blankNumber: doc.blankNumber,
+    });
     const bad = await subgraph.request(`{ document(number: "12345") { number } }`);
     assert.equal(bad.body.errors?.[0]?.extensions?.['code'], 'BAD_USER_INPUT');
     const unknown = await subgraph.request(`{ document(number: "ZZ1234567") { number } }`);
@@ -70,8 +95,10 @@ describe('citizens subgraph', () => {
 
   it('searches by full name and date of birth, case-insensitively', async () => {
     const c = citizenAt(TEST_POPULATION, 5);
-    const { body } = await subgraph.request(`query($f: String!, $l: String!, $b: String!) { personsByName(firstName: $f, lastName: $l, birthDate: $b) { fin } }`,
-      { f: c.firstName.toLocaleUpperCase('az'), l: ` ${c.lastName} `, b: c.birthDate });
+    const { body } = await subgraph.request(
+      `query($f: String!, $l: String!, $b: String!) { personsByName(firstName: $f, lastName: $l, birthDate: $b) { fin } }`,
+      { f: c.firstName.toLocaleUpperCase('az'), l: ` ${c.lastName} `, b: c.birthDate },
+    );
     assert.ok((body.data?.['personsByName'] as Array<{ fin: string }>).some((p) => p.fin === c.fin));
     const bad = await subgraph.request(`{ personsByName(firstName: "Elvin", lastName: "Əliyev", birthDate: "1990-13-45") { fin } }`);
     assert.equal(bad.body.errors?.[0]?.extensions?.['code'], 'BAD_USER_INPUT');
@@ -80,12 +107,20 @@ describe('citizens subgraph', () => {
   it('resolves many Person entities, their citizen records and documents with one SQL query', async () => {
     const fins = Array.from({ length: 25 }, (_v, i) => citizenAt(TEST_POPULATION, i).fin);
     subgraph.counter.reset();
-    const { body } = await subgraph.request(`query($r: [_Any!]!) { _entities(representations: $r) { ... on Person { fin citizen { lastName documents { number } } } } }`,
-      { r: fins.map((fin) => ({ __typename: 'Person', fin })) });
+    const { body } = await subgraph.request(
+      `query($r: [_Any!]!) { _entities(representations: $r) { ... on Person { fin citizen { lastName documents { number } } } } }`,
+      { r: fins.map((fin) => ({ __typename: 'Person', fin })) },
+    );
     assert.equal(body.errors, undefined);
     const entities = body.data?.['_entities'] as Array<{ citizen: { lastName: string; documents: Array<{ number: string }> } }>;
-    assert.deepEqual(entities.map((e) => e.citizen.lastName), fins.map((_fin, i) => citizenAt(TEST_POPULATION, i).lastName));
-    assert.deepEqual(entities.map((e) => e.citizen.documents.length), fins.map((_fin, i) => citizenDocuments(TEST_POPULATION, i).length));
+    assert.deepEqual(
+      entities.map((e) => e.citizen.lastName),
+      fins.map((_fin, i) => citizenAt(TEST_POPULATION, i).lastName),
+    );
+    assert.deepEqual(
+      entities.map((e) => e.citizen.documents.length),
+      fins.map((_fin, i) => citizenDocuments(TEST_POPULATION, i).length),
+    );
     const selects = subgraph.counter.queries.filter((q) => /^\s*SELECT/i.test(q));
     assert.equal(selects.length, 1, selects.join('\n'));
     assert.equal(subgraph.counter.selectsFrom('citizen').length, 1);
@@ -93,7 +128,9 @@ describe('citizens subgraph', () => {
 
   it('answers person(fin) with the register entry, the citizen and the documents in one SQL query', async () => {
     subgraph.counter.reset();
-    const { body } = await subgraph.request(`query($fin: ID!) { person(fin: $fin) { fin citizen { lastName documents { number } } } }`, { fin: people['citizen-full'] });
+    const { body } = await subgraph.request(`query($fin: ID!) { person(fin: $fin) { fin citizen { lastName documents { number } } } }`, {
+      fin: people['citizen-full'],
+    });
     assert.equal(body.errors, undefined);
     assert.deepEqual(subgraph.counter.queries.filter((q) => /^\s*SELECT/i.test(q)).length, 1, subgraph.counter.queries.join('\n'));
   });
@@ -101,9 +138,13 @@ describe('citizens subgraph', () => {
   it('resolves Document entities by number in one batch', async () => {
     const numbers = Array.from({ length: 10 }, (_v, i) => citizenDocuments(TEST_POPULATION, i)[0]!.number);
     subgraph.counter.reset();
-    const { body } = await subgraph.request(`query($r: [_Any!]!) { _entities(representations: $r) { ... on Document { number active } } }`,
-      { r: numbers.map((number) => ({ __typename: 'Document', number })) });
-    assert.deepEqual((body.data?.['_entities'] as Array<{ number: string }>).map((d) => d.number), numbers);
+    const { body } = await subgraph.request(`query($r: [_Any!]!) { _entities(representations: $r) { ... on Document { number active } } }`, {
+      r: numbers.map((number) => ({ __typename: 'Document', number })),
+    });
+    assert.deepEqual(
+      (body.data?.['_entities'] as Array<{ number: string }>).map((d) => d.number),
+      numbers,
+    );
     assert.equal(subgraph.counter.selectsFrom('document').length, 1);
   });
 
@@ -120,7 +161,7 @@ describe('citizens subgraph', () => {
   it('pages nested lists and refuses a page larger than the cap', async () => {
     const fin = people['citizen-full']!;
     const one = await subgraph.request(`query($fin: ID!) { person(fin: $fin) { citizen { documents(first: 1) { number } } } }`, { fin });
-    assert.equal(((one.body.data?.['person'] as { citizen: { documents: unknown[] } }).citizen.documents).length, 1);
+    assert.equal((one.body.data?.['person'] as { citizen: { documents: unknown[] } }).citizen.documents.length, 1);
     const big = await subgraph.request(`query($fin: ID!) { person(fin: $fin) { citizen { documents(first: 1000) { number } } } }`, { fin });
     assert.equal(big.body.errors?.[0]?.extensions?.['code'], 'BAD_USER_INPUT');
   });

@@ -21,13 +21,32 @@ export function caseView(record: EnforcementCaseRecord, visibility: 'full' | 'ma
   const kept = { caseNumber: record.caseNumber, status: record.status, source: record.source, officer: record.officer };
   if (visibility === 'masked') {
     return {
-      ...kept, masked: true, documentKind: null, documentNumber: null, issuedAt: null, debtor: null, debtorName: null,
-      creditorName: null, creditorAgency: null, amount: null, currency: null, openedAt: null,
+      ...kept,
+      masked: true,
+      documentKind: null,
+      documentNumber: null,
+      issuedAt: null,
+      debtor: null,
+      debtorName: null,
+      creditorName: null,
+      creditorAgency: null,
+      amount: null,
+      currency: null,
+      openedAt: null,
     };
   }
   return {
-    ...kept, masked: false, documentKind: record.documentKind, documentNumber: record.documentNumber, issuedAt: record.issuedAt,
-    debtor: { fin: record.debtorFin }, debtorName: record.debtorName, creditorName: record.creditorName,
-    creditorAgency: record.creditorAgency, amount: record.amount, currency: record.currency, openedAt: record.openedAt,
+    ...kept,
+    masked: false,
+    documentKind: record.documentKind,
+    documentNumber: record.documentNumber,
+    issuedAt: record.issuedAt,
+    debtor: { fin: record.debtorFin },
+    debtorName: record.debtorName,
+    creditorName: record.creditorName,
+    creditorAgency: record.creditorAgency,
+    amount: record.amount,
+    currency: record.currency,
+    openedAt: record.openedAt,
   };
 }

@@ -7,11 +7,17 @@ export enum EnforcementDocumentKind {
   NOTARY_INSCRIPTION = 'NOTARY_INSCRIPTION',
   TAX_AUTHORITY_DECISION = 'TAX_AUTHORITY_DECISION',
 }
-export enum EnforcementCaseStatus { OPEN = 'OPEN', SUSPENDED = 'SUSPENDED', COMPLETED = 'COMPLETED', TERMINATED = 'TERMINATED' }
+export enum EnforcementCaseStatus {
+  OPEN = 'OPEN',
+  SUSPENDED = 'SUSPENDED',
+  COMPLETED = 'COMPLETED',
+  TERMINATED = 'TERMINATED',
+}
 
 registerEnumType(EnforcementDocumentKind, {
   name: 'EnforcementDocumentKind',
-  description: "The enforcement document (icra sənədi): a court's writ, a notary's executive inscription or a tax authority's decision (6.1.1, 11.3.10, 11.3.29, 11.3.30).",
+  description:
+    "The enforcement document (icra sənədi): a court's writ, a notary's executive inscription or a tax authority's decision (6.1.1, 11.3.10, 11.3.29, 11.3.30).",
 });
 registerEnumType(EnforcementCaseStatus, { name: 'EnforcementCaseStatus', description: 'State of the enforcement proceedings (6.1.8).' });
 
@@ -128,7 +134,7 @@ export class EnforcementCase {
   @Field(() => String, { nullable: true })
   creditorName!: string | null;
 
-  @Field(() => String, { nullable: true, description: "Agency code when the creditor is a state body enforcing its own claim (11.3.10), e.g. MOT." })
+  @Field(() => String, { nullable: true, description: 'Agency code when the creditor is a state body enforcing its own claim (11.3.10), e.g. MOT.' })
   creditorAgency!: string | null;
 
   @Field(() => String, { nullable: true, description: 'Amount to be recovered, a decimal string (e.g. 1234.50).' })

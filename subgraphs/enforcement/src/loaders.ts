@@ -4,7 +4,10 @@ import { EnforcementAction, EnforcementCaseRecord } from './entities';
 
 export function createLoaders(db: DataSource) {
   return {
-    case: loaderOfOne((numbers) => db.getRepository(EnforcementCaseRecord).findBy({ caseNumber: In([...numbers]) }), (c) => c.caseNumber),
+    case: loaderOfOne(
+      (numbers) => db.getRepository(EnforcementCaseRecord).findBy({ caseNumber: In([...numbers]) }),
+      (c) => c.caseNumber,
+    ),
     casesOfDebtor: loaderOfMany(
       (fins) => db.getRepository(EnforcementCaseRecord).find({ where: { debtorFin: In([...fins]) }, order: { openedAt: 'DESC', caseNumber: 'ASC' } }),
       (c) => c.debtorFin,

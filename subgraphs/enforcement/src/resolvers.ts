@@ -14,7 +14,10 @@ const CASE_NUMBER_FORMAT = 'İC-YYYY-NNNNNNN: "İC" (or "IC"), a four-digit year
 function parseCaseNumber(value: string, argument = 'caseNumber'): string {
   const normalized = value.normalize('NFC').trim().toLocaleUpperCase('az').replace(/^IC-/, 'İC-');
   if (!CASE_NUMBER_PATTERN.test(normalized)) {
-    throw hubError('BAD_USER_INPUT', `Invalid enforcement case number in "${argument}": expected ${CASE_NUMBER_FORMAT}.`, { argument, expectedFormat: CASE_NUMBER_FORMAT });
+    throw hubError('BAD_USER_INPUT', `Invalid enforcement case number in "${argument}": expected ${CASE_NUMBER_FORMAT}.`, {
+      argument,
+      expectedFormat: CASE_NUMBER_FORMAT,
+    });
   }
   return normalized;
 }

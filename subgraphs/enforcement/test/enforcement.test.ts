@@ -16,27 +16,57 @@ const taxCase = ownCases.find((c) => c.creditorAgency === 'MOT')!;
 const privateCase = allCases.find((c) => c.creditorAgency === null)!;
 const otherDebtorCase = allCases.find((c) => c.debtorFin !== people['citizen-full'])!;
 
-const FULL_FIELDS = 'caseNumber status source officer masked documentKind documentNumber issuedAt debtor { fin } debtorName creditorName creditorAgency amount currency openedAt actions { kind date }';
+const FULL_FIELDS =
+  'caseNumber status source officer masked documentKind documentNumber issuedAt debtor { fin } debtorName creditorName creditorAgency amount currency openedAt actions { kind date }';
 type CaseJson = Record<string, unknown> & { caseNumber: string; masked: boolean; actions: Array<{ kind: string; date: string }> | null };
 
 function expectedFull(c: GeneratedCase): CaseJson {
   return {
-    caseNumber: c.caseNumber, status: c.status, source: c.source, officer: c.officer, masked: false, documentKind: c.documentKind,
-    documentNumber: c.documentNumber, issuedAt: c.issuedAt, debtor: { fin: c.debtorFin }, debtorName: c.debtorName, creditorName: c.creditorName,
-    creditorAgency: c.creditorAgency, amount: c.amount, currency: c.currency, openedAt: c.openedAt,
+    caseNumber: c.caseNumber,
+    status: c.status,
+    source: c.source,
+    officer: c.officer,
+    masked: false,
+    documentKind: c.documentKind,
+    documentNumber: c.documentNumber,
+    issuedAt: c.issuedAt,
+    debtor: { fin: c.debtorFin },
+    debtorName: c.debtorName,
+    creditorName: c.creditorName,
+    creditorAgency: c.creditorAgency,
+    amount: c.amount,
+    currency: c.currency,
+    openedAt: c.openedAt,
     actions: c.actions.map((a) => ({ kind: a.kind, date: a.at })),
   };
 }
 
 function expectedMasked(c: GeneratedCase): CaseJson {
   return {
-    caseNumber: c.caseNumber, status: c.status, source: c.source, officer: c.officer, masked: true, documentKind: null,
-    documentNumber: null, issuedAt: null, debtor: null, debtorName: null, creditorName: null, creditorAgency: null,
-    amount: null, currency: null, openedAt: null, actions: null,
+    caseNumber: c.caseNumber,
+    status: c.status,
+    source: c.source,
+    officer: c.officer,
+    masked: true,
+    documentKind: null,
+    documentNumber: null,
+    issuedAt: null,
+    debtor: null,
+    debtorName: null,
+    creditorName: null,
+    creditorAgency: null,
+    amount: null,
+    currency: null,
+    openedAt: null,
+    actions: null,
   };
 }
 
-const recordOf = (c: GeneratedCase): EnforcementCaseRecord => ({ ...c, documentKind: c.documentKind as EnforcementCaseRecord['documentKind'], status: c.status as EnforcementCaseRecord['status'] });
+const recordOf = (c: GeneratedCase): EnforcementCaseRecord => ({
+  ...c,
+  documentKind: c.documentKind as EnforcementCaseRecord['documentKind'],
+  status: c.status as EnforcementCaseRecord['status'],
+});
 
 describe('enforcement access rule', () => {
   it('gives a restricted body its own claims in full and masks every other case', () => {
@@ -61,18 +91,31 @@ describe('enforcement access rule', () => {
 
 describe('enforcement subgraph', () => {
   let subgraph: TestSubgraph;
-  before(async () => { subgraph = await startTestSubgraph(enforcementSubgraph); });
-  after(async () => { await subgraph.close(); });
+  before(async () => {
+    subgraph = await startTestSubgraph(enforcementSubgraph);
+  });
+  after(async () => {
+    await subgraph.close();
+  });
 
   it('answers a case number with the whole case and its actions for the owner (MOJ)', async () => {
-    const { body } = await subgraph.request(`query($n: String!) { enforcementCase(caseNumber: $n) { ${FULL_FIELDS} } }`, { n: taxCase.caseNumber }, { agency: 'MOJ' });
+    const { body } = await subgraph.request(
+      `query($n: String!) { enforcementCase(caseNumber: $n) { ${FULL_FIELDS} } }`,
+      { n: taxCase.caseNumber },
+      { agency: 'MOJ' },
+    );
     assert.equal(body.errors, undefined);
     assert.deepEqual(body.data?.['enforcementCase'], expectedFull(taxCase));
   });
 
   it('accepts the Latin "IC" spelling, returns null for an unknown number and BAD_USER_INPUT for a malformed one', async () => {
-    assert.ok(allCases.every((c) => CASE_NUMBER_PATTERN.test(c.caseNumber)), 'the pattern is the one the generator produces');
-    const latin = await subgraph.request(`query($n: String!) { enforcementCase(caseNumber: $n) { caseNumber } }`, { n: ` ${taxCase.caseNumber.replace('İ', 'i').toLowerCase()} ` });
+    assert.ok(
+      allCases.every((c) => CASE_NUMBER_PATTERN.test(c.caseNumber)),
+      'the pattern is the one the generator produces',
+    );
+    const latin = await subgraph.request(`query($n: String!) { enforcementCase(caseNumber: $n) { caseNumber } }`, {
+      n: ` ${taxCase.caseNumber.replace('İ', 'i').toLowerCase()} `,
+    });
     assert.deepEqual(latin.body.data?.['enforcementCase'], { caseNumber: taxCase.caseNumber });
     const unknown = await subgraph.request(`{ enforcementCase(caseNumber: "İC-1999-9999999") { caseNumber } }`);
     assert.equal(unknown.body.errors, undefined);
@@ -94,7 +137,13 @@ describe('enforcement subgraph', () => {
     for (const status of ['OPEN', 'COMPLETED'] as const) {
       const filtered = await subgraph.request(query, { r: [{ __typename: 'Person', fin }], s: status }, { agency: 'MOJ' });
       const cases = (filtered.body.data?.['_entities'] as Array<{ enforcementCases: Array<{ caseNumber: string }> }>)[0]!.enforcementCases;
-      assert.deepEqual(cases.map((c) => c.caseNumber).sort(), ownCases.filter((c) => c.status === status).map((c) => c.caseNumber).sort());
+      assert.deepEqual(
+        cases.map((c) => c.caseNumber).sort(),
+        ownCases
+          .filter((c) => c.status === status)
+          .map((c) => c.caseNumber)
+          .sort(),
+      );
     }
   });
 
@@ -107,24 +156,36 @@ describe('enforcement subgraph', () => {
     assert.deepEqual(other.body.data?.['enforcementCase'], expectedMasked(privateCase));
   });
 
-  it('masks every case for PGO, including in a debtor\'s list', async () => {
-    const { body } = await subgraph.request(`query($r: [_Any!]!) { _entities(representations: $r) { ... on Person { enforcementCases { ${FULL_FIELDS} } } } }`,
-      { r: [{ __typename: 'Person', fin: people['citizen-full'] }] }, { agency: 'PGO', level: 'restricted' });
+  it("masks every case for PGO, including in a debtor's list", async () => {
+    const { body } = await subgraph.request(
+      `query($r: [_Any!]!) { _entities(representations: $r) { ... on Person { enforcementCases { ${FULL_FIELDS} } } } }`,
+      { r: [{ __typename: 'Person', fin: people['citizen-full'] }] },
+      { agency: 'PGO', level: 'restricted' },
+    );
     assert.equal(body.errors, undefined);
     const cases = (body.data?.['_entities'] as Array<{ enforcementCases: CaseJson[] }>)[0]!.enforcementCases;
-    assert.deepEqual([...cases].sort((a, b) => a.caseNumber.localeCompare(b.caseNumber)),
-      [...ownCases].sort((a, b) => a.caseNumber.localeCompare(b.caseNumber)).map(expectedMasked));
+    assert.deepEqual(
+      [...cases].sort((a, b) => a.caseNumber.localeCompare(b.caseNumber)),
+      [...ownCases].sort((a, b) => a.caseNumber.localeCompare(b.caseNumber)).map(expectedMasked),
+    );
   });
 
-  it('lets a citizen read their own cases in full and nobody else\'s (8.1.3, 13.3)', async () => {
+  it("lets a citizen read their own cases in full and nobody else's (8.1.3, 13.3)", async () => {
     const self = { roles: ['citizen' as const], fin: people['citizen-full']!, purpose: 'self-access', level: 'restricted' as const };
     const mine = await subgraph.request(`query($n: String!) { enforcementCase(caseNumber: $n) { ${FULL_FIELDS} } }`, { n: taxCase.caseNumber }, self);
     assert.deepEqual(mine.body.data?.['enforcementCase'], expectedFull(taxCase));
-    const other = await subgraph.request(`query($n: String!) { enforcementCase(caseNumber: $n) { caseNumber officer } }`, { n: otherDebtorCase.caseNumber }, self);
+    const other = await subgraph.request(
+      `query($n: String!) { enforcementCase(caseNumber: $n) { caseNumber officer } }`,
+      { n: otherDebtorCase.caseNumber },
+      self,
+    );
     assert.equal(other.body.errors?.[0]?.extensions?.['code'], 'FORBIDDEN');
     assert.equal(other.body.data?.['enforcementCase'] ?? null, null);
-    const nested = await subgraph.request(`query($r: [_Any!]!) { _entities(representations: $r) { ... on Person { fin enforcementCases { caseNumber } } } }`,
-      { r: [{ __typename: 'Person', fin: otherDebtorCase.debtorFin }] }, self);
+    const nested = await subgraph.request(
+      `query($r: [_Any!]!) { _entities(representations: $r) { ... on Person { fin enforcementCases { caseNumber } } } }`,
+      { r: [{ __typename: 'Person', fin: otherDebtorCase.debtorFin }] },
+      self,
+    );
     assert.deepEqual(nested.body.data?.['_entities'], [{ fin: otherDebtorCase.debtorFin, enforcementCases: [] }]);
   });
 
@@ -132,8 +193,11 @@ describe('enforcement subgraph', () => {
     const fins = [...new Set(allCases.map((c) => c.debtorFin))];
     assert.ok(fins.length > 3);
     subgraph.counter.reset();
-    const { body } = await subgraph.request(`query($r: [_Any!]!) { _entities(representations: $r) { ... on Person { fin enforcementCases { caseNumber actions { kind } } } } }`,
-      { r: fins.map((fin) => ({ __typename: 'Person', fin })) }, { agency: 'MOJ' });
+    const { body } = await subgraph.request(
+      `query($r: [_Any!]!) { _entities(representations: $r) { ... on Person { fin enforcementCases { caseNumber actions { kind } } } } }`,
+      { r: fins.map((fin) => ({ __typename: 'Person', fin })) },
+      { agency: 'MOJ' },
+    );
     assert.equal(body.errors, undefined);
     const entities = body.data?.['_entities'] as Array<{ enforcementCases: unknown[] }>;
     assert.equal(entities.flatMap((e) => e.enforcementCases).length, allCases.length);
@@ -143,11 +207,19 @@ describe('enforcement subgraph', () => {
 
   it('pages nested lists and refuses a page larger than the cap', async () => {
     const r = [{ __typename: 'Person', fin: people['citizen-full'] }];
-    const one = await subgraph.request(`query($r: [_Any!]!) { _entities(representations: $r) { ... on Person { enforcementCases(first: 1) { caseNumber actions(first: 1) { kind } } } } }`, { r }, { agency: 'MOJ' });
+    const one = await subgraph.request(
+      `query($r: [_Any!]!) { _entities(representations: $r) { ... on Person { enforcementCases(first: 1) { caseNumber actions(first: 1) { kind } } } } }`,
+      { r },
+      { agency: 'MOJ' },
+    );
     const cases = (one.body.data?.['_entities'] as Array<{ enforcementCases: Array<{ actions: unknown[] }> }>)[0]!.enforcementCases;
     assert.equal(cases.length, 1);
     assert.equal(cases[0]!.actions.length, 1);
-    const big = await subgraph.request(`query($r: [_Any!]!) { _entities(representations: $r) { ... on Person { enforcementCases(first: 1000) { caseNumber } } } }`, { r }, { agency: 'MOJ' });
+    const big = await subgraph.request(
+      `query($r: [_Any!]!) { _entities(representations: $r) { ... on Person { enforcementCases(first: 1000) { caseNumber } } } }`,
+      { r },
+      { agency: 'MOJ' },
+    );
     assert.equal(big.body.errors?.[0]?.extensions?.['code'], 'BAD_USER_INPUT');
   });
 });

@@ -2,7 +2,10 @@ import { entityReference } from '@hub/kit';
 import { Directive, Field, ID, ObjectType, registerEnumType } from 'type-graphql';
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
-export enum ForeignerSex { MALE = 'MALE', FEMALE = 'FEMALE' }
+export enum ForeignerSex {
+  MALE = 'MALE',
+  FEMALE = 'FEMALE',
+}
 export enum PermitKind {
   VISA = 'VISA',
   TEMPORARY_RESIDENCE = 'TEMPORARY_RESIDENCE',

@@ -22,8 +22,7 @@ export class ForeignerResolver {
     requireUnlimited(ctx.caller, RESOURCE);
     const key = parseDocumentNumber(number);
     const [byPassport, permit] = await Promise.all([ctx.loaders.foreignerByPassport.load(key), ctx.loaders.permit.load(key)]);
-    const foreigner = byPassport
-      ?? (permit && RESIDENCE_CARD_KINDS.includes(permit.kind) ? await ctx.loaders.foreigner.load(permit.systemNumber) : null);
+    const foreigner = byPassport ?? (permit && RESIDENCE_CARD_KINDS.includes(permit.kind) ? await ctx.loaders.foreigner.load(permit.systemNumber) : null);
     if (foreigner) forbidOthers(ctx.caller, foreigner.fin, RESOURCE);
     return ctx.outcome.found(foreigner);
   }
@@ -44,7 +43,12 @@ export class ForeignerResolver {
   }
 
   @FieldResolver(() => [Permit], { description: 'Visas, residence cards, work permits, stay extensions and refugee status; active first.' })
-  async permits(@Root() foreigner: Foreigner, @Args() page: PageArgs, @Arg('activeOnly', { defaultValue: false }) activeOnly: boolean, @Ctx() ctx: Context): Promise<Permit[]> {
+  async permits(
+    @Root() foreigner: Foreigner,
+    @Args() page: PageArgs,
+    @Arg('activeOnly', { defaultValue: false }) activeOnly: boolean,
+    @Ctx() ctx: Context,
+  ): Promise<Permit[]> {
     const all = await ctx.loaders.permitsOf.load(foreigner.systemNumber);
     return ctx.outcome.found(pageOf(activeOnly ? all.filter((p) => p.active) : all, page));
   }

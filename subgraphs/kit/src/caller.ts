@@ -41,8 +41,7 @@ export function loadJwks(path: string): JSONWebKeySet {
   }
 }
 
-const unauthenticated = (reason: string) =>
-  hubError('UNAUTHENTICATED', `This subgraph answers only the hub gateway: ${reason}.`, { http: { status: 401 } });
+const unauthenticated = (reason: string) => hubError('UNAUTHENTICATED', `This subgraph answers only the hub gateway: ${reason}.`, { http: { status: 401 } });
 
 type CallerVerifier = (authorization: string | undefined) => Promise<Caller>;
 
@@ -123,8 +122,12 @@ function callerOf(payload: Record<string, unknown>): Caller {
     level,
     registrationNumber: String(payload['reg']),
     searchLimit: typeof searchLimit === 'number' ? Math.min(searchLimit, MAX_SEARCH_LIMIT) : DEFAULT_SEARCH_LIMIT,
-    ...(Array.isArray(payload['subjectHashes']) ? { subjectHashes: Object.freeze((payload['subjectHashes'] as unknown[]).filter((h): h is string => typeof h === 'string')) as string[] } : {}),
-    ...(Array.isArray(payload['hiddenPurposes']) ? { hiddenPurposes: Object.freeze((payload['hiddenPurposes'] as unknown[]).filter((h): h is string => typeof h === 'string')) as string[] } : {}),
+    ...(Array.isArray(payload['subjectHashes'])
+      ? { subjectHashes: Object.freeze((payload['subjectHashes'] as unknown[]).filter((h): h is string => typeof h === 'string')) as string[] }
+      : {}),
+    ...(Array.isArray(payload['hiddenPurposes'])
+      ? { hiddenPurposes: Object.freeze((payload['hiddenPurposes'] as unknown[]).filter((h): h is string => typeof h === 'string')) as string[] }
+      : {}),
   });
 }
 
@@ -178,9 +181,21 @@ export function signCallerAssertion(key: SigningKey, audience: string, caller: C
   const { agency, roles, purpose, caseNumber, fin, level, registrationNumber, searchLimit, subjectHashes, hiddenPurposes } = caller;
   const iat = Math.floor(Date.now() / 1000);
   const input = `${base64url({ alg: 'EdDSA', kid: key.kid })}.${base64url({
-    agency, roles, purpose, caseNumber, fin, level, reg: registrationNumber, searchLimit,
-    ...(subjectHashes ? { subjectHashes } : {}), ...(hiddenPurposes ? { hiddenPurposes } : {}),
-    iss: GATEWAY_ISSUER, aud: audience, sub: caller.sub, iat, exp: iat + ttlSeconds,
+    agency,
+    roles,
+    purpose,
+    caseNumber,
+    fin,
+    level,
+    reg: registrationNumber,
+    searchLimit,
+    ...(subjectHashes ? { subjectHashes } : {}),
+    ...(hiddenPurposes ? { hiddenPurposes } : {}),
+    iss: GATEWAY_ISSUER,
+    aud: audience,
+    sub: caller.sub,
+    iat,
+    exp: iat + ttlSeconds,
   })}`;
   return Promise.resolve(`${input}.${sign(null, Buffer.from(input), signerOf(key)).toString('base64url')}`);
 }

@@ -19,7 +19,11 @@ const MAX_BODY_BYTES = 1_000_000;
 
 /** A request refused with its own status and code, answered as a GraphQL error. */
 export class RequestRejected extends Error {
-  constructor(readonly status: number, readonly code: string, message: string) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
   }
 }

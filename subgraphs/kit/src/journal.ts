@@ -51,7 +51,10 @@ export class QueryJournal {
   private inFlight = 0;
   private readonly insert: Statement;
 
-  constructor(private readonly sql: Sql, schema: string) {
+  constructor(
+    private readonly sql: Sql,
+    schema: string,
+  ) {
     this.insert = {
       name: `${schema}.journal.insert`,
       text: `INSERT INTO "${schema}"."${JOURNAL_TABLE}" (registration_number, positive) SELECT * FROM unnest($1::text[], $2::boolean[])`,
@@ -69,13 +72,20 @@ export class QueryJournal {
     while (this.inFlight < MAX_IN_FLIGHT && this.queue.length > 0) {
       const batch = this.queue.splice(0, MAX_BATCH);
       this.inFlight += 1;
-      this.sql.query(this.insert, [batch.map((p) => p.registrationNumber), batch.map((p) => p.positive)]).then(
-        () => { for (const p of batch) p.resolve(); },
-        (error: unknown) => { for (const p of batch) p.reject(error as Error); },
-      ).finally(() => {
-        this.inFlight -= 1;
-        this.writeNext();
-      });
+      this.sql
+        .query(this.insert, [batch.map((p) => p.registrationNumber), batch.map((p) => p.positive)])
+        .then(
+          () => {
+            for (const p of batch) p.resolve();
+          },
+          (error: unknown) => {
+            for (const p of batch) p.reject(error as Error);
+          },
+        )
+        .finally(() => {
+          this.inFlight -= 1;
+          this.writeNext();
+        });
     }
   }
 }

@@ -17,10 +17,13 @@ export async function runSubgraphProcess<L>(module: SubgraphModule<L>, env: Envi
       if (stopping) return;
       stopping = true;
       logger.info({ signal }, 'stopping: finishing requests in flight');
-      running.stop().then(() => process.exit(0), (error: unknown) => {
-        logger.error({ err: error }, 'unclean stop');
-        process.exit(1);
-      });
+      running.stop().then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error({ err: error }, 'unclean stop');
+          process.exit(1);
+        },
+      );
     };
     process.on('SIGTERM', () => shutdown('SIGTERM'));
     process.on('SIGINT', () => shutdown('SIGINT'));

@@ -129,7 +129,9 @@ class CopySink implements TableSink {
 
   private constructor(private readonly stream: Writable) {
     // Kept, not thrown from an event: the load sees it at its next flush, or when it ends.
-    stream.on('error', (error: Error) => { this.failure = error; });
+    stream.on('error', (error: Error) => {
+      this.failure = error;
+    });
   }
 
   static async open(client: Client, table: string, columns: readonly string[]): Promise<CopySink> {
@@ -166,7 +168,11 @@ class InsertSink implements TableSink {
   private rows: Array<readonly unknown[]> = [];
   private readonly perStatement: number;
 
-  private constructor(private readonly client: Client, private readonly table: string, private readonly columns: readonly string[]) {
+  private constructor(
+    private readonly client: Client,
+    private readonly table: string,
+    private readonly columns: readonly string[],
+  ) {
     this.perStatement = Math.max(1, Math.floor(60_000 / columns.length));
   }
 
@@ -192,7 +198,15 @@ class InsertSink implements TableSink {
     this.rows = [];
     for (let start = 0; start < rows.length; start += this.perStatement) {
       const params: unknown[] = [];
-      const tuples = rows.slice(start, start + this.perStatement).map((row) => `(${row.map((value) => { params.push(value); return `$${params.length}`; }).join(', ')})`);
+      const tuples = rows.slice(start, start + this.perStatement).map(
+        (row) =>
+          `(${row
+            .map((value) => {
+              params.push(value);
+              return `$${params.length}`;
+            })
+            .join(', ')})`,
+      );
       await this.client.query(`INSERT INTO ${this.table} (${this.columns.map((c) => `"${c}"`).join(', ')}) VALUES ${tuples.join(', ')}`, params);
     }
   }
@@ -218,7 +232,8 @@ const sameSize = (state: SeedState, population: PopulationOptions) =>
 
 /** The indexes and unique/primary-key constraints of the tables, as statements to drop and re-create them. */
 async function indexesOf(client: Client, tables: readonly string[]): Promise<Deferred[]> {
-  const { rows } = await client.query<Deferred>(`
+  const { rows } = await client.query<Deferred>(
+    `
     SELECT c.conname AS name,
            format('ALTER TABLE %s DROP CONSTRAINT IF EXISTS %I', c.conrelid::regclass::text, c.conname) AS drop,
            format('ALTER TABLE %s ADD CONSTRAINT %I %s', c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid)) AS create
@@ -228,7 +243,9 @@ async function indexesOf(client: Client, tables: readonly string[]): Promise<Def
            format('DROP INDEX IF EXISTS %s', i.indexrelid::regclass::text),
            pg_get_indexdef(i.indexrelid)
       FROM pg_index i WHERE i.indrelid = ANY($1::regclass[])
-       AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid AND c.conrelid = i.indrelid)`, [tables]);
+       AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid AND c.conrelid = i.indrelid)`,
+    [tables],
+  );
   return rows;
 }
 
@@ -250,7 +267,13 @@ interface SeedOptions {
  * seed) is truncated and loaded again. Indexes and keys are dropped before the load (their
  * definitions kept in the state row, so an interrupted load still knows them) and built after.
  */
-export async function seedPopulation(db: DataSource, schema: string, source: PopulationSeed, population: PopulationOptions, options: SeedOptions): Promise<'kept' | 'loaded'> {
+export async function seedPopulation(
+  db: DataSource,
+  schema: string,
+  source: PopulationSeed,
+  population: PopulationOptions,
+  options: SeedOptions,
+): Promise<'kept' | 'loaded'> {
   const control = clientFor(db, schema);
   await control.connect();
   try {
@@ -263,15 +286,21 @@ export async function seedPopulation(db: DataSource, schema: string, source: Pop
     const { rows } = await control.query<SeedState>(`SELECT seed::float8 AS seed, citizens, foreigners, complete, deferred FROM "${schema}"."${STATE_TABLE}"`);
     const previous = rows[0];
     if (previous?.complete && sameSize(previous, population)) return 'kept';
-    if (previous) options.logger.warn({ previous: { seed: previous.seed, citizens: previous.citizens, foreigners: previous.foreigners, complete: previous.complete } }, 'the population in the database is partial or another one: loading it again');
+    if (previous)
+      options.logger.warn(
+        { previous: { seed: previous.seed, citizens: previous.citizens, foreigners: previous.foreigners, complete: previous.complete } },
+        'the population in the database is partial or another one: loading it again',
+      );
 
     const tables = Object.values(source.tables).map(({ entity }) => quotedTable(db, entity));
     // Definitions an interrupted load dropped are only in its state row; the catalog has those migrations added since.
     const current = await indexesOf(control, tables);
     const deferred = [...current, ...(previous?.deferred ?? []).filter((d) => !current.some((c) => c.name === d.name))];
-    await control.query(`INSERT INTO "${schema}"."${STATE_TABLE}" (seed, citizens, foreigners, complete, deferred) VALUES ($1, $2, $3, false, $4)
+    await control.query(
+      `INSERT INTO "${schema}"."${STATE_TABLE}" (seed, citizens, foreigners, complete, deferred) VALUES ($1, $2, $3, false, $4)
       ON CONFLICT (id) DO UPDATE SET seed = EXCLUDED.seed, citizens = EXCLUDED.citizens, foreigners = EXCLUDED.foreigners, complete = false, deferred = EXCLUDED.deferred, updated_at = now()`,
-    [population.seed, population.citizens, population.foreigners, JSON.stringify(deferred)]);
+      [population.seed, population.citizens, population.foreigners, JSON.stringify(deferred)],
+    );
     for (const d of deferred) await control.query(d.drop);
 
     const meter = new ProgressMeter(schema, source.steps(population), deferred.length, options);
@@ -290,7 +319,12 @@ class ProgressMeter {
   private lastLog = Date.now();
   readonly progress: SeedProgress;
 
-  constructor(private readonly schema: string, ofSteps: number, ofIndexes: number, private readonly options: SeedOptions) {
+  constructor(
+    private readonly schema: string,
+    ofSteps: number,
+    ofIndexes: number,
+    private readonly options: SeedOptions,
+  ) {
     this.progress = { phase: 'loading', steps: 0, ofSteps, rows: 0, rowsPerSecond: 0, etaSeconds: null, indexes: 0, ofIndexes };
   }
 
@@ -310,7 +344,12 @@ class ProgressMeter {
   }
 }
 
-const quotedTable = (db: DataSource, entity: EntityClass) => db.getMetadata(entity).tablePath.split('.').map((part) => `"${part}"`).join('.');
+const quotedTable = (db: DataSource, entity: EntityClass) =>
+  db
+    .getMetadata(entity)
+    .tablePath.split('.')
+    .map((part) => `"${part}"`)
+    .join('.');
 
 async function load(db: DataSource, schema: string, source: PopulationSeed, population: PopulationOptions, meter: ProgressMeter): Promise<void> {
   const names = Object.keys(source.tables);
@@ -379,7 +418,12 @@ async function buildIndexes(client: Client, tables: readonly string[], deferred:
  * /ready says it is not, with the progress in the body, so a launcher (or Kubernetes) waits as
  * long as the load moves instead of giving up after a fixed time.
  */
-export async function listenWhileSeeding(name: string, port: number, host: string | undefined, progress: () => SeedProgress | null): Promise<{ close(): Promise<void> }> {
+export async function listenWhileSeeding(
+  name: string,
+  port: number,
+  host: string | undefined,
+  progress: () => SeedProgress | null,
+): Promise<{ close(): Promise<void> }> {
   const server: Server = createServer((req, res) => {
     const healthy = req.url === '/health';
     res.writeHead(healthy ? 200 : 503, { 'content-type': 'application/json', connection: 'close' });
@@ -401,12 +445,26 @@ export async function listenWhileSeeding(name: string, port: number, host: strin
  * A subgraph's seeding on start: its port (when fixed) answers the probes with the progress
  * while the population loads, and is freed for the subgraph's own server afterwards.
  */
-export async function seedOnStart(name: string, db: DataSource, schema: string, source: PopulationSeed, population: PopulationOptions, logger: Logger, port: number, host?: string): Promise<void> {
+export async function seedOnStart(
+  name: string,
+  db: DataSource,
+  schema: string,
+  source: PopulationSeed,
+  population: PopulationOptions,
+  logger: Logger,
+  port: number,
+  host?: string,
+): Promise<void> {
   const seen: { progress: SeedProgress | null } = { progress: null };
   const probe = port === 0 ? null : await listenWhileSeeding(name, port, host, () => seen.progress);
   try {
     const started = Date.now();
-    const outcome = await seedPopulation(db, schema, source, population, { logger, onProgress: (p) => { seen.progress = p; } });
+    const outcome = await seedPopulation(db, schema, source, population, {
+      logger,
+      onProgress: (p) => {
+        seen.progress = p;
+      },
+    });
     if (outcome === 'loaded') logger.info({ ms: Date.now() - started, citizens: population.citizens, rows: seen.progress?.rows }, 'seeded demo data');
   } finally {
     await probe?.close();

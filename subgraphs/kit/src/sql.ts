@@ -54,10 +54,14 @@ function columnsOf(entity: EntityClass): Array<{ property: string; column: strin
 
 /** An entity's columns as `alias."column" AS "property"`: a raw row then reads like the entity typeorm would have built. */
 export function entityColumns(entity: EntityClass, alias: string): string {
-  return columnsOf(entity).map(({ property, column }) => `${alias}."${column}" AS "${property}"`).join(', ');
+  return columnsOf(entity)
+    .map(({ property, column }) => `${alias}."${column}" AS "${property}"`)
+    .join(', ');
 }
 
 /** The same as one JSON object, for rows nested in another query (json_agg); dates stay YYYY-MM-DD. */
 export function entityJson(entity: EntityClass, alias: string): string {
-  return `json_build_object(${columnsOf(entity).map(({ property, column }) => `'${property}', ${alias}."${column}"`).join(', ')})`;
+  return `json_build_object(${columnsOf(entity)
+    .map(({ property, column }) => `'${property}', ${alias}."${column}"`)
+    .join(', ')})`;
 }

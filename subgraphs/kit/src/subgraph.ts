@@ -189,7 +189,11 @@ export async function startSubgraph<L>(module: SubgraphModule<L>, options: Subgr
     apollo,
     context,
     lean: createLeanExecutor({
-      schema, validationRules: [NoIntrospection], context, complete, headers: ANSWER_HEADERS,
+      schema,
+      validationRules: [NoIntrospection],
+      context,
+      complete,
+      headers: ANSWER_HEADERS,
       documents: new DocumentCache(MAX_CACHED_DOCUMENTS, MAX_CACHED_DOCUMENT_CHARS),
     }),
     routes: {
@@ -221,9 +225,17 @@ export async function startSubgraph<L>(module: SubgraphModule<L>, options: Subgr
 /** A database that does not answer within the probe's timeout is as good as down. */
 async function databaseAnswers(db: DataSource): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(false), READY_DATABASE_TIMEOUT_MS); });
+  const timedOut = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), READY_DATABASE_TIMEOUT_MS);
+  });
   try {
-    return await Promise.race([db.query('SELECT 1').then(() => true, () => false), timedOut]);
+    return await Promise.race([
+      db.query('SELECT 1').then(
+        () => true,
+        () => false,
+      ),
+      timedOut,
+    ]);
   } finally {
     clearTimeout(timer);
   }

@@ -80,21 +80,33 @@ let registration = 0;
 export function testCaller(overrides: Partial<Caller> = {}): Caller {
   registration += 1;
   return {
-    agency: 'MIA', sub: 'test-officer', roles: ['officer'], purpose: 'identity-check', caseNumber: null,
-    fin: null, level: 'unlimited', registrationNumber: `TEST-${process.pid}-${registration}`, searchLimit: 10, ...overrides,
+    agency: 'MIA',
+    sub: 'test-officer',
+    roles: ['officer'],
+    purpose: 'identity-check',
+    caseNumber: null,
+    fin: null,
+    level: 'unlimited',
+    registrationNumber: `TEST-${process.pid}-${registration}`,
+    searchLimit: 10,
+    ...overrides,
   };
 }
 
 /** Counts the SQL statements a subgraph runs (typeorm's and the plain SQL of sql.ts), to prove that loading is batched. */
 class QueryCounter implements TypeOrmLogger {
   readonly queries: string[] = [];
-  logQuery(query: string): void { this.queries.push(query); }
+  logQuery(query: string): void {
+    this.queries.push(query);
+  }
   logQueryError(): void {}
   logQuerySlow(): void {}
   logSchemaBuild(): void {}
   logMigration(): void {}
   log(): void {}
-  reset(): void { this.queries.length = 0; }
+  reset(): void {
+    this.queries.length = 0;
+  }
   selectsFrom(table: string): string[] {
     return this.queries.filter((q) => /^\s*SELECT/i.test(q) && q.includes(`"${table}"`));
   }
@@ -105,7 +117,12 @@ export interface TestSubgraph extends RunningSubgraph {
   keys: TestKeys;
   counter: QueryCounter;
   /** POSTs a GraphQL request as the gateway would, with the given caller. */
-  request(query: string, variables?: Record<string, unknown>, caller?: Partial<Caller> | null, extraHeaders?: Record<string, string>): Promise<{ status: number; body: GraphQLResponseBody }>;
+  request(
+    query: string,
+    variables?: Record<string, unknown>,
+    caller?: Partial<Caller> | null,
+    extraHeaders?: Record<string, string>,
+  ): Promise<{ status: number; body: GraphQLResponseBody }>;
   close(): Promise<void>;
 }
 
@@ -119,8 +136,13 @@ export async function startTestSubgraph<L>(module: SubgraphModule<L>, population
   const keys = await createTestKeys();
   const counter = new QueryCounter();
   const running = await startSubgraph(module, {
-    databaseUrl: database.url, port: 0, host: '127.0.0.1', gatewayJwksPath: keys.jwksPath, seed: population,
-    logger: pino({ level: 'silent' }), databaseLogger: counter,
+    databaseUrl: database.url,
+    port: 0,
+    host: '127.0.0.1',
+    gatewayJwksPath: keys.jwksPath,
+    seed: population,
+    logger: pino({ level: 'silent' }),
+    databaseLogger: counter,
   });
   return {
     ...running,

@@ -1,7 +1,13 @@
 import { hubError } from './errors';
 import {
-  DOCUMENT_FORMAT, DOCUMENT_PATTERN, FIN_FORMAT, FIN_PATTERN,
-  FOREIGNER_NUMBER_FORMAT, FOREIGNER_NUMBER_PATTERN, VEHICLE_FORMAT, VEHICLE_PATTERN,
+  DOCUMENT_FORMAT,
+  DOCUMENT_PATTERN,
+  FIN_FORMAT,
+  FIN_PATTERN,
+  FOREIGNER_NUMBER_FORMAT,
+  FOREIGNER_NUMBER_PATTERN,
+  VEHICLE_FORMAT,
+  VEHICLE_PATTERN,
 } from './formats';
 
 /**
@@ -19,8 +25,10 @@ function check(value: string, pattern: RegExp, what: string, argument: string, f
 
 export const parseFin = (value: string, argument = 'fin') => check(value, FIN_PATTERN, 'FİN', argument, FIN_FORMAT);
 export const parseDocumentNumber = (value: string, argument = 'number') => check(value, DOCUMENT_PATTERN, 'document number', argument, DOCUMENT_FORMAT);
-export const parseVehicleNumber = (value: string, argument = 'registrationNumber') => check(value, VEHICLE_PATTERN, 'vehicle registration number', argument, VEHICLE_FORMAT);
-export const parseForeignerNumber = (value: string, argument = 'systemNumber') => check(value, FOREIGNER_NUMBER_PATTERN, 'foreigner system number', argument, FOREIGNER_NUMBER_FORMAT);
+export const parseVehicleNumber = (value: string, argument = 'registrationNumber') =>
+  check(value, VEHICLE_PATTERN, 'vehicle registration number', argument, VEHICLE_FORMAT);
+export const parseForeignerNumber = (value: string, argument = 'systemNumber') =>
+  check(value, FOREIGNER_NUMBER_PATTERN, 'foreigner system number', argument, FOREIGNER_NUMBER_FORMAT);
 
 const DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
 export function parseDate(value: string, argument: string): string {

@@ -4,8 +4,15 @@ import { createLocalJWKSet, jwtVerify, SignJWT, type JSONWebKeySet } from 'jose'
 import { createCallerVerifier, createKeyPair, importSigningKey, signCallerAssertion, type Caller, type SigningKey } from '../src/caller';
 
 const caller: Caller = {
-  agency: 'MIA', sub: 'officer-7', roles: ['officer'], purpose: 'identity-check', caseNumber: null,
-  fin: null, level: 'restricted', registrationNumber: 'HUB-1', searchLimit: 10,
+  agency: 'MIA',
+  sub: 'officer-7',
+  roles: ['officer'],
+  purpose: 'identity-check',
+  caseNumber: null,
+  fin: null,
+  level: 'restricted',
+  registrationNumber: 'HUB-1',
+  searchLimit: 10,
 };
 
 async function gatewayKeys(kid = 'gw-1'): Promise<{ key: SigningKey; jwks: JSONWebKeySet }> {
@@ -15,8 +22,22 @@ async function gatewayKeys(kid = 'gw-1'): Promise<{ key: SigningKey; jwks: JSONW
 
 /** The assertion as jose signed it before signing moved to node:crypto. */
 function joseAssertion(key: SigningKey, audience: string) {
-  return new SignJWT({ agency: caller.agency, roles: caller.roles, purpose: caller.purpose, caseNumber: null, fin: null, level: caller.level, reg: caller.registrationNumber, searchLimit: 10 })
-    .setProtectedHeader({ alg: 'EdDSA', kid: key.kid }).setIssuer('hub-gateway').setAudience(audience).setSubject(caller.sub).setIssuedAt().setExpirationTime('60s')
+  return new SignJWT({
+    agency: caller.agency,
+    roles: caller.roles,
+    purpose: caller.purpose,
+    caseNumber: null,
+    fin: null,
+    level: caller.level,
+    reg: caller.registrationNumber,
+    searchLimit: 10,
+  })
+    .setProtectedHeader({ alg: 'EdDSA', kid: key.kid })
+    .setIssuer('hub-gateway')
+    .setAudience(audience)
+    .setSubject(caller.sub)
+    .setIssuedAt()
+    .setExpirationTime('60s')
     .sign(key.privateKey);
 }
 
@@ -34,13 +55,31 @@ describe('caller assertions', () => {
   it('signs with node:crypto what jose verifies, with the same claims', async () => {
     const { key, jwks } = await gatewayKeys();
     const token = await signCallerAssertion(key, 'citizens', caller, 60);
-    const { payload, protectedHeader } = await jwtVerify(token, createLocalJWKSet(jwks), { issuer: 'hub-gateway', audience: 'citizens', algorithms: ['EdDSA'] });
+    const { payload, protectedHeader } = await jwtVerify(token, createLocalJWKSet(jwks), {
+      issuer: 'hub-gateway',
+      audience: 'citizens',
+      algorithms: ['EdDSA'],
+    });
     assert.deepEqual(protectedHeader, { alg: 'EdDSA', kid: 'gw-1' });
     assert.equal(payload.exp! - payload.iat!, 60);
-    assert.deepEqual({ ...payload, iat: 0, exp: 0 }, {
-      agency: 'MIA', roles: ['officer'], purpose: 'identity-check', caseNumber: null, fin: null, level: 'restricted', reg: 'HUB-1', searchLimit: 10,
-      iss: 'hub-gateway', aud: 'citizens', sub: 'officer-7', iat: 0, exp: 0,
-    });
+    assert.deepEqual(
+      { ...payload, iat: 0, exp: 0 },
+      {
+        agency: 'MIA',
+        roles: ['officer'],
+        purpose: 'identity-check',
+        caseNumber: null,
+        fin: null,
+        level: 'restricted',
+        reg: 'HUB-1',
+        searchLimit: 10,
+        iss: 'hub-gateway',
+        aud: 'citizens',
+        sub: 'officer-7',
+        iat: 0,
+        exp: 0,
+      },
+    );
   });
 
   it('verifies with node:crypto what jose signs, and what it signs itself', async () => {
@@ -58,11 +97,18 @@ describe('caller assertions', () => {
     const forger = (await gatewayKeys('gw-1')).key;
     assert.match(await refusal(verify, await signCallerAssertion(forger, 'citizens', caller)), /ERR_JWS_SIGNATURE_VERIFICATION_FAILED/);
     assert.match(await refusal(verify, await signCallerAssertion((await gatewayKeys('other')).key, 'citizens', caller)), /ERR_JWKS_NO_MATCHING_KEY/);
-    const hmac = await new SignJWT({ level: 'unlimited' }).setProtectedHeader({ alg: 'HS256', kid: 'gw-1' }).setIssuer('hub-gateway').setAudience('citizens')
-      .setIssuedAt().setExpirationTime('60s').sign(new TextEncoder().encode('a shared secret of at least 32 bytes!'));
+    const hmac = await new SignJWT({ level: 'unlimited' })
+      .setProtectedHeader({ alg: 'HS256', kid: 'gw-1' })
+      .setIssuer('hub-gateway')
+      .setAudience('citizens')
+      .setIssuedAt()
+      .setExpirationTime('60s')
+      .sign(new TextEncoder().encode('a shared secret of at least 32 bytes!'));
     assert.match(await refusal(verify, hmac), /ERR_JOSE_ALG_NOT_ALLOWED/);
     const [header, , signature] = (await signCallerAssertion(key, 'citizens', caller)).split('.');
-    const unlimited = Buffer.from(JSON.stringify({ ...caller, level: 'unlimited', iss: 'hub-gateway', aud: 'citizens', iat: 1, exp: 9_999_999_999 })).toString('base64url');
+    const unlimited = Buffer.from(JSON.stringify({ ...caller, level: 'unlimited', iss: 'hub-gateway', aud: 'citizens', iat: 1, exp: 9_999_999_999 })).toString(
+      'base64url',
+    );
     assert.match(await refusal(verify, `${header}.${unlimited}.${signature}`), /ERR_JWS_SIGNATURE_VERIFICATION_FAILED/);
     assert.match(await refusal(verify, 'not.a-token'), /ERR_JWS_INVALID/);
     await assert.rejects(verify(undefined), /no gateway assertion/);
@@ -75,7 +121,13 @@ describe('caller assertions', () => {
     const token = await signCallerAssertion(key, 'citizens', caller, 30);
     const first = await verify(`Bearer ${token}`);
     assert.equal(await verify(`Bearer ${token}`), first, 'the second presentation is served from the cache');
-    assert.throws(() => { (first as { level: string }).level = 'unlimited'; }, TypeError, 'a cached caller cannot be changed');
+    assert.throws(
+      () => {
+        (first as { level: string }).level = 'unlimited';
+      },
+      TypeError,
+      'a cached caller cannot be changed',
+    );
     clock += 40_000;
     assert.match(await refusal(verify, token), /ERR_JWT_EXPIRED/);
   });

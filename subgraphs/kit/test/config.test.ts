@@ -9,18 +9,33 @@ const URL = 'postgres://hub@db.example:5432/hub';
 describe('a subgraph process configuration', () => {
   it('comes from the environment it is given, with defaults for what is unset or empty', () => {
     assert.deepEqual(subgraphConfig({ DATABASE_URL: URL, PORT: '', HUB_KEYS_DIR: '/run/keys' }, 4008), {
-      databaseUrl: URL, port: 4008, gatewayJwksPath: '/run/keys/gateway.jwks.json', seed: null, poolSize: 10, shutdownGraceMs: DEFAULT_SHUTDOWN_GRACE_MS,
+      databaseUrl: URL,
+      port: 4008,
+      gatewayJwksPath: '/run/keys/gateway.jwks.json',
+      seed: null,
+      poolSize: 10,
+      shutdownGraceMs: DEFAULT_SHUTDOWN_GRACE_MS,
     });
   });
 
   it('reads every setting it has', () => {
     const env = {
-      DATABASE_URL: URL, PORT: '5001', GATEWAY_JWKS_PATH: '/etc/hub/gateway.jwks.json', HUB_SEED: 'demo', HUB_SEED_NUMBER: '7',
-      HUB_SEED_CITIZENS: '50', DATABASE_POOL_SIZE: '3', SHUTDOWN_GRACE_MS: '0',
+      DATABASE_URL: URL,
+      PORT: '5001',
+      GATEWAY_JWKS_PATH: '/etc/hub/gateway.jwks.json',
+      HUB_SEED: 'demo',
+      HUB_SEED_NUMBER: '7',
+      HUB_SEED_CITIZENS: '50',
+      DATABASE_POOL_SIZE: '3',
+      SHUTDOWN_GRACE_MS: '0',
     };
     assert.deepEqual(subgraphConfig(env, 4001), {
-      databaseUrl: URL, port: 5001, gatewayJwksPath: '/etc/hub/gateway.jwks.json',
-      seed: { seed: 7, citizens: 50, foreigners: DEMO_POPULATION.foreigners }, poolSize: 3, shutdownGraceMs: 0,
+      databaseUrl: URL,
+      port: 5001,
+      gatewayJwksPath: '/etc/hub/gateway.jwks.json',
+      seed: { seed: 7, citizens: 50, foreigners: DEMO_POPULATION.foreigners },
+      poolSize: 3,
+      shutdownGraceMs: 0,
     });
   });
 
@@ -39,7 +54,11 @@ describe('a subgraph process configuration', () => {
       [{ DATABASE_URL: URL, HUB_SEED: 'demo', HUB_SEED_CITIZENS: '9' }, /^HUB_SEED_CITIZENS="9"/],
     ];
     for (const [env, message] of cases) {
-      assert.throws(() => subgraphConfig(env, 4001), (error: unknown) => error instanceof ConfigError && message.test(error.message), JSON.stringify(env));
+      assert.throws(
+        () => subgraphConfig(env, 4001),
+        (error: unknown) => error instanceof ConfigError && message.test(error.message),
+        JSON.stringify(env),
+      );
     }
   });
 });

@@ -13,7 +13,9 @@ describe('the embedded PostgreSQL (PGlite over the wire protocol)', () => {
     pg = await startEmbeddedPostgres({ dataDir: mkdtempSync(join(tmpdir(), 'hub-pglite-')) });
     rssAfterStart = process.memoryUsage().rss;
   });
-  after(async () => { await pg.stop(); });
+  after(async () => {
+    await pg.stop();
+  });
 
   it("on a new data folder, does not keep initdb's WebAssembly memory once it serves", () => {
     // initdb's instance holds about 400 MB more than the serving one (which holds about 300 MB);
@@ -21,7 +23,7 @@ describe('the embedded PostgreSQL (PGlite over the wire protocol)', () => {
     assert.ok(rssAfterStart < 500 * 1024 * 1024, `RSS right after the start: ${Math.round(rssAfterStart / 1024 / 1024)} MB`);
   });
 
-  it('keeps each connection\'s extended-protocol messages together under concurrency', async () => {
+  it("keeps each connection's extended-protocol messages together under concurrency", async () => {
     // Two pools (two "subgraphs") writing at once with different parameter counts, as the
     // seeding does: interleaved Parse/Bind messages fail with "bind message supplies N parameters".
     const a = new Pool({ connectionString: pg.url, max: 4 });
@@ -32,10 +34,7 @@ describe('the embedded PostgreSQL (PGlite over the wire protocol)', () => {
         const values = Array.from({ length: rows }, (_w, k) => [batch, k]).flat();
         return pool.query(`INSERT INTO interleave VALUES ${Array.from({ length: rows }, (_w, k) => `($${2 * k + 1}, $${2 * k + 2})`).join(', ')}`, values);
       };
-      await Promise.all([
-        ...Array.from({ length: 30 }, (_v, i) => insert(a, i, 1)),
-        ...Array.from({ length: 30 }, (_v, i) => insert(b, 100 + i, 500)),
-      ]);
+      await Promise.all([...Array.from({ length: 30 }, (_v, i) => insert(a, i, 1)), ...Array.from({ length: 30 }, (_v, i) => insert(b, 100 + i, 500))]);
       const { rows } = await a.query<{ n: number }>('SELECT count(*)::int AS n FROM interleave');
       assert.equal(rows[0]?.n, 30 + 30 * 500);
     } finally {

@@ -14,13 +14,26 @@ describe('the R6 journal with group commit', () => {
   let db: DataSource;
   const statements: string[] = [];
   const logger: Logger = {
-    logQuery: (query) => { statements.push(query); },
-    logQueryError: () => undefined, logQuerySlow: () => undefined, logSchemaBuild: () => undefined, logMigration: () => undefined, log: () => undefined,
+    logQuery: (query) => {
+      statements.push(query);
+    },
+    logQueryError: () => undefined,
+    logQuerySlow: () => undefined,
+    logSchemaBuild: () => undefined,
+    logMigration: () => undefined,
+    log: () => undefined,
   };
 
   before(async () => {
     database = await createTestDatabase();
-    db = await openDatabase({ url: database.url, schema: SCHEMA, entities: [], migrations: [journalMigration(SCHEMA)], applicationName: 'journal-test', logger });
+    db = await openDatabase({
+      url: database.url,
+      schema: SCHEMA,
+      entities: [],
+      migrations: [journalMigration(SCHEMA)],
+      applicationName: 'journal-test',
+      logger,
+    });
   });
   after(async () => {
     await db.destroy();
@@ -34,17 +47,29 @@ describe('the R6 journal with group commit', () => {
     try {
       statements.length = 0;
       const numbers = Array.from({ length: 50 }, (_, i) => `REG-${i}`);
-      const seenOnResolve = await Promise.all(numbers.map(async (number, i) => {
-        await journal.record(number, i % 2 === 0);
-        // Another connection sees the row: it was committed, not merely sent.
-        const { rows } = await reader.query(`SELECT positive FROM ${SCHEMA}.query_journal WHERE registration_number = $1`, [number]);
-        return rows.length;
-      }));
-      assert.deepEqual(seenOnResolve, numbers.map(() => 1));
+      const seenOnResolve = await Promise.all(
+        numbers.map(async (number, i) => {
+          await journal.record(number, i % 2 === 0);
+          // Another connection sees the row: it was committed, not merely sent.
+          const { rows } = await reader.query(`SELECT positive FROM ${SCHEMA}.query_journal WHERE registration_number = $1`, [number]);
+          return rows.length;
+        }),
+      );
+      assert.deepEqual(
+        seenOnResolve,
+        numbers.map(() => 1),
+      );
       const inserts = statements.filter((s) => /^INSERT/.test(s));
       assert.ok(inserts.length <= 4, `${inserts.length} INSERTs for 50 records`);
-      const { rows } = await reader.query<{ registration_number: string; positive: boolean }>(`SELECT registration_number, positive FROM ${SCHEMA}.query_journal ORDER BY registration_number`);
-      assert.deepEqual(rows, numbers.map((number, i) => ({ registration_number: number, positive: i % 2 === 0 })).sort((a, b) => a.registration_number.localeCompare(b.registration_number)));
+      const { rows } = await reader.query<{ registration_number: string; positive: boolean }>(
+        `SELECT registration_number, positive FROM ${SCHEMA}.query_journal ORDER BY registration_number`,
+      );
+      assert.deepEqual(
+        rows,
+        numbers
+          .map((number, i) => ({ registration_number: number, positive: i % 2 === 0 }))
+          .sort((a, b) => a.registration_number.localeCompare(b.registration_number)),
+      );
     } finally {
       await reader.end();
     }
@@ -53,6 +78,9 @@ describe('the R6 journal with group commit', () => {
   it('rejects every record of a batch that could not be written', async () => {
     const journal = new QueryJournal(sqlOf(db), 'no_such_schema');
     const results = await Promise.allSettled([journal.record('A', true), journal.record('B', false)]);
-    assert.deepEqual(results.map((r) => r.status), ['rejected', 'rejected']);
+    assert.deepEqual(
+      results.map((r) => r.status),
+      ['rejected', 'rejected'],
+    );
   });
 });

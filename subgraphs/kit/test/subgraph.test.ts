@@ -9,9 +9,15 @@ describe('defineSubgraph', () => {
     async up(): Promise<void> {}
     async down(): Promise<void> {}
   }
-  const definition = (name: SubgraphName) => ({ name, resolvers: [class Resolver {}] as [new () => object], entities: [], migrations: [Own], createLoaders: () => ({}) });
+  const definition = (name: SubgraphName) => ({
+    name,
+    resolvers: [class Resolver {}] as [new () => object],
+    entities: [],
+    migrations: [Own],
+    createLoaders: () => ({}),
+  });
 
-  it('takes the port and schema from the catalog, and puts the R6 journal before the subgraph\'s own migrations', () => {
+  it("takes the port and schema from the catalog, and puts the R6 journal before the subgraph's own migrations", () => {
     const module = defineSubgraph(definition('child-data'));
     assert.equal(module.defaultPort, 4008);
     assert.equal(module.schema, 'child_data');

@@ -1,9 +1,24 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  appealsOf, childProfileOf, citizenAt, citizenDocuments, citizenRegistrations, citizenRestrictions, crossingsOf, demoPeople,
-  enforcementCasesOf, finForCitizen, foreignerAt, foreignerPermits, foreignerRestrictions,
-  parentsOf, REFERENCE_DAY, vehicleOf, type DemoCase, type PopulationOptions,
+  appealsOf,
+  childProfileOf,
+  citizenAt,
+  citizenDocuments,
+  citizenRegistrations,
+  citizenRestrictions,
+  crossingsOf,
+  demoPeople,
+  enforcementCasesOf,
+  finForCitizen,
+  foreignerAt,
+  foreignerPermits,
+  foreignerRestrictions,
+  parentsOf,
+  REFERENCE_DAY,
+  vehicleOf,
+  type DemoCase,
+  type PopulationOptions,
 } from '../src/synthetic';
 import { DOCUMENT_PATTERN, FIN_PATTERN, VEHICLE_PATTERN } from '../src/formats';
 
@@ -21,11 +36,20 @@ function ageOnReferenceDay(birthDate: string): number {
 /** Everything the generator says about citizen #i and foreigner #i. */
 function factsAbout(options: PopulationOptions, i: number) {
   return {
-    citizen: citizenAt(options, i), documents: citizenDocuments(options, i), registrations: citizenRegistrations(options, i),
-    parents: parentsOf(options, i), vehicle: vehicleOf(options, i), crossings: crossingsOf(options, { citizen: i }),
-    restrictions: citizenRestrictions(options, i), enforcement: enforcementCasesOf(options, i), child: childProfileOf(options, i),
-    appeals: appealsOf(options, i), foreigner: foreignerAt(options, i), permits: foreignerPermits(options, i),
-    foreignerCrossings: crossingsOf(options, { foreigner: i }), foreignerRestrictions: foreignerRestrictions(options, i),
+    citizen: citizenAt(options, i),
+    documents: citizenDocuments(options, i),
+    registrations: citizenRegistrations(options, i),
+    parents: parentsOf(options, i),
+    vehicle: vehicleOf(options, i),
+    crossings: crossingsOf(options, { citizen: i }),
+    restrictions: citizenRestrictions(options, i),
+    enforcement: enforcementCasesOf(options, i),
+    child: childProfileOf(options, i),
+    appeals: appealsOf(options, i),
+    foreigner: foreignerAt(options, i),
+    permits: foreignerPermits(options, i),
+    foreignerCrossings: crossingsOf(options, { foreigner: i }),
+    foreignerRestrictions: foreignerRestrictions(options, i),
   };
 }
 
@@ -104,12 +128,24 @@ describe('synthetic population', () => {
 
     assert.ok(citizenDocuments(SMALL, 0).length > 0, 'citizen-full has documents');
     assert.ok(crossingsOf(SMALL, { citizen: 0 }).length > 0, 'citizen-full has border crossings');
-    assert.ok(enforcementCasesOf(SMALL, 0).some((c) => c.debtorFin === fin['citizen-full']), 'citizen-full has an enforcement case');
-    assert.ok(appealsOf(SMALL, 0).some((a) => a.applicantFin === fin['citizen-full']), 'citizen-full has an appeal');
+    assert.ok(
+      enforcementCasesOf(SMALL, 0).some((c) => c.debtorFin === fin['citizen-full']),
+      'citizen-full has an enforcement case',
+    );
+    assert.ok(
+      appealsOf(SMALL, 0).some((a) => a.applicantFin === fin['citizen-full']),
+      'citizen-full has an appeal',
+    );
 
-    for (const [name, agency] of [['restricted-by-SBS', 'SBS'], ['restricted-by-MIA', 'MIA']] as const) {
+    for (const [name, agency] of [
+      ['restricted-by-SBS', 'SBS'],
+      ['restricted-by-MIA', 'MIA'],
+    ] as const) {
       const entries = citizenRestrictions(SMALL, index[name]);
-      assert.ok(entries.some((e) => e.active && e.initiatingAgency === agency && e.fin === fin[name]), `${name} has an active entry initiated by ${agency}`);
+      assert.ok(
+        entries.some((e) => e.active && e.initiatingAgency === agency && e.fin === fin[name]),
+        `${name} has an active entry initiated by ${agency}`,
+      );
     }
 
     const child = citizenAt(SMALL, index.child);

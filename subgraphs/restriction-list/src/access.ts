@@ -22,17 +22,45 @@ function categoryOf(code: string): RestrictionCategory {
 export function entryAsSeenBy(caller: Caller, record: RestrictionRecord): RestrictionEntry {
   if (caller.level === 'unlimited' || record.initiatingAgency === caller.agency) {
     return {
-      entryNumber: record.entryNumber, category: categoryOf(record.category), subject: record.subject,
-      fin: record.fin, documentNumber: record.documentNumber, vehicleRegistrationNumber: record.vehicleRegistrationNumber,
-      fullName: record.fullName, birthDate: record.birthDate, initiatingAgency: record.initiatingAgency, basis: record.basis,
-      active: record.active, statusChangedAt: record.statusChangedAt, statusReason: record.statusReason, validUntil: record.validUntil,
-      enteredBy: record.enteredBy, approvedBy: record.approvedBy, enteredAt: record.enteredAt, masked: false,
+      entryNumber: record.entryNumber,
+      category: categoryOf(record.category),
+      subject: record.subject,
+      fin: record.fin,
+      documentNumber: record.documentNumber,
+      vehicleRegistrationNumber: record.vehicleRegistrationNumber,
+      fullName: record.fullName,
+      birthDate: record.birthDate,
+      initiatingAgency: record.initiatingAgency,
+      basis: record.basis,
+      active: record.active,
+      statusChangedAt: record.statusChangedAt,
+      statusReason: record.statusReason,
+      validUntil: record.validUntil,
+      enteredBy: record.enteredBy,
+      approvedBy: record.approvedBy,
+      enteredAt: record.enteredAt,
+      masked: false,
     };
   }
   return {
-    entryNumber: null, category: null, subject: record.subject, fin: null, documentNumber: null, vehicleRegistrationNumber: null,
-    fullName: null, birthDate: null, initiatingAgency: record.initiatingAgency, basis: null, active: record.active,
-    statusChangedAt: null, statusReason: null, validUntil: null, enteredBy: null, approvedBy: null, enteredAt: null, masked: true,
+    entryNumber: null,
+    category: null,
+    subject: record.subject,
+    fin: null,
+    documentNumber: null,
+    vehicleRegistrationNumber: null,
+    fullName: null,
+    birthDate: null,
+    initiatingAgency: record.initiatingAgency,
+    basis: null,
+    active: record.active,
+    statusChangedAt: null,
+    statusReason: null,
+    validUntil: null,
+    enteredBy: null,
+    approvedBy: null,
+    enteredAt: null,
+    masked: true,
   };
 }
 

@@ -2,7 +2,11 @@ import { entityReference } from '@hub/kit';
 import { Field, GraphQLISODateTime, ID, ObjectType, registerEnumType } from 'type-graphql';
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
-export enum RestrictionSubject { PERSON = 'PERSON', DOCUMENT = 'DOCUMENT', VEHICLE = 'VEHICLE' }
+export enum RestrictionSubject {
+  PERSON = 'PERSON',
+  DOCUMENT = 'DOCUMENT',
+  VEHICLE = 'VEHICLE',
+}
 
 registerEnumType(RestrictionSubject, { name: 'RestrictionSubject', description: 'What an entry restricts: a person, a document or a vehicle (6.7.1).' });
 
@@ -93,8 +97,9 @@ export class RestrictionCategory {
 }
 
 @ObjectType({
-  description: 'An entry of the border-crossing restriction list (6.7). For a restricted caller, entries another body initiated are masked: '
-    + 'only subject, active and initiatingAgency (whom to contact) are given, every other field is null and masked is true.',
+  description:
+    'An entry of the border-crossing restriction list (6.7). For a restricted caller, entries another body initiated are masked: ' +
+    'only subject, active and initiatingAgency (whom to contact) are given, every other field is null and masked is true.',
 })
 export class RestrictionEntry {
   @Field(() => String, { nullable: true, description: 'Entry number in the restriction subsystem (4.2).' })
@@ -148,7 +153,7 @@ export class RestrictionEntry {
   @Field(() => GraphQLISODateTime, { nullable: true })
   enteredAt!: Date | null;
 
-  @Field({ description: 'True when the fields above are null because the entry is not the caller\'s own body\'s.' })
+  @Field({ description: "True when the fields above are null because the entry is not the caller's own body's." })
   masked!: boolean;
 }
 

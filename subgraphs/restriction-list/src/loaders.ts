@@ -21,7 +21,10 @@ const STATEMENTS: Record<KeyColumn, Statement> = {
 
 function loaderBy(db: DataSource, column: KeyColumn) {
   const sql = sqlOf(db);
-  return loaderOfMany((keys) => sql.query<RestrictionRecord>(STATEMENTS[column], [keys]), (r) => r[column] ?? '');
+  return loaderOfMany(
+    (keys) => sql.query<RestrictionRecord>(STATEMENTS[column], [keys]),
+    (r) => r[column] ?? '',
+  );
 }
 
 export function createLoaders(db: DataSource) {

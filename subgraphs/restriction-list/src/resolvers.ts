@@ -37,7 +37,9 @@ export class RestrictionCheckResolver {
     refuseCitizens(ctx.caller);
     const given = [fin, documentNumber, registrationNumber].filter((v) => v !== null && v !== undefined).length;
     if (given !== 1) {
-      throw hubError('BAD_USER_INPUT', 'Give exactly one of "fin", "documentNumber", "registrationNumber".', { arguments: ['fin', 'documentNumber', 'registrationNumber'] });
+      throw hubError('BAD_USER_INPUT', 'Give exactly one of "fin", "documentNumber", "registrationNumber".', {
+        arguments: ['fin', 'documentNumber', 'registrationNumber'],
+      });
     }
     if (fin) return check(ctx, ctx.loaders.entriesOfPerson, parseFin(fin));
     if (documentNumber) return check(ctx, ctx.loaders.entriesOfDocument, parseDocumentNumber(documentNumber, 'documentNumber'));
@@ -54,7 +56,12 @@ export class PersonResolver {
   }
 
   @FieldResolver(() => [RestrictionEntry], { nullable: true, description: ENTRIES_DESCRIPTION })
-  restrictions(@Root() person: Person, @Args() page: PageArgs, @Arg('includeInactive', { defaultValue: false, description: INACTIVE_DESCRIPTION }) includeInactive: boolean, @Ctx() ctx: Context): Promise<RestrictionEntry[]> {
+  restrictions(
+    @Root() person: Person,
+    @Args() page: PageArgs,
+    @Arg('includeInactive', { defaultValue: false, description: INACTIVE_DESCRIPTION }) includeInactive: boolean,
+    @Ctx() ctx: Context,
+  ): Promise<RestrictionEntry[]> {
     return entries(ctx, ctx.loaders.entriesOfPerson, person.fin, page, includeInactive);
   }
 }
@@ -67,7 +74,12 @@ export class DocumentResolver {
   }
 
   @FieldResolver(() => [RestrictionEntry], { nullable: true, description: ENTRIES_DESCRIPTION })
-  restrictions(@Root() document: Document, @Args() page: PageArgs, @Arg('includeInactive', { defaultValue: false, description: INACTIVE_DESCRIPTION }) includeInactive: boolean, @Ctx() ctx: Context): Promise<RestrictionEntry[]> {
+  restrictions(
+    @Root() document: Document,
+    @Args() page: PageArgs,
+    @Arg('includeInactive', { defaultValue: false, description: INACTIVE_DESCRIPTION }) includeInactive: boolean,
+    @Ctx() ctx: Context,
+  ): Promise<RestrictionEntry[]> {
     return entries(ctx, ctx.loaders.entriesOfDocument, document.number, page, includeInactive);
   }
 }
@@ -80,7 +92,12 @@ export class VehicleResolver {
   }
 
   @FieldResolver(() => [RestrictionEntry], { nullable: true, description: ENTRIES_DESCRIPTION })
-  restrictions(@Root() vehicle: Vehicle, @Args() page: PageArgs, @Arg('includeInactive', { defaultValue: false, description: INACTIVE_DESCRIPTION }) includeInactive: boolean, @Ctx() ctx: Context): Promise<RestrictionEntry[]> {
+  restrictions(
+    @Root() vehicle: Vehicle,
+    @Args() page: PageArgs,
+    @Arg('includeInactive', { defaultValue: false, description: INACTIVE_DESCRIPTION }) includeInactive: boolean,
+    @Ctx() ctx: Context,
+  ): Promise<RestrictionEntry[]> {
     return entries(ctx, ctx.loaders.entriesOfVehicle, vehicle.registrationNumber, page, includeInactive);
   }
 }

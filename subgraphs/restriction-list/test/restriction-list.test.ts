@@ -1,7 +1,12 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  citizenDocuments, citizenRestrictions, demoPeople, foreignerRestrictions, vocabulary, type RestrictionEntry as GeneratedEntry,
+  citizenDocuments,
+  citizenRestrictions,
+  demoPeople,
+  foreignerRestrictions,
+  vocabulary,
+  type RestrictionEntry as GeneratedEntry,
 } from '@hub/kit/synthetic';
 import { startTestSubgraph, testCaller, TEST_POPULATION, type TestSubgraph } from '@hub/kit/testing';
 import { restrictionListSubgraph } from '../src';
@@ -25,7 +30,8 @@ const SBS = { agency: 'SBS', level: 'restricted' as const };
 const MIA = { agency: 'MIA', level: 'restricted' as const };
 const UNLIMITED = { agency: 'MIA', level: 'unlimited' as const };
 
-const ENTRY_FIELDS = 'entryNumber category { code label } subject fin documentNumber vehicleRegistrationNumber fullName birthDate initiatingAgency basis active statusChangedAt statusReason validUntil enteredBy approvedBy enteredAt masked';
+const ENTRY_FIELDS =
+  'entryNumber category { code label } subject fin documentNumber vehicleRegistrationNumber fullName birthDate initiatingAgency basis active statusChangedAt statusReason validUntil enteredBy approvedBy enteredAt masked';
 const PERSON_ENTRIES = `query($fin: ID!) { _entities(representations: [{ __typename: "Person", fin: $fin }]) { ... on Person { restrictions { ${ENTRY_FIELDS} } } } }`;
 
 type Entry = Record<string, unknown> & { masked: boolean; category: { code: string; label: string } | null };
@@ -53,15 +59,31 @@ function assertFull(entry: Entry, expected: GeneratedEntry): void {
 
 function assertMasked(entry: Entry, expected: GeneratedEntry): void {
   const { masked, subject, active, initiatingAgency, ...hidden } = entry;
-  assert.deepEqual({ masked, subject, active, initiatingAgency }, { masked: true, subject: expected.subject.toUpperCase(), active: expected.active, initiatingAgency: expected.initiatingAgency });
+  assert.deepEqual(
+    { masked, subject, active, initiatingAgency },
+    { masked: true, subject: expected.subject.toUpperCase(), active: expected.active, initiatingAgency: expected.initiatingAgency },
+  );
   for (const [field, value] of Object.entries(hidden)) assert.equal(value, null, `${field} is masked`);
 }
 
 describe('entryAsSeenBy (the access rule)', () => {
   const record: RestrictionRecord = {
-    entryNumber: 'R-1', category: '6.7.1.5', subject: RestrictionSubject.PERSON, fin: '1234567', documentNumber: null, vehicleRegistrationNumber: null,
-    fullName: 'Test Person', birthDate: '1990-01-01', initiatingAgency: 'SBS', basis: 'decision', active: true,
-    statusChangedAt: new Date('2024-01-01T00:00:00Z'), statusReason: 'entered', validUntil: null, enteredBy: 'SBS-officer-1', approvedBy: 'SBS-head-1',
+    entryNumber: 'R-1',
+    category: '6.7.1.5',
+    subject: RestrictionSubject.PERSON,
+    fin: '1234567',
+    documentNumber: null,
+    vehicleRegistrationNumber: null,
+    fullName: 'Test Person',
+    birthDate: '1990-01-01',
+    initiatingAgency: 'SBS',
+    basis: 'decision',
+    active: true,
+    statusChangedAt: new Date('2024-01-01T00:00:00Z'),
+    statusReason: 'entered',
+    validUntil: null,
+    enteredBy: 'SBS-officer-1',
+    approvedBy: 'SBS-head-1',
     enteredAt: new Date('2024-01-01T00:00:00Z'),
   };
 
@@ -76,7 +98,10 @@ describe('entryAsSeenBy (the access rule)', () => {
   it('masks the entry of another body for a restricted caller, keeping whom to contact', () => {
     const seen = entryAsSeenBy(testCaller(MIA), record);
     const { masked, subject, active, initiatingAgency, ...hidden } = seen;
-    assert.deepEqual({ masked, subject, active, initiatingAgency }, { masked: true, subject: RestrictionSubject.PERSON, active: true, initiatingAgency: 'SBS' });
+    assert.deepEqual(
+      { masked, subject, active, initiatingAgency },
+      { masked: true, subject: RestrictionSubject.PERSON, active: true, initiatingAgency: 'SBS' },
+    );
     for (const [field, value] of Object.entries(hidden)) assert.equal(value, null, `${field} is masked`);
   });
 
@@ -89,8 +114,12 @@ describe('entryAsSeenBy (the access rule)', () => {
 
 describe('restriction-list subgraph', () => {
   let subgraph: TestSubgraph;
-  before(async () => { subgraph = await startTestSubgraph(restrictionListSubgraph); });
-  after(async () => { await subgraph.close(); });
+  before(async () => {
+    subgraph = await startTestSubgraph(restrictionListSubgraph);
+  });
+  after(async () => {
+    await subgraph.close();
+  });
 
   const bySbs = () => onlyEntryOf(people['restricted-by-SBS']!);
   const byMia = () => onlyEntryOf(people['restricted-by-MIA']!);
@@ -117,7 +146,10 @@ describe('restriction-list subgraph', () => {
     assert.ok(lifted, 'the test population has a lifted entry');
     assert.deepEqual(await restrictionsOf(subgraph, lifted.fin!, UNLIMITED), []);
     const all = await restrictionsOf(subgraph, lifted.fin!, UNLIMITED, true);
-    assert.deepEqual(all.map((e) => [e['entryNumber'], e['active']]), [[lifted.entryNumber, false]]);
+    assert.deepEqual(
+      all.map((e) => [e['entryNumber'], e['active']]),
+      [[lifted.entryNumber, false]],
+    );
     const check = await subgraph.request(`query($fin: ID!) { restrictionCheck(fin: $fin) { hit } }`, { fin: lifted.fin }, UNLIMITED);
     assert.deepEqual(check.body.data?.['restrictionCheck'], { hit: false }, 'a lifted entry is not a hit');
   });
@@ -138,26 +170,44 @@ describe('restriction-list subgraph', () => {
   it('checks a lost passport (6.7.1.13) by document number, at the root and on the Document entity', async () => {
     const lost = generated.find((e) => e.category === '6.7.1.13' && e.active);
     assert.ok(lost?.documentNumber, 'the test population has a lost passport');
-    const root = await subgraph.request(`query($n: String!) { restrictionCheck(documentNumber: $n) { hit contactAgencies } }`, { n: lost.documentNumber.toLowerCase() }, SBS);
+    const root = await subgraph.request(
+      `query($n: String!) { restrictionCheck(documentNumber: $n) { hit contactAgencies } }`,
+      { n: lost.documentNumber.toLowerCase() },
+      SBS,
+    );
     assert.deepEqual(root.body.data?.['restrictionCheck'], { hit: true, contactAgencies: [lost.initiatingAgency] });
-    const { body } = await subgraph.request(`query($r: [_Any!]!) { _entities(representations: $r) { ... on Document { restrictionCheck { hit } restrictions { documentNumber subject category { code } masked } } } }`,
-      { r: [{ __typename: 'Document', number: lost.documentNumber }] }, { agency: lost.initiatingAgency, level: 'restricted' });
-    assert.deepEqual(body.data?.['_entities'], [{
-      restrictionCheck: { hit: true },
-      restrictions: [{ documentNumber: lost.documentNumber, subject: 'DOCUMENT', category: { code: '6.7.1.13' }, masked: false }],
-    }]);
+    const { body } = await subgraph.request(
+      `query($r: [_Any!]!) { _entities(representations: $r) { ... on Document { restrictionCheck { hit } restrictions { documentNumber subject category { code } masked } } } }`,
+      { r: [{ __typename: 'Document', number: lost.documentNumber }] },
+      { agency: lost.initiatingAgency, level: 'restricted' },
+    );
+    assert.deepEqual(body.data?.['_entities'], [
+      {
+        restrictionCheck: { hit: true },
+        restrictions: [{ documentNumber: lost.documentNumber, subject: 'DOCUMENT', category: { code: '6.7.1.13' }, masked: false }],
+      },
+    ]);
   });
 
   it('checks a wanted vehicle (6.7.1.14) by registration number, at the root and on the Vehicle entity', async () => {
     const wanted = generated.find((e) => e.category === '6.7.1.14' && e.active);
     assert.ok(wanted?.vehicleRegistrationNumber, 'the test population has a wanted vehicle');
-    const root = await subgraph.request(`query($n: String!) { restrictionCheck(registrationNumber: $n) { hit contactAgencies } }`, { n: wanted.vehicleRegistrationNumber }, SBS);
+    const root = await subgraph.request(
+      `query($n: String!) { restrictionCheck(registrationNumber: $n) { hit contactAgencies } }`,
+      { n: wanted.vehicleRegistrationNumber },
+      SBS,
+    );
     assert.deepEqual(root.body.data?.['restrictionCheck'], { hit: true, contactAgencies: [wanted.initiatingAgency] });
-    const { body } = await subgraph.request(`query($r: [_Any!]!) { _entities(representations: $r) { ... on Vehicle { restrictions { vehicleRegistrationNumber subject initiatingAgency masked } } } }`,
-      { r: [{ __typename: 'Vehicle', registrationNumber: wanted.vehicleRegistrationNumber }] }, SBS);
-    assert.deepEqual(body.data?.['_entities'], [{
-      restrictions: [{ vehicleRegistrationNumber: null, subject: 'VEHICLE', initiatingAgency: wanted.initiatingAgency, masked: true }],
-    }]);
+    const { body } = await subgraph.request(
+      `query($r: [_Any!]!) { _entities(representations: $r) { ... on Vehicle { restrictions { vehicleRegistrationNumber subject initiatingAgency masked } } } }`,
+      { r: [{ __typename: 'Vehicle', registrationNumber: wanted.vehicleRegistrationNumber }] },
+      SBS,
+    );
+    assert.deepEqual(body.data?.['_entities'], [
+      {
+        restrictions: [{ vehicleRegistrationNumber: null, subject: 'VEHICLE', initiatingAgency: wanted.initiatingAgency, masked: true }],
+      },
+    ]);
   });
 
   it('answers no-hit for a well-formed unknown key', async () => {
@@ -168,7 +218,9 @@ describe('restriction-list subgraph', () => {
   it('requires exactly one well-formed key, without echoing it back', async () => {
     const none = await subgraph.request(`{ restrictionCheck { hit } }`);
     assert.equal(none.body.errors?.[0]?.extensions?.['code'], 'BAD_USER_INPUT');
-    const two = await subgraph.request(`query($fin: ID!) { restrictionCheck(fin: $fin, registrationNumber: "10-AB-123") { hit } }`, { fin: people['citizen-full'] });
+    const two = await subgraph.request(`query($fin: ID!) { restrictionCheck(fin: $fin, registrationNumber: "10-AB-123") { hit } }`, {
+      fin: people['citizen-full'],
+    });
     assert.equal(two.body.errors?.[0]?.extensions?.['code'], 'BAD_USER_INPUT');
     const bad = await subgraph.request(`{ restrictionCheck(fin: "12-ab") { hit } }`);
     assert.equal(bad.body.errors?.[0]?.extensions?.['code'], 'BAD_USER_INPUT');
@@ -181,8 +233,11 @@ describe('restriction-list subgraph', () => {
   it('resolves many entities of each kind with one SQL query each', async () => {
     const fins = generated.map((e) => e.fin).filter((f): f is string => f !== null);
     subgraph.counter.reset();
-    const persons = await subgraph.request(`query($r: [_Any!]!) { _entities(representations: $r) { ... on Person { restrictionCheck { hit } restrictions { initiatingAgency } } } }`,
-      { r: fins.map((fin) => ({ __typename: 'Person', fin })) }, SBS);
+    const persons = await subgraph.request(
+      `query($r: [_Any!]!) { _entities(representations: $r) { ... on Person { restrictionCheck { hit } restrictions { initiatingAgency } } } }`,
+      { r: fins.map((fin) => ({ __typename: 'Person', fin })) },
+      SBS,
+    );
     assert.equal(persons.body.errors, undefined);
     assert.equal((persons.body.data?.['_entities'] as unknown[]).length, fins.length);
     assert.ok(fins.length > 5);
@@ -190,8 +245,11 @@ describe('restriction-list subgraph', () => {
 
     const numbers = Array.from({ length: 10 }, (_v, i) => citizenDocuments(TEST_POPULATION, i)[0]!.number);
     subgraph.counter.reset();
-    const documents = await subgraph.request(`query($r: [_Any!]!) { _entities(representations: $r) { ... on Document { restrictionCheck { hit } } } }`,
-      { r: numbers.map((number) => ({ __typename: 'Document', number })) }, SBS);
+    const documents = await subgraph.request(
+      `query($r: [_Any!]!) { _entities(representations: $r) { ... on Document { restrictionCheck { hit } } } }`,
+      { r: numbers.map((number) => ({ __typename: 'Document', number })) },
+      SBS,
+    );
     assert.equal((documents.body.data?.['_entities'] as unknown[]).length, numbers.length);
     assert.equal(subgraph.counter.selectsFrom('restriction_entry').length, 1);
   });
@@ -209,7 +267,8 @@ describe('restriction-list subgraph', () => {
 
   it('pages entries and refuses a page larger than the cap', async () => {
     const fin = people['restricted-by-SBS']!;
-    const paged = (args: string) => `query($fin: ID!) { _entities(representations: [{ __typename: "Person", fin: $fin }]) { ... on Person { restrictions(${args}) { initiatingAgency } } } }`;
+    const paged = (args: string) =>
+      `query($fin: ID!) { _entities(representations: [{ __typename: "Person", fin: $fin }]) { ... on Person { restrictions(${args}) { initiatingAgency } } } }`;
     const first = await subgraph.request(paged('first: 1'), { fin }, UNLIMITED);
     assert.equal((first.body.data?.['_entities'] as Array<{ restrictions: unknown[] }>)[0]!.restrictions.length, 1);
     const skipped = await subgraph.request(paged('first: 1, offset: 1'), { fin }, UNLIMITED);

@@ -13,8 +13,12 @@ export class AuditAppendOnly1795450021171 implements MigrationInterface {
       BEGIN
         RAISE EXCEPTION 'the audit journal is append-only: % refused', TG_OP USING ERRCODE = 'insufficient_privilege';
       END $$`);
-    await runner.query(`CREATE TRIGGER "journal_append_only" BEFORE UPDATE OR DELETE ON "audit"."journal" FOR EACH ROW EXECUTE FUNCTION "audit"."refuse_journal_change"()`);
-    await runner.query(`CREATE TRIGGER "journal_no_truncate" BEFORE TRUNCATE ON "audit"."journal" FOR EACH STATEMENT EXECUTE FUNCTION "audit"."refuse_journal_change"()`);
+    await runner.query(
+      `CREATE TRIGGER "journal_append_only" BEFORE UPDATE OR DELETE ON "audit"."journal" FOR EACH ROW EXECUTE FUNCTION "audit"."refuse_journal_change"()`,
+    );
+    await runner.query(
+      `CREATE TRIGGER "journal_no_truncate" BEFORE TRUNCATE ON "audit"."journal" FOR EACH STATEMENT EXECUTE FUNCTION "audit"."refuse_journal_change"()`,
+    );
     await runner.query(`CREATE SEQUENCE "audit"."gateway_replica_seq" MINVALUE 1 MAXVALUE 46655 CYCLE`);
   }
 

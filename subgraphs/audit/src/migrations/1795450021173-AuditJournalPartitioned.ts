@@ -25,7 +25,9 @@ export class AuditJournalPartitioned1795450021173 implements MigrationInterface 
     await runner.query(`ALTER TABLE "audit"."journal" DROP CONSTRAINT "PK_4768b226599e1d06b1c71f797de"`);
     await runner.query(`ALTER TABLE "audit"."journal" DROP CONSTRAINT "UQ_5f792786a224867389b5721ed9f"`);
     await runner.query(`ALTER TABLE "audit"."journal" RENAME TO "journal_unpartitioned"`);
-    await runner.query(`CREATE TABLE "audit"."journal" ("seq" bigint GENERATED ALWAYS AS IDENTITY NOT NULL, "registration_number" text NOT NULL, "event" text NOT NULL, "received_at" TIMESTAMP WITH TIME ZONE NOT NULL, "agency" text, "sub" text, "roles" text array NOT NULL, "purpose" text, "case_number" text, "operation_type" text, "operation_name" text, "resources" jsonb NOT NULL, "resource_names" text array NOT NULL, "decision" text NOT NULL, "reason" text, "attempt_to_exceed_authority" boolean NOT NULL, "error_codes" text array NOT NULL, "positive" boolean NOT NULL, "records" integer NOT NULL, "duration_ms" double precision NOT NULL, "client_address" text, "prev_hash" text NOT NULL, "hash" text NOT NULL, CONSTRAINT "PK_7a3d50ffb8f8c2ad37a22c6e6ec" PRIMARY KEY ("seq", "received_at")) PARTITION BY RANGE ("received_at")`);
+    await runner.query(
+      `CREATE TABLE "audit"."journal" ("seq" bigint GENERATED ALWAYS AS IDENTITY NOT NULL, "registration_number" text NOT NULL, "event" text NOT NULL, "received_at" TIMESTAMP WITH TIME ZONE NOT NULL, "agency" text, "sub" text, "roles" text array NOT NULL, "purpose" text, "case_number" text, "operation_type" text, "operation_name" text, "resources" jsonb NOT NULL, "resource_names" text array NOT NULL, "decision" text NOT NULL, "reason" text, "attempt_to_exceed_authority" boolean NOT NULL, "error_codes" text array NOT NULL, "positive" boolean NOT NULL, "records" integer NOT NULL, "duration_ms" double precision NOT NULL, "client_address" text, "prev_hash" text NOT NULL, "hash" text NOT NULL, CONSTRAINT "PK_7a3d50ffb8f8c2ad37a22c6e6ec" PRIMARY KEY ("seq", "received_at")) PARTITION BY RANGE ("received_at")`,
+    );
     await runner.query(`CREATE INDEX "journal_time" ON "audit"."journal" ("received_at", "seq")`);
     await runner.query(`CREATE INDEX "journal_agency_time" ON "audit"."journal" ("agency", "received_at", "seq")`);
     await runner.query(`CREATE INDEX "journal_sub_time" ON "audit"."journal" ("sub", "received_at", "seq")`);
@@ -33,8 +35,12 @@ export class AuditJournalPartitioned1795450021173 implements MigrationInterface 
     await runner.query(`CREATE INDEX "journal_positive_time" ON "audit"."journal" ("positive", "received_at", "seq")`);
     await runner.query(`CREATE INDEX "journal_registration_number" ON "audit"."journal" ("registration_number")`);
     await runner.query(`CREATE INDEX "journal_resource_names" ON "audit"."journal" USING gin ("resource_names")`);
-    await runner.query(`CREATE TRIGGER "journal_append_only" BEFORE UPDATE OR DELETE ON "audit"."journal" FOR EACH ROW EXECUTE FUNCTION "audit"."refuse_journal_change"()`);
-    await runner.query(`CREATE TRIGGER "journal_no_truncate" BEFORE TRUNCATE ON "audit"."journal" FOR EACH STATEMENT EXECUTE FUNCTION "audit"."refuse_journal_change"()`);
+    await runner.query(
+      `CREATE TRIGGER "journal_append_only" BEFORE UPDATE OR DELETE ON "audit"."journal" FOR EACH ROW EXECUTE FUNCTION "audit"."refuse_journal_change"()`,
+    );
+    await runner.query(
+      `CREATE TRIGGER "journal_no_truncate" BEFORE TRUNCATE ON "audit"."journal" FOR EACH STATEMENT EXECUTE FUNCTION "audit"."refuse_journal_change"()`,
+    );
 
     // Months are UTC months; a partition is truncate-proof on its own too (row triggers are cloned, statement triggers are not).
     await runner.query(`CREATE FUNCTION "audit"."ensure_journal_partitions"(since timestamptz, through timestamptz) RETURNS integer LANGUAGE plpgsql AS $$
@@ -56,7 +62,9 @@ export class AuditJournalPartitioned1795450021173 implements MigrationInterface 
         END LOOP;
         RETURN created;
       END $$`);
-    await runner.query(`SELECT "audit"."ensure_journal_partitions"(coalesce((SELECT min("received_at") FROM "audit"."journal_unpartitioned"), now()), now() + interval '2 months')`);
+    await runner.query(
+      `SELECT "audit"."ensure_journal_partitions"(coalesce((SELECT min("received_at") FROM "audit"."journal_unpartitioned"), now()), now() + interval '2 months')`,
+    );
     await runner.query(`INSERT INTO "audit"."journal" ("seq", ${COLUMNS}, "prev_hash", "hash") OVERRIDING SYSTEM VALUE
       SELECT "seq", ${COLUMNS}, "prev_hash", "hash" FROM "audit"."journal_unpartitioned" ORDER BY "seq"`);
     await runner.query(`SELECT setval(pg_get_serial_sequence('audit.journal', 'seq'), coalesce((SELECT max("seq") FROM "audit"."journal"), 0) + 1, false)`);
@@ -67,10 +75,16 @@ export class AuditJournalPartitioned1795450021173 implements MigrationInterface 
     await runner.query(`INSERT INTO "audit"."journal_hourly" SELECT r.name, date_bin('1 hour', j."received_at", timestamptz '2000-01-01 00:00:00+00'), coalesce(j."agency", ''), j."decision", j."positive", count(*)
       FROM "audit"."journal" j CROSS JOIN LATERAL (SELECT '' UNION SELECT unnest(j."resource_names")) AS r(name) GROUP BY 1, 2, 3, 4, 5`);
 
-    await runner.query(`CREATE TABLE "audit"."checkpoints" ("id" bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, "seq" bigint NOT NULL, "hash" text NOT NULL, "signed_at" TIMESTAMP WITH TIME ZONE NOT NULL, "jws" text NOT NULL)`);
+    await runner.query(
+      `CREATE TABLE "audit"."checkpoints" ("id" bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, "seq" bigint NOT NULL, "hash" text NOT NULL, "signed_at" TIMESTAMP WITH TIME ZONE NOT NULL, "jws" text NOT NULL)`,
+    );
     await runner.query(`CREATE INDEX "checkpoints_seq" ON "audit"."checkpoints" ("seq")`);
-    await runner.query(`CREATE TRIGGER "checkpoints_append_only" BEFORE UPDATE OR DELETE ON "audit"."checkpoints" FOR EACH ROW EXECUTE FUNCTION "audit"."refuse_journal_change"()`);
-    await runner.query(`CREATE TRIGGER "checkpoints_no_truncate" BEFORE TRUNCATE ON "audit"."checkpoints" FOR EACH STATEMENT EXECUTE FUNCTION "audit"."refuse_journal_change"()`);
+    await runner.query(
+      `CREATE TRIGGER "checkpoints_append_only" BEFORE UPDATE OR DELETE ON "audit"."checkpoints" FOR EACH ROW EXECUTE FUNCTION "audit"."refuse_journal_change"()`,
+    );
+    await runner.query(
+      `CREATE TRIGGER "checkpoints_no_truncate" BEFORE TRUNCATE ON "audit"."checkpoints" FOR EACH STATEMENT EXECUTE FUNCTION "audit"."refuse_journal_change"()`,
+    );
 
     // Seqs are drawn in order first, so the chain order never depends on how the INSERT orders its rows.
     // The arrays are sized once and filled in place, and read back by unnest: appending to them, or
@@ -126,7 +140,11 @@ export class AuditJournalPartitioned1795450021173 implements MigrationInterface 
     await runner.query(`CREATE INDEX "IDX_1314d1a8b803464b3bc8a382e6" ON "audit"."journal" ("received_at")`);
     await runner.query(`CREATE INDEX "IDX_3ba807473c4851f11d2b8f6f40" ON "audit"."journal" ("decision")`);
     await runner.query(`CREATE INDEX "journal_agency_time" ON "audit"."journal" ("agency", "received_at")`);
-    await runner.query(`CREATE TRIGGER "journal_append_only" BEFORE UPDATE OR DELETE ON "audit"."journal" FOR EACH ROW EXECUTE FUNCTION "audit"."refuse_journal_change"()`);
-    await runner.query(`CREATE TRIGGER "journal_no_truncate" BEFORE TRUNCATE ON "audit"."journal" FOR EACH STATEMENT EXECUTE FUNCTION "audit"."refuse_journal_change"()`);
+    await runner.query(
+      `CREATE TRIGGER "journal_append_only" BEFORE UPDATE OR DELETE ON "audit"."journal" FOR EACH ROW EXECUTE FUNCTION "audit"."refuse_journal_change"()`,
+    );
+    await runner.query(
+      `CREATE TRIGGER "journal_no_truncate" BEFORE TRUNCATE ON "audit"."journal" FOR EACH STATEMENT EXECUTE FUNCTION "audit"."refuse_journal_change"()`,
+    );
   }
 }

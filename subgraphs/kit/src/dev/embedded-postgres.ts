@@ -59,7 +59,14 @@ function keepExtendedQueriesTogether(queue: QueryQueue): void {
         openGroup = EXTENDED_QUERY_MESSAGES.has(item.message[0] ?? 0) ? item.handlerId : null;
         let bytes = 0;
         try {
-          await this.db.runExclusive(() => this.db.execProtocolRawStream(item.message, { onRawData: (data: Uint8Array) => { bytes += data.length; item.onData(data); } }));
+          await this.db.runExclusive(() =>
+            this.db.execProtocolRawStream(item.message, {
+              onRawData: (data: Uint8Array) => {
+                bytes += data.length;
+                item.onData(data);
+              },
+            }),
+          );
         } catch (error) {
           item.reject(error);
           continue;

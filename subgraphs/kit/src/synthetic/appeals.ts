@@ -24,8 +24,12 @@ export interface Appeal {
 }
 
 const APPEAL_TOPICS = [
-  'yaşayış binasının təmiri ilə bağlı', 'küçə işıqlandırılması barədə', 'torpaq sahəsinin ayrılması haqqında',
-  'içməli su təchizatı ilə bağlı', 'məktəbə yerləşdirmə məsələsi', 'ictimai nəqliyyat marşrutu barədə',
+  'yaşayış binasının təmiri ilə bağlı',
+  'küçə işıqlandırılması barədə',
+  'torpaq sahəsinin ayrılması haqqında',
+  'içməli su təchizatı ilə bağlı',
+  'məktəbə yerləşdirmə məsələsi',
+  'ictimai nəqliyyat marşrutu barədə',
 ];
 
 export function appealsOf(options: PopulationOptions, index: number): Appeal[] {

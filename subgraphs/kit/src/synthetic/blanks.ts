@@ -32,9 +32,15 @@ export function personalisedBlank(document: IssuedDocument): Blank {
   const rng = new Rng('blank', document.number);
   const fee = STATE_FEES[document.type] ?? null;
   return {
-    series: document.blankSeries, number: document.blankNumber, documentType: document.type,
-    state: 'PERSONALISED', unit: rng.pick(BLANK_UNITS), stateChangedAt: document.issuedAt,
-    documentNumber: document.number, stateFeePaid: fee, stateFeePaidAt: fee ? document.issuedAt : null,
+    series: document.blankSeries,
+    number: document.blankNumber,
+    documentType: document.type,
+    state: 'PERSONALISED',
+    unit: rng.pick(BLANK_UNITS),
+    stateChangedAt: document.issuedAt,
+    documentNumber: document.number,
+    stateFeePaid: fee,
+    stateFeePaidAt: fee ? document.issuedAt : null,
   };
 }
 
@@ -46,7 +52,12 @@ export function stockBlank(options: PopulationOptions, index: number): Blank {
   return {
     series: type === 'IDENTITY_CARD' ? 'AB' : 'D',
     number: String(index + 1).padStart(type === 'IDENTITY_CARD' ? 7 : 8, '0'),
-    documentType: type, state, unit: state === 'IN_WAREHOUSE' ? null : rng.pick(BLANK_UNITS),
-    stateChangedAt: randomDay(rng, 2023, 2025), documentNumber: null, stateFeePaid: null, stateFeePaidAt: null,
+    documentType: type,
+    state,
+    unit: state === 'IN_WAREHOUSE' ? null : rng.pick(BLANK_UNITS),
+    stateChangedAt: randomDay(rng, 2023, 2025),
+    documentNumber: null,
+    stateFeePaid: null,
+    stateFeePaidAt: null,
   };
 }

@@ -61,7 +61,11 @@ export function crossingsOf(options: PopulationOptions, subject: Subject): Cross
     const byRoad = vehicle !== null && rng.chance(0.5);
     const checkpoint = byRoad ? rng.pick(words.CHECKPOINTS.slice(4)) : rng.pick(words.CHECKPOINTS.slice(0, 4));
     crossings.push({
-      fin, documentNumber, documentType, fullName, direction,
+      fin,
+      documentNumber,
+      documentType,
+      fullName,
+      direction,
       crossedAt: `${year}-${pad(1 + n)}-${pad(rng.int(1, 28))}T${pad(rng.int(0, 23))}:${pad(rng.int(0, 59))}:00Z`,
       checkpoint,
       workstation: `WS-${String(rng.int(1, 40)).padStart(3, '0')}`,

@@ -43,13 +43,16 @@ export function childProfileOf(options: PopulationOptions, index: number): Child
     birthDate: person.birthDate,
     fatherFin: parents.fatherFin,
     motherFin: parents.motherFin,
-    guardianFin: !parents.fatherFin && !parents.motherFin && !archived && rng.chance(0.5) ? citizenAt(options, rng.int(4, Math.max(4, options.citizens - 1))).fin : null,
+    guardianFin:
+      !parents.fatherFin && !parents.motherFin && !archived && rng.chance(0.5) ? citizenAt(options, rng.int(4, Math.max(4, options.citizens - 1))).fin : null,
     school: age >= 6 && age < 18 ? `Bakı şəhəri ${rng.int(1, 320)} nömrəli tam orta məktəb` : null,
     grade: age >= 6 && age < 18 ? Math.min(11, age - 5) : null,
     disabilityGroup: rng.chance(0.03) ? rng.pick(['I', 'II', 'III']) : null,
     chronicConditions: rng.chance(0.08) ? [rng.pick(['astma', 'diabet', 'epilepsiya'])] : [],
     vaccinationsComplete: rng.chance(0.9),
-    socialBenefits: rng.chance(0.15) ? [rng.pick(['ünvanlı dövlət sosial yardımı', 'sağlamlıq imkanları məhdud uşağa müavinət', 'ailə başçısını itirməyə görə pensiya'])] : [],
+    socialBenefits: rng.chance(0.15)
+      ? [rng.pick(['ünvanlı dövlət sosial yardımı', 'sağlamlıq imkanları məhdud uşağa müavinət', 'ailə başçısını itirməyə görə pensiya'])]
+      : [],
     offencesByChild: age >= 14 && rng.chance(0.03) ? 1 : 0,
     offencesAgainstChild: rng.chance(0.02) ? 1 : 0,
     archived,

@@ -65,18 +65,13 @@ function buildCitizen(options: PopulationOptions, index: number): Citizen {
     birthPlace: rng.pick(words.BIRTH_PLACES),
     maritalStatus: age < 18 ? 'SINGLE' : rng.pick(['SINGLE', 'MARRIED', 'MARRIED', 'DIVORCED', 'WIDOWED'] as const),
     address: `${rng.pick(words.BIRTH_PLACES)}, ${rng.pick(words.STREETS)} ${rng.int(1, 180)}, m. ${rng.int(1, 120)}`,
-    militaryStatus: sex === 'FEMALE' || age < 18 ? 'NOT_LIABLE' : age < 35 ? rng.pick(['LIABLE', 'SERVING', 'RESERVE'] as const) : rng.pick(['RESERVE', 'EXEMPT'] as const),
+    militaryStatus:
+      sex === 'FEMALE' || age < 18 ? 'NOT_LIABLE' : age < 35 ? rng.pick(['LIABLE', 'SERVING', 'RESERVE'] as const) : rng.pick(['RESERVE', 'EXEMPT'] as const),
     isMinor: age < 18,
   };
 }
 
-export type DocumentType =
-  | 'IDENTITY_CARD'
-  | 'GENERAL_PASSPORT'
-  | 'SERVICE_PASSPORT'
-  | 'DIPLOMATIC_PASSPORT'
-  | 'SEAMAN_ID'
-  | 'RETURN_CERTIFICATE';
+export type DocumentType = 'IDENTITY_CARD' | 'GENERAL_PASSPORT' | 'SERVICE_PASSPORT' | 'DIPLOMATIC_PASSPORT' | 'SEAMAN_ID' | 'RETURN_CERTIFICATE';
 
 export interface IssuedDocument {
   number: string;
@@ -103,12 +98,27 @@ const DOCUMENT_ISSUERS: Record<DocumentType, string> = {
   RETURN_CERTIFICATE: 'Xarici İşlər Nazirliyi',
 };
 
-function document(type: DocumentType, number: string, holderFin: string, issuedAt: string, years: number, status: { active: boolean; reason: string; changedAt: string }): IssuedDocument {
+function document(
+  type: DocumentType,
+  number: string,
+  holderFin: string,
+  issuedAt: string,
+  years: number,
+  status: { active: boolean; reason: string; changedAt: string },
+): IssuedDocument {
   const blank = blankOf(number);
   return {
-    number, type, holderFin, issuedBy: DOCUMENT_ISSUERS[type], issuedAt, expiresAt: addYears(issuedAt, years),
-    active: status.active, statusReason: status.reason, statusChangedAt: status.changedAt,
-    blankSeries: blank.series, blankNumber: blank.number,
+    number,
+    type,
+    holderFin,
+    issuedBy: DOCUMENT_ISSUERS[type],
+    issuedAt,
+    expiresAt: addYears(issuedAt, years),
+    active: status.active,
+    statusReason: status.reason,
+    statusChangedAt: status.changedAt,
+    blankSeries: blank.series,
+    blankNumber: blank.number,
   };
 }
 
@@ -121,19 +131,43 @@ export function citizenDocuments(options: PopulationOptions, index: number): Iss
   docs.push(document('IDENTITY_CARD', id.identityCardNumber(index), person.fin, cardIssued, 10, { active: true, reason: 'issued', changedAt: cardIssued }));
   if (!person.isMinor && rng.chance(0.6)) {
     const oldIssued = randomDay(rng, Math.max(2005, birthYear + 16), 2014);
-    docs.push(document('IDENTITY_CARD', id.oldIdentityCardNumber(index), person.fin, oldIssued, 10, { active: false, reason: 'replaced by a new identity card', changedAt: cardIssued }));
+    docs.push(
+      document('IDENTITY_CARD', id.oldIdentityCardNumber(index), person.fin, oldIssued, 10, {
+        active: false,
+        reason: 'replaced by a new identity card',
+        changedAt: cardIssued,
+      }),
+    );
   }
   if (index <= 3 || rng.chance(person.isMinor ? 0.3 : 0.55)) {
     const issued = randomDay(rng, 2017, 2025);
     const lost = index > 3 && rng.chance(0.05);
-    docs.push(document('GENERAL_PASSPORT', id.passportNumber(index), person.fin, issued, 10, lost
-      ? { active: false, reason: 'declared lost', changedAt: randomDay(rng, Number(issued.slice(0, 4)), 2025) }
-      : { active: true, reason: 'issued', changedAt: issued }));
+    docs.push(
+      document(
+        'GENERAL_PASSPORT',
+        id.passportNumber(index),
+        person.fin,
+        issued,
+        10,
+        lost
+          ? { active: false, reason: 'declared lost', changedAt: randomDay(rng, Number(issued.slice(0, 4)), 2025) }
+          : { active: true, reason: 'issued', changedAt: issued },
+      ),
+    );
   }
   if (!person.isMinor && rng.chance(0.02)) {
     const issued = randomDay(rng, 2018, 2025);
     const service = rng.chance(0.5);
-    docs.push(document(service ? 'SERVICE_PASSPORT' : 'DIPLOMATIC_PASSPORT', service ? id.servicePassportNumber(index) : id.diplomaticPassportNumber(index), person.fin, issued, 5, { active: true, reason: 'issued', changedAt: issued }));
+    docs.push(
+      document(
+        service ? 'SERVICE_PASSPORT' : 'DIPLOMATIC_PASSPORT',
+        service ? id.servicePassportNumber(index) : id.diplomaticPassportNumber(index),
+        person.fin,
+        issued,
+        5,
+        { active: true, reason: 'issued', changedAt: issued },
+      ),
+    );
   }
   if (!person.isMinor && rng.chance(0.02)) {
     const issued = randomDay(rng, 2016, 2025);
@@ -154,7 +188,12 @@ export function citizenRegistrations(options: PopulationOptions, index: number):
   const rng = new Rng(options.seed, 'registrations', index);
   const regs: Registration[] = [{ kind: 'PLACE_OF_STAY', place: person.address, registeredAt: randomDay(rng, 2010, 2025), deregisteredAt: null }];
   if (!person.isMinor && rng.chance(0.03)) {
-    regs.push({ kind: 'CONSULAR', place: rng.pick(['Moskva', 'İstanbul', 'Berlin', 'London', 'Dubay']), registeredAt: randomDay(rng, 2012, 2024), deregisteredAt: rng.chance(0.5) ? randomDay(rng, 2024, 2025) : null });
+    regs.push({
+      kind: 'CONSULAR',
+      place: rng.pick(['Moskva', 'İstanbul', 'Berlin', 'London', 'Dubay']),
+      registeredAt: randomDay(rng, 2012, 2024),
+      deregisteredAt: rng.chance(0.5) ? randomDay(rng, 2024, 2025) : null,
+    });
   }
   return regs;
 }
@@ -170,7 +209,8 @@ export function parentsOf(options: PopulationOptions, index: number): { fatherFi
       const candidateIndex = rng.int(4, Math.max(4, options.citizens - 1));
       const candidate = sexAndBirth(new Rng(options.seed, 'citizen', candidateIndex), candidateIndex);
       const gap = ageOn(candidate.birthDate, child.birthDate);
-      if (candidate.sex === sex && ageOn(candidate.birthDate, REFERENCE_DAY) >= 18 && gap >= 18 && gap <= 45) return id.finForCitizen(options.seed, candidateIndex);
+      if (candidate.sex === sex && ageOn(candidate.birthDate, REFERENCE_DAY) >= 18 && gap >= 18 && gap <= 45)
+        return id.finForCitizen(options.seed, candidateIndex);
     }
     return null;
   };

@@ -26,7 +26,14 @@ export interface EnforcementCase {
   actions: Array<{ kind: string; at: string }>;
 }
 
-const ENFORCEMENT_ACTIONS = ['notice sent to the debtor', 'bank accounts arrested', 'exit from the country restricted', 'property described', 'salary deduction ordered', 'payment received'];
+const ENFORCEMENT_ACTIONS = [
+  'notice sent to the debtor',
+  'bank accounts arrested',
+  'exit from the country restricted',
+  'property described',
+  'salary deduction ordered',
+  'payment received',
+];
 
 export function enforcementCasesOf(options: PopulationOptions, index: number): EnforcementCase[] {
   if (!featuresOf(options, index).debtor) return [];
@@ -41,7 +48,10 @@ export function enforcementCasesOf(options: PopulationOptions, index: number): E
     const issuedAt = randomDay(rng, 2021, 2025);
     const tax = kind === 'TAX_AUTHORITY_DECISION';
     const creditorPerson = citizenAt(options, rng.int(0, Math.max(0, options.citizens - 1)));
-    const actions = Array.from({ length: rng.int(1, 4) }, (_v, k) => ({ kind: ENFORCEMENT_ACTIONS[k] ?? 'notice sent to the debtor', at: addDays(issuedAt, 3 + k * 14) }));
+    const actions = Array.from({ length: rng.int(1, 4) }, (_v, k) => ({
+      kind: ENFORCEMENT_ACTIONS[k] ?? 'notice sent to the debtor',
+      at: addDays(issuedAt, 3 + k * 14),
+    }));
     cases.push({
       caseNumber: `İC-${issuedAt.slice(0, 4)}-${String(index * 4 + n).padStart(7, '0')}`,
       documentKind: kind,
@@ -50,7 +60,11 @@ export function enforcementCasesOf(options: PopulationOptions, index: number): E
       issuedAt,
       debtorFin: person.fin,
       debtorName: `${person.lastName} ${person.firstName} ${person.patronymic}`,
-      creditorName: tax ? 'Vergilər Nazirliyi' : rng.chance(0.5) ? `${creditorPerson.lastName} ${creditorPerson.firstName}` : rng.pick(['Kapital Bank ASC', 'Azərişıq ASC', 'Azərsu ASC', 'Bakcell MMC']),
+      creditorName: tax
+        ? 'Vergilər Nazirliyi'
+        : rng.chance(0.5)
+          ? `${creditorPerson.lastName} ${creditorPerson.firstName}`
+          : rng.pick(['Kapital Bank ASC', 'Azərişıq ASC', 'Azərsu ASC', 'Bakcell MMC']),
       creditorAgency: tax ? 'MOT' : null,
       amount: (rng.int(5000, 2_500_000) / 100).toFixed(2),
       currency: 'AZN',
@@ -60,6 +74,9 @@ export function enforcementCasesOf(options: PopulationOptions, index: number): E
       actions,
     });
   }
-  if (index === 0) cases.forEach((c) => { c.status = 'OPEN'; });
+  if (index === 0)
+    cases.forEach((c) => {
+      c.status = 'OPEN';
+    });
   return cases;
 }

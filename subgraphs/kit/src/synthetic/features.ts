@@ -22,10 +22,15 @@ export function featuresOf(options: PopulationOptions, index: number): Features 
     vehicle: adult && rng.chance(0.3),
   };
   switch (index) {
-    case 0: return { crossings: true, restricted: false, debtor: true, appeals: true, vehicle: true };
-    case 1: return { crossings: true, restricted: true, debtor: false, appeals: false, vehicle: true };
-    case 2: return { crossings: true, restricted: true, debtor: false, appeals: false, vehicle: false };
-    case 3: return { crossings: true, restricted: false, debtor: false, appeals: false, vehicle: false };
-    default: return index < 10 ? { ...drawn, restricted: false } : drawn;
+    case 0:
+      return { crossings: true, restricted: false, debtor: true, appeals: true, vehicle: true };
+    case 1:
+      return { crossings: true, restricted: true, debtor: false, appeals: false, vehicle: true };
+    case 2:
+      return { crossings: true, restricted: true, debtor: false, appeals: false, vehicle: false };
+    case 3:
+      return { crossings: true, restricted: false, debtor: false, appeals: false, vehicle: false };
+    default:
+      return index < 10 ? { ...drawn, restricted: false } : drawn;
   }
 }

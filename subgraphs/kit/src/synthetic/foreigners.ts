@@ -62,11 +62,27 @@ export function foreignerPermits(options: PopulationOptions, index: number): Per
   const status = { active: true, statusReason: 'issued', statusChangedAt: issued };
   if (person.fin) {
     const permanent = rng.chance(0.25);
-    permits.push({ number: id.residenceCardNumber(index), kind: permanent ? 'PERMANENT_RESIDENCE' : 'TEMPORARY_RESIDENCE', issuedAt: issued, validUntil: addYears(issued, permanent ? 5 : 1), ...status });
-    if (rng.chance(0.5)) permits.push({ number: `WP${String(index).padStart(7, '0')}`, kind: 'WORK_PERMIT', issuedAt: issued, validUntil: addYears(issued, 1), ...status });
-    if (person.nationality === null) permits.push({ number: `RS${String(index).padStart(7, '0')}`, kind: 'REFUGEE_STATUS', issuedAt: issued, validUntil: addYears(issued, 5), ...status });
+    permits.push({
+      number: id.residenceCardNumber(index),
+      kind: permanent ? 'PERMANENT_RESIDENCE' : 'TEMPORARY_RESIDENCE',
+      issuedAt: issued,
+      validUntil: addYears(issued, permanent ? 5 : 1),
+      ...status,
+    });
+    if (rng.chance(0.5))
+      permits.push({ number: `WP${String(index).padStart(7, '0')}`, kind: 'WORK_PERMIT', issuedAt: issued, validUntil: addYears(issued, 1), ...status });
+    if (person.nationality === null)
+      permits.push({ number: `RS${String(index).padStart(7, '0')}`, kind: 'REFUGEE_STATUS', issuedAt: issued, validUntil: addYears(issued, 5), ...status });
   } else {
-    permits.push({ number: `EV${String(index).padStart(7, '0')}`, kind: 'VISA', issuedAt: issued, validUntil: addYears(issued, 0).replace(/-(\d\d)-/, (_m, mm: string) => `-${pad(Math.min(12, Number(mm) + 1))}-`), active: rng.chance(0.7), statusReason: 'issued', statusChangedAt: issued });
+    permits.push({
+      number: `EV${String(index).padStart(7, '0')}`,
+      kind: 'VISA',
+      issuedAt: issued,
+      validUntil: addYears(issued, 0).replace(/-(\d\d)-/, (_m, mm: string) => `-${pad(Math.min(12, Number(mm) + 1))}-`),
+      active: rng.chance(0.7),
+      statusReason: 'issued',
+      statusChangedAt: issued,
+    });
   }
   return permits;
 }

@@ -27,9 +27,7 @@ export type DemoCase = keyof typeof DEMO_CASES;
 export function demoPeople(options: PopulationOptions): Array<{ case: DemoCase; fin: string }> {
   return (Object.keys(DEMO_CASES) as DemoCase[]).map((name) => {
     const where: { citizen?: number; foreigner?: number } = DEMO_CASES[name];
-    const fin = where.citizen !== undefined
-      ? finForCitizen(options.seed, where.citizen)
-      : finForForeigner(options.seed, where.foreigner ?? 0);
+    const fin = where.citizen !== undefined ? finForCitizen(options.seed, where.citizen) : finForForeigner(options.seed, where.foreigner ?? 0);
     return { case: name, fin };
   });
 }

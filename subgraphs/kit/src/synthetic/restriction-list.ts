@@ -30,17 +30,30 @@ export interface RestrictionEntry {
   enteredAt: string;
 }
 
-const PERSON_CATEGORIES = (Object.keys(words.RESTRICTION_CATEGORIES) as words.RestrictionCategory[])
-  .filter((c) => words.RESTRICTION_CATEGORIES[c].subject === 'person' && c !== '6.7.1.4-1' && c !== '6.7.1.11' && c !== '6.7.1.12-3');
+const PERSON_CATEGORIES = (Object.keys(words.RESTRICTION_CATEGORIES) as words.RestrictionCategory[]).filter(
+  (c) => words.RESTRICTION_CATEGORIES[c].subject === 'person' && c !== '6.7.1.4-1' && c !== '6.7.1.11' && c !== '6.7.1.12-3',
+);
 const FOREIGNER_CATEGORIES: words.RestrictionCategory[] = ['6.7.1.4-1', '6.7.1.5', '6.7.1.11', '6.7.1.12-3'];
 
-function restrictionEntry(rng: Rng, entryNumber: string, category: words.RestrictionCategory, agency: string, target: Partial<RestrictionEntry>): RestrictionEntry {
+function restrictionEntry(
+  rng: Rng,
+  entryNumber: string,
+  category: words.RestrictionCategory,
+  agency: string,
+  target: Partial<RestrictionEntry>,
+): RestrictionEntry {
   const enteredAt = randomTime(rng, 2019, 2025);
   const lifted = rng.chance(0.2);
   const court = rng.pick(words.COURTS);
   return {
-    entryNumber, category, subject: words.RESTRICTION_CATEGORIES[category].subject,
-    fin: null, documentNumber: null, vehicleRegistrationNumber: null, fullName: null, birthDate: null,
+    entryNumber,
+    category,
+    subject: words.RESTRICTION_CATEGORIES[category].subject,
+    fin: null,
+    documentNumber: null,
+    vehicleRegistrationNumber: null,
+    fullName: null,
+    birthDate: null,
     initiatingAgency: agency,
     basis: `${court} ${enteredAt.slice(0, 10)} tarixli qərarı № ${rng.int(1, 9)}(${rng.int(100, 999)})-${rng.int(1000, 9999)}/${enteredAt.slice(0, 4)}`,
     active: !lifted,
@@ -89,7 +102,12 @@ export function foreignerRestrictions(options: PopulationOptions, index: number)
   if (index === 0 || !rng.chance(0.06)) return [];
   const person = foreignerAt(options, index);
   const category = rng.pick(FOREIGNER_CATEGORIES);
-  return [restrictionEntry(rng, `R-F${index}-1`, category, rng.pick(words.RESTRICTION_INITIATORS[category]), {
-    fin: person.fin, documentNumber: person.passportNumber, fullName: `${person.lastName} ${person.firstName}`, birthDate: person.birthDate,
-  })];
+  return [
+    restrictionEntry(rng, `R-F${index}-1`, category, rng.pick(words.RESTRICTION_INITIATORS[category]), {
+      fin: person.fin,
+      documentNumber: person.passportNumber,
+      fullName: `${person.lastName} ${person.firstName}`,
+      birthDate: person.birthDate,
+    }),
+  ];
 }
