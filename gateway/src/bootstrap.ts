@@ -4,19 +4,19 @@ import { ConfigError, openDatabase } from '@hub/kit';
 import { citizenDocuments, DEMO_CASES, DEMO_POPULATION, demoPeople } from '@hub/kit/synthetic';
 import { auditJournalSchema } from '@hub/audit';
 import type { GatewayConfig } from './config';
-import { PostgresConsentStore } from './consents';
-import { allocateReplicaNumber, PostgresAuditJournal } from './journal';
-import { JournalUpkeep } from './journal-upkeep';
-import { ensureDevelopmentKeys, gatewayKeyPaths, loadGatewaySigningKey } from './keys';
-import { loadLimitsPolicy } from './limits-policy';
-import { operationRegistry } from './operations';
-import { loadPolicies, type Policies } from './policies';
-import { quotasFromEnv } from './quotas';
-import { RegistrationNumbers } from './registration';
-import { loadSubjectKeys, subjectKeyPath, subjectKeyReadable } from './subject-keys';
-import type { GatewayOptions } from './server';
-import { loadSupergraph, type SupergraphInfo } from './supergraph';
-import type { DemoPeople } from './ui';
+import { PostgresConsentStore } from './subjects/consents';
+import { allocateReplicaNumber, PostgresAuditJournal } from './journal/writer';
+import { JournalUpkeep } from './journal/upkeep';
+import { ensureDevelopmentKeys, gatewayKeyPaths, loadGatewaySigningKey } from './identity/keys';
+import { loadLimitsPolicy } from './policy/limits';
+import { operationRegistry } from './policy/operation-registry';
+import { loadPolicies, type Policies } from './policy/policies';
+import { quotasFromEnv } from './policy/quotas';
+import { RegistrationNumbers } from './journal/registration';
+import { loadSubjectKeys, subjectKeyPath, subjectKeyReadable } from './subjects/keys';
+import type { GatewayOptions } from './http/server';
+import { loadSupergraph, type SupergraphInfo } from './policy/supergraph';
+import type { DemoPeople } from './http/pages';
 
 /** SUBGRAPH_URL_<NAME> must name a subgraph of the supergraph: a typo would silently keep the default. */
 function checkUrlOverrides(overrides: Record<string, string>, supergraph: SupergraphInfo): void {

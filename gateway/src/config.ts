@@ -1,10 +1,10 @@
 import { existsSync, statSync } from 'node:fs';
 import { ConfigError, DEFAULT_SHUTDOWN_GRACE_MS, EnvReader, type Environment } from '@hub/kit';
 import { DEMO_POPULATION } from '@hub/kit/synthetic';
-import { DEFAULT_JOURNAL_LIMITS, type JournalLimits } from './journal';
-import { DAY_MS, type UpkeepOptions } from './journal-upkeep';
+import { DEFAULT_JOURNAL_LIMITS, type JournalLimits } from './journal/writer';
+import { DAY_MS, type UpkeepOptions } from './journal/upkeep';
 import { DEFAULT_ADMISSION, type AdmissionLimits } from './stages/admission';
-import { DEFAULT_BREAKER, type BreakerOptions } from './transport';
+import { DEFAULT_BREAKER, type BreakerOptions } from './upstream/transport';
 
 /**
  * The gateway's environment, read once at start-up into one typed object that is passed
@@ -29,7 +29,7 @@ export interface GatewayConfig {
   demoSeed: number;
   admission: AdmissionLimits;
   journal: JournalLimits;
-  /** Journal partitions ahead of time and signed checkpoints (journal-upkeep.ts). */
+  /** Journal partitions ahead of time and signed checkpoints (journal/upkeep.ts). */
   upkeep: UpkeepOptions;
 }
 

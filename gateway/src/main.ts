@@ -2,9 +2,9 @@ import pino from 'pino';
 import { ConfigError } from '@hub/kit';
 import { prepareGateway } from './bootstrap';
 import { gatewayConfigFromEnv } from './config';
-import { createLogger } from './logger';
-import { PolicyError } from './policies';
-import { startGateway } from './server';
+import { createLogger } from './monitoring/logger';
+import { PolicyError } from './policy/policies';
+import { startGateway } from './http/server';
 
 /** The gateway process: the same entry under `npm start`, docker-compose and the tests. */
 async function main(): Promise<void> {

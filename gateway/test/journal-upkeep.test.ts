@@ -8,9 +8,9 @@ import type { JSONWebKeySet } from 'jose';
 import { auditJournalSchema, openCheckpoint } from '@hub/audit';
 import { openDatabase } from '@hub/kit';
 import { createTestDatabase, createTestKeys, type TestDatabase, type TestKeys } from '@hub/kit/testing';
-import { PostgresAuditJournal } from '../src/journal';
+import { PostgresAuditJournal } from '../src/journal/writer';
 import { gatewayConfigFromEnv } from '../src/config';
-import { JournalUpkeep } from '../src/journal-upkeep';
+import { JournalUpkeep } from '../src/journal/upkeep';
 import { journalEntry } from './support/journal-entry';
 
 const ROOT = join(__dirname, '../../..');

@@ -4,7 +4,7 @@ import { Client } from 'pg';
 import { openDatabase } from '@hub/kit';
 import { createTestDatabase, type TestDatabase } from '@hub/kit/testing';
 import { auditJournalSchema } from '@hub/audit';
-import { PostgresAuditJournal } from '../src/journal';
+import { PostgresAuditJournal } from '../src/journal/writer';
 import { journalEntry } from './support/journal-entry';
 
 describe('the audit journal writer', () => {

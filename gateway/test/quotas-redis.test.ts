@@ -2,10 +2,10 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { resolve } from 'node:path';
-import type { Identity } from '../src/identity';
-import { loadLimitsPolicy } from '../src/limits-policy';
-import { quotasFromEnv } from '../src/quotas';
-import { Refusal } from '../src/refusal';
+import type { Identity } from '../src/identity/verifier';
+import { loadLimitsPolicy } from '../src/policy/limits';
+import { quotasFromEnv } from '../src/policy/quotas';
+import { Refusal } from '../src/pipeline/refusal';
 
 /** Quotas against the real Redis on 127.0.0.1:6379 (started by scripts/test-services.sh). */
 const POLICIES_DIR = resolve(__dirname, '../../../policies');

@@ -1,4 +1,4 @@
-import type { UiConfig } from '../src/ui';
+import type { UiConfig } from '../src/http/pages';
 
 /**
  * What both pages share: the configuration the gateway injects, the session endpoints and a

@@ -116,7 +116,7 @@ describe('docker-compose.yml', () => {
   it('runs production: the gateway says HUB_MODE=production, no process asks for development, so no token-minting route exists', () => {
     assert.equal(service('gateway').environment?.['HUB_MODE'], 'production');
     for (const name of OUR_SERVICES) assert.notEqual(service(name).environment?.['HUB_MODE'], 'development', name);
-    // The route is registered only outside production (gateway/src/server.ts), and the compose file publishes no other entry.
+    // The route is registered only outside production (gateway/src/http/server.ts), and the compose file publishes no other entry.
     assert.deepEqual(
       Object.keys(services).filter((name) => (services[name]?.ports ?? []).length > 0),
       ['gateway'],

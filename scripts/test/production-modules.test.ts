@@ -59,7 +59,7 @@ describe('production processes', () => {
 
   it("the gateway's process does not load PGlite", async () => {
     const loaded = await modulesLoadedBy([gatewayEntry()]);
-    assert.ok(loaded.some((path) => path.endsWith('/gateway/dist/src/server.js')));
+    assert.ok(loaded.some((path) => path.endsWith('/gateway/dist/src/http/server.js')));
     assert.deepEqual(loaded.filter(isPglite), []);
   });
 });

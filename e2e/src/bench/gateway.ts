@@ -79,7 +79,7 @@ async function startHubGateway(config: GatewayChildConfig) {
   return startGateway(options, 0, '127.0.0.1');
 }
 
-/** The keep-alive transport the hub gateway uses (gateway/src/transport.ts), without the pipeline. */
+/** The keep-alive transport the hub gateway uses (gateway/src/upstream/transport.ts), without the pipeline. */
 function keepAliveFetcher() {
   const agent = new Agent({ keepAliveTimeout: 30_000, connections: 64, pipelining: 1 });
   return ((url: string, init: Record<string, unknown>) => undiciFetch(url, { ...init, dispatcher: agent } as never)) as never;

@@ -1,8 +1,8 @@
 import { hubError, type AccessLevel } from '@hub/kit';
-import type { AccessDecision, AccessPolicy } from '../access';
-import { levelsKey, PerDocument } from '../document-cache';
-import { levelsFor, type Policies } from '../policies';
-import type { Stage } from '../stage';
+import type { AccessDecision, AccessPolicy } from '../policy/access';
+import { levelsKey, PerDocument } from '../pipeline/document-cache';
+import { levelsFor, type Policies } from '../policy/policies';
+import type { Stage } from '../pipeline/stage';
 
 /**
  * R8: the caller's level per resource from the matrix and the role. Fields of resources at

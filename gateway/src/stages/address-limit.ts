@@ -1,6 +1,6 @@
-import { LowPriority } from '../low-priority';
-import type { Quotas } from '../quotas';
-import type { Stage } from '../stage';
+import { LowPriority } from '../pipeline/low-priority';
+import type { Quotas } from '../policy/quotas';
+import type { Stage } from '../pipeline/stage';
 
 /** Refusals decided per turn of the event loop, between which other requests' I/O is served. */
 export const REFUSALS_PER_TURN = 16;

@@ -13,12 +13,12 @@ import {
   type GraphQLSchema,
   type SelectionSetNode,
 } from 'graphql';
-import type { ConsentStore } from '../consents';
-import type { HubRequest } from '../context';
-import type { Policies } from '../policies';
-import { Refusal } from '../refusal';
-import { replaceWithRefusal, type Stage } from '../stage';
-import { subjectHash, subjectHashesOf, type SubjectKeys } from '../subject-keys';
+import type { ConsentStore } from '../subjects/consents';
+import type { HubRequest } from '../pipeline/context';
+import type { Policies } from '../policy/policies';
+import { Refusal } from '../pipeline/refusal';
+import { replaceWithRefusal, type Stage } from '../pipeline/stage';
+import { subjectHash, subjectHashesOf, type SubjectKeys } from '../subjects/keys';
 import { rootFieldFin, subjectFinOf } from './subjects';
 
 type Path = Array<string | number>;

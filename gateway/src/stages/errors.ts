@@ -1,6 +1,6 @@
-import { mayIntrospect, type Policies } from '../policies';
-import { runsSource } from '../operation';
-import type { Stage } from '../stage';
+import { mayIntrospect, type Policies } from '../policy/policies';
+import { runsSource } from '../http/graphql-request';
+import type { Stage } from '../pipeline/stage';
 
 const SCHEMA_HINT = /\s*Did you mean [^?]*\?/g;
 

@@ -1,6 +1,6 @@
 import type { GraphQLFormattedError } from 'graphql';
-import { nullPathsOf, type ResourceMap } from '../resource-map';
-import type { Stage } from '../stage';
+import { nullPathsOf, type ResourceMap } from '../policy/resource-map';
+import type { Stage } from '../pipeline/stage';
 
 const FETCH_FAILURES: ReadonlySet<unknown> = new Set(['SUBGRAPH_UNAVAILABLE', 'SUBGRAPH_ERROR']);
 

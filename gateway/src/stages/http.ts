@@ -1,5 +1,5 @@
-import { Refusal } from '../refusal';
-import type { Stage } from '../stage';
+import { Refusal } from '../pipeline/refusal';
+import type { Stage } from '../pipeline/stage';
 
 const GRAPHQL_RESPONSE = 'application/graphql-response+json';
 

@@ -1,5 +1,5 @@
-import type { IdentityVerifier } from '../identity';
-import type { Stage } from '../stage';
+import type { IdentityVerifier } from '../identity/verifier';
+import type { Stage } from '../pipeline/stage';
 
 /** R13: a verified token of a known agency; the subgraphs learn the caller only from the gateway's assertion. */
 export function useIdentity(verifier: IdentityVerifier): Stage {

@@ -1,7 +1,7 @@
 import { Kind, visit, type DocumentNode } from 'graphql';
-import { mayIntrospect, type Policies } from '../policies';
-import { Refusal } from '../refusal';
-import type { Stage } from '../stage';
+import { mayIntrospect, type Policies } from '../policy/policies';
+import { Refusal } from '../pipeline/refusal';
+import type { Stage } from '../pipeline/stage';
 
 /** Introspection in production only for roles the policy lets introspect (roles.json); others read the published schema. */
 export function useIntrospection(policies: Policies, production: boolean): Stage {

@@ -1,8 +1,8 @@
-import { journalEntryOf } from '../audit';
-import { JournalUnavailable, type AuditJournal } from '../journal';
-import type { GatewayMetrics } from '../metrics';
-import { Refusal } from '../refusal';
-import { replaceWithRefusal, type Stage } from '../stage';
+import { journalEntryOf } from '../journal/entry';
+import { JournalUnavailable, type AuditJournal } from '../journal/writer';
+import type { GatewayMetrics } from '../monitoring/metrics';
+import { Refusal } from '../pipeline/refusal';
+import { replaceWithRefusal, type Stage } from '../pipeline/stage';
 
 export const auditUnavailable = () =>
   new Refusal('AUDIT_UNAVAILABLE', 'The audit journal cannot be written, so no data is served. Try again shortly.', 503, {}, { 'retry-after': '5' });

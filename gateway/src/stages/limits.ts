@@ -1,8 +1,8 @@
 import type { GraphQLSchema } from 'graphql';
-import { limitsDependOnVariables, PerDocument, TextCache } from '../document-cache';
-import { enforceLimits, enforceTokenLimit, LIMIT_NAMES, limitsFor, type OperationLimits } from '../limits';
-import type { LimitsPolicy } from '../limits-policy';
-import type { Stage } from '../stage';
+import { limitsDependOnVariables, PerDocument, TextCache } from '../pipeline/document-cache';
+import { enforceLimits, enforceTokenLimit, LIMIT_NAMES, limitsFor, type OperationLimits } from '../policy/operation-limits';
+import type { LimitsPolicy } from '../policy/limits';
+import type { Stage } from '../pipeline/stage';
 
 /**
  * R7: operation limits per role. Tokens are counted before the document is parsed; depth,

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
-import type { GatewayMetrics } from '../metrics';
-import type { Stage } from '../stage';
+import type { GatewayMetrics } from '../monitoring/metrics';
+import type { Stage } from '../pipeline/stage';
 
 /**
  * Metrics and the request's log line (X-Road's monitoring part), outermost so that they see

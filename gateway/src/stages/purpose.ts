@@ -1,6 +1,6 @@
-import { checkPurpose } from '../identity';
-import type { Policies } from '../policies';
-import type { Stage } from '../stage';
+import { checkPurpose } from '../identity/verifier';
+import type { Policies } from '../policy/policies';
+import type { Stage } from '../pipeline/stage';
 
 /** Every request states why it is made (X-Purpose) and may name its case (X-Case-Number). */
 export function usePurpose(policies: Policies): Stage {

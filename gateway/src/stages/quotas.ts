@@ -1,5 +1,5 @@
-import type { Quotas } from '../quotas';
-import type { Stage } from '../stage';
+import type { Quotas } from '../policy/quotas';
+import type { Stage } from '../pipeline/stage';
 
 /**
  * R7: requests per minute per agency and caller, records per day, key walking. Admission

@@ -1,6 +1,6 @@
 import { OperationTypeNode } from 'graphql';
-import { Refusal } from '../refusal';
-import type { Stage } from '../stage';
+import { Refusal } from '../pipeline/refusal';
+import type { Stage } from '../pipeline/stage';
 
 /**
  * R1 (İAMAS 5.6.4.1): connected systems are used only to obtain information. Anything but a

@@ -1,8 +1,8 @@
 import type { OperationDefinitionNode } from 'graphql';
 import type { AccessLevel } from '@hub/kit';
-import type { ResourceMap } from '../resource-map';
-import { countRecords, requestedCoordinates } from '../resource-map';
-import type { Stage } from '../stage';
+import type { ResourceMap } from '../policy/resource-map';
+import { countRecords, requestedCoordinates } from '../policy/resource-map';
+import type { Stage } from '../pipeline/stage';
 
 /**
  * What the journal and the quotas count: the schema coordinates read from each resource

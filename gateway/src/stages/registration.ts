@@ -1,5 +1,5 @@
-import type { RegistrationNumbers } from '../registration';
-import type { Stage } from '../stage';
+import type { RegistrationNumbers } from '../journal/registration';
+import type { Stage } from '../pipeline/stage';
 
 export const REGISTRATION_HEADER = 'x-registration-number';
 

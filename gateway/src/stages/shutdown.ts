@@ -1,6 +1,6 @@
-import { Refusal } from '../refusal';
-import type { HubRequest } from '../context';
-import type { Stage } from '../stage';
+import { Refusal } from '../pipeline/refusal';
+import type { HubRequest } from '../pipeline/context';
+import type { Stage } from '../pipeline/stage';
 
 const shuttingDown = () => new Refusal('SHUTTING_DOWN', 'The hub is stopping; the request was not completed. Send it again.', 503, {}, { 'retry-after': '1' });
 

@@ -12,11 +12,11 @@ import {
   type SelectionSetNode,
   type ValueNode,
 } from 'graphql';
-import type { HubRequest } from '../context';
-import type { Policies } from '../policies';
-import { Refusal } from '../refusal';
-import type { Stage } from '../stage';
-import { subjectHash, subjectHashesOf, type SubjectKeys } from '../subject-keys';
+import type { HubRequest } from '../pipeline/context';
+import type { Policies } from '../policy/policies';
+import { Refusal } from '../pipeline/refusal';
+import type { Stage } from '../pipeline/stage';
+import { subjectHash, subjectHashesOf, type SubjectKeys } from '../subjects/keys';
 
 /** Types whose `fin` names the person the record is about. */
 export const SUBJECT_TYPES: ReadonlySet<string> = new Set(['Person', 'Citizen', 'Foreigner', 'ChildProfile']);
@@ -177,7 +177,7 @@ const searched = new WeakMap<HubRequest, string>();
 
 /**
  * R4: the journal names every person a request concerned — the FİNs it was keyed by and the
- * persons in its answer — as keyed hashes (subject-keys.ts), so a person can learn who read
+ * persons in its answer — as keyed hashes (subjects/keys.ts), so a person can learn who read
  * their data and an auditor who looked at a person, while no FİN is journaled in clear.
  * Innermost stage: it reads the executable as the access cut left it, and takes its alias out
  * of the answer before any other stage sees the answer.

@@ -1,7 +1,7 @@
-import { persistedQueryNotFound, type OperationRegistry } from '../operations';
-import { mayRunAdHoc, type Policies } from '../policies';
-import { Refusal } from '../refusal';
-import type { Stage } from '../stage';
+import { persistedQueryNotFound, type OperationRegistry } from '../policy/operation-registry';
+import { mayRunAdHoc, type Policies } from '../policy/policies';
+import { Refusal } from '../pipeline/refusal';
+import type { Stage } from '../pipeline/stage';
 
 /**
  * R7, R6: a ministry system runs the operations registered for its body (policies/operations),

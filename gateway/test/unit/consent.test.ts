@@ -1,7 +1,7 @@
 import { before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { SUBJECT_ALIAS } from '../../src/stages/subjects';
-import { loadSubjectKeys, subjectHash, type SubjectKeys } from '../../src/subject-keys';
+import { loadSubjectKeys, subjectHash, type SubjectKeys } from '../../src/subjects/keys';
 import { smallWorld, type World } from '../support/world';
 
 const FIN = '1AB2C3D';

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { parse, print, type OperationDefinitionNode } from 'graphql';
-import { DocumentCache, limitsDependOnVariables, printedOnce } from '../../src/document-cache';
+import { DocumentCache, limitsDependOnVariables, printedOnce } from '../../src/pipeline/document-cache';
 import { smallWorld } from '../support/world';
 
 const code = (result: { body: { errors?: Array<{ extensions?: Record<string, unknown> }> } }) => result.body.errors?.[0]?.extensions;

@@ -2,8 +2,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createKeyPair } from '@hub/kit';
-import { agencyKeyPaths } from '../../src/keys';
-import { IdentityVerifier, JWKS_RELOAD_COOLDOWN_MS, VERIFIED_TOKEN_MAX_KEEP_MS } from '../../src/identity';
+import { agencyKeyPaths } from '../../src/identity/keys';
+import { IdentityVerifier, JWKS_RELOAD_COOLDOWN_MS, VERIFIED_TOKEN_MAX_KEEP_MS } from '../../src/identity/verifier';
 import { smallWorld } from '../support/world';
 
 describe('identity', () => {

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Socket } from 'node:net';
-import { JournalUnavailable, PostgresAuditJournal } from '../../src/journal';
+import { JournalUnavailable, PostgresAuditJournal } from '../../src/journal/writer';
 import { journalEntry } from '../support/journal-entry';
 
 /** A "database" that accepts connections and never says a word: the journal's worst case. */

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Pool } from 'pg';
 import { anonymousRefusal, journalEntry } from '../support/journal-entry';
-import { ANONYMOUS_ACKS_PER_TURN, PostgresAuditJournal } from '../../src/journal';
+import { ANONYMOUS_ACKS_PER_TURN, PostgresAuditJournal } from '../../src/journal/writer';
 
 /** A database whose group commits finish when the test says so; it keeps the registration numbers of each group. */
 function heldDatabase(): { pool: Pool; groups: string[][]; finish(group: number): void } {

@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { limitsFor, type OperationLimits } from '../../src/limits';
-import { loadLimitsPolicy } from '../../src/limits-policy';
-import { PolicyError } from '../../src/policies';
-import { Refusal } from '../../src/refusal';
+import { limitsFor, type OperationLimits } from '../../src/policy/operation-limits';
+import { loadLimitsPolicy } from '../../src/policy/limits';
+import { PolicyError } from '../../src/policy/policies';
+import { Refusal } from '../../src/pipeline/refusal';
 
 const POLICIES_DIR = resolve(__dirname, '../../../../policies');
 

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readRequestBody, runsSource, selectOperation } from '../../src/operation';
-import { Refusal } from '../../src/refusal';
+import { readRequestBody, runsSource, selectOperation } from '../../src/http/graphql-request';
+import { Refusal } from '../../src/pipeline/refusal';
 
 const refusal = (fn: () => unknown): Refusal => {
   try {

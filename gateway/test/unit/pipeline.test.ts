@@ -1,9 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { HubRequest } from '../../src/context';
-import { selectOperation } from '../../src/operation';
-import { Refusal } from '../../src/refusal';
-import { checkOrder, Pipeline, type Stage } from '../../src/stage';
+import { HubRequest } from '../../src/pipeline/context';
+import { selectOperation } from '../../src/http/graphql-request';
+import { Refusal } from '../../src/pipeline/refusal';
+import { checkOrder, Pipeline, type Stage } from '../../src/pipeline/stage';
 import { fakeHttp, smallWorld } from '../support/world';
 
 const named = (name: string, after: string[] = []): Stage => ({ name, after });

@@ -4,10 +4,10 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Kind, parse, type OperationDefinitionNode } from 'graphql';
-import { AccessPolicy } from '../../src/access';
-import { loadPolicies, PolicyError } from '../../src/policies';
-import { ResourceMap } from '../../src/resource-map';
-import { loadSupergraph } from '../../src/supergraph';
+import { AccessPolicy } from '../../src/policy/access';
+import { loadPolicies, PolicyError } from '../../src/policy/policies';
+import { ResourceMap } from '../../src/policy/resource-map';
+import { loadSupergraph } from '../../src/policy/supergraph';
 
 const ROOT = resolve(__dirname, '../../../..');
 const POLICIES_DIR = join(ROOT, 'policies');

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { RegistrationNumbers } from '../../src/registration';
+import { RegistrationNumbers } from '../../src/journal/registration';
 import { smallWorld } from '../support/world';
 
 describe('registration numbers', () => {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { print } from 'graphql';
 import { canonicalOf } from '@hub/audit';
 import { SUBJECT_ALIAS } from '../../src/stages/subjects';
-import { loadSubjectKeys, subjectHash, type SubjectKeys } from '../../src/subject-keys';
+import { loadSubjectKeys, subjectHash, type SubjectKeys } from '../../src/subjects/keys';
 import { smallWorld, type World } from '../support/world';
 
 /** R4: the journal names the persons a request concerned, as keyed hashes only. */

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadOperations, normaliseOperation, operationIdOf, operationRegistry, type OperationRegistry } from '../../src/operations';
-import { loadPolicies, PolicyError } from '../../src/policies';
+import { loadOperations, normaliseOperation, operationIdOf, operationRegistry, type OperationRegistry } from '../../src/policy/operation-registry';
+import { loadPolicies, PolicyError } from '../../src/policy/policies';
 import { SMALL_OPERATIONS, smallPolicies, smallSupergraph, smallWorld, writeOperation, type World } from '../support/world';
 
 const idOf = (name: string) => operationIdOf(normaliseOperation(SMALL_OPERATIONS[name]!));

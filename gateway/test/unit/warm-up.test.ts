@@ -2,8 +2,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { resolve } from 'node:path';
 import { parse, validate } from 'graphql';
-import { loadSupergraph } from '../../src/supergraph';
-import { warmUpOperations } from '../../src/warm-up';
+import { loadSupergraph } from '../../src/policy/supergraph';
+import { warmUpOperations } from '../../src/upstream/warm-up';
 import { smallSupergraph } from '../support/world';
 
 describe('warm-up operations', () => {

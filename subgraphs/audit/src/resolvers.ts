@@ -122,7 +122,7 @@ function parseInstant(value: string | undefined, name: string, fallback: Date): 
   return date;
 }
 
-/** A registered operation's id as the gateway's registry makes it (gateway/src/operations.ts). */
+/** A registered operation's id as the gateway's registry makes it (gateway/src/policy/operation-registry.ts). */
 const OPERATION_ID = /^sha256:[0-9a-f]{64}$/;
 
 /** The filter as counting and paging read it; restricted auditors see their own body only. */

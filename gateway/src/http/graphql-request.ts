@@ -1,6 +1,6 @@
 import { GraphQLError, Kind, parse, type DocumentNode, type OperationDefinitionNode, type OperationTypeNode } from 'graphql';
-import { persistedQueryNotFound, type PreparedOperation } from './operations';
-import { Refusal } from './refusal';
+import { persistedQueryNotFound, type PreparedOperation } from '../policy/operation-registry';
+import { Refusal } from '../pipeline/refusal';
 
 /** The GraphQL request as the caller sent it; its text is read here and never stored (R6). */
 export interface GraphQLRequestBody {

@@ -1,7 +1,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { JournalEntry } from '@hub/audit';
-import type { AuditJournal } from './journal';
-import type { QuotaCounting } from './quotas';
+import type { AuditJournal } from '../journal/writer';
+import type { QuotaCounting } from '../policy/quotas';
 
 /**
  * The gateway's Prometheus metrics (R14), in a registry of its own per gateway. Labels carry

@@ -11,7 +11,7 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import type { AccessLevel } from '@hub/kit';
-import { Refusal } from './refusal';
+import { Refusal } from '../pipeline/refusal';
 import type { ResourceMap } from './resource-map';
 
 /**

@@ -1,7 +1,7 @@
 import { Kind, visit, type DocumentNode, type OperationDefinitionNode, type ValueNode } from 'graphql';
 import { LRUCache } from 'lru-cache';
 import type { AccessLevel } from '@hub/kit';
-import { selectOperation, type GraphQLRequestBody, type SelectedOperation } from './operation';
+import { selectOperation, type GraphQLRequestBody, type SelectedOperation } from '../http/graphql-request';
 
 /**
  * The rules' work on a document done once, not per request: callers send the same few
@@ -35,7 +35,7 @@ export class TextCache<V extends NonNullable<unknown>> {
   }
 }
 
-/** operation.ts's selection, parsing a text only the first time it is seen; the SelectedOperation itself is each request's own. */
+/** graphql-request.ts's selection, parsing a text only the first time it is seen; the SelectedOperation itself is each request's own. */
 export class DocumentCache {
   private readonly documents = new TextCache<DocumentNode>();
 
@@ -87,7 +87,7 @@ const variableDependence = new WeakMap<DocumentNode, boolean>();
 
 /**
  * Whether the limits verdict on a document can depend on the variables: the page size (a
- * `first` argument, see limits.ts) and @include / @skip decide the cost, and either may take a
+ * `first` argument, see policy/operation-limits.ts) and @include / @skip decide the cost, and either may take a
  * variable. Every other argument leaves the measured values unchanged.
  */
 export function limitsDependOnVariables(document: DocumentNode): boolean {

@@ -1,13 +1,13 @@
 import type { GraphQLFormattedError } from 'graphql';
 import type { Caller } from '@hub/kit';
 import type { HubRequest } from './context';
-import type { GraphQLRequestBody, SelectedOperation } from './operation';
+import type { GraphQLRequestBody, SelectedOperation } from '../http/graphql-request';
 import { Refusal } from './refusal';
 
 /**
  * A rule of the hub as one object: every hook of one concern lives together, as in envelop's
  * and Hive Gateway's plugins. The gateway's request path is an ordered list of stages
- * (pipeline.ts). Forward hooks run in list order; `onResult` runs in reverse, so an outer
+ * (request-path.ts). Forward hooks run in list order; `onResult` runs in reverse, so an outer
  * stage (the journal, the registration number) sees what every inner stage made of the answer.
  */
 export interface Stage {
@@ -67,7 +67,7 @@ export const INTERNAL_ERROR = () => new Refusal('INTERNAL_SERVER_ERROR', 'Intern
 export interface Handler {
   /** Reads the body; absent for requests that carry none (sign-in, sign-out). */
   readBody?(hub: HubRequest): Promise<GraphQLRequestBody>;
-  /** Parses and selects the operation from the body (operation.ts). */
+  /** Parses and selects the operation from the body (http/graphql-request.ts). */
   select?(hub: HubRequest, body: GraphQLRequestBody): SelectedOperation;
   execute(hub: HubRequest, operation: SelectedOperation | null): Promise<HubResult>;
 }

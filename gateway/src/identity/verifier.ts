@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { createLocalJWKSet, createRemoteJWKSet, decodeJwt, decodeProtectedHeader, errors, jwtVerify, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
 import { LRUCache } from 'lru-cache';
 import { FIN_PATTERN, type Role } from '@hub/kit';
-import type { Policies } from './policies';
-import { GENERIC_CASE_NUMBER, MAX_CASE_NUMBER_LENGTH, ROLES } from './policies';
-import { Refusal } from './refusal';
+import type { Policies } from '../policy/policies';
+import { GENERIC_CASE_NUMBER, MAX_CASE_NUMBER_LENGTH, ROLES } from '../policy/policies';
+import { Refusal } from '../pipeline/refusal';
 
 /** The verified caller: who signed, for which body, in which roles (R13). */
 export interface Identity {

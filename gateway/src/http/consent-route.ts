@@ -1,10 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ConsentEvent, ConsentStore } from './consents';
-import { HubRequest } from './context';
-import type { Policies } from './policies';
-import { Refusal } from './refusal';
-import type { HubResult, Pipeline } from './stage';
-import { subjectHash, subjectHashesOf, type SubjectKeys } from './subject-keys';
+import type { ConsentEvent, ConsentStore } from '../subjects/consents';
+import { HubRequest } from '../pipeline/context';
+import type { Policies } from '../policy/policies';
+import { Refusal } from '../pipeline/refusal';
+import type { HubResult, Pipeline } from '../pipeline/stage';
+import { subjectHash, subjectHashesOf, type SubjectKeys } from '../subjects/keys';
 
 const BODY_LIMIT = 4_096;
 const JSON_TYPE = 'application/json; charset=utf-8';

@@ -4,7 +4,7 @@ import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
 import { GraphQLError, Kind, Lexer, Source, TokenKind, validate, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import { createComplexityRule, simpleEstimator, type ComplexityEstimator } from 'graphql-query-complexity';
 import type { Role } from '@hub/kit';
-import { Refusal } from './refusal';
+import { Refusal } from '../pipeline/refusal';
 
 /**
  * Operation limits (R7: no copying through queries, no overloading the network), per role,

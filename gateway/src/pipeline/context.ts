@@ -1,9 +1,9 @@
 import type { IncomingMessage } from 'node:http';
 import type { AccessLevel } from '@hub/kit';
 import type { JournalEntry } from '@hub/audit';
-import type { ForbiddenPath } from './access';
-import type { Identity, Purpose } from './identity';
-import type { SelectedOperation } from './operation';
+import type { ForbiddenPath } from '../policy/access';
+import type { Identity, Purpose } from '../identity/verifier';
+import type { SelectedOperation } from '../http/graphql-request';
 import type { Refusal } from './refusal';
 
 /**

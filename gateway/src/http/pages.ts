@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { sendJson } from '@hub/kit';
-import { ROLES, type Policies } from './policies';
+import { ROLES, type Policies } from '../policy/policies';
 
 /**
  * The officers' playground (/playground), the auditors' console (/audit) and a citizen's own

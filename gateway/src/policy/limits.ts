@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Role } from '@hub/kit';
-import { LIMIT_NAMES, type OperationLimits } from './limits';
+import { LIMIT_NAMES, type OperationLimits } from './operation-limits';
 import { PolicyError, ROLES } from './policies';
 
 /**

@@ -4,9 +4,9 @@ import CircuitBreaker from 'opossum';
 import type { Logger } from 'pino';
 import { Agent, util, type Dispatcher } from 'undici';
 import { hubError, signCallerAssertion, type Caller, type SigningKey } from '@hub/kit';
-import type { HubContext, HubRequest } from './context';
-import type { SubgraphCall } from './stage';
-import type { GatewayMetrics, SubgraphFailure } from './metrics';
+import type { HubContext, HubRequest } from '../pipeline/context';
+import type { SubgraphCall } from '../pipeline/stage';
+import type { GatewayMetrics, SubgraphFailure } from '../monitoring/metrics';
 
 /**
  * Transport to the subgraphs (X-Road's "security server" part): keep-alive connections, a

@@ -1,8 +1,8 @@
 import Redis from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import type { Identity } from './identity';
-import type { QuotaPolicy } from './limits-policy';
-import { Refusal } from './refusal';
+import type { Identity } from '../identity/verifier';
+import type { QuotaPolicy } from './limits';
+import { Refusal } from '../pipeline/refusal';
 
 /**
  * Quotas per agency and per caller (R7: no overloading the network, no copying through many

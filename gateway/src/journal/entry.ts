@@ -1,6 +1,6 @@
 import type { JournalEntry } from '@hub/audit';
-import type { HubRequest } from './context';
-import type { HubResult } from './stage';
+import type { HubRequest } from '../pipeline/context';
+import type { HubResult } from '../pipeline/stage';
 
 /**
  * What the central journal records of one request (6.9.1): who, why, what was decided, how

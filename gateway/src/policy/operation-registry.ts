@@ -21,10 +21,10 @@ import {
 } from 'graphql';
 import type { Role } from '@hub/kit';
 import { AccessPolicy, type AccessDecision } from './access';
-import { enforceLimits, enforceTokenLimit, limitsFor, tooComplex, type OperationLimits } from './limits';
-import type { LimitsPolicy } from './limits-policy';
+import { enforceLimits, enforceTokenLimit, limitsFor, tooComplex, type OperationLimits } from './operation-limits';
+import type { LimitsPolicy } from './limits';
 import { levelsFor, PolicyError, ROLES, type Policies } from './policies';
-import { Refusal } from './refusal';
+import { Refusal } from '../pipeline/refusal';
 import { ResourceMap } from './resource-map';
 import type { SupergraphInfo } from './supergraph';
 

@@ -1,4 +1,4 @@
-import type { AuditJournal } from './journal';
+import type { AuditJournal } from '../journal/writer';
 
 /**
  * Readiness (R14): the gateway serves only when it can audit, and tells an operator or a load

@@ -3,7 +3,7 @@ import pino, { type DestinationStream, type Logger } from 'pino';
 /**
  * Structured logs. Tokens, headers, query text, variables and response data are never logged;
  * the redaction is a second line behind the code never passing them. Each line of a request
- * carries its hub registration number (server.ts logs through a child logger with `reg`).
+ * carries its hub registration number (http/server.ts logs through a child logger with `reg`).
  */
 const SECRET_KEYS = ['authorization', 'cookie', 'token', 'headers', 'query', 'variables', 'body', 'data'];
 export const REDACTED_PATHS = [...SECRET_KEYS, ...SECRET_KEYS.map((key) => `*.${key}`)];

@@ -5,7 +5,7 @@ import { openDatabase } from '@hub/kit';
 /**
  * The consents citizens give (R5), kept by the hub itself in its own schema of the audit
  * database, never in a connected system (R1). Every grant and withdrawal is an event appended
- * to `hub_consent.events`, named by the keyed hash of the person's FİN (subject-keys.ts), never
+ * to `hub_consent.events`, named by the keyed hash of the person's FİN (subjects/keys.ts), never
  * the FİN; the consent in force is the person's latest event for a body and purpose.
  */
 export const CONSENT_SCHEMA = 'hub_consent';

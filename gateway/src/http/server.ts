@@ -6,33 +6,33 @@ import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginUsageReporting
 import { Kind, print, type GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
 import { DEFAULT_SHUTDOWN_GRACE_MS, GracefulServer, listen, parseGraphQLBody, sendJson, type SigningKey } from '@hub/kit';
-import { AccessPolicy } from './access';
-import { HubRequest, type HubContext } from './context';
+import { AccessPolicy } from '../policy/access';
+import { HubRequest, type HubContext } from '../pipeline/context';
 import { developmentTokenRoute } from './dev-tokens';
 import { checkReadiness, READINESS_TIMEOUT_MS } from './health';
-import { IdentityVerifier } from './identity';
-import type { AuditJournal } from './journal';
-import type { LimitsPolicy } from './limits-policy';
-import { errorSummary } from './logger';
-import { GatewayMetrics } from './metrics';
-import { DocumentCache, printedOnce } from './document-cache';
-import { readRequestBody, runsSource, selectOperation, type GraphQLRequestBody, type SelectedOperation } from './operation';
-import type { OperationRegistry } from './operations';
-import { hubPipelines } from './pipeline';
-import { DEFAULT_ADMISSION, type AdmissionLimits } from './stages/admission';
-import type { Policies } from './policies';
-import type { Quotas } from './quotas';
-import { Refusal } from './refusal';
-import type { RegistrationNumbers } from './registration';
-import { ResourceMap } from './resource-map';
-import type { HubResult, Pipeline } from './stage';
-import type { SupergraphInfo } from './supergraph';
-import { DEFAULT_BREAKER, HubDataSource, SubgraphTransport, type BreakerOptions } from './transport';
-import { uiRoutes, type DemoPeople } from './ui';
-import { warmUpOperations } from './warm-up';
-import type { SubjectKeys } from './subject-keys';
-import type { ConsentStore } from './consents';
-import { consentRoute } from './me';
+import { IdentityVerifier } from '../identity/verifier';
+import type { AuditJournal } from '../journal/writer';
+import type { LimitsPolicy } from '../policy/limits';
+import { errorSummary } from '../monitoring/logger';
+import { GatewayMetrics } from '../monitoring/metrics';
+import { DocumentCache, printedOnce } from '../pipeline/document-cache';
+import { readRequestBody, runsSource, selectOperation, type GraphQLRequestBody, type SelectedOperation } from './graphql-request';
+import type { OperationRegistry } from '../policy/operation-registry';
+import { hubPipelines } from '../pipeline/request-path';
+import { DEFAULT_ADMISSION, type AdmissionLimits } from '../stages/admission';
+import type { Policies } from '../policy/policies';
+import type { Quotas } from '../policy/quotas';
+import { Refusal } from '../pipeline/refusal';
+import type { RegistrationNumbers } from '../journal/registration';
+import { ResourceMap } from '../policy/resource-map';
+import type { HubResult, Pipeline } from '../pipeline/stage';
+import type { SupergraphInfo } from '../policy/supergraph';
+import { DEFAULT_BREAKER, HubDataSource, SubgraphTransport, type BreakerOptions } from '../upstream/transport';
+import { uiRoutes, type DemoPeople } from './pages';
+import { warmUpOperations } from '../upstream/warm-up';
+import type { SubjectKeys } from '../subjects/keys';
+import type { ConsentStore } from '../subjects/consents';
+import { consentRoute } from './consent-route';
 
 export interface GatewayOptions {
   policies: Policies;
@@ -52,7 +52,7 @@ export interface GatewayOptions {
   /** On stop, how long requests in flight may take before their connections are cut. */
   shutdownGraceMs?: number;
   limits: LimitsPolicy;
-  /** The registered operations, checked and decided before traffic (operations.ts). */
+  /** The registered operations, checked and decided before traffic (policy/operation-registry.ts). */
   operations: OperationRegistry;
   quotas: Quotas;
   /** Development only: where the agencies' development keys are, for the playground's token minting. */
@@ -143,7 +143,7 @@ export async function startGateway(options: GatewayOptions, port: number, host =
   async function execute(hub: HubRequest, operation: SelectedOperation | null): Promise<HubResult> {
     if (!operation?.executable) return { status: 200, headers: {}, body: { data: null }, refusal: null };
     // A registered operation's document was printed once, before traffic.
-    // Neither runs under a name the caller chose (operation.ts): Apollo would pass it to every subgraph.
+    // Neither runs under a name the caller chose (http/graphql-request.ts): Apollo would pass it to every subgraph.
     const request =
       operation.prepared?.query && operation.executable === operation.prepared.access.document
         ? { query: operation.prepared.query }
@@ -300,7 +300,7 @@ async function settledWithin(work: Array<Promise<unknown>>, ms: number): Promise
   clearTimeout(timer);
 }
 
-/** Rounds over the warm-up operations (warm-up.ts): enough for V8 to compile the hot paths, well under a second. */
+/** Rounds over the warm-up operations (upstream/warm-up.ts): enough for V8 to compile the hot paths, well under a second. */
 export const WARM_UP_ROUNDS = 20;
 
 async function warmUp(apollo: ApolloServer<HubContext>, schema: GraphQLSchema): Promise<void> {

@@ -1,9 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { FIN_PATTERN, sendJson } from '@hub/kit';
-import { SUB_FORMAT, SUB_PATTERN } from './identity';
-import { signDevelopmentToken } from './keys';
-import { ROLES, type Policies } from './policies';
-import { allowMethods, type UiRoute } from './ui';
+import { SUB_FORMAT, SUB_PATTERN } from '../identity/verifier';
+import { signDevelopmentToken } from '../identity/keys';
+import { ROLES, type Policies } from '../policy/policies';
+import { allowMethods, type UiRoute } from './pages';
 
 /**
  * Development only: the playground mints tokens for any body with the local development keys.

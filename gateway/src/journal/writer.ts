@@ -1,6 +1,6 @@
 import { Pool } from 'pg';
 import { APPEND_JOURNAL_SQL, journalRow, type JournalEntry } from '@hub/audit';
-import type { JournalUpkeep } from './journal-upkeep';
+import type { JournalUpkeep } from './upkeep';
 
 /**
  * Appends to the central audit journal (6.9) with group commit: records that arrive while a
@@ -95,7 +95,7 @@ export class PostgresAuditJournal implements AuditJournal {
     return new PostgresAuditJournal(pool, limits);
   }
 
-  /** Partitions and signed checkpoints (journal-upkeep.ts); stopped, with a last checkpoint, on close. */
+  /** Partitions and signed checkpoints (journal/upkeep.ts); stopped, with a last checkpoint, on close. */
   keepUp(upkeep: JournalUpkeep): this {
     this.upkeep = upkeep;
     return this;

@@ -2,8 +2,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createKeyPair, importSigningKey, type SigningKey } from '@hub/kit';
 import { importJWK, SignJWT, type JWK } from 'jose';
-import type { IdentityProviders } from './policies';
-import { ensureSubjectKey } from './subject-keys';
+import type { IdentityProviders } from '../policy/policies';
+import { ensureSubjectKey } from '../subjects/keys';
 
 /**
  * Development keys, generated on first start and never committed (.keys/ is ignored):
