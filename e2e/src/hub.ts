@@ -182,6 +182,34 @@ export async function startTestHub(options: HubOptions = {}): Promise<TestHub> {
   };
 }
 
+let shared: Promise<TestHub> | undefined;
+
+/**
+ * One hub per test process for the suites of a group (`e2e/test/<group>.test.ts` imports them
+ * from `e2e/test/<group>/`): starting nine subgraphs and a gateway is most of an e2e file's
+ * time. Each suite gets its own callers — tokens without a `sub` get one naming the suite — so
+ * quotas and key-walking counts stay its own, and the group stops the hub once at the end.
+ */
+export async function sharedTestHub(suite: string): Promise<TestHub> {
+  shared ??= startTestHub();
+  const hub = await shared;
+  const token = (tokenRequest: DevelopmentTokenRequest) =>
+    hub.token({ ...tokenRequest, sub: tokenRequest.sub ?? `${tokenRequest.agency.toLowerCase()}-${tokenRequest.roles[0] ?? 'user'}-${suite}` });
+  const defaultToken = await token({ agency: 'MIA', roles: ['officer'] });
+  return {
+    ...hub,
+    token,
+    query: (query, variables, call = {}) => hub.query(query, variables, { ...call, token: call.token === undefined ? defaultToken : call.token }),
+    // The group's entry stops the one hub after every suite (stopSharedTestHub).
+    stop: async () => {},
+  };
+}
+
+export async function stopSharedTestHub(): Promise<void> {
+  if (shared) await (await shared).stop();
+  shared = undefined;
+}
+
 /** A port nothing listens on now: taken from the system, then let go (for a server to start on, or to stay closed). */
 export async function freePort(): Promise<number> {
   const server = createServer();
@@ -249,7 +277,9 @@ export async function startGatewayOver(hub: TestHub, overrides: Partial<GatewayO
     {
       ...hub.options,
       supergraph: urls ? readSupergraph(hub.options.supergraph.sdl, urls) : hub.options.supergraph,
+      // Its own connections: stopping this gateway closes them, and the hub's must stay open.
       journal: PostgresAuditJournal.connect(hub.database.url),
+      consents: await PostgresConsentStore.open(hub.database.url),
       quotas: quotasFromEnv(hub.options.limits.quotas, undefined),
       ...options,
     },

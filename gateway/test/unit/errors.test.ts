@@ -19,7 +19,7 @@ describe('what an error may tell the caller', () => {
   });
 
   it('gives no schema hints to a caller who may not introspect', async () => {
-    // A system sends no text at all (trusted-operations.test.ts); a citizen may, and may not introspect here.
+    // A system sends no text at all (one-hub/trusted-operations.ts); a citizen may, and may not introspect here.
     const { result } = await world.run('{ person(fin: "A") { nme } }', {
       token: await world.token({ agency: 'AAA', roles: ['citizen'], fin: '0YYF118' }),
       purpose: 'self',

@@ -4,7 +4,7 @@ import { Client } from 'pg';
 import request from 'supertest';
 import { loadLimitsPolicy } from '@hub/gateway';
 import { blankOf, citizenAt, citizenDocuments, demoPeople, finForCitizen, foreignerAt, vehicleOf } from '@hub/kit/synthetic';
-import { POLICIES_DIR, startTestHub, type TestHub } from '../src/hub';
+import { POLICIES_DIR, sharedTestHub, type TestHub } from '../../src/hub';
 
 const POLICY = loadLimitsPolicy(POLICIES_DIR);
 /** The test hub's default caller is an MIA officer. */
@@ -62,14 +62,13 @@ describe('operation limits (R7)', () => {
   let fin: string;
 
   before(async () => {
-    hub = await startTestHub();
+    hub = await sharedTestHub('limits');
     db = new Client({ connectionString: hub.database.url });
     await db.connect();
     fin = demoPeople(hub.population).find((p) => p.case === 'citizen-full')!.fin;
   });
   after(async () => {
     await db.end();
-    await hub.stop();
   });
 
   /** A raw POST as the default MIA officer, for bodies hub.query cannot send (operationName, arrays, exact sizes). */

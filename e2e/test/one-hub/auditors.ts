@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'pg';
 import { citizenAt, crossingsOf, demoPeople, foreignerAt, type PopulationOptions } from '@hub/kit/synthetic';
-import { startTestHub, type TestHub } from '../src/hub';
+import { sharedTestHub, type TestHub } from '../../src/hub';
 
 /**
  * The auditors' view of the query history (6.9.2): an auditor of a body with audit access
@@ -56,7 +56,7 @@ describe("the auditors' query history", () => {
   const window = { from: '', to: '' };
 
   before(async () => {
-    hub = await startTestHub();
+    hub = await sharedTestHub('auditors');
     db = new Client({ connectionString: hub.database.url });
     await db.connect();
     const fin = demoPeople(hub.population).find((p) => p.case === 'citizen-full')!.fin;
@@ -133,7 +133,6 @@ describe("the auditors' query history", () => {
   });
   after(async () => {
     await db.end();
-    await hub.stop();
   });
 
   it('filters by time range, agency, sub, resource, decision, positive result and registration number', async () => {
@@ -280,7 +279,7 @@ describe("the auditors' query history", () => {
   });
 
   // A ministry system sends no text (PERSISTED_QUERY_REQUIRED), and an operation registered for it that
-  // read the journal would stop the gateway at start-up (trusted-operations.test.ts).
+  // read the journal would stop the gateway at start-up (one-hub/trusted-operations.ts).
   it('refuses everyone else, and journals each refusal as an attempt to exceed authority', async () => {
     const callers: Array<[string, { agency: string; roles: string[] }, string]> = [
       ['an officer of MIA', { agency: 'MIA', roles: ['officer'] }, 'identity-check'],

@@ -4,7 +4,7 @@ import { Client } from 'pg';
 import request from 'supertest';
 import { loadSubjectKeys, subjectHash } from '@hub/gateway';
 import { citizenAt } from '@hub/kit/synthetic';
-import { startTestHub, type TestHub } from '../src/hub';
+import { sharedTestHub, type TestHub } from '../../src/hub';
 
 const PERSON = 'query($fin: ID!) { person(fin: $fin) { citizen { lastName } } }';
 
@@ -28,7 +28,7 @@ describe('consent to a consent-based purpose', () => {
     ).rows[0]!;
 
   before(async () => {
-    hub = await startTestHub();
+    hub = await sharedTestHub('consent');
     db = new Client({ connectionString: hub.database.url });
     await db.connect();
     fin = citizenAt(hub.population, 6).fin;
@@ -36,7 +36,6 @@ describe('consent to a consent-based purpose', () => {
   });
   after(async () => {
     await db.end();
-    await hub.stop();
   });
 
   it('without consent: the person is null with CONSENT_REQUIRED, journaled as refused for that person', async () => {

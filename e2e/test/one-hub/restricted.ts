@@ -1,4 +1,4 @@
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   appealsOf,
@@ -11,7 +11,7 @@ import {
   type PopulationOptions,
   type RestrictionEntry,
 } from '@hub/kit/synthetic';
-import { startTestHub, type TestHub } from '../src/hub';
+import { sharedTestHub, type TestHub } from '../../src/hub';
 
 /**
  * `restricted` as access-matrix.md defines it, per resource, through the gateway; a citizen's
@@ -71,11 +71,8 @@ describe('restricted access, self access and audit scope through the gateway', (
   };
 
   before(async () => {
-    hub = await startTestHub();
+    hub = await sharedTestHub('restricted');
     people = Object.fromEntries(demoPeople(hub.population).map((p) => [p.case, p.fin]));
-  });
-  after(async () => {
-    await hub.stop();
   });
 
   describe('restriction list', () => {

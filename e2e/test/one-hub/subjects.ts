@@ -4,7 +4,7 @@ import { Client } from 'pg';
 import type request from 'supertest';
 import { loadSubjectKeys, subjectHash, type SubjectKeys } from '@hub/gateway';
 import { citizenAt, citizenDocuments } from '@hub/kit/synthetic';
-import { startTestHub, type TestHub } from '../src/hub';
+import { sharedTestHub, type TestHub } from '../../src/hub';
 
 /** R4: every journal record names the persons the request concerned, as keyed hashes only. */
 describe('subjects in the central journal', () => {
@@ -14,14 +14,13 @@ describe('subjects in the central journal', () => {
   const hash = (fin: string) => subjectHash(keys.current, fin);
 
   before(async () => {
-    hub = await startTestHub();
+    hub = await sharedTestHub('subjects');
     db = new Client({ connectionString: hub.database.url });
     await db.connect();
     keys = loadSubjectKeys(hub.keysDir);
   });
   after(async () => {
     await db.end();
-    await hub.stop();
   });
 
   async function journaled(res: request.Response): Promise<{ subjects: string[]; text: string }> {

@@ -1,17 +1,14 @@
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { childProfileOf, citizenAt, citizenDocuments, crossingsOf, demoPeople, foreignerAt, vehicleOf } from '@hub/kit/synthetic';
-import { startTestHub, type TestHub } from '../src/hub';
+import { sharedTestHub, type TestHub } from '../../src/hub';
 
 describe('the hub end to end', () => {
   let hub: TestHub;
   let people: Record<string, string>;
   before(async () => {
-    hub = await startTestHub();
+    hub = await sharedTestHub('hub');
     people = Object.fromEntries(demoPeople(hub.population).map((p) => [p.case, p.fin]));
-  });
-  after(async () => {
-    await hub.stop();
   });
 
   it('answers one FİN query from six subgraphs with mutually consistent data', async () => {

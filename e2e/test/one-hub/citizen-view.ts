@@ -1,7 +1,7 @@
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { citizenAt } from '@hub/kit/synthetic';
-import { startTestHub, type TestHub } from '../src/hub';
+import { sharedTestHub, type TestHub } from '../../src/hub';
 
 const USES = '{ myDataUses(first: 10) { items { at agency purpose resources found decision } nextCursor } }';
 
@@ -21,7 +21,7 @@ describe("a citizen's view of the uses of their data", () => {
   };
 
   before(async () => {
-    hub = await startTestHub();
+    hub = await sharedTestHub('citizen-view');
     fin = citizenAt(hub.population, 4).fin;
     otherFin = citizenAt(hub.population, 5).fin;
     citizen = await hub.token({ agency: 'EGOV', roles: ['citizen'], fin });
@@ -40,9 +40,6 @@ describe("a citizen's view of the uses of their data", () => {
     // The citizen's own reading is not a use by a body.
     const own = await hub.query(person, { fin }, { token: citizen, purpose: 'self-access' });
     assert.equal(own.status, 200);
-  });
-  after(async () => {
-    await hub.stop();
   });
 
   it("shows a body's use: when, which body, why, which registers, whether anything was found — nothing of the officer", async () => {

@@ -8,7 +8,7 @@ import request from 'supertest';
 import { levelsFor, loadPolicies, type RunningGateway } from '@hub/gateway';
 import { SUBGRAPHS } from '@hub/kit';
 import { appealsOf, childProfileOf, citizenDocuments, demoPeople, enforcementCasesOf, foreignerAt, vehicleOf, vocabulary } from '@hub/kit/synthetic';
-import { POLICIES_DIR, startTestHub, type TestHub, startGatewayOver } from '../src/hub';
+import { POLICIES_DIR, sharedTestHub, type TestHub, startGatewayOver } from '../../src/hub';
 
 /**
  * Every body × every resource × the roles, against a table written by hand from
@@ -177,7 +177,7 @@ describe('the access matrix, body by body and resource by resource', () => {
   const tokens = new Map<string, string>();
 
   before(async () => {
-    hub = await startTestHub();
+    hub = await sharedTestHub('access-matrix');
     db = new Client({ connectionString: hub.database.url });
     await db.connect();
     const people = Object.fromEntries(demoPeople(hub.population).map((p) => [p.case, p.fin]));
@@ -196,7 +196,6 @@ describe('the access matrix, body by body and resource by resource', () => {
   });
   after(async () => {
     await db.end();
-    await hub.stop();
   });
 
   const tokenOf = async (agency: string, role: string) => {
@@ -263,7 +262,7 @@ describe('the access matrix, body by body and resource by resource', () => {
   });
 
   // A system sends no query text (PERSISTED_QUERY_REQUIRED): its levels are checked above, and what
-  // its registered operations read is checked at start-up (trusted-operations.test.ts).
+  // its registered operations read is checked at start-up (one-hub/trusted-operations.ts).
   for (const body of Object.keys(MATRIX)) {
     for (const role of ['officer', 'auditor'] as const) {
       const purpose = role === 'auditor' ? 'audit' : 'identity-check';

@@ -9,9 +9,9 @@ import { Client } from 'pg';
 import request from 'supertest';
 import { loadLimitsPolicy, loadOperations, loadPolicies, type RegisteredOperation } from '@hub/gateway';
 import { demoPeople } from '@hub/kit/synthetic';
-import { POLICIES_DIR, startTestHub, type TestHub } from '../src/hub';
+import { POLICIES_DIR, sharedTestHub, type TestHub } from '../../src/hub';
 
-const ROOT = resolve(__dirname, '../../..');
+const ROOT = resolve(__dirname, '../../../..');
 const LIMITS = loadLimitsPolicy(POLICIES_DIR).byRole.get('system')!;
 
 interface Reply {
@@ -31,7 +31,7 @@ describe('trusted operations (R7, R6)', () => {
   const tokens: Record<string, string> = {};
 
   before(async () => {
-    hub = await startTestHub();
+    hub = await sharedTestHub('trusted-operations');
     db = new Client({ connectionString: hub.database.url });
     await db.connect();
     operations = new Map(loadOperations(POLICIES_DIR, hub.policies).map((o) => [o.name, o]));
@@ -41,7 +41,6 @@ describe('trusted operations (R7, R6)', () => {
   });
   after(async () => {
     await db.end();
-    await hub.stop();
   });
 
   async function post(token: string, body: unknown, purpose = 'identity-check'): Promise<Reply> {

@@ -7,7 +7,7 @@ import request from 'supertest';
 import { type RunningGateway } from '@hub/gateway';
 import { signCallerAssertion } from '@hub/kit';
 import { demoPeople } from '@hub/kit/synthetic';
-import { startGatewayOver, startTestHub, type TestHub } from '../src/hub';
+import { startGatewayOver, sharedTestHub, type TestHub } from '../../src/hub';
 
 /** Internal data of connected systems (R2): their own journals and technical tables. */
 const INTERNAL = /journal|migration|queried_?on|typeorm/i;
@@ -42,7 +42,7 @@ describe('read-only integration (R1, R2)', () => {
   let production: RunningGateway;
 
   before(async () => {
-    hub = await startTestHub();
+    hub = await sharedTestHub('read-only');
     db = new Client({ connectionString: hub.database.url });
     await db.connect();
     fin = demoPeople(hub.population).find((p) => p.case === 'citizen-full')!.fin;
@@ -51,7 +51,6 @@ describe('read-only integration (R1, R2)', () => {
   after(async () => {
     await production.stop();
     await db.end();
-    await hub.stop();
   });
 
   /** A raw POST to a gateway, for bodies hub.query cannot send (operationName, arrays). */
