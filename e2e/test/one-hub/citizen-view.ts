@@ -64,6 +64,26 @@ describe("a citizen's view of the uses of their data", () => {
     );
   });
 
+  it('lists only the registers that gave data out; a register the body was refused is named apart, never as read', async () => {
+    const person = citizenAt(hub.population, 9);
+    const own = await hub.token({ agency: 'EGOV', roles: ['citizen'], fin: person.fin });
+    // The Ministry of Labour reads citizens but has no access to border crossings (Appendix 2).
+    const mlsp = await hub.token({ agency: 'MLSP', roles: ['officer'] });
+    const asked = await hub.query(
+      'query($fin: ID!) { person(fin: $fin) { citizen { lastName } borderCrossings { direction } } }',
+      { fin: person.fin },
+      { token: mlsp, purpose: 'social-protection' },
+    );
+    assert.equal(asked.body.data.person.citizen.lastName, person.lastName);
+    assert.deepEqual(
+      asked.body.errors.map((e: { extensions: { code: string } }) => e.extensions.code),
+      ['FORBIDDEN'],
+    );
+    const res = await hub.query('{ myDataUses(first: 5) { items { agency resources refused decision } } }', undefined, { token: own, purpose: 'self-access' });
+    assert.equal(res.body.errors, undefined, JSON.stringify(res.body.errors));
+    assert.deepEqual(res.body.data.myDataUses.items, [{ agency: 'MLSP', resources: ['citizens'], refused: ['borderCrossings'], decision: 'partly-refused' }]);
+  });
+
   it('pages newest first', async () => {
     await hub.query('query($fin: ID!) { person(fin: $fin) { fin } }', { fin }, { purpose: 'border-control' });
     const first = await hub.query('{ myDataUses(first: 1) { items { purpose } nextCursor } }', undefined, { token: citizen, purpose: 'self-access' });

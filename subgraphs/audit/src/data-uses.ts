@@ -20,8 +20,11 @@ export class DataUse {
   @Field(() => String, { nullable: true, description: 'Why it asked (X-Purpose).' })
   purpose!: string | null;
 
-  @Field(() => [String], { description: 'The resources (registers) the request read.' })
+  @Field(() => [String], { description: 'The resources (registers) that gave data out: read at a level the body has, with records returned.' })
   resources!: string[];
+
+  @Field(() => [String], { description: 'The resources the body asked for and was refused: nothing of them was given out.' })
+  refused!: string[];
 
   @Field({ description: 'Anything was found.' })
   found!: boolean;
@@ -54,7 +57,7 @@ interface Row {
   received_at: Date;
   agency: string | null;
   purpose: string | null;
-  resource_names: string[];
+  resources: Array<{ resource: string; level: string; records: number }>;
   positive: boolean;
   decision: string;
 }
@@ -84,7 +87,7 @@ export class DataUsesResolver {
     const rows = await ctx.db.transaction(async (db) => {
       await db.query(`SET LOCAL statement_timeout = ${Math.max(1, Math.floor(statementTimeoutMs()))}`);
       return db.query(
-        `SELECT seq, (extract(epoch FROM received_at) * 1000000)::bigint AS at_us, received_at, agency, purpose, resource_names, positive, decision
+        `SELECT seq, (extract(epoch FROM received_at) * 1000000)::bigint AS at_us, received_at, agency, purpose, resources, positive, decision
         FROM audit.journal
         WHERE subjects && $1::text[] AND coalesce(purpose, '') <> ALL($2::text[])
           AND NOT (agency IS NOT DISTINCT FROM $3 AND sub IS NOT DISTINCT FROM $4)${below}
@@ -99,7 +102,9 @@ export class DataUsesResolver {
         at: r.received_at.toISOString(),
         agency: r.agency,
         purpose: r.purpose,
-        resources: r.resource_names,
+        // A person is told what was given out, and apart from it what was asked and refused: never a refused register as read.
+        resources: r.resources.filter((u) => u.level !== 'none' && u.records > 0).map((u) => u.resource),
+        refused: r.resources.filter((u) => u.level === 'none').map((u) => u.resource),
         found: r.positive,
         decision: r.decision,
       }),
