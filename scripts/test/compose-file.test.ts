@@ -240,6 +240,36 @@ describe('docker-compose.demo.yml over docker-compose.yml', () => {
     assert.equal(service('gateway', demo).environment?.['HUB_SEED'], undefined);
   });
 
+  it("can write its keys as the image's user: the image makes every directory a writable volume is mounted over, owned by node", () => {
+    // A new named volume takes the owner of the image's directory it is mounted over; with none there, root's.
+    const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
+    const made = [...dockerfile.matchAll(/mkdir -p ([^&\n]+)/g)].flatMap((m) => m[1]!.trim().split(/\s+/));
+    const owned = [...dockerfile.matchAll(/chown -R node:node ([^&\n]+)/g)].flatMap((m) => m[1]!.trim().split(/\s+/));
+    assert.match(dockerfile, /^USER node$/m);
+    for (const [name, definition] of Object.entries(demo.services)) {
+      if (name === 'postgres') continue;
+      for (const m of (definition.volumes ?? []).map(mount).filter((v) => v.named && !v.readOnly)) {
+        assert.ok(made.includes(m.target), `${name}: the image does not make ${m.target}`);
+        assert.ok(
+          owned.some((dir) => m.target === dir || m.target.startsWith(`${dir}/`)),
+          `${name}: ${m.target} is not the user node's`,
+        );
+      }
+    }
+  });
+
+  it('runs its identity provider only when told where each share goes, naming what is missing', async () => {
+    const work = mkdtempSync(join(tmpdir(), 'hub-compose-demo-'));
+    try {
+      const entry = resolve(ROOT, service('demo-identity', demo).command![1]!);
+      const env = { PATH: process.env['PATH'], HUB_KEYS_DIR: join(work, 'identity'), DEMO_SUBGRAPH_KEYS_DIR: join(work, 'subgraphs') };
+      await assert.rejects(promisify(execFile)(process.execPath, [entry], { cwd: ROOT, env }), /DEMO_GATEWAY_KEYS_DIR must be set/);
+      assert.deepEqual(readdirSync(work), [], 'it made keys anyway');
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  });
+
   it("hands each service its share of the keys its identity provider makes: no agency private key leaves it, the gateway's private key reaches only the gateway", async () => {
     const work = mkdtempSync(join(tmpdir(), 'hub-compose-demo-'));
     try {
