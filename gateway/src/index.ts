@@ -18,3 +18,4 @@ export * from './journal-upkeep';
 export * from './subject-keys';
 export * from './consents';
 export * from './operations';
+export { HOLDER_FIELDS, SUBJECT_TYPES } from './stages/subjects';
