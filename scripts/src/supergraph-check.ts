@@ -50,7 +50,7 @@ function resourceMapOf(supergraph: SupergraphInfo, policies: Policies): Resource
   return new ResourceMap(supergraph.apiSchema, supergraph, (subgraph) => policies.resourceOfSubgraph.get(subgraph)?.name ?? null);
 }
 
-/** Every field's subgraphs, per type: a field fewer subgraphs serve than its type is where an answer enters a resource. */
+/** The subgraphs serving any field of each type: a field fewer of them serve is where an answer enters a resource. */
 function typeOwners(supergraph: SupergraphInfo): Map<string, Set<string>> {
   const byType = new Map<string, Set<string>>();
   for (const [coordinate, owners] of supergraph.owners) {
@@ -65,12 +65,12 @@ function typeOwners(supergraph: SupergraphInfo): Map<string, Set<string>> {
 /** Coordinate → why the hub depends on it, read from the current supergraph and policy. */
 function dependenciesOf(supergraph: SupergraphInfo, map: ResourceMap): Map<string, string> {
   const reasons = new Map<string, string>();
-  const rootTypes = new Set([supergraph.apiSchema.getQueryType()?.name]);
+  const root = supergraph.apiSchema.getQueryType()?.name;
   const ofType = typeOwners(supergraph);
   for (const [coordinate, owners] of supergraph.owners) {
     const type = coordinate.slice(0, coordinate.indexOf('.'));
     if (!supergraph.apiSchema.getType(type)) continue;
-    const enters = rootTypes.has(type) || owners.size < (ofType.get(type)?.size ?? 0);
+    const enters = type === root || owners.size < (ofType.get(type)?.size ?? 0);
     if (enters && owners.size > 0)
       reasons.set(coordinate, `the journal counts the records of ${map.resourcesOf(coordinate).join(', ')} where an answer enters it here (R6)`);
   }
@@ -106,8 +106,8 @@ export async function checkSupergraphChange(currentSdl: string, nextSdl: string,
   // Problems the current supergraph has already are not the candidate's doing.
   const problems = (supergraph: SupergraphInfo) =>
     new OperationRegistry(deps.operations, { policies: deps.policies, supergraph, limits: deps.limits }).problems();
-  const before = new Set(problems(current));
-  check.operations = problems(next).filter((p) => !before.has(p));
+  const existing = new Set(problems(current));
+  check.operations = problems(next).filter((p) => !existing.has(p));
 
   const currentMap = resourceMapOf(current, deps.policies);
   for (const [coordinate, reason] of dependenciesOf(current, currentMap)) {
