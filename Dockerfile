@@ -1,5 +1,6 @@
 # One image for every hub process; docker-compose.yml chooses the entry point per service.
-FROM node:20-bookworm-slim
+# Node 24, the LTS line maintained longest (Node 20 ended in April 2026); .ci/run tests on this major too.
+FROM node:24-bookworm-slim
 WORKDIR /app
 COPY . .
 # `npm ci` builds (the postinstall script: tsc -b, the UI bundle); dev packages go afterwards.
