@@ -352,7 +352,7 @@ function medianMeasure(runs: Measure[]): Measure {
 
 const totalCpu = (cpu: Cpu) => (cpu.front ?? 0) + Object.values(cpu.subgraphs).reduce((a, b) => a + b, 0) + (cpu.postgres ?? 0);
 
-function printTable(rows: Measure[], hub: TestHub, limitsMicros: number | undefined): void {
+function printTable(rows: Measure[], rounds: Map<TargetKey, Measure[]>, hub: TestHub, limitsMicros: number | undefined): void {
   const width = Math.max(...rows.map((r) => r.name.length), 'target'.length);
   const ms = (v: number | undefined, digits = 1) => (v === undefined ? '–' : `${v.toFixed(digits)}`).padStart(7);
   console.log(
@@ -401,12 +401,19 @@ function printTable(rows: Measure[], hub: TestHub, limitsMicros: number | undefi
     ratio('bare: default fetcher / keep-alive', 'bare-default', 'bare'),
   ].filter((r): r is [string, Measure, Measure] => r !== null);
   const fmt = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? '–' : v.toFixed(2)).padStart(8);
-  console.log(`\n${'ratios (a / b)'.padEnd(50)} ${'req/s'.padStart(8)} ${'front CPU'.padStart(9)} ${'total CPU'.padStart(9)}`);
+  // Round by round: a and b ran one after the other (@baseline right after its target), so the load
+  // other work puts on the machine weighs on both; the median of those ratios, with their range.
+  const paired = (a: Measure, b: Measure, pick: (m: Measure) => number | undefined) => {
+    const [as, bs] = [rounds.get(a.key)!, rounds.get(b.key)!];
+    const values = as.map((m, i) => [pick(m), pick(bs[i]!)]).flatMap(([x, y]) => (x !== undefined && y !== undefined ? [x / y] : []));
+    return values.length > 0 ? { median: median(values), low: Math.min(...values), high: Math.max(...values) } : undefined;
+  };
+  const withRange = (v: ReturnType<typeof paired>) => (v ? `${v.median.toFixed(2)} [${v.low.toFixed(2)}–${v.high.toFixed(2)}]` : '–').padStart(18);
+  console.log(`\nratios (a / b): the median of the rounds' own ratios [lowest–highest]`);
+  console.log(`${''.padEnd(50)} ${'req/s'.padStart(18)} ${'front CPU'.padStart(18)} ${'total CPU'.padStart(9)}`);
   for (const [label, a, b] of ratios) {
-    const frontA = frontOf(a);
-    const frontB = frontOf(b);
     console.log(
-      `${label.padEnd(50)} ${fmt(a.rps / b.rps)} ${fmt(frontA !== undefined && frontB !== undefined ? frontA / frontB : undefined).padStart(9)} ${fmt(totalCpu(a.cpu) / totalCpu(b.cpu)).padStart(9)}`,
+      `${label.padEnd(50)} ${withRange(paired(a, b, (m) => m.rps))} ${withRange(paired(a, b, frontOf))} ${fmt(paired(a, b, (m) => totalCpu(m.cpu))?.median).padStart(9)}`,
     );
   }
   // Issue 13's goals, each from this run's own figures: a ratio is only meaningful between targets measured together.
@@ -676,12 +683,18 @@ async function main(): Promise<void> {
 
     process.stderr.write(`measuring ${targets.length} targets, ${ROUNDS} rounds of ${DURATION_S} s each, ${CONNECTIONS} connections …\n`);
     // Round-robin, then medians: a noisy machine and a warming process touch every target alike.
+    // A baseline target runs right after its own: their ratio within a round is the before/after.
+    const position = new Map(targets.map((t, i) => [t.key, i]));
+    const order = (t: Target) =>
+      t.key.endsWith('@baseline') ? (position.get(t.key.slice(0, -'@baseline'.length) as TargetKey) ?? position.get(t.key)!) + 0.5 : position.get(t.key)!;
+    targets.sort((a, b) => order(a) - order(b));
     const runs = targets.map(() => [] as Measure[]);
     for (let round = 0; round < ROUNDS; round++) {
       for (const [i, target] of targets.entries()) runs[i]!.push(await measure(target));
     }
     const rows = runs.map(medianMeasure);
-    printTable(rows, hub, SELECTED.has('hub') ? operationLimitsMicros(hub) : undefined);
+    const rounds = new Map(targets.map((t, i) => [t.key, runs[i]!]));
+    printTable(rows, rounds, hub, SELECTED.has('hub') ? operationLimitsMicros(hub) : undefined);
     if (baseline) console.log(`baseline: ${baseline.root}`);
     console.log(`\ngateways' logs (stdout, one file each): ${logs}`);
     for (const target of targets) {
