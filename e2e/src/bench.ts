@@ -1,15 +1,19 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs, isDeepStrictEqual } from 'node:util';
 import autocannon from 'autocannon';
 import { Client } from 'pg';
-import { enforceLimits, enforceTokenLimit, levelsFor, limitsFor, loadOperations, loadSubjectKeys, normaliseOperation, subjectHash } from '@hub/gateway';
+import type * as GatewayModule from '@hub/gateway';
+import { enforceLimits, enforceTokenLimit, limitsFor, loadOperations, loadSubjectKeys, normaliseOperation, subjectHash } from '@hub/gateway';
 import { parse } from 'graphql';
-import { catalogEntry, signCallerAssertion, type Caller } from '@hub/kit';
+import type * as KitModule from '@hub/kit';
+import type { Caller } from '@hub/kit';
 import { citizenAt, DEMO_CASES, DEMO_POPULATION, demoPeople, type PopulationOptions } from '@hub/kit/synthetic';
-import { POLICIES_DIR, startTestHub, type TestHub } from './hub';
+import type * as HubModule from './hub';
+import type { TestHub } from './hub';
 import { ROOT, startChild, type BenchChild } from './bench/child';
 import type { FloorChildConfig } from './bench/floor';
 import type { GatewayChildConfig, GatewayMode } from './bench/gateway';
@@ -17,17 +21,22 @@ import type { HiveChildConfig } from './bench/hive';
 import { childWithCommand, cpuMs, parentOf } from './bench/proc';
 
 /**
- * `npm run bench -- [--citizens N] [--duration S] [--rounds R] [--connections C] [--targets a,b] [--profile] [--in-process]`:
+ * `npm run bench -- [--citizens N] [--duration S] [--rounds R] [--connections C] [--targets a,b] [--profile] [--in-process] [--baseline DIR]`:
  * one FİN query (citizen with documents, border crossings, restriction check) through the hub
- * gateway, its variants (journal off, quotas off, subjects off, under a consent purpose), a bare @apollo/gateway, Hive Gateway with its
+ * gateway as deployed (production, the default log level, a log line per request on its stdout),
+ * logging warnings only, its variants (journal off, quotas off, subjects off, under a consent purpose), a bare @apollo/gateway, Hive Gateway with its
  * JavaScript and its Rust planner, straight to the three subgraphs it touches, and to a plain
  * Node + `pg` floor (and that floor committing an R6 row before each answer, as a subgraph must),
  * all over one population and the same subgraph processes. Every server
  * loaded runs as its own process so its CPU per request can be read from /proc, next to the
  * subgraphs' and PostgreSQL's; autocannon runs in a worker thread of this process.
+ * `--baseline DIR` (another checkout, built) adds its hub, run by this benchmark the same way
+ * over its own subgraphs and database, to the same rounds: a before/after in one run.
  */
+const BASELINE_KEYS = ['hub@baseline', 'hub-quiet@baseline', 'direct-citizens@baseline'] as const;
 const TARGET_KEYS = [
   'hub',
+  'hub-quiet',
   'hub-registered',
   'direct-citizens',
   'direct-border-crossings',
@@ -42,6 +51,7 @@ const TARGET_KEYS = [
   'hive-rust',
   'floor',
   'floor-journal',
+  ...BASELINE_KEYS,
 ] as const;
 type TargetKey = (typeof TARGET_KEYS)[number];
 
@@ -52,8 +62,9 @@ const { values: args } = parseArgs({
     rounds: { type: 'string', default: '3' },
     'in-process': { type: 'boolean', default: false },
     connections: { type: 'string', default: '10' },
-    targets: { type: 'string', default: TARGET_KEYS.join(',') },
+    targets: { type: 'string' },
     profile: { type: 'boolean', default: false },
+    baseline: { type: 'string' },
   },
 });
 
@@ -63,7 +74,8 @@ function positiveInteger(name: string, raw: string): number {
   return value;
 }
 
-function selectedTargets(raw: string): Set<TargetKey> {
+function selectedTargets(raw: string | undefined, baseline: string | undefined): Set<TargetKey> {
+  if (raw === undefined) return new Set(TARGET_KEYS.filter((k) => baseline !== undefined || !k.endsWith('@baseline')));
   const keys = raw
     .split(',')
     .map((k) => k.trim())
@@ -71,13 +83,24 @@ function selectedTargets(raw: string): Set<TargetKey> {
     .flatMap((k) => (k === 'direct' ? ['direct-citizens', 'direct-border-crossings', 'direct-restriction-list'] : [k]));
   const unknown = keys.filter((k) => !(TARGET_KEYS as readonly string[]).includes(k));
   if (unknown.length > 0) throw new Error(`--targets: unknown ${unknown.join(', ')}; known: ${TARGET_KEYS.join(', ')}, direct`);
+  if (baseline === undefined && keys.some((k) => k.endsWith('@baseline'))) throw new Error('--targets: the @baseline targets need --baseline DIR');
   return new Set(keys as TargetKey[]);
+}
+
+/** A checkout's built tree: its package.json and the compiled bench beside it. */
+function checkoutRoot(raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  const root = resolve(raw);
+  if (!existsSync(join(root, 'e2e/dist/src/hub.js')) || !existsSync(join(root, 'gateway/dist/src/index.js')))
+    throw new Error(`--baseline ${raw}: no built checkout there (run npm ci in it)`);
+  return root;
 }
 
 const DURATION_S = positiveInteger('duration', args.duration);
 const CONNECTIONS = positiveInteger('connections', args.connections);
 const ROUNDS = positiveInteger('rounds', args.rounds);
-const SELECTED = selectedTargets(args.targets);
+const BASELINE = checkoutRoot(args.baseline);
+const SELECTED = selectedTargets(args.targets, BASELINE);
 const POPULATION: PopulationOptions = { ...DEMO_POPULATION, citizens: positiveInteger('citizens', args.citizens) };
 const CITIZEN = DEMO_CASES['citizen-full'].citizen;
 const FIN = demoPeople(POPULATION).find((p) => p.case === 'citizen-full')!.fin;
@@ -132,6 +155,8 @@ interface Target {
   body: string;
   /** The process that answers the client (gateway or floor server), when this benchmark started it. */
   frontPid?: number;
+  /** The subgraphs and PostgreSQL behind it (the baseline's are its own). */
+  processes: Processes;
   /** The part of this target's answer that must equal the same part of the hub's (`person`). */
   answer(data: Data): unknown;
   expected(person: Data): unknown;
@@ -152,6 +177,8 @@ interface Measure {
   p99: number;
   failures: number;
   cpu: Cpu;
+  /** Across the rounds, (max − min) / median of req/s and of the front's CPU per request: this run's noise. */
+  spread?: { rps: number; front?: number };
 }
 
 /** Whose CPU is read around each load. */
@@ -177,7 +204,8 @@ function postgresProcesses(databaseUrl: string): { pids(): Promise<number[]>; cl
   };
 }
 
-async function cpuPerRequest(target: Target, processes: Processes, load: () => Promise<autocannon.Result>): Promise<{ result: autocannon.Result; cpu: Cpu }> {
+async function cpuPerRequest(target: Target, load: () => Promise<autocannon.Result>): Promise<{ result: autocannon.Result; cpu: Cpu }> {
+  const { processes } = target;
   const pgBefore = processes.postgres ? await processes.postgres() : [];
   const subgraphPids = Object.values(processes.subgraphs);
   const before = cpuMs([...(target.frontPid ? [target.frontPid] : []), ...subgraphPids, ...pgBefore]);
@@ -221,7 +249,7 @@ function checkSame(target: Target, data: Data, hubPerson: Data): void {
   }
 }
 
-async function measure(target: Target, processes: Processes): Promise<Measure> {
+async function measure(target: Target): Promise<Measure> {
   const load = (duration: number) =>
     autocannon({
       url: target.url,
@@ -233,7 +261,7 @@ async function measure(target: Target, processes: Processes): Promise<Measure> {
       workers: 1,
     });
   await load(1); // warm-up: JIT, connection pools, query plan cache
-  const { result, cpu } = await cpuPerRequest(target, processes, () => load(DURATION_S));
+  const { result, cpu } = await cpuPerRequest(target, () => load(DURATION_S));
   const measured = {
     key: target.key,
     name: target.name,
@@ -281,6 +309,13 @@ function ensurePeers(): void {
   if (npm.status !== 0) throw new Error(`npm ci --prefix bench/peers failed (${npm.status ?? npm.signal})`);
 }
 
+/** The front of a direct call is the subgraph called: its CPU is what the floor's server is compared with. */
+function frontOf(m: Pick<Measure, 'key' | 'cpu'>): number | undefined {
+  if (m.cpu.front !== undefined) return m.cpu.front;
+  const direct = /^direct-([a-z-]+?)(@baseline)?$/.exec(m.key);
+  return direct ? m.cpu.subgraphs[direct[1] as (typeof TOUCHED)[number]] : undefined;
+}
+
 function median(values: number[]): number {
   return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 }
@@ -293,6 +328,12 @@ function medianMeasure(runs: Measure[]): Measure {
   };
   const front = cpuMedian((c) => c.front);
   const postgres = cpuMedian((c) => c.postgres);
+  const spreadOf = (values: Array<number | undefined>) => {
+    const known = values.filter((v): v is number => v !== undefined);
+    return known.length > 1 ? (Math.max(...known) - Math.min(...known)) / median(known) : undefined;
+  };
+  const rpsSpread = spreadOf(runs.map((r) => r.rps));
+  const frontSpread = spreadOf(runs.map(frontOf));
   return {
     key: first.key,
     name: first.name,
@@ -305,24 +346,28 @@ function medianMeasure(runs: Measure[]): Measure {
       subgraphs: Object.fromEntries(Object.keys(first.cpu.subgraphs).map((name) => [name, cpuMedian((c) => c.subgraphs[name as (typeof TOUCHED)[number]])!])),
       ...(postgres !== undefined ? { postgres } : {}),
     },
+    ...(rpsSpread !== undefined ? { spread: { rps: rpsSpread, ...(frontSpread !== undefined ? { front: frontSpread } : {}) } } : {}),
   };
 }
 
 const totalCpu = (cpu: Cpu) => (cpu.front ?? 0) + Object.values(cpu.subgraphs).reduce((a, b) => a + b, 0) + (cpu.postgres ?? 0);
 
-function printTable(rows: Measure[], hub: TestHub, limitsMicros: number | undefined): void {
+function printTable(rows: Measure[], rounds: Map<TargetKey, Measure[]>, hub: TestHub, limitsMicros: number | undefined): void {
   const width = Math.max(...rows.map((r) => r.name.length), 'target'.length);
   const ms = (v: number | undefined, digits = 1) => (v === undefined ? '–' : `${v.toFixed(digits)}`).padStart(7);
   console.log(
     `\nFİN query, ${POPULATION.citizens} citizens on ${hub.database.real ? 'PostgreSQL' : 'PGlite'}, ${CONNECTIONS} connections, median of ${ROUNDS} rounds of ${DURATION_S} s (round-robin), subgraphs ${args['in-process'] ? "in the benchmark's process" : 'in their own processes'}`,
   );
-  console.log('CPU columns: milliseconds of CPU (user + system, /proc) per request; "front" is the process the client calls (gateway or floor server)\n');
+  console.log('CPU columns: milliseconds of CPU (user + system, /proc) per request; "front" is the process the client calls (gateway or floor server)');
+  console.log("spread: (max − min) / median over the rounds, of req/s and of the front's CPU per request (a direct call's front is its subgraph)\n");
   console.log(
-    `${'target'.padEnd(width)}  ${'req/s'.padStart(7)}  ${'p50 ms'.padStart(7)}  ${'p99 ms'.padStart(7)}  failed  ${'front'.padStart(7)}  ${'citizens'.padStart(8)}  ${'borders'.padStart(7)}  ${'restrict'.padStart(8)}  ${'postgres'.padStart(8)}  ${'total'.padStart(7)}`,
+    `${'target'.padEnd(width)}  ${'req/s'.padStart(7)}  ${'p50 ms'.padStart(7)}  ${'p99 ms'.padStart(7)}  failed  ${'front'.padStart(7)}  ${'citizens'.padStart(8)}  ${'borders'.padStart(7)}  ${'restrict'.padStart(8)}  ${'postgres'.padStart(8)}  ${'total'.padStart(7)}  ${'spread'.padStart(13)}`,
   );
+  const percent = (v: number | undefined) => (v === undefined ? '–' : `${(v * 100).toFixed(0)}%`);
   for (const r of rows) {
+    const spread = r.spread ? `${percent(r.spread.rps)} / ${percent(r.spread.front)}` : '–';
     console.log(
-      `${r.name.padEnd(width)}  ${r.rps.toFixed(0).padStart(7)}  ${ms(r.p50)}  ${ms(r.p99)}  ${String(r.failures).padStart(6)}  ${ms(r.cpu.front, 2)}  ${ms(r.cpu.subgraphs.citizens, 2).padStart(8)}  ${ms(r.cpu.subgraphs['border-crossings'], 2)}  ${ms(r.cpu.subgraphs['restriction-list'], 2).padStart(8)}  ${ms(r.cpu.postgres, 2).padStart(8)}  ${ms(totalCpu(r.cpu), 2)}`,
+      `${r.name.padEnd(width)}  ${r.rps.toFixed(0).padStart(7)}  ${ms(r.p50)}  ${ms(r.p99)}  ${String(r.failures).padStart(6)}  ${ms(r.cpu.front, 2)}  ${ms(r.cpu.subgraphs.citizens, 2).padStart(8)}  ${ms(r.cpu.subgraphs['border-crossings'], 2)}  ${ms(r.cpu.subgraphs['restriction-list'], 2).padStart(8)}  ${ms(r.cpu.postgres, 2).padStart(8)}  ${ms(totalCpu(r.cpu), 2)}  ${spread.padStart(13)}`,
     );
   }
   const by = new Map(rows.map((r) => [r.key, r]));
@@ -332,6 +377,11 @@ function printTable(rows: Measure[], hub: TestHub, limitsMicros: number | undefi
     return x && y ? [label, x, y] : null;
   };
   const ratios = [
+    ratio('log line per request: deployed / warnings only', 'hub', 'hub-quiet'),
+    ratio('hub: this checkout / baseline', 'hub', 'hub@baseline'),
+    ratio('hub, warnings only: this checkout / baseline', 'hub-quiet', 'hub-quiet@baseline'),
+    ratio('citizens direct: this checkout / baseline', 'direct-citizens', 'direct-citizens@baseline'),
+    ratio('baseline: deployed / warnings only', 'hub@baseline', 'hub-quiet@baseline'),
     ratio('registered operation / the same text (hub)', 'hub-registered', 'hub'),
     ratio('hub / bare @apollo/gateway (keep-alive)', 'hub', 'bare'),
     ratio('hub / Hive Gateway', 'hub', 'hive'),
@@ -350,16 +400,20 @@ function printTable(rows: Measure[], hub: TestHub, limitsMicros: number | undefi
     ratio('checks on / off (journal off / bare, keep-alive)', 'journal-off', 'bare'),
     ratio('bare: default fetcher / keep-alive', 'bare-default', 'bare'),
   ].filter((r): r is [string, Measure, Measure] => r !== null);
-  // The front of a direct call is the subgraph called: its CPU is what the floor's server is compared with.
-  const frontOf = (m: Measure) =>
-    m.cpu.front ?? (m.key.startsWith('direct-') ? m.cpu.subgraphs[m.key.slice('direct-'.length) as (typeof TOUCHED)[number]] : undefined);
   const fmt = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? '–' : v.toFixed(2)).padStart(8);
-  console.log(`\n${'ratios (a / b)'.padEnd(50)} ${'req/s'.padStart(8)} ${'front CPU'.padStart(9)} ${'total CPU'.padStart(9)}`);
+  // Round by round: a and b ran one after the other (@baseline right after its target), so the load
+  // other work puts on the machine weighs on both; the median of those ratios, with their range.
+  const paired = (a: Measure, b: Measure, pick: (m: Measure) => number | undefined) => {
+    const [as, bs] = [rounds.get(a.key)!, rounds.get(b.key)!];
+    const values = as.map((m, i) => [pick(m), pick(bs[i]!)]).flatMap(([x, y]) => (x !== undefined && y !== undefined ? [x / y] : []));
+    return values.length > 0 ? { median: median(values), low: Math.min(...values), high: Math.max(...values) } : undefined;
+  };
+  const withRange = (v: ReturnType<typeof paired>) => (v ? `${v.median.toFixed(2)} [${v.low.toFixed(2)}–${v.high.toFixed(2)}]` : '–').padStart(18);
+  console.log(`\nratios (a / b): the median of the rounds' own ratios [lowest–highest]`);
+  console.log(`${''.padEnd(50)} ${'req/s'.padStart(18)} ${'front CPU'.padStart(18)} ${'total CPU'.padStart(9)}`);
   for (const [label, a, b] of ratios) {
-    const frontA = frontOf(a);
-    const frontB = frontOf(b);
     console.log(
-      `${label.padEnd(50)} ${fmt(a.rps / b.rps)} ${fmt(frontA !== undefined && frontB !== undefined ? frontA / frontB : undefined).padStart(9)} ${fmt(totalCpu(a.cpu) / totalCpu(b.cpu)).padStart(9)}`,
+      `${label.padEnd(50)} ${withRange(paired(a, b, (m) => m.rps))} ${withRange(paired(a, b, frontOf))} ${fmt(paired(a, b, (m) => totalCpu(m.cpu))?.median).padStart(9)}`,
     );
   }
   // Issue 13's goals, each from this run's own figures: a ratio is only meaningful between targets measured together.
@@ -391,23 +445,31 @@ function printTable(rows: Measure[], hub: TestHub, limitsMicros: number | undefi
   }
 }
 
-async function main(): Promise<void> {
-  const started = Date.now();
-  const hive = SELECTED.has('hive') || SELECTED.has('hive-rust');
-  if (hive) ensurePeers();
-  process.stderr.write(`seeding ${POPULATION.citizens} citizens and starting the hub's subgraphs …\n`);
-  // The hub's in-process gateway is not loaded: the one measured runs in its own process below.
-  const hub = await startTestHub({ population: POPULATION, processes: !args['in-process'] });
-  const children: BenchChild[] = [];
-  const monitor = hub.database.real ? postgresProcesses(hub.database.url) : undefined;
-  let profilePath: string | undefined;
-  try {
-    process.stderr.write(
-      `subgraphs up on ${hub.database.real ? 'PostgreSQL' : 'the embedded PostgreSQL (PGlite)'} in ${((Date.now() - started) / 1000).toFixed(0)} s\n`,
-    );
-    const token = await hub.token({ agency: 'MIA', roles: ['officer'], ttlSeconds: TTL_S });
+/** One checkout's hub: its subgraphs over a database of its own, and what its gateways are started with. */
+interface Side {
+  root: string;
+  hub: TestHub;
+  policiesDir: string;
+  token: string;
+  /** What the gateway would assert for an MIA officer, subgraph name → `Bearer <assertion>`. */
+  assertions: Record<string, string>;
+  supergraphPath: string;
+  processes: Processes;
+  close(): Promise<void>;
+}
 
-    // What the gateway would assert for an MIA officer, signed once for the whole run.
+/** Each checkout's own modules start its hub and sign its tokens: the baseline is run as it was built. */
+async function startSide(root: string): Promise<Side> {
+  const load = createRequire(join(root, 'e2e/package.json'));
+  const { startTestHub, POLICIES_DIR } = load(join(root, 'e2e/dist/src/hub.js')) as typeof HubModule;
+  const { levelsFor } = load('@hub/gateway') as typeof GatewayModule;
+  const { catalogEntry, signCallerAssertion } = load('@hub/kit') as typeof KitModule;
+  // The hub's in-process gateway is not loaded: the one measured runs in its own process.
+  const hub = await startTestHub({ population: POPULATION, processes: !args['in-process'] });
+  const monitor = hub.database.real ? postgresProcesses(hub.database.url) : undefined;
+  try {
+    const token = await hub.token({ agency: 'MIA', roles: ['officer'], ttlSeconds: TTL_S });
+    // Signed once for the whole run.
     const levels = levelsFor(hub.policies, 'MIA', ['officer']);
     const assertions: Record<string, string> = {};
     for (const name of hub.subgraphs.keys()) {
@@ -426,39 +488,102 @@ async function main(): Promise<void> {
       };
       assertions[name] = `Bearer ${await signCallerAssertion(hub.options.signingKey, name, caller, TTL_S)}`;
     }
-
     const supergraphPath = join(mkdtempSync(join(tmpdir(), 'hub-bench-')), 'supergraph.graphql');
     writeFileSync(supergraphPath, hub.options.supergraph.sdl);
-    const gatewayConfig = (mode: GatewayMode): GatewayChildConfig => ({
-      mode,
-      supergraphPath,
+    const processes: Processes = {
+      subgraphs: args['in-process']
+        ? {}
+        : Object.fromEntries(
+            TOUCHED.map((name) => {
+              const pid = childWithCommand(process.pid, join(root, 'subgraphs', name, 'dist/src/main.js'));
+              if (pid === undefined) throw new Error(`no process found for the ${name} subgraph of ${root}`);
+              return [name, pid];
+            }),
+          ),
+      ...(monitor ? { postgres: () => monitor.pids() } : {}),
+    };
+    return {
+      root,
+      hub,
       policiesDir: POLICIES_DIR,
-      keysDir: hub.keysDir,
-      databaseUrl: hub.database.url,
+      token,
       assertions,
+      supergraphPath,
+      processes,
+      async close() {
+        await monitor?.close();
+        await hub.stop();
+      },
+    };
+  } catch (error) {
+    await monitor?.close();
+    await hub.stop();
+    throw error;
+  }
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const hive = SELECTED.has('hive') || SELECTED.has('hive-rust');
+  if (hive) ensurePeers();
+  const sides: Side[] = [];
+  const children: BenchChild[] = [];
+  const logs = mkdtempSync(join(tmpdir(), 'hub-bench-logs-'));
+  let profilePath: string | undefined;
+  try {
+    process.stderr.write(`seeding ${POPULATION.citizens} citizens and starting the hub's subgraphs …\n`);
+    const current = await startSide(ROOT);
+    sides.push(current);
+    const { hub, assertions } = current;
+    process.stderr.write(
+      `subgraphs up on ${hub.database.real ? 'PostgreSQL' : 'the embedded PostgreSQL (PGlite)'} in ${((Date.now() - started) / 1000).toFixed(0)} s\n`,
+    );
+    const baselineWanted = BASELINE_KEYS.some((key) => SELECTED.has(key));
+    if (BASELINE && baselineWanted) {
+      process.stderr.write(`seeding and starting the baseline's subgraphs (${BASELINE}) …\n`);
+      sides.push(await startSide(BASELINE));
+    }
+    const baseline = sides[1];
+
+    const gatewayConfig = (side: Side, mode: GatewayMode): GatewayChildConfig => ({
+      mode,
+      supergraphPath: side.supergraphPath,
+      policiesDir: side.policiesDir,
+      keysDir: side.hub.keysDir,
+      databaseUrl: side.hub.database.url,
+      assertions: side.assertions,
+      ...(side === current ? {} : { root: side.root }),
     });
-    const child = async (name: string, entry: string, config: unknown, nodeOptions: string[] = []) => {
-      const started = await startChild(name, entry, config, nodeOptions);
+    const child = async (name: string, entry: string, config: unknown, nodeOptions: string[] = [], logFile?: string) => {
+      const started = await startChild(name, entry, config, nodeOptions, logFile);
       children.push(started);
       return started;
     };
+    // Each gateway's log goes to a file of its own, as a log collector would take it.
+    const gatewayChild = (key: TargetKey, name: string, mode: GatewayMode, side = current, nodeOptions: string[] = []) =>
+      child(name, 'gateway.js', gatewayConfig(side, mode), nodeOptions, join(logs, `${key}.log`));
 
-    const gatewayTarget = (key: TargetKey, name: string, front: BenchChild, purpose = 'identity-check'): Target => ({
+    const gatewayTarget = (key: TargetKey, name: string, front: BenchChild, purpose = 'identity-check', side = current): Target => ({
       key,
       name,
       url: front.url,
       frontPid: front.pid,
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'x-purpose': purpose },
+      processes: side.processes,
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${side.token}`, 'x-purpose': purpose },
       body: JSON.stringify({ query: GATEWAY_QUERY, variables: { fin: FIN } }),
       answer: (data) => data['person'],
       expected: (person) => person,
     });
+    /** A target whose gateway runs in a process of its own. */
+    const ownGateway = async (key: TargetKey, name: string, mode: GatewayMode, side = current) =>
+      gatewayTarget(key, name, await gatewayChild(key, name, mode, side), undefined, side);
     const citizenOnly = { answer: (data: Data) => at(data, 'person', 'citizen'), expected: (person: Data) => person['citizen'] };
-    const directTarget = (name: (typeof TOUCHED)[number]): Target => ({
-      key: `direct-${name}`,
-      name: `direct: ${name} subgraph`,
-      url: hub.subgraphs.get(name)!.url,
-      headers: { 'content-type': 'application/json', authorization: assertions[name]! },
+    const directTarget = (name: (typeof TOUCHED)[number], side = current): Target => ({
+      key: side === current ? `direct-${name}` : 'direct-citizens@baseline',
+      name: `direct: ${name} subgraph${side === current ? '' : ' (baseline)'}`,
+      url: side.hub.subgraphs.get(name)!.url,
+      processes: side.processes,
+      headers: { 'content-type': 'application/json', authorization: side.assertions[name]! },
       body: JSON.stringify(DIRECT_QUERIES[name]),
       ...(name === 'citizens'
         ? citizenOnly
@@ -477,8 +602,8 @@ async function main(): Promise<void> {
       hubNodeOptions = ['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-name', file];
     }
     // The hub's answer is the reference every other target is checked against, so it always runs.
-    const hubChild = await child('hub gateway', 'gateway.js', gatewayConfig('hub'), hubNodeOptions);
-    const hubTarget = gatewayTarget('hub', 'hub gateway (checks + journal)', hubChild);
+    const hubChild = await gatewayChild('hub', 'hub gateway', 'hub', current, hubNodeOptions);
+    const hubTarget = gatewayTarget('hub', 'hub gateway (checks + journal), as deployed', hubChild);
     const hubData = await probe(hubTarget);
     const hubPerson = (hubData['person'] ?? {}) as Data;
     if (at(hubPerson, 'citizen', 'lastName') !== citizenAt(POPULATION, CITIZEN).lastName)
@@ -489,8 +614,14 @@ async function main(): Promise<void> {
       if (SELECTED.has(key)) targets.push(await make());
     };
     await add('hub', () => hubTarget);
+    await add('hub-quiet', () => ownGateway('hub-quiet', 'hub gateway, warnings only (LOG_LEVEL=warn)', 'hub-quiet'));
+    if (baseline) {
+      await add('hub@baseline', () => ownGateway('hub@baseline', 'baseline: hub gateway, as deployed', 'hub', baseline));
+      await add('hub-quiet@baseline', () => ownGateway('hub-quiet@baseline', 'baseline: hub gateway, warnings only', 'hub-quiet', baseline));
+      await add('direct-citizens@baseline', () => directTarget('citizens', baseline));
+    }
     await add('hub-registered', () => {
-      const registered = loadOperations(POLICIES_DIR, hub.policies).find((o) => o.name === REGISTERED);
+      const registered = loadOperations(current.policiesDir, hub.policies).find((o) => o.name === REGISTERED);
       if (registered?.source !== normaliseOperation(GATEWAY_QUERY))
         throw new Error(`${REGISTERED} is not the benchmark's query: the two targets would do different work`);
       return {
@@ -501,15 +632,9 @@ async function main(): Promise<void> {
       };
     });
     for (const name of TOUCHED) await add(`direct-${name}`, () => directTarget(name));
-    await add('journal-off', async () =>
-      gatewayTarget('journal-off', 'hub gateway, journal off', await child('journal off', 'gateway.js', gatewayConfig('journal-off'))),
-    );
-    await add('quotas-off', async () =>
-      gatewayTarget('quotas-off', 'hub gateway, quotas off', await child('quotas off', 'gateway.js', gatewayConfig('quotas-off'))),
-    );
-    await add('subjects-off', async () =>
-      gatewayTarget('subjects-off', 'hub gateway, subjects off', await child('subjects off', 'gateway.js', gatewayConfig('subjects-off'))),
-    );
+    await add('journal-off', () => ownGateway('journal-off', 'hub gateway, journal off', 'journal-off'));
+    await add('quotas-off', () => ownGateway('quotas-off', 'hub gateway, quotas off', 'quotas-off'));
+    await add('subjects-off', () => ownGateway('subjects-off', 'hub gateway, subjects off', 'subjects-off'));
     await add('consent', async () => {
       // The person consented to MIA for the consent purpose: the answer is the same, after the check.
       await hub.options.consents.append(
@@ -519,13 +644,9 @@ async function main(): Promise<void> {
       );
       return gatewayTarget('consent', 'hub gateway, consent purpose (checked)', hubChild, 'service-delivery');
     });
-    await add('bare', async () =>
-      gatewayTarget('bare', 'bare @apollo/gateway, keep-alive (undici fetch)', await child('bare keep-alive', 'gateway.js', gatewayConfig('bare-keepalive'))),
-    );
-    await add('bare-default', async () =>
-      gatewayTarget('bare-default', 'bare @apollo/gateway, default fetcher', await child('bare default', 'gateway.js', gatewayConfig('bare-default'))),
-    );
-    const hiveConfig = (planner: HiveChildConfig['planner']): HiveChildConfig => ({ planner, supergraphPath, assertions });
+    await add('bare', () => ownGateway('bare', 'bare @apollo/gateway, keep-alive (undici fetch)', 'bare-keepalive'));
+    await add('bare-default', () => ownGateway('bare-default', 'bare @apollo/gateway, default fetcher', 'bare-default'));
+    const hiveConfig = (planner: HiveChildConfig['planner']): HiveChildConfig => ({ planner, supergraphPath: current.supergraphPath, assertions });
     await add('hive', async () =>
       gatewayTarget('hive', 'Hive Gateway 2.15 (JS planner)', await child('Hive Gateway', 'hive.js', hiveConfig('javascript'), QUIET_HIVE)),
     );
@@ -560,33 +681,31 @@ async function main(): Promise<void> {
     });
     for (const target of targets) checkSame(target, await probe(target), hubPerson);
 
-    const processes: Processes = {
-      subgraphs: args['in-process']
-        ? {}
-        : Object.fromEntries(
-            TOUCHED.map((name) => {
-              const pid = childWithCommand(process.pid, join('subgraphs', name, 'dist/src/main.js'));
-              if (pid === undefined) throw new Error(`no process found for the ${name} subgraph`);
-              return [name, pid];
-            }),
-          ),
-      ...(monitor ? { postgres: () => monitor.pids() } : {}),
-    };
-
     process.stderr.write(`measuring ${targets.length} targets, ${ROUNDS} rounds of ${DURATION_S} s each, ${CONNECTIONS} connections …\n`);
     // Round-robin, then medians: a noisy machine and a warming process touch every target alike.
+    // A baseline target runs right after its own: their ratio within a round is the before/after.
+    const position = new Map(targets.map((t, i) => [t.key, i]));
+    const order = (t: Target) =>
+      t.key.endsWith('@baseline') ? (position.get(t.key.slice(0, -'@baseline'.length) as TargetKey) ?? position.get(t.key)!) + 0.5 : position.get(t.key)!;
+    targets.sort((a, b) => order(a) - order(b));
     const runs = targets.map(() => [] as Measure[]);
     for (let round = 0; round < ROUNDS; round++) {
-      for (const [i, target] of targets.entries()) runs[i]!.push(await measure(target, processes));
+      for (const [i, target] of targets.entries()) runs[i]!.push(await measure(target));
     }
     const rows = runs.map(medianMeasure);
-    printTable(rows, hub, SELECTED.has('hub') ? operationLimitsMicros(hub) : undefined);
+    const rounds = new Map(targets.map((t, i) => [t.key, runs[i]!]));
+    printTable(rows, rounds, hub, SELECTED.has('hub') ? operationLimitsMicros(hub) : undefined);
+    if (baseline) console.log(`baseline: ${baseline.root}`);
+    console.log(`\ngateways' logs (stdout, one file each): ${logs}`);
+    for (const target of targets) {
+      const file = join(logs, `${target.key}.log`);
+      if (existsSync(file)) console.log(`  ${target.key}.log: ${readFileSync(file, 'utf8').split('\n').length - 1} lines`);
+    }
     console.log(`\ntotal ${((Date.now() - started) / 1000).toFixed(0)} s`);
     if (rows.some((r) => r.failures > 0)) process.exitCode = 1;
   } finally {
     for (const child of children) await child.stop();
-    await monitor?.close();
-    await hub.stop();
+    for (const side of sides) await side.close();
   }
   if (profilePath) console.log(`CPU profile of the hub gateway (its whole life, idle included): ${profilePath}`);
 }

@@ -107,7 +107,6 @@ export async function startTestHub(options: HubOptions = {}): Promise<TestHub> {
             HUB_SEED_CITIZENS: String(population.citizens),
             HUB_SEED_FOREIGNERS: String(population.foreigners),
             DATABASE_POOL_SIZE: '10',
-            LOG_LEVEL: 'warn',
           })
         : await startSubgraph(module, {
             databaseUrl: database.url,

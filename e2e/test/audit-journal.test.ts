@@ -513,20 +513,24 @@ describe('the central audit journal', () => {
     };
     const gateways = [0, 1].map(() => {
       const child = spawn(process.execPath, [GATEWAY_MAIN], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'inherit'] });
+      const log: Array<{ msg: string; url?: string; reg?: string }> = [];
+      const lines = createInterface({ input: child.stdout! });
+      const closed = new Promise<void>((done) => lines.once('close', done));
       const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
       const url = new Promise<string>((done, fail) => {
-        createInterface({ input: child.stdout! }).on('line', (line) => {
-          const entry = JSON.parse(line) as { msg: string; url?: string };
+        lines.on('line', (line) => {
+          const entry = JSON.parse(line) as (typeof log)[number];
+          log.push(entry);
           if (entry.msg === 'gateway listening' && entry.url) done(entry.url.replace('localhost', '127.0.0.1'));
         });
         void exited.then((code) => fail(new Error(`gateway exited with ${code} before listening`)));
       });
-      return { child, exited, url };
+      return { child, exited, url, log, closed };
     });
+    const issued: string[][] = [[], []];
     try {
       const urls = await Promise.all(gateways.map((g) => g.url));
       const token = await hub.token({ agency: 'MIA', roles: ['officer'] });
-      const issued: string[][] = [[], []];
       const waves: string[][][] = [];
       for (let wave = 0; wave < 3; wave++) {
         const results = await Promise.all(
@@ -578,6 +582,19 @@ describe('the central audit journal', () => {
       rmSync(dir, { recursive: true, force: true });
     }
     assert.deepEqual(await Promise.all(gateways.map((g) => g.exited)), [0, 0], 'both stop cleanly, their journals flushed');
+    // The log is written asynchronously: a stop still leaves every request's line and, last, the one logged just before exit.
+    await Promise.all(gateways.map((g) => g.closed));
+    for (const [w, g] of gateways.entries()) {
+      assert.deepEqual(
+        g.log
+          .filter((l) => l.msg === 'request')
+          .map((l) => l.reg)
+          .sort(),
+        [...issued[w]!].sort(),
+        `process ${w}: one request line per answer`,
+      );
+      assert.equal(g.log.at(-1)?.msg, 'stopped: requests finished, audit journal flushed');
+    }
     const verified = runAuditVerify(hub.database.url);
     assert.equal(verified.status, 0, verified.output);
     assert.match(verified.output, /chain intact/);

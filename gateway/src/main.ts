@@ -21,7 +21,11 @@ async function main(): Promise<void> {
       stopping = true;
       logger.info({ signal }, 'stopping: finishing requests in flight, flushing the audit journal');
       gateway.stop().then(
-        () => process.exit(0),
+        () => {
+          // Written by the exit's flush of the log (logger.ts): the last line a clean stop leaves.
+          logger.info('stopped: requests finished, audit journal flushed');
+          process.exit(0);
+        },
         (error: unknown) => {
           logger.error({ err: error }, 'unclean stop');
           process.exit(1);

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 /**
@@ -41,13 +42,18 @@ export function runChild(main: () => Promise<void>): void {
   });
 }
 
-/** In the parent: starts `entry` (a compiled file next to this one) and waits for its URL. */
-export async function startChild(name: string, entry: string, config: unknown, nodeOptions: string[] = []): Promise<BenchChild> {
+/**
+ * In the parent: starts `entry` (a compiled file next to this one) and waits for its URL.
+ * `logFile` takes the child's stdout (a gateway's log, as a log collector would), not the table's.
+ */
+export async function startChild(name: string, entry: string, config: unknown, nodeOptions: string[] = [], logFile?: string): Promise<BenchChild> {
+  const stdout = logFile ? openSync(logFile, 'a') : 'inherit';
   const child = spawn(process.execPath, [...nodeOptions, resolve(__dirname, entry)], {
     cwd: ROOT,
     env: { ...process.env, BENCH_CONFIG: JSON.stringify(config) },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    stdio: ['ignore', stdout, 'inherit', 'ipc'],
   });
+  if (typeof stdout === 'number') closeSync(stdout);
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   const url = await new Promise<string>((resolveUrl, reject) => {
     child.once('message', (message: { url?: string }) => (message.url ? resolveUrl(message.url) : reject(new Error(`${name}: unexpected message`))));

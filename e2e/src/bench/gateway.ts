@@ -1,20 +1,23 @@
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloGateway, RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { ApolloServer, HeaderMap } from '@apollo/server';
 import { ApolloServerPluginUsageReportingDisabled } from '@apollo/server/plugin/disabled';
-import pino from 'pino';
 import { Agent, fetch as undiciFetch } from 'undici';
-import { gatewayConfigFromEnv, prepareGateway, quotasFromEnv, startGateway, type AuditJournal, type Quotas } from '@hub/gateway';
-import { childConfig, runChild, serve } from './child';
+import type * as Gateway from '@hub/gateway';
+import type { AuditJournal, Quotas } from '@hub/gateway';
+import { childConfig, ROOT, runChild, serve } from './child';
 
 /**
  * A benchmark child: the hub gateway (whole, journal off or quotas off), started the way
- * gateway/src/main.ts starts it, or a bare @apollo/gateway over the same subgraphs that sends
- * pre-signed assertions and checks nothing.
+ * gateway/src/main.ts starts it, as deployed (production, the default log level, its log on
+ * stdout), or a bare @apollo/gateway over the same subgraphs that sends pre-signed assertions
+ * and checks nothing.
  */
-export type GatewayMode = 'hub' | 'journal-off' | 'quotas-off' | 'subjects-off' | 'bare-keepalive' | 'bare-default';
+export type GatewayMode = 'hub' | 'hub-quiet' | 'journal-off' | 'quotas-off' | 'subjects-off' | 'bare-keepalive' | 'bare-default';
 
 export interface GatewayChildConfig {
   mode: GatewayMode;
@@ -24,6 +27,8 @@ export interface GatewayChildConfig {
   databaseUrl: string;
   /** Subgraph name → `Bearer <assertion>`, for the bare gateway. */
   assertions: Record<string, string>;
+  /** Another checkout's built tree (--baseline): its gateway runs, with this child's settings. */
+  root?: string;
 }
 
 const noJournal: AuditJournal = {
@@ -44,7 +49,10 @@ const noQuotas: Quotas = {
 
 /** The only place the benchmark uses the gateway's start-up API (it may change shape). */
 async function startHubGateway(config: GatewayChildConfig) {
-  const env = {
+  const { gatewayConfigFromEnv, prepareGateway, quotasFromEnv, startGateway, createLogger } = createRequire(join(config.root ?? ROOT, 'e2e/package.json'))(
+    '@hub/gateway',
+  ) as typeof Gateway;
+  const env: Record<string, string | undefined> = {
     ...process.env,
     SUPERGRAPH_PATH: config.supergraphPath,
     POLICIES_DIR: config.policiesDir,
@@ -52,10 +60,15 @@ async function startHubGateway(config: GatewayChildConfig) {
     DATABASE_URL: config.databaseUrl,
     PORT: '0',
     HOST: '127.0.0.1',
-    HUB_MODE: 'development',
   };
-  const logger = pino({ level: 'warn' }, pino.destination(2));
-  const options = await prepareGateway(gatewayConfigFromEnv(env), logger);
+  // Deployed, both are unset: production, info. hub-quiet logs warnings only.
+  delete env['HUB_MODE'];
+  delete env['LOG_LEVEL'];
+  if (config.mode === 'hub-quiet') env['LOG_LEVEL'] = 'warn';
+  const gatewayConfig = gatewayConfigFromEnv(env);
+  // The logger main.ts makes.
+  const logger = createLogger('gateway', undefined, gatewayConfig.logLevel);
+  const options = await prepareGateway(gatewayConfig, logger);
   // Quotas stay in the path but never refuse: one token sends far more than an officer may.
   const unlimited = 1e12;
   await options.quotas.close();

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { scalarLineLogger } from '../monitoring/logger';
 import type { GatewayMetrics } from '../monitoring/metrics';
 import type { Stage } from '../pipeline/stage';
 
@@ -7,6 +8,7 @@ import type { Stage } from '../pipeline/stage';
  * the answer as sent, the journal's verdict included. They carry codes and counts only.
  */
 export function useMonitoring(metrics: GatewayMetrics, logger: Logger): Stage {
+  const requestLine = scalarLineLogger(logger);
   return {
     name: 'monitoring',
     onResult(hub, result) {
@@ -16,7 +18,7 @@ export function useMonitoring(metrics: GatewayMetrics, logger: Logger): Stage {
       metrics.countRequest(entry, hub.auditFailed, hub.elapsedMs() / 1000);
       // The event's name only ("request", "sign-in", "sign-out"); what was asked is never logged.
       const message = hub.event === 'query' ? 'request' : hub.event;
-      logger.info(
+      requestLine.info(
         {
           reg: hub.registrationNumber,
           event: hub.event,
