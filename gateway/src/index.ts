@@ -18,3 +18,4 @@ export * from './journal/upkeep';
 export * from './subjects/keys';
 export * from './subjects/consents';
 export * from './policy/operation-registry';
+export { HOLDER_FIELDS, SUBJECT_TYPES } from './stages/subjects';

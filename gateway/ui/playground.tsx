@@ -84,7 +84,7 @@ query Debtor($fin: ID!) {
     title: "A child's profile",
     purpose: 'child-protection',
     suggested: { agency: 'SCFWCA', role: 'officer' },
-    query: `# The child data bank (seed 003, 4.1–4.2): the e-profile and its sections.
+    query: `# The child data bank (Cabinet of Ministers decision No 113 of 2025, 4.1–4.2): the e-profile and its sections.
 query ChildProfile($fin: ID!) {
   childProfile(fin: $fin) {
     fin

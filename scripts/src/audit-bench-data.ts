@@ -1,4 +1,5 @@
 import type { JournalEntry } from '@hub/audit';
+import type { SUBGRAPHS } from '@hub/kit';
 
 /**
  * Journal records shaped like the hub's traffic, for the journal benchmarks: fifteen bodies,
@@ -6,9 +7,22 @@ import type { JournalEntry } from '@hub/audit';
  * some positive. Deterministic for a given seed.
  */
 export const BENCH_AGENCIES = ['MIA', 'SBS', 'MNS', 'MOJ', 'MFA', 'MOD', 'SCS', 'SMS', 'CUSTOMS', 'PROSECUTOR', 'COURTS', 'MLSP', 'MOE', 'MOH', 'CEC'];
-export const BENCH_RESOURCES = ['citizens', 'foreigners', 'borderCrossings', 'restrictionList', 'blanks', 'enforcement', 'childData', 'appeals', 'audit'];
-/** Each resource's share of requests: the restriction list and citizens are everywhere, the audit journal rare. */
-const RESOURCE_WEIGHTS = [0.45, 0.12, 0.2, 0.35, 0.03, 0.05, 0.02, 0.03, 0.0005];
+/**
+ * Each resource's share of requests: the restriction list and citizens are everywhere, the audit
+ * journal rare. Keyed by the catalog's resources, so a new subgraph does not compile until it has its share.
+ */
+const RESOURCE_WEIGHTS: Record<(typeof SUBGRAPHS)[number]['resource'], number> = {
+  citizens: 0.45,
+  foreigners: 0.12,
+  borderCrossings: 0.2,
+  restrictionList: 0.35,
+  blanks: 0.03,
+  enforcement: 0.05,
+  childData: 0.02,
+  appeals: 0.03,
+  audit: 0.0005,
+};
+const BENCH_RESOURCES = Object.entries(RESOURCE_WEIGHTS);
 export const OFFICERS_PER_AGENCY = 400;
 
 export function random(seed: number): () => number {
@@ -25,7 +39,7 @@ export function random(seed: number): () => number {
 export function benchEntry(next: () => number, registrationNumber: string, receivedAt: Date): JournalEntry {
   const agency = BENCH_AGENCIES[Math.floor(next() ** 1.5 * BENCH_AGENCIES.length)]!;
   const officer = Math.floor(next() * OFFICERS_PER_AGENCY);
-  const resources = BENCH_RESOURCES.filter((_r, i) => next() < RESOURCE_WEIGHTS[i]!);
+  const resources = BENCH_RESOURCES.filter(([, weight]) => next() < weight).map(([resource]) => resource);
   if (resources.length === 0) resources.push('citizens');
   const roll = next();
   const decision = roll < 0.95 ? 'allowed' : roll < 0.98 ? 'partly-refused' : 'refused';

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { SUBGRAPHS } from '@hub/kit';
-import { composeSupergraph, loadSubgraphModule } from '@hub/kit/dev';
+import { composeSupergraph, loadSubgraphModule, type ComposedSubgraph } from '@hub/kit/dev';
 
 /**
  * Composes the supergraph from the subgraphs' own schemas, with the URLs a local start uses
@@ -10,8 +10,21 @@ import { composeSupergraph, loadSubgraphModule } from '@hub/kit/dev';
  */
 export const SUPERGRAPH_FILE = resolve(__dirname, '../../../schema/supergraph.graphql');
 
-export function composeLocalSupergraph() {
-  return composeSupergraph(SUBGRAPHS.map(({ name, port }) => ({ module: loadSubgraphModule(name), url: `http://localhost:${port}/graphql` })));
+/** A subgraph's schema as text, in place of its module or beside the nine (`npm run schema:check`). */
+export interface CandidateSubgraph {
+  name: string;
+  sdl: string;
+  url: string;
+}
+
+export const localSubgraphUrl = (port: number) => `http://localhost:${port}/graphql`;
+
+export function composeLocalSupergraph(candidate?: CandidateSubgraph) {
+  const entries: ComposedSubgraph[] = SUBGRAPHS.map(({ name, port }) =>
+    name === candidate?.name ? candidate : { module: loadSubgraphModule(name), url: localSubgraphUrl(port) },
+  );
+  if (candidate && !SUBGRAPHS.some((s) => s.name === candidate.name)) entries.push(candidate);
+  return composeSupergraph(entries);
 }
 
 async function main(): Promise<void> {

@@ -1,4 +1,4 @@
-import { EnvReader, SUBGRAPHS, type Environment } from '@hub/kit';
+import { ConfigError, EnvReader, SUBGRAPHS, type Environment } from '@hub/kit';
 import { ROOT } from './processes';
 
 /** Where the operator commands find keys and policies; relative paths are from the repository's root. */
@@ -26,6 +26,12 @@ interface LauncherConfig extends OperatorConfig {
 
 export function launcherConfig(env: Environment): LauncherConfig {
   const read = new EnvReader(env);
+  // The launcher mints tokens and seeds demo data: asked for anything but the demo, it refuses rather than quietly run one.
+  const mode = read.text('HUB_MODE') ?? 'development';
+  if (mode !== 'development')
+    throw new ConfigError(
+      `HUB_MODE=${JSON.stringify(mode)}: \`npm start\` runs the development demo only. Production runs each process's own entry: \`docker compose up\` (docker-compose.yml) or deploy/k8s (see the README, "Production").`,
+    );
   const databaseUrl = read.text('DATABASE_URL') === undefined ? undefined : read.url('DATABASE_URL');
   return {
     ...operatorConfig(env),

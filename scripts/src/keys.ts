@@ -3,8 +3,8 @@ import { operatorConfig } from './config';
 
 /**
  * Development keys in HUB_KEYS_DIR (default .keys): the gateway's assertion key and one key
- * per agency of policies/. docker-compose runs it once before the subgraphs, which need
- * the gateway's public keys at their start; existing keys are kept.
+ * pair per agency of policies/, in the layout production's keys take (deploy/k8s/create-secrets.sh
+ * reads it, leaving the agencies' private keys behind); existing keys are kept.
  */
 async function main(): Promise<void> {
   const { keysDir, policiesDir } = operatorConfig(process.env);

@@ -7,7 +7,7 @@ import { environmentFromLauncher } from './launched';
  * `npm start` only: the nine subgraphs in one Node process, each still on its own port, with its
  * own database schema, pool and assertion audience. Ten Node processes cost about a gigabyte and
  * load the same modules ten times; docker-compose and production run each subgraph's own main.js.
- * Ports are SUBGRAPH_BASE_PORT and the eight after it; the rest of the environment is the one a
+ * Ports are SUBGRAPH_BASE_PORT and the eight after it, on loopback only; the rest of the environment is the one a
  * subgraph's main.js reads. The launcher starts it with the database and hands over the rest of
  * the environment once the database answers (launched.ts): the modules load meanwhile.
  */
@@ -31,7 +31,8 @@ async function main(started: Environment): Promise<void> {
     await Promise.all(
       modules.map(async (module, i) => {
         const config = subgraphConfig({ ...env, PORT: String(basePort + i) }, module.defaultPort);
-        running.push(await startSubgraph(module, { ...config, logger: pino({ name: module.name }) }));
+        // Only the gateway, on this machine, calls them: the demo's subgraphs listen on loopback, like its gateway.
+        running.push(await startSubgraph(module, { ...config, host: '127.0.0.1', logger: pino({ name: module.name }) }));
       }),
     );
   } catch (error) {

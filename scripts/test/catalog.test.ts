@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openDatabase, SUBGRAPHS } from '@hub/kit';
 import { loadSubgraphModule } from '@hub/kit/dev';
@@ -9,7 +9,8 @@ import { ROOT } from '../src/processes';
 
 /**
  * The catalog in the kit is the one list of the nine subgraphs; the places that cannot read it
- * (policies, package manifests, the build) are checked against it here.
+ * (policies, package manifests, the build) are checked against it here, the deployments in
+ * compose-file.test.ts and k8s-manifests.test.ts. docs/adding-a-subgraph.md lists them all.
  */
 const readJson = <T>(path: string) => JSON.parse(readFileSync(join(ROOT, path), 'utf8')) as T;
 const NAMES = SUBGRAPHS.map((s) => s.name);
@@ -23,10 +24,15 @@ describe('the subgraph catalog', () => {
     assert.deepEqual(SUBGRAPHS.map((s) => `${s.name} serves ${s.resource}`).sort(), inPolicies);
   });
 
-  it('gives every subgraph its own port and database schema', () => {
+  it('gives every subgraph its own port and database schema, the ports one after another as npm start counts them', () => {
     for (const key of ['name', 'port', 'schema', 'resource'] as const) {
       assert.equal(new Set(SUBGRAPHS.map((s) => s[key])).size, SUBGRAPHS.length, key);
     }
+    // The launcher puts the i-th subgraph on SUBGRAPH_BASE_PORT + i (start.ts, subgraph-host.ts).
+    assert.deepEqual(
+      SUBGRAPHS.map((s) => s.port),
+      SUBGRAPHS.map((_, i) => SUBGRAPHS[0].port + i),
+    );
   });
 
   it('names packages @hub/<name> whose module has the name, port and schema of its entry', () => {
@@ -36,18 +42,28 @@ describe('the subgraph catalog', () => {
     }
   });
 
-  it('is what the workspaces, the build and the end-to-end package list', () => {
+  it('is what the workspaces, the builds and the end-to-end package list', () => {
     const { workspaces } = readJson<{ workspaces: string[] }>('package.json');
-    const { references } = readJson<{ references: Array<{ path: string }> }>('tsconfig.json');
+    const references = (tsconfig: string) => readJson<{ references: Array<{ path: string }> }>(tsconfig).references.map((r) => r.path);
     const { dependencies } = readJson<{ dependencies: Record<string, string> }>('e2e/package.json');
     const subgraphsIn = (paths: string[]) =>
       paths
+        .map((p) => p.replace(/^\.\.\//, ''))
         .filter((p) => p.startsWith('subgraphs/') && p !== 'subgraphs/kit')
         .map((p) => p.slice('subgraphs/'.length))
         .sort();
-    assert.deepEqual(subgraphsIn(workspaces), [...NAMES].sort());
-    assert.deepEqual(subgraphsIn(references.map((r) => r.path)), [...NAMES].sort());
+    assert.deepEqual(subgraphsIn(workspaces), [...NAMES].sort(), 'package.json workspaces');
+    assert.deepEqual(subgraphsIn(references('tsconfig.json')), [...NAMES].sort(), 'tsconfig.json references');
+    assert.deepEqual(subgraphsIn(references('e2e/tsconfig.json')), [...NAMES].sort(), 'e2e/tsconfig.json references');
     for (const name of NAMES) assert.ok(dependencies[`@hub/${name}`], `e2e does not depend on @hub/${name}`);
+  });
+
+  it('has a folder under subgraphs/ for each entry, and an entry for each folder but the kit', () => {
+    const folders = readdirSync(join(ROOT, 'subgraphs'), { withFileTypes: true })
+      .filter((e) => e.isDirectory() && e.name !== 'kit')
+      .map((e) => e.name)
+      .sort();
+    assert.deepEqual(folders, [...NAMES].sort());
   });
 });
 

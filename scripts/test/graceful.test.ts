@@ -91,9 +91,7 @@ describe('SIGTERM with requests in flight', () => {
   });
 
   /** Sends one request per citizen while the citizen table is locked, and waits until each is stuck in the subgraph. */
-  async function holdRequests(
-    gatewayUrl: string,
-  ): Promise<
+  async function holdRequests(gatewayUrl: string): Promise<
     Array<
       Promise<{
         status: number;

@@ -85,6 +85,20 @@ function listening(port: number): Promise<boolean> {
   });
 }
 
+/** The local addresses a port is listened on, from the kernel's socket tables (Linux /proc). */
+function listenAddresses(port: number): string[] {
+  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
+  return ['/proc/net/tcp', '/proc/net/tcp6'].flatMap((table) =>
+    readFileSync(table, 'utf8')
+      .split('\n')
+      .slice(1)
+      .map((line) => line.trim().split(/\s+/))
+      // local_address is HEXADDRESS:HEXPORT; state 0A is LISTEN.
+      .filter((fields) => fields[3] === '0A' && fields[1]?.endsWith(`:${hexPort}`))
+      .map((fields) => fields[1]!.split(':')[0]!),
+  );
+}
+
 async function eventually(condition: () => boolean, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
@@ -93,6 +107,21 @@ async function eventually(condition: () => boolean, timeoutMs: number): Promise<
   }
   return true;
 }
+
+describe('npm start asked for production', () => {
+  it('refuses, saying how production is started, before it starts anything', async () => {
+    const env: NodeJS.ProcessEnv = { ...process.env, HUB_MODE: 'production' };
+    delete env['DATABASE_URL'];
+    const launcher = spawn(process.execPath, [join(ROOT, 'scripts/dist/src/start.js')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    launcher.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    launcher.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => launcher.once('exit', resolve));
+    assert.equal(code, 1, output);
+    assert.match(output, /HUB_MODE="production": `npm start` runs the development demo only\. Production runs each process's own entry: `docker compose up`/);
+    assert.doesNotMatch(output, /DEVELOPMENT mode|embedded PostgreSQL/, 'it started the demo anyway');
+  });
+});
 
 describe('npm start on the embedded PostgreSQL', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'hub-start-pglite-'));
@@ -173,6 +202,11 @@ describe('npm start on the embedded PostgreSQL', () => {
       'no gateway process',
     );
     assert.ok(existsSync(join(keysDir, 'gateway.jwks.json')), 'the development keys are not in HUB_KEYS_DIR');
+  });
+
+  it('listens on loopback only: the nine subgraphs and the gateway', () => {
+    // 0100007F is 127.0.0.1 as the kernel's table writes it; all interfaces would be 00000000 (or :: in tcp6).
+    for (const p of [port, ...subgraphPorts]) assert.deepEqual(listenAddresses(p), ['0100007F'], `port ${p}`);
   });
 
   it("answers a FİN query for the demo person 'citizen-full' with the generator's citizen record", async () => {

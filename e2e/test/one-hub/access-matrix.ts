@@ -21,7 +21,7 @@ type Level = 'unlimited' | 'restricted' | 'none';
 // Columns in RESOURCES order: U = unlimited, R = restricted, - = no access.
 //                 cit for bor res bla aud enf chi app
 const MATRIX: Record<string, string> = {
-  // Appendix 2 of seed 000, as published.
+  // Cabinet of Ministers decision No 5 of 2012, Appendix 2, as published.
   MIA: 'U   U   U   R   U   U   -   R   -',
   MFA: 'U   U   U   R   U   -   -   -   -',
   MNS: 'U   U   U   R   -   U   -   -   -',
@@ -39,14 +39,14 @@ const MATRIX: Record<string, string> = {
   CCP: 'U   U   U   -   -   -   -   -   -',
   // Project default for the State Migration Service (6.4.5.2, 6.5.5.2, 6.6.4.1, 6.7.4.1).
   SMS: 'U   U   U   R   -   -   -   R   -',
-  // Child data bank: owner and participants (seed 003, 1.4, 1.5).
+  // Child data bank: owner and participants (Cabinet of Ministers decision No 113 of 2025, 1.4, 1.5).
   SCFWCA: '-   -   -   -   -   -   -   U   -',
   MSE: '-   -   -   -   -   -   -   R   -',
   MOH: '-   -   -   -   -   -   -   R   -',
   MYS: '-   -   -   -   -   -   -   R   -',
   TABIB: '-   -   -   -   -   -   -   R   -',
   CRC: '-   -   -   -   -   -   -   R   -',
-  // Citizens' appeals: founder-administrator and each local executive authority (seed 004).
+  // Citizens' appeals: founder-administrator and each local executive authority (Presidential decree of 29 April 2015).
   PA: '-   -   -   -   -   -   -   -   U',
   'LEA-BAKU': '-   -   -   -   -   -   -   -   R',
   'LEA-SUMGAYIT': '-   -   -   -   -   -   -   -   R',

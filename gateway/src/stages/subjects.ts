@@ -26,7 +26,7 @@ export const SUBJECT_ALIAS = 'hubSubjectFin__';
 const FIN = /^[0-9A-HJ-NPR-Z]{7}$/;
 
 /** Types that name a person without being one: the field that leads to that person. */
-const HOLDER_FIELDS: ReadonlyMap<string, string> = new Map([['Document', 'holder']]);
+export const HOLDER_FIELDS: ReadonlyMap<string, string> = new Map([['Document', 'holder']]);
 const HOLDER_ALIAS = 'hubSubjectHolder__';
 
 const name = (value: string) => ({ kind: Kind.NAME, value }) as const;

@@ -46,7 +46,7 @@ registerEnumType(RegistrationKind, { name: 'RegistrationKind' });
 export const Person = entityReference('Person');
 export type Person = InstanceType<typeof Person>;
 
-/** The FİN register: one FİN per person, for citizens and for foreigners (seed 001). */
+/** The FİN register: one FİN per person, for citizens and for foreigners (biometric identification programme, Presidential order No 1963 of 2007). */
 @Entity({ name: 'fin_register' })
 export class FinRegistration {
   @PrimaryColumn({ type: 'char', length: 7 })

@@ -1,7 +1,8 @@
 /**
  * The nine subgraphs, the one list everything reads: the name (package @hub/<name>, audience of
  * the gateway's assertions), the default port, the database schema it owns and the information
- * resource it serves (policies/resources.json). Connecting a system (İAMAS 7.7) starts here.
+ * resource it serves (policies/resources.json). Connecting a system (İAMAS 7.7) starts here;
+ * docs/adding-a-subgraph.md lists the places that cannot read this list, and the tests that check them.
  */
 interface CatalogEntry {
   name: string;

@@ -5,7 +5,7 @@ import type { PopulationOptions } from './population';
 import { Rng } from './rng';
 import * as words from './vocabulary';
 
-/** Citizens' appeals to local executive authorities (seed 004). */
+/** Citizens' appeals to local executive authorities (Presidential decree of 29 April 2015). */
 export interface Appeal {
   /** Number of the registration-control card. */
   registrationNumber: string;
@@ -49,7 +49,7 @@ export function appealsOf(options: PopulationOptions, index: number): Appeal[] {
       receivedBy: authority.code,
       receivedAt,
       shortContent: `${rng.pick(APPEAL_TOPICS)} müraciət`,
-      // Appeals are answered within a month (seed 004).
+      // Appeals are answered within a month (the appeals decree of 2015).
       dueDate: addDays(receivedAt, 30),
       executionStatus: status,
       executor: `${authority.code}-icraçı-${rng.int(10, 99)}`,

@@ -3,7 +3,7 @@ import { addYears, ageOn, REFERENCE_DAY } from './dates';
 import type { PopulationOptions } from './population';
 import { Rng } from './rng';
 
-/** The child data bank (seed 003): e-profiles of minors, archived at 18. */
+/** The child data bank (Cabinet of Ministers decision No 113 of 2025): e-profiles of minors, archived at 18. */
 export interface ChildProfile {
   fin: string;
   firstName: string;

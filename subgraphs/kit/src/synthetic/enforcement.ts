@@ -5,7 +5,7 @@ import type { PopulationOptions } from './population';
 import { Rng } from './rng';
 import * as words from './vocabulary';
 
-/** Enforcement cases (Elektron icra, seed 002) of debtors among the citizens. */
+/** Enforcement cases (Elektron icra, Cabinet of Ministers decision No 306 of 2021) of debtors among the citizens. */
 export interface EnforcementCase {
   caseNumber: string;
   /** The enforcement document (icra sənədi): a court's writ or a notary's executive inscription. */

@@ -1,0 +1,59 @@
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { agencyKeyPaths, ensureDevelopmentKeys, gatewayKeyPaths, loadPolicies, subjectKeyPath } from '@hub/gateway';
+import { EnvReader, type Environment } from '@hub/kit';
+import { operatorConfig } from './config';
+
+/** Where the demo's one-shot puts each service's share of the keys. */
+interface DemoKeyDirs {
+  /** Every key of the demo, private halves included (`npm run keys`' layout): the demo identity provider's alone. */
+  identity: string;
+  /** What the gateway reads: its signing key, its subjects key, its public keys and each agency's public JWKS. */
+  gateway: string;
+  /** What a subgraph reads: the gateway's public keys. */
+  subgraphs: string;
+}
+
+/**
+ * docker-compose.demo.yml's one-shot: stands in for the PKI and the agencies' identity providers.
+ * It makes the development keys where it alone can read them, then hands the gateway and the
+ * subgraphs what production would give them and nothing more: no agency private key leaves it.
+ */
+export async function provisionDemoKeys(dirs: DemoKeyDirs, agencies: Iterable<string>): Promise<void> {
+  const names = [...agencies];
+  await ensureDevelopmentKeys(dirs.identity, names);
+  const own = gatewayKeyPaths(dirs.identity);
+  mkdirSync(join(dirs.gateway, 'agencies'), { recursive: true });
+  mkdirSync(dirs.subgraphs, { recursive: true });
+  for (const file of [own.privateJwk, own.jwks, subjectKeyPath(dirs.identity)]) copyFileSync(file, join(dirs.gateway, basename(file)));
+  for (const agency of names) copyFileSync(agencyKeyPaths(dirs.identity, agency).jwks, agencyKeyPaths(dirs.gateway, agency).jwks);
+  copyFileSync(own.jwks, gatewayKeyPaths(dirs.subgraphs).jwks);
+}
+
+function requiredPath(read: EnvReader, name: string): string {
+  if (read.text(name) === undefined) throw new Error(`${name} must be set: the directory this service's keys go to`);
+  return read.path(name, '');
+}
+
+export function demoKeyDirs(env: Environment): DemoKeyDirs {
+  const read = new EnvReader(env);
+  return {
+    identity: operatorConfig(env).keysDir,
+    gateway: requiredPath(read, 'DEMO_GATEWAY_KEYS_DIR'),
+    subgraphs: requiredPath(read, 'DEMO_SUBGRAPH_KEYS_DIR'),
+  };
+}
+
+async function main(): Promise<void> {
+  const dirs = demoKeyDirs(process.env);
+  const { policiesDir } = operatorConfig(process.env);
+  await provisionDemoKeys(dirs, loadPolicies(policiesDir, dirs.identity).agencies.keys());
+  console.log(`demo keys ready: the gateway's share in ${dirs.gateway}, the subgraphs' in ${dirs.subgraphs}`);
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    console.error((error as Error).message);
+    process.exit(1);
+  });
+}
