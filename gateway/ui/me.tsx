@@ -245,7 +245,12 @@ function MyDataSections({ data }: { data: MyData | null }) {
           <ul>
             {cases.map((c) => (
               <li key={c.caseNumber}>
-                {t('me.field.case', { caseNumber: c.caseNumber, status: t(`me.enum.caseStatus.${c.status}`), amount: c.amount ?? '', currency: c.currency ?? '' })}
+                {t('me.field.case', {
+                  caseNumber: c.caseNumber,
+                  status: t(`me.enum.caseStatus.${c.status}`),
+                  amount: c.amount ?? '',
+                  currency: c.currency ?? '',
+                })}
               </li>
             ))}
           </ul>

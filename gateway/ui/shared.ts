@@ -88,8 +88,7 @@ export interface CallHeaders {
 
 export function requestHeaders({ token, purpose, caseNumber }: CallHeaders): Record<string, string> {
   // An HTTP header carries Latin-1 only; the browser would refuse the request with a less helpful message.
-  if (!/^[\u0020-\u00ff]*$/.test(caseNumber))
-    throw new Error(i18next.t('common.caseNumberLatin'));
+  if (!/^[\u0020-\u00ff]*$/.test(caseNumber)) throw new Error(i18next.t('common.caseNumberLatin'));
   return {
     'content-type': 'application/json',
     ...(token ? { authorization: `Bearer ${token}` } : {}),

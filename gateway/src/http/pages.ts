@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { sendJson } from '@hub/kit';
-import { ROLES, type Policies } from '../policy/policies';
+import { mayRunAdHoc, ROLES, type Policies } from '../policy/policies';
 
 /**
  * The officers' playground (/playground), the auditors' console (/audit) and a citizen's own
@@ -31,6 +31,8 @@ export interface UiConfig {
   resources: Array<{ code: string; name: string; nameAz: string }>;
   purposes: Array<{ code: string; name: string; nameAz: string; legalBasis: 'law' | 'consent' }>;
   rolePurposes: Record<string, string[]>;
+  /** Roles that may send query text of their own; the others run only their body's registered operations (R7). */
+  adHocRoles: string[];
   /** Development only: mint tokens with the local keys; the playground also gets the demo persons to try. */
   development: null | {
     roles: string[];
@@ -83,6 +85,7 @@ export function uiRoutes(options: UiOptions): Map<string, UiRoute> {
     resources: [...policies.resources.values()].map((r) => ({ code: r.name, name: r.title, nameAz: r.titleAz })),
     purposes: [...policies.purposes].map(([code, p]) => ({ code, name: p.description, nameAz: p.descriptionAz, legalBasis: p.legalBasis })),
     rolePurposes: Object.fromEntries([...policies.roles].map(([role, p]) => [role, p.purposes])),
+    adHocRoles: ROLES.filter((role) => mayRunAdHoc(policies, [role])),
     development: production
       ? null
       : {
