@@ -16,7 +16,7 @@ export type Language = (typeof LANGUAGES)[number];
 const STORAGE_KEY = 'hub.language';
 /** Dates and times as Baku reads them, whatever the workstation's own zone. */
 const TIME_ZONE = 'Asia/Baku';
-const LOCALES: Record<Language, string> = { az: 'az-Latn-AZ', en: 'en-GB' };
+const LOCALES = { en: 'en-GB' } as const;
 
 function rememberedLanguage(): Language {
   try {
@@ -55,16 +55,41 @@ export function setLanguage(language: Language): void {
 
 export const currentLanguage = (): Language => (i18next.language === 'en' ? 'en' : 'az');
 
+/**
+ * The parts of an instant on Baku's clock. Azerbaijani dates are written day.month.year
+ * (07.12.2026, 21:22): composed here from numeric parts, since a browser's ICU may lack the
+ * Azerbaijani patterns (Chromium falls back to "2026 M12 7"); English uses en-GB's own.
+ */
+function bakuParts(iso: string | number): Record<'year' | 'month' | 'day' | 'hour' | 'minute', string> {
+  const parts = new Intl.DateTimeFormat('en-GB', {
+    timeZone: TIME_ZONE,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(new Date(iso));
+  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
+  return { year: part('year'), month: part('month'), day: part('day'), hour: part('hour'), minute: part('minute') };
+}
+
 export function formatDateTime(iso: string | number, language: Language = currentLanguage()): string {
-  return new Intl.DateTimeFormat(LOCALES[language], { timeZone: TIME_ZONE, dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
+  if (language === 'en') return new Intl.DateTimeFormat(LOCALES.en, { timeZone: TIME_ZONE, dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
+  const p = bakuParts(iso);
+  return `${p.day}.${p.month}.${p.year}, ${p.hour}:${p.minute}`;
 }
 
 export function formatDate(iso: string | number, language: Language = currentLanguage()): string {
-  return new Intl.DateTimeFormat(LOCALES[language], { timeZone: TIME_ZONE, dateStyle: 'long' }).format(new Date(iso));
+  if (language === 'en') return new Intl.DateTimeFormat(LOCALES.en, { timeZone: TIME_ZONE, dateStyle: 'long' }).format(new Date(iso));
+  const p = bakuParts(iso);
+  return `${p.day}.${p.month}.${p.year}`;
 }
 
+/** An hour of the chart's axis: 07.12 21:00 in Azerbaijani, 07/12 21:00 in English. */
 export function formatHour(iso: string | number, language: Language = currentLanguage()): string {
-  return new Intl.DateTimeFormat(LOCALES[language], { timeZone: TIME_ZONE, month: '2-digit', day: '2-digit', hour: '2-digit' }).format(new Date(iso));
+  const p = bakuParts(iso);
+  return `${p.day}${language === 'az' ? '.' : '/'}${p.month} ${p.hour}:00`;
 }
 
 /** A name from the policies in the page's language. */

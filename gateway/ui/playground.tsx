@@ -197,7 +197,36 @@ function Examples({ onPick, registered, adHoc }: { onPick: (example: Example) =>
   );
 }
 
+/**
+ * GraphiQL's editors are CodeMirror 5, whose hidden textareas carry no label and whose scrolling
+ * area cannot be reached by keyboard (WCAG 2.1: 1.3.1, 2.1.1, 4.1.2). It offers no option for
+ * either, so they are set on its elements, again whenever it renders new ones.
+ */
+function useEditorAccessibility() {
+  const { t } = useTranslation();
+  useEffect(() => {
+    const labels: Array<[string, string]> = [
+      ['.graphiql-query-editor textarea', t('playground.editor.query')],
+      ['.graphiql-editor-tool textarea', t('playground.editor.variables')],
+      ['.result-window textarea', t('playground.editor.response')],
+    ];
+    const apply = () => {
+      for (const [selector, label] of labels)
+        document.querySelectorAll(selector).forEach((element) => {
+          if (element.getAttribute('aria-label') !== label) element.setAttribute('aria-label', label);
+        });
+      // CodeMirror keeps its scroller out of the tab order (tabindex -1): its input is a textarea outside it.
+      document.querySelectorAll('.CodeMirror-scroll:not([tabindex="0"])').forEach((element) => element.setAttribute('tabindex', '0'));
+    };
+    apply();
+    const observer = new MutationObserver(apply);
+    observer.observe(document.body, { childList: true, subtree: true });
+    return () => observer.disconnect();
+  }, [t]);
+}
+
 function Playground() {
+  useEditorAccessibility();
   const { t } = useTranslation();
   const [session, setSession] = useState<Session | null>(null);
   const [purpose, setPurpose] = useState('');

@@ -49,7 +49,8 @@ const TITLES = {
 
 const ASSETS = ['playground.js', 'playground.css', 'console.js', 'console.css', 'me.js', 'me.css'];
 const ASSET_TYPES: Record<string, string> = { js: 'text/javascript; charset=utf-8', css: 'text/css; charset=utf-8' };
-const UI_DIR = join(__dirname, '..', 'ui');
+// dist/src/http → dist/ui, where scripts/src/build-ui.ts puts the bundles.
+const UI_DIR = join(__dirname, '..', '..', 'ui');
 
 /**
  * No host but this one, no inline or evaluated script. Styles: our stylesheet, plus the
