@@ -100,7 +100,7 @@ export const named = (entry: { name: string; nameAz: string }, language: Languag
 export function policyNames(config: UiConfig) {
   const agencies = new Map(config.agencies.map((a) => [a.code, a]));
   const purposes = new Map(config.purposes.map((p) => [p.code, p]));
-  const resources = new Map(config.resources.map((r) => [r.name, r]));
+  const resources = new Map(config.resources.map((r) => [r.code, r]));
   return {
     agency: (code: string | null) => (code ? (agencies.has(code) ? named(agencies.get(code)!) : code) : '—'),
     purpose: (code: string | null) => (code ? (purposes.has(code) ? named(purposes.get(code)!) : code) : '—'),

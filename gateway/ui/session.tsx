@@ -29,7 +29,8 @@ export function SessionPanel({ config, session, onChange, agencies, roles, defau
   const [agency, setAgency] = useState(agencies[0]?.code ?? '');
   const [role, setRole] = useState(defaultRole && roles.includes(defaultRole) ? defaultRole : (roles[0] ?? ''));
   const [sub, setSub] = useState('');
-  const [message, setMessage] = useState('');
+  // A message is kept as its key and values, so that it follows the language switch; `text` is the hub's own.
+  const [message, setMessage] = useState<{ key: string; values?: Record<string, string> } | null>(null);
   const [busy, setBusy] = useState(false);
 
   useEffect(() => {
@@ -41,15 +42,15 @@ export function SessionPanel({ config, session, onChange, agencies, roles, defau
   async function signIn(token: string) {
     const claims = claimsOf(token);
     if (!claims) {
-      setMessage(t('session.notAToken'));
+      setMessage({ key: 'session.notAToken' });
       return;
     }
     const result = await sessionEvent('sign-in', token);
     if (!result.ok) {
-      setMessage(t('session.refused', { message: result.message }));
+      setMessage({ key: 'session.refused', values: { message: result.message } });
       return;
     }
-    setMessage(t('session.signedIn', { registrationNumber: result.registrationNumber ?? '?' }));
+    setMessage({ key: 'session.signedIn', values: { registrationNumber: result.registrationNumber ?? '?' } });
     setPasted('');
     onChange({ token, claims });
   }
@@ -59,7 +60,7 @@ export function SessionPanel({ config, session, onChange, agencies, roles, defau
     try {
       await action();
     } catch (error) {
-      setMessage((error as Error).message);
+      setMessage({ key: 'session.text', values: { text: (error as Error).message } });
     } finally {
       setBusy(false);
     }
@@ -85,8 +86,8 @@ export function SessionPanel({ config, session, onChange, agencies, roles, defau
               const result = await sessionEvent('sign-out', session.token);
               setMessage(
                 result.ok
-                  ? t('session.signedOut', { registrationNumber: result.registrationNumber ?? '?' })
-                  : t('session.signOutFailed', { message: result.message }),
+                  ? { key: 'session.signedOut', values: { registrationNumber: result.registrationNumber ?? '?' } }
+                  : { key: 'session.signOutFailed', values: { message: result.message } },
               );
               onChange(null);
             })
@@ -96,7 +97,7 @@ export function SessionPanel({ config, session, onChange, agencies, roles, defau
         </button>
         {message && (
           <span className="hub-message" role="status">
-            {message}
+            {t(message.key, message.values ?? {})}
           </span>
         )}
       </section>
@@ -167,7 +168,7 @@ export function SessionPanel({ config, session, onChange, agencies, roles, defau
       )}
       {message && (
         <span className="hub-message" role="status">
-          {message}
+          {t(message.key, message.values ?? {})}
         </span>
       )}
     </section>
