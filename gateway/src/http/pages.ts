@@ -156,13 +156,7 @@ export function uiRoutes(options: UiOptions): Map<string, UiRoute> {
     };
 
   const routes = new Map<string, UiRoute>([
-    [
-      '/',
-      async (_req, res) => {
-        res.writeHead(302, { location: '/playground', 'cache-control': 'no-store' });
-        res.end();
-      },
-    ],
+    ['/', async (_req, res) => toPlayground(res)],
     ['/playground', page('playground', true)],
     // The console shows the journal only: no person's data, not even the demo ones.
     ['/audit', page('console', false)],
@@ -171,6 +165,24 @@ export function uiRoutes(options: UiOptions): Map<string, UiRoute> {
     ...ASSETS.map((name) => [`/ui/${name}`, asset(name)] as [string, UiRoute]),
   ]);
   return routes;
+}
+
+function toPlayground(res: ServerResponse): void {
+  res.writeHead(302, { location: '/playground', 'cache-control': 'no-store' });
+  res.end();
+}
+
+/**
+ * Someone who opens /graphql in a browser (a GET asking for HTML, with nothing in the URL) is
+ * sent to the playground rather than shown a bare 405. Anything else keeps its answer: the API
+ * stays POST only, and a GET carrying a query is still refused and journaled.
+ */
+export function browserToPlayground(req: IncomingMessage, res: ServerResponse): boolean {
+  const plain = (req.url ?? '').split('?')[1] === undefined;
+  if (!plain || (req.method !== 'GET' && req.method !== 'HEAD') || !(req.headers.accept ?? '').includes('text/html')) return false;
+  req.resume();
+  toPlayground(res);
+  return true;
 }
 
 function securityHeaders(): Record<string, string> {
