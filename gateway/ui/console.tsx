@@ -3,6 +3,7 @@ import { useState, type FormEvent, type ReactNode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { useTranslation } from 'react-i18next';
 import './hub.css';
+import { csvCell } from '../src/http/csv';
 import { HourlyChart, type AuditHour } from './chart';
 import { formatDateTime, initI18n, LanguageSwitch, named, policyNames } from './i18n';
 import { SessionPanel } from './session';
@@ -131,17 +132,6 @@ function Coded({ code, children }: { code: string | null; children: ReactNode })
 
 /** An error code's explanation from the catalogue (the README's table, in the page's language). */
 const codeWord = (code: string) => i18next.t(i18next.exists(`code.${code}`) ? `code.${code}` : 'code.unknown');
-
-/**
- * One CSV cell: quoted when it holds a separator, a quote or a line break; a leading = + - @
- * is neutralised, since a user id or case number is the caller's text and a spreadsheet
- * would run it as a formula.
- */
-function csvCell(value: string | number | boolean | null): string {
-  const text = value === null ? '' : String(value);
-  const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-}
 
 function Console() {
   const { t } = useTranslation();

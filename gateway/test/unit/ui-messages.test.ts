@@ -45,4 +45,16 @@ describe("the pages' message catalogues", () => {
       assert.equal(typeof valueAt(en, key), 'string', `en lacks ${entry}`);
     }
   });
+
+  it('hold no message no page asks for: each key is asked for by name, or under a prefix the pages complete (`role.${role}`)', () => {
+    const source = readdirSync(UI)
+      .filter((file) => file.endsWith('.tsx') || file.endsWith('.ts'))
+      .map((file) => readFileSync(join(UI, file), 'utf8'))
+      .join('\n');
+    const prefixes = new Set([...source.matchAll(/`([a-zA-Z.]+)\.\$\{/g)].map((m) => m[1]));
+    const unused = keysOf(az).filter(
+      (key) => !source.includes(`'${key}'`) && !source.includes(`"${key}"`) && !prefixes.has(key.slice(0, key.lastIndexOf('.'))),
+    );
+    assert.deepEqual(unused, []);
+  });
 });
