@@ -1,21 +1,29 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import request from 'supertest';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { loadOperations, type RunningGateway } from '@hub/gateway';
 import { childProfileOf, citizenAt, citizenDocuments, citizenRestrictions, DEMO_CASES, demoPeople, enforcementCasesOf } from '@hub/kit/synthetic';
+import { assertAccessible, documentLanguage, launchChromium, screenshot, switchLanguage } from '../src/browser';
 import { POLICIES_DIR, startGatewayOver, startTestHub, type TestHub } from '../src/hub';
 
 /**
  * The officers' playground and the auditors' console in a real browser (Debian's chromium,
  * driven by playwright-core): queries typed and run in GraphiQL, their registration numbers,
  * then the same requests found in the console; all of it without a request leaving localhost
- * and under a CSP that allows no other host. Screenshots go to test-artifacts/.
+ * and under a CSP that allows no other host. Both pages open in Azerbaijani and switch to
+ * English; each passes axe-core's WCAG 2.1 AA checks in both. Screenshots of each language go to
+ * test-artifacts/ (playground-az.png, playground-en.png, audit-console-az.png, audit-console-en.png).
  */
-const CHROMIUM = '/usr/bin/chromium';
-const ARTIFACTS = resolve(__dirname, '../../../test-artifacts');
+/** The pages' Azerbaijani catalogue: what a person reads, checked as the page shows it. */
+const AZ = JSON.parse(readFileSync(resolve(__dirname, '../../../gateway/ui/messages/az.json'), 'utf8')) as {
+  code: Record<string, string>;
+  decision: Record<string, string>;
+  console: { title: string };
+  playground: { title: string };
+};
 const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost']);
 const REGISTRATION = /^HUB-\d{17}-[0-9A-Z]{3}-[0-9A-Z]{4}$/;
 
@@ -87,29 +95,12 @@ describe("the playground and the auditors' console in a browser", () => {
   const refused: string[] = [];
 
   before(async () => {
-    assert.ok(
-      existsSync(CHROMIUM),
-      `Chromium is not installed at ${CHROMIUM}: install Debian's "chromium" package (apt-get install -y chromium), as .ci/run does.`,
-    );
-    mkdirSync(ARTIFACTS, { recursive: true });
     hub = await startTestHub();
     // The development token endpoint signs with the keys in HUB_KEYS_DIR, as under `npm start`.
     process.env['HUB_KEYS_DIR'] = hub.keysDir;
     base = `http://127.0.0.1:${hub.gateway.port}`;
     production = await startGatewayOver(hub, { production: true });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-background-networking',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     context = await browser.newContext({ timezoneId: 'UTC', viewport: { width: 1440, height: 900 } });
   });
 
@@ -180,6 +171,63 @@ describe("the playground and the auditors' console in a browser", () => {
     await page.close();
   });
 
+  it('sends a browser opening /graphql to the playground; the API itself stays POST only', async () => {
+    const { page } = await open('/graphql');
+    assert.equal(page.url(), `${base}/playground`);
+    await page.close();
+    const api = await request(hub.gateway.server).get('/graphql').set('accept', 'application/json').expect(405);
+    assert.equal(api.body.errors[0].extensions.code, 'BAD_REQUEST');
+    // A GET carrying a query is refused (and journaled) whoever sends it, a browser too.
+    await request(hub.gateway.server).get('/graphql').query({ query: '{ __typename }' }).set('accept', 'text/html').expect(405);
+  });
+
+  it('opens the playground in Azerbaijani for an officer, switches to English and remembers the choice', async () => {
+    const { page, errors } = await open('/playground');
+    await testId(page, 'dev-sign-in').waitFor();
+    assert.equal(await documentLanguage(page), 'az');
+    assert.equal(await page.locator('h1').textContent(), AZ.playground.title);
+    assert.equal(await page.title(), AZ.playground.title);
+    assert.equal(await testId(page, 'dev-role').inputValue(), 'officer', 'the first sign-in is an officer, who has a schema and examples');
+    await assertAccessible(page, 'playground, signed out, az');
+
+    await switchLanguage(page, 'en');
+    assert.equal(await page.locator('h1').textContent(), "Officers' playground");
+    assert.equal(await page.title(), "Officers' playground");
+    await assertAccessible(page, 'playground, signed out, en');
+    await page.reload();
+    await testId(page, 'dev-sign-in').waitFor();
+    assert.equal(await documentLanguage(page), 'en', 'the choice is remembered');
+    assert.equal(await page.locator('h1').textContent(), "Officers' playground");
+    await switchLanguage(page, 'az');
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  it("offers a role that runs only registered operations those operations, and explains a refusal in the page's language", async () => {
+    const { page, graphqlBodies } = await open('/playground');
+    await testId(page, 'dev-agency').selectOption('SBS');
+    await testId(page, 'dev-role').selectOption('system');
+    await testId(page, 'dev-sub').fill('sbs-system-2');
+    await testId(page, 'dev-sign-in').click();
+    await page.getByText('sbs-system-2').waitFor();
+    await testId(page, 'registered-only').waitFor();
+    await testId(page, 'registered-SBS/borderCheckByFin').waitFor();
+    assert.equal(await page.locator('[data-testid^="example-"]').count(), 0, 'no ad-hoc example, which the role would be refused');
+    const run = await runExample(page, 'SBS/borderCheckByFin', 'identity-check', true);
+    assert.equal((run.body.data as { person: { fin: string } }).person.fin, citizenAt(hub.population, citizenIndex('citizen-full')).fin);
+    assert.ok(!graphqlBodies.some((b) => b.includes('__schema')), 'no schema is asked for: the role may not send query text');
+
+    // Query text of its own is refused, and the page says why in words before the code.
+    await page.evaluate(() => document.querySelector('.graphiql-query-editor .CodeMirror')!.CodeMirror!.setValue('{ __typename }'));
+    await page.locator('.graphiql-execute-button').click();
+    await testId(page, 'response-error').waitFor();
+    const shown = (await testId(page, 'response-error').textContent()) ?? '';
+    assert.ok(shown.startsWith(`${AZ.code['PERSISTED_QUERY_REQUIRED']} (PERSISTED_QUERY_REQUIRED)`), shown);
+    await assertAccessible(page, 'playground, registered operations only, az');
+    await signOut(page);
+    await page.close();
+  });
+
   it('runs the ready-made queries in GraphiQL, with schema completion, and shows each registration number', async () => {
     const { page, csp, errors } = await open('/playground');
     assertStrictCsp(csp);
@@ -214,7 +262,13 @@ describe("the playground and the auditors' console in a browser", () => {
       },
     });
     ran.set('border', { registrationNumber: border.registrationNumber, agency: 'SBS', sub: 'sbs-officer-7', purpose: 'border-control', caseNumber: '' });
-    await page.screenshot({ path: resolve(ARTIFACTS, 'playground.png'), fullPage: true });
+    await screenshot(page, 'playground-az');
+    await assertAccessible(page, 'playground, signed in, az');
+    await switchLanguage(page, 'en');
+    await page.getByText('Border check by passport number').waitFor();
+    await screenshot(page, 'playground-en');
+    await assertAccessible(page, 'playground, signed in, en');
+    await switchLanguage(page, 'az');
 
     // SBS's registered operations are offered as examples, and only SBS's; one runs as it is registered, by its id.
     const offered = await page.locator('[data-testid^="registered-"]').evaluateAll((buttons) => buttons.map((b) => b.getAttribute('data-testid')));
@@ -343,18 +397,18 @@ describe("the playground and the auditors' console in a browser", () => {
       page.locator('[data-testid="audit-row"]').evaluateAll((rows) =>
         rows.map((r) => ({
           registrationNumber: r.getAttribute('data-registration-number'),
-          agency: r.querySelector('[data-column="agency"]')?.textContent,
+          agency: r.querySelector('[data-column="agency"]')?.getAttribute('data-code'),
           sub: r.querySelector('[data-column="sub"]')?.textContent,
-          decision: r.querySelector('[data-column="decision"]')?.textContent,
-          positive: r.querySelector('[data-column="positive"]')?.textContent,
-          purpose: r.querySelector('[data-column="purpose"]')?.textContent,
+          decision: r.querySelector('[data-column="decision"]')?.getAttribute('data-code'),
+          positive: r.querySelector('[data-column="positive"]')?.getAttribute('data-code'),
+          purpose: r.querySelector('[data-column="purpose"]')?.getAttribute('data-code'),
           caseNumber: r.querySelector('[data-column="case"]')?.textContent,
-          event: r.children[2]?.textContent,
+          event: r.querySelector('[data-column="event"]')?.getAttribute('data-code'),
           operationId: r.querySelector('[data-column="operation"]')?.getAttribute('data-operation-id') ?? null,
         })),
       );
     async function show(filter: Record<string, string>): Promise<Awaited<ReturnType<typeof rowsShown>>> {
-      await page.getByRole('button', { name: 'Clear' }).click();
+      await testId(page, 'clear-filter').click();
       for (const [field, value] of Object.entries(filter)) {
         const input = testId(page, `filter-${field}`);
         if (await input.evaluate((e) => e.tagName === 'SELECT')) await input.selectOption(value);
@@ -375,7 +429,14 @@ describe("the playground and the auditors' console in a browser", () => {
     await show({});
     const agencies = await page.locator('[data-testid="chart-bar"]').evaluateAll((rects) => rects.map((r) => r.getAttribute('data-agency')));
     for (const agency of ['SBS', 'MOJ', 'SCFWCA', 'MOD', 'MIA']) assert.ok(agencies.includes(agency), `the chart has ${agency}'s requests`);
-    await page.screenshot({ path: resolve(ARTIFACTS, 'audit-console.png'), fullPage: true });
+    assert.equal(await page.locator('h1').textContent(), AZ.console.title);
+    await screenshot(page, 'audit-console-az');
+    await assertAccessible(page, 'console, az');
+    await switchLanguage(page, 'en');
+    await page.getByRole('heading', { name: "Auditors' console" }).waitFor();
+    await screenshot(page, 'audit-console-en');
+    await assertAccessible(page, 'console, en');
+    await switchLanguage(page, 'az');
 
     // Each query made in the playground, by its registration number, with the purpose and case number stated there.
     for (const [example, { registrationNumber, agency, sub, purpose, caseNumber }] of ran) {
@@ -385,12 +446,17 @@ describe("the playground and the auditors' console in a browser", () => {
         [{ registrationNumber, agency, sub, decision: 'ALLOWED', positive: 'yes', purpose, caseNumber, event: 'QUERY', operationId: null }],
         example,
       );
+      // Words beside the codes: the decision as the catalogue says it, the body by its name with its code.
+      const row = page.locator(`[data-registration-number="${registrationNumber}"]`);
+      assert.equal(await row.locator('[data-column="decision"]').textContent(), AZ.decision['ALLOWED']);
+      assert.equal(await row.locator('[data-column="agency"]').textContent(), `${hub.policies.agencies.get(agency)!.nameAz} ${agency}`);
     }
 
     // The registered operation the border guard ran, by its id and by its reviewed name: that request alone.
     assert.ok(registeredRun, 'the playground ran a registered operation');
     for (const operation of [registeredRun.id, 'SBS/borderCheckByFin']) {
-      const rows = await show({ operation });
+      // The officer's run only: the information system's run of the same operation (above) is another caller's.
+      const rows = await show({ operation, sub: 'sbs-officer-7' });
       assert.deepEqual(
         rows.map((r) => [r.registrationNumber, r.operationId]),
         [[registeredRun.registrationNumber, registeredRun.id]],
@@ -429,10 +495,17 @@ describe("the playground and the auditors' console in a browser", () => {
     );
     assert.ok(bars.length >= 1 && bars.every((b) => b.agency === 'MOD'));
     assert.deepEqual([bars.reduce((s, b) => s + b.requests, 0), bars.reduce((s, b) => s + b.refusals, 0)], [12, 12]);
-    const refusalPoints = await page.locator('[data-testid="chart-refusal-point"]').evaluateAll((c) => c.map((e) => Number(e.getAttribute('data-refusals'))));
+    // Refusals are bars of their own beside each hour's requests: visible even when the range holds one hour.
+    const refusalBars = await page
+      .locator('[data-testid="chart-refusal-bar"]')
+      .evaluateAll((bars) => bars.map((e) => ({ refusals: Number(e.getAttribute('data-refusals')), height: Number(e.getAttribute('height')) })));
     assert.equal(
-      refusalPoints.reduce((s, n) => s + n, 0),
+      refusalBars.reduce((s, b) => s + b.refusals, 0),
       12,
+    );
+    assert.ok(
+      refusalBars.every((b) => b.refusals === 0 || b.height > 10),
+      JSON.stringify(refusalBars),
     );
 
     await testId(page, 'page-older').click();
@@ -444,6 +517,30 @@ describe("the playground and the auditors' console in a browser", () => {
       'newest first',
     );
     assert.equal(await testId(page, 'page-older').isDisabled(), true, 'no page after the last');
+
+    // The filtered history exported as CSV: every record the filter holds, read through the hub page by page.
+    const [download] = await Promise.all([page.waitForEvent('download'), testId(page, 'export').click()]);
+    const csv = readFileSync(await download.path(), 'utf8')
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\r\n');
+    assert.equal(csv.length, 13, csv.join('\n'));
+    assert.deepEqual(
+      csv
+        .slice(1)
+        .map((line) => line.split(',')[0])
+        .sort(),
+      [...refused].sort(),
+    );
+    assert.ok(csv.slice(1).every((line) => line.split(',')[10] === 'REFUSED' && line.split(',')[3] === 'MOD'));
+    // The export is itself a journaled read: the auditor's own request, with the purpose "audit".
+    const exportNumber = /HUB-\d{17}-[0-9A-Z]{3}-[0-9A-Z]{4}/.exec((await testId(page, 'exported').textContent()) ?? '')?.[0];
+    assert.ok(exportNumber, "the page names the export's registration number");
+    const journaled = await show({ 'registration-number': exportNumber });
+    assert.deepEqual(
+      journaled.map((r) => [r.event, r.agency, r.purpose, r.decision]),
+      [['QUERY', 'MIA', 'audit', 'ALLOWED']],
+    );
 
     // A range that ends before the test began holds none of it.
     await show({ to: minute(new Date(testStart.getTime() - 3_600_000)) });

@@ -1,6 +1,11 @@
+import { useTranslation } from 'react-i18next';
+import { formatDateTime, formatHour } from './i18n';
+
 /**
- * Requests per body per hour as stacked bars, refusals as a line over them: plain SVG, drawn
- * from auditHourly. Colours are SVG attributes, not inline styles, so the CSP needs nothing more.
+ * Requests per body per hour as stacked bars, and beside each hour's stack a red bar of that
+ * hour's refusals: a series that reads at a glance even for a single hour (a line through one
+ * point is a dot). Plain SVG, drawn from auditHourly; colours are SVG attributes, not inline
+ * styles, so the CSP needs nothing more.
  */
 export interface AuditHour {
   hour: string;
@@ -9,16 +14,18 @@ export interface AuditHour {
   refusals: number;
 }
 
-const PALETTE = ['#2f6fb3', '#3a9d5d', '#c77c1e', '#7a4fb0', '#1b9aaa', '#b0476b', '#6b7d2a', '#8a5a3c', '#4a5fd0', '#2a8c7a'];
+/** Blues, greens and violets only: red belongs to refusals. */
+const PALETTE = ['#2f6fb3', '#3a9d5d', '#7a4fb0', '#1b9aaa', '#4a5fd0', '#2a8c7a', '#6b7d2a', '#5b6b8c', '#8a6fc0', '#3f7f3f'];
+const REFUSED = '#c0392b';
 const UNAUTHENTICATED = 'unauthenticated';
 const HOUR_MS = 3_600_000;
 /** Beyond this many hours only the hours that had requests get a bar. */
 const MAX_CONTINUOUS_HOURS = 24 * 14;
 const WIDTH = 900;
 const HEIGHT = 260;
-const PAD = { left: 44, right: 12, top: 12, bottom: 38 };
+const PAD = { left: 44, right: 12, top: 16, bottom: 38 };
 
-const agencyName = (row: AuditHour) => row.agency ?? UNAUTHENTICATED;
+const agencyCode = (row: AuditHour) => row.agency ?? UNAUTHENTICATED;
 
 function hoursOf(rows: AuditHour[]): number[] {
   const present = [...new Set(rows.map((r) => Date.parse(r.hour)))].sort((a, b) => a - b);
@@ -28,14 +35,16 @@ function hoursOf(rows: AuditHour[]): number[] {
   return Array.from({ length: (last - first) / HOUR_MS + 1 }, (_, i) => first + i * HOUR_MS);
 }
 
-export function HourlyChart({ rows }: { rows: AuditHour[] }) {
+export function HourlyChart({ rows, agencyName }: { rows: AuditHour[]; agencyName: (code: string) => string }) {
+  const { t } = useTranslation();
   if (rows.length === 0)
     return (
       <p className="hub-hint" data-testid="chart-empty">
-        No requests in this range.
+        {t('chart.empty')}
       </p>
     );
-  const agencies = [...new Set(rows.map(agencyName))].sort();
+  const label = (code: string) => (code === UNAUTHENTICATED ? t('chart.unauthenticated') : agencyName(code));
+  const agencies = [...new Set(rows.map(agencyCode))].sort();
   const colour = new Map(agencies.map((a, i) => [a, PALETTE[i % PALETTE.length]!]));
   const hours = hoursOf(rows);
   const byHour = new Map<number, AuditHour[]>();
@@ -46,74 +55,81 @@ export function HourlyChart({ rows }: { rows: AuditHour[] }) {
   const plotWidth = WIDTH - PAD.left - PAD.right;
   const plotHeight = HEIGHT - PAD.top - PAD.bottom;
   const slot = plotWidth / hours.length;
-  const barWidth = Math.min(48, Math.max(1, slot * 0.8));
+  // Two bars per hour: the requests' stack and, right beside it, the refusals.
+  const barWidth = Math.min(40, Math.max(1, slot * 0.4));
   const y = (value: number) => PAD.top + plotHeight - (value / max) * plotHeight;
   const labelEvery = Math.ceil(hours.length / 12);
-  const refusalPoints = refusals.map((value, i) => `${PAD.left + slot * i + slot / 2},${y(value)}`).join(' ');
+  const title = t('console.chartTitle');
 
   return (
     <figure className="hub-figure">
-      <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-label="Requests per body per hour, and refusals" data-testid="hourly-chart">
-        <line x1={PAD.left} y1={y(0)} x2={WIDTH - PAD.right} y2={y(0)} stroke="#888" />
-        <line x1={PAD.left} y1={PAD.top} x2={PAD.left} y2={y(0)} stroke="#888" />
+      <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-label={title} data-testid="hourly-chart">
+        <title>{title}</title>
+        <line x1={PAD.left} y1={y(0)} x2={WIDTH - PAD.right} y2={y(0)} stroke="#767676" />
+        <line x1={PAD.left} y1={PAD.top} x2={PAD.left} y2={y(0)} stroke="#767676" />
         {[0, max / 2, max].map((tick) => (
-          <text key={tick} x={PAD.left - 6} y={y(tick) + 4} textAnchor="end" fontSize="11" fill="#555">
+          <text key={tick} x={PAD.left - 6} y={y(tick) + 4} textAnchor="end" fontSize="11" fill="#4a4a4a">
             {Math.round(tick)}
           </text>
         ))}
         {hours.map((hour, i) => {
           let base = 0;
-          const x = PAD.left + slot * i + (slot - barWidth) / 2;
+          const x = PAD.left + slot * i + slot / 2 - barWidth;
+          const refused = refusals[i]!;
           return (
             <g key={hour}>
               {(byHour.get(hour) ?? [])
                 .slice()
-                .sort((a, b) => agencyName(a).localeCompare(agencyName(b)))
+                .sort((a, b) => agencyCode(a).localeCompare(agencyCode(b)))
                 .map((row) => {
                   const top = y(base + row.requests);
                   const height = y(base) - top;
                   base += row.requests;
                   return (
                     <rect
-                      key={agencyName(row)}
+                      key={agencyCode(row)}
                       x={x}
                       y={top}
                       width={barWidth}
                       height={height}
-                      fill={colour.get(agencyName(row))}
+                      fill={colour.get(agencyCode(row))}
                       data-testid="chart-bar"
                       data-hour={row.hour}
-                      data-agency={agencyName(row)}
+                      data-agency={agencyCode(row)}
                       data-requests={row.requests}
                       data-refusals={row.refusals}
                     >
-                      <title>{`${new Date(hour).toLocaleString()} · ${agencyName(row)}: ${row.requests} requests, ${row.refusals} refused`}</title>
+                      <title>
+                        {t('chart.bar', { hour: formatDateTime(hour), agency: label(agencyCode(row)), requests: row.requests, refusals: row.refusals })}
+                      </title>
                     </rect>
                   );
                 })}
+              <rect
+                x={x + barWidth}
+                y={y(refused)}
+                width={barWidth}
+                height={y(0) - y(refused)}
+                fill={REFUSED}
+                data-testid="chart-refusal-bar"
+                data-hour={new Date(hour).toISOString()}
+                data-refusals={refused}
+              >
+                <title>{t('chart.refusalsAt', { hour: formatDateTime(hour), refusals: refused })}</title>
+              </rect>
+              {refused > 0 && (
+                <text x={x + barWidth * 1.5} y={y(refused) - 3} textAnchor="middle" fontSize="10" fill={REFUSED}>
+                  {refused}
+                </text>
+              )}
               {i % labelEvery === 0 && (
-                <text x={PAD.left + slot * i + slot / 2} y={HEIGHT - PAD.bottom + 14} textAnchor="middle" fontSize="10" fill="#555">
-                  {new Date(hour).toLocaleString([], { month: '2-digit', day: '2-digit', hour: '2-digit' })}
+                <text x={PAD.left + slot * i + slot / 2} y={HEIGHT - PAD.bottom + 14} textAnchor="middle" fontSize="10" fill="#4a4a4a">
+                  {formatHour(hour)}
                 </text>
               )}
             </g>
           );
         })}
-        <polyline points={refusalPoints} fill="none" stroke="#c0392b" strokeWidth="2" data-testid="chart-refusals" />
-        {refusals.map((value, i) => (
-          <circle
-            key={hours[i]}
-            cx={PAD.left + slot * i + slot / 2}
-            cy={y(value)}
-            r="3"
-            fill="#c0392b"
-            data-testid="chart-refusal-point"
-            data-hour={new Date(hours[i]!).toISOString()}
-            data-refusals={value}
-          >
-            <title>{`${new Date(hours[i]!).toLocaleString()}: ${value} refused`}</title>
-          </circle>
-        ))}
       </svg>
       <figcaption className="hub-legend">
         {agencies.map((agency) => (
@@ -121,14 +137,14 @@ export function HourlyChart({ rows }: { rows: AuditHour[] }) {
             <svg width="12" height="12" aria-hidden="true">
               <rect width="12" height="12" fill={colour.get(agency)} />
             </svg>
-            {agency}
+            {label(agency)}
           </span>
         ))}
         <span className="hub-legend-item">
-          <svg width="16" height="12" aria-hidden="true">
-            <line x1="0" y1="6" x2="16" y2="6" stroke="#c0392b" strokeWidth="2" />
+          <svg width="12" height="12" aria-hidden="true">
+            <rect width="12" height="12" fill={REFUSED} />
           </svg>
-          refused (wholly or partly)
+          {t('chart.refusals')}
         </span>
       </figcaption>
     </figure>

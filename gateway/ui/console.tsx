@@ -1,30 +1,65 @@
-import { useState, type FormEvent } from 'react';
+import i18next from 'i18next';
+import { useState, type FormEvent, type ReactNode } from 'react';
 import { createRoot } from 'react-dom/client';
+import { useTranslation } from 'react-i18next';
 import './hub.css';
+import { csvCell } from '../src/http/csv';
 import { HourlyChart, type AuditHour } from './chart';
+import { formatDateTime, initI18n, LanguageSwitch, named, policyNames } from './i18n';
 import { SessionPanel } from './session';
 import { errorText, graphql, readConfig, type Session } from './shared';
 
 /**
  * The auditors' console (6.9.2): the query history through the hub's own GraphQL API, as any
  * client reads it, with the purpose "audit". The journal holds no query text or variables,
- * so nothing here can show them.
+ * so nothing here can show them. Codes are shown with their words beside them, the words from
+ * the catalogues and the policies.
  */
 const config = readConfig();
+initI18n();
+const names = policyNames(config);
 const AUDIT_PURPOSE = 'audit';
 const PAGE_SIZES = [10, 25, 50];
+/** The API's largest page; an export reads the filtered history page by page, each read journaled. */
+const EXPORT_PAGE = 50;
+/** An export stops here: a larger history is narrowed with the filter first. */
+const EXPORT_LIMIT = 5000;
+const DECISIONS = ['ALLOWED', 'PARTLY_REFUSED', 'REFUSED'];
+/** The history's columns, in the table and in the exported CSV alike. */
+const COLUMNS = [
+  'registrationNumber',
+  'received',
+  'event',
+  'body',
+  'user',
+  'roles',
+  'purpose',
+  'case',
+  'operation',
+  'resources',
+  'decision',
+  'reason',
+  'positive',
+  'records',
+  'ms',
+  'client',
+] as const;
+
+const RECORD_FIELDS = `registrationNumber event receivedAt agency sub roles purpose caseNumber operationType operationName operationId
+      resources { resource level records }
+      decision reason attemptToExceedAuthority errorCodes positive records durationMs clientAddress`;
 
 const HISTORY = `query AuditConsole($filter: AuditFilter, $first: Int!, $after: String) {
   auditRecords(filter: $filter, first: $first, after: $after) {
     total
     nextCursor
-    items {
-      registrationNumber event receivedAt agency sub roles purpose caseNumber operationType operationName operationId
-      resources { resource level records }
-      decision reason attemptToExceedAuthority errorCodes positive records durationMs clientAddress
-    }
+    items { ${RECORD_FIELDS} }
   }
   auditHourly(filter: $filter) { hour agency requests refusals }
+}`;
+
+const EXPORT = `query AuditExport($filter: AuditFilter, $first: Int!, $after: String) {
+  auditRecords(filter: $filter, first: $first, after: $after) { nextCursor items { ${RECORD_FIELDS} } }
 }`;
 
 interface AuditRecord {
@@ -85,7 +120,21 @@ function auditFilter(form: FilterForm): Record<string, unknown> {
   return filter;
 }
 
+/** A word with its code beside it: the auditor reads the word and can still quote the code. */
+function Coded({ code, children }: { code: string | null; children: ReactNode }) {
+  if (!code) return <>{children}</>;
+  return (
+    <>
+      {children} <span className="hub-code">{code}</span>
+    </>
+  );
+}
+
+/** An error code's explanation from the catalogue (the README's table, in the page's language). */
+const codeWord = (code: string) => i18next.t(i18next.exists(`code.${code}`) ? `code.${code}` : 'code.unknown');
+
 function Console() {
+  const { t } = useTranslation();
   const [session, setSession] = useState<Session | null>(null);
   const [form, setForm] = useState<FilterForm>(EMPTY_FILTER);
   const [pageSize, setPageSize] = useState(PAGE_SIZES[0]!);
@@ -95,20 +144,18 @@ function Console() {
   const [data, setData] = useState<HistoryData | null>(null);
   const [error, setError] = useState('');
   const [registration, setRegistration] = useState<string | null>(null);
+  const [exported, setExported] = useState('');
   const [busy, setBusy] = useState(false);
 
   const set = (key: keyof FilterForm) => (e: { target: { value: string } }) => setForm({ ...form, [key]: e.target.value });
+  const headers = () => ({ token: session?.token ?? null, purpose: AUDIT_PURPOSE, caseNumber: '' });
 
   async function load(filter: Record<string, unknown>, pageCursors: Array<string | undefined>, size: number) {
     if (!session) return;
     setBusy(true);
     try {
       const after = pageCursors[pageCursors.length - 1];
-      const reply = await graphql<HistoryData>({ token: session.token, purpose: AUDIT_PURPOSE, caseNumber: '' }, HISTORY, {
-        filter,
-        first: size,
-        ...(after ? { after } : {}),
-      });
+      const reply = await graphql<HistoryData>(headers(), HISTORY, { filter, first: size, ...(after ? { after } : {}) });
       setRegistration(reply.registrationNumber);
       if (!reply.body?.data || reply.body.errors?.length) {
         setError(errorText(reply.body, reply.status));
@@ -116,9 +163,82 @@ function Console() {
         return;
       }
       setError('');
+      setExported('');
       setData(reply.body.data);
       setApplied(filter);
       setCursors(pageCursors);
+    } catch (e) {
+      setError((e as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  /**
+   * The filtered history as CSV, read through /graphql like any other read: every page of the
+   * export is a request journaled with its own registration number, the auditor's identity and
+   * the purpose "audit", so the journal shows who exported what and when. The file is built in
+   * the browser; nothing is kept on the hub.
+   */
+  async function exportCsv() {
+    if (!session) return;
+    setBusy(true);
+    const numbers: string[] = [];
+    const rows: AuditRecord[] = [];
+    try {
+      let after: string | null = null;
+      do {
+        const reply: Awaited<ReturnType<typeof graphql<{ auditRecords: { nextCursor: string | null; items: AuditRecord[] } }>>> = await graphql(
+          headers(),
+          EXPORT,
+          {
+            filter: applied,
+            first: EXPORT_PAGE,
+            ...(after ? { after } : {}),
+          },
+        );
+        if (reply.registrationNumber) numbers.push(reply.registrationNumber);
+        if (!reply.body?.data || reply.body.errors?.length) throw new Error(errorText(reply.body, reply.status));
+        rows.push(...reply.body.data.auditRecords.items);
+        after = reply.body.data.auditRecords.nextCursor;
+      } while (after && rows.length < EXPORT_LIMIT);
+      const lines = [
+        COLUMNS.map((c) => csvCell(t(`console.column.${c}`))).join(','),
+        ...rows.map((r) =>
+          [
+            r.registrationNumber,
+            r.receivedAt,
+            r.event,
+            r.agency,
+            r.sub,
+            r.roles.join(' '),
+            r.purpose,
+            r.caseNumber,
+            r.operationName ?? r.operationType,
+            r.resources.map((u) => `${u.resource}:${u.level}:${u.records}`).join(' '),
+            r.decision,
+            r.reason,
+            r.positive,
+            r.records,
+            r.durationMs,
+            r.clientAddress,
+          ]
+            .map(csvCell)
+            .join(','),
+        ),
+      ];
+      const link = document.createElement('a');
+      link.href = URL.createObjectURL(new Blob([`\ufeff${lines.join('\r\n')}\r\n`], { type: 'text/csv;charset=utf-8' }));
+      link.download = `audit-${new Date().toISOString().slice(0, 19).replace(/:/g, '')}.csv`;
+      link.click();
+      URL.revokeObjectURL(link.href);
+      setExported(
+        t(rows.length >= EXPORT_LIMIT && after ? 'console.exportedPart' : 'console.exported', {
+          count: rows.length,
+          registrationNumbers: numbers.length > 1 ? `${numbers[0]} … ${numbers[numbers.length - 1]}` : (numbers[0] ?? '?'),
+        }),
+      );
+      setError('');
     } catch (e) {
       setError((e as Error).message);
     } finally {
@@ -135,9 +255,9 @@ function Console() {
   // The registered operations on this page, offered as choices for the operation filter.
   const seen = new Map((page?.items ?? []).filter((r) => r.operationName && r.operationId).map((r) => [r.operationId!, r.operationName!]));
   return (
-    <div className="hub-console">
+    <main className="hub-console">
       <header className="hub-bar">
-        <h1>Auditors' console</h1>
+        <h1>{t('console.title')}</h1>
         <SessionPanel
           config={config}
           session={session}
@@ -151,72 +271,77 @@ function Console() {
         />
         {registration && (
           <span className="hub-status">
-            Last read: <span data-testid="console-registration-number">{registration}</span>
+            {t('console.lastRead')} <span data-testid="console-registration-number">{registration}</span>
           </span>
         )}
+        <LanguageSwitch />
       </header>
 
-      <form className="hub-filter" onSubmit={apply} aria-label="Filter">
+      <form className="hub-filter" onSubmit={apply} aria-label={t('console.filter')}>
         <label>
-          From <input type="datetime-local" data-testid="filter-from" value={form.from} onChange={set('from')} />
+          {t('console.from')} <input type="datetime-local" data-testid="filter-from" value={form.from} onChange={set('from')} />
         </label>
         <label>
-          To <input type="datetime-local" data-testid="filter-to" value={form.to} onChange={set('to')} />
+          {t('console.to')} <input type="datetime-local" data-testid="filter-to" value={form.to} onChange={set('to')} />
         </label>
         <label>
-          Body{' '}
+          {t('console.body')}
           <select data-testid="filter-agency" value={form.agency} onChange={set('agency')}>
-            <option value="">any</option>
+            <option value="">{t('common.any')}</option>
             {config.agencies.map((a) => (
               <option key={a.code} value={a.code}>
-                {a.code}
+                {a.code} — {named(a)}
               </option>
             ))}
           </select>
         </label>
         <label>
-          Officer <input data-testid="filter-sub" value={form.sub} placeholder="user id (sub)" onChange={set('sub')} />
+          {t('console.officer')}
+          <input data-testid="filter-sub" value={form.sub} placeholder={t('console.officerPlaceholder')} onChange={set('sub')} />
         </label>
         <label>
-          Resource{' '}
+          {t('console.resource')}
           <select data-testid="filter-resource" value={form.resource} onChange={set('resource')}>
-            <option value="">any</option>
+            <option value="">{t('common.any')}</option>
             {config.resources.map((r) => (
-              <option key={r.name} value={r.name}>
-                {r.name}
+              <option key={r.code} value={r.code}>
+                {named(r)}
               </option>
             ))}
           </select>
         </label>
         <label>
-          Decision{' '}
+          {t('console.decision')}
           <select data-testid="filter-decision" value={form.decision} onChange={set('decision')}>
-            <option value="">any</option>
-            <option value="ALLOWED">allowed</option>
-            <option value="PARTLY_REFUSED">partly refused</option>
-            <option value="REFUSED">refused</option>
+            <option value="">{t('common.any')}</option>
+            {DECISIONS.map((d) => (
+              <option key={d} value={d}>
+                {t(`decision.${d}`)}
+              </option>
+            ))}
           </select>
         </label>
         <label>
-          Positive result{' '}
+          {t('console.positive')}
           <select data-testid="filter-positive" value={form.positive} onChange={set('positive')}>
-            <option value="">any</option>
-            <option value="yes">yes</option>
-            <option value="no">no</option>
+            <option value="">{t('common.any')}</option>
+            <option value="yes">{t('common.yes')}</option>
+            <option value="no">{t('common.no')}</option>
           </select>
         </label>
         <label>
-          Registration number <input data-testid="filter-registration-number" value={form.registrationNumber} size={30} onChange={set('registrationNumber')} />
+          {t('common.registrationNumber')}
+          <input data-testid="filter-registration-number" value={form.registrationNumber} size={30} onChange={set('registrationNumber')} />
         </label>
         <label>
-          Registered operation{' '}
+          {t('console.operation')}
           <input
             data-testid="filter-operation"
             value={form.operation}
             size={26}
             list="operations-seen"
-            placeholder="name or sha256:… id"
-            title="A reviewed name, e.g. SBS/borderCheckByFin, or an id as npm run operations:check prints it"
+            placeholder={t('console.operationPlaceholder')}
+            title={t('console.operationTitle')}
             onChange={set('operation')}
           />
         </label>
@@ -229,7 +354,7 @@ function Console() {
           ])}
         </datalist>
         <label>
-          Per page{' '}
+          {t('console.perPage')}
           <select data-testid="page-size" value={pageSize} onChange={(e) => setPageSize(Number(e.target.value))}>
             {PAGE_SIZES.map((n) => (
               <option key={n} value={n}>
@@ -239,14 +364,14 @@ function Console() {
           </select>
         </label>
         <button type="submit" data-testid="apply-filter" disabled={!session || busy}>
-          Show
+          {t('console.show')}
         </button>
-        <button type="button" onClick={() => setForm(EMPTY_FILTER)}>
-          Clear
+        <button type="button" data-testid="clear-filter" onClick={() => setForm(EMPTY_FILTER)}>
+          {t('console.clear')}
         </button>
       </form>
 
-      {!session && <p className="hub-hint">Sign in with an auditor's token to read the query history.</p>}
+      {!session && <p className="hub-hint">{t('console.signInHint')}</p>}
       {error && (
         <p className="hub-error" role="alert" data-testid="console-error">
           {error}
@@ -255,26 +380,25 @@ function Console() {
 
       {data && page && (
         <>
-          <section aria-label="Requests per hour" className="hub-chart">
-            <h2>Requests per body per hour, and refusals</h2>
-            <HourlyChart rows={data.auditHourly} />
+          <section aria-labelledby="chart-title" className="hub-chart">
+            <h2 id="chart-title">{t('console.chartTitle')}</h2>
+            <HourlyChart rows={data.auditHourly} agencyName={names.agency} />
           </section>
-          <section aria-label="Query history">
-            <h2>
-              Query history{' '}
-              <span className="hub-count" data-testid="total">
-                {page.total}
-              </span>{' '}
-              records, page {cursors.length}
+          <section aria-labelledby="history-title">
+            <h2 id="history-title">
+              {t('console.history')} <span className="hub-count">{t('console.records', { total: page.total, page: cursors.length })}</span>
             </h2>
-            <nav className="hub-inline">
+            <span hidden data-testid="total">
+              {page.total}
+            </span>
+            <nav className="hub-inline" aria-label={t('console.pages')}>
               <button
                 type="button"
                 data-testid="page-newer"
                 disabled={busy || cursors.length < 2}
                 onClick={() => void load(applied, cursors.slice(0, -1), pageSize)}
               >
-                ← Newer
+                {t('console.newer')}
               </button>
               <button
                 type="button"
@@ -282,68 +406,95 @@ function Console() {
                 disabled={busy || !page.nextCursor}
                 onClick={() => void load(applied, [...cursors, page.nextCursor ?? undefined], pageSize)}
               >
-                Older →
+                {t('console.older')}
               </button>
+              <button type="button" data-testid="export" disabled={busy || page.total === 0} onClick={() => void exportCsv()}>
+                {t('console.export')}
+              </button>
+              {exported && (
+                <span role="status" data-testid="exported">
+                  {exported}
+                </span>
+              )}
             </nav>
-            <table className="hub-table" data-testid="history">
-              <thead>
-                <tr>
-                  <th>Registration number</th>
-                  <th>Received</th>
-                  <th>Event</th>
-                  <th>Body</th>
-                  <th>Officer</th>
-                  <th>Roles</th>
-                  <th>Purpose</th>
-                  <th>Case</th>
-                  <th>Operation</th>
-                  <th>Resources</th>
-                  <th>Decision</th>
-                  <th>Reason</th>
-                  <th>Positive</th>
-                  <th>Records</th>
-                  <th>ms</th>
-                  <th>Client</th>
-                </tr>
-              </thead>
-              <tbody>
-                {page.items.map((r) => (
-                  <tr
-                    key={r.registrationNumber}
-                    data-testid="audit-row"
-                    data-registration-number={r.registrationNumber}
-                    className={r.attemptToExceedAuthority ? 'hub-attempt' : undefined}
-                  >
-                    <td className="hub-mono">{r.registrationNumber}</td>
-                    <td>{new Date(r.receivedAt).toLocaleString()}</td>
-                    <td>{r.event}</td>
-                    <td data-column="agency">{r.agency ?? '—'}</td>
-                    <td data-column="sub">{r.sub ?? '—'}</td>
-                    <td>{r.roles.join(', ')}</td>
-                    <td data-column="purpose">{r.purpose ?? '—'}</td>
-                    <td data-column="case">{r.caseNumber ?? ''}</td>
-                    <td data-column="operation" data-operation-id={r.operationId ?? undefined} title={r.operationId ?? undefined}>
-                      {[r.operationType, r.operationName].filter(Boolean).join(' ')}
-                      {r.operationId && <span className="hub-mono"> {r.operationId.slice(0, 'sha256:'.length + 12)}…</span>}
-                    </td>
-                    <td>{r.resources.map((u) => `${u.resource} (${u.level}, ${u.records})`).join('; ')}</td>
-                    <td data-column="decision">{r.decision}</td>
-                    <td>
-                      {r.reason ?? ''}
-                      {r.errorCodes.length > 0 && r.errorCodes.join(',') !== r.reason ? ` [${r.errorCodes.join(', ')}]` : ''}
-                    </td>
-                    <td data-column="positive">{r.positive ? 'yes' : 'no'}</td>
-                    <td>{r.records}</td>
-                    <td>{r.durationMs}</td>
-                    <td>{r.clientAddress ?? ''}</td>
+            <div className="hub-scroll">
+              <table className="hub-table" data-testid="history">
+                <thead>
+                  <tr>
+                    {COLUMNS.map((c) => (
+                      <th key={c} scope="col">
+                        {t(`console.column.${c}`)}
+                      </th>
+                    ))}
                   </tr>
-                ))}
-              </tbody>
-            </table>
+                </thead>
+                <tbody>
+                  {page.items.map((r) => (
+                    <tr
+                      key={r.registrationNumber}
+                      data-testid="audit-row"
+                      data-registration-number={r.registrationNumber}
+                      className={r.attemptToExceedAuthority ? 'hub-attempt' : undefined}
+                    >
+                      <td className="hub-mono">{r.registrationNumber}</td>
+                      <td>
+                        <time dateTime={r.receivedAt}>{formatDateTime(r.receivedAt)}</time>
+                      </td>
+                      <td data-column="event" data-code={r.event}>
+                        {t(`event.${r.event}`, { defaultValue: r.event })}
+                      </td>
+                      <td data-column="agency" data-code={r.agency ?? ''}>
+                        <Coded code={r.agency}>{r.agency ? names.agency(r.agency) : t('chart.unauthenticated')}</Coded>
+                      </td>
+                      <td data-column="sub">{r.sub ?? t('common.none')}</td>
+                      <td>{r.roles.map((role) => t(`role.${role}`, { defaultValue: role })).join(', ')}</td>
+                      <td data-column="purpose" data-code={r.purpose ?? ''}>
+                        <Coded code={r.purpose}>{names.purpose(r.purpose)}</Coded>
+                      </td>
+                      <td data-column="case">{r.caseNumber ?? ''}</td>
+                      <td data-column="operation" data-operation-id={r.operationId ?? undefined} title={r.operationId ?? undefined}>
+                        {r.operationName ?? (r.operationType ? t(`console.operationType.${r.operationType}`, { defaultValue: r.operationType }) : '')}
+                        {r.operationId && <span className="hub-mono"> {r.operationId.slice(0, 'sha256:'.length + 12)}…</span>}
+                      </td>
+                      <td>
+                        <ul className="hub-plain">
+                          {r.resources.map((u) => (
+                            <li key={u.resource}>
+                              {t('console.resourceUse', {
+                                resource: names.resource(u.resource),
+                                level: t(`level.${u.level}`, { defaultValue: u.level }),
+                                records: u.records,
+                              })}
+                            </li>
+                          ))}
+                        </ul>
+                      </td>
+                      <td data-column="decision" data-code={r.decision}>
+                        {t(`decision.${r.decision}`, { defaultValue: r.decision })}
+                        {r.attemptToExceedAuthority && <strong className="hub-attempt-tag"> {t('console.attempt')}</strong>}
+                      </td>
+                      <td>
+                        {[...new Set([...(r.reason ? [r.reason] : []), ...r.errorCodes])].map((code) => (
+                          <span key={code} className="hub-reason">
+                            <Coded code={code}>{codeWord(code)}</Coded>
+                          </span>
+                        ))}
+                      </td>
+                      <td data-column="positive" data-code={r.positive ? 'yes' : 'no'}>
+                        {r.positive ? t('common.yes') : t('common.no')}
+                      </td>
+                      <td>{r.records}</td>
+                      <td>{r.durationMs}</td>
+                      <td>{r.clientAddress ?? ''}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
           </section>
         </>
       )}
-    </div>
+    </main>
   );
 }
 

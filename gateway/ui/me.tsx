@@ -1,30 +1,60 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useState, type ReactNode } from 'react';
 import { createRoot } from 'react-dom/client';
+import { Trans, useTranslation } from 'react-i18next';
 import './hub.css';
+import { formatDate, formatDateTime, initI18n, LanguageSwitch, named, policyNames } from './i18n';
 import { errorText, graphql, readConfig } from './shared';
 
 /**
- * A citizen's own page (R4, R5): their data as the registers hold it, which bodies used it,
- * when and why (never the officer, never operative search), and their consents to
+ * A citizen's own page (R4, R5): their data as the registers hold it, in sections a person
+ * reads; which bodies used it, when and why, as sentences that name only the registers that
+ * gave something out (never the officer, never operative search); and their consents to
  * consent-based purposes, granted and withdrawn here. Everything goes through the hub's own
  * endpoints with the citizen's token, held in memory only.
  */
 const config = readConfig();
+initI18n();
+const names = policyNames(config);
 const SELF = 'self-access';
 const consentPurposes = config.purposes.filter((p) => p.legalBasis === 'consent');
 
-const PERSON = `query MyData($fin: ID!) { person(fin: $fin) { fin citizen { firstName lastName patronymic birthDate } foreigner { lastName firstName } } }`;
-const USES = `query MyDataUses($after: String) { myDataUses(first: 20, after: $after) { items { at agency purpose resources found decision } nextCursor } }`;
+const PERSON = `query MyData($fin: ID!) { person(fin: $fin) {
+  fin
+  citizen { firstName lastName patronymic sex birthDate birthPlace address documents(first: 10) { number type active expiresAt } }
+  foreigner { firstName lastName birthDate nationality }
+  borderCrossings(first: 10) { direction checkpoint crossedAt }
+  enforcementCases(first: 10) { caseNumber status amount currency }
+  appeals(first: 10) { registrationNumber kind receivedAt executionStatus }
+} }`;
+const USES = `query MyDataUses($after: String) { myDataUses(first: 20, after: $after) { items { at agency purpose resources refused found decision } nextCursor } }`;
 
 interface Citizen {
   token: string;
   fin: string;
+}
+interface MyData {
+  fin: string;
+  citizen: {
+    firstName: string;
+    lastName: string;
+    patronymic: string;
+    sex: string;
+    birthDate: string;
+    birthPlace: string;
+    address: string;
+    documents: Array<{ number: string; type: string; active: boolean; expiresAt: string }>;
+  } | null;
+  foreigner: { firstName: string; lastName: string; birthDate: string; nationality: string | null } | null;
+  borderCrossings: Array<{ direction: string; checkpoint: string; crossedAt: string }> | null;
+  enforcementCases: Array<{ caseNumber: string; status: string; amount: string | null; currency: string | null }> | null;
+  appeals: Array<{ registrationNumber: string; kind: string; receivedAt: string; executionStatus: string }> | null;
 }
 interface Use {
   at: string;
   agency: string | null;
   purpose: string | null;
   resources: string[];
+  refused: string[];
   found: boolean;
   decision: string;
 }
@@ -64,12 +94,13 @@ async function consentCall(token: string, method: 'GET' | 'POST' | 'DELETE', bod
 }
 
 function SignIn({ onSignedIn }: { onSignedIn: (c: Citizen) => void }) {
+  const { t } = useTranslation();
   const [pasted, setPasted] = useState('');
   const [fin, setFin] = useState(config.development?.people[0]?.fin ?? '');
   const [message, setMessage] = useState('');
   const accept = (token: string) => {
     const own = finOf(token);
-    if (!own) return setMessage('This token carries no FİN: sign in as a citizen.');
+    if (!own) return setMessage(t('me.notCitizen'));
     onSignedIn({ token, fin: own });
   };
   const mint = async () => {
@@ -84,7 +115,8 @@ function SignIn({ onSignedIn }: { onSignedIn: (c: Citizen) => void }) {
     accept(body.token);
   };
   return (
-    <section className="hub-session" aria-label="Sign in">
+    <section className="hub-session" aria-label={t('session.label')}>
+      <p className="hub-hint">{t('me.signInHint')}</p>
       <form
         className="hub-inline"
         onSubmit={(e) => {
@@ -93,18 +125,18 @@ function SignIn({ onSignedIn }: { onSignedIn: (c: Citizen) => void }) {
         }}
       >
         <label>
-          Token{' '}
+          {t('session.token')}{' '}
           <input
             data-testid="token-input"
             type="password"
             autoComplete="off"
             value={pasted}
-            placeholder="Paste your token (JWT)"
+            placeholder={t('session.tokenPlaceholder')}
             onChange={(e) => setPasted(e.target.value)}
           />
         </label>
         <button type="submit" disabled={pasted.trim() === ''}>
-          Sign in
+          {t('common.signIn')}
         </button>
       </form>
       {config.development && (
@@ -115,12 +147,12 @@ function SignIn({ onSignedIn }: { onSignedIn: (c: Citizen) => void }) {
             void mint();
           }}
         >
-          <span className="hub-tag">development</span>
+          <span className="hub-tag">{t('common.development')}</span>
           <label>
-            FİN <input data-testid="dev-fin" value={fin} size={9} onChange={(e) => setFin(e.target.value.toUpperCase())} />
+            {t('me.demoFin')} <input data-testid="dev-fin" value={fin} size={9} onChange={(e) => setFin(e.target.value.toUpperCase())} />
           </label>
           <button type="submit" data-testid="dev-sign-in">
-            Mint a citizen token and sign in
+            {t('session.mint')}
           </button>
         </form>
       )}
@@ -133,9 +165,144 @@ function SignIn({ onSignedIn }: { onSignedIn: (c: Citizen) => void }) {
   );
 }
 
+function Section({ title, testId, children }: { title: string; testId: string; children: ReactNode }) {
+  return (
+    <section className="hub-card" data-testid={testId}>
+      <h3>{title}</h3>
+      {children}
+    </section>
+  );
+}
+
+/** The person's data, a section per register that holds something about them. */
+function MyDataSections({ data }: { data: MyData | null }) {
+  const { t } = useTranslation();
+  const citizen = data?.citizen;
+  const foreigner = data?.foreigner;
+  const crossings = data?.borderCrossings ?? [];
+  const cases = data?.enforcementCases ?? [];
+  const appeals = data?.appeals ?? [];
+  if (!citizen && !foreigner && crossings.length + cases.length + appeals.length === 0) return <p className="hub-hint">{t('me.noData')}</p>;
+  return (
+    <div className="hub-cards" data-testid="my-data">
+      {citizen && (
+        <Section title={t('me.citizen')} testId="my-citizen">
+          <dl className="hub-facts">
+            <dt>{t('me.field.name')}</dt>
+            <dd>{`${citizen.lastName} ${citizen.firstName} ${citizen.patronymic}`}</dd>
+            <dt>{t('me.field.sex')}</dt>
+            <dd>{t(`me.enum.sex.${citizen.sex}`)}</dd>
+            <dt>{t('me.field.birthDate')}</dt>
+            <dd>{formatDate(citizen.birthDate)}</dd>
+            <dt>{t('me.field.birthPlace')}</dt>
+            <dd>{citizen.birthPlace}</dd>
+            <dt>{t('me.field.address')}</dt>
+            <dd>{citizen.address}</dd>
+          </dl>
+          {citizen.documents.length > 0 && (
+            <>
+              <h4>{t('me.documents')}</h4>
+              <ul>
+                {citizen.documents.map((d) => (
+                  <li key={d.number} data-testid="my-document">
+                    {t('me.field.document', {
+                      type: t(`me.enum.docType.${d.type}`),
+                      number: d.number,
+                      state: d.active ? t('me.field.validUntil', { date: formatDate(d.expiresAt) }) : t('me.field.inactive'),
+                    })}
+                  </li>
+                ))}
+              </ul>
+            </>
+          )}
+        </Section>
+      )}
+      {foreigner && (
+        <Section title={t('me.foreigner')} testId="my-foreigner">
+          <dl className="hub-facts">
+            <dt>{t('me.field.name')}</dt>
+            <dd>{`${foreigner.lastName} ${foreigner.firstName}`}</dd>
+            <dt>{t('me.field.birthDate')}</dt>
+            <dd>{formatDate(foreigner.birthDate)}</dd>
+            <dt>{t('me.field.nationality')}</dt>
+            <dd>{foreigner.nationality ?? t('common.none')}</dd>
+          </dl>
+        </Section>
+      )}
+      {crossings.length > 0 && (
+        <Section title={t('me.crossings')} testId="my-crossings">
+          <ul>
+            {crossings.map((c) => (
+              <li key={`${c.crossedAt}-${c.checkpoint}`}>
+                {t('me.field.crossing', { direction: t(`me.enum.direction.${c.direction}`), checkpoint: c.checkpoint, date: formatDateTime(c.crossedAt) })}
+              </li>
+            ))}
+          </ul>
+        </Section>
+      )}
+      {cases.length > 0 && (
+        <Section title={t('me.enforcement')} testId="my-cases">
+          <ul>
+            {cases.map((c) => (
+              <li key={c.caseNumber}>
+                {t('me.field.case', {
+                  caseNumber: c.caseNumber,
+                  status: t(`me.enum.caseStatus.${c.status}`),
+                  amount: c.amount ?? '',
+                  currency: c.currency ?? '',
+                })}
+              </li>
+            ))}
+          </ul>
+        </Section>
+      )}
+      {appeals.length > 0 && (
+        <Section title={t('me.appeals')} testId="my-appeals">
+          <ul>
+            {appeals.map((a) => (
+              <li key={a.registrationNumber}>
+                {t('me.field.appeal', {
+                  kind: t(`me.enum.appealKind.${a.kind}`),
+                  number: a.registrationNumber,
+                  date: formatDate(a.receivedAt),
+                  status: t(`me.enum.appealStatus.${a.executionStatus}`),
+                })}
+              </li>
+            ))}
+          </ul>
+        </Section>
+      )}
+    </div>
+  );
+}
+
+/** One use as a sentence: only what was given out is said to be read; what was refused is said apart. */
+function UseSentence({ use }: { use: Use }) {
+  const { t } = useTranslation();
+  const agency = names.agency(use.agency);
+  const purpose = names.purpose(use.purpose);
+  const sentence =
+    use.resources.length > 0
+      ? t('me.use', { agency, purpose, resources: use.resources.map(names.resource).join(', ') })
+      : use.found
+        ? t('me.useNothingGiven', { agency, purpose })
+        : t('me.useNotFound', { agency, purpose });
+  return (
+    <li data-testid="use-row" data-agency={use.agency ?? ''} data-purpose={use.purpose ?? ''}>
+      <time dateTime={use.at}>{formatDateTime(use.at)}</time> — <span data-testid="use-sentence">{sentence}</span>
+      {use.refused.length > 0 && (
+        <span className="hub-refused" data-testid="use-refused">
+          {' '}
+          {t('me.refusedPart', { resources: use.refused.map(names.resource).join(', ') })}
+        </span>
+      )}
+    </li>
+  );
+}
+
 function MyPage({ citizen, onSignOut }: { citizen: Citizen; onSignOut: () => void }) {
-  const headers = { token: citizen.token, purpose: SELF, caseNumber: '' };
-  const [person, setPerson] = useState<unknown>(null);
+  const { t } = useTranslation();
+  const [person, setPerson] = useState<MyData | null>(null);
   const [uses, setUses] = useState<Use[]>([]);
   const [next, setNext] = useState<string | null>(null);
   const [view, setView] = useState<ConsentView>({ consents: [], history: [] });
@@ -145,8 +312,9 @@ function MyPage({ citizen, onSignOut }: { citizen: Citizen; onSignOut: () => voi
   const [message, setMessage] = useState('');
 
   const load = useCallback(async () => {
+    const headers = { token: citizen.token, purpose: SELF, caseNumber: '' };
     const [data, used, consents] = await Promise.all([
-      graphql<{ person: unknown }>(headers, PERSON, { fin: citizen.fin }),
+      graphql<{ person: MyData | null }>(headers, PERSON, { fin: citizen.fin }),
       graphql<{ myDataUses: { items: Use[]; nextCursor: string | null } }>(headers, USES, {}),
       consentCall(citizen.token, 'GET'),
     ]);
@@ -162,20 +330,24 @@ function MyPage({ citizen, onSignOut }: { citizen: Citizen; onSignOut: () => voi
   }, [load]);
 
   const more = async () => {
-    const used = await graphql<{ myDataUses: { items: Use[]; nextCursor: string | null } }>(headers, USES, { after: next });
+    const used = await graphql<{ myDataUses: { items: Use[]; nextCursor: string | null } }>({ token: citizen.token, purpose: SELF, caseNumber: '' }, USES, {
+      after: next,
+    });
     setUses([...uses, ...(used.body?.data?.myDataUses.items ?? [])]);
     setNext(used.body?.data?.myDataUses.nextCursor ?? null);
   };
   const change = (method: 'POST' | 'DELETE', body: object) => consentCall(citizen.token, method, body).then(setView, (e: Error) => setMessage(e.message));
+  const consentSentence = (c: Consent) =>
+    t('me.consent', { agency: names.agency(c.agency), purpose: names.purpose(c.purpose), until: c.until ? t('me.until', { date: formatDate(c.until) }) : '' });
 
   return (
     <>
-      <section className="hub-session" aria-label="Session">
+      <section className="hub-session" aria-label={t('session.label')}>
         <span data-testid="signed-in-as">
-          Signed in as the person <strong>{citizen.fin}</strong>
+          <Trans i18nKey="me.signedInAs" values={{ fin: citizen.fin }} components={{ strong: <strong /> }} />
         </span>
         <button type="button" onClick={onSignOut}>
-          Sign out
+          {t('common.signOut')}
         </button>
         {message && (
           <span className="hub-message" role="status">
@@ -183,53 +355,39 @@ function MyPage({ citizen, onSignOut }: { citizen: Citizen; onSignOut: () => voi
           </span>
         )}
       </section>
-      <section aria-label="My data">
-        <h2>My data</h2>
-        <pre data-testid="my-data" className="hub-mono">
-          {JSON.stringify(person, null, 2)}
-        </pre>
+      <section aria-labelledby="my-data-title">
+        <h2 id="my-data-title">{t('me.myData')}</h2>
+        <MyDataSections data={person} />
       </section>
-      <section aria-label="Uses of my data">
-        <h2>Who used my data</h2>
-        <table className="hub-table" data-testid="uses">
-          <thead>
-            <tr>
-              <th>When</th>
-              <th>Body</th>
-              <th>Purpose</th>
-              <th>Registers</th>
-              <th>Found</th>
-              <th>Decision</th>
-            </tr>
-          </thead>
-          <tbody>
+      <section aria-labelledby="uses-title">
+        <h2 id="uses-title">{t('me.uses')}</h2>
+        <p className="hub-hint">{t('me.hidden')}</p>
+        {uses.length === 0 ? (
+          <p className="hub-hint">{t('me.noUses')}</p>
+        ) : (
+          <ul className="hub-uses" data-testid="uses">
             {uses.map((u, i) => (
-              <tr key={`${u.at}-${i}`} data-testid="use-row">
-                <td>{new Date(u.at).toLocaleString()}</td>
-                <td data-column="agency">{u.agency ?? '—'}</td>
-                <td data-column="purpose">{u.purpose ?? '—'}</td>
-                <td>{u.resources.join(', ')}</td>
-                <td>{u.found ? 'yes' : 'no'}</td>
-                <td>{u.decision}</td>
-              </tr>
+              <UseSentence key={`${u.at}-${i}`} use={u} />
             ))}
-          </tbody>
-        </table>
+          </ul>
+        )}
         {next && (
           <button type="button" onClick={() => void more()}>
-            More
+            {t('common.more')}
           </button>
         )}
+        <p className="hub-hint">{t('me.complain')}</p>
       </section>
-      <section aria-label="My consents">
-        <h2>My consents</h2>
+      <section aria-labelledby="consents-title">
+        <h2 id="consents-title">{t('me.consents')}</h2>
+        <p className="hub-hint">{t('me.consentsAbout')}</p>
+        {view.consents.length === 0 && <p className="hub-hint">{t('me.noConsents')}</p>}
         <ul data-testid="consents">
           {view.consents.map((c) => (
-            <li key={`${c.agency}/${c.purpose}`} data-testid="consent">
-              {c.agency} · {c.purpose}
-              {c.until ? ` · until ${new Date(c.until).toLocaleDateString()}` : ''}{' '}
+            <li key={`${c.agency}/${c.purpose}`} data-testid="consent" data-agency={c.agency} data-purpose={c.purpose}>
+              {consentSentence(c)}{' '}
               <button type="button" data-testid="withdraw" onClick={() => void change('DELETE', { agency: c.agency, purpose: c.purpose })}>
-                Withdraw
+                {t('me.withdraw')}
               </button>
             </li>
           ))}
@@ -242,37 +400,41 @@ function MyPage({ citizen, onSignOut }: { citizen: Citizen; onSignOut: () => voi
           }}
         >
           <label>
-            Body{' '}
+            {t('session.body')}{' '}
             <select data-testid="consent-agency" value={agency} onChange={(e) => setAgency(e.target.value)}>
               {config.agencies.map((a) => (
                 <option key={a.code} value={a.code}>
-                  {a.code} — {a.name}
+                  {named(a)}
                 </option>
               ))}
             </select>
           </label>
           <label>
-            Purpose{' '}
+            {t('me.purposeLabel')}{' '}
             <select data-testid="consent-purpose" value={purpose} onChange={(e) => setPurpose(e.target.value)}>
               {consentPurposes.map((p) => (
                 <option key={p.code} value={p.code}>
-                  {p.description}
+                  {named(p)}
                 </option>
               ))}
             </select>
           </label>
           <label>
-            Until <input type="date" value={until} onChange={(e) => setUntil(e.target.value)} />
+            {t('me.untilLabel')} <input type="date" value={until} onChange={(e) => setUntil(e.target.value)} />
           </label>
           <button type="submit" data-testid="grant">
-            Grant
+            {t('me.grant')}
           </button>
         </form>
-        <h3>History</h3>
+        <h3>{t('me.history')}</h3>
         <ul data-testid="consent-history">
           {view.history.map((h, i) => (
             <li key={`${h.at}-${i}`}>
-              {new Date(h.at).toLocaleString()} · {h.action} · {h.agency} · {h.purpose}
+              {t(h.action === 'withdraw' ? 'me.withdrawn' : 'me.granted', {
+                date: formatDateTime(h.at),
+                agency: names.agency(h.agency),
+                purpose: names.purpose(h.purpose),
+              })}
             </li>
           ))}
         </ul>
@@ -282,14 +444,17 @@ function MyPage({ citizen, onSignOut }: { citizen: Citizen; onSignOut: () => voi
 }
 
 function Me() {
+  const { t } = useTranslation();
   const [citizen, setCitizen] = useState<Citizen | null>(null);
   return (
-    <div className="hub-console">
+    <main className="hub-console">
       <header className="hub-bar">
-        <h1>My data in the data-exchange hub</h1>
+        <h1>{t('me.title')}</h1>
+        <LanguageSwitch />
       </header>
+      <p className="hub-about">{t('me.about')}</p>
       {citizen ? <MyPage citizen={citizen} onSignOut={() => setCitizen(null)} /> : <SignIn onSignedIn={setCitizen} />}
-    </div>
+    </main>
   );
 }
 

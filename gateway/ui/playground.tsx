@@ -2,11 +2,14 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import { GraphiQLInterface, GraphiQLProvider } from 'graphiql';
 import { useEditorContext } from '@graphiql/react';
+import { useTranslation } from 'react-i18next';
+import i18next from 'i18next';
 import '@graphiql/react/dist/style.css';
 import 'graphiql/src/style.css';
 import './hub.css';
+import { initI18n, LanguageSwitch, named, policyNames } from './i18n';
 import { SessionPanel, type MintChoice } from './session';
-import { purposesFor, readConfig, requestHeaders, type Session, type UiConfig } from './shared';
+import { errorText, purposesFor, readConfig, requestHeaders, type Session, type UiConfig } from './shared';
 
 /**
  * The officers' playground: GraphiQL from bundled assets. Every request, the schema
@@ -14,11 +17,12 @@ import { purposesFor, readConfig, requestHeaders, type Session, type UiConfig } 
  * purpose (X-Purpose) and case number (X-Case-Number), and reads back the registration number.
  */
 const config = readConfig();
+initI18n();
+const names = policyNames(config);
 type Person = NonNullable<UiConfig['development']>['people'][number];
 
 interface Example {
-  id: string;
-  title: string;
+  id: 'border' | 'debtor' | 'child';
   purpose: string;
   suggested: MintChoice;
   query: string;
@@ -30,7 +34,6 @@ const demo = (people: Person[], demoCase: string) => people.find((p) => p.case =
 const EXAMPLES: Example[] = [
   {
     id: 'border',
-    title: 'Border check by passport number',
     purpose: 'border-control',
     suggested: { agency: 'SBS', role: 'officer' },
     query: `# Border control (R12): the document and its holder, each checked against the restriction list in real time.
@@ -56,7 +59,6 @@ query BorderCheck($number: String!) {
   },
   {
     id: 'debtor',
-    title: 'Debtor for an enforcement officer',
     purpose: 'enforcement-proceedings',
     suggested: { agency: 'MOJ', role: 'officer' },
     query: `# Elektron icra 11.3: who the debtor is and which enforcement cases are open against them.
@@ -81,7 +83,6 @@ query Debtor($fin: ID!) {
   },
   {
     id: 'child',
-    title: "A child's profile",
     purpose: 'child-protection',
     suggested: { agency: 'SCFWCA', role: 'officer' },
     query: `# The child data bank (Cabinet of Ministers decision No 113 of 2025, 4.1–4.2): the e-profile and its sections.
@@ -124,11 +125,6 @@ function registeredVariables(operation: Registered, people: Person[]): Record<st
   return Object.fromEntries(operation.variables.filter((v) => values[v] !== undefined).map((v) => [v, values[v]!]));
 }
 
-const WELCOME = `# Sign in above, state the purpose of your request, then write a query
-# (Ctrl-Space completes from the schema) or load one of the examples.
-# Every response carries a hub registration number.
-`;
-
 /** GraphiQL keeps tabs and history in this store: in memory, so nothing stays on the workstation. */
 function memoryStorage() {
   const items = new Map<string, string>();
@@ -150,20 +146,23 @@ function memoryStorage() {
 interface LastResponse {
   registrationNumber: string | null;
   status: number;
+  /** The hub's errors, explained (the README's table, from the catalogue). */
+  error: string;
 }
 
-function Examples({ onPick, registered }: { onPick: (example: Example) => void; registered: Registered[] }) {
+function Examples({ onPick, registered, adHoc }: { onPick: (example: Example) => void; registered: Registered[]; adHoc: boolean }) {
+  const { t } = useTranslation();
   const editors = useEditorContext({ nonNull: true });
   const people = config.development?.people ?? [];
   return (
-    <section className="hub-inline" aria-label="Examples">
-      <span className="hub-label">Examples</span>
+    <section className="hub-inline" aria-label={t('playground.examples')}>
+      <span className="hub-label">{t('playground.examples')}</span>
       {registered.map((operation) => (
         <button
           key={operation.id}
           type="button"
           data-testid={`registered-${operation.name}`}
-          title={`Registered for your body: ${operation.id}`}
+          title={t('playground.registered', { id: operation.id })}
           onClick={() => {
             editors.queryEditor?.setValue(operation.query);
             editors.variableEditor?.setValue(JSON.stringify(registeredVariables(operation, people), null, 2));
@@ -174,12 +173,14 @@ function Examples({ onPick, registered }: { onPick: (example: Example) => void; 
           {operation.name}
         </button>
       ))}
-      {EXAMPLES.map((example) => (
+      {!adHoc && <span data-testid="registered-only">{t(registered.length > 0 ? 'playground.registeredOnly' : 'playground.registeredNone')}</span>}
+      {/* Ad-hoc examples only for a role that may send query text: the others would be refused every one. */}
+      {(adHoc ? EXAMPLES : []).map((example) => (
         <button
           key={example.id}
           type="button"
           data-testid={`example-${example.id}`}
-          title={`${example.purpose}; e.g. an officer of ${example.suggested.agency}`}
+          title={t('playground.exampleTitle', { purpose: names.purpose(example.purpose), agency: names.agency(example.suggested.agency) })}
           onClick={() => {
             editors.queryEditor?.setValue(example.query);
             editors.variableEditor?.setValue(JSON.stringify(example.variables(people), null, 2));
@@ -189,14 +190,44 @@ function Examples({ onPick, registered }: { onPick: (example: Example) => void; 
             onPick(example);
           }}
         >
-          {example.title}
+          {t(`playground.example.${example.id}`)}
         </button>
       ))}
     </section>
   );
 }
 
+/**
+ * GraphiQL's editors are CodeMirror 5, whose hidden textareas carry no label and whose scrolling
+ * area cannot be reached by keyboard (WCAG 2.1: 1.3.1, 2.1.1, 4.1.2). It offers no option for
+ * either, so they are set on its elements, again whenever it renders new ones.
+ */
+function useEditorAccessibility() {
+  const { t } = useTranslation();
+  useEffect(() => {
+    const labels: Array<[string, string]> = [
+      ['.graphiql-query-editor textarea', t('playground.editor.query')],
+      ['.graphiql-editor-tool textarea', t('playground.editor.variables')],
+      ['.result-window textarea', t('playground.editor.response')],
+    ];
+    const apply = () => {
+      for (const [selector, label] of labels)
+        document.querySelectorAll(selector).forEach((element) => {
+          if (element.getAttribute('aria-label') !== label) element.setAttribute('aria-label', label);
+        });
+      // CodeMirror keeps its scroller out of the tab order (tabindex -1): its input is a textarea outside it.
+      document.querySelectorAll('.CodeMirror-scroll:not([tabindex="0"])').forEach((element) => element.setAttribute('tabindex', '0'));
+    };
+    apply();
+    const observer = new MutationObserver(apply);
+    observer.observe(document.body, { childList: true, subtree: true });
+    return () => observer.disconnect();
+  }, [t]);
+}
+
 function Playground() {
+  useEditorAccessibility();
+  const { t } = useTranslation();
   const [session, setSession] = useState<Session | null>(null);
   const [purpose, setPurpose] = useState('');
   const [caseNumber, setCaseNumber] = useState('');
@@ -204,6 +235,8 @@ function Playground() {
   const [suggestion, setSuggestion] = useState<MintChoice | null>(null);
   const storage = useMemo(memoryStorage, []);
   const purposes = useMemo(() => purposesFor(config, session?.claims.roles ?? null), [session]);
+  // Signed out, the examples are shown for an officer; a role without ad-hoc text gets its registered operations only.
+  const adHoc = !session || session.claims.roles.some((role) => config.adHocRoles.includes(role));
 
   // The fetcher reads purpose and case number when it runs; only a new session rebuilds it (and refetches the schema).
   const call = useRef({ purpose, caseNumber });
@@ -241,23 +274,35 @@ function Playground() {
         body: JSON.stringify(documentId ? { documentId, variables: params.variables } : params),
         headers: requestHeaders({ token: session?.token ?? null, ...call.current }),
       });
-      const body = (await response.json()) as { extensions?: { registrationNumber?: string } };
+      const body = (await response.json()) as { errors?: unknown[]; extensions?: { registrationNumber?: string } };
       // The schema GraphiQL fetches for completion is journaled too, but the officer asked about their own query.
       if (params.operationName !== 'IntrospectionQuery') {
-        setLast({ registrationNumber: response.headers.get('x-registration-number') ?? body.extensions?.registrationNumber ?? null, status: response.status });
+        setLast({
+          registrationNumber: response.headers.get('x-registration-number') ?? body.extensions?.registrationNumber ?? null,
+          status: response.status,
+          error: body.errors?.length ? errorText(body, response.status) : '',
+        });
       }
       return body;
     },
     [session],
   );
 
-  // Signed out there is nothing to introspect: `schema: null` stops GraphiQL's fetch; left out, it introspects.
-  const schema = session ? {} : { schema: null };
+  // Signed out, or in a role that may not send query text (introspection is query text), there is nothing to
+  // introspect: `schema: null` stops GraphiQL's fetch; left out, it introspects.
+  const schema = session && adHoc ? {} : { schema: null };
   return (
-    <GraphiQLProvider fetcher={fetcher} {...schema} storage={storage} defaultQuery={WELCOME} shouldPersistHeaders={false} maxHistoryLength={50}>
+    <GraphiQLProvider
+      fetcher={fetcher}
+      {...schema}
+      storage={storage}
+      defaultQuery={i18next.t('playground.welcome')}
+      shouldPersistHeaders={false}
+      maxHistoryLength={50}
+    >
       <div className="hub-app">
         <header className="hub-bar">
-          <h1>Officers' playground</h1>
+          <h1>{t('playground.title')}</h1>
           <SessionPanel
             config={config}
             session={session}
@@ -267,33 +312,42 @@ function Playground() {
             }}
             agencies={config.agencies}
             roles={config.development?.roles ?? []}
+            defaultRole="officer"
             suggestion={suggestion}
           />
-          <section className="hub-inline" aria-label="Purpose">
+          <section className="hub-inline" aria-label={t('playground.purpose')}>
             <label>
-              Purpose{' '}
+              {t('playground.purpose')}{' '}
               <select data-testid="purpose" value={purpose} onChange={(e) => setPurpose(e.target.value)}>
                 {purposes.map((p) => (
                   <option key={p.code} value={p.code}>
-                    {p.code} — {p.description}
+                    {named(p)}
                   </option>
                 ))}
               </select>
             </label>
             <label>
-              Case number{' '}
-              <input data-testid="case-number" value={caseNumber} size={14} placeholder="optional" onChange={(e) => setCaseNumber(e.target.value)} />
+              {t('playground.caseNumber')}{' '}
+              <input
+                data-testid="case-number"
+                value={caseNumber}
+                size={14}
+                placeholder={t('session.optional')}
+                onChange={(e) => setCaseNumber(e.target.value)}
+              />
             </label>
           </section>
           <Examples
             registered={registered}
+            adHoc={adHoc}
             onPick={(example) => {
               if (purposes.some((p) => p.code === example.purpose)) setPurpose(example.purpose);
               setSuggestion(example.suggested);
             }}
           />
-          <section className="hub-inline hub-registration" aria-label="Registration number">
-            <span className="hub-label">Registration number</span>
+          <LanguageSwitch />
+          <section className="hub-inline hub-registration" aria-label={t('common.registrationNumber')}>
+            <span className="hub-label">{t('common.registrationNumber')}</span>
             <output data-testid="registration-number">{last?.registrationNumber ?? '—'}</output>
             {last && (
               <span className="hub-status" data-testid="response-status">
@@ -301,6 +355,11 @@ function Playground() {
               </span>
             )}
           </section>
+          {last?.error && (
+            <p className="hub-response-error" role="alert" data-testid="response-error">
+              {last.error}
+            </p>
+          )}
         </header>
         <GraphiQLInterface isHeadersEditorEnabled={false} defaultEditorToolsVisibility="variables" />
       </div>

@@ -1,4 +1,6 @@
 import { useEffect, useState } from 'react';
+import { Trans, useTranslation } from 'react-i18next';
+import { named, policyNames } from './i18n';
 import { claimsOf, mintToken, sessionEvent, type Session, type UiConfig } from './shared';
 
 export interface MintChoice {
@@ -13,17 +15,22 @@ interface SessionPanelProps {
   /** Bodies and roles offered for development tokens. */
   agencies: UiConfig['agencies'];
   roles: string[];
+  /** The role preselected for a development token: the page's own user, not the first in the list. */
+  defaultRole?: string;
   /** A body and role to preselect for a development token (e.g. from an example). */
   suggestion?: MintChoice | null;
 }
 
 /** Paste a token (or, in development, have one minted), sign in and out; both are journaled. */
-export function SessionPanel({ config, session, onChange, agencies, roles, suggestion }: SessionPanelProps) {
+export function SessionPanel({ config, session, onChange, agencies, roles, defaultRole, suggestion }: SessionPanelProps) {
+  const { t } = useTranslation();
+  const names = policyNames(config);
   const [pasted, setPasted] = useState('');
   const [agency, setAgency] = useState(agencies[0]?.code ?? '');
-  const [role, setRole] = useState(roles[0] ?? '');
+  const [role, setRole] = useState(defaultRole && roles.includes(defaultRole) ? defaultRole : (roles[0] ?? ''));
   const [sub, setSub] = useState('');
-  const [message, setMessage] = useState('');
+  // A message is kept as its key and values, so that it follows the language switch; `text` is the hub's own.
+  const [message, setMessage] = useState<{ key: string; values?: Record<string, string> } | null>(null);
   const [busy, setBusy] = useState(false);
 
   useEffect(() => {
@@ -35,15 +42,15 @@ export function SessionPanel({ config, session, onChange, agencies, roles, sugge
   async function signIn(token: string) {
     const claims = claimsOf(token);
     if (!claims) {
-      setMessage('This is not a JWT.');
+      setMessage({ key: 'session.notAToken' });
       return;
     }
     const result = await sessionEvent('sign-in', token);
     if (!result.ok) {
-      setMessage(`Sign-in refused: ${result.message}`);
+      setMessage({ key: 'session.refused', values: { message: result.message } });
       return;
     }
-    setMessage(`Signed in (registration number ${result.registrationNumber ?? '?'}).`);
+    setMessage({ key: 'session.signedIn', values: { registrationNumber: result.registrationNumber ?? '?' } });
     setPasted('');
     onChange({ token, claims });
   }
@@ -53,17 +60,22 @@ export function SessionPanel({ config, session, onChange, agencies, roles, sugge
     try {
       await action();
     } catch (error) {
-      setMessage((error as Error).message);
+      setMessage({ key: 'session.text', values: { text: (error as Error).message } });
     } finally {
       setBusy(false);
     }
   }
 
+  const roleName = (r: string) => t(`role.${r}`, { defaultValue: r });
   if (session) {
     return (
-      <section className="hub-session" aria-label="Session">
+      <section className="hub-session" aria-label={t('session.label')}>
         <span data-testid="signed-in-as">
-          Signed in: <strong>{session.claims.sub}</strong> · {session.claims.agency} · {session.claims.roles.join(', ')}
+          <Trans
+            i18nKey="session.signedInAs"
+            values={{ sub: session.claims.sub, agency: names.agency(session.claims.agency), roles: session.claims.roles.map(roleName).join(', ') }}
+            components={{ strong: <strong /> }}
+          />
         </span>
         <button
           type="button"
@@ -72,16 +84,20 @@ export function SessionPanel({ config, session, onChange, agencies, roles, sugge
           onClick={() =>
             void run(async () => {
               const result = await sessionEvent('sign-out', session.token);
-              setMessage(result.ok ? `Signed out (registration number ${result.registrationNumber ?? '?'}).` : `Sign-out: ${result.message}`);
+              setMessage(
+                result.ok
+                  ? { key: 'session.signedOut', values: { registrationNumber: result.registrationNumber ?? '?' } }
+                  : { key: 'session.signOutFailed', values: { message: result.message } },
+              );
               onChange(null);
             })
           }
         >
-          Sign out
+          {t('common.signOut')}
         </button>
         {message && (
           <span className="hub-message" role="status">
-            {message}
+            {t(message.key, message.values ?? {})}
           </span>
         )}
       </section>
@@ -89,7 +105,7 @@ export function SessionPanel({ config, session, onChange, agencies, roles, sugge
   }
 
   return (
-    <section className="hub-session" aria-label="Session">
+    <section className="hub-session" aria-label={t('session.label')}>
       <form
         className="hub-inline"
         onSubmit={(e) => {
@@ -98,18 +114,18 @@ export function SessionPanel({ config, session, onChange, agencies, roles, sugge
         }}
       >
         <label>
-          Token{' '}
+          {t('session.token')}{' '}
           <input
             data-testid="token-input"
             type="password"
             autoComplete="off"
             value={pasted}
-            placeholder="Paste your token (JWT)"
+            placeholder={t('session.tokenPlaceholder')}
             onChange={(e) => setPasted(e.target.value)}
           />
         </label>
         <button type="submit" data-testid="sign-in" disabled={busy || pasted.trim() === ''}>
-          Sign in
+          {t('common.signIn')}
         </button>
       </form>
       {config.development && (
@@ -120,38 +136,39 @@ export function SessionPanel({ config, session, onChange, agencies, roles, sugge
             void run(async () => signIn(await mintToken({ agency, role, ...(sub.trim() ? { sub: sub.trim() } : {}) })));
           }}
         >
-          <span className="hub-tag">development</span>
+          <span className="hub-tag">{t('common.development')}</span>
           <label>
-            Body{' '}
+            {t('session.body')}{' '}
             <select data-testid="dev-agency" value={agency} onChange={(e) => setAgency(e.target.value)}>
               {agencies.map((a) => (
                 <option key={a.code} value={a.code}>
-                  {a.code} — {a.name}
+                  {a.code} — {named(a)}
                 </option>
               ))}
             </select>
           </label>
           <label>
-            Role{' '}
+            {t('session.role')}{' '}
             <select data-testid="dev-role" value={role} onChange={(e) => setRole(e.target.value)}>
               {roles.map((r) => (
                 <option key={r} value={r}>
-                  {r}
+                  {roleName(r)}
                 </option>
               ))}
             </select>
           </label>
           <label>
-            User <input data-testid="dev-sub" value={sub} placeholder="optional" size={14} onChange={(e) => setSub(e.target.value)} />
+            {t('session.user')}{' '}
+            <input data-testid="dev-sub" value={sub} placeholder={t('session.optional')} size={14} onChange={(e) => setSub(e.target.value)} />
           </label>
           <button type="submit" data-testid="dev-sign-in" disabled={busy}>
-            Mint token and sign in
+            {t('session.mintRole')}
           </button>
         </form>
       )}
       {message && (
         <span className="hub-message" role="status">
-          {message}
+          {t(message.key, message.values ?? {})}
         </span>
       )}
     </section>

@@ -1,3 +1,4 @@
+import i18next from 'i18next';
 import type { UiConfig } from '../src/http/pages';
 
 /**
@@ -45,7 +46,11 @@ interface ErrorBody {
 
 export function errorText(body: unknown, status: number): string {
   const first = (body as ErrorBody | null)?.errors?.[0];
-  return first ? `${first.extensions?.code ?? 'ERROR'}: ${first.message ?? ''}` : `HTTP ${status}`;
+  if (!first) return i18next.t('common.httpError', { status });
+  const code = first.extensions?.code ?? 'unknown';
+  const explanation = i18next.exists(`code.${code}`) ? i18next.t(`code.${code}`) : i18next.t('code.unknown');
+  // The hub's own message names the detail (which purpose, which limit): shown after the explanation.
+  return `${i18next.t('common.error', { explanation, code })}${first.message ? ` — ${first.message}` : ''}`;
 }
 
 async function readJson(response: Response): Promise<unknown> {
@@ -83,8 +88,7 @@ export interface CallHeaders {
 
 export function requestHeaders({ token, purpose, caseNumber }: CallHeaders): Record<string, string> {
   // An HTTP header carries Latin-1 only; the browser would refuse the request with a less helpful message.
-  if (!/^[\u0020-\u00ff]*$/.test(caseNumber))
-    throw new Error('The case number must be written in Latin-1 letters (e.g. İ as I, Ə as E, Ş as S), digits, spaces or . / _ : -');
+  if (!/^[\u0020-\u00ff]*$/.test(caseNumber)) throw new Error(i18next.t('common.caseNumberLatin'));
   return {
     'content-type': 'application/json',
     ...(token ? { authorization: `Bearer ${token}` } : {}),

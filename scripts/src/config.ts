@@ -17,6 +17,8 @@ interface LauncherConfig extends OperatorConfig {
   /** A PostgreSQL server; without one the launcher starts the embedded one on `pgliteDataDir`. */
   databaseUrl: string | undefined;
   pgliteDataDir: string;
+  /** The processes' own log lines go here, so the terminal keeps the launcher's. */
+  logFile: string;
   seed: string;
   poolSize: number;
   /** The nine subgraphs listen on this port and the eight after it. */
@@ -37,6 +39,7 @@ export function launcherConfig(env: Environment): LauncherConfig {
     ...operatorConfig(env),
     databaseUrl,
     pgliteDataDir: read.path('PGLITE_DATA_DIR', '.data/pglite', ROOT),
+    logFile: read.path('HUB_LOG_FILE', '.data/hub.log', ROOT),
     seed: read.text('HUB_SEED') ?? 'demo',
     // The embedded PostgreSQL is one process serving all nine: small pools keep it responsive.
     poolSize: read.integer('DATABASE_POOL_SIZE', databaseUrl ? 10 : 4, 1, 200),

@@ -32,8 +32,9 @@ export interface WaitingChild extends Child {
   told: Promise<string>;
 }
 
-export function startWaiting(name: string, entry: string, env: NodeJS.ProcessEnv): WaitingChild {
-  const child = spawn(process.execPath, [entry], { cwd: ROOT, env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+/** `output`: where the child's stdout and stderr go, the launcher's terminal or an open file. */
+export function startWaiting(name: string, entry: string, env: NodeJS.ProcessEnv, output: 'inherit' | number = 'inherit'): WaitingChild {
+  const child = spawn(process.execPath, [entry], { cwd: ROOT, env, stdio: ['ignore', output, output, 'ipc'] });
   const exited = new Promise<number | null>((resolvePromise) => child.once('exit', (code) => resolvePromise(code)));
   const told = new Promise<string>((resolvePromise, reject) => {
     child.once('message', (what: string) => resolvePromise(what));

@@ -1,5 +1,5 @@
-import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdirSync, openSync } from 'node:fs';
+import { dirname, relative, resolve } from 'node:path';
 import { SUBGRAPHS, type Environment, type SeedProgress } from '@hub/kit';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '@hub/kit/dev/embedded-postgres';
 import { DEMO_POPULATION, demoPeople } from '@hub/kit/synthetic';
@@ -62,7 +62,9 @@ const sinceStart = () => (performance.now() / 1000).toFixed(1);
 async function main(env: Environment): Promise<void> {
   const children: Child[] = [];
   let embedded: EmbeddedPostgres | null = null;
+  let stopping = false;
   const stop = async (code: number) => {
+    stopping = true;
     await stopAll(children);
     await embedded?.stop();
     process.exit(code);
@@ -73,8 +75,13 @@ async function main(env: Environment): Promise<void> {
   try {
     const config = launcherConfig(env);
     const early = { ...env, HUB_KEYS_DIR: config.keysDir };
-    const subgraphs = startWaiting('subgraphs', subgraphHostEntry(), early);
-    const gateway = startWaiting('gateway', gatewayHostEntry(), early);
+    // The processes log JSON lines for machines; the terminal keeps the launcher's lines for people.
+    mkdirSync(dirname(config.logFile), { recursive: true });
+    const log = openSync(config.logFile, 'a');
+    const logName = relative(process.cwd(), config.logFile) || config.logFile;
+    console.log(`Starting the hub; the processes' logs go to ${logName}.`);
+    const subgraphs = startWaiting('subgraphs', subgraphHostEntry(), early, log);
+    const gateway = startWaiting('gateway', gatewayHostEntry(), early, log);
     children.push(subgraphs, gateway);
     let database: Promise<string>;
     if (config.databaseUrl) database = Promise.resolve(config.databaseUrl);
@@ -127,26 +134,40 @@ async function main(env: Environment): Promise<void> {
     await allReady;
     marks.push(`all subgraphs ready at ${sinceStart()} s`);
     await waitUntilReady(`http://127.0.0.1:${port}/ready`, gateway);
+    // Ctrl-C stops the gateway too: only an exit nobody asked for is news.
     void gateway.exited.then((code) => {
-      console.error(`gateway exited (${code})`);
+      if (stopping) return;
+      console.error(`The gateway stopped unexpectedly (exit code ${code}): see ${logName}.`);
       void stop(1);
     });
 
     console.log(`Ready after ${sinceStart()} s (${marks.join(', ')}; seconds since the launcher started).`);
+    const base = `http://localhost:${port}`;
     console.log(`
-The hub is up: http://localhost:${port}/graphql
+The hub is up. Its pages, in Azerbaijani (English on a switch):
+  ${base}/playground  officers: sign in, state the purpose, query the registers
+  ${base}/audit       auditors: the query history, filtered, charted, exported as CSV
+  ${base}/me          citizens: their own data, who used it and why, their consents
+The API: POST ${base}/graphql (a browser opening it is sent to the playground).
 
 Get a token and ask:
   TOKEN=$(npm run --silent token -- --agency MIA --role officer)
-  curl -s http://localhost:${port}/graphql -H "authorization: Bearer $TOKEN" -H 'x-purpose: identity-check' \\
+  curl -s ${base}/graphql -H "authorization: Bearer $TOKEN" -H 'x-purpose: identity-check' \\
     -H 'content-type: application/json' -d '{"query":"{ person(fin: \\"${demoPeople(DEMO_POPULATION)[0]!.fin}\\") { citizen { firstName lastName } } }"}'
 
 Demo persons (npm run --silent demo:people):
 ${demoPeople(DEMO_POPULATION)
   .map((p) => `  ${p.case.padEnd(18)} ${p.fin}`)
   .join('\n')}
-
-Ctrl-C stops everything.`);
+${
+  config.databaseUrl
+    ? ''
+    : `
+The embedded database, while the hub runs (for npm run audit:verify and psql):
+  DATABASE_URL=${databaseUrl} npm run audit:verify
+`
+}
+Logs: ${logName}. Ctrl-C stops everything.`);
   } catch (error) {
     console.error(`cannot start the hub: ${(error as Error).message}`);
     await stop(1);

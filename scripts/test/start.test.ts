@@ -4,7 +4,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { connect, createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { citizenAt, citizenDocuments, DEMO_CASES, DEMO_POPULATION, demoPeople } from '@hub/kit/synthetic';
 import { SUBGRAPHS } from '@hub/kit';
@@ -126,6 +126,7 @@ describe('npm start asked for production', () => {
 describe('npm start on the embedded PostgreSQL', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'hub-start-pglite-'));
   const keysDir = mkdtempSync(join(tmpdir(), 'hub-start-keys-'));
+  const logFile = join(mkdtempSync(join(tmpdir(), 'hub-start-log-')), 'hub.log');
   let port: number;
   let subgraphPorts: number[];
   let launcher: ChildProcess;
@@ -143,7 +144,7 @@ describe('npm start on the embedded PostgreSQL', () => {
       HUB_KEYS_DIR: keysDir,
       PORT: String(port),
       SUBGRAPH_BASE_PORT: String(ports.base),
-      LOG_LEVEL: 'warn',
+      HUB_LOG_FILE: logFile,
     };
     delete env['DATABASE_URL'];
     delete env['HUB_SEED'];
@@ -174,6 +175,7 @@ describe('npm start on the embedded PostgreSQL', () => {
     for (const pid of children) if (running(pid)) process.kill(pid, 'SIGKILL');
     rmSync(dataDir, { recursive: true, force: true });
     rmSync(keysDir, { recursive: true, force: true });
+    rmSync(dirname(logFile), { recursive: true, force: true });
   });
 
   it('prints when it was ready and where the time went, in seconds since the launcher started', () => {
@@ -187,8 +189,19 @@ describe('npm start on the embedded PostgreSQL', () => {
     assert.doesNotMatch(output, /Warning/);
   });
 
-  it('prints the endpoint on the chosen PORT and runs the nine subgraphs in one process, each on its own port, and the gateway in another', async () => {
-    assert.match(output, new RegExp(`The hub is up: http://localhost:${port}/graphql`));
+  it("prints the three pages and the API on the chosen PORT, and keeps the processes' JSON logs in their file", () => {
+    for (const [page, who] of [
+      ['playground', 'officers'],
+      ['audit', 'auditors'],
+      ['me', 'citizens'],
+    ])
+      assert.match(output, new RegExp(`^  http://localhost:${port}/${page} +${who}: `, 'm'));
+    assert.match(output, new RegExp(`^The API: POST http://localhost:${port}/graphql `, 'm'));
+    assert.doesNotMatch(output, /^\{/m, 'no JSON log line in the terminal');
+    assert.match(readFileSync(logFile, 'utf8'), /^\{"level":/m, 'the processes log to HUB_LOG_FILE');
+  });
+
+  it('runs the nine subgraphs in one process, each on its own port, and the gateway in another', async () => {
     const host = children.find((pid) => commandOf(pid).includes('scripts/dist/src/subgraph-host.js'));
     assert.ok(host, `no subgraph host among the launcher's children: ${children.map(commandOf).join('; ')}`);
     for (const [i, p] of subgraphPorts.entries()) {
@@ -246,9 +259,20 @@ describe('npm start on the embedded PostgreSQL', () => {
     );
   });
 
-  it('stops on SIGTERM with exit code 0, and every child process and port with it', async () => {
+  it("prints the embedded database's address, with which npm run audit:verify checks the journal", async () => {
+    const url = /^ {2}DATABASE_URL=(postgres:\/\/\S+) npm run audit:verify$/m.exec(output)?.[1];
+    assert.ok(url, output.slice(-2000));
+    const verified = await promisify(execFile)(process.execPath, [join(ROOT, 'scripts/dist/src/audit-verify.js')], {
+      cwd: ROOT,
+      env: { ...process.env, DATABASE_URL: url, HUB_KEYS_DIR: keysDir },
+    });
+    assert.match(verified.stdout, /^audit journal: \d+ records, chain intact/m);
+  });
+
+  it('stops on SIGTERM with exit code 0, and every child process and port with it, without reporting the gateway as failed', async () => {
     launcher.kill('SIGTERM');
     assert.equal(await exited, 0, output.slice(-4000));
+    assert.doesNotMatch(output, /gateway exited|stopped unexpectedly/);
     assert.ok(await eventually(() => children.every((pid) => !running(pid)), 15_000), `still running: ${children.filter(running).join(', ')}`);
     for (const p of [port, ...subgraphPorts]) assert.equal(await listening(p), false, `port ${p} still answers`);
   });

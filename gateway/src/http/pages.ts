@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { sendJson } from '@hub/kit';
-import { ROLES, type Policies } from '../policy/policies';
+import { mayRunAdHoc, ROLES, type Policies } from '../policy/policies';
 
 /**
  * The officers' playground (/playground), the auditors' console (/audit) and a citizen's own
@@ -26,10 +26,13 @@ export type UiRoute = (req: IncomingMessage, res: ServerResponse) => Promise<voi
 /** What the pages need to know, injected as inert JSON (a non-script type runs nothing, so CSP allows it). */
 export interface UiConfig {
   nonce: string;
-  agencies: Array<{ code: string; name: string; audit: boolean }>;
-  resources: Array<{ name: string; title: string }>;
-  purposes: Array<{ code: string; description: string; legalBasis: 'law' | 'consent' }>;
+  /** Names in English (`name`) and Azerbaijani (`nameAz`), from the policies. */
+  agencies: Array<{ code: string; name: string; nameAz: string; audit: boolean }>;
+  resources: Array<{ code: string; name: string; nameAz: string }>;
+  purposes: Array<{ code: string; name: string; nameAz: string; legalBasis: 'law' | 'consent' }>;
   rolePurposes: Record<string, string[]>;
+  /** Roles that may send query text of their own; the others run only their body's registered operations (R7). */
+  adHocRoles: string[];
   /** Development only: mint tokens with the local keys; the playground also gets the demo persons to try. */
   development: null | {
     roles: string[];
@@ -37,8 +40,16 @@ export interface UiConfig {
   };
 }
 
+/** Azerbaijani first: the page switches its title with its language (gateway/ui/i18n.tsx). */
+const TITLES = {
+  playground: 'Əməkdaşların sorğu meydançası',
+  console: 'Auditorların konsolu',
+  me: 'Məlumat mübadiləsi mərkəzində məlumatlarım',
+} as const;
+
 const ASSETS = ['playground.js', 'playground.css', 'console.js', 'console.css', 'me.js', 'me.css'];
 const ASSET_TYPES: Record<string, string> = { js: 'text/javascript; charset=utf-8', css: 'text/css; charset=utf-8' };
+// dist/src/http → dist/ui, where scripts/src/build-ui.ts puts the bundles.
 const UI_DIR = join(__dirname, '..', '..', 'ui');
 
 /**
@@ -71,10 +82,11 @@ export function uiRoutes(options: UiOptions): Map<string, UiRoute> {
 
   const config = (nonce: string, withPeople: boolean): UiConfig => ({
     nonce,
-    agencies: [...policies.agencies.values()].map((a) => ({ code: a.code, name: a.name, audit: a.levels['audit'] !== undefined })),
-    resources: [...policies.resources.values()].map((r) => ({ name: r.name, title: r.title })),
-    purposes: [...policies.purposes].map(([code, { description, legalBasis }]) => ({ code, description, legalBasis })),
+    agencies: [...policies.agencies.values()].map((a) => ({ code: a.code, name: a.name, nameAz: a.nameAz, audit: a.levels['audit'] !== undefined })),
+    resources: [...policies.resources.values()].map((r) => ({ code: r.name, name: r.title, nameAz: r.titleAz })),
+    purposes: [...policies.purposes].map(([code, p]) => ({ code, name: p.description, nameAz: p.descriptionAz, legalBasis: p.legalBasis })),
     rolePurposes: Object.fromEntries([...policies.roles].map(([role, p]) => [role, p.purposes])),
+    adHocRoles: ROLES.filter((role) => mayRunAdHoc(policies, [role])),
     development: production
       ? null
       : {
@@ -84,23 +96,23 @@ export function uiRoutes(options: UiOptions): Map<string, UiRoute> {
   });
 
   const page =
-    (title: string, bundle: string, withPeople: boolean): UiRoute =>
+    (bundle: 'playground' | 'console' | 'me', withPeople: boolean): UiRoute =>
     async (req, res) => {
       if (!allowMethods(req, res, ['GET', 'HEAD'])) return;
       const nonce = randomBytes(16).toString('base64');
       const json = JSON.stringify(config(nonce, withPeople)).replace(/</g, '\\u003c');
       const html = `<!doctype html>
-<html lang="en">
+<html lang="az">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${title}</title>
+<title>${TITLES[bundle]}</title>
 <link rel="icon" href="data:,">
 <link rel="stylesheet" href="/ui/${bundle}.css">
 <script type="application/json" id="hub-config">${json}</script>
 <script defer src="/ui/${bundle}.js"></script>
 </head>
-<body><div id="root"></div></body>
+<body data-page="${bundle}"><div id="root"></div></body>
 </html>
 `;
       res.writeHead(200, {
@@ -144,21 +156,33 @@ export function uiRoutes(options: UiOptions): Map<string, UiRoute> {
     };
 
   const routes = new Map<string, UiRoute>([
-    [
-      '/',
-      async (_req, res) => {
-        res.writeHead(302, { location: '/playground', 'cache-control': 'no-store' });
-        res.end();
-      },
-    ],
-    ['/playground', page("Officers' playground · data-exchange hub", 'playground', true)],
+    ['/', async (_req, res) => toPlayground(res)],
+    ['/playground', page('playground', true)],
     // The console shows the journal only: no person's data, not even the demo ones.
-    ['/audit', page("Auditors' console · data-exchange hub", 'console', false)],
+    ['/audit', page('console', false)],
     // A citizen's own page (R4, R5); in development it offers the demo persons' FİNs to sign in with.
-    ['/me', page('My data · data-exchange hub', 'me', true)],
+    ['/me', page('me', true)],
     ...ASSETS.map((name) => [`/ui/${name}`, asset(name)] as [string, UiRoute]),
   ]);
   return routes;
+}
+
+function toPlayground(res: ServerResponse): void {
+  res.writeHead(302, { location: '/playground', 'cache-control': 'no-store' });
+  res.end();
+}
+
+/**
+ * Someone who opens /graphql in a browser (a GET asking for HTML, with nothing in the URL) is
+ * sent to the playground rather than shown a bare 405. Anything else keeps its answer: the API
+ * stays POST only, and a GET carrying a query is still refused and journaled.
+ */
+export function browserToPlayground(req: IncomingMessage, res: ServerResponse): boolean {
+  const plain = (req.url ?? '').split('?')[1] === undefined;
+  if (!plain || (req.method !== 'GET' && req.method !== 'HEAD') || !(req.headers.accept ?? '').includes('text/html')) return false;
+  req.resume();
+  toPlayground(res);
+  return true;
 }
 
 function securityHeaders(): Record<string, string> {

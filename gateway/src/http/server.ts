@@ -28,7 +28,7 @@ import { ResourceMap } from '../policy/resource-map';
 import type { HubResult, Pipeline } from '../pipeline/stage';
 import type { SupergraphInfo } from '../policy/supergraph';
 import { DEFAULT_BREAKER, HubDataSource, SubgraphTransport, type BreakerOptions } from '../upstream/transport';
-import { uiRoutes, type DemoPeople } from './pages';
+import { browserToPlayground, uiRoutes, type DemoPeople } from './pages';
 import { warmUpOperations } from '../upstream/warm-up';
 import type { SubjectKeys } from '../subjects/keys';
 import type { ConsentStore } from '../subjects/consents';
@@ -227,6 +227,7 @@ export async function startGateway(options: GatewayOptions, port: number, host =
   if (!options.production && options.developmentKeysDir) ui.set('/dev/token', developmentTokenRoute(policies, options.developmentKeysDir));
   const server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    if (path === '/graphql' && browserToPlayground(req, res)) return;
     const route =
       path === '/graphql'
         ? handleGraphQL

@@ -15,6 +15,8 @@ const ASYMMETRIC_ALGORITHM = /^(?:(?:ES|RS|PS)(?:256|384|512)|EdDSA|Ed25519)$/;
 export interface Agency {
   code: string;
   name: string;
+  /** The body's name in Azerbaijani, as the pages show it first. */
+  nameAz: string;
   levels: Record<string, AccessLevel>;
 }
 
@@ -22,6 +24,7 @@ export interface ResourceBinding {
   name: string;
   subgraph: string;
   title: string;
+  titleAz: string;
 }
 
 export interface RolePolicy {
@@ -35,6 +38,7 @@ export interface RolePolicy {
 
 export interface PurposePolicy {
   description: string;
+  descriptionAz: string;
   /** What X-Case-Number must look like under this purpose. */
   caseNumber: { pattern: RegExp; format: string };
   /** Uses under this purpose are left out of a person's view of who used their data (R4, R6). */
@@ -100,6 +104,7 @@ export function loadPolicies(dir: string, keysDir: string): Policies {
       name,
       subgraph: stringAt(entry['subgraph'], `resources.json: ${name}.subgraph`),
       title: stringAt(entry['title'], `resources.json: ${name}.title`),
+      titleAz: stringAt(entry['titleAz'], `resources.json: ${name}.titleAz`),
     });
     if (entry['owner'] !== undefined) owners.set(name, stringAt(entry['owner'], `resources.json: ${name}.owner`));
   }
@@ -126,7 +131,12 @@ export function loadPolicies(dir: string, keysDir: string): Policies {
     const feeds = entry['feeds'] ?? [];
     if (!Array.isArray(feeds)) throw new PolicyError(`access-matrix.json: ${code}.feeds must be a list of resources`);
     for (const resource of feeds) checkResource(String(resource), `access-matrix.json: ${code}.feeds`);
-    agencies.set(code, { code, name: stringAt(entry['name'], `access-matrix.json: ${code}.name`), levels });
+    agencies.set(code, {
+      code,
+      name: stringAt(entry['name'], `access-matrix.json: ${code}.name`),
+      nameAz: stringAt(entry['nameAz'], `access-matrix.json: ${code}.nameAz`),
+      levels,
+    });
   }
 
   for (const [name, owner] of owners) {
@@ -155,6 +165,7 @@ export function loadPolicies(dir: string, keysDir: string): Policies {
     if (legalBasis !== 'law' && legalBasis !== 'consent') throw new PolicyError(`purposes.json: ${code}.legalBasis must be "law" or "consent" (R5)`);
     purposes.set(code, {
       description: stringAt(entry['description'], `purposes.json: ${code}.description`),
+      descriptionAz: stringAt(entry['descriptionAz'], `purposes.json: ${code}.descriptionAz`),
       caseNumber,
       hiddenFromSubject: hidden,
       legalBasis,
