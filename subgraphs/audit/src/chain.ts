@@ -6,7 +6,8 @@ import { createHash } from 'node:crypto';
  */
 export interface JournalEntry {
   registrationNumber: string;
-  event: 'query' | 'sign-in' | 'sign-out' | 'consent-grant' | 'consent-withdraw';
+  /** `correction`: what the caller got when the gateway could not tell whether this number's record was written (decision 0018). */
+  event: 'query' | 'sign-in' | 'sign-out' | 'consent-grant' | 'consent-withdraw' | 'correction';
   receivedAt: Date;
   agency: string | null;
   sub: string | null;
