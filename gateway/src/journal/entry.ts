@@ -81,28 +81,3 @@ export function journalEntryOf(hub: HubRequest, result: HubResult): JournalEntry
     subjects: [...hub.subjects].sort(),
   };
 }
-
-/** What the caller got when the journal could not be written: the gateway's fail-closed answer. */
-export const WITHHELD_CODE = 'AUDIT_UNAVAILABLE';
-
-/**
- * The record that says what the caller got when a write's outcome is unknown (the connection
- * was lost between the commit and its reply) and the answer was withheld: the same request —
- * registration number, caller, purpose, operation, resources asked for, persons it concerned —
- * refused with AUDIT_UNAVAILABLE, nothing served. Appended to the chain like any record, it
- * supersedes whatever the journal may already hold under that number, which stays as written
- * (docs/decisions/0018).
- */
-export function correctionOf(entry: JournalEntry): JournalEntry {
-  return {
-    ...entry,
-    event: 'correction',
-    resources: entry.resources.map((r) => ({ ...r, positive: false, records: 0 })),
-    decision: 'refused',
-    reason: WITHHELD_CODE,
-    attemptToExceedAuthority: false,
-    errorCodes: [WITHHELD_CODE],
-    positive: false,
-    records: 0,
-  };
-}

@@ -1,6 +1,5 @@
 import { DatabaseError, Pool } from 'pg';
-import { APPEND_JOURNAL_SQL, journalRow, type JournalEntry } from '@hub/audit';
-import { correctionOf } from './entry';
+import { APPEND_JOURNAL_SQL, correctionOf, journalRow, type JournalEntry } from '@hub/audit';
 import type { JournalUpkeep } from './upkeep';
 
 /**
