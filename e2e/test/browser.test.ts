@@ -4,6 +4,8 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import request from 'supertest';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { Client } from 'pg';
+import { APPEND_JOURNAL_SQL, correctionOf, entryFromRow, journalRow } from '@hub/audit';
 import { loadOperations, type RunningGateway } from '@hub/gateway';
 import { childProfileOf, citizenAt, citizenDocuments, citizenRestrictions, DEMO_CASES, demoPeople, enforcementCasesOf } from '@hub/kit/synthetic';
 import { POLICIES_DIR, startGatewayOver, startTestHub, type TestHub } from '../src/hub';
@@ -350,6 +352,7 @@ describe("the playground and the auditors' console in a browser", () => {
           purpose: r.querySelector('[data-column="purpose"]')?.textContent,
           caseNumber: r.querySelector('[data-column="case"]')?.textContent,
           event: r.children[2]?.textContent,
+          marked: r.className,
           operationId: r.querySelector('[data-column="operation"]')?.getAttribute('data-operation-id') ?? null,
         })),
       );
@@ -382,10 +385,29 @@ describe("the playground and the auditors' console in a browser", () => {
       const rows = await show({ 'registration-number': registrationNumber });
       assert.deepEqual(
         rows,
-        [{ registrationNumber, agency, sub, decision: 'ALLOWED', positive: 'yes', purpose, caseNumber, event: 'QUERY', operationId: null }],
+        [{ registrationNumber, agency, sub, decision: 'ALLOWED', positive: 'yes', purpose, caseNumber, event: 'QUERY', marked: '', operationId: null }],
         example,
       );
     }
+
+    // The child profile's write was in doubt (as the gateway owes it, decision 0018): its correction stands first,
+    // marked, and the record it supersedes is struck through but shown as written.
+    const doubted = ran.get('child')!;
+    const db = new Client({ connectionString: hub.database.url });
+    await db.connect();
+    try {
+      const { rows } = await db.query('SELECT * FROM audit.journal WHERE registration_number = $1', [doubted.registrationNumber]);
+      await db.query(APPEND_JOURNAL_SQL, [JSON.stringify([journalRow(correctionOf(entryFromRow(rows[0]!)))])]);
+    } finally {
+      await db.end();
+    }
+    assert.deepEqual(
+      (await show({ 'registration-number': doubted.registrationNumber })).map((r) => [r.event, r.decision, r.positive, r.marked]),
+      [
+        ['CORRECTION', 'REFUSED', 'no', 'hub-correction'],
+        ['QUERY', 'ALLOWED', 'yes', 'hub-superseded'],
+      ],
+    );
 
     // The registered operation the border guard ran, by its id and by its reviewed name: that request alone.
     assert.ok(registeredRun, 'the playground ran a registered operation');

@@ -85,6 +85,22 @@ function auditFilter(form: FilterForm): Record<string, unknown> {
   return filter;
 }
 
+const CORRECTION = 'CORRECTION';
+const CORRECTION_NOTE =
+  "Correction: the journal's write of this request was in doubt (its connection was lost at the commit), so the caller got AUDIT_UNAVAILABLE. It supersedes the record of the same number.";
+
+/**
+ * A correction is marked as one, and a record a correction on the page supersedes is struck
+ * through but shown as written: the journal never rewrites a record (decision 0018).
+ */
+function rowClass(r: AuditRecord, corrected: ReadonlySet<string>): string | undefined {
+  const classes = [
+    r.attemptToExceedAuthority ? 'hub-attempt' : '',
+    r.event === CORRECTION ? 'hub-correction' : corrected.has(r.registrationNumber) ? 'hub-superseded' : '',
+  ].filter(Boolean);
+  return classes.length ? classes.join(' ') : undefined;
+}
+
 function Console() {
   const [session, setSession] = useState<Session | null>(null);
   const [form, setForm] = useState<FilterForm>(EMPTY_FILTER);
@@ -132,6 +148,7 @@ function Console() {
   }
 
   const page = data?.auditRecords;
+  const corrected = new Set((page?.items ?? []).filter((r) => r.event === CORRECTION).map((r) => r.registrationNumber));
   // The registered operations on this page, offered as choices for the operation filter.
   const seen = new Map((page?.items ?? []).filter((r) => r.operationName && r.operationId).map((r) => [r.operationId!, r.operationName!]));
   return (
@@ -309,10 +326,17 @@ function Console() {
               <tbody>
                 {page.items.map((r) => (
                   <tr
-                    key={r.registrationNumber}
+                    key={`${r.registrationNumber}/${r.event}`}
                     data-testid="audit-row"
                     data-registration-number={r.registrationNumber}
-                    className={r.attemptToExceedAuthority ? 'hub-attempt' : undefined}
+                    className={rowClass(r, corrected)}
+                    title={
+                      r.event === CORRECTION
+                        ? CORRECTION_NOTE
+                        : corrected.has(r.registrationNumber)
+                          ? 'Superseded by a correction: the caller got AUDIT_UNAVAILABLE, not this answer. Kept as written.'
+                          : undefined
+                    }
                   >
                     <td className="hub-mono">{r.registrationNumber}</td>
                     <td>{new Date(r.receivedAt).toLocaleString()}</td>
