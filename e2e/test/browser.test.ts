@@ -4,6 +4,8 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import request from 'supertest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { Client } from 'pg';
+import { APPEND_JOURNAL_SQL, correctionOf, entryFromRow, journalRow } from '@hub/audit';
 import { loadOperations, type RunningGateway } from '@hub/gateway';
 import { childProfileOf, citizenAt, citizenDocuments, citizenRestrictions, DEMO_CASES, demoPeople, enforcementCasesOf } from '@hub/kit/synthetic';
 import { assertAccessible, documentLanguage, launchChromium, screenshot, switchLanguage } from '../src/browser';
@@ -404,6 +406,7 @@ describe("the playground and the auditors' console in a browser", () => {
           purpose: r.querySelector('[data-column="purpose"]')?.getAttribute('data-code'),
           caseNumber: r.querySelector('[data-column="case"]')?.textContent,
           event: r.querySelector('[data-column="event"]')?.getAttribute('data-code'),
+          marked: r.className,
           operationId: r.querySelector('[data-column="operation"]')?.getAttribute('data-operation-id') ?? null,
         })),
       );
@@ -443,7 +446,7 @@ describe("the playground and the auditors' console in a browser", () => {
       const rows = await show({ 'registration-number': registrationNumber });
       assert.deepEqual(
         rows,
-        [{ registrationNumber, agency, sub, decision: 'ALLOWED', positive: 'yes', purpose, caseNumber, event: 'QUERY', operationId: null }],
+        [{ registrationNumber, agency, sub, decision: 'ALLOWED', positive: 'yes', purpose, caseNumber, event: 'QUERY', marked: '', operationId: null }],
         example,
       );
       // Words beside the codes: the decision as the catalogue says it, the body by its name with its code.
@@ -451,6 +454,25 @@ describe("the playground and the auditors' console in a browser", () => {
       assert.equal(await row.locator('[data-column="decision"]').textContent(), AZ.decision['ALLOWED']);
       assert.equal(await row.locator('[data-column="agency"]').textContent(), `${hub.policies.agencies.get(agency)!.nameAz} ${agency}`);
     }
+
+    // The child profile's write was in doubt (as the gateway owes it, decision 0018): its correction stands first,
+    // marked, and the record it supersedes is struck through but shown as written.
+    const doubted = ran.get('child')!;
+    const db = new Client({ connectionString: hub.database.url });
+    await db.connect();
+    try {
+      const { rows } = await db.query('SELECT * FROM audit.journal WHERE registration_number = $1', [doubted.registrationNumber]);
+      await db.query(APPEND_JOURNAL_SQL, [JSON.stringify([journalRow(correctionOf(entryFromRow(rows[0]!)))])]);
+    } finally {
+      await db.end();
+    }
+    assert.deepEqual(
+      (await show({ 'registration-number': doubted.registrationNumber })).map((r) => [r.event, r.decision, r.positive, r.marked]),
+      [
+        ['CORRECTION', 'REFUSED', 'no', 'hub-correction'],
+        ['QUERY', 'ALLOWED', 'yes', 'hub-superseded'],
+      ],
+    );
 
     // The registered operation the border guard ran, by its id and by its reviewed name: that request alone.
     assert.ok(registeredRun, 'the playground ran a registered operation');

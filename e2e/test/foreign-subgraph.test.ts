@@ -21,47 +21,66 @@ import { ALL_SUBGRAPHS, POLICIES_DIR, queryGateway, startGatewayOver, startTestH
  * policy change alone (İAMAS 7.7).
  */
 const INSPECTIONS_SDL = `
-  extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])
-  type Query { vehicleInspection(registrationNumber: String!): Inspection }
+  extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable"])
+  type Query { vehicleInspection(registrationNumber: String!): Inspection  inspectionStations: [Station!]! @shareable }
   type Inspection { registrationNumber: String! passed: Boolean! inspectedOn: String! }
+  type Station @shareable { name: String! }
 `;
+/** A second ministry's registry that serves the same list of stations (@shareable): which one answers is the plan's choice. */
+const REGISTRY_SDL = `
+  extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@shareable"])
+  type Query { inspectionStations: [Station!]! @shareable }
+  type Station @shareable { name: String! }
+`;
+const STATIONS = [{ name: 'Baku-1' }, { name: 'Ganja-2' }, { name: 'Sumgait-3' }];
 const KNOWN = '10-AB-123';
+
+async function serve(typeDefs: string, resolvers: Record<string, Record<string, unknown>>, received: string[]) {
+  const apollo = new ApolloServer({
+    plugins: [
+      {
+        async requestDidStart({ request }) {
+          received.push(JSON.stringify({ body: request, headers: [...(request.http?.headers ?? [])] }));
+        },
+      },
+    ],
+    schema: buildSubgraphSchema({ typeDefs: parse(typeDefs), resolvers: resolvers as never }),
+  });
+  const { url } = await startStandaloneServer(apollo, { listen: { port: 0, host: '127.0.0.1' } });
+  return { url, stop: () => apollo.stop() };
+}
 
 describe('a subgraph written without the kit, connected by policy only', () => {
   let hub: TestHub;
   let gateway: RunningGateway;
   let foreign: { url: string; stop(): Promise<void> };
+  let registry: { url: string; stop(): Promise<void> };
   let db: Client;
   /** Every request the foreign subgraph received, as it could log it: body and headers. */
   const received: string[] = [];
+  const registryReceived: string[] = [];
 
   before(async () => {
     hub = await startTestHub();
-    const apollo = new ApolloServer({
-      plugins: [
-        {
-          async requestDidStart({ request }) {
-            received.push(JSON.stringify({ body: request, headers: [...(request.http?.headers ?? [])] }));
-          },
+    foreign = await serve(
+      INSPECTIONS_SDL,
+      {
+        Query: {
+          vehicleInspection: (_: unknown, { registrationNumber }: { registrationNumber: string }) =>
+            registrationNumber === KNOWN ? { registrationNumber, passed: true, inspectedOn: '2026-05-01' } : null,
+          inspectionStations: () => STATIONS,
         },
-      ],
-      schema: buildSubgraphSchema({
-        typeDefs: parse(INSPECTIONS_SDL),
-        resolvers: {
-          Query: {
-            vehicleInspection: (_: unknown, { registrationNumber }: { registrationNumber: string }) =>
-              registrationNumber === KNOWN ? { registrationNumber, passed: true, inspectedOn: '2026-05-01' } : null,
-          },
-        },
-      }),
-    });
-    const { url } = await startStandaloneServer(apollo, { listen: { port: 0, host: '127.0.0.1' } });
-    foreign = { url, stop: () => apollo.stop() };
+      },
+      received,
+    );
+    registry = await serve(REGISTRY_SDL, { Query: { inspectionStations: () => STATIONS } }, registryReceived);
+    const { url } = foreign;
 
     const services = [];
     for (const module of ALL_SUBGRAPHS)
       services.push({ name: module.name, url: hub.subgraphs.get(module.name)!.url, typeDefs: parse(printSubgraphSchema(await buildFederatedSchema(module))) });
     services.push({ name: 'vehicle-inspections', url, typeDefs: parse(INSPECTIONS_SDL) });
+    services.push({ name: 'vehicle-registry', url: registry.url, typeDefs: parse(REGISTRY_SDL) });
     const composed = composeServices(services);
     assert.ok(composed.supergraphSdl, composed.errors?.map((e) => e.message).join('; '));
 
@@ -74,10 +93,12 @@ describe('a subgraph written without the kit, connected by policy only', () => {
       writeFileSync(join(dir, file), JSON.stringify(json));
     };
     edit('resources.json', (j) => {
-      j.resources.vehicleInspections = { subgraph: 'vehicle-inspections', title: 'Vehicle inspections' };
+      j.resources.vehicleInspections = { subgraph: 'vehicle-inspections', title: 'Vehicle inspections', titleAz: 'Nəqliyyat vasitələrinin texniki baxışı' };
+      j.resources.vehicleRegistry = { subgraph: 'vehicle-registry', title: 'Vehicle registry', titleAz: 'Nəqliyyat vasitələrinin reyestri' };
     });
     edit('access-matrix.json', (j) => {
       j.agencies.MIA.levels.vehicleInspections = 'unlimited';
+      j.agencies.MIA.levels.vehicleRegistry = 'unlimited';
     });
     gateway = await startGatewayOver(hub, { policies: loadPolicies(dir, hub.keysDir), supergraph: readSupergraph(composed.supergraphSdl!) });
     db = new Client({ connectionString: hub.database.url });
@@ -87,6 +108,7 @@ describe('a subgraph written without the kit, connected by policy only', () => {
     await db.end();
     await gateway.stop();
     await foreign.stop();
+    await registry.stop();
     await hub.stop();
   });
 
@@ -111,6 +133,34 @@ describe('a subgraph written without the kit, connected by policy only', () => {
       assert.deepEqual(
         row.resources.map((r) => [r.resource, r.records, r.positive]),
         [['vehicleInspections', 1, true]],
+      );
+    }
+  });
+
+  it('credits a field two systems serve (@shareable) to the one the plan asked: its records and its field are journaled', async () => {
+    const token = await hub.token({ agency: 'MIA', roles: ['officer'], sub: 'mia-traffic-officer-8' });
+    const registrations: string[] = [];
+    received.length = 0;
+    registryReceived.length = 0;
+    for (let i = 0; i < 5; i += 1) {
+      const res = await queryGateway(gateway, token, '{ inspectionStations { name } }');
+      assert.equal(res.status, 200, JSON.stringify(res.body.errors));
+      assert.deepEqual(res.body.data, { inspectionStations: STATIONS });
+      registrations.push(res.headers['x-registration-number']!);
+    }
+    // Whichever system the planner chose answered every lookup.
+    assert.equal(received.length + registryReceived.length, registrations.length);
+    const served = received.length > 0 ? 'vehicleInspections' : 'vehicleRegistry';
+    const { rows } = await db.query<{ positive: boolean; records: number; resources: Array<{ resource: string; records: number; fields: string[] }> }>(
+      'SELECT positive, records, resources FROM audit.journal WHERE registration_number = ANY($1)',
+      [registrations],
+    );
+    assert.equal(rows.length, registrations.length);
+    for (const row of rows) {
+      assert.deepEqual([row.positive, row.records], [true, STATIONS.length]);
+      assert.deepEqual(
+        row.resources.map((r) => [r.resource, r.records, r.fields]),
+        [[served, STATIONS.length, ['Query.inspectionStations']]],
       );
     }
   });

@@ -120,6 +120,20 @@ function auditFilter(form: FilterForm): Record<string, unknown> {
   return filter;
 }
 
+const CORRECTION = 'CORRECTION';
+
+/**
+ * A correction is marked as one, and a record a correction on the page supersedes is struck
+ * through but shown as written: the journal never rewrites a record (decision 0018).
+ */
+function rowClass(r: AuditRecord, corrected: ReadonlySet<string>): string | undefined {
+  const classes = [
+    r.attemptToExceedAuthority ? 'hub-attempt' : '',
+    r.event === CORRECTION ? 'hub-correction' : corrected.has(r.registrationNumber) ? 'hub-superseded' : '',
+  ].filter(Boolean);
+  return classes.length ? classes.join(' ') : undefined;
+}
+
 /** A word with its code beside it: the auditor reads the word and can still quote the code. */
 function Coded({ code, children }: { code: string | null; children: ReactNode }) {
   if (!code) return <>{children}</>;
@@ -252,6 +266,7 @@ function Console() {
   }
 
   const page = data?.auditRecords;
+  const corrected = new Set((page?.items ?? []).filter((r) => r.event === CORRECTION).map((r) => r.registrationNumber));
   // The registered operations on this page, offered as choices for the operation filter.
   const seen = new Map((page?.items ?? []).filter((r) => r.operationName && r.operationId).map((r) => [r.operationId!, r.operationName!]));
   return (
@@ -431,10 +446,11 @@ function Console() {
                 <tbody>
                   {page.items.map((r) => (
                     <tr
-                      key={r.registrationNumber}
+                      key={`${r.registrationNumber}/${r.event}`}
                       data-testid="audit-row"
                       data-registration-number={r.registrationNumber}
-                      className={r.attemptToExceedAuthority ? 'hub-attempt' : undefined}
+                      className={rowClass(r, corrected)}
+                      title={r.event === CORRECTION ? t('console.correction') : corrected.has(r.registrationNumber) ? t('console.superseded') : undefined}
                     >
                       <td className="hub-mono">{r.registrationNumber}</td>
                       <td>

@@ -14,6 +14,8 @@ import { operatorConfig } from './config';
  * gateway signed (in audit.checkpoints and in AUDIT_CHECKPOINT_DIR): a chain rewritten with
  * database rights, every hash recomputed, no longer passes through them.
  * `--archive FILE` verifies an exported month on its own (audit-archive.ts).
+ * It names the corrections the chain holds (decision 0018): requests whose record's write was in
+ * doubt and whose answer was withheld, each superseding the record of its number, if written.
  */
 interface BrokenRecord {
   seq: string;
@@ -24,9 +26,19 @@ interface BrokenRecord {
   checkpoint?: Checkpoint;
 }
 
+/** Corrections in the chain: each says a caller got AUDIT_UNAVAILABLE for a registration number whose record's write was in doubt. */
+export interface Corrections {
+  /** The registration numbers corrected, in chain order. */
+  registrationNumbers: string[];
+  /** How many of them also have the record the write was in doubt about: it committed, and stays as written. */
+  superseding: number;
+}
+
 interface VerifyResult {
   records: number;
   broken: BrokenRecord | null;
+  /** Only when the chain holds any. */
+  corrections?: Corrections;
   /** With the gateway's public keys: checkpoints the chain passed through, and ones whose signature fails. */
   checkpoints?: { matched: number; forged: string[] };
 }
@@ -56,8 +68,14 @@ export async function verifyJournal(url: string, options: number | VerifyOptions
     const checkpoints = loaded?.valid ?? [];
     let next = 0;
     let matched = 0;
-    const result = (records: number, broken: BrokenRecord | null): VerifyResult =>
-      loaded ? { records, broken, checkpoints: { matched, forged: loaded.invalid } } : { records, broken };
+    const corrected: string[] = [];
+    const corrections = { registrationNumbers: corrected, superseding: 0 };
+    const result = (records: number, broken: BrokenRecord | null): VerifyResult => ({
+      records,
+      broken,
+      ...(corrected.length > 0 ? { corrections } : {}),
+      ...(loaded ? { checkpoints: { matched, forged: loaded.invalid } } : {}),
+    });
     let prev = GENESIS_HASH;
     let lastSeq = '0';
     let records = 0;
@@ -86,9 +104,17 @@ export async function verifyJournal(url: string, options: number | VerifyOptions
         }
         prev = row.hash;
         records += 1;
+        if (row['event'] === 'correction') corrected.push(row.registration_number);
       }
       if (rows.length < batchSize) break;
       lastSeq = rows[rows.length - 1]!.seq;
+    }
+    if (corrected.length > 0) {
+      const { rows } = await client.query<{ n: string }>(
+        "SELECT count(DISTINCT registration_number) AS n FROM audit.journal WHERE registration_number = ANY($1) AND event <> 'correction'",
+        [corrected],
+      );
+      corrections.superseding = Number(rows[0]?.n ?? 0);
     }
     const beyond = checkpoints[next];
     if (beyond) return result(records, { seq: beyond.seq, registrationNumber: null, problem: 'truncated', checkpoint: beyond });
@@ -98,12 +124,26 @@ export async function verifyJournal(url: string, options: number | VerifyOptions
   }
 }
 
+/** Registration numbers shown at most in the corrections line; the rest are counted. */
+const CORRECTIONS_NAMED = 10;
+
+function describeCorrections(corrections: Corrections | undefined): string {
+  if (!corrections) return '';
+  const { registrationNumbers: numbers, superseding } = corrections;
+  const named = numbers.slice(0, CORRECTIONS_NAMED).join(', ') + (numbers.length > CORRECTIONS_NAMED ? `, … (${numbers.length - CORRECTIONS_NAMED} more)` : '');
+  return (
+    `\naudit journal: ${numbers.length} correction(s): the journal's write was in doubt and the caller got AUDIT_UNAVAILABLE; ` +
+    `${superseding} supersede a record that was written and stays as written: ${named}`
+  );
+}
+
 export function describeResult(result: VerifyResult): string {
   const forged = result.checkpoints?.forged ?? [];
   const forgedLine = forged.length ? `\naudit journal: TAMPERING: ${forged.length} checkpoint(s) not signed by the gateway's key: ${forged.join(', ')}` : '';
+  const correctionsLine = describeCorrections(result.corrections);
   if (!result.broken) {
     const signed = result.checkpoints ? `, ${result.checkpoints.matched} signed checkpoint(s) match` : '';
-    return `audit journal: ${result.records} records, chain intact${signed}${forgedLine}`;
+    return `audit journal: ${result.records} records, chain intact${signed}${correctionsLine}${forgedLine}`;
   }
   const { seq, registrationNumber, problem, checkpoint } = result.broken;
   const signed = checkpoint ? `the checkpoint signed at ${checkpoint.at} for seq ${checkpoint.seq}` : '';
@@ -115,7 +155,7 @@ export function describeResult(result: VerifyResult): string {
     truncated: `TAMPERING: ${signed} lies beyond the journal's last record: records at its end were removed`,
   }[problem];
   const which = registrationNumber === null ? `record seq ${seq}` : `record seq ${seq}, registration number ${registrationNumber}`;
-  return `audit journal: ${which}: ${why}; the ${result.records} records before it verify${forgedLine}`;
+  return `audit journal: ${which}: ${why}; the ${result.records} records before it verify${correctionsLine}${forgedLine}`;
 }
 
 /** The gateway's public keys: --keys, GATEWAY_JWKS_PATH, or the keys directory; undefined when there are none. */

@@ -6,7 +6,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import type { JSONWebKeySet } from 'jose';
-import { auditJournalSchema, checkpointHead, entryFromRow, entryHash, GENESIS_HASH, storeCheckpoint, type Checkpoint, type JournalEntry } from '@hub/audit';
+import {
+  APPEND_JOURNAL_SQL,
+  auditJournalSchema,
+  checkpointHead,
+  correctionOf,
+  entryFromRow,
+  entryHash,
+  GENESIS_HASH,
+  journalRow,
+  storeCheckpoint,
+  type Checkpoint,
+  type JournalEntry,
+} from '@hub/audit';
 import { PostgresAuditJournal } from '@hub/gateway';
 import { openDatabase } from '@hub/kit';
 import { createTestDatabase, createTestKeys, type TestDatabase, type TestKeys } from '@hub/kit/testing';
@@ -153,6 +165,42 @@ describe('audit:verify', () => {
     });
     await tamper('UPDATE audit.journal j SET agency = s.agency, hash = s.hash FROM saved s WHERE j.seq = s.seq');
     assert.deepEqual(await verifyJournal(database.url), { records: RECORDS, broken: null });
+  });
+});
+
+describe('audit:verify over corrections of in-doubt writes', () => {
+  let database: TestDatabase;
+  before(async () => {
+    database = await createTestDatabase();
+    await (await openDatabase({ url: database.url, applicationName: 'audit-verify-test', ...auditJournalSchema })).destroy();
+  });
+  after(async () => {
+    await database.drop();
+  });
+
+  it('verifies the chain through them and names each, saying which supersede a record that was written', async () => {
+    const admin = new Client({ connectionString: database.url });
+    await admin.connect();
+    try {
+      await admin.query("SELECT audit.ensure_journal_partitions('2026-01-01Z', '2026-01-31Z')");
+      // Record 1 committed unseen; record 2's write failed before it committed: both callers got AUDIT_UNAVAILABLE.
+      const [written, lost, later] = [entry(1), entry(2), entry(3)];
+      await admin.query(APPEND_JOURNAL_SQL, [JSON.stringify([written, later].map(journalRow))]);
+      await admin.query(APPEND_JOURNAL_SQL, [JSON.stringify([correctionOf(written), correctionOf(lost)].map(journalRow))]);
+    } finally {
+      await admin.end();
+    }
+    const result = await verifyJournal(database.url);
+    assert.deepEqual(result, {
+      records: 4,
+      broken: null,
+      corrections: { registrationNumbers: ['HUB-TEST-0001', 'HUB-TEST-0002'], superseding: 1 },
+    });
+    assert.equal(
+      describeResult(result),
+      'audit journal: 4 records, chain intact\n' +
+        "audit journal: 2 correction(s): the journal's write was in doubt and the caller got AUDIT_UNAVAILABLE; 1 supersede a record that was written and stays as written: HUB-TEST-0001, HUB-TEST-0002",
+    );
   });
 });
 

@@ -76,18 +76,32 @@ export class IdentityVerifier {
 
   async verify(authorization: string | undefined): Promise<Identity> {
     if (!authorization) throw refuse('no Authorization: Bearer token');
-    const token = /^Bearer\s+([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)$/.exec(authorization)?.[1];
+    const token = bearerToken(authorization);
     if (!token) throw refuse('the Authorization header is not "Bearer <JWT>"');
     const now = this.now();
-    const kept = this.verified.get(token);
-    if (kept) {
-      if (now < kept.validUntil && now < kept.keptUntil) return kept.identity;
-      // Expired or kept long enough: the full check below gives the reason, or keeps it anew.
-      this.verified.delete(token);
-    }
+    const kept = this.kept(token, now);
+    if (kept) return kept;
     const identity = await this.verifyToken(token, now);
     this.verified.set(token, identity);
     return identity.identity;
+  }
+
+  /**
+   * True when the header carries a token this replica verified and that is still valid: a
+   * lookup, no signature check. A forged, expired or never-seen token is not known.
+   */
+  knows(authorization: string | undefined): boolean {
+    const token = authorization ? bearerToken(authorization) : null;
+    return token !== null && this.kept(token, this.now()) !== null;
+  }
+
+  private kept(token: string, now: number): Identity | null {
+    const kept = this.verified.get(token);
+    if (!kept) return null;
+    if (now < kept.validUntil && now < kept.keptUntil) return kept.identity;
+    // Expired or kept long enough: the full check gives the reason, or keeps it anew.
+    this.verified.delete(token);
+    return null;
   }
 
   private async verifyToken(token: string, now: number): Promise<Verified> {
@@ -142,6 +156,10 @@ export class IdentityVerifier {
     const validUntil = Math.min(((payload.exp ?? 0) + tolerance) * 1000, ((payload.iat ?? 0) + maxAge + tolerance) * 1000);
     return { identity, validUntil, keptUntil: now + VERIFIED_TOKEN_MAX_KEEP_MS };
   }
+}
+
+function bearerToken(authorization: string): string | null {
+  return /^Bearer\s+([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)$/.exec(authorization)?.[1] ?? null;
 }
 
 function describe(error: unknown): string {

@@ -1,5 +1,5 @@
-import { Pool } from 'pg';
-import { APPEND_JOURNAL_SQL, journalRow, type JournalEntry } from '@hub/audit';
+import { DatabaseError, Pool } from 'pg';
+import { APPEND_JOURNAL_SQL, correctionOf, journalRow, type JournalEntry } from '@hub/audit';
 import type { JournalUpkeep } from './upkeep';
 
 /**
@@ -8,7 +8,10 @@ import type { JournalUpkeep } from './upkeep';
  * for one shared commit instead of its own. A record is durable before its caller gets an
  * answer; a failure rejects every waiting record, and the server answers AUDIT_UNAVAILABLE.
  * The database extends the hash chain under a transaction-level advisory lock (audit.append_journal), so several gateway
- * replicas append to one chain.
+ * replicas append to one chain. A write whose outcome is unknown (the connection lost after
+ * the statement was sent: it may have committed) is owed a correction for each of its records,
+ * appended with the next write or within PROBE_INTERVAL_MS of the journal being writable again
+ * (decision 0018).
  */
 export interface AuditJournal {
   append(entry: JournalEntry): Promise<void>;
@@ -36,7 +39,7 @@ const ANONYMOUS_MAX_YIELD_MS = 25;
 export interface JournalLimits {
   /** How long one group commit may take before the journal counts as unwritable. */
   writeTimeoutMs: number;
-  /** Records that may wait for a commit; past that, AUDIT_UNAVAILABLE at once. */
+  /** Records that may wait for a commit, corrections owed included; past that, AUDIT_UNAVAILABLE at once. */
   maxQueued: number;
 }
 
@@ -73,6 +76,10 @@ export class PostgresAuditJournal implements AuditJournal {
   /** Set while the database does not take writes: records are refused at once and a probe runs. */
   private down: NodeJS.Timeout | null = null;
   private upkeep: JournalUpkeep | null = null;
+  /** Corrections owed for records whose write may or may not have committed; each group written carries them first. */
+  private corrections: JournalEntry[] = [];
+  /** Writes the corrections owed when no record comes to carry them. */
+  private correctionRetry: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly pool: Pool,
@@ -127,12 +134,29 @@ export class PostgresAuditJournal implements AuditJournal {
   }
 
   async drain(): Promise<void> {
+    this.writeCorrections();
     const writing = () => Object.values(this.lanes).flatMap((lane) => (lane.writing ? [lane.writing] : []));
     for (let now = writing(); now.length > 0; now = writing()) await Promise.all(now);
   }
 
   queueDepth(): number {
-    return this.lanes.identified.queue.length + this.lanes.anonymous.queue.length;
+    return this.lanes.identified.queue.length + this.lanes.anonymous.queue.length + this.corrections.length;
+  }
+
+  /** Corrections owed, once the journal takes writes: carried by the group being written, or written on their own. */
+  private writeCorrections(): void {
+    const lane = this.lanes.identified;
+    if (this.corrections.length > 0 && !this.down && !lane.writing) lane.writing = this.writeAll(lane);
+  }
+
+  private retryCorrections(): void {
+    if (this.corrections.length === 0 || this.correctionRetry) return;
+    this.correctionRetry = setTimeout(() => {
+      this.correctionRetry = null;
+      this.writeCorrections();
+    }, PROBE_INTERVAL_MS);
+    // Never what keeps a stopping process alive: close() drains what is owed.
+    this.correctionRetry.unref();
   }
 
   async ping(): Promise<boolean> {
@@ -147,6 +171,7 @@ export class PostgresAuditJournal implements AuditJournal {
       if (writable && this.down) {
         clearInterval(this.down);
         this.down = null;
+        this.writeCorrections();
       }
       return writable;
     } catch {
@@ -157,6 +182,7 @@ export class PostgresAuditJournal implements AuditJournal {
   async close(): Promise<void> {
     await this.drain();
     if (this.down) clearInterval(this.down);
+    if (this.correctionRetry) clearTimeout(this.correctionRetry);
     await this.upkeep?.stop();
     await this.pool.end();
   }
@@ -164,21 +190,30 @@ export class PostgresAuditJournal implements AuditJournal {
   private async writeAll(lane: Lane): Promise<void> {
     // Let the records of requests finishing in the same tick join this batch.
     await new Promise((resolve) => setImmediate(resolve));
-    while (lane.queue.length > 0) {
+    // Corrections alone are tried once per start: a journal that fails them is tried again later, not in a loop.
+    for (let first = true; lane.queue.length > 0 || (first && this.corrections.length > 0); first = false) {
       if (lane === this.lanes.anonymous) await this.yieldToIdentified();
       const batch = lane.queue.splice(0, lane.maxBatch);
+      // Before the records that follow them, so the chain says what a caller got before anything later.
+      const corrections = this.corrections.splice(0);
       let timer: NodeJS.Timeout | undefined;
       const silent = new Promise<never>((_resolve, reject) => {
         timer = setTimeout(() => reject(new JournalUnavailable('unwritable')), this.limits.writeTimeoutMs);
       });
+      const attempt: Attempt = { sent: false, abandoned: false };
       try {
-        await Promise.race([this.writeBatch(batch.map((p) => p.entry)), silent]);
+        await Promise.race([this.writeBatch([...corrections, ...batch.map((p) => p.entry)], attempt), silent]);
         clearTimeout(timer);
         for (let i = 0; i < batch.length; i += lane.acksPerTurn) {
           if (i > 0) await new Promise((resolve) => setImmediate(resolve));
           for (const p of batch.slice(i, i + lane.acksPerTurn)) p.resolve();
         }
       } catch (error) {
+        attempt.abandoned = true;
+        // Still owed; and if this group may have committed, each record in it is owed one too (its caller gets AUDIT_UNAVAILABLE).
+        this.corrections.unshift(...corrections);
+        if (inDoubt(error, attempt.sent)) this.corrections.push(...batch.map((p) => correctionOf(p.entry)));
+        this.retryCorrections();
         for (const p of batch) p.reject(error as Error);
         // A database that does not answer in time is refused at once until a probe finds it back;
         // an error it answers with (a dropped connection, a restart) fails this batch only.
@@ -203,10 +238,42 @@ export class PostgresAuditJournal implements AuditJournal {
     clearTimeout(timer);
   }
 
-  private async writeBatch(entries: JournalEntry[]): Promise<void> {
-    // One statement: the database takes the chain lock, reads the last hash and appends in order.
-    await this.pool.query(APPEND_JOURNAL_SQL, [JSON.stringify(entries.map(journalRow))]);
+  private async writeBatch(entries: JournalEntry[], attempt: Attempt): Promise<void> {
+    const client = await this.pool.connect();
+    // Its callers were answered AUDIT_UNAVAILABLE while it connected: sent now, it could commit unseen.
+    if (attempt.abandoned) return client.release();
+    // A connection lost while checked out is told here as well as to the query: never an uncaught error.
+    client.on('error', ignore);
+    attempt.sent = true;
+    try {
+      // One statement: the database takes the chain lock, reads the last hash and appends in order.
+      await client.query(APPEND_JOURNAL_SQL, [JSON.stringify(entries.map(journalRow))]);
+      client.release();
+    } catch (error) {
+      // A connection that failed mid-statement is not given to the next write.
+      client.release(!(error instanceof DatabaseError));
+      throw error;
+    } finally {
+      client.off('error', ignore);
+    }
   }
+}
+
+const ignore = () => undefined;
+
+/** One group's write: whether its statement went out, and whether its callers were already answered without it. */
+interface Attempt {
+  sent: boolean;
+  abandoned: boolean;
+}
+
+/**
+ * Whether a failed write may nevertheless have committed. A write never sent (no connection
+ * made) did nothing; the database's own error (a refused statement, read-only) means it rolled
+ * back; anything else once sent — the connection lost, no reply in time — leaves the commit unknown.
+ */
+function inDoubt(error: unknown, sent: boolean): boolean {
+  return sent && !(error instanceof DatabaseError);
 }
 
 /** Draws this replica's number from the journal's database, so no two replicas share one. */

@@ -65,7 +65,7 @@ export function hubPipelines(d: PipelineDeps, reportFault: FaultReporter) {
   const journal = useJournal(d.journal, d.metrics); // R9: what the caller saw, durable before it leaves
   const shutdown = useShutdown(); // R14: a stop cuts what is left, answered and journaled as such
   const admission = useAdmission(d.admission); // R14: a saturated replica sheds load at once
-  const addressLimit = useAddressLimit(d.quotas); // hostile traffic refused before its token is read
+  const addressLimit = useAddressLimit(d.quotas, d.identity); // hostile traffic refused before its token is read
   const identity = useIdentity(d.identity); // R13: a verified token of a known body
   const graphql = new Pipeline(
     [

@@ -29,6 +29,8 @@ export interface Stage {
 export interface SubgraphCall {
   readonly subgraph: string;
   readonly resource: string | null;
+  /** The query the plan sends this subgraph: what it serves of the answer (stage records credits shared fields by it). */
+  readonly query: string;
   /** The claims the transport signs into this call's assertion; each stage adds its own. */
   readonly claims: Partial<Caller>;
 }

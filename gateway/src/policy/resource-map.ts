@@ -1,14 +1,17 @@
 import {
   getNamedType,
+  parse,
   isAbstractType,
   isInterfaceType,
   isObjectType,
   Kind,
   type GraphQLCompositeType,
   type GraphQLField,
+  type FragmentDefinitionNode,
   type GraphQLSchema,
   type SelectionSetNode,
 } from 'graphql';
+import { LRUCache } from 'lru-cache';
 import type { SupergraphInfo } from './supergraph';
 
 /**
@@ -19,6 +22,9 @@ import type { SupergraphInfo } from './supergraph';
 export class ResourceMap {
   /** readFrom's answers per levels map (never changed once made, see HubRequest.levels) and coordinate: a schema's worth at most. */
   private readonly readFromKept = new WeakMap<ReadonlyMap<string, unknown>, Map<string, string | null>>();
+
+  /** Coordinates a subgraph query reads, per query text: the plans' texts repeat, so each is walked once. */
+  private readonly servedKept = new LRUCache<string, ReadonlySet<string>>({ max: 1_000 });
 
   constructor(
     readonly schema: GraphQLSchema,
@@ -42,6 +48,13 @@ export class ResourceMap {
       kept.set(coordinate, resource);
     }
     return resource;
+  }
+
+  /** The schema coordinates a query the plan sends a subgraph asks of it. */
+  served(query: string): ReadonlySet<string> {
+    let served = this.servedKept.get(query);
+    if (!served) this.servedKept.set(query, (served = servedCoordinates(this.schema, query)));
+    return served;
   }
 
   isEntity(typeName: string): boolean {
@@ -83,9 +96,10 @@ export function countRecords(
   value: unknown,
   from: string | null,
   into: Map<string, number>,
+  servedBy?: (coordinate: string) => string | null,
 ): void {
   if (Array.isArray(value)) {
-    for (const item of value) countRecords(map, levels, selectionSet, parent, item, from, into);
+    for (const item of value) countRecords(map, levels, selectionSet, parent, item, from, into, servedBy);
     return;
   }
   if (typeof value !== 'object' || value === null) return;
@@ -93,14 +107,16 @@ export function countRecords(
   for (const selection of selectionSet.selections) {
     if (selection.kind === Kind.INLINE_FRAGMENT) {
       const condition = map.conditionOf(selection.typeCondition?.name.value, parent);
-      if (condition) countRecords(map, levels, selection.selectionSet, condition, object, from, into);
+      if (condition) countRecords(map, levels, selection.selectionSet, condition, object, from, into, servedBy);
       continue;
     }
     if (selection.kind !== Kind.FIELD) continue;
     const field = map.fieldOf(parent, selection.name.value);
     const child = object[selection.alias?.value ?? selection.name.value];
     if (!field || child === undefined || child === null) continue;
-    const resource = map.readFrom(`${parent.name}.${field.name}`, levels) ?? from;
+    const coordinate = `${parent.name}.${field.name}`;
+    // A field several resources serve (@shareable) and no record encloses: the resource the plan read it from.
+    const resource = map.readFrom(coordinate, levels) ?? from ?? servedBy?.(coordinate) ?? null;
     if (resource !== null && resource !== from) {
       const type = getNamedType(field.type);
       const found = Array.isArray(child)
@@ -110,8 +126,46 @@ export function countRecords(
           : Math.max(1, listItems(child as Record<string, unknown>));
       into.set(resource, (into.get(resource) ?? 0) + found);
     }
-    if (selection.selectionSet) countRecords(map, levels, selection.selectionSet, getNamedType(field.type) as GraphQLCompositeType, child, resource, into);
+    if (selection.selectionSet)
+      countRecords(map, levels, selection.selectionSet, getNamedType(field.type) as GraphQLCompositeType, child, resource, into, servedBy);
   }
+}
+
+/**
+ * The schema coordinates a query the plan sends a subgraph asks of it: its root fields, and
+ * under `_entities` the fields of each type it resolves. Which subgraph served a shared field
+ * is known only from the plan; the supergraph says merely that several can.
+ */
+function servedCoordinates(schema: GraphQLSchema, query: string): ReadonlySet<string> {
+  const found = new Set<string>();
+  const document = parse(query);
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+  const walk = (selectionSet: SelectionSetNode, parent: GraphQLCompositeType | null): void => {
+    for (const selection of selectionSet.selections) {
+      if (selection.kind === Kind.FIELD) {
+        if (selection.name.value === '_entities' && selection.selectionSet) {
+          walk(selection.selectionSet, null);
+          continue;
+        }
+        const field = parent && (isObjectType(parent) || isInterfaceType(parent)) ? parent.getFields()[selection.name.value] : undefined;
+        if (!parent || !field) continue;
+        found.add(`${parent.name}.${field.name}`);
+        if (selection.selectionSet) walk(selection.selectionSet, getNamedType(field.type) as GraphQLCompositeType);
+        continue;
+      }
+      const fragment = selection.kind === Kind.FRAGMENT_SPREAD ? fragments.get(selection.name.value) : selection;
+      if (!fragment) continue;
+      const typeName = fragment.typeCondition?.name.value;
+      const type = typeName ? schema.getType(typeName) : parent;
+      if (type && (isObjectType(type) || isAbstractType(type))) walk(fragment.selectionSet, type);
+    }
+  };
+  for (const definition of document.definitions) {
+    if (definition.kind !== Kind.OPERATION_DEFINITION) continue;
+    walk(definition.selectionSet, schema.getRootType(definition.operation) ?? null);
+  }
+  return found;
 }
 
 /** Resource → schema coordinates the operation reads from it (for the journal; never values). */

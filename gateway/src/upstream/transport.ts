@@ -299,10 +299,10 @@ export class HubDataSource implements GraphQLDataSource<HubContext> {
   async process({ request, context }: GraphQLDataSourceProcessOptions<HubContext>): Promise<GatewayGraphQLResponse> {
     const hub = (context as Partial<HubContext>).hub;
     if (!hub) throw hubError('FORBIDDEN', `No access to the subgraph "${this.subgraph.name}".`);
-    const call: SubgraphCall = { subgraph: this.subgraph.name, resource: this.subgraph.resource, claims: {} };
+    if (!request.query) throw new Error('Missing query');
+    const call: SubgraphCall = { subgraph: this.subgraph.name, resource: this.subgraph.resource, query: request.query, claims: {} };
     this.onFetch(hub, call);
     const assertion = await signCallerAssertion(this.signingKey, this.subgraph.name, completeCaller(call.claims), 60);
-    if (!request.query) throw new Error('Missing query');
     const { query, variables, operationName } = request;
     let response: GatewayGraphQLResponse;
     try {

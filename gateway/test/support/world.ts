@@ -82,20 +82,30 @@ export function writeOperation(policiesDir: string, path: string, text: string):
 export function smallPolicies(keysDir: string): { dir: string; policies: Policies; limits: LimitsPolicy } {
   const dir = mkdtempSync(join(tmpdir(), 'hub-unit-policies-'));
   const write = (file: string, json: unknown) => writeFileSync(join(dir, file), JSON.stringify(json));
-  write('resources.json', { resources: { people: { subgraph: 'people', title: 'People' }, crossings: { subgraph: 'crossings', title: 'Crossings' } } });
+  write('resources.json', {
+    resources: {
+      people: { subgraph: 'people', title: 'People', titleAz: 'Şəxslər' },
+      crossings: { subgraph: 'crossings', title: 'Crossings', titleAz: 'Keçidlər' },
+    },
+  });
   write('access-matrix.json', {
     agencies: {
-      AAA: { name: 'Agency A', levels: { people: 'unlimited', crossings: 'restricted' } },
-      BBB: { name: 'Agency B', levels: { people: 'unlimited' } },
+      AAA: { name: 'Agency A', nameAz: 'A orqanı', levels: { people: 'unlimited', crossings: 'restricted' } },
+      BBB: { name: 'Agency B', nameAz: 'B orqanı', levels: { people: 'unlimited' } },
     },
   });
   write('purposes.json', {
     purposes: {
-      check: { description: 'A check', legalBasis: 'law' },
-      enforce: { description: 'Enforcement', caseNumber: { pattern: '^IC-[0-9]{4}-[0-9]{7}$', format: 'IC-YYYY-NNNNNNN' }, legalBasis: 'law' },
-      audit: { description: 'Internal investigation', legalBasis: 'law' },
-      self: { description: 'Oneself', legalBasis: 'law' },
-      serve: { description: 'A service the person asked for', legalBasis: 'consent' },
+      check: { description: 'A check', descriptionAz: 'yoxlama', legalBasis: 'law' },
+      enforce: {
+        description: 'Enforcement',
+        descriptionAz: 'icra',
+        caseNumber: { pattern: '^IC-[0-9]{4}-[0-9]{7}$', format: 'IC-YYYY-NNNNNNN' },
+        legalBasis: 'law',
+      },
+      audit: { description: 'Internal investigation', descriptionAz: 'araşdırma', legalBasis: 'law' },
+      self: { description: 'Oneself', descriptionAz: 'özü', legalBasis: 'law' },
+      serve: { description: 'A service the person asked for', descriptionAz: 'xidmət', legalBasis: 'consent' },
     },
   });
   write('roles.json', {

@@ -109,12 +109,15 @@ describe('access decisions', () => {
   it('gives each subgraph call the level of its resource, and refuses a call to one at none', async () => {
     const token = await world.token({ agency: 'AAA' });
     const { hub } = await world.run('{ person(fin: "A") { name } }', { token });
-    const call = { subgraph: 'crossings', resource: 'crossings', claims: {} as Record<string, unknown> };
+    const call = { subgraph: 'crossings', resource: 'crossings', query: '{ __typename }', claims: {} as Record<string, unknown> };
     world.pipeline.subgraphFetch(hub, call);
     assert.equal(call.claims['level'], 'restricted');
     assert.equal(call.claims['agency'], 'AAA');
     assert.equal(call.claims['registrationNumber'], hub.registrationNumber);
     assert.equal(call.claims['purpose'], 'check');
-    assert.throws(() => world.pipeline.subgraphFetch(hub, { subgraph: 'foreign', resource: null, claims: {} }), /No access to the subgraph "foreign"/);
+    assert.throws(
+      () => world.pipeline.subgraphFetch(hub, { subgraph: 'foreign', resource: null, query: '{ __typename }', claims: {} }),
+      /No access to the subgraph "foreign"/,
+    );
   });
 });

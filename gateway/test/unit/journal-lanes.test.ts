@@ -8,12 +8,16 @@ import { ANONYMOUS_ACKS_PER_TURN, PostgresAuditJournal } from '../../src/journal
 function heldDatabase(): { pool: Pool; groups: string[][]; finish(group: number): void } {
   const groups: string[][] = [];
   const finishes: Array<() => void> = [];
-  const pool = {
+  const client = {
     query: (_sql: string, [rows]: [string]) => {
       groups.push((JSON.parse(rows) as Array<{ registration_number: string }>).map((r) => r.registration_number));
       return new Promise((resolve) => finishes.push(() => resolve({ rows: [] })));
     },
-  } as unknown as Pool;
+    release: () => undefined,
+    on: () => undefined,
+    off: () => undefined,
+  };
+  const pool = { connect: async () => client } as unknown as Pool;
   return { pool, groups, finish: (group) => finishes[group]?.() };
 }
 

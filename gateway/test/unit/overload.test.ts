@@ -128,3 +128,42 @@ describe('overload and stopping', () => {
     await slow;
   });
 });
+
+describe('a flood behind the address of honest callers', () => {
+  const flooded = '192.0.2.9';
+  /** Fails authentication from `address` until the address limit refuses it. */
+  async function lockOut(world: Awaited<ReturnType<typeof smallWorld>>, address: string): Promise<void> {
+    const limit = world.deps.limits.quotas.unauthenticatedPerMinutePerAddress;
+    for (let i = 0; i < limit; i += 1) await world.run('{ person(fin: "A") { name } }', { token: null, address });
+    assert.equal((await world.run('{ person(fin: "A") { name } }', { token: null, address })).result.status, 429);
+  }
+
+  it('serves a caller whose token was verified here, and keeps refusing tokenless, forged and unseen tokens from that address', async () => {
+    const world = await smallWorld();
+    const officer = await world.token({ agency: 'AAA', sub: 'officer-1' });
+    assert.equal((await world.run('{ person(fin: "A") { name } }', { token: officer, address: flooded, respond: answer })).result.status, 200);
+    await lockOut(world, flooded);
+
+    const served = await world.run('{ person(fin: "A") { name } }', { token: officer, address: flooded, respond: answer });
+    assert.deepEqual([served.result.status, served.entry?.agency, served.entry?.decision], [200, 'AAA', 'allowed']);
+
+    const [header, payload, signature] = officer.split('.') as [string, string, string];
+    const forged = `${header}.${payload}.${signature.slice(0, -4)}${signature.endsWith('AAAA') ? 'BBBB' : 'AAAA'}`;
+    const unseen = await world.token({ agency: 'AAA', sub: 'officer-2' });
+    for (const token of [null, 'not-a-jwt', forged, unseen]) {
+      const refused = await world.run('{ person(fin: "A") { name } }', { token, address: flooded, respond: answer });
+      assert.deepEqual([refused.result.status, refused.entry?.reason, refused.entry?.agency], [429, 'RATE_LIMITED', null], String(token));
+    }
+  });
+
+  it('refuses the same token once it has expired: a kept token is valid no longer than a fresh check allows', async () => {
+    let now = Date.now();
+    const world = await smallWorld({ now: () => now });
+    const officer = await world.tokenWithClaims({ sub: 'officer-1', roles: ['officer'] });
+    assert.equal((await world.run('{ person(fin: "A") { name } }', { token: officer, address: flooded, respond: answer })).result.status, 200);
+    await lockOut(world, flooded);
+    now += 2 * 3_600_000;
+    const refused = await world.run('{ person(fin: "A") { name } }', { token: officer, address: flooded, respond: answer });
+    assert.deepEqual([refused.result.status, refused.entry?.reason], [429, 'RATE_LIMITED']);
+  });
+});

@@ -1,6 +1,13 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { smallWorld, type World } from '../support/world';
+import { composeServices } from '@apollo/composition';
+import { parse } from 'graphql';
+import { readRequestBody, selectOperation } from '../../src/http/graphql-request';
+import { HubRequest } from '../../src/pipeline/context';
+import { ResourceMap } from '../../src/policy/resource-map';
+import { readSupergraph } from '../../src/policy/supergraph';
+import { useRecords } from '../../src/stages/records';
+import { fakeHttp, smallWorld, type World } from '../support/world';
 
 /** Records are counted by the gateway in the answer the caller receives, per resource. */
 describe('records counted in the answer', () => {
@@ -61,5 +68,62 @@ describe('a failed subgraph call', () => {
       ],
     );
     assert.deepEqual(Object.fromEntries(entry?.resources.map((r) => [r.resource, r.records]) ?? []), { crossings: 0, people: 2 });
+  });
+});
+
+describe('a field several subgraphs serve (@shareable)', () => {
+  // Two registries that both answer which inspection stations exist; neither encloses it in a record of its own.
+  const shared = composeServices(
+    [
+      ['inspections', 'type Query { stations: [Station!]! @shareable inspection(id: ID!): Inspection }  type Inspection { passed: Boolean! }'],
+      ['registry', 'type Query { stations: [Station!]! @shareable }'],
+    ].map(([name, sdl]) => ({
+      name: name!,
+      url: `http://${name!}.test/graphql`,
+      typeDefs: parse(
+        `extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@shareable"])\n${sdl!}\ntype Station @shareable { name: String! }`,
+      ),
+    })),
+  );
+  const supergraph = readSupergraph(shared.supergraphSdl!);
+  const map = new ResourceMap(supergraph.apiSchema, supergraph, (subgraph) => subgraph);
+  const levels = new Map([
+    ['inspections', 'unlimited'],
+    ['registry', 'unlimited'],
+  ] as const);
+
+  /** The records stage alone over one request whose plan asked `subgraph` for `query`. */
+  const counted = async (query: string, data: Record<string, unknown>, calls: Array<[string, string]>) => {
+    const stage = useRecords(map);
+    const hub = new HubRequest(fakeHttp(), 'query', new Date());
+    hub.levels = levels;
+    const operation = selectOperation(readRequestBody({ query }));
+    await stage.onOperation?.(hub, operation);
+    hub.operation = operation;
+    for (const [subgraph, sent] of calls) stage.onSubgraphFetch?.(hub, { subgraph, resource: subgraph, query: sent, claims: {} });
+    await stage.onResult?.(hub, { status: 200, headers: {}, body: { data }, refusal: null });
+    return hub;
+  };
+
+  it('is credited to the subgraph the plan asked for it, with its records and its field', async () => {
+    const data = { stations: [{ name: 'Baku-1' }, { name: 'Ganja-2' }] };
+    for (const subgraph of ['inspections', 'registry']) {
+      const hub = await counted('{ stations { name } }', data, [[subgraph, '{stations{name}}']]);
+      assert.deepEqual(Object.fromEntries(hub.records), { [subgraph]: 2 });
+      assert.deepEqual(
+        [...hub.requested].map(([resource, fields]) => [resource, [...fields]]),
+        [[subgraph, ['Query.stations']]],
+      );
+    }
+  });
+
+  it('follows named fragments and leaves a field the plan asked nobody for uncredited', async () => {
+    const data = { stations: [{ name: 'Baku-1' }], inspection: { passed: true } };
+    const hub = await counted('{ stations { name } inspection(id: "1") { passed } }', data, [
+      ['inspections', 'query { ...F inspection(id: "1") { passed } } fragment F on Query { stations { name } }'],
+    ]);
+    assert.deepEqual(Object.fromEntries(hub.records), { inspections: 2 });
+    const none = await counted('{ stations { name } }', { stations: [{ name: 'Baku-1' }] }, []);
+    assert.deepEqual(Object.fromEntries(none.records), {});
   });
 });

@@ -42,7 +42,7 @@ describe('limits', () => {
   it("gives each subgraph call the role's search cap in the assertion", async () => {
     const world = await smallWorld();
     const { hub } = await world.run('{ person(fin: "A") { name } }', { respond: answer });
-    const call = { subgraph: 'people', resource: 'people', claims: {} as Record<string, unknown> };
+    const call = { subgraph: 'people', resource: 'people', query: '{ __typename }', claims: {} as Record<string, unknown> };
     world.pipeline.subgraphFetch(hub, call);
     assert.equal(call.claims['searchLimit'], world.deps.limits.byRole.get('officer')!.searchResults);
   });

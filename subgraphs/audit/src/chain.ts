@@ -6,7 +6,8 @@ import { createHash } from 'node:crypto';
  */
 export interface JournalEntry {
   registrationNumber: string;
-  event: 'query' | 'sign-in' | 'sign-out' | 'consent-grant' | 'consent-withdraw';
+  /** `correction`: what the caller got when the gateway could not tell whether this number's record was written (decision 0018). */
+  event: 'query' | 'sign-in' | 'sign-out' | 'consent-grant' | 'consent-withdraw' | 'correction';
   receivedAt: Date;
   agency: string | null;
   sub: string | null;
@@ -31,6 +32,31 @@ export interface JournalEntry {
 }
 
 export const GENESIS_HASH = '0'.repeat(64);
+
+/** What the caller got when the journal could not be written: the gateway's fail-closed answer. */
+const WITHHELD = 'AUDIT_UNAVAILABLE';
+
+/**
+ * The record that says what the caller got when a write's outcome is unknown (the connection
+ * was lost between the commit and its reply) and the answer was withheld: the same request —
+ * registration number, caller, purpose, operation, resources asked for, persons it concerned —
+ * refused with AUDIT_UNAVAILABLE, nothing served. Appended to the chain like any record, it
+ * supersedes whatever the journal may already hold under that number, which stays as written
+ * (docs/decisions/0018).
+ */
+export function correctionOf(entry: JournalEntry): JournalEntry {
+  return {
+    ...entry,
+    event: 'correction',
+    resources: entry.resources.map((r) => ({ ...r, positive: false, records: 0 })),
+    decision: 'refused',
+    reason: WITHHELD,
+    attemptToExceedAuthority: false,
+    errorCodes: [WITHHELD],
+    positive: false,
+    records: 0,
+  };
+}
 
 /** Appends a batch in one round trip; the database extends the chain (see AuditAppendFunction). */
 export const APPEND_JOURNAL_SQL = 'SELECT audit.append_journal($1::jsonb)';

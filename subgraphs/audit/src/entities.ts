@@ -12,11 +12,13 @@ export enum AuditEvent {
   SIGN_OUT = 'sign-out',
   CONSENT_GRANT = 'consent-grant',
   CONSENT_WITHDRAW = 'consent-withdraw',
+  CORRECTION = 'correction',
 }
 registerEnumType(AuditDecision, { name: 'AuditDecision' });
 registerEnumType(AuditEvent, {
   name: 'AuditEvent',
-  description: "Queries of state bodies, logins and logouts (6.9.1), and citizens' consents granted and withdrawn (R5).",
+  description:
+    "Queries of state bodies, logins and logouts (6.9.1), and citizens' consents granted and withdrawn (R5). A correction says what the caller of its registration number got when the gateway could not tell whether that request's record was written: the answer was withheld (AUDIT_UNAVAILABLE). It supersedes the record of the same number, which stays as written.",
 });
 
 @ObjectType({ description: 'One resource a request touched: the level applied and what came back (never the data).' })

@@ -1,7 +1,7 @@
 import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, InputType, Int, ObjectType, Query, Resolver, Root } from 'type-graphql';
 import type { EntityManager } from 'typeorm';
 import { hubError, MAX_PAGE_SIZE, type SubgraphContext } from '@hub/kit';
-import { AuditDecision, AuditRecord } from './entities';
+import { AuditDecision, AuditEvent, AuditRecord } from './entities';
 import type { Loaders } from './loaders';
 import { countJournal, journalWhere, type Criteria } from './counts';
 
@@ -221,10 +221,21 @@ export class AuditResolver {
     return row?.requests ?? 0;
   }
 
-  @Query(() => AuditRecord, { nullable: true, description: 'One record by its hub registration number.' })
+  @Query(() => AuditRecord, {
+    nullable: true,
+    description: 'One record by its hub registration number; where a correction of that number exists, the correction: it says what the caller got.',
+  })
   async auditRecord(@Arg('registrationNumber', () => ID) registrationNumber: string, @Ctx() ctx: Context): Promise<AuditRecord | null> {
     onlyAuditors(ctx);
-    const record = await bounded(ctx, (db) => db.getRepository(AuditRecord).findOneBy({ registrationNumber }));
+    const record = await bounded(ctx, (db) =>
+      db
+        .getRepository(AuditRecord)
+        .createQueryBuilder('j')
+        .where('j.registrationNumber = :registrationNumber', { registrationNumber })
+        .orderBy(`j.event = '${AuditEvent.CORRECTION}'`, 'DESC')
+        .addOrderBy('j.seq', 'DESC')
+        .getOne(),
+    );
     if (record && ctx.caller.level === 'restricted' && record.agency !== ctx.caller.agency) return null;
     return ctx.outcome.found(record);
   }

@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestSubgraph, type TestSubgraph } from '@hub/kit/testing';
-import { APPEND_JOURNAL_SQL, auditSubgraph, canonicalOf, entryFromRow, entryHash, GENESIS_HASH, journalRow, type JournalEntry } from '../src';
+import { APPEND_JOURNAL_SQL, auditSubgraph, canonicalOf, correctionOf, entryFromRow, entryHash, GENESIS_HASH, journalRow, type JournalEntry } from '../src';
 
 /**
  * The audit subgraph on its own, reached with assertions as the gateway signs them: the
@@ -161,5 +161,49 @@ describe('audit.append_journal', () => {
     } finally {
       await subgraph.close();
     }
+  });
+});
+
+describe('a correction of an in-doubt record', () => {
+  let subgraph: TestSubgraph;
+  const auditor = { roles: ['auditor' as const], purpose: 'audit', agency: 'MIA', level: 'unlimited' as const };
+
+  before(async () => {
+    subgraph = await startTestSubgraph(auditSubgraph);
+    // The record that committed unseen, a later request, then the correction the gateway owed.
+    const written = entry(1, 'MIA');
+    await subgraph.db.query(APPEND_JOURNAL_SQL, [JSON.stringify([written, entry(2, 'MIA')].map(journalRow))]);
+    await subgraph.db.query(APPEND_JOURNAL_SQL, [JSON.stringify([journalRow(correctionOf(written))])]);
+  });
+  after(async () => {
+    await subgraph.close();
+  });
+
+  it('is listed beside the record it supersedes, which stays as written', async () => {
+    const { body } = await subgraph.request(
+      '{ auditRecords(filter: { registrationNumber: "HUB-TEST-1" }) { items { event decision reason errorCodes positive records resources { resource records } } } }',
+      undefined,
+      auditor,
+    );
+    assert.equal(body.errors, undefined, JSON.stringify(body.errors));
+    assert.deepEqual(body.data?.['auditRecords'], {
+      items: [
+        {
+          event: 'CORRECTION',
+          decision: 'REFUSED',
+          reason: 'AUDIT_UNAVAILABLE',
+          errorCodes: ['AUDIT_UNAVAILABLE'],
+          positive: false,
+          records: 0,
+          resources: [{ resource: 'citizens', records: 0 }],
+        },
+        { event: 'QUERY', decision: 'ALLOWED', reason: null, errorCodes: [], positive: true, records: 1, resources: [{ resource: 'citizens', records: 1 }] },
+      ],
+    });
+  });
+
+  it('is the record a registration number names: it says what the caller got', async () => {
+    const { body } = await subgraph.request('{ auditRecord(registrationNumber: "HUB-TEST-1") { event decision reason } }', undefined, auditor);
+    assert.deepEqual(body.data, { auditRecord: { event: 'CORRECTION', decision: 'REFUSED', reason: 'AUDIT_UNAVAILABLE' } });
   });
 });
