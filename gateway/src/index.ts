@@ -19,3 +19,5 @@ export * from './subjects/keys';
 export * from './subjects/consents';
 export * from './policy/operation-registry';
 export { HOLDER_FIELDS, SUBJECT_TYPES } from './stages/subjects';
+export * from './policy/policy-set';
+export * from './policy/policy-signature';
