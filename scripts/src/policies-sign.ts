@@ -26,6 +26,13 @@ export async function signPolicies(env: Environment, options: { newKey: boolean 
   const defaults = policyKeyPaths(keysDir);
   const keyPath = read.path('POLICY_SIGNING_KEY', defaults.privateJwk, ROOT);
   const signaturePath = read.path('POLICY_SIGNATURE_PATH', defaults.signature, ROOT);
+  // Only a set that passes the gateway's own checks is signed.
+  const set = loadPolicySet({
+    policiesDir,
+    supergraphPath: read.path('SUPERGRAPH_PATH', 'schema/supergraph.graphql', ROOT),
+    keysDir,
+    subgraphUrls: {},
+  });
   if (options.newKey) {
     const jwksPath = read.path('POLICY_JWKS_PATH', defaults.jwks, ROOT);
     if (existsSync(keyPath)) throw new Error(`--new-key: ${keyPath} exists; a policy key is never replaced silently (move it away first)`);
@@ -45,13 +52,6 @@ export async function signPolicies(env: Environment, options: { newKey: boolean 
       },
     );
   }
-  // Only a set that passes the gateway's own checks is signed.
-  const set = loadPolicySet({
-    policiesDir,
-    supergraphPath: read.path('SUPERGRAPH_PATH', 'schema/supergraph.graphql', ROOT),
-    keysDir,
-    subgraphUrls: {},
-  });
   mkdirSync(dirname(signaturePath), { recursive: true });
   writeFileSync(signaturePath, `${await signPolicySet(set, privateJwk)}\n`);
   return { sha256: set.sha256, kid: privateJwk.kid ?? '', signaturePath };
