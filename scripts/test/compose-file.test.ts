@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { checkPolicySignature, loadPolicies, loadPolicySet, loadSupergraph, urlOverridesFromEnv } from '@hub/gateway';
 import { SUBGRAPHS } from '@hub/kit';
-import { namesTheCodeReads } from './env-names';
+import { gatewayKeyFiles, namesTheCodeReads } from './env-names';
 import { ROOT } from '../src/processes';
 
 /**
@@ -309,17 +309,7 @@ describe('docker-compose.demo.yml over docker-compose.yml', () => {
       assert.equal(agencyPrivate.size, agencies.length, "the identity provider does not hold every agency's private key");
 
       const gateway = keysOf('gateway');
-      assert.deepEqual(
-        [...gateway.keys()].sort(),
-        [
-          'gateway.jwks.json',
-          'gateway.private.jwk.json',
-          'subjects.key.json',
-          'policy.jwks.json',
-          'policy-set.jws',
-          ...agencies.map((a) => `agencies/${a}.jwks.json`),
-        ].sort(),
-      );
+      assert.deepEqual([...gateway.keys()].sort(), gatewayKeyFiles(agencies));
       // The gateway verifies the tokens the provider signs: the same public keys.
       for (const a of agencies) assert.equal(gateway.get(`agencies/${a}.jwks.json`), provider.get(`agencies/${a}.jwks.json`), a);
       for (const [file, text] of gateway) assert.ok(!agencyPrivate.has(text), `the gateway holds an agency private key as ${file}`);

@@ -15,7 +15,7 @@ import { ensureDevelopmentKeys, loadPolicies, loadSupergraph, urlOverridesFromEn
 import { signPolicies } from '../src/policies-sign';
 import { DEFAULT_SHUTDOWN_GRACE_MS } from '@hub/kit';
 import { SUBGRAPHS } from '@hub/kit';
-import { namesTheCodeReads } from './env-names';
+import { gatewayKeyFiles, namesTheCodeReads } from './env-names';
 import { ROOT } from '../src/processes';
 
 /**
@@ -221,15 +221,7 @@ describe('deploy/k8s', () => {
   it("mounts the gateway's signing key and every agency's JWKS for the gateway, and only the gateway's public keys for the subgraphs", () => {
     const agencies = [...loadPolicies(join(ROOT, 'policies'), '.keys').agencies.keys()];
     assert.ok(agencies.length > 0);
-    const expected = [
-      'gateway.jwks.json',
-      'gateway.private.jwk.json',
-      'subjects.key.json',
-      'policy.jwks.json',
-      'policy-set.jws',
-      ...agencies.map((a) => `agencies/${a}.jwks.json`),
-    ].sort();
-    assert.deepEqual(keyFiles(named('Deployment', 'gateway')), expected);
+    assert.deepEqual(keyFiles(named('Deployment', 'gateway')), gatewayKeyFiles(agencies));
     // The policy set's key and signature are where the gateway's configuration names them.
     const env = literalEnv(containerOf(named('Deployment', 'gateway')));
     assert.deepEqual([env['POLICY_JWKS_PATH'], env['POLICY_SIGNATURE_PATH']], ['/keys/policy.jwks.json', '/keys/policy-set.jws']);
