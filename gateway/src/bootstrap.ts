@@ -7,6 +7,7 @@ import type { GatewayConfig } from './config';
 import { PostgresConsentStore } from './subjects/consents';
 import { allocateReplicaNumber, PostgresAuditJournal } from './journal/writer';
 import { JournalUpkeep } from './journal/upkeep';
+import { journalPolicyChange } from './journal/policy-change';
 import { ensureDevelopmentKeys, gatewayKeyPaths, loadGatewaySigningKey } from './identity/keys';
 import type { Policies } from './policy/policies';
 import { loadPolicySet } from './policy/policy-set';
@@ -79,8 +80,11 @@ export async function prepareGateway(config: GatewayConfig, logger: Logger): Pro
   // The journal lives in the audit resource's schema; whoever starts first brings it up to date.
   const db = await openDatabase({ url: config.auditDatabaseUrl, applicationName: 'hub-gateway-migrate', ...auditJournalSchema });
   await db.destroy();
-  const replica = await allocateReplicaNumber(config.auditDatabaseUrl);
+  const registrations = new RegistrationNumbers(RegistrationNumbers.replicaId(await allocateReplicaNumber(config.auditDatabaseUrl)));
   const upkeep = await JournalUpkeep.start(config.auditDatabaseUrl, signingKey, config.upkeep, logger);
+  // Which rules applied to a record: the journal says when this set came into force and what it replaced (after the upkeep, which made this month's partition).
+  const change = await journalPolicyChange(config.auditDatabaseUrl, set.sha256, () => registrations.next());
+  if (change) logger.info({ policySet: set.sha256, previous: change.previous }, 'policy change journaled');
   return {
     policySet: set,
     policies,
@@ -89,7 +93,7 @@ export async function prepareGateway(config: GatewayConfig, logger: Logger): Pro
     subjectKeys: loadSubjectKeys(config.keysDir),
     consents: await PostgresConsentStore.open(config.auditDatabaseUrl),
     journal: PostgresAuditJournal.connect(config.auditDatabaseUrl, config.journal).keepUp(upkeep),
-    registrations: new RegistrationNumbers(RegistrationNumbers.replicaId(replica)),
+    registrations,
     logger,
     production: config.production,
     subgraphTimeoutMs: config.subgraphTimeoutMs,

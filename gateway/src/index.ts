@@ -7,6 +7,7 @@ export * from './http/server';
 export * from './policy/supergraph';
 export * from './journal/writer';
 export * from './journal/registration';
+export * from './journal/policy-change';
 export * from './policy/operation-limits';
 export * from './policy/limits';
 export * from './pipeline/stage';

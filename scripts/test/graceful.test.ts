@@ -363,7 +363,7 @@ describe('a production gateway with a signed policy set', () => {
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('starts, and shows the hash of the set in force on /ready and in hub_policy_set_info', async () => {
+  it('starts, journals the set put in force, and shows its hash on /ready and in hub_policy_set_info', async () => {
     database = await createTestDatabase();
     const keysDir = mkdtempSync(join(tmpdir(), 'hub-signed-keys-'));
     const signer = mkdtempSync(join(tmpdir(), 'hub-signer-'));
@@ -380,6 +380,12 @@ describe('a production gateway with a signed policy set', () => {
       const url = new URL(await gateway.url);
       const ready = (await (await fetch(new URL('/ready', url))).json()) as { policySet: string };
       assert.equal(ready.policySet, signed.sha256);
+      // Journaled once in force: the first set of this journal, so it replaced none.
+      const journal = new Client({ connectionString: database.url });
+      await journal.connect();
+      const { rows } = await journal.query("SELECT operation_id, reason FROM audit.journal WHERE event = 'policy-change'");
+      await journal.end();
+      assert.deepEqual(rows, [{ operation_id: `sha256:${signed.sha256}`, reason: null }]);
       const metrics = await (await fetch(new URL('/metrics', url))).text();
       assert.match(metrics, new RegExp(`^hub_policy_set_info\\{sha256="${signed.sha256}"\\} 1$`, 'm'));
     } finally {

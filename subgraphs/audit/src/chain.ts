@@ -6,7 +6,8 @@ import { createHash } from 'node:crypto';
  */
 export interface JournalEntry {
   registrationNumber: string;
-  event: 'query' | 'sign-in' | 'sign-out' | 'consent-grant' | 'consent-withdraw';
+  /** `policy-change`: a gateway put a policy set in force; operationId is the set's `sha256:<hex>`, reason the one it replaced (docs/decisions/0019). */
+  event: 'query' | 'sign-in' | 'sign-out' | 'consent-grant' | 'consent-withdraw' | 'policy-change';
   receivedAt: Date;
   agency: string | null;
   sub: string | null;

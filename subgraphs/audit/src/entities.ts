@@ -12,11 +12,13 @@ export enum AuditEvent {
   SIGN_OUT = 'sign-out',
   CONSENT_GRANT = 'consent-grant',
   CONSENT_WITHDRAW = 'consent-withdraw',
+  POLICY_CHANGE = 'policy-change',
 }
 registerEnumType(AuditDecision, { name: 'AuditDecision' });
 registerEnumType(AuditEvent, {
   name: 'AuditEvent',
-  description: "Queries of state bodies, logins and logouts (6.9.1), and citizens' consents granted and withdrawn (R5).",
+  description:
+    "Queries of state bodies, logins and logouts (6.9.1), citizens' consents granted and withdrawn (R5), and policy changes: a gateway put a policy set in force (operationId: the set's sha256:<hex>; reason: the set it replaced, null for the first).",
 });
 
 @ObjectType({ description: 'One resource a request touched: the level applied and what came back (never the data).' })
@@ -66,7 +68,9 @@ export class AuditRecord {
   @Column({ type: 'text' })
   registrationNumber!: string;
 
+  /** The last policy change, found at every start without reading the journal: a partial index by seq (AuditJournalPolicyChange). */
   @Field(() => AuditEvent)
+  @Index('journal_policy_change', { synchronize: false })
   @Column({ type: 'text' })
   event!: AuditEvent;
 
