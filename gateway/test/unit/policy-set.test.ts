@@ -145,6 +145,21 @@ describe("the policy set's signature", () => {
     );
   });
 
+  it('accepts a signature by either key while both are in the JWKS (rotating the policy key)', async () => {
+    const old = await policyKey();
+    const next = await createKeyPair('policy-test-2');
+    const jwks = JSON.parse(readFileSync(old.files.jwksPath, 'utf8')) as JSONWebKeySet;
+    writeFileSync(old.files.jwksPath, JSON.stringify({ keys: [...jwks.keys, ...next.publicJwks.keys] }));
+    const set = load(copyOfSet());
+    for (const [key, kid] of [
+      [old.privateJwk, 'policy-test-1'],
+      [next.privateJwk, 'policy-test-2'],
+    ] as const) {
+      writeFileSync(old.files.signaturePath, await signPolicySet(set, key));
+      assert.equal(await checkPolicySignature(set, old.files), kid);
+    }
+  });
+
   it('refuses a set signed with another key', async () => {
     const { files } = await policyKey();
     const other = await policyKey();
