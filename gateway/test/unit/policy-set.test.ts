@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createKeyPair } from '@hub/kit';
@@ -69,6 +69,16 @@ describe('the policy set and its hash', () => {
     assert.ok(set.policies.agencies.has('MIA'));
     assert.ok(set.operations.operations.length > 0);
     assert.ok(set.supergraph.subgraphs.some((s) => s.name === 'citizens'));
+  });
+
+  it('refuses a set that changed while it was being loaded, naming the file', () => {
+    const set = copyOfSet();
+    // Linux's count of the bytes this process has read: it grows with the loading itself, so the file reads differently after.
+    symlinkSync('/proc/self/io', join(set.policiesDir, 'notes.txt'));
+    assert.throws(
+      () => loadPolicySet({ ...set, keysDir: KEYS_DIR, subgraphUrls: {} }),
+      /the policy set changed while it was being loaded \(policies\/notes\.txt\)/,
+    );
   });
 
   it("runs the registered operations' check: an operation the supergraph cannot serve stops the load naming it", () => {
