@@ -1,6 +1,6 @@
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { checkPolicySignature, loadPolicySet, policyKeyPaths } from '@hub/gateway';
@@ -8,8 +8,14 @@ import { signPolicies } from '../src/policies-sign';
 import { ROOT } from '../src/processes';
 
 /** `npm run policies:sign`: a key pair on request, a signature the gateway's check accepts, nothing for a set that fails a check. */
+const made: string[] = [];
+after(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
 function workspace() {
   const dir = mkdtempSync(join(tmpdir(), 'hub-policies-sign-'));
+  made.push(dir);
   cpSync(resolve(ROOT, 'policies'), join(dir, 'policies'), { recursive: true });
   const env = { HUB_KEYS_DIR: join(dir, 'keys'), POLICIES_DIR: join(dir, 'policies'), SUPERGRAPH_PATH: resolve(ROOT, 'schema/supergraph.graphql') };
   return { dir, env, paths: policyKeyPaths(env.HUB_KEYS_DIR) };

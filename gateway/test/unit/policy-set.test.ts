@@ -1,7 +1,7 @@
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createKeyPair } from '@hub/kit';
@@ -14,9 +14,15 @@ const POLICIES_DIR = join(ROOT, 'policies');
 const SUPERGRAPH = join(ROOT, 'schema/supergraph.graphql');
 const KEYS_DIR = '/nonexistent-keys';
 
+const made: string[] = [];
+after(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
 /** A copy of the repository's set: policies/ and the supergraph, in a folder of its own. */
 function copyOfSet(): { policiesDir: string; supergraphPath: string } {
   const dir = mkdtempSync(join(tmpdir(), 'hub-policy-set-'));
+  made.push(dir);
   cpSync(POLICIES_DIR, join(dir, 'policies'), { recursive: true });
   cpSync(SUPERGRAPH, join(dir, 'composed.graphql'));
   return { policiesDir: join(dir, 'policies'), supergraphPath: join(dir, 'composed.graphql') };
@@ -105,6 +111,7 @@ describe("the policy set's signature", () => {
   /** A key pair in a keys folder of its own: the public JWKS where the gateway looks, the private key returned. */
   async function policyKey() {
     const keysDir = mkdtempSync(join(tmpdir(), 'hub-policy-keys-'));
+    made.push(keysDir);
     const { privateJwk, publicJwks } = await createKeyPair('policy-test-1');
     const paths = policyKeyPaths(keysDir);
     writeFileSync(paths.jwks, JSON.stringify(publicJwks));
