@@ -82,7 +82,7 @@ export async function prepareGateway(config: GatewayConfig, logger: Logger): Pro
   await db.destroy();
   const registrations = new RegistrationNumbers(RegistrationNumbers.replicaId(await allocateReplicaNumber(config.auditDatabaseUrl)));
   const upkeep = await JournalUpkeep.start(config.auditDatabaseUrl, signingKey, config.upkeep, logger);
-  // Which rules applied to a record: the journal says when this set came into force and what it replaced (after the upkeep, which made this month's partition).
+  // Which rules applied to a record: when this set came into force, and what it replaced (after the upkeep made this month's partition).
   const change = await journalPolicyChange(config.auditDatabaseUrl, set.sha256, () => registrations.next());
   if (change) logger.info({ policySet: set.sha256, previous: change.previous }, 'policy change journaled');
   return {
