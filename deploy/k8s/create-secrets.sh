@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Creates the five Secrets deploy/k8s refers to by name, once, before the first apply:
+# Creates the six Secrets deploy/k8s refers to by name, once, before the first apply:
 #
 #   DATABASE_URL=postgres://… AUDIT_DATABASE_URL=postgres://… REDIS_URL=redis://… \
 #     deploy/k8s/create-secrets.sh KEYS_DIR [kubectl options, e.g. -n hub]
 #
 # KEYS_DIR is laid out as `npm run keys` writes it (HUB_KEYS_DIR): gateway.private.jwk.json,
-# subjects.key.json, gateway.jwks.json and agencies/<AGENCY>.jwks.json. In production the PKI issues the gateway's
-# key and each agency publishes its own JWKS; only public agency keys are taken from agencies/.
+# subjects.key.json, gateway.jwks.json and agencies/<AGENCY>.jwks.json, and the policy set's policy.jwks.json and
+# policy-set.jws (`npm run policies:sign`). In production the PKI issues the gateway's key and each agency publishes
+# its own JWKS; only public agency keys are taken from agencies/, and never the policy signing key.
 set -euo pipefail
 
 keys=${1:?usage: DATABASE_URL=… AUDIT_DATABASE_URL=… REDIS_URL=… $0 KEYS_DIR [kubectl options]}
@@ -26,6 +27,7 @@ if [[ ! -e ${agencies[0]#--from-file=} ]]; then echo "no agency JWKS in $keys/ag
 
 kubectl create secret generic hub-gateway-signing-key "--from-file=$keys/gateway.private.jwk.json" "--from-file=$keys/subjects.key.json" "$@"
 kubectl create secret generic hub-gateway-jwks "--from-file=$keys/gateway.jwks.json" "$@"
+kubectl create secret generic hub-policy-set "--from-file=$keys/policy.jwks.json" "--from-file=$keys/policy-set.jws" "$@"
 kubectl create secret generic hub-agency-jwks "${agencies[@]}" "$@"
 kubectl create secret generic hub-database "--from-file=$values/DATABASE_URL" "--from-file=$values/AUDIT_DATABASE_URL" "$@"
 kubectl create secret generic hub-redis "--from-file=$values/REDIS_URL" "$@"

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { ConfigError, openDatabase } from '@hub/kit';
 import { citizenDocuments, DEMO_CASES, DEMO_POPULATION, demoPeople } from '@hub/kit/synthetic';
@@ -7,25 +7,16 @@ import type { GatewayConfig } from './config';
 import { PostgresConsentStore } from './subjects/consents';
 import { allocateReplicaNumber, PostgresAuditJournal } from './journal/writer';
 import { JournalUpkeep } from './journal/upkeep';
+import { journalPolicyChange } from './journal/policy-change';
 import { ensureDevelopmentKeys, gatewayKeyPaths, loadGatewaySigningKey } from './identity/keys';
-import { loadLimitsPolicy } from './policy/limits';
-import { operationRegistry } from './policy/operation-registry';
-import { loadPolicies, type Policies } from './policy/policies';
+import type { Policies } from './policy/policies';
+import { loadPolicySet } from './policy/policy-set';
+import { checkPolicySignature, policyKeyPaths } from './policy/policy-signature';
 import { quotasFromEnv } from './policy/quotas';
 import { RegistrationNumbers } from './journal/registration';
 import { loadSubjectKeys, subjectKeyPath, subjectKeyReadable } from './subjects/keys';
 import type { GatewayOptions } from './http/server';
-import { loadSupergraph, type SupergraphInfo } from './policy/supergraph';
 import type { DemoPeople } from './http/pages';
-
-/** SUBGRAPH_URL_<NAME> must name a subgraph of the supergraph: a typo would silently keep the default. */
-function checkUrlOverrides(overrides: Record<string, string>, supergraph: SupergraphInfo): void {
-  const known = new Set(supergraph.subgraphs.map((s) => s.name));
-  for (const name of Object.keys(overrides)) {
-    const variable = `SUBGRAPH_URL_${name.toUpperCase().replace(/-/g, '_')}`;
-    if (!known.has(name)) throw new ConfigError(`${variable}: the supergraph has no subgraph "${name}" (known: ${[...known].join(', ')}).`);
-  }
-}
 
 /** The demo persons the development playground offers, with a passport number to try. */
 export function demoPeopleOf(seed: number): DemoPeople {
@@ -63,24 +54,25 @@ function checkKeys(config: GatewayConfig, policies: Policies): void {
     const path = source.slice('file:'.length);
     if (!readable(path, (json) => Array.isArray((json as { keys?: unknown }).keys))) throw problem(path, `the JWKS of ${agency}`);
   }
+  // The gateway verifies the policy set with the public key; the signer's key has no business here.
+  const signer = policyKeyPaths(config.keysDir).privateJwk;
+  if (existsSync(signer))
+    throw new ConfigError(`HUB_KEYS_DIR=${JSON.stringify(config.keysDir)}: ${signer} is the policy signing key: keep it with the signer, not the gateway.`);
 }
 
 /** Everything the gateway checks and loads before it takes its first request. */
 export async function prepareGateway(config: GatewayConfig, logger: Logger): Promise<GatewayOptions> {
-  const policies = loadPolicies(config.policiesDir, config.keysDir);
-  const limits = loadLimitsPolicy(config.policiesDir);
-  let supergraph: SupergraphInfo;
-  try {
-    supergraph = loadSupergraph(config.supergraphPath, config.subgraphUrls);
-  } catch (error) {
-    throw new ConfigError(`SUPERGRAPH_PATH=${JSON.stringify(config.supergraphPath)}: not a composed supergraph (${(error as Error).message}).`);
+  // The policies, the supergraph and the registered operations, checked as one set before anything else starts.
+  const set = loadPolicySet(config);
+  const { policies, limits, supergraph, operations } = set;
+  if (config.production) {
+    checkKeys(config, policies);
+    const kid = await checkPolicySignature(set, config.policySignature);
+    logger.info({ policySet: set.sha256, kid }, 'policy set signed and accepted');
+  } else {
+    logger.warn({ policySet: set.sha256 }, 'policy set not checked for a signature (development)');
+    await ensureDevelopmentKeys(config.keysDir, policies.agencies.keys());
   }
-  checkUrlOverrides(config.subgraphUrls, supergraph);
-  // Every registered operation against the supergraph, its body's levels and the limits: before anything else starts.
-  const operations = operationRegistry(config.policiesDir, { policies, supergraph, limits });
-  operations.check();
-  if (config.production) checkKeys(config, policies);
-  else await ensureDevelopmentKeys(config.keysDir, policies.agencies.keys());
   const signingKey = await loadGatewaySigningKey(config.keysDir);
   for (const { name } of supergraph.subgraphs) {
     if (!policies.resourceOfSubgraph.has(name)) logger.warn({ subgraph: name }, 'no policy binds this subgraph to a resource: it is refused to everyone');
@@ -88,16 +80,20 @@ export async function prepareGateway(config: GatewayConfig, logger: Logger): Pro
   // The journal lives in the audit resource's schema; whoever starts first brings it up to date.
   const db = await openDatabase({ url: config.auditDatabaseUrl, applicationName: 'hub-gateway-migrate', ...auditJournalSchema });
   await db.destroy();
-  const replica = await allocateReplicaNumber(config.auditDatabaseUrl);
+  const registrations = new RegistrationNumbers(RegistrationNumbers.replicaId(await allocateReplicaNumber(config.auditDatabaseUrl)));
   const upkeep = await JournalUpkeep.start(config.auditDatabaseUrl, signingKey, config.upkeep, logger);
+  // Which rules applied to a record: when this set came into force, and what it replaced (after the upkeep made this month's partition).
+  const change = await journalPolicyChange(config.auditDatabaseUrl, set.sha256, () => registrations.next());
+  if (change) logger.info({ policySet: set.sha256, previous: change.previous }, 'policy change journaled');
   return {
+    policySet: set,
     policies,
     supergraph,
     signingKey,
     subjectKeys: loadSubjectKeys(config.keysDir),
     consents: await PostgresConsentStore.open(config.auditDatabaseUrl),
     journal: PostgresAuditJournal.connect(config.auditDatabaseUrl, config.journal).keepUp(upkeep),
-    registrations: new RegistrationNumbers(RegistrationNumbers.replicaId(replica)),
+    registrations,
     logger,
     production: config.production,
     subgraphTimeoutMs: config.subgraphTimeoutMs,

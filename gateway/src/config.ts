@@ -5,6 +5,7 @@ import { DEFAULT_JOURNAL_LIMITS, type JournalLimits } from './journal/writer';
 import { DAY_MS, type UpkeepOptions } from './journal/upkeep';
 import { DEFAULT_ADMISSION, type AdmissionLimits } from './stages/admission';
 import { DEFAULT_BREAKER, type BreakerOptions } from './upstream/transport';
+import { policyKeyPaths, type PolicySignatureFiles } from './policy/policy-signature';
 
 /**
  * The gateway's environment, read once at start-up into one typed object that is passed
@@ -16,6 +17,8 @@ export interface GatewayConfig {
   supergraphPath: string;
   policiesDir: string;
   keysDir: string;
+  /** The policy set's signature and the public key it must verify with (checked in production). */
+  policySignature: PolicySignatureFiles;
   auditDatabaseUrl: string;
   redisUrl: string | undefined;
   production: boolean;
@@ -68,12 +71,18 @@ export function gatewayConfigFromEnv(env: Environment): GatewayConfig {
   if (mode !== 'development' && mode !== 'production') throw new ConfigError(`HUB_MODE=${JSON.stringify(mode)}: expected production or development.`);
   const logLevel = read.text('LOG_LEVEL') ?? 'info';
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL=${JSON.stringify(logLevel)}: expected one of ${LOG_LEVELS.join(', ')}.`);
+  const keysDir = read.path('HUB_KEYS_DIR', '.keys');
+  const policyFiles = policyKeyPaths(keysDir);
   return {
     port: read.integer('PORT', 4000, 0, 65535),
     host: read.text('HOST') ?? '0.0.0.0',
     supergraphPath: existing(read, 'SUPERGRAPH_PATH', 'schema/supergraph.graphql', 'file'),
     policiesDir: existing(read, 'POLICIES_DIR', 'policies', 'directory'),
-    keysDir: read.path('HUB_KEYS_DIR', '.keys'),
+    keysDir,
+    policySignature: {
+      signaturePath: read.path('POLICY_SIGNATURE_PATH', policyFiles.signature),
+      jwksPath: read.path('POLICY_JWKS_PATH', policyFiles.jwks),
+    },
     auditDatabaseUrl: urlOf(read, read.text('AUDIT_DATABASE_URL') ? 'AUDIT_DATABASE_URL' : 'DATABASE_URL', ['postgres:', 'postgresql:']),
     redisUrl: read.text('REDIS_URL') ? urlOf(read, 'REDIS_URL', ['redis:', 'rediss:']) : undefined,
     production: mode === 'production',

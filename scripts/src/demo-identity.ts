@@ -1,14 +1,15 @@
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { agencyKeyPaths, ensureDevelopmentKeys, gatewayKeyPaths, loadPolicies, subjectKeyPath } from '@hub/gateway';
+import { agencyKeyPaths, ensureDevelopmentKeys, gatewayKeyPaths, loadPolicies, policyKeyPaths, subjectKeyPath } from '@hub/gateway';
 import { EnvReader, type Environment } from '@hub/kit';
 import { operatorConfig } from './config';
+import { signPolicies } from './policies-sign';
 
 /** Where the demo's one-shot puts each service's share of the keys. */
 interface DemoKeyDirs {
   /** Every key of the demo, private halves included (`npm run keys`' layout): the demo identity provider's alone. */
   identity: string;
-  /** What the gateway reads: its signing key, its subjects key, its public keys and each agency's public JWKS. */
+  /** What the gateway reads: its signing key, its subjects key, its public keys, each agency's public JWKS, the policy key and the set's signature. */
   gateway: string;
   /** What a subgraph reads: the gateway's public keys. */
   subgraphs: string;
@@ -18,8 +19,10 @@ interface DemoKeyDirs {
  * docker-compose.demo.yml's one-shot: stands in for the PKI and the agencies' identity providers.
  * It makes the development keys where it alone can read them, then hands the gateway and the
  * subgraphs what production would give them and nothing more: no agency private key leaves it.
+ * It also stands in for the policy authority: it signs the image's policy set (production's gateway
+ * takes no other), keeping the policy signing key and handing the gateway its public half.
  */
-export async function provisionDemoKeys(dirs: DemoKeyDirs, agencies: Iterable<string>): Promise<void> {
+export async function provisionDemoKeys(dirs: DemoKeyDirs, agencies: Iterable<string>, policiesDir: string): Promise<void> {
   const names = [...agencies];
   await ensureDevelopmentKeys(dirs.identity, names);
   const own = gatewayKeyPaths(dirs.identity);
@@ -28,6 +31,10 @@ export async function provisionDemoKeys(dirs: DemoKeyDirs, agencies: Iterable<st
   for (const file of [own.privateJwk, own.jwks, subjectKeyPath(dirs.identity)]) copyFileSync(file, join(dirs.gateway, basename(file)));
   for (const agency of names) copyFileSync(agencyKeyPaths(dirs.identity, agency).jwks, agencyKeyPaths(dirs.gateway, agency).jwks);
   copyFileSync(own.jwks, gatewayKeyPaths(dirs.subgraphs).jwks);
+  const policy = policyKeyPaths(dirs.identity);
+  const env = { HUB_KEYS_DIR: dirs.identity, POLICIES_DIR: policiesDir, POLICY_SIGNATURE_PATH: policyKeyPaths(dirs.gateway).signature };
+  await signPolicies(env, { newKey: !existsSync(policy.privateJwk) });
+  copyFileSync(policy.jwks, policyKeyPaths(dirs.gateway).jwks);
 }
 
 function requiredPath(read: EnvReader, name: string): string {
@@ -47,7 +54,7 @@ export function demoKeyDirs(env: Environment): DemoKeyDirs {
 async function main(): Promise<void> {
   const dirs = demoKeyDirs(process.env);
   const { policiesDir } = operatorConfig(process.env);
-  await provisionDemoKeys(dirs, loadPolicies(policiesDir, dirs.identity).agencies.keys());
+  await provisionDemoKeys(dirs, loadPolicies(policiesDir, dirs.identity).agencies.keys(), policiesDir);
   console.log(`demo keys ready: the gateway's share in ${dirs.gateway}, the subgraphs' in ${dirs.subgraphs}`);
 }
 

@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
-import { loadPolicies, loadSupergraph, urlOverridesFromEnv } from '@hub/gateway';
+import { checkPolicySignature, loadPolicies, loadPolicySet, loadSupergraph, urlOverridesFromEnv } from '@hub/gateway';
 import { SUBGRAPHS } from '@hub/kit';
-import { namesTheCodeReads } from './env-names';
+import { gatewayKeyFiles, namesTheCodeReads } from './env-names';
 import { ROOT } from '../src/processes';
 
 /**
@@ -153,6 +153,12 @@ describe('docker-compose.yml', () => {
     };
     const gateway = operatorKeys('gateway');
     assert.equal(gateway, './keys/gateway');
+    // The policy key and the set's signature come with the gateway's keys, read-only, where its configuration names them.
+    const keysDir = service('gateway').environment?.['HUB_KEYS_DIR'];
+    assert.deepEqual(
+      [service('gateway').environment?.['POLICY_JWKS_PATH'], service('gateway').environment?.['POLICY_SIGNATURE_PATH']],
+      [`${keysDir}/policy.jwks.json`, `${keysDir}/policy-set.jws`],
+    );
     for (const name of SUBGRAPH_NAMES) assert.equal(operatorKeys(name), './keys/subgraphs', `${name} could read more than the gateway's public keys`);
     // Only PostgreSQL keeps state: no volume a key generator could write for every service to read.
     assert.deepEqual(Object.keys(production.volumes ?? {}), ['pgdata']);
@@ -303,13 +309,22 @@ describe('docker-compose.demo.yml over docker-compose.yml', () => {
       assert.equal(agencyPrivate.size, agencies.length, "the identity provider does not hold every agency's private key");
 
       const gateway = keysOf('gateway');
-      assert.deepEqual(
-        [...gateway.keys()].sort(),
-        ['gateway.jwks.json', 'gateway.private.jwk.json', 'subjects.key.json', ...agencies.map((a) => `agencies/${a}.jwks.json`)].sort(),
-      );
+      assert.deepEqual([...gateway.keys()].sort(), gatewayKeyFiles(agencies));
       // The gateway verifies the tokens the provider signs: the same public keys.
       for (const a of agencies) assert.equal(gateway.get(`agencies/${a}.jwks.json`), provider.get(`agencies/${a}.jwks.json`), a);
       for (const [file, text] of gateway) assert.ok(!agencyPrivate.has(text), `the gateway holds an agency private key as ${file}`);
+      // The policy set the image holds, signed by the provider's policy key, whose private half stays with it.
+      assert.equal(gateway.get('policy.jwks.json'), provider.get('policy.jwks.json'));
+      assert.doesNotMatch(gateway.get('policy.jwks.json') ?? '', /"[dk]"\s*:/);
+      assert.ok(provider.has('policy-signing.private.jwk.json'));
+      const gatewayKeys = onHost('gateway', '/keys');
+      const set = loadPolicySet({
+        policiesDir: join(ROOT, 'policies'),
+        supergraphPath: join(ROOT, 'schema/supergraph.graphql'),
+        keysDir: gatewayKeys,
+        subgraphUrls: {},
+      });
+      await checkPolicySignature(set, { signaturePath: join(gatewayKeys, 'policy-set.jws'), jwksPath: join(gatewayKeys, 'policy.jwks.json') });
       for (const name of SUBGRAPH_NAMES) {
         const keys = keysOf(name);
         assert.deepEqual([...keys.keys()], ['gateway.jwks.json'], name);

@@ -33,3 +33,15 @@ export function namesTheCodeReads(): { names: Set<string>; prefixes: Set<string>
   }
   return { names, prefixes };
 }
+
+/** What the production gateway finds in HUB_KEYS_DIR, in docker-compose's demo and in the Kubernetes manifests alike. */
+export function gatewayKeyFiles(agencies: readonly string[]): string[] {
+  return [
+    'gateway.jwks.json',
+    'gateway.private.jwk.json',
+    'subjects.key.json',
+    'policy.jwks.json',
+    'policy-set.jws',
+    ...agencies.map((a) => `agencies/${a}.jwks.json`),
+  ].sort();
+}

@@ -1,15 +1,16 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Client } from 'pg';
-import { ensureDevelopmentKeys, loadPolicies, signDevelopmentToken } from '@hub/gateway';
+import { ensureDevelopmentKeys, loadPolicies, policyKeyPaths, signDevelopmentToken } from '@hub/gateway';
 import { citizenAt, type PopulationOptions } from '@hub/kit/synthetic';
 import { createTestDatabase, type TestDatabase } from '@hub/kit/testing';
+import { signPolicies } from '../src/policies-sign';
 import { gatewayEntry, ROOT, subgraphEntry } from '../src/processes';
 
 /**
@@ -255,6 +256,24 @@ describe('configuration checked at start-up', () => {
   };
   const keysDir = mkdtempSync(join(tmpdir(), 'hub-config-keys-'));
   dirs.push(keysDir);
+  // A production gateway's keys and a policy set signed for it; the signer's key kept elsewhere.
+  const signedKeys = mkdtempSync(join(tmpdir(), 'hub-config-signed-keys-'));
+  const signedPolicies = mkdtempSync(join(tmpdir(), 'hub-config-signed-policies-'));
+  const signer = mkdtempSync(join(tmpdir(), 'hub-config-signer-'));
+  dirs.push(signedKeys, signedPolicies, signer);
+  before(async () => {
+    cpSync(POLICIES_DIR, signedPolicies, { recursive: true });
+    await ensureDevelopmentKeys(signedKeys, loadPolicies(POLICIES_DIR, signedKeys).agencies.keys());
+    const env = { HUB_KEYS_DIR: signedKeys, POLICIES_DIR: signedPolicies, POLICY_SIGNING_KEY: join(signer, 'policy.private.jwk.json') };
+    await signPolicies({ ...env, SUPERGRAPH_PATH: resolve(ROOT, 'schema/supergraph.graphql') }, { newKey: true });
+  });
+  const altered = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hub-config-altered-'));
+    dirs.push(dir);
+    cpSync(signedPolicies, dir, { recursive: true });
+    appendFileSync(join(dir, 'access-matrix.json'), '\n');
+    return dir;
+  };
   const base = {
     ...process.env,
     AUDIT_DATABASE_URL: 'postgres://postgres@127.0.0.1:1/never',
@@ -292,6 +311,30 @@ describe('configuration checked at start-up', () => {
       env: () => base,
       names: /HUB_KEYS_DIR=".*": the gateway's signing key .*gateway\.private\.jwk\.json is missing/,
     },
+    {
+      name: 'gateway, production, the policy set unsigned',
+      entry: gatewayEntry(),
+      env: () => ({ ...base, HUB_KEYS_DIR: signedKeys, POLICIES_DIR: signedPolicies, POLICY_SIGNATURE_PATH: join(signer, 'none.jws') }),
+      names: /POLICY_SIGNATURE_PATH=".*none\.jws": the policy set \(sha256 [0-9a-f]{64}\) is not signed/,
+    },
+    {
+      name: 'gateway, production, a policy file altered after signing',
+      entry: gatewayEntry(),
+      env: () => ({ ...base, HUB_KEYS_DIR: signedKeys, POLICIES_DIR: altered() }),
+      names: /POLICY_SIGNATURE_PATH=".*policy-set\.jws": refused: .*is not the one signed .*: policies\/access-matrix\.json changed/,
+    },
+    {
+      name: "gateway, production, the policy signing key in the gateway's keys",
+      entry: gatewayEntry(),
+      env: () => {
+        const keys = mkdtempSync(join(tmpdir(), 'hub-config-with-signer-'));
+        dirs.push(keys);
+        cpSync(signedKeys, keys, { recursive: true });
+        cpSync(join(signer, 'policy.private.jwk.json'), policyKeyPaths(keys).privateJwk);
+        return { ...base, HUB_KEYS_DIR: keys, POLICIES_DIR: signedPolicies };
+      },
+      names: /policy-signing\.private\.jwk\.json is the policy signing key: keep it with the signer/,
+    },
     { name: 'gateway, HUB_MODE=staging', entry: gatewayEntry(), env: () => ({ ...base, HUB_MODE: 'staging' }), names: /HUB_MODE="staging"/ },
     {
       name: 'subgraph, PORT=abc',
@@ -310,4 +353,44 @@ describe('configuration checked at start-up', () => {
       assert.match(fatal.msg, c.names);
     });
   }
+});
+
+describe('a production gateway with a signed policy set', () => {
+  let database: TestDatabase;
+  const dirs: string[] = [];
+  after(async () => {
+    await database.drop();
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('starts, journals the set put in force, and shows its hash on /ready and in hub_policy_set_info', async () => {
+    database = await createTestDatabase();
+    const keysDir = mkdtempSync(join(tmpdir(), 'hub-signed-keys-'));
+    const signer = mkdtempSync(join(tmpdir(), 'hub-signer-'));
+    dirs.push(keysDir, signer);
+    await ensureDevelopmentKeys(keysDir, loadPolicies(POLICIES_DIR, keysDir).agencies.keys());
+    const env = { HUB_KEYS_DIR: keysDir, POLICIES_DIR, SUPERGRAPH_PATH: resolve(ROOT, 'schema/supergraph.graphql') };
+    const signed = await signPolicies({ ...env, POLICY_SIGNING_KEY: join(signer, 'policy.private.jwk.json') }, { newKey: true });
+    const gateway = startProcess(
+      gatewayEntry(),
+      { ...process.env, ...env, HUB_MODE: 'production', AUDIT_DATABASE_URL: database.url, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' },
+      'gateway listening',
+    );
+    try {
+      const url = new URL(await gateway.url);
+      const ready = (await (await fetch(new URL('/ready', url))).json()) as { policySet: string };
+      assert.equal(ready.policySet, signed.sha256);
+      // Journaled once in force: the first set of this journal, so it replaced none.
+      const journal = new Client({ connectionString: database.url });
+      await journal.connect();
+      const { rows } = await journal.query("SELECT operation_id, reason FROM audit.journal WHERE event = 'policy-change'");
+      await journal.end();
+      assert.deepEqual(rows, [{ operation_id: `sha256:${signed.sha256}`, reason: null }]);
+      const metrics = await (await fetch(new URL('/metrics', url))).text();
+      assert.match(metrics, new RegExp(`^hub_policy_set_info\\{sha256="${signed.sha256}"\\} 1$`, 'm'));
+    } finally {
+      gateway.child.kill('SIGTERM');
+      assert.equal(await gateway.exited, 0, gateway.stderr.join('\n'));
+    }
+  });
 });

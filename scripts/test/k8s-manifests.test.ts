@@ -12,9 +12,10 @@ import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisrup
 import type { IContainer } from 'kubernetes-models/v1/Container' with { 'resolution-mode': 'import' };
 import type { IService } from 'kubernetes-models/v1/Service' with { 'resolution-mode': 'import' };
 import { ensureDevelopmentKeys, loadPolicies, loadSupergraph, urlOverridesFromEnv } from '@hub/gateway';
+import { signPolicies } from '../src/policies-sign';
 import { DEFAULT_SHUTDOWN_GRACE_MS } from '@hub/kit';
 import { SUBGRAPHS } from '@hub/kit';
-import { namesTheCodeReads } from './env-names';
+import { gatewayKeyFiles, namesTheCodeReads } from './env-names';
 import { ROOT } from '../src/processes';
 
 /**
@@ -220,8 +221,10 @@ describe('deploy/k8s', () => {
   it("mounts the gateway's signing key and every agency's JWKS for the gateway, and only the gateway's public keys for the subgraphs", () => {
     const agencies = [...loadPolicies(join(ROOT, 'policies'), '.keys').agencies.keys()];
     assert.ok(agencies.length > 0);
-    const expected = ['gateway.jwks.json', 'gateway.private.jwk.json', 'subjects.key.json', ...agencies.map((a) => `agencies/${a}.jwks.json`)].sort();
-    assert.deepEqual(keyFiles(named('Deployment', 'gateway')), expected);
+    assert.deepEqual(keyFiles(named('Deployment', 'gateway')), gatewayKeyFiles(agencies));
+    // The policy set's key and signature are where the gateway's configuration names them.
+    const env = literalEnv(containerOf(named('Deployment', 'gateway')));
+    assert.deepEqual([env['POLICY_JWKS_PATH'], env['POLICY_SIGNATURE_PATH']], ['/keys/policy.jwks.json', '/keys/policy-set.jws']);
     for (const { name } of SUBGRAPHS) assert.deepEqual(keyFiles(named('Deployment', name)), ['gateway.jwks.json'], name);
   });
 
@@ -325,6 +328,8 @@ describe('deploy/k8s/create-secrets.sh', () => {
       const keysDir = join(work, 'keys');
       const agencies = [...loadPolicies(join(ROOT, 'policies'), '.keys').agencies.keys()];
       await ensureDevelopmentKeys(keysDir, agencies);
+      // The policy signing key where `npm run policies:sign -- --new-key` puts it by default: it must stay behind.
+      await signPolicies({ HUB_KEYS_DIR: keysDir }, { newKey: true });
       // A kubectl that records each Secret it is asked to create, with the contents of its files.
       const log = join(work, 'created.jsonl');
       const fake = join(work, 'kubectl.js');
@@ -389,6 +394,7 @@ appendFileSync(${JSON.stringify(log)}, JSON.stringify({ command: [verb, what, ty
         }
       }
       assert.equal(entries.get('hub-gateway-jwks')?.['gateway.jwks.json'], readFileSync(join(keysDir, 'gateway.jwks.json'), 'utf8'));
+      assert.equal(entries.get('hub-policy-set')?.['policy-set.jws'], readFileSync(join(keysDir, 'policy-set.jws'), 'utf8'));
     } finally {
       rmSync(work, { recursive: true, force: true });
     }

@@ -15,6 +15,7 @@ import type { AuditJournal } from '../journal/writer';
 import type { LimitsPolicy } from '../policy/limits';
 import { errorSummary } from '../monitoring/logger';
 import { GatewayMetrics } from '../monitoring/metrics';
+import type { PolicySet } from '../policy/policy-set';
 import { DocumentCache, printedOnce } from '../pipeline/document-cache';
 import { readRequestBody, runsSource, selectOperation, type GraphQLRequestBody, type SelectedOperation } from './graphql-request';
 import type { OperationRegistry } from '../policy/operation-registry';
@@ -35,6 +36,8 @@ import type { ConsentStore } from '../subjects/consents';
 import { consentRoute } from './consent-route';
 
 export interface GatewayOptions {
+  /** The policy set in force, by its hash (policy/policy-set.ts); absent for a gateway assembled from parts in tests. */
+  policySet?: Pick<PolicySet, 'sha256'>;
   policies: Policies;
   supergraph: SupergraphInfo;
   signingKey: SigningKey;
@@ -85,6 +88,7 @@ export async function startGateway(options: GatewayOptions, port: number, host =
   const { policies, supergraph, logger } = options;
   const map = new ResourceMap(supergraph.apiSchema, supergraph, (subgraph) => policies.resourceOfSubgraph.get(subgraph)?.name ?? null);
   const metrics = new GatewayMetrics(options.journal, () => options.quotas.counting());
+  if (options.policySet) metrics.policySetInForce(options.policySet.sha256);
   const identity = new IdentityVerifier(policies);
   const pipelines = hubPipelines(
     {
@@ -246,7 +250,11 @@ export async function startGateway(options: GatewayOptions, port: number, host =
                         if (graceful.closing) return sendJson(res, 503, { status: 'stopping' });
                         const report = await checkReadiness(supergraph.subgraphs, options.journal, Math.min(READINESS_TIMEOUT_MS, options.subgraphTimeoutMs));
                         // Local quota counting is not "not ready": the hub still serves, each replica counting alone.
-                        sendJson(res, report.status === 'ready' ? 200 : 503, { ...report, quotas: options.quotas.counting() });
+                        sendJson(res, report.status === 'ready' ? 200 : 503, {
+                          ...report,
+                          quotas: options.quotas.counting(),
+                          policySet: options.policySet?.sha256 ?? null,
+                        });
                       }
                     : path === '/metrics'
                       ? async () => {

@@ -33,6 +33,7 @@ export class GatewayMetrics {
   private readonly circuit: Gauge<'subgraph' | 'state'>;
   private readonly journalWrites: Histogram<'outcome'>;
   private readonly journalRefusals: Counter<'reason'>;
+  private readonly policySet: Gauge<'sha256'>;
 
   constructor(journal: AuditJournal, quotaCounting: () => QuotaCounting) {
     const registers = [this.registry];
@@ -94,6 +95,12 @@ export class GatewayMetrics {
       labelNames: ['reason'],
       registers,
     });
+    this.policySet = new Gauge({
+      name: 'hub_policy_set_info',
+      help: 'The policy set in force (policies and supergraph), by its SHA-256: 1 for that set.',
+      labelNames: ['sha256'],
+      registers,
+    });
     new Gauge({
       name: 'hub_quota_counting',
       help: 'Where the quota counters are: 1 for shared (Redis, every replica) or local (this replica only, Redis not configured or unreachable).',
@@ -130,6 +137,12 @@ export class GatewayMetrics {
     for (const code of new Set(codes.map(codeLabel))) this.responseErrors.inc({ agency, code });
     if (main === 'RATE_LIMITED') this.quotaRefusals.inc({ agency });
     this.requestDuration.observe({ event: entry.event }, seconds);
+  }
+
+  /** The set just taken in replaces the one before: one series at a time. */
+  policySetInForce(sha256: string): void {
+    this.policySet.reset();
+    this.policySet.set({ sha256 }, 1);
   }
 
   journalWrite(seconds: number, written: boolean): void {

@@ -6,8 +6,11 @@ import { createHash } from 'node:crypto';
  */
 export interface JournalEntry {
   registrationNumber: string;
-  /** `correction`: what the caller got when the gateway could not tell whether this number's record was written (decision 0018). */
-  event: 'query' | 'sign-in' | 'sign-out' | 'consent-grant' | 'consent-withdraw' | 'correction';
+  /**
+   * `correction`: what the caller got when the gateway could not tell whether this number's record was written (decision 0018).
+   * `policy-change`: a gateway put a policy set in force; operationId is the set's `sha256:<hex>`, reason the one it replaced (decision 0019).
+   */
+  event: 'query' | 'sign-in' | 'sign-out' | 'consent-grant' | 'consent-withdraw' | 'correction' | 'policy-change';
   receivedAt: Date;
   agency: string | null;
   sub: string | null;

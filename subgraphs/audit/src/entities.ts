@@ -13,12 +13,13 @@ export enum AuditEvent {
   CONSENT_GRANT = 'consent-grant',
   CONSENT_WITHDRAW = 'consent-withdraw',
   CORRECTION = 'correction',
+  POLICY_CHANGE = 'policy-change',
 }
 registerEnumType(AuditDecision, { name: 'AuditDecision' });
 registerEnumType(AuditEvent, {
   name: 'AuditEvent',
   description:
-    "Queries of state bodies, logins and logouts (6.9.1), and citizens' consents granted and withdrawn (R5). A correction says what the caller of its registration number got when the gateway could not tell whether that request's record was written: the answer was withheld (AUDIT_UNAVAILABLE). It supersedes the record of the same number, which stays as written.",
+    "Queries of state bodies, logins and logouts (6.9.1), citizens' consents granted and withdrawn (R5), corrections and policy changes. A correction says what the caller of its registration number got when the gateway could not tell whether that request's record was written: the answer was withheld (AUDIT_UNAVAILABLE); it supersedes the record of the same number, which stays as written. A policy change: a gateway put a policy set in force (operationId: the set's sha256:<hex>; reason: the set it replaced, null for the first).",
 });
 
 @ObjectType({ description: 'One resource a request touched: the level applied and what came back (never the data).' })
@@ -68,7 +69,9 @@ export class AuditRecord {
   @Column({ type: 'text' })
   registrationNumber!: string;
 
+  /** The last policy change, found at every start without reading the journal: a partial index by seq (AuditJournalPolicyChange). */
   @Field(() => AuditEvent)
+  @Index('journal_policy_change', { synchronize: false })
   @Column({ type: 'text' })
   event!: AuditEvent;
 

@@ -1,0 +1,66 @@
+import { Pool } from 'pg';
+import { APPEND_JOURNAL_SQL, journalRow, type JournalEntry } from '@hub/audit';
+
+/**
+ * `policy-change` records (docs/decisions/0019): the journal says which policy set was in force
+ * from when, so an auditor can tell which rules applied to any record. The set's hash goes where
+ * a registered operation's goes, `operationId` (`sha256:<hex>`), and the set it replaced in
+ * `reason`; nobody's request, so no caller, purpose or resource. Chained like every record.
+ */
+export function policyChangeEntry(registrationNumber: string, sha256: string, previous: string | null, at: Date): JournalEntry {
+  return {
+    registrationNumber,
+    event: 'policy-change',
+    receivedAt: at,
+    agency: null,
+    sub: null,
+    roles: [],
+    purpose: null,
+    caseNumber: null,
+    operationType: null,
+    operationName: null,
+    operationId: `sha256:${sha256}`,
+    resources: [],
+    decision: 'allowed',
+    reason: previous === null ? null : `sha256:${previous}`,
+    attemptToExceedAuthority: false,
+    errorCodes: [],
+    positive: false,
+    records: 0,
+    durationMs: 0,
+    clientAddress: null,
+  };
+}
+
+/**
+ * At start: journals the set this gateway puts in force unless it is the last one journaled.
+ * Read and append happen in one transaction under a lock of their own, so replicas starting
+ * together with the same new set record it once. Returns the set replaced (null for the first),
+ * or undefined when the set was already in force.
+ */
+export async function journalPolicyChange(url: string, sha256: string, registrationNumber: () => string): Promise<{ previous: string | null } | undefined> {
+  const pool = new Pool({ connectionString: url, max: 1, application_name: 'hub-gateway-policy' });
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query("SELECT pg_advisory_xact_lock(hashtext('audit.journal.policy-change'))");
+    // The partial index journal_policy_change: one row read, however long the journal.
+    const { rows } = await client.query<{ operation_id: string | null }>(
+      "SELECT operation_id FROM audit.journal WHERE event = 'policy-change' ORDER BY seq DESC LIMIT 1",
+    );
+    const last = rows[0]?.operation_id?.replace(/^sha256:/, '') ?? null;
+    if (last === sha256) {
+      await client.query('COMMIT');
+      return undefined;
+    }
+    await client.query(APPEND_JOURNAL_SQL, [JSON.stringify([journalRow(policyChangeEntry(registrationNumber(), sha256, last, new Date()))])]);
+    await client.query('COMMIT');
+    return { previous: last };
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+    await pool.end();
+  }
+}
