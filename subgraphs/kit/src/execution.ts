@@ -17,9 +17,9 @@ import { LRUCache } from 'lru-cache';
  * of the texts kept: the texts are the caller's, and a parsed document takes several times its
  * text in memory.
  */
-export type DocumentCache = LRUCache<string, DocumentNode>;
+export type ValidDocuments = LRUCache<string, DocumentNode>;
 
-export function documentCache(maxEntries: number, maxChars: number): DocumentCache {
+export function validDocuments(maxEntries: number, maxChars: number): ValidDocuments {
   return new LRUCache<string, DocumentNode>({ max: maxEntries, maxSize: maxChars, sizeCalculation: (_document, text) => Math.max(1, text.length) });
 }
 
@@ -38,7 +38,7 @@ export interface GraphQLEndpointOptions<C> {
   complete(context: C): Promise<void>;
   /** Headers every GraphQL answer carries besides its content type. */
   headers: Record<string, string>;
-  documents: DocumentCache;
+  documents: ValidDocuments;
 }
 
 /** Only the gateway calls a subgraph, and it plans from the composed supergraph: no introspection. */

@@ -8,7 +8,7 @@ import type { DataSource } from 'typeorm';
 import pino, { type Logger } from 'pino';
 import { createCallerVerifier, loadJwks, type Caller } from './caller';
 import { openDatabase, type EntityClass, type MigrationClass, type DatabaseOptions } from './database';
-import { createGraphQLEndpoint, documentCache } from './execution';
+import { createGraphQLEndpoint, validDocuments } from './execution';
 import { createHttpServer, DEFAULT_SHUTDOWN_GRACE_MS, GracefulServer, listen, RequestRejected, sendJson } from './http';
 import { catalogEntry, type SubgraphName } from './catalog';
 import { journalMigration, QueryJournal } from './query-journal';
@@ -153,7 +153,7 @@ export async function startSubgraph<L>(module: SubgraphModule<L>, options: Subgr
       context,
       complete,
       headers: ANSWER_HEADERS,
-      documents: documentCache(MAX_CACHED_DOCUMENTS, MAX_CACHED_DOCUMENT_CHARS),
+      documents: validDocuments(MAX_CACHED_DOCUMENTS, MAX_CACHED_DOCUMENT_CHARS),
     }),
     routes: {
       '/health': (_req, res) => sendJson(res, 200, { status: 'ok', subgraph: module.name }),

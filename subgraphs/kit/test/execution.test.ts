@@ -2,15 +2,15 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { IncomingMessage } from 'node:http';
 import { buildSchema, parse, type GraphQLSchema } from 'graphql';
-import { createGraphQLEndpoint, documentCache, type Answer } from '../src/execution';
+import { createGraphQLEndpoint, validDocuments, type Answer } from '../src/execution';
 import { hubError } from '../src/errors';
 import { RequestRejected } from '../src/http';
 
-describe('documentCache', () => {
+describe('validDocuments', () => {
   const document = parse('{ a }');
 
   it('keeps at most its number of entries, dropping the least recently used', () => {
-    const cache = documentCache(2, 1_000);
+    const cache = validDocuments(2, 1_000);
     cache.set('one', document);
     cache.set('two', document);
     assert.equal(cache.get('one'), document);
@@ -22,7 +22,7 @@ describe('documentCache', () => {
   });
 
   it('keeps at most its number of characters of text, and never a text longer than that', () => {
-    const cache = documentCache(100, 10);
+    const cache = validDocuments(100, 10);
     cache.set('aaaa', document);
     cache.set('bbbb', document);
     cache.set('cccc', document);
@@ -76,7 +76,7 @@ function request(headers: Record<string, string>, method = 'POST', url = '/graph
 function endpoint(complete: (context: Context) => Promise<void> = () => Promise.resolve()) {
   const resolved: string[] = [];
   const completed: Context[] = [];
-  const documents = documentCache(10, 10_000);
+  const documents = validDocuments(10, 10_000);
   const serve = createGraphQLEndpoint<Context>({
     schema: testSchema(resolved),
     headers: { 'cache-control': 'no-store' },
