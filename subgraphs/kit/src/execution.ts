@@ -20,7 +20,7 @@ import { LRUCache } from 'lru-cache';
 export type ValidDocuments = LRUCache<string, DocumentNode>;
 
 export function validDocuments(maxEntries: number, maxChars: number): ValidDocuments {
-  return new LRUCache<string, DocumentNode>({ max: maxEntries, maxSize: maxChars, sizeCalculation: (_document, text) => Math.max(1, text.length) });
+  return new LRUCache<string, DocumentNode>({ max: maxEntries, maxSize: maxChars, sizeCalculation: (_document, text) => text.length });
 }
 
 /** What a subgraph answers on /graphql: the HTTP status, its headers and the JSON text. */
@@ -128,7 +128,7 @@ export function createGraphQLEndpoint<C>(options: GraphQLEndpointOptions<C>): (r
     },
     onOperation(_req, _args, result) {
       // No data: execution stopped before any resolver ran, because the variables did not coerce.
-      if (!('data' in result) || result.data === undefined) return badRequest(result.errors ?? [], 'BAD_USER_INPUT');
+      if (result.data === undefined) return badRequest(result.errors ?? [], 'BAD_USER_INPUT');
       return undefined;
     },
   });
