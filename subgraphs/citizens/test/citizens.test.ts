@@ -44,7 +44,7 @@ describe('citizens subgraph', () => {
     const fin = people['citizen-full']!;
     await subgraph.db.query('ALTER TABLE citizens.query_journal RENAME TO query_journal_away');
     try {
-      // The kit's lean path answers plain JSON; another accepted type goes through Apollo Server: both refuse alike.
+      // Whichever answer type the caller accepts, the refusal is the same.
       for (const headers of [{}, { accept: 'application/graphql-response+json' }]) {
         const { status, body } = await subgraph.request(query, { fin }, {}, headers);
         assert.equal(status, 503, JSON.stringify(headers));

@@ -1,6 +1,7 @@
-import { createPublicKey, KeyObject, sign, verify, type JsonWebKey, type webcrypto } from 'node:crypto';
+import { KeyObject, sign, type webcrypto } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { exportJWK, generateKeyPair, importJWK, type JSONWebKeySet, type JWK } from 'jose';
+import { createLocalJWKSet, errors, exportJWK, generateKeyPair, importJWK, jwtVerify, type JSONWebKeySet, type JWK, type JWTPayload } from 'jose';
+import { LRUCache } from 'lru-cache';
 import { hubError } from './errors';
 
 export type Role = 'system' | 'officer' | 'auditor' | 'citizen';
@@ -41,73 +42,16 @@ export function loadJwks(path: string): JSONWebKeySet {
   }
 }
 
-const unauthenticated = (reason: string) => hubError('UNAUTHENTICATED', `This subgraph answers only the hub gateway: ${reason}.`, { http: { status: 401 } });
+const unauthenticated = (reason: string) => hubError('UNAUTHENTICATED', `This subgraph answers only the hub gateway: ${reason}.`);
 
 type CallerVerifier = (authorization: string | undefined) => Promise<Caller>;
 
 /** Seconds of clock difference between the gateway and a subgraph that are forgiven. */
 const CLOCK_TOLERANCE_S = 5;
-/** Verified assertions kept until they expire; at most this many, the oldest dropped first. */
+/** Verified assertions kept until they expire; at most this many, the least recently used dropped first. */
 const MAX_CACHED_ASSERTIONS = 10_000;
-const BASE64URL = /^[A-Za-z0-9_-]+$/;
 
-/** Why an assertion is refused, named like jose's error codes so the message reads as before. */
-class AssertionRefused extends Error {
-  constructor(readonly code: string) {
-    super(code);
-  }
-}
-
-function decodeJson(part: string): Record<string, unknown> {
-  let value: unknown;
-  try {
-    value = JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
-  } catch {
-    throw new AssertionRefused('ERR_JWS_INVALID');
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new AssertionRefused('ERR_JWT_INVALID');
-  return value as Record<string, unknown>;
-}
-
-/** The JWKS's Ed25519 signing keys by kid: the only keys an assertion may name. */
-function verifyingKeys(jwks: JSONWebKeySet): Map<string, KeyObject> {
-  const keys = new Map<string, KeyObject>();
-  for (const jwk of jwks.keys) {
-    if (!jwk.kid || jwk.kty !== 'OKP' || jwk.crv !== 'Ed25519') continue;
-    if ((jwk.alg !== undefined && jwk.alg !== 'EdDSA') || (jwk.use !== undefined && jwk.use !== 'sig')) continue;
-    keys.set(jwk.kid, createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' }));
-  }
-  return keys;
-}
-
-/**
- * A compact JWS checked with node:crypto: alg EdDSA only, the key named by kid, then the claims
- * jose checked (iss, aud, exp, iat, nbf). Returns the payload; throws AssertionRefused.
- */
-function verifiedPayload(token: string, keys: Map<string, KeyObject>, audience: string, nowS: number): Record<string, unknown> {
-  const parts = token.split('.');
-  if (parts.length !== 3 || !parts.every((p) => BASE64URL.test(p))) throw new AssertionRefused('ERR_JWS_INVALID');
-  const [encodedHeader, encodedPayload, signature] = parts as [string, string, string];
-  const header = decodeJson(encodedHeader);
-  if (header['alg'] !== 'EdDSA') throw new AssertionRefused('ERR_JOSE_ALG_NOT_ALLOWED');
-  // No extension is understood, so none may be critical.
-  if (header['crit'] !== undefined || header['b64'] !== undefined) throw new AssertionRefused('ERR_JWS_INVALID');
-  const key = typeof header['kid'] === 'string' ? keys.get(header['kid']) : undefined;
-  if (!key) throw new AssertionRefused('ERR_JWKS_NO_MATCHING_KEY');
-  if (!verify(null, Buffer.from(`${encodedHeader}.${encodedPayload}`), key, Buffer.from(signature, 'base64url'))) {
-    throw new AssertionRefused('ERR_JWS_SIGNATURE_VERIFICATION_FAILED');
-  }
-  const payload = decodeJson(encodedPayload);
-  const { iss, aud, exp, iat, nbf } = payload;
-  if (iss !== GATEWAY_ISSUER) throw new AssertionRefused('ERR_JWT_CLAIM_VALIDATION_FAILED');
-  if (!(aud === audience || (Array.isArray(aud) && aud.includes(audience)))) throw new AssertionRefused('ERR_JWT_CLAIM_VALIDATION_FAILED');
-  if (typeof iat !== 'number' || iat > nowS + CLOCK_TOLERANCE_S) throw new AssertionRefused('ERR_JWT_CLAIM_VALIDATION_FAILED');
-  if (nbf !== undefined && (typeof nbf !== 'number' || nbf > nowS + CLOCK_TOLERANCE_S)) throw new AssertionRefused('ERR_JWT_CLAIM_VALIDATION_FAILED');
-  if (typeof exp !== 'number' || exp <= nowS - CLOCK_TOLERANCE_S) throw new AssertionRefused('ERR_JWT_EXPIRED');
-  return payload;
-}
-
-function callerOf(payload: Record<string, unknown>): Caller {
+function callerOf(payload: JWTPayload): Caller {
   const level = payload['level'];
   if (level !== 'unlimited' && level !== 'restricted') throw unauthenticated('the assertion grants no access level');
   const searchLimit = payload['searchLimit'];
@@ -132,28 +76,35 @@ function callerOf(payload: Record<string, unknown>): Caller {
 }
 
 /**
- * Verifies the gateway's assertion for this subgraph (audience = its name). A verified
- * assertion is kept until its exp, so one presented again costs a map lookup.
+ * Verifies the gateway's assertion for this subgraph with jose: EdDSA only, a key of the
+ * gateway's JWKS named by kid, issuer, audience (the subgraph's name), iat and exp. A verified
+ * assertion is kept until its exp, so one presented again costs a cache lookup.
  */
 export function createCallerVerifier(audience: string, jwks: JSONWebKeySet, now: () => number = Date.now): CallerVerifier {
-  const keys = verifyingKeys(jwks);
-  const cache = new Map<string, { caller: Caller; expiresAtMs: number }>();
+  const keys = createLocalJWKSet(jwks);
+  const cache = new LRUCache<string, { caller: Caller; expiresAtMs: number }>({ max: MAX_CACHED_ASSERTIONS });
   return async (authorization) => {
     const token = /^Bearer (.+)$/.exec(authorization ?? '')?.[1];
     if (!token) throw unauthenticated('no gateway assertion');
     const nowMs = now();
     const cached = cache.get(token);
     if (cached && nowMs < cached.expiresAtMs) return cached.caller;
-    cache.delete(token);
-    let payload;
+    let payload: JWTPayload;
     try {
-      payload = verifiedPayload(token, keys, audience, Math.floor(nowMs / 1000));
+      ({ payload } = await jwtVerify(token, keys, {
+        algorithms: ['EdDSA'],
+        issuer: GATEWAY_ISSUER,
+        audience,
+        requiredClaims: ['iat', 'exp'],
+        clockTolerance: CLOCK_TOLERANCE_S,
+        currentDate: new Date(nowMs),
+      }));
     } catch (error) {
-      throw unauthenticated(`the gateway assertion is not valid (${error instanceof AssertionRefused ? error.code : 'invalid'})`);
+      cache.delete(token);
+      throw unauthenticated(`the gateway assertion is not valid (${error instanceof errors.JOSEError ? error.code : 'invalid'})`);
     }
     const caller = callerOf(payload);
-    if (cache.size >= MAX_CACHED_ASSERTIONS) cache.delete(cache.keys().next().value!);
-    cache.set(token, { caller, expiresAtMs: (payload['exp'] as number) * 1000 });
+    cache.set(token, { caller, expiresAtMs: payload.exp! * 1000 });
     return caller;
   };
 }
@@ -176,7 +127,11 @@ function signerOf(key: SigningKey): KeyObject {
 
 const base64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
-/** Signs the per-subgraph assertion (a compact JWS, EdDSA, with node:crypto); the gateway's half of the protocol above. */
+/**
+ * Signs the per-subgraph assertion, the gateway's half of the protocol above: a compact JWS
+ * (EdDSA) that jose verifies, signed with node:crypto's Ed25519 because jose's WebCrypto
+ * signing costs twice the CPU on every subgraph call (docs/decisions/0012-assertions-verified-by-jose.md).
+ */
 export function signCallerAssertion(key: SigningKey, audience: string, caller: Caller, ttlSeconds = 60): Promise<string> {
   const { agency, roles, purpose, caseNumber, fin, level, registrationNumber, searchLimit, subjectHashes, hiddenPurposes } = caller;
   const iat = Math.floor(Date.now() / 1000);

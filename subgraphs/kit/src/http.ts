@@ -1,15 +1,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 import type { Answer } from './execution';
 
 type Route = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
-interface HttpOptions<C extends BaseContext> {
-  apollo: ApolloServer<C>;
-  context: (req: IncomingMessage, res: ServerResponse) => Promise<C>;
-  /** Answers the common request without Apollo Server (execution.ts); undefined leaves it to Apollo Server. */
-  lean?: (req: IncomingMessage, res: ServerResponse, body: unknown) => Promise<Answer | undefined>;
+interface HttpOptions {
+  /** Answers /graphql, given the request and its body as parseGraphQLBody read it (execution.ts). */
+  graphql: (req: IncomingMessage, body: unknown) => Promise<Answer>;
   /** Extra routes by exact path, e.g. /health and /ready. */
   routes?: Record<string, Route>;
 }
@@ -64,8 +61,8 @@ export async function parseGraphQLBody(req: IncomingMessage, limit: number): Pro
   }
 }
 
-/** Serves an Apollo Server on Node's own http module: no framework between the socket and the rules. */
-export function createHttpServer<C extends BaseContext>(options: HttpOptions<C>): Server {
+/** Serves a subgraph's GraphQL endpoint on Node's own http module: no framework between the socket and the rules. */
+export function createHttpServer(options: HttpOptions): Server {
   return createServer((req, res) => {
     void handle(req, res).catch((error: unknown) => {
       if (error instanceof RequestRejected) return sendJson(res, error.status, graphQLErrorBody(error.code, error.message));
@@ -79,30 +76,9 @@ export function createHttpServer<C extends BaseContext>(options: HttpOptions<C>)
     const route = options.routes?.[url.pathname];
     if (route) return route(req, res);
     if (url.pathname !== '/graphql') return sendJson(res, 404, { error: 'not found' });
-    const body = await parseGraphQLBody(req, MAX_BODY_BYTES);
-    const answer = await options.lean?.(req, res, body);
-    if (answer) {
-      for (const [key, value] of Object.entries(answer.headers)) res.setHeader(key, value);
-      res.statusCode = answer.status;
-      res.end(answer.body);
-      return;
-    }
-    const headers = new HeaderMap();
-    for (const [key, value] of Object.entries(req.headers)) {
-      if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
-    }
-    const response = await options.apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
-      context: () => options.context(req, res),
-    });
-    for (const [key, value] of response.headers) res.setHeader(key, value);
-    res.statusCode = response.status ?? 200;
-    if (response.body.kind === 'complete') {
-      res.end(response.body.string);
-      return;
-    }
-    for await (const chunk of response.body.asyncIterator) res.write(chunk);
-    res.end();
+    const answer = await options.graphql(req, await parseGraphQLBody(req, MAX_BODY_BYTES));
+    res.writeHead(answer.status, { ...answer.headers, 'content-length': Buffer.byteLength(answer.body) });
+    res.end(answer.body);
   }
 }
 

@@ -7,7 +7,7 @@ export * from './errors';
 export * from './formats';
 export * from './graphql';
 export * from './http';
-export * from './journal';
+export * from './query-journal';
 export * from './loading';
 export * from './main';
 export * from './naming';

@@ -1,7 +1,5 @@
 import 'reflect-metadata';
 import type { IncomingMessage, Server } from 'node:http';
-import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { printSchemaWithDirectives, type IResolvers } from '@graphql-tools/utils';
 import { parse, type GraphQLSchema } from 'graphql';
@@ -10,10 +8,10 @@ import type { DataSource } from 'typeorm';
 import pino, { type Logger } from 'pino';
 import { createCallerVerifier, loadJwks, type Caller } from './caller';
 import { openDatabase, type EntityClass, type MigrationClass, type DatabaseOptions } from './database';
-import { createLeanExecutor, DocumentCache, NoIntrospection } from './execution';
+import { createGraphQLEndpoint, validDocuments } from './execution';
 import { createHttpServer, DEFAULT_SHUTDOWN_GRACE_MS, GracefulServer, listen, RequestRejected, sendJson } from './http';
 import { catalogEntry, type SubgraphName } from './catalog';
-import { journalMigration, QueryJournal } from './journal';
+import { journalMigration, QueryJournal } from './query-journal';
 import { sqlOf } from './sql';
 import type { PopulationOptions } from './synthetic/population';
 import { seedOnStart, type PopulationSeed } from './seeding';
@@ -108,7 +106,7 @@ export interface RunningSubgraph {
   stop(): Promise<void>;
 }
 
-/** What the cache-control plugin answered for every response, without its per-field hooks. */
+/** No answer of a subgraph may be kept by a cache on the way. */
 const ANSWER_HEADERS = { 'cache-control': 'no-store' };
 /** A subgraph serves the gateway's few query plans: a small cache holds them all. */
 const MAX_CACHED_DOCUMENTS = 1_000;
@@ -134,7 +132,7 @@ export async function startSubgraph<L>(module: SubgraphModule<L>, options: Subgr
   const journal = new QueryJournal(sqlOf(db), schemaName);
   const schema = await buildFederatedSchema(module);
 
-  /** Once a request has run: its R6 record committed, then the count of records found for the gateway's journal. */
+  /** Once a request has run, its R6 record committed before the answer leaves; no record, no answer. */
   const complete = async ({ caller, outcome }: SubgraphContext<L>) => {
     try {
       await journal.record(caller.registrationNumber, outcome.records > 0);
@@ -143,58 +141,19 @@ export async function startSubgraph<L>(module: SubgraphModule<L>, options: Subgr
       logger.error({ err: error, reg: caller.registrationNumber }, 'R6 journal not written: answer withheld');
       throw new RequestRejected(503, 'AUDIT_UNAVAILABLE', "This system's own journal cannot be written, so no data is served.");
     }
-    // The gateway's journal counts records per resource; only the count leaves, never the data.
-    return { hub: { records: outcome.records } };
   };
-  const journalPlugin: ApolloServerPlugin<SubgraphContext<L>> = {
-    async requestDidStart() {
-      return {
-        async willSendResponse({ contextValue, response }) {
-          for (const [name, value] of Object.entries(ANSWER_HEADERS)) response.http.headers.set(name, value);
-          // The context is missing only when the caller was refused before any resolver ran.
-          if (!contextValue?.caller) return;
-          try {
-            const extensions = await complete(contextValue);
-            if (response.body.kind === 'single') {
-              response.body.singleResult.extensions = { ...response.body.singleResult.extensions, ...extensions };
-            }
-          } catch (error) {
-            if (!(error instanceof RequestRejected) || response.body.kind !== 'single') throw error;
-            // Apollo would answer a thrown error as a 500 with its message: the same refusal as the lean path instead.
-            response.http.status = error.status;
-            response.body.singleResult = { errors: [{ message: error.message, extensions: { code: error.code } }] };
-          }
-        },
-      };
-    },
-  };
-
-  const apollo = new ApolloServer<SubgraphContext<L>>({
-    schema,
-    plugins: [journalPlugin, ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginCacheControlDisabled()],
-    includeStacktraceInErrorResponses: false,
-    // Only the gateway calls a subgraph, and it plans from the composed supergraph.
-    introspection: false,
-    // The process entry (main.ts) owns signals: it stops the server, then the database.
-    stopOnTerminationSignals: false,
-  });
-  await apollo.start();
-
   const context = async (req: IncomingMessage): Promise<SubgraphContext<L>> => {
     const caller = await verifyCaller(req.headers.authorization);
     const outcome = new Outcome();
     return { caller, db, outcome, loaders: module.createLoaders(db, outcome, caller) };
   };
-  const server: Server = createHttpServer<SubgraphContext<L>>({
-    apollo,
-    context,
-    lean: createLeanExecutor({
+  const server: Server = createHttpServer({
+    graphql: createGraphQLEndpoint({
       schema,
-      validationRules: [NoIntrospection],
       context,
       complete,
       headers: ANSWER_HEADERS,
-      documents: new DocumentCache(MAX_CACHED_DOCUMENTS, MAX_CACHED_DOCUMENT_CHARS),
+      documents: validDocuments(MAX_CACHED_DOCUMENTS, MAX_CACHED_DOCUMENT_CHARS),
     }),
     routes: {
       '/health': (_req, res) => sendJson(res, 200, { status: 'ok', subgraph: module.name }),
@@ -216,7 +175,6 @@ export async function startSubgraph<L>(module: SubgraphModule<L>, options: Subgr
     db,
     async stop() {
       await graceful.close(options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS);
-      await apollo.stop();
       await db.destroy();
     },
   };

@@ -20,7 +20,7 @@ async function gatewayKeys(kid = 'gw-1'): Promise<{ key: SigningKey; jwks: JSONW
   return { key: await importSigningKey(privateJwk), jwks: publicJwks };
 }
 
-/** The assertion as jose signed it before signing moved to node:crypto. */
+/** The assertion as jose would sign it. */
 function joseAssertion(key: SigningKey, audience: string) {
   return new SignJWT({
     agency: caller.agency,
@@ -52,7 +52,7 @@ async function refusal(verify: ReturnType<typeof createCallerVerifier>, token: s
 }
 
 describe('caller assertions', () => {
-  it('signs with node:crypto what jose verifies, with the same claims', async () => {
+  it('signs with node:crypto a JWS that jose verifies, with the claims of the caller', async () => {
     const { key, jwks } = await gatewayKeys();
     const token = await signCallerAssertion(key, 'citizens', caller, 60);
     const { payload, protectedHeader } = await jwtVerify(token, createLocalJWKSet(jwks), {
@@ -82,7 +82,7 @@ describe('caller assertions', () => {
     );
   });
 
-  it('verifies with node:crypto what jose signs, and what it signs itself', async () => {
+  it('accepts what jose signs as well as what it signs itself', async () => {
     const { key, jwks } = await gatewayKeys();
     const verify = createCallerVerifier('citizens', jwks);
     assert.deepEqual(await verify(`Bearer ${await joseAssertion(key, 'citizens')}`), caller);

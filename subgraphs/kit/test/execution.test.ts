@@ -1,16 +1,16 @@
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server';
-import { buildSchema, GraphQLError, parse, type GraphQLSchema } from 'graphql';
-import { createLeanExecutor, DocumentCache, NoIntrospection, type Answer } from '../src/execution';
+import type { IncomingMessage } from 'node:http';
+import { buildSchema, parse, type GraphQLSchema } from 'graphql';
+import { createGraphQLEndpoint, validDocuments, type Answer } from '../src/execution';
 import { hubError } from '../src/errors';
+import { RequestRejected } from '../src/http';
 
-describe('DocumentCache', () => {
+describe('validDocuments', () => {
   const document = parse('{ a }');
 
   it('keeps at most its number of entries, dropping the least recently used', () => {
-    const cache = new DocumentCache(2, 1_000);
+    const cache = validDocuments(2, 1_000);
     cache.set('one', document);
     cache.set('two', document);
     assert.equal(cache.get('one'), document);
@@ -22,7 +22,7 @@ describe('DocumentCache', () => {
   });
 
   it('keeps at most its number of characters of text, and never a text longer than that', () => {
-    const cache = new DocumentCache(100, 10);
+    const cache = validDocuments(100, 10);
     cache.set('aaaa', document);
     cache.set('bbbb', document);
     cache.set('cccc', document);
@@ -43,136 +43,157 @@ const SDL = `type Query {
   count: Int
   failing: String
   crashing: String
-  teapot: String
 }`;
 
-/** A small schema whose resolvers cover the shapes of answer: data, coded errors, uncoded errors, an http extension. */
-function testSchema(): GraphQLSchema {
+/** A small schema whose resolvers cover the shapes of answer: data, a coded error, an uncoded one. */
+function testSchema(resolved: string[]): GraphQLSchema {
   const schema = buildSchema(SDL);
   const fields = schema.getQueryType()!.getFields();
   fields['hello']!.resolve = (_root, args: { name: string }, context: Context) => {
+    resolved.push('hello');
     context.records += 1;
     return `hello ${args.name}`;
   };
-  fields['count']!.resolve = () => 3;
+  fields['count']!.resolve = () => {
+    resolved.push('count');
+    return 3;
+  };
   fields['failing']!.resolve = () => {
     throw hubError('BAD_USER_INPUT', 'no', { argument: 'x' });
   };
   fields['crashing']!.resolve = () => {
     throw new Error('internal detail');
   };
-  fields['teapot']!.resolve = () => {
-    throw new GraphQLError('short', { extensions: { code: 'TEAPOT', http: { status: 418, headers: new Map([['x-tea', 'yes']]) } } });
-  };
   return schema;
 }
 
-const HEADERS = { 'cache-control': 'no-store' };
+const ACCEPTED = { 'content-type': 'application/json', authorization: 'yes' };
 
-function fakeRequest(headers: Record<string, string>, method = 'POST'): IncomingMessage {
-  return { method, headers } as unknown as IncomingMessage;
+function request(headers: Record<string, string>, method = 'POST', url = '/graphql'): IncomingMessage {
+  return { method, url, headers } as unknown as IncomingMessage;
 }
-const RESPONSE = {} as ServerResponse;
 
-describe('the lean executor', () => {
-  const schema = testSchema();
+function endpoint(complete: (context: Context) => Promise<void> = () => Promise.resolve()) {
+  const resolved: string[] = [];
   const completed: Context[] = [];
-  const complete = (context: Context) => {
-    completed.push(context);
-    return Promise.resolve({ hub: { records: context.records } });
-  };
-  const documents = new DocumentCache(10, 10_000);
-  const lean = createLeanExecutor<Context>({
-    schema,
-    validationRules: [NoIntrospection],
-    headers: HEADERS,
+  const documents = validDocuments(10, 10_000);
+  const serve = createGraphQLEndpoint<Context>({
+    schema: testSchema(resolved),
+    headers: { 'cache-control': 'no-store' },
     documents,
-    complete,
-    context: (req) => (req.headers.authorization === 'yes' ? Promise.resolve({ records: 0 }) : Promise.reject(new Error('refused'))),
-  });
-
-  // Apollo Server set up as startSubgraph sets it up: the reference the lean path must equal.
-  const plugin: ApolloServerPlugin<Context> = {
-    async requestDidStart() {
-      return {
-        async willSendResponse({ contextValue, response }) {
-          for (const [name, value] of Object.entries(HEADERS)) response.http.headers.set(name, value);
-          const extensions = await complete(contextValue);
-          if (response.body.kind === 'single') response.body.singleResult.extensions = { ...response.body.singleResult.extensions, ...extensions };
-        },
-      };
+    context: (req) => (req.headers.authorization === 'yes' ? Promise.resolve({ records: 0 }) : Promise.reject(hubError('UNAUTHENTICATED', 'not the gateway'))),
+    complete: (context) => {
+      completed.push(context);
+      return complete(context);
     },
-  };
-  const apollo = new ApolloServer<Context>({ schema, plugins: [plugin], includeStacktraceInErrorResponses: false, introspection: false });
-  before(() => apollo.start());
-  after(() => apollo.stop());
+  });
+  return { serve, resolved, completed, documents };
+}
 
-  async function apolloAnswer(body: unknown, headers: Record<string, string>): Promise<Answer> {
-    const response = await apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method: 'POST', headers: new HeaderMap(Object.entries(headers)), search: '', body },
-      context: () => Promise.resolve({ records: 0 }),
-    });
-    assert.equal(response.body.kind, 'complete');
-    return {
-      status: response.status ?? 200,
-      headers: Object.fromEntries(response.headers),
-      body: response.body.kind === 'complete' ? response.body.string : '',
-    };
-  }
+const json = (answer: Answer) => JSON.parse(answer.body) as { data?: Record<string, unknown>; errors?: Array<Record<string, unknown>>; extensions?: unknown };
+const codes = (answer: Answer) => json(answer).errors?.map((e) => (e['extensions'] as { code?: string }).code);
 
-  const JSON_HEADERS = { 'content-type': 'application/json', authorization: 'yes' };
-
-  it('answers what Apollo Server answers: data, coded and uncoded errors, a status from an http extension', async () => {
-    const bodies = [
-      { query: 'query($n: String!) { hello(name: $n) count }', variables: { n: 'x' } },
-      { query: '{ hello(name: "y") failing crashing }', variables: null, operationName: null },
-      { query: 'query A { count } query B { hello(name: "z") teapot }', operationName: 'B', extensions: { other: true } },
-    ];
-    for (const body of bodies) {
-      const answer = await lean(fakeRequest(JSON_HEADERS), RESPONSE, body);
-      assert.ok(answer, JSON.stringify(body));
-      assert.deepEqual(answer, await apolloAnswer(body, JSON_HEADERS));
-    }
-    const teapot = await lean(fakeRequest(JSON_HEADERS), RESPONSE, bodies[2]);
-    assert.equal(teapot?.status, 418);
-    assert.doesNotMatch(JSON.stringify(await lean(fakeRequest(JSON_HEADERS), RESPONSE, bodies[1])), /stacktrace|at Object/);
+describe('the GraphQL endpoint', () => {
+  it('answers data with the answer headers and nothing else', async () => {
+    const { serve } = endpoint();
+    const answer = await serve(request(ACCEPTED), { query: 'query($n: String!) { hello(name: $n) count }', variables: { n: 'x' } });
+    assert.equal(answer.status, 200);
+    assert.deepEqual(answer.headers, { 'cache-control': 'no-store', 'content-type': 'application/json; charset=utf-8' });
+    assert.deepEqual(JSON.parse(answer.body), { data: { hello: 'hello x', count: 3 } });
   });
 
-  it('completes every request it answers once, before the answer, with the context the resolvers saw', async () => {
-    completed.length = 0;
-    const answer = await lean(fakeRequest(JSON_HEADERS), RESPONSE, { query: '{ hello(name: "a") }' });
-    assert.equal(completed.length, 1);
-    assert.equal(completed[0]!.records, 1);
-    assert.match(answer!.body, /"extensions":\{"hub":\{"records":1\}\}/);
+  it('answers every error in one format: a code on each (INTERNAL_SERVER_ERROR when it had none), no stack trace', async () => {
+    const { serve } = endpoint();
+    const answer = await serve(request(ACCEPTED), { query: '{ count failing crashing }' });
+    assert.equal(answer.status, 200);
+    assert.deepEqual(json(answer), {
+      data: { count: 3, failing: null, crashing: null },
+      errors: [
+        { message: 'no', locations: [{ line: 1, column: 9 }], path: ['failing'], extensions: { argument: 'x', code: 'BAD_USER_INPUT' } },
+        { message: 'internal detail', locations: [{ line: 1, column: 17 }], path: ['crashing'], extensions: { code: 'INTERNAL_SERVER_ERROR' } },
+      ],
+    });
+  });
+
+  it('refuses a caller it does not accept with 401 before reading the document, and completes nothing', async () => {
+    const { serve, resolved, completed } = endpoint();
+    for (const query of ['{ count }', '{ count']) {
+      const answer = await serve(request({ 'content-type': 'application/json' }), { query });
+      assert.equal(answer.status, 401, query);
+      assert.deepEqual(json(answer), { errors: [{ message: 'not the gateway', extensions: { code: 'UNAUTHENTICATED' } }] });
+    }
+    assert.deepEqual(resolved, []);
+    assert.equal(completed.length, 0);
+  });
+
+  it('completes each request of an accepted caller once, with the context its resolvers saw, before the answer', async () => {
+    const { serve, completed } = endpoint();
+    await serve(request(ACCEPTED), { query: '{ hello(name: "a") }' });
+    assert.deepEqual(completed, [{ records: 1 }]);
+    const refused = new RequestRejected(503, 'AUDIT_UNAVAILABLE', 'journal down');
+    const failing = endpoint(() => Promise.reject(refused));
+    await assert.rejects(failing.serve(request(ACCEPTED), { query: '{ hello(name: "b") }' }), (error) => error === refused);
+    assert.deepEqual(failing.resolved, ['hello'], 'the answer is withheld once it was computed');
+  });
+
+  it('refuses with 400 what cannot run, with the code Apollo Server gave it, and still completes the request', async () => {
+    const cases: Array<[string, Record<string, unknown>, string]> = [
+      ['a syntax error', { query: '{ count' }, 'GRAPHQL_PARSE_FAILED'],
+      ['an unknown field', { query: '{ nope }' }, 'GRAPHQL_VALIDATION_FAILED'],
+      ['introspection', { query: '{ __schema { types { name } } }' }, 'GRAPHQL_VALIDATION_FAILED'],
+      ['a type by introspection', { query: '{ __type(name: "Query") { name } }' }, 'GRAPHQL_VALIDATION_FAILED'],
+      ['no operation chosen', { query: 'query A { count } query B { count }' }, 'BAD_REQUEST'],
+      ['an operation that is not there', { query: 'query A { count }', operationName: 'B' }, 'BAD_REQUEST'],
+      ['variables that do not coerce', { query: 'query($n: String!) { hello(name: $n) }', variables: {} }, 'BAD_USER_INPUT'],
+    ];
+    const { serve, resolved, completed } = endpoint();
+    for (const [what, body, code] of cases) {
+      const answer = await serve(request(ACCEPTED), body);
+      assert.equal(answer.status, 400, what);
+      assert.equal(json(answer).data, undefined, what);
+      assert.deepEqual([...new Set(codes(answer))], [code], what);
+    }
+    assert.deepEqual(resolved, []);
+    assert.equal(completed.length, cases.length);
+    const typename = await serve(request(ACCEPTED), { query: '{ __typename }' });
+    assert.deepEqual(json(typename), { data: { __typename: 'Query' } });
+  });
+
+  it('refuses a request it cannot read as GraphQL over HTTP says, before the caller is looked at', async () => {
+    const { serve, completed } = endpoint();
+    const cases: Array<[string, IncomingMessage, unknown, number]> = [
+      ['a batch', request(ACCEPTED), [{ query: '{ count }' }], 400],
+      ['no query', request(ACCEPTED), { variables: {} }, 400],
+      ['variables as text', request(ACCEPTED), { query: '{ count }', variables: '{}' }, 400],
+      ['text/plain', request({ ...ACCEPTED, 'content-type': 'text/plain' }), '{ count }', 415],
+      ['PUT', request(ACCEPTED, 'PUT'), { query: '{ count }' }, 405],
+      ['an answer type it does not make', request({ ...ACCEPTED, accept: 'text/html' }), { query: '{ count }' }, 406],
+    ];
+    for (const [what, req, body, status] of cases) {
+      const answer = await serve(req, body);
+      assert.equal(answer.status, status, what);
+      if (status === 400) assert.deepEqual(codes(answer), ['BAD_REQUEST'], what);
+    }
+    assert.equal(completed.length, 0);
+  });
+
+  it('answers a query sent by GET, and the GraphQL response type when it is asked for', async () => {
+    const { serve, completed } = endpoint();
+    const get = await serve(request({ authorization: 'yes' }, 'GET', `/graphql?query=${encodeURIComponent('{ count }')}`), undefined);
+    assert.equal(get.status, 200);
+    assert.deepEqual(json(get), { data: { count: 3 } });
+    const typed = await serve(request({ ...ACCEPTED, accept: 'application/graphql-response+json' }), { query: '{ count }' });
+    assert.equal(typed.headers['content-type'], 'application/graphql-response+json; charset=utf-8');
+    assert.equal(completed.length, 2);
   });
 
   it('parses and validates a text once', async () => {
+    const { serve, documents } = endpoint();
     const query = '{ count }';
-    await lean(fakeRequest(JSON_HEADERS), RESPONSE, { query });
+    await serve(request(ACCEPTED), { query });
     const cached = documents.get(query);
     assert.ok(cached);
-    await lean(fakeRequest(JSON_HEADERS), RESPONSE, { query });
+    await serve(request(ACCEPTED), { query });
     assert.equal(documents.get(query), cached);
-  });
-
-  it('leaves to Apollo Server whatever is not a plain request of a valid, chosen operation by an accepted caller, and completes none of them', async () => {
-    completed.length = 0;
-    const cases: Array<[string, IncomingMessage, unknown]> = [
-      ['GET', fakeRequest(JSON_HEADERS, 'GET'), { query: '{ count }' }],
-      ['text/plain', fakeRequest({ ...JSON_HEADERS, 'content-type': 'text/plain' }), { query: '{ count }' }],
-      ['another accept', fakeRequest({ ...JSON_HEADERS, accept: 'application/graphql-response+json' }), { query: '{ count }' }],
-      ['a batch', fakeRequest(JSON_HEADERS), [{ query: '{ count }' }]],
-      ['no query', fakeRequest(JSON_HEADERS), { variables: {} }],
-      ['variables as text', fakeRequest(JSON_HEADERS), { query: '{ count }', variables: '{}' }],
-      ['a persisted query', fakeRequest(JSON_HEADERS), { query: '{ count }', extensions: { persistedQuery: { version: 1 } } }],
-      ['a syntax error', fakeRequest(JSON_HEADERS), { query: '{ count' }],
-      ['an unknown field', fakeRequest(JSON_HEADERS), { query: '{ nope }' }],
-      ['introspection', fakeRequest(JSON_HEADERS), { query: '{ __schema { types { name } } }' }],
-      ['no operation chosen', fakeRequest(JSON_HEADERS), { query: 'query A { count } query B { count }' }],
-      ['a refused caller', fakeRequest({ ...JSON_HEADERS, authorization: 'no' }), { query: '{ count }' }],
-      ['variables that do not coerce', fakeRequest(JSON_HEADERS), { query: 'query($n: String!) { hello(name: $n) }', variables: {} }],
-    ];
-    for (const [what, req, body] of cases) assert.equal(await lean(req, RESPONSE, body), undefined, what);
-    assert.equal(completed.length, 0);
   });
 });

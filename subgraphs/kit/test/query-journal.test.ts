@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { Client } from 'pg';
 import type { DataSource, Logger } from 'typeorm';
 import { openDatabase } from '../src/database';
-import { journalMigration, QueryJournal } from '../src/journal';
+import { journalMigration, QueryJournal } from '../src/query-journal';
 import { sqlOf } from '../src/sql';
 import { createTestDatabase, type TestDatabase } from '../src/testing';
 
