@@ -41,7 +41,7 @@ export interface UiConfig {
 }
 
 /** Azerbaijani first: the page switches its title with its language (gateway/ui/i18n.tsx). */
-const TITLES = {
+export const TITLES = {
   playground: 'Əməkdaşların sorğu meydançası',
   console: 'Auditorların konsolu',
   me: 'Məlumat mübadiləsi mərkəzində məlumatlarım',

@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { TITLES } from '../../src/http/pages';
 
 /** The pages' catalogues (gateway/ui/messages): one per language, read here as the bundle reads them. */
 const UI = resolve(__dirname, '../../../ui');
@@ -56,5 +57,9 @@ describe("the pages' message catalogues", () => {
       (key) => !source.includes(`'${key}'`) && !source.includes(`"${key}"`) && !prefixes.has(key.slice(0, key.lastIndexOf('.'))),
     );
     assert.deepEqual(unused, []);
+  });
+
+  it("give the server's first title of each page, before its script runs (Azerbaijani first)", () => {
+    for (const [page, title] of Object.entries(TITLES)) assert.equal(valueAt(az, `${page}.title`), title, page);
   });
 });
