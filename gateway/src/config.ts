@@ -74,7 +74,7 @@ export function gatewayConfigFromEnv(env: Environment): GatewayConfig {
     supergraphPath: existing(read, 'SUPERGRAPH_PATH', 'schema/supergraph.graphql', 'file'),
     policiesDir: existing(read, 'POLICIES_DIR', 'policies', 'directory'),
     keysDir: read.path('HUB_KEYS_DIR', '.keys'),
-    auditDatabaseUrl: urlOf(read, read.text('AUDIT_DATABASE_URL') ? 'AUDIT_DATABASE_URL' : 'DATABASE_URL', ['postgres:', 'postgresql:']),
+    auditDatabaseUrl: read.databaseUrl(read.text('AUDIT_DATABASE_URL') ? 'AUDIT_DATABASE_URL' : 'DATABASE_URL'),
     redisUrl: read.text('REDIS_URL') ? urlOf(read, 'REDIS_URL', ['redis:', 'rediss:']) : undefined,
     production: mode === 'production',
     subgraphTimeoutMs: read.integer('SUBGRAPH_TIMEOUT_MS', 5_000, 100, 120_000),

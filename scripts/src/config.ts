@@ -26,7 +26,7 @@ interface LauncherConfig extends OperatorConfig {
 
 export function launcherConfig(env: Environment): LauncherConfig {
   const read = new EnvReader(env);
-  const databaseUrl = read.text('DATABASE_URL') === undefined ? undefined : read.url('DATABASE_URL');
+  const databaseUrl = read.text('DATABASE_URL') === undefined ? undefined : read.databaseUrl('DATABASE_URL');
   return {
     ...operatorConfig(env),
     databaseUrl,
