@@ -84,7 +84,8 @@ async function acceptsWrites(url: string): Promise<boolean> {
   } catch {
     return false;
   } finally {
-    await probe.end().catch(() => undefined);
+    // Not awaited: a socket that never opened may never say it closed.
+    probe.end().catch(() => undefined);
   }
 }
 
@@ -110,7 +111,8 @@ function primaryFollowingClient(tracker: PrimaryTracker): typeof Client {
         if (rows[0]?.standby !== false) throw new Error(`${target.host}:${target.port} is a standby now`);
       } catch (error) {
         tracker.lost(target);
-        await this.end().catch(() => undefined);
+        // Not awaited: a socket that never opened may never say it closed.
+        this.end().catch(() => undefined);
         throw error;
       }
       return this;
