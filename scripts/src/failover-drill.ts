@@ -44,6 +44,8 @@ export interface DrillResult {
   acknowledgedWhileStalled: number;
   /** From the kill to the first answer with data and no error. */
   firstGoodAfterMs: number;
+  /** The error codes of the answers asked between the kill and the first good answer, counted. */
+  gap: Record<string, number>;
   /** /ready's journalDatabase before the kill and after the failover. */
   writesTo: { before: string | undefined; after: string | undefined };
   primaryPort: number;
@@ -54,6 +56,10 @@ export interface DrillResult {
 }
 
 const DATABASE = 'hub';
+/** Each caller's pace: under requestsPerMinutePerSub (600), and ten callers under requestsPerMinutePerAgency (6,000). */
+const REQUEST_INTERVAL_MS = 111;
+/** At most this many callers, all of one agency. */
+const MAX_WORKERS = 10;
 const POPULATION = { ...DEMO_POPULATION, citizens: 20, foreigners: 10 };
 
 interface Answer {
@@ -62,6 +68,8 @@ interface Answer {
   at: number;
   registration: string | null;
   kind: 'good' | 'acknowledged' | 'refused' | 'no answer';
+  /** The answer's error codes. */
+  codes: string[];
 }
 
 /** Ports the launcher needs free: the gateway's and nine subgraphs' in a row. */
@@ -100,6 +108,7 @@ async function readiness(port: number): Promise<{ journalDatabase?: string }> {
 
 export async function runFailoverDrill(options: DrillOptions): Promise<DrillResult> {
   const log = options.log ?? (() => undefined);
+  if (options.workers > MAX_WORKERS) throw new Error(`at most ${MAX_WORKERS} callers stay within the agency's quota`);
   const mode = options.synchronous ? 'synchronous' : 'asynchronous';
   const t0 = performance.now();
   const clock = () => `${((performance.now() - t0) / 1000).toFixed(1)} s`;
@@ -145,14 +154,22 @@ export async function runFailoverDrill(options: DrillOptions): Promise<DrillResu
     const backup = options.restore ? await cluster.baseBackup(primary, 'base-backup') : null;
 
     const policies = loadPolicies(resolve(ROOT, 'policies'), keysDir);
-    const token = await signDevelopmentToken(keysDir, policies.identity, { agency: 'MIA', roles: ['officer'], ttlSeconds: 3600 });
+    // One officer per caller, each within the quotas of policies/limits.json: a steady load, not a flood.
+    const tokens = await Promise.all(
+      Array.from({ length: options.workers }, (_, i) =>
+        signDevelopmentToken(keysDir, policies.identity, { agency: 'MIA', roles: ['officer'], sub: `drill-officer-${i + 1}`, ttlSeconds: 3600 }),
+      ),
+    );
     const fin = demoPeople(POPULATION).find((p) => p.case === 'citizen-full')!.fin;
     const body = JSON.stringify({ query: `{ person(fin: "${fin}") { citizen { firstName lastName } } }` });
     const answers: Answer[] = [];
     const started = performance.now();
     let running = true;
-    const worker = async () => {
-      while (running) {
+    const worker = async (token: string) => {
+      // Paced: one request every REQUEST_INTERVAL_MS at most; one that took longer is not made up for with a burst.
+      for (let due = performance.now(); running; due = Math.max(due + REQUEST_INTERVAL_MS, performance.now())) {
+        const wait = due - performance.now();
+        if (wait > 0) await new Promise((resolvePromise) => setTimeout(resolvePromise, wait));
         let answer: Answer;
         const sent = performance.now() - started;
         try {
@@ -162,20 +179,20 @@ export async function runFailoverDrill(options: DrillOptions): Promise<DrillResu
             body,
           });
           const json = (await response.json()) as { errors?: Array<{ extensions?: { code?: string } }> };
-          const codes = (json.errors ?? []).map((e) => e.extensions?.code);
+          const codes = (json.errors ?? []).map((e) => e.extensions?.code ?? 'none');
           const registration = response.headers.get('x-registration-number');
           const kind = codes.includes('AUDIT_UNAVAILABLE') ? 'refused' : response.status === 200 && codes.length === 0 ? 'good' : 'acknowledged';
-          answer = { sent, at: performance.now() - started, registration, kind };
+          answer = { sent, at: performance.now() - started, registration, kind, codes };
         } catch {
-          answer = { sent, at: performance.now() - started, registration: null, kind: 'no answer' };
+          answer = { sent, at: performance.now() - started, registration: null, kind: 'no answer', codes: [] };
         }
         answers.push(answer);
       }
     };
     const acknowledged = (from = 0) => answers.slice(from).filter((a) => a.registration && (a.kind === 'good' || a.kind === 'acknowledged')).length;
-    const workers = Array.from({ length: options.workers }, worker);
+    const workers = tokens.map(worker);
 
-    await waitFor(`${options.before} acknowledged answers`, async () => acknowledged() >= options.before, 60_000);
+    await waitFor(`${options.before} acknowledged answers`, async () => acknowledged() >= options.before, 120_000);
     const before = (await readiness(base)).journalDatabase;
     log(`${mode}: ${acknowledged()} acknowledged (${clock()})`);
 
@@ -195,9 +212,11 @@ export async function runFailoverDrill(options: DrillOptions): Promise<DrillResu
     log(`${mode}: primary killed, standby promoted ${((performance.now() - started - killedAt) / 1000).toFixed(2)} s later`);
     // Asked after the kill: an answer whose record was written before it says nothing about the failover.
     const firstGood = () => answers.find((a) => a.sent > killedAt && a.kind === 'good');
-    await waitFor('the first good answer after the kill', async () => firstGood() !== undefined, 60_000);
+    await waitFor('the first good answer after the kill', async () => firstGood() !== undefined, 60_000).catch((error: Error) => {
+      throw new Error(`${error.message}; answers since: ${JSON.stringify(countCodes(answers.filter((a) => a.sent > killedAt)))}`);
+    });
     const goodFrom = answers.indexOf(firstGood()!);
-    await waitFor(`${options.after} acknowledged answers after the failover`, async () => acknowledged(goodFrom) >= options.after, 60_000);
+    await waitFor(`${options.after} acknowledged answers after the failover`, async () => acknowledged(goodFrom) >= options.after, 120_000);
     running = false;
     await Promise.all(workers);
     const after = (await readiness(base)).journalDatabase;
@@ -222,6 +241,7 @@ export async function runFailoverDrill(options: DrillOptions): Promise<DrillResu
       refused: answers.filter((a) => a.kind === 'refused').length,
       acknowledgedWhileStalled,
       firstGoodAfterMs: firstGood()!.at - killedAt,
+      gap: countCodes(answers.filter((a) => a.sent > killedAt && a.sent < firstGood()!.sent)),
       writesTo: { before, after },
       primaryPort,
       standbyPort,
@@ -245,6 +265,12 @@ export async function runFailoverDrill(options: DrillOptions): Promise<DrillResu
   }
 }
 
+function countCodes(answers: Answer[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const answer of answers) for (const code of answer.kind === 'no answer' ? ['no answer'] : answer.codes) counts[code] = (counts[code] ?? 0) + 1;
+  return counts;
+}
+
 /** The registration numbers that have no row in the journal. */
 async function missingRecords(url: string, registrations: string[]): Promise<string[]> {
   const client = new Client({ connectionString: url });
@@ -265,6 +291,7 @@ export function describeDrill(result: DrillResult): string[] {
   const lines = [
     `${mode}: ${result.acknowledged} answers acknowledged (${result.acknowledgedWhileStalled} while the standby's link was stalled), ${result.refused} refused AUDIT_UNAVAILABLE, ${result.lost.length} acknowledged records missing on the new primary`,
     `${mode}: journal written to ${result.writesTo.before ?? '?'} before the kill, ${result.writesTo.after ?? '?'} after; first good answer ${(result.firstGoodAfterMs / 1000).toFixed(2)} s after the kill`,
+    `${mode}: answers between the kill and the first good one: ${JSON.stringify(result.gap)}`,
     `${mode}: new primary: ${result.verified}`,
   ];
   if (result.restore) lines.push(describeRestore(result.restore));
@@ -277,7 +304,7 @@ export function summaryLine(result: DrillResult): string {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { short: { type: 'boolean', default: false } } });
-  const size = values.short ? { before: 50, after: 50, workers: 4, seed: false } : { before: 2_000, after: 2_000, workers: 16, seed: true };
+  const size = values.short ? { before: 50, after: 50, workers: 4, seed: false } : { before: 2_000, after: 2_000, workers: MAX_WORKERS, seed: true };
   const log = (line: string) => console.log(line);
   try {
     const asynchronous = await runFailoverDrill({ ...size, synchronous: false, restore: false, log });
