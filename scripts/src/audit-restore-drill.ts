@@ -3,7 +3,7 @@ import type { JSONWebKeySet } from 'jose';
 import { poolTarget } from '@hub/kit';
 import { Pool } from 'pg';
 import { describeResult, readJwks, verifyJournal } from './audit-verify';
-import { freeLoopbackPort, ScratchCluster, waitFor } from './pg-cluster';
+import { freeLoopbackPort, queryOne, ScratchCluster, waitFor } from './pg-cluster';
 
 /**
  * `npm run audit:restore-drill -- --backup DIR --archive DIR`: a backup counts once it has been
@@ -21,8 +21,10 @@ export interface RestoreDrillResult {
   liveCheckpoint: CheckpointRow | null;
   /** The live journal holds the restored one's last signed checkpoint, the same seq and hash. */
   sameCheckpoint: boolean;
-  /** Checkpoints the live journal signed after it (the gateway kept signing while the drill ran). */
+  /** Checkpoints the live journal signed past it (the gateway kept signing while the drill ran). */
   liveSignedSince: number;
+  /** The restored journal's last record, seq. */
+  restoredHead: string | null;
 }
 
 interface CheckpointRow {
@@ -33,7 +35,8 @@ interface CheckpointRow {
 async function checkpoints(url: string): Promise<CheckpointRow[]> {
   const pool = new Pool({ ...poolTarget(url), max: 1 });
   try {
-    return (await pool.query<CheckpointRow>('SELECT seq::text, hash FROM audit.checkpoints ORDER BY seq, id')).rows;
+    // c.seq, the number: a bare `seq` would sort by the text column of the same name.
+    return (await pool.query<CheckpointRow>('SELECT c.seq::text AS seq, c.hash FROM audit.checkpoints c ORDER BY c.seq, c.id')).rows;
   } finally {
     await pool.end();
   }
@@ -75,16 +78,21 @@ export async function restoreDrill(options: RestoreDrillOptions): Promise<Restor
     const restored = await scratch.restore(options.backupDir, options.archiveDir, 'restored', await freeLoopbackPort());
     const url = restored.url(options.database);
     const result = await verifyJournal(url, { jwks: options.jwks, ...(options.checkpointDir ? { checkpointDir: options.checkpointDir } : {}) });
-    const [restoredAll, live] = await Promise.all([checkpoints(url), checkpoints(options.liveUrl)]);
+    const [restoredAll, live, head] = await Promise.all([
+      checkpoints(url),
+      checkpoints(options.liveUrl),
+      queryOne<{ seq: string | null }>(url, 'SELECT max(seq)::text AS seq FROM audit.journal'),
+    ]);
     const restoredCheckpoint = restoredAll.at(-1) ?? null;
-    const same = restoredCheckpoint ? live.findIndex((c) => c.seq === restoredCheckpoint.seq && c.hash === restoredCheckpoint.hash) : -1;
+    const same = restoredCheckpoint !== null && live.some((c) => c.seq === restoredCheckpoint.seq && c.hash === restoredCheckpoint.hash);
     return {
       verified: describeResult(result),
       intact: result.broken === null && (result.checkpoints?.forged.length ?? 0) === 0,
       restoredCheckpoint,
       liveCheckpoint: live.at(-1) ?? null,
-      sameCheckpoint: same >= 0,
-      liveSignedSince: same >= 0 ? live.length - 1 - same : live.length,
+      sameCheckpoint: same,
+      liveSignedSince: live.filter((c) => !restoredCheckpoint || BigInt(c.seq) > BigInt(restoredCheckpoint.seq)).length,
+      restoredHead: head.seq,
     };
   } finally {
     await scratch.remove();
