@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { openSync, readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -116,6 +116,7 @@ export async function runFailoverDrill(options: DrillOptions): Promise<DrillResu
   const hubLog = join(cluster.root, 'hub.log');
   let hub: ReturnType<typeof spawn> | null = null;
   let hubExited: Promise<unknown> = Promise.resolve();
+  let out: number | null = null;
   try {
     const [primaryPort, standbyPort] = [await freeLoopbackPort(), await freeLoopbackPort()];
     const primary = await cluster.primary('primary', primaryPort);
@@ -127,7 +128,7 @@ export async function runFailoverDrill(options: DrillOptions): Promise<DrillResu
     // The hub as `npm start` runs it, on both servers; its answers come only with a journal record.
     const base = await freeRun(10);
     const keysDir = join(cluster.root, 'keys');
-    const out = openSync(hubLog, 'a');
+    out = openSync(hubLog, 'a');
     hub = spawn(process.execPath, [resolve(ROOT, 'scripts/dist/src/start.js')], {
       cwd: ROOT,
       stdio: ['ignore', out, out],
@@ -261,6 +262,7 @@ export async function runFailoverDrill(options: DrillOptions): Promise<DrillResu
       hub.kill('SIGTERM');
       await hubExited;
     }
+    if (out !== null) closeSync(out);
     await cluster.remove();
   }
 }
