@@ -83,7 +83,7 @@ async function main(): Promise<void> {
     if (!(await bench(args.database, concurrency, seconds)).ok) process.exitCode = 1;
     return;
   }
-  const cluster = ScratchCluster.create('hub-bench-');
+  const cluster = ScratchCluster.create('hub-journal-append-');
   try {
     const primary = await cluster.primary('primary', await freeLoopbackPort());
     const url = primary.url('hub_bench_journal_append');
