@@ -158,7 +158,7 @@ export class ScratchCluster {
     this.archiveDir = join(root, 'archive');
   }
 
-  static create(prefix = 'hub-pg-'): ScratchCluster {
+  static create(prefix: string): ScratchCluster {
     const root = mkdtempSync(join('/tmp', prefix));
     const cluster = new ScratchCluster(root);
     mkdirSync(cluster.archiveDir);
