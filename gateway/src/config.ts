@@ -83,7 +83,7 @@ export function gatewayConfigFromEnv(env: Environment): GatewayConfig {
       signaturePath: read.path('POLICY_SIGNATURE_PATH', policyFiles.signature),
       jwksPath: read.path('POLICY_JWKS_PATH', policyFiles.jwks),
     },
-    auditDatabaseUrl: urlOf(read, read.text('AUDIT_DATABASE_URL') ? 'AUDIT_DATABASE_URL' : 'DATABASE_URL', ['postgres:', 'postgresql:']),
+    auditDatabaseUrl: read.databaseUrl(read.text('AUDIT_DATABASE_URL') ? 'AUDIT_DATABASE_URL' : 'DATABASE_URL'),
     redisUrl: read.text('REDIS_URL') ? urlOf(read, 'REDIS_URL', ['redis:', 'rediss:']) : undefined,
     production: mode === 'production',
     subgraphTimeoutMs: read.integer('SUBGRAPH_TIMEOUT_MS', 5_000, 100, 120_000),

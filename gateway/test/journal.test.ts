@@ -85,7 +85,10 @@ describe('the audit journal writer', () => {
 
   it('is ready only when it can write, and refuses to confirm a record it could not write', async () => {
     const writable = PostgresAuditJournal.connect(database.url);
+    assert.equal(writable.writesTo(), null, 'no server named before a probe reached one');
     assert.equal(await writable.ping(), true);
+    // Readiness names the server written to (after a failover, the new primary): address:port, or the embedded database's socket.
+    assert.match(writable.writesTo() ?? '', /^(\d+\.\d+\.\d+\.\d+:\d+|local socket)$/);
     await writable.append(journalEntry(1));
     await writable.close();
 

@@ -6,6 +6,7 @@ import { PostgresAuditJournal } from '@hub/gateway';
 import { openDatabase } from '@hub/kit';
 import { benchEntry, random } from './audit-bench-data';
 import { verifyJournal } from './audit-verify';
+import { freeLoopbackPort, ScratchCluster } from './pg-cluster';
 
 /**
  * `npm run bench:journal-append -- [--processes 2] [--concurrency 200] [--duration 20]`: several
@@ -13,6 +14,9 @@ import { verifyJournal } from './audit-verify';
  * appending at once to one database, each with many requests in flight. Prints durable
  * records per second (a record counts once its append resolved, i.e. after COMMIT with
  * synchronous_commit on) and the append latency, then verifies the single chain.
+ * `--replication` runs it twice on scratch servers of this machine (pg-cluster.ts): a primary
+ * alone, then the same primary with a synchronous standby (decision 0015), and prints what the
+ * standby costs.
  */
 interface WorkerReport {
   records: number;
@@ -28,6 +32,7 @@ const { values: args } = parseArgs({
     processes: { type: 'string', default: '2' },
     concurrency: { type: 'string', default: '200' },
     duration: { type: 'string', default: '20' },
+    replication: { type: 'boolean', default: false },
   },
 });
 
@@ -60,6 +65,12 @@ async function worker(id: number, url: string, concurrency: number, seconds: num
 
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
 
+interface BenchResult {
+  perSecond: number;
+  p99: number;
+  ok: boolean;
+}
+
 async function main(): Promise<void> {
   const concurrency = Number(args.concurrency);
   const seconds = Number(args.duration);
@@ -68,7 +79,30 @@ async function main(): Promise<void> {
     process.send!(report);
     return;
   }
-  const server = new URL(args.database);
+  if (!args.replication) {
+    if (!(await bench(args.database, concurrency, seconds)).ok) process.exitCode = 1;
+    return;
+  }
+  const cluster = ScratchCluster.create('hub-journal-append-');
+  try {
+    const primary = await cluster.primary('primary', await freeLoopbackPort());
+    const url = primary.url('hub_bench_journal_append');
+    console.log(`single server (scratch PostgreSQL on 127.0.0.1:${primary.port}):`);
+    const single = await bench(url, concurrency, seconds);
+    await cluster.standby(primary, 'standby', await freeLoopbackPort());
+    await primary.requireStandby('standby');
+    console.log('the same primary with a synchronous standby (synchronous_commit on):');
+    const replicated = await bench(url, concurrency, seconds);
+    const line = (r: BenchResult) => `${r.perSecond.toFixed(0)} records/s, p99 ${r.p99.toFixed(1)} ms`;
+    console.log(`single server: ${line(single)}; primary + synchronous standby: ${line(replicated)}`);
+    if (!single.ok || !replicated.ok) process.exitCode = 1;
+  } finally {
+    await cluster.remove();
+  }
+}
+
+async function bench(database: string, concurrency: number, seconds: number): Promise<BenchResult> {
+  const server = new URL(database);
   const name = server.pathname.slice(1);
   server.pathname = '/postgres';
   const admin = new Client({ connectionString: server.toString() });
@@ -76,7 +110,7 @@ async function main(): Promise<void> {
   await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
   await admin.query(`CREATE DATABASE "${name}"`);
   await admin.end();
-  await (await openDatabase({ url: args.database, applicationName: 'bench-journal-append', ...auditJournalSchema })).destroy();
+  await (await openDatabase({ url: database, applicationName: 'bench-journal-append', ...auditJournalSchema })).destroy();
 
   const processes = Number(args.processes);
   console.log(
@@ -91,7 +125,7 @@ async function main(): Promise<void> {
             '--worker',
             String(i + 1),
             '--database',
-            args.database,
+            database,
             '--concurrency',
             String(concurrency),
             '--duration',
@@ -113,7 +147,7 @@ async function main(): Promise<void> {
   console.log(
     `append latency ms: p50 ${quantile(all, 0.5).toFixed(1)}  p90 ${quantile(all, 0.9).toFixed(1)}  p99 ${quantile(all, 0.99).toFixed(1)}  max ${all[all.length - 1]?.toFixed(1)}`,
   );
-  const client = new Client({ connectionString: args.database });
+  const client = new Client({ connectionString: database });
   await client.connect();
   const {
     rows: [stats],
@@ -121,11 +155,11 @@ async function main(): Promise<void> {
     "SELECT count(*) AS rows, (SELECT sum(requests) FROM audit.journal_hourly WHERE resource = '') AS batches FROM audit.journal",
   );
   await client.end();
-  const verified = await verifyJournal(args.database, 10_000);
+  const verified = await verifyJournal(database, 10_000);
   console.log(
     `journal: ${stats!.rows} rows, rollup counts ${stats!.batches}; chain ${verified.broken ? `BROKEN at seq ${verified.broken.seq}` : 'intact'} (${verified.records} records verified)`,
   );
-  if (verified.broken || String(records) !== stats!.rows) process.exitCode = 1;
+  return { perSecond: records / wall, p99: quantile(all, 0.99), ok: !verified.broken && String(records) === stats!.rows };
 }
 
 void main().catch((error: Error) => {

@@ -4,6 +4,7 @@ import { Client } from 'pg';
 import type { JSONWebKeySet } from 'jose';
 import { entryFromRow, entryHash, GENESIS_HASH, loadCheckpoints, verifyArchive, type Checkpoint } from '@hub/audit';
 import { join } from 'node:path';
+import { poolTarget } from '@hub/kit';
 import { operatorConfig } from './config';
 
 /**
@@ -58,7 +59,9 @@ const compareSeq = (a: string, b: string) => {
 
 export async function verifyJournal(url: string, options: number | VerifyOptions = {}): Promise<VerifyResult> {
   const { batchSize = 1_000, jwks, checkpointDir } = typeof options === 'number' ? { batchSize: options } : options;
-  const client = new Client({ connectionString: url, application_name: 'hub-audit-verify' });
+  // A list of servers (primary and standbys) is verified on the one that is primary now.
+  const { connectionString, Client: Connect = Client } = poolTarget(url);
+  const client = new Connect({ connectionString, application_name: 'hub-audit-verify' });
   await client.connect();
   try {
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');

@@ -34,7 +34,7 @@ export function launcherConfig(env: Environment): LauncherConfig {
     throw new ConfigError(
       `HUB_MODE=${JSON.stringify(mode)}: \`npm start\` runs the development demo only. Production runs each process's own entry: \`docker compose up\` (docker-compose.yml) or deploy/k8s (see the README, "Production").`,
     );
-  const databaseUrl = read.text('DATABASE_URL') === undefined ? undefined : read.url('DATABASE_URL');
+  const databaseUrl = read.text('DATABASE_URL') === undefined ? undefined : read.databaseUrl('DATABASE_URL');
   return {
     ...operatorConfig(env),
     databaseUrl,

@@ -10,6 +10,8 @@ export type SubgraphReadiness = 'ready' | 'not ready' | 'unreachable';
 export interface ReadinessReport {
   status: 'ready' | 'not ready' | 'stopping';
   auditJournal: 'writable' | 'unreachable';
+  /** The database server the journal is written to (address:port); after a failover, the new primary. */
+  journalDatabase?: string;
   subgraphs: Record<string, SubgraphReadiness>;
 }
 
@@ -49,9 +51,11 @@ export async function checkReadiness(
     Promise.all(subgraphs.map(async ({ name, url }) => [name, await subgraphReadiness(url, timeoutMs)] as const)),
   ]);
   const ready = writable && states.every(([, state]) => state === 'ready');
+  const server = writable ? journal.writesTo?.() : null;
   return {
     status: ready ? 'ready' : 'not ready',
     auditJournal: writable ? 'writable' : 'unreachable',
+    ...(server ? { journalDatabase: server } : {}),
     subgraphs: Object.fromEntries([...states].sort(([a], [b]) => a.localeCompare(b))),
   };
 }

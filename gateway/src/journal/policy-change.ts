@@ -1,4 +1,5 @@
 import { Pool } from 'pg';
+import { poolTarget } from '@hub/kit';
 import { APPEND_JOURNAL_SQL, journalRow, type JournalEntry } from '@hub/audit';
 
 /**
@@ -39,7 +40,7 @@ export function policyChangeEntry(registrationNumber: string, sha256: string, pr
  * or undefined when the set was already in force.
  */
 export async function journalPolicyChange(url: string, sha256: string, registrationNumber: () => string): Promise<{ previous: string | null } | undefined> {
-  const pool = new Pool({ connectionString: url, max: 1, application_name: 'hub-gateway-policy' });
+  const pool = new Pool({ ...poolTarget(url), max: 1, application_name: 'hub-gateway-policy' });
   const client = await pool.connect();
   try {
     await client.query('BEGIN');

@@ -1,7 +1,7 @@
 import { Pool } from 'pg';
 import type { Logger } from 'pino';
 import { checkpointHead, type Checkpoint } from '@hub/audit';
-import type { SigningKey } from '@hub/kit';
+import { poolTarget, type SigningKey } from '@hub/kit';
 
 /**
  * What keeps the central journal good for years (issue 16), beside appending: monthly
@@ -33,7 +33,7 @@ export class JournalUpkeep {
   /** Creates the partitions before the first request (failing start-up if it cannot), then keeps at it. */
   static async start(url: string, key: SigningKey, options: UpkeepOptions, logger?: Logger): Promise<JournalUpkeep> {
     const pool = new Pool({
-      connectionString: url,
+      ...poolTarget(url),
       max: 1,
       connectionTimeoutMillis: 5_000,
       query_timeout: 30_000,

@@ -1,5 +1,6 @@
 import { DatabaseError, Pool } from 'pg';
 import { APPEND_JOURNAL_SQL, correctionOf, journalRow, type JournalEntry } from '@hub/audit';
+import { poolTarget } from '@hub/kit';
 import type { JournalUpkeep } from './upkeep';
 
 /**
@@ -18,6 +19,8 @@ export interface AuditJournal {
   /** Writes what is queued; used on shutdown. */
   drain(): Promise<void>;
   ping(): Promise<boolean>;
+  /** The server (address:port) the last successful ping reached: after a failover, the new primary. */
+  writesTo?(): string | null;
   queueDepth(): number;
   close(): Promise<void>;
 }
@@ -80,6 +83,7 @@ export class PostgresAuditJournal implements AuditJournal {
   private corrections: JournalEntry[] = [];
   /** Writes the corrections owed when no record comes to carry them. */
   private correctionRetry: NodeJS.Timeout | null = null;
+  private server: string | null = null;
 
   constructor(
     private readonly pool: Pool,
@@ -90,7 +94,7 @@ export class PostgresAuditJournal implements AuditJournal {
     // A database that accepts connections but does not answer fails requests closed within
     // writeTimeoutMs (writeAll's timer); the pool's own bounds, a little longer, free its clients.
     const pool = new Pool({
-      connectionString: url,
+      ...poolTarget(url),
       max: poolSize,
       connectionTimeoutMillis: limits.writeTimeoutMs + 1_000,
       query_timeout: limits.writeTimeoutMs + 1_000,
@@ -163,10 +167,11 @@ export class PostgresAuditJournal implements AuditJournal {
     try {
       // The probe is bounded like a write: a silent database is not writable.
       // Writable, not merely readable: a standby, a read-only database or a revoked grant is not ready.
-      const { rows } = await this.pool.query<{ writable: boolean }>(
-        "SELECT has_table_privilege('audit.journal', 'INSERT') AND current_setting('transaction_read_only') = 'off' AS writable",
+      const { rows } = await this.pool.query<{ writable: boolean; server: string | null }>(
+        "SELECT has_table_privilege('audit.journal', 'INSERT') AND current_setting('transaction_read_only') = 'off' AS writable, host(inet_server_addr()) || ':' || inet_server_port() AS server",
       );
       const writable = rows[0]?.writable === true;
+      if (writable) this.server = rows[0]?.server ?? 'local socket';
       // Any probe that finds it writable (the background one, /ready) lets records through again.
       if (writable && this.down) {
         clearInterval(this.down);
@@ -177,6 +182,10 @@ export class PostgresAuditJournal implements AuditJournal {
     } catch {
       return false;
     }
+  }
+
+  writesTo(): string | null {
+    return this.server;
   }
 
   async close(): Promise<void> {
@@ -278,7 +287,7 @@ function inDoubt(error: unknown, sent: boolean): boolean {
 
 /** Draws this replica's number from the journal's database, so no two replicas share one. */
 export async function allocateReplicaNumber(url: string): Promise<number> {
-  const pool = new Pool({ connectionString: url, max: 1 });
+  const pool = new Pool({ ...poolTarget(url), max: 1 });
   try {
     const { rows } = await pool.query<{ n: string }>("SELECT nextval('audit.gateway_replica_seq') AS n");
     return Number(rows[0]?.n);

@@ -1,6 +1,6 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { Pool } from 'pg';
-import { openDatabase } from '@hub/kit';
+import { openDatabase, poolTarget } from '@hub/kit';
 
 /**
  * The consents citizens give (R5), kept by the hub itself in its own schema of the audit
@@ -64,7 +64,7 @@ export class PostgresConsentStore implements ConsentStore {
       migrations: [ConsentEvents1795450030000],
     });
     await db.destroy();
-    const pool = new Pool({ connectionString: url, max: poolSize, application_name: 'hub-gateway-consent' });
+    const pool = new Pool({ ...poolTarget(url), max: poolSize, application_name: 'hub-gateway-consent' });
     pool.on('error', () => undefined);
     return new PostgresConsentStore(pool);
   }

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { DEFAULT_SHUTDOWN_GRACE_MS } from './http';
+import { databaseHosts } from './primary';
 import { MAX_UNIQUE_PLATES } from './synthetic/identifiers';
 import { DEMO_POPULATION, type PopulationOptions } from './synthetic/population';
 
@@ -39,6 +40,22 @@ export class EnvReader {
     return raw;
   }
 
+  /** A postgres:// URL, which may list a primary and its standbys as libpq's does (primary.ts). */
+  databaseUrl(name: string): string {
+    const raw = this.text(name);
+    if (!raw) throw new ConfigError(`${name} must be set (a postgres:// URL).`);
+    let first: URL;
+    try {
+      first = new URL(databaseHosts(raw).firstUrl);
+    } catch {
+      throw new ConfigError(`${name} is not a valid URL.`);
+    }
+    if (first.protocol !== 'postgres:' && first.protocol !== 'postgresql:') {
+      throw new ConfigError(`${name}: expected a postgres:// or postgresql:// URL, not ${first.protocol}//.`);
+    }
+    return raw;
+  }
+
   /** An absolute path: relative ones are taken from `base`. */
   path(name: string, fallback: string, base = '.'): string {
     return resolve(base, this.text(name) ?? fallback);
@@ -72,7 +89,7 @@ export function subgraphConfig(env: Environment, defaultPort: number): SubgraphC
   const read = new EnvReader(env);
   const keysDir = read.path('HUB_KEYS_DIR', '.keys');
   return {
-    databaseUrl: read.url('DATABASE_URL'),
+    databaseUrl: read.databaseUrl('DATABASE_URL'),
     port: read.integer('PORT', defaultPort, 0, 65535),
     gatewayJwksPath: read.path('GATEWAY_JWKS_PATH', resolve(keysDir, 'gateway.jwks.json')),
     seed: seedConfig(read),

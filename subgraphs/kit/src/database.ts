@@ -1,6 +1,7 @@
 import { DataSource, type MigrationInterface, type EntitySchema, type Logger } from 'typeorm';
 import { types } from 'pg';
 import { SnakeNamingStrategy } from './naming';
+import { poolTarget } from './primary';
 import { registerSql } from './sql';
 
 // Calendar dates stay YYYY-MM-DD strings: a Date object would shift them across time zones.
@@ -23,9 +24,11 @@ export interface DatabaseOptions {
 }
 
 export function createDataSource(options: DatabaseOptions): DataSource {
+  // A URL listing a primary and its standbys: typeorm parses the first, the Client finds the primary.
+  const { connectionString, Client } = poolTarget(options.url);
   return new DataSource({
     type: 'postgres',
-    url: options.url,
+    url: connectionString,
     schema: options.schema,
     entities: options.entities,
     migrations: options.migrations,
@@ -41,6 +44,7 @@ export function createDataSource(options: DatabaseOptions): DataSource {
       // Fail fast instead of queueing forever when the server is gone; the pool reconnects.
       connectionTimeoutMillis: 5_000,
       idleTimeoutMillis: 30_000,
+      ...(Client ? { Client } : {}),
     },
   });
 }

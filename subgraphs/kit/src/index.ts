@@ -11,6 +11,7 @@ export * from './query-journal';
 export * from './loading';
 export * from './main';
 export * from './naming';
+export * from './primary';
 export * from './seeding';
 export * from './sql';
 export * from './subgraph';
