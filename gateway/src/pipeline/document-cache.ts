@@ -46,6 +46,11 @@ export class DocumentCache {
     this.documents.set(body.query, selected.document);
     return selected;
   }
+
+  /** A text parsed before traffic (a registered operation's), found like any text seen before. */
+  keep(text: string, document: DocumentNode): void {
+    this.documents.set(text, document);
+  }
 }
 
 /** Values derived from one parsed node, one per key (a set of limits, a set of levels); gone with the node. */
