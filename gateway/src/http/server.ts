@@ -13,6 +13,7 @@ import { errorSummary } from '../monitoring/logger';
 import { GatewayMetrics } from '../monitoring/metrics';
 import type { OperationRegistry } from '../policy/operation-registry';
 import { hubPipelines } from '../pipeline/request-path';
+import { Caches } from '../pipeline/document-cache';
 import { DEFAULT_ADMISSION, type AdmissionLimits } from '../stages/admission';
 import type { Policies } from '../policy/policies';
 import type { Quotas } from '../policy/quotas';
@@ -98,7 +99,9 @@ export async function startGateway(options: GatewayOptions, port: number, host =
   });
   const warmUpStarted = Date.now();
   // Each subgraph call passes the stages (onSubgraphFetch); the pipelines are built once Apollo runs.
-  const apollo = await startApollo(supergraph, policies, options.signingKey, transport, (hub, call) => pipelines.graphql.subgraphFetch(hub, call));
+  const caches = new Caches();
+  metrics.watchCaches(caches);
+  const apollo = await startApollo(supergraph, policies, options.signingKey, transport, (hub, call) => pipelines.graphql.subgraphFetch(hub, call), caches);
   logger.info({ ms: Date.now() - warmUpStarted }, 'warmed up');
   const pipelines = hubPipelines(
     {
@@ -118,6 +121,7 @@ export async function startGateway(options: GatewayOptions, port: number, host =
       subjectKeys: options.subjectKeys,
       consents: options.consents,
       bodyTimeoutMs: options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS,
+      caches,
     },
     apollo.execute,
     (stage, error) => logger.error({ stage, err: errorSummary(error) }, 'stage failed'),

@@ -13,7 +13,7 @@ import type { SubjectKeys } from '../subjects/keys';
 import type { ConsentStore } from '../subjects/consents';
 import { useConsent } from '../stages/consent';
 import { Pipeline, type FaultReporter, type HubResult, type Steps } from './stage';
-import { DocumentCache } from './document-cache';
+import { DocumentCache, type Caches } from './document-cache';
 import { readJsonBody, type BodyLimits } from '../http/body';
 import { readRequestBody } from '../http/graphql-request';
 import { consentSteps } from '../http/consent-route';
@@ -57,6 +57,8 @@ export interface PipelineDeps {
   consents: ConsentStore;
   /** How long a request body may take to arrive (http/body.ts). */
   bodyTimeoutMs: number;
+  /** The request path's caches (document-cache.ts), counted in the metrics. */
+  caches: Caches;
 }
 
 /** The last step of a GraphQL request: Apollo's gateway (upstream/apollo.ts), or a test's fake. */
@@ -76,7 +78,7 @@ export function hubPipelines(d: PipelineDeps, execute: Executor, reportFault: Fa
   const admission = useAdmission(d.admission); // R14: a saturated replica sheds load at once
   const addressLimit = useAddressLimit(d.quotas); // hostile traffic refused before its token is read
   const identity = useIdentity(d.identity); // R13: a verified token of a known body
-  const documents = new DocumentCache();
+  const documents = new DocumentCache(d.caches);
   const body: BodyLimits = { maxBytes: d.limits.requestBodyBytes, timeoutMs: d.bodyTimeoutMs };
   const graphql = new Pipeline(
     [
@@ -93,15 +95,15 @@ export function hubPipelines(d: PipelineDeps, execute: Executor, reportFault: Fa
       useErrorHygiene(d.policies, d.production), // no foreign locations, no schema hints
       useQuotas(d.quotas), // R7: requests and records per agency and caller, key walking
       useTrustedOperations(d.policies, d.operations), // R7: systems run the operations registered for their body
-      useLimits(d.map.schema, d.limits), // R7: tokens, depth, aliases, directives, page size, cost
+      useLimits(d.map.schema, d.limits, d.caches), // R7: tokens, depth, aliases, directives, page size, cost
       useReadOnly(), // R1: queries only
-      useAccess(d.policies, d.access), // R8: cut what the caller's body may not read
-      useIntrospection(d.map.schema, d.policies, d.production), // the schema only to those who may read it
-      useRecords(d.map), // what was read, and how many records came back
+      useAccess(d.policies, d.access, d.caches), // R8: cut what the caller's body may not read
+      useIntrospection(d.map.schema, d.policies, d.production, d.caches), // the schema only to those who may read it
+      useRecords(d.map, d.caches), // what was read, and how many records came back
       useFailurePaths(d.map), // a failed subgraph's error on the paths it cost
       ...(d.subjectKeys
         ? [
-            useSubjects(d.map.schema, d.subjectKeys, d.policies), // R4: whom it concerned, as keyed hashes
+            useSubjects(d.map.schema, d.subjectKeys, d.policies, d.caches), // R4: whom it concerned, as keyed hashes
             useConsent(d.map.schema, d.policies, d.consents, d.subjectKeys), // R5: only those who consented, under a consent purpose
           ]
         : []),

@@ -1,7 +1,7 @@
 import type { DocumentNode, OperationDefinitionNode } from 'graphql';
 import { hubError, type AccessLevel, type Role } from '@hub/kit';
 import type { AccessDecision, AccessPolicy } from '../policy/access';
-import { levelsKey, PerDocument } from '../pipeline/document-cache';
+import { levelsKey, type Caches } from '../pipeline/document-cache';
 import { levelsFor, ROLES, type Policies } from '../policy/policies';
 import type { Stage } from '../pipeline/stage';
 
@@ -11,9 +11,9 @@ import type { Stage } from '../pipeline/stage';
  * answered with one FORBIDDEN error on its path. The level goes to the subgraph in the
  * assertion; `restricted` is the owning subgraph's to apply.
  */
-export function useAccess(policies: Policies, access: AccessPolicy): Stage {
+export function useAccess(policies: Policies, access: AccessPolicy, caches: Caches): Stage {
   // The decision depends on the document and the levels only (document-cache.ts); shared, so never changed.
-  const decisions = new PerDocument<AccessDecision>();
+  const decisions = caches.create<DocumentNode, AccessDecision>('access');
   // The levels depend on the agency and the roles only; one shared map per pair, so what is kept per levels (resource-map.ts, records) is found again.
   const levelsOf = new Map<string, ReadonlyMap<string, AccessLevel>>();
   const levelsOfCaller = (agency: string, roles: readonly Role[]) => {

@@ -1,5 +1,5 @@
 import type { DocumentNode, GraphQLSchema, OperationDefinitionNode } from 'graphql';
-import { PerDocument, TextCache } from '../pipeline/document-cache';
+import type { Caches } from '../pipeline/document-cache';
 import {
   boundLimits,
   checkPages,
@@ -26,11 +26,11 @@ const PER_REQUEST = 'per-request';
  * measured once; then each request checks its page sizes only. The search cap goes to the
  * subgraphs in the assertion.
  */
-export function useLimits(schema: GraphQLSchema, policy: LimitsPolicy): Stage {
+export function useLimits(schema: GraphQLSchema, policy: LimitsPolicy, caches: Caches): Stage {
   const applied = new WeakMap<object, OperationLimits>();
   // Texts within limits once (document-cache.ts): a refusal is measured anew every time.
-  const tokenCounts = new TextCache<number>();
-  const verdicts = new PerDocument<LimitsBound | typeof PER_REQUEST>();
+  const tokenCounts = caches.create<string, number>('token-counts', true);
+  const verdicts = caches.create<DocumentNode, LimitsBound | typeof PER_REQUEST>('limits');
   const keyOf = (operationName: string | null, limits: OperationLimits) => `${operationName ?? ''}\n${LIMIT_NAMES.map((name) => limits[name]).join(',')}`;
   const verdictOf = (document: DocumentNode, operation: OperationDefinitionNode, limits: OperationLimits, key: string) => {
     let verdict = verdicts.get(document, key);
@@ -54,7 +54,7 @@ export function useLimits(schema: GraphQLSchema, policy: LimitsPolicy): Stage {
       const limits = limitsFor(policy.byRole, hub.identity.roles);
       applied.set(hub, limits);
       const counted = tokenCounts.get(body.query);
-      if (counted === undefined || counted > limits.tokens) tokenCounts.set(body.query, enforceTokenLimit(body.query, limits));
+      if (counted === undefined || counted > limits.tokens) tokenCounts.set(body.query, '', enforceTokenLimit(body.query, limits));
     },
     onOperation(hub, operation) {
       const limits = applied.get(hub);
@@ -71,7 +71,7 @@ export function useLimits(schema: GraphQLSchema, policy: LimitsPolicy): Stage {
       for (const role of ROLES) {
         const limits = limitsFor(policy.byRole, [role]);
         try {
-          tokenCounts.set(registered.source, enforceTokenLimit(registered.source, limits));
+          tokenCounts.set(registered.source, '', enforceTokenLimit(registered.source, limits));
         } catch {
           // Over this role's token limit: counted anew for each request, as any text over it.
         }

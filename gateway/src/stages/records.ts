@@ -1,5 +1,5 @@
 import type { OperationDefinitionNode } from 'graphql';
-import type { AccessLevel } from '@hub/kit';
+import { levelsKey, type Caches } from '../pipeline/document-cache';
 import type { ResourceMap } from '../policy/resource-map';
 import { countRecords, requestedCoordinates } from '../policy/resource-map';
 import type { Stage } from '../pipeline/stage';
@@ -10,9 +10,9 @@ import type { Stage } from '../pipeline/stage';
  * in the answer itself. No subgraph has to report anything, so a system connected by a
  * supergraph and policy change alone is counted like the hub's own.
  */
-export function useRecords(map: ResourceMap): Stage {
+export function useRecords(map: ResourceMap, caches: Caches): Stage {
   // What an executable reads depends on it and the levels only: worked out once per pair, shared read-only.
-  const requested = new WeakMap<OperationDefinitionNode, WeakMap<ReadonlyMap<string, AccessLevel>, ReadonlyMap<string, ReadonlySet<string>>>>();
+  const requested = caches.create<OperationDefinitionNode, ReadonlyMap<string, ReadonlySet<string>>>('records');
   return {
     name: 'records',
     after: ['access', 'quotas'],
@@ -20,13 +20,12 @@ export function useRecords(map: ResourceMap): Stage {
       const root = map.schema.getRootType(operation.type);
       const executable = operation.executable;
       if (!root || !executable) return;
-      let byLevels = requested.get(executable);
-      if (!byLevels) requested.set(executable, (byLevels = new WeakMap()));
-      let coordinates = byLevels.get(hub.levels);
+      const levels = levelsKey(hub.levels);
+      let coordinates = requested.get(executable, levels);
       if (!coordinates) {
         const found = new Map<string, Set<string>>();
         requestedCoordinates(map, hub.levels, executable.selectionSet, root, found);
-        byLevels.set(hub.levels, (coordinates = found));
+        requested.set(executable, levels, (coordinates = found));
       }
       hub.requested = coordinates;
     },

@@ -1,10 +1,10 @@
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginUsageReportingDisabled } from '@apollo/server/plugin/disabled';
-import { Kind, print, type GraphQLSchema } from 'graphql';
+import { Kind, print, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import type { SigningKey } from '@hub/kit';
 import type { HubContext, HubRequest } from '../pipeline/context';
-import { printedOnce } from '../pipeline/document-cache';
+import type { Caches } from '../pipeline/document-cache';
 import { runsSource, type SelectedOperation } from '../http/graphql-request';
 import type { Policies } from '../policy/policies';
 import type { SupergraphInfo } from '../policy/supergraph';
@@ -31,7 +31,10 @@ export async function startApollo(
   signingKey: SigningKey,
   transport: SubgraphTransport,
   subgraphFetch: (hub: HubRequest, call: SubgraphCall) => void,
+  caches: Caches,
 ): Promise<ApolloExecutor> {
+  // The text Apollo executes for an operation a stage changed: printed once per changed executable.
+  const printed = caches.create<OperationDefinitionNode, string>('printed');
   // The supergraph's URLs with the operator's overrides (SUBGRAPH_URL_<NAME>) applied.
   const urls = new Map(supergraph.subgraphs.map((s) => [s.name, s.url]));
   const apollo = new ApolloServer<HubContext>({
@@ -58,9 +61,11 @@ export async function startApollo(
     async execute(hub, operation) {
       if (!operation?.executable) return { status: 200, headers: {}, body: { data: null }, refusal: null };
       // Never under a name the caller chose (http/graphql-request.ts): Apollo would pass it to every subgraph.
-      const query = runsSource(operation)
-        ? operation.source
-        : printedOnce(operation.executable, ({ name: _name, ...executable }) => print({ kind: Kind.DOCUMENT, definitions: [executable] }));
+      let query = runsSource(operation) ? operation.source : printed.get(operation.executable);
+      if (query === undefined) {
+        const { name: _name, ...executable } = operation.executable;
+        printed.set(operation.executable, '', (query = print({ kind: Kind.DOCUMENT, definitions: [executable] })));
+      }
       const response = await apollo.executeOperation({ query, ...(operation.variables ? { variables: operation.variables } : {}) }, { contextValue: { hub } });
       if (response.body.kind !== 'single') throw new Error('incremental delivery is not served');
       const { data, errors, extensions } = response.body.singleResult;

@@ -16,6 +16,7 @@ import { agencyKeyPaths, ensureDevelopmentKeys, readPrivateJwk, signDevelopmentT
 import { loadLimitsPolicy, type LimitsPolicy } from '../../src/policy/limits';
 import { GatewayMetrics } from '../../src/monitoring/metrics';
 import type { SelectedOperation } from '../../src/http/graphql-request';
+import { Caches } from '../../src/pipeline/document-cache';
 import { operationRegistry } from '../../src/policy/operation-registry';
 import { hubPipelines, type PipelineDeps } from '../../src/pipeline/request-path';
 import { DEFAULT_ADMISSION, type AdmissionLimits } from '../../src/stages/admission';
@@ -163,6 +164,12 @@ export interface Call {
 /** What the fake executor answers for the operation the stages left; the default echoes nothing. */
 export type Respond = (operation: SelectedOperation) => HubResponseBody;
 
+interface ExecutorCall {
+  respond?: Respond;
+  hold?: Promise<void>;
+  executed: SelectedOperation | null;
+}
+
 export interface World {
   keysDir: string;
   /** A token of agency AAA with exactly these claims (iss, aud, iat, exp filled in), for shapes npm run token would not mint. */
@@ -173,6 +180,8 @@ export interface World {
   journal: MemoryJournal;
   consents: MemoryConsentStore;
   pipeline: Pipeline;
+  /** Every pipeline of the request path: graphql, session, operations, consents. */
+  pipelines: ReturnType<typeof hubPipelines>;
   deps: PipelineDeps;
   shutdown: { cutInFlight(): number };
   token(request: Omit<DevelopmentTokenRequest, 'roles'> & { roles?: string[] }): Promise<string>;
@@ -223,10 +232,11 @@ export async function smallWorld(options: { production?: boolean; now?: () => nu
     subjectKeys: options.subjects === false ? null : loadSubjectKeys(keysDir),
     consents,
     bodyTimeoutMs: 1_000,
+    caches: new Caches(),
   };
   // The executor answers what each run says; what reached it is kept per request.
-  const calls = new WeakMap<HubRequest, { respond?: Respond; hold?: Promise<void>; executed: SelectedOperation | null }>();
-  const { graphql: pipeline, shutdown } = hubPipelines(
+  const calls = new WeakMap<HubRequest, ExecutorCall>();
+  const pipelines = hubPipelines(
     deps,
     async (hub, operation) => {
       const call = calls.get(hub)!;
@@ -237,6 +247,7 @@ export async function smallWorld(options: { production?: boolean; now?: () => nu
     },
     () => undefined,
   );
+  const { graphql: pipeline, shutdown } = pipelines;
   const token: World['token'] = (request) => signDevelopmentToken(keysDir, policies.identity, { roles: ['officer'], ...request });
   const defaultToken = await token({ agency: 'AAA' });
   const tokenWithClaims: World['tokenWithClaims'] = async (claims) => {
@@ -257,6 +268,7 @@ export async function smallWorld(options: { production?: boolean; now?: () => nu
     journal,
     consents,
     pipeline,
+    pipelines,
     deps,
     shutdown,
     token,
@@ -276,10 +288,10 @@ export async function smallWorld(options: { production?: boolean; now?: () => nu
         call.address,
       );
       const hub = new HubRequest(http, 'query', new Date());
-      const state = { ...(call.respond ? { respond: call.respond } : {}), ...(call.hold ? { hold: call.hold } : {}), executed: null };
+      const state: ExecutorCall = { ...(call.respond ? { respond: call.respond } : {}), ...(call.hold ? { hold: call.hold } : {}), executed: null };
       calls.set(hub, state);
       const result = await pipeline.run(hub);
-      const executed = state.executed as SelectedOperation | null;
+      const executed = state.executed;
       return { result, hub, executed, entry: journal.entries.at(-1) };
     },
   };
