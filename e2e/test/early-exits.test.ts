@@ -69,8 +69,10 @@ describe('the HTTP layer’s early exits, each journaled (R9)', () => {
       let answered = false;
       req.on('response', (res) => {
         answered = true;
-        answerOf(res).then(resolve, reject);
-        req.destroy();
+        answerOf(res).then((answer) => {
+          req.destroy();
+          resolve(answer);
+        }, reject);
       });
       // Writing on after the gateway closed the connection fails on our side only.
       req.on('error', (error) => {
