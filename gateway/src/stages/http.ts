@@ -6,7 +6,8 @@ const GRAPHQL_RESPONSE = 'application/graphql-response+json';
 /** The one method check: null when the method is allowed. Pages outside the pipelines use it too (http/pages.ts). */
 export function wrongMethod(method: string | undefined, allowed: readonly string[], why = ''): Refusal | null {
   if (method !== undefined && allowed.includes(method)) return null;
-  return new Refusal('BAD_REQUEST', `Use ${allowed.join(' or ')}${why}.`, 405, { reason: 'METHOD' }, { allow: allowed.join(', ') });
+  const methods = allowed.length > 1 ? `${allowed.slice(0, -1).join(', ')} or ${allowed.at(-1)}` : allowed.join('');
+  return new Refusal('BAD_REQUEST', `Use ${methods}${why}.`, 405, { reason: 'METHOD' }, { allow: allowed.join(', ') });
 }
 
 export interface HttpRules {
