@@ -97,12 +97,11 @@ export async function startGateway(options: GatewayOptions, port: number, host =
     metrics,
     logger,
   });
-  const warmUpStarted = Date.now();
-  // Each subgraph call passes the stages (onSubgraphFetch); the pipelines are built once Apollo runs.
   const caches = new Caches();
   metrics.watchCaches(caches);
+  // Each subgraph call passes the stages (onSubgraphFetch); the pipelines are built once Apollo runs.
   const apollo = await startApollo(supergraph, policies, options.signingKey, transport, (hub, call) => pipelines.graphql.subgraphFetch(hub, call), caches);
-  logger.info({ ms: Date.now() - warmUpStarted }, 'warmed up');
+  logger.info({ ms: apollo.warmUpMs }, 'warmed up');
   const pipelines = hubPipelines(
     {
       policies,

@@ -18,6 +18,8 @@ export const WARM_UP_ROUNDS = 20;
 export interface ApolloExecutor {
   /** The pipeline's execution step: the operation as the stages left it, planned and executed by Apollo's gateway. */
   readonly execute: (hub: HubRequest, operation: SelectedOperation | null) => Promise<HubResult>;
+  /** How long the warm-up took (the start-up log). */
+  readonly warmUpMs: number;
   stop(): Promise<void>;
 }
 
@@ -56,8 +58,10 @@ export async function startApollo(
     stopOnTerminationSignals: false,
   });
   await apollo.start();
+  const warmUpStarted = Date.now();
   await warmUp(apollo, supergraph.apiSchema);
   return {
+    warmUpMs: Date.now() - warmUpStarted,
     async execute(hub, operation) {
       if (!operation?.executable) return { status: 200, headers: {}, body: { data: null }, refusal: null };
       // Never under a name the caller chose (http/graphql-request.ts): Apollo would pass it to every subgraph.
