@@ -5,7 +5,7 @@ import { DEFAULT_SHUTDOWN_GRACE_MS, GracefulServer, listen, sendJson, type Signi
 import { AccessPolicy } from '../policy/access';
 import { HubRequest } from '../pipeline/context';
 import { developmentTokenRoute } from './dev-tokens';
-import { checkReadiness, READINESS_TIMEOUT_MS } from './health';
+import { probeRoutes } from './health';
 import { IdentityVerifier } from '../identity/verifier';
 import type { AuditJournal } from '../journal/writer';
 import type { LimitsPolicy } from '../policy/limits';
@@ -158,19 +158,15 @@ export async function startGateway(options: GatewayOptions, port: number, host =
 
   const ui = uiRoutes({ policies, production: options.production, demoPeople: options.demoPeople ?? [] });
   if (!options.production && options.developmentKeysDir) ui.set('/dev/token', developmentTokenRoute(policies, options.developmentKeysDir));
-  // Probes and scrapes read nothing of anyone's and are answered however busy the replica is: outside the pipelines.
-  ui.set('/health', async (_req, res) => sendJson(res, 200, { status: 'ok' }));
-  ui.set('/ready', async (_req, res) => {
-    if (graceful.closing) return sendJson(res, 503, { status: 'stopping' });
-    const report = await checkReadiness(supergraph.subgraphs, options.journal, Math.min(READINESS_TIMEOUT_MS, options.subgraphTimeoutMs));
-    // Local quota counting is not "not ready": the hub still serves, each replica counting alone.
-    sendJson(res, report.status === 'ready' ? 200 : 503, { ...report, quotas: options.quotas.counting() });
+  const probes = probeRoutes({
+    subgraphs: supergraph.subgraphs,
+    journal: options.journal,
+    subgraphTimeoutMs: options.subgraphTimeoutMs,
+    quotaCounting: () => options.quotas.counting(),
+    metrics,
+    stopping: () => graceful.closing,
   });
-  ui.set('/metrics', async (_req, res) => {
-    const text = await metrics.registry.metrics();
-    res.writeHead(200, { 'content-type': metrics.registry.contentType, 'cache-control': 'no-store' });
-    res.end(text);
-  });
+  for (const [path, route] of probes) ui.set(path, route);
   const server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     const route = routes.get(path);
