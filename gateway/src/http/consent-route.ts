@@ -1,13 +1,9 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ConsentEvent, ConsentStore } from '../subjects/consents';
-import { HubRequest } from '../pipeline/context';
 import type { Policies } from '../policy/policies';
 import { Refusal } from '../pipeline/refusal';
-import type { HubResult, Pipeline } from '../pipeline/stage';
+import type { HubResult, Steps } from '../pipeline/stage';
 import { subjectHash, subjectHashesOf, type SubjectKeys } from '../subjects/keys';
-
-const BODY_LIMIT = 4_096;
-const JSON_TYPE = 'application/json; charset=utf-8';
+import { readJsonBody, type BodyLimits } from './body';
 
 interface ConsentRequest {
   agency: string;
@@ -30,20 +26,6 @@ function consentRequest(body: unknown, policies: Policies, withUntil: boolean, n
   return { agency, purpose, until: end };
 }
 
-/** The JSON body of a POST or DELETE, at most BODY_LIMIT bytes. */
-async function readJson(req: IncomingMessage): Promise<unknown> {
-  let text = '';
-  for await (const chunk of req) {
-    text += (chunk as Buffer).toString('utf8');
-    if (text.length > BODY_LIMIT) throw new Refusal('BAD_REQUEST', `The body must be a JSON object of at most ${BODY_LIMIT} bytes.`, 413);
-  }
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    throw new Refusal('BAD_REQUEST', 'The body is not valid JSON.', 400);
-  }
-}
-
 /** The consents in force (latest event per body and purpose is a grant not yet ended), and the history. */
 function view(events: ConsentEvent[], now: Date) {
   const latest = new Map<string, ConsentEvent>();
@@ -63,48 +45,37 @@ function view(events: ConsentEvent[], now: Date) {
   };
 }
 
+/** The journal's event for a request to `/me/consents`: a reading, a grant or a withdrawal. */
+export function consentEvent(method: string | undefined): 'query' | 'consent-grant' | 'consent-withdraw' {
+  return method === 'POST' ? 'consent-grant' : method === 'DELETE' ? 'consent-withdraw' : 'query';
+}
+
 /**
  * `/me/consents` (R5): a citizen, with their own token, reads their consents and their
  * history (GET), grants one (POST {agency, purpose, until?}) or withdraws one (DELETE
  * {agency, purpose}). Not part of the federated graph, and never written into a connected
- * system. Each call passes the session pipeline (identity, registration number) and is
- * journaled: a grant as `consent-grant`, a withdrawal as `consent-withdraw`, a reading as a query.
+ * system. The execution step of its pipeline (request-path.ts): each call is verified, numbered
+ * and journaled, a grant as `consent-grant`, a withdrawal as `consent-withdraw`, a reading as a query.
  */
-export function consentRoute(pipeline: Pipeline, store: ConsentStore, keys: SubjectKeys, policies: Policies, now: () => Date = () => new Date()) {
-  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const event = req.method === 'POST' ? 'consent-grant' : req.method === 'DELETE' ? 'consent-withdraw' : 'query';
-    if (req.method !== 'GET' && event === 'query') {
-      req.resume();
-      const text = JSON.stringify({ errors: [{ message: 'Use GET, POST or DELETE.', extensions: { code: 'BAD_REQUEST' } }] });
-      res.writeHead(405, { 'content-type': JSON_TYPE, allow: 'GET, POST, DELETE', 'content-length': Buffer.byteLength(text) });
-      res.end(text);
-      return;
-    }
-    if (event === 'query') req.resume();
-    const hub = new HubRequest(req, event, now());
-    const result = await pipeline.run(hub, {
-      async execute(): Promise<HubResult> {
-        const identity = hub.identity;
-        if (!identity?.fin || !identity.roles.includes('citizen'))
-          throw new Refusal('FORBIDDEN', 'Only a citizen signed in with their own FİN manages their consents.', 403);
-        hub.subjects.add(subjectHash(keys.current, identity.fin));
-        const at = now();
-        if (event !== 'query') {
-          const body = await readJson(req);
-          const request = consentRequest(body, policies, event === 'consent-grant', at);
-          hub.purpose = { purpose: request.purpose, caseNumber: null };
-          await store.append(
-            subjectHash(keys.current, identity.fin),
-            { ...request, action: event === 'consent-grant' ? 'grant' : 'withdraw', at },
-            hub.registrationNumber,
-          );
-        }
-        const events = await store.history(subjectHashesOf(keys, identity.fin));
-        return { status: 200, headers: {}, body: { data: view(events, at) }, refusal: null };
-      },
-    });
-    const text = JSON.stringify(result.refusal ? result.body : { registrationNumber: hub.registrationNumber, ...result.body.data });
-    res.writeHead(result.status, { 'content-type': JSON_TYPE, 'cache-control': 'no-store', ...result.headers, 'content-length': Buffer.byteLength(text) });
-    res.end(text);
+export function consentSteps(store: ConsentStore, keys: SubjectKeys, policies: Policies, body: BodyLimits, now: () => Date = () => new Date()): Steps {
+  return {
+    async execute(hub): Promise<HubResult> {
+      const identity = hub.identity;
+      if (!identity?.fin || !identity.roles.includes('citizen'))
+        throw new Refusal('FORBIDDEN', 'Only a citizen signed in with their own FİN manages their consents.', 403);
+      hub.subjects.add(subjectHash(keys.current, identity.fin));
+      const at = now();
+      if (hub.event !== 'query') {
+        const request = consentRequest(await readJsonBody(hub.http, body), policies, hub.event === 'consent-grant', at);
+        hub.purpose = { purpose: request.purpose, caseNumber: null };
+        await store.append(
+          subjectHash(keys.current, identity.fin),
+          { ...request, action: hub.event === 'consent-grant' ? 'grant' : 'withdraw', at },
+          hub.registrationNumber,
+        );
+      }
+      const events = await store.history(subjectHashesOf(keys, identity.fin));
+      return { status: 200, headers: {}, body: { data: view(events, at) }, refusal: null };
+    },
   };
 }

@@ -3,7 +3,9 @@ import { FIN_PATTERN, sendJson } from '@hub/kit';
 import { SUB_FORMAT, SUB_PATTERN } from '../identity/verifier';
 import { signDevelopmentToken } from '../identity/keys';
 import { ROLES, type Policies } from '../policy/policies';
-import { allowMethods, type UiRoute } from './pages';
+import { allowMethods, sendRefusal, type UiRoute } from './pages';
+import { DEFAULT_BODY_TIMEOUT_MS, readJsonBody } from './body';
+import { Refusal } from '../pipeline/refusal';
 
 /**
  * Development only: the playground mints tokens for any body with the local development keys.
@@ -29,18 +31,15 @@ const badInput = (res: ServerResponse, message: string) => sendJson(res, 400, { 
 /** POST /dev/token {agency, role, sub?, fin?}: a token signed with the agency's development key. */
 async function mintDevelopmentToken(req: IncomingMessage, res: ServerResponse, policies: Policies, keysDir: string): Promise<void> {
   if (!allowMethods(req, res, ['POST'])) return;
-  let text = '';
-  for await (const chunk of req) {
-    text += (chunk as Buffer).toString('utf8');
-    if (text.length > TOKEN_BODY_BYTES) return badInput(res, `The request body exceeds ${TOKEN_BODY_BYTES} bytes.`);
-  }
   let body: Record<string, unknown>;
   try {
-    const parsed: unknown = JSON.parse(text);
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
+    const parsed = await readJsonBody(req, { maxBytes: TOKEN_BODY_BYTES, timeoutMs: DEFAULT_BODY_TIMEOUT_MS });
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+      return badInput(res, 'The body must be a JSON object {agency, role, sub?, fin?}.');
     body = parsed as Record<string, unknown>;
-  } catch {
-    return badInput(res, 'The body must be a JSON object {agency, role, sub?, fin?}.');
+  } catch (error) {
+    if (!(error instanceof Refusal)) throw error;
+    return sendRefusal(res, error);
   }
   const { agency, role, sub, fin } = body;
   if (typeof agency !== 'string' || !policies.agencies.has(agency))

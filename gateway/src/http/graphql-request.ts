@@ -1,24 +1,22 @@
 import { GraphQLError, Kind, parse, type DocumentNode, type OperationDefinitionNode, type OperationTypeNode } from 'graphql';
-import { persistedQueryNotFound, type PreparedOperation } from '../policy/operation-registry';
+import { persistedQueryNotFound } from '../policy/operation-registry';
 import { Refusal } from '../pipeline/refusal';
 
 /** The GraphQL request as the caller sent it; its text is read here and never stored (R6). */
 export interface GraphQLRequestBody {
-  /** The caller's text; empty when the body names a registered operation instead. */
+  /** The caller's text; for a registered operation, its reviewed text, set by the trusted-operations stage. */
   query: string;
   /** `sha256:<hex>` of a registered operation (`documentId`, or Apollo's `extensions.persistedQuery.sha256Hash`). */
   documentId: string | undefined;
   variables: Record<string, unknown> | undefined;
   operationName: string | undefined;
-  /** The registered operation the id names, decided for this caller (the trusted-operations stage). */
-  prepared?: PreparedOperation;
 }
 
 export interface SelectedOperation {
   /**
    * The text Apollo runs when no stage changed the operation: the caller's (so error locations
-   * stay theirs) with the operation's name blanked (`anonymous`); a registered operation's
-   * reviewed text. Null for a document of several operations: the hub's print of `executable` runs.
+   * stay theirs), or a registered operation's reviewed text, with the operation's name blanked
+   * (`anonymous`). Null for a document of several operations: the hub's print of `executable` runs.
    */
   source: string | null;
   document: DocumentNode;
@@ -30,8 +28,6 @@ export interface SelectedOperation {
   executable: OperationDefinitionNode | null;
   /** True when `executable` differs from what the caller asked (fields were cut). */
   changed: boolean;
-  /** Set for a registered operation: parsed, measured and cut before traffic. */
-  prepared?: PreparedOperation;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -90,23 +86,8 @@ export function runsSource(operation: SelectedOperation): operation is SelectedO
 
 /** One operation per request: several need an operationName that picks one. `parsed`: the same text, parsed before (document-cache.ts). */
 export function selectOperation(request: GraphQLRequestBody, parsed?: DocumentNode): SelectedOperation {
-  const prepared = request.prepared;
-  if (prepared) {
-    const { registered, access } = prepared;
-    return {
-      source: registered.source,
-      document: registered.document,
-      operation: registered.operation,
-      operationName: registered.operation.name?.value ?? null,
-      type: registered.operation.operation,
-      variables: request.variables,
-      executable: access.document,
-      changed: access.forbidden.length > 0,
-      prepared,
-    };
-  }
-  // Only the trusted-operations stage resolves an id; without it, no id is known.
-  if (request.documentId !== undefined) throw persistedQueryNotFound();
+  // An id the trusted-operations stage did not resolve names nothing this caller may run.
+  if (request.documentId !== undefined && request.query === '') throw persistedQueryNotFound();
   let document: DocumentNode;
   try {
     document = parsed ?? parse(request.query, { maxTokens: 20_000 });

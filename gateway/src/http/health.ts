@@ -1,4 +1,8 @@
+import { sendJson } from '@hub/kit';
 import type { AuditJournal } from '../journal/writer';
+import type { GatewayMetrics } from '../monitoring/metrics';
+import type { QuotaCounting } from '../policy/quotas';
+import type { UiRoute } from './pages';
 
 /**
  * Readiness (R14): the gateway serves only when it can audit, and tells an operator or a load
@@ -58,4 +62,42 @@ export async function checkReadiness(
     ...(server ? { journalDatabase: server } : {}),
     subgraphs: Object.fromEntries([...states].sort(([a], [b]) => a.localeCompare(b))),
   };
+}
+
+export interface ProbeSources {
+  subgraphs: ReadonlyArray<{ name: string; url: string }>;
+  journal: AuditJournal;
+  subgraphTimeoutMs: number;
+  quotaCounting: () => QuotaCounting;
+  /** The SHA-256 of the policy set in force (policy/policy-set.ts); null for a gateway assembled from parts in tests. */
+  policySet: string | null;
+  metrics: GatewayMetrics;
+  stopping: () => boolean;
+}
+
+/**
+ * /health, /ready and /metrics: probes and scrapes read nothing of anyone's and are answered
+ * however busy the replica is, so they stand outside the pipelines.
+ */
+export function probeRoutes(p: ProbeSources): Array<[string, UiRoute]> {
+  return [
+    ['/health', async (_req, res) => sendJson(res, 200, { status: 'ok' })],
+    [
+      '/ready',
+      async (_req, res) => {
+        if (p.stopping()) return sendJson(res, 503, { status: 'stopping' });
+        const report = await checkReadiness(p.subgraphs, p.journal, Math.min(READINESS_TIMEOUT_MS, p.subgraphTimeoutMs));
+        // Local quota counting is not "not ready": the hub still serves, each replica counting alone.
+        sendJson(res, report.status === 'ready' ? 200 : 503, { ...report, quotas: p.quotaCounting(), policySet: p.policySet });
+      },
+    ],
+    [
+      '/metrics',
+      async (_req, res) => {
+        const text = await p.metrics.registry.metrics();
+        res.writeHead(200, { 'content-type': p.metrics.registry.contentType, 'cache-control': 'no-store' });
+        res.end(text);
+      },
+    ],
+  ];
 }

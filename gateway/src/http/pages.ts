@@ -4,6 +4,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { sendJson } from '@hub/kit';
 import { mayRunAdHoc, ROLES, type Policies } from '../policy/policies';
+import { wrongMethod } from '../stages/http';
+import type { Refusal } from '../pipeline/refusal';
+import { refusalResult } from '../pipeline/stage';
 
 /**
  * The officers' playground (/playground), the auditors' console (/audit) and a citizen's own
@@ -189,9 +192,16 @@ function securityHeaders(): Record<string, string> {
   return { 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer', 'x-frame-options': 'DENY' };
 }
 
+/** Pages read no data and carry no registration number: their method is checked like a pipeline's (stages/http.ts), answered here. */
 export function allowMethods(req: IncomingMessage, res: ServerResponse, methods: string[]): boolean {
-  if (methods.includes(req.method ?? '')) return true;
+  const refusal = wrongMethod(req.method, methods);
+  if (!refusal) return true;
   req.resume();
-  sendJson(res, 405, { errors: [{ message: `Use ${methods.join(' or ')}.`, extensions: { code: 'BAD_REQUEST' } }] }, { allow: methods.join(', ') });
+  sendRefusal(res, refusal);
   return false;
+}
+
+/** A refusal outside the pipelines (pages, development tokens): the same body a stage's would have. */
+export function sendRefusal(res: ServerResponse, refusal: Refusal): void {
+  sendJson(res, refusal.httpStatus, refusalResult(refusal).body, refusal.headers);
 }

@@ -2,6 +2,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import type { JournalEntry } from '@hub/audit';
 import type { AuditJournal } from '../journal/writer';
 import type { QuotaCounting } from '../policy/quotas';
+import type { CacheStats } from '../pipeline/document-cache';
 
 /**
  * The gateway's Prometheus metrics (R14), in a registry of its own per gateway. Labels carry
@@ -118,6 +119,34 @@ export class GatewayMetrics {
       registers,
       collect() {
         this.set(journal.queueDepth());
+      },
+    });
+  }
+
+  /** The request path's caches: lookups by hit or miss, and entries kept (pipeline/document-cache.ts). */
+  watchCaches(caches: { stats(): CacheStats[] }): void {
+    const registers = [this.registry];
+    new Counter({
+      name: 'hub_gateway_cache_lookups_total',
+      help: "Lookups in the request path's caches (parsed documents, limits verdicts, access decisions, ...), by cache and result: hit or miss.",
+      labelNames: ['cache', 'result'],
+      registers,
+      collect() {
+        // The caches count; the counter reports their totals when scraped.
+        this.reset();
+        for (const cache of caches.stats()) {
+          this.inc({ cache: cache.name, result: 'hit' }, cache.hits);
+          this.inc({ cache: cache.name, result: 'miss' }, cache.misses);
+        }
+      },
+    });
+    new Gauge({
+      name: 'hub_gateway_cache_entries',
+      help: "Keys held by each of the request path's caches; each is bounded (pipeline/document-cache.ts).",
+      labelNames: ['cache'],
+      registers,
+      collect() {
+        for (const cache of caches.stats()) this.set({ cache: cache.name }, cache.size);
       },
     });
   }

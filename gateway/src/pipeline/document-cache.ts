@@ -1,70 +1,108 @@
-import { Kind, visit, type DocumentNode, type OperationDefinitionNode, type ValueNode } from 'graphql';
+import type { DocumentNode } from 'graphql';
 import { LRUCache } from 'lru-cache';
 import type { AccessLevel } from '@hub/kit';
 import { selectOperation, type GraphQLRequestBody, type SelectedOperation } from '../http/graphql-request';
 
 /**
  * The rules' work on a document done once, not per request: callers send the same few
- * operations again and again. The parsed document is kept by its text; what the rules derive
- * from it (limits verdict, access decision, printed text) is kept per parsed document, so it
- * goes when the document does. Only what does not depend on the request's variables is kept,
- * and only successes: a refusal is worked out anew each time. Memory only, bounded; nothing
- * of it is written anywhere (R6).
+ * operations again and again, and registered operations are decided before traffic (Stage.warm).
+ * The parsed document is kept by its text; what each stage derives from it (limits verdict,
+ * access decision, what it reads, the printed text) is kept by the parsed document or executable,
+ * all in the one Cache below. Only what does not depend on the request's variables is kept.
+ * Memory only, bounded; nothing of it is written anywhere (R6).
  */
 
-/** Documents kept; their texts together at most this many characters (a parsed document is some twenty times its text). */
+/** Keys kept per cache: documents, or texts together at most DOCUMENT_TEXT_KEPT characters (a parsed document is some twenty times its text). */
 export const DOCUMENTS_KEPT = 1_000;
 export const DOCUMENT_TEXT_KEPT = 1_000_000;
-/** Per document, one entry per set of limits or levels: a handful of agencies and roles send the same operation. */
+/** Per key, one entry per set of limits or levels: a handful of agencies and roles send the same operation. */
 export const VARIANTS_KEPT = 64;
 
-/** Values kept by a request's text, keyed by the text itself: a map's own hash, no collision to reason about. */
-export class TextCache<V extends NonNullable<unknown>> {
-  private readonly entries = new LRUCache<string, V>({
-    max: DOCUMENTS_KEPT,
-    maxSize: DOCUMENT_TEXT_KEPT,
-    sizeCalculation: (_v, text) => Math.max(1, text.length),
-  });
+export interface CacheStats {
+  readonly name: string;
+  readonly hits: number;
+  readonly misses: number;
+  readonly size: number;
+}
 
-  get(text: string): V | undefined {
-    return this.entries.get(text);
+/**
+ * The one cache of the request path: a value per key (a text, a parsed document, an executable)
+ * and variant (a set of limits, of levels), least recently used out first, every lookup counted
+ * (hub_gateway_cache_lookups_total). Text keys are bounded by their length as well.
+ */
+export class Cache<K extends object | string, V> implements CacheStats {
+  hits = 0;
+  misses = 0;
+  private readonly entries: LRUCache<K, Map<string, V>>;
+
+  constructor(
+    readonly name: string,
+    texts = false,
+  ) {
+    this.entries = new LRUCache<K, Map<string, V>>(
+      texts
+        ? { max: DOCUMENTS_KEPT, maxSize: DOCUMENT_TEXT_KEPT, sizeCalculation: (_v, text) => Math.max(1, (text as string).length) }
+        : { max: DOCUMENTS_KEPT },
+    );
   }
 
-  set(text: string, value: V): void {
-    this.entries.set(text, value);
+  get size(): number {
+    return this.entries.size;
+  }
+
+  get(key: K, variant = ''): V | undefined {
+    const value = this.entries.get(key)?.get(variant);
+    if (value === undefined) this.misses += 1;
+    else this.hits += 1;
+    return value;
+  }
+
+  set(key: K, variant: string, value: V): void {
+    let variants = this.entries.get(key);
+    if (!variants) {
+      variants = new Map();
+      this.entries.set(key, variants);
+    }
+    // Oldest first out: the bound only matters to a caller cycling through made-up levels, which cannot happen.
+    if (variants.size >= VARIANTS_KEPT && !variants.has(variant)) variants.delete(variants.keys().next().value as string);
+    variants.set(variant, value);
+  }
+}
+
+/** Every cache of one gateway, for its metrics. */
+export class Caches {
+  private readonly all: Array<Cache<never, unknown>> = [];
+
+  create<K extends object | string, V>(name: string, texts = false): Cache<K, V> {
+    const cache = new Cache<K, V>(name, texts);
+    this.all.push(cache as unknown as Cache<never, unknown>);
+    return cache;
+  }
+
+  stats(): CacheStats[] {
+    return this.all;
   }
 }
 
 /** graphql-request.ts's selection, parsing a text only the first time it is seen; the SelectedOperation itself is each request's own. */
 export class DocumentCache {
-  private readonly documents = new TextCache<DocumentNode>();
+  private readonly documents: Cache<string, DocumentNode>;
+
+  constructor(caches: Caches) {
+    this.documents = caches.create('documents', true);
+  }
 
   select(body: GraphQLRequestBody): SelectedOperation {
     const kept = this.documents.get(body.query);
     if (kept) return selectOperation(body, kept);
     const selected = selectOperation(body);
-    this.documents.set(body.query, selected.document);
+    this.documents.set(body.query, '', selected.document);
     return selected;
   }
-}
 
-/** Values derived from one parsed node, one per key (a set of limits, a set of levels); gone with the node. */
-export class PerDocument<V> {
-  private readonly byNode = new WeakMap<object, Map<string, V>>();
-
-  get(node: object, key: string): V | undefined {
-    return this.byNode.get(node)?.get(key);
-  }
-
-  set(node: object, key: string, value: V): void {
-    let variants = this.byNode.get(node);
-    if (!variants) {
-      variants = new Map();
-      this.byNode.set(node, variants);
-    }
-    // Oldest first out: the bound only matters to a caller cycling through made-up levels, which cannot happen.
-    if (variants.size >= VARIANTS_KEPT) variants.delete(variants.keys().next().value as string);
-    variants.set(key, value);
+  /** A text parsed before traffic (a registered operation's), found like any text seen before. */
+  keep(text: string, document: DocumentNode): void {
+    this.documents.set(text, '', document);
   }
 }
 
@@ -81,48 +119,4 @@ export function levelsKey(levels: ReadonlyMap<string, AccessLevel>): string {
     keysOfLevels.set(levels, key);
   }
   return key;
-}
-
-const variableDependence = new WeakMap<DocumentNode, boolean>();
-
-/**
- * Whether the limits verdict on a document can depend on the variables: the page size (a
- * `first` argument, see policy/operation-limits.ts) and @include / @skip decide the cost, and either may take a
- * variable. Every other argument leaves the measured values unchanged.
- */
-export function limitsDependOnVariables(document: DocumentNode): boolean {
-  let depends = variableDependence.get(document);
-  if (depends === undefined) {
-    let found = false;
-    visit(document, {
-      [Kind.DIRECTIVE]: (node) => {
-        if (node.arguments?.some((a) => hasVariable(a.value))) found = true;
-      },
-      [Kind.ARGUMENT]: (node) => {
-        if (node.name.value === 'first' && hasVariable(node.value)) found = true;
-      },
-    });
-    depends = found;
-    variableDependence.set(document, depends);
-  }
-  return depends;
-}
-
-function hasVariable(value: ValueNode): boolean {
-  if (value.kind === Kind.VARIABLE) return true;
-  if (value.kind === Kind.LIST) return value.values.some(hasVariable);
-  if (value.kind === Kind.OBJECT) return value.fields.some((f) => hasVariable(f.value));
-  return false;
-}
-
-/** The text Apollo executes for an operation the access stage changed; printed once per changed operation. */
-const printed = new WeakMap<OperationDefinitionNode, string>();
-
-export function printedOnce(operation: OperationDefinitionNode, print: (operation: OperationDefinitionNode) => string): string {
-  let text = printed.get(operation);
-  if (text === undefined) {
-    text = print(operation);
-    printed.set(operation, text);
-  }
-  return text;
 }

@@ -2,6 +2,7 @@ import type { GraphQLFormattedError } from 'graphql';
 import type { Caller } from '@hub/kit';
 import type { HubRequest } from './context';
 import type { GraphQLRequestBody, SelectedOperation } from '../http/graphql-request';
+import type { RegisteredOperation } from '../policy/operation-registry';
 import { Refusal } from './refusal';
 
 /**
@@ -24,6 +25,11 @@ export interface Stage {
   onSubgraphFetch?(hub: HubRequest, call: SubgraphCall): void;
   /** The answer as it stands; runs for every stage the request entered, refused or not. */
   onResult?(hub: HubRequest, result: HubResult): void | Promise<void>;
+  /**
+   * Before traffic, once per registered operation: the stage decides it into its own caches, so
+   * its requests find the decision made. The same decision a request would make; never a second one.
+   */
+  warm?(operation: RegisteredOperation): void;
 }
 
 export interface SubgraphCall {
@@ -66,10 +72,14 @@ export function replaceWithRefusal(result: HubResult, refusal: Refusal): void {
 
 export const INTERNAL_ERROR = () => new Refusal('INTERNAL_SERVER_ERROR', 'Internal server error.', 500);
 
-export interface Handler {
-  /** Reads the body; absent for requests that carry none (sign-in, sign-out). */
+/**
+ * The steps a pipeline runs between its stages' hooks, named when it is built (request-path.ts):
+ * reading the body, selecting the operation, executing it. Plain functions of the request.
+ */
+export interface Steps {
+  /** Reads the body (http/body.ts) and shapes it; absent for requests whose body is not a GraphQL request. */
   readBody?(hub: HubRequest): Promise<GraphQLRequestBody>;
-  /** Parses and selects the operation from the body (http/graphql-request.ts). */
+  /** Parses and selects the operation from the body (document-cache.ts, http/graphql-request.ts). */
   select?(hub: HubRequest, body: GraphQLRequestBody): SelectedOperation;
   execute(hub: HubRequest, operation: SelectedOperation | null): Promise<HubResult>;
 }
@@ -80,16 +90,17 @@ export type FaultReporter = (stage: string, error: unknown) => void;
 export class Pipeline {
   constructor(
     readonly stages: readonly Stage[],
+    private readonly steps: Steps,
     private readonly reportFault: FaultReporter,
   ) {
     checkOrder(stages);
   }
 
-  async run(hub: HubRequest, handler: Handler): Promise<HubResult> {
+  async run(hub: HubRequest): Promise<HubResult> {
     const state = { entered: 0, current: 'request' };
     let result: HubResult;
     try {
-      const work = this.forward(hub, handler, state);
+      const work = this.forward(hub, this.steps, state);
       // Cut short, the work may still settle later: nobody is waiting for it any more.
       result = await new Promise<HubResult>((resolve, reject) => {
         hub.whenCut(reject);
@@ -112,7 +123,7 @@ export class Pipeline {
   }
 
   /** Every forward hook in order, then the executor: what the request becomes unless it is cut short. */
-  private async forward(hub: HubRequest, handler: Handler, state: { entered: number; current: string }): Promise<HubResult> {
+  private async forward(hub: HubRequest, steps: Steps, state: { entered: number; current: string }): Promise<HubResult> {
     for (const stage of this.stages) {
       state.entered += 1;
       state.current = stage.name;
@@ -121,15 +132,15 @@ export class Pipeline {
       if (pending) await pending;
     }
     let operation: SelectedOperation | null = null;
-    if (handler.readBody && handler.select) {
+    if (steps.readBody && steps.select) {
       state.current = 'body';
-      const body = await handler.readBody(hub);
+      const body = await steps.readBody(hub);
       for (const stage of this.stages) {
         state.current = stage.name;
         stage.onBody?.(hub, body);
       }
       state.current = 'operation';
-      operation = handler.select(hub, body);
+      operation = steps.select(hub, body);
       hub.operation = operation;
       for (const stage of this.stages) {
         state.current = stage.name;
@@ -138,7 +149,11 @@ export class Pipeline {
       }
     }
     state.current = 'execute';
-    return handler.execute(hub, operation);
+    return steps.execute(hub, operation);
+  }
+
+  warm(operation: RegisteredOperation): void {
+    for (const stage of this.stages) stage.warm?.(operation);
   }
 
   subgraphFetch(hub: HubRequest, call: SubgraphCall): void {

@@ -1,7 +1,25 @@
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
-import { GraphQLError, Kind, Lexer, Source, TokenKind, validate, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
+import {
+  GraphQLError,
+  isEnumType,
+  isInputObjectType,
+  isListType,
+  isNonNullType,
+  isScalarType,
+  Kind,
+  Lexer,
+  Source,
+  TokenKind,
+  typeFromAST,
+  validate,
+  visit,
+  type DocumentNode,
+  type GraphQLInputType,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+} from 'graphql';
 import { createComplexityRule, simpleEstimator, type ComplexityEstimator } from 'graphql-query-complexity';
 import type { Role } from '@hub/kit';
 import { Refusal } from '../pipeline/refusal';
@@ -88,8 +106,6 @@ function pageMultiplier(pageSize: number, pages: { largest: number }): Complexit
   };
 }
 
-const ARMOR_MESSAGE = /limit of (\d+) exceeded, found (\d+)/;
-
 /**
  * graphql-query-complexity stops after this many selections evaluated. Within the token limit
  * only fragments spread into each other reach it, and their cost doubles with each level:
@@ -109,17 +125,17 @@ export function enforceLimits(
   const rootFields = operation.selectionSet.selections.filter((s) => !(s.kind === Kind.FIELD && s.name.value === '__typename')).length;
   if (rootFields > limits.rootFields) throw tooComplex('rootFields', limits.rootFields, rootFields);
 
-  // One pass over the document for all four rules.
-  const armor: Array<[string, GraphQLError[]]> = [
-    ['depth', []],
-    ['aliases', []],
-    ['directives', []],
-  ];
-  const reject = (bucket: GraphQLError[]) => [
-    (_ctx: unknown, error: GraphQLError) => {
-      bucket.push(error);
-    },
-  ];
+  // One pass over the document for all four rules. graphql-armor's rules measure with no limit
+  // of their own (onAccept reports the count); the limit is applied here, to the largest operation's.
+  const measured = { depth: 0, aliases: 0, directives: 0 };
+  const measure = (limit: keyof typeof measured) => ({
+    n: Number.MAX_SAFE_INTEGER,
+    onAccept: [
+      (_ctx: unknown, { n }: { n: number }) => {
+        measured[limit] = Math.max(measured[limit], n);
+      },
+    ],
+  });
   const pages = { largest: 0 };
   let cost = 0;
   let invalid = false;
@@ -127,9 +143,9 @@ export function enforceLimits(
   try {
     invalid =
       validate(schema, document, [
-        maxDepthRule({ n: limits.depth, exposeLimits: true, flattenFragments: true, onReject: reject(armor[0]![1]), propagateOnRejection: false }),
-        maxAliasesRule({ n: limits.aliases, exposeLimits: true, onReject: reject(armor[1]![1]), propagateOnRejection: false }),
-        maxDirectivesRule({ n: limits.directives, exposeLimits: true, onReject: reject(armor[2]![1]), propagateOnRejection: false }),
+        maxDepthRule({ ...measure('depth'), flattenFragments: true }),
+        maxAliasesRule(measure('aliases')),
+        maxDirectivesRule(measure('directives')),
         createComplexityRule({
           maximumComplexity: Number.MAX_SAFE_INTEGER,
           maxQueryNodes: MAX_EVALUATED_NODES,
@@ -145,9 +161,8 @@ export function enforceLimits(
     if (!(error instanceof GraphQLError && error.message === TOO_MANY_NODES)) throw error;
     uncountable = true;
   }
-  for (const [limit, errors] of armor) {
-    const match = errors[0] && ARMOR_MESSAGE.exec(errors[0].message);
-    if (match) throw tooComplex(limit, Number(match[1]), Number(match[2]));
+  for (const limit of ['depth', 'aliases', 'directives'] as const) {
+    if (measured[limit] > limits[limit]) throw tooComplex(limit, limits[limit], measured[limit]);
   }
   if (uncountable) throw tooComplex('cost', limits.cost, limits.cost + 1);
   // Invalid arguments or variables: the gateway's validation reports them with a clearer message.
@@ -155,4 +170,94 @@ export function enforceLimits(
   if (pages.largest > limits.pageSize) throw tooComplex('pageSize', limits.pageSize, pages.largest);
   if (cost > limits.cost) throw tooComplex('cost', limits.cost, cost);
   return true;
+}
+
+/** Variables whose value is a page size (`first:`). */
+function pageVariablesOf(operation: OperationDefinitionNode): Set<string> {
+  const names = new Set<string>();
+  visit(operation, {
+    Argument: (node) => {
+      if (node.name.value === 'first' && node.value.kind === Kind.VARIABLE) names.add(node.value.name.value);
+    },
+  });
+  return names;
+}
+
+function usedInDirectives(operation: OperationDefinitionNode): boolean {
+  let found = false;
+  visit(operation.selectionSet, {
+    Directive: (node) => {
+      if (node.arguments?.some((a) => a.value.kind === Kind.VARIABLE)) found = true;
+    },
+  });
+  return found;
+}
+
+const SCALAR_SAMPLES: unknown[] = ['A', 0, false, '2000-01-01T00:00:00.000Z'];
+
+/** A value of the type, any value. */
+function sampleOf(type: GraphQLInputType): unknown {
+  if (isNonNullType(type)) return sampleOf(type.ofType);
+  if (isListType(type)) return [];
+  if (isEnumType(type)) return type.getValues()[0]?.name;
+  if (isScalarType(type)) {
+    for (const candidate of SCALAR_SAMPLES) {
+      try {
+        if (type.parseValue(candidate) !== undefined) return candidate;
+      } catch {
+        // Not this one.
+      }
+    }
+    throw new Error(`no sample value for ${type.name}`);
+  }
+  if (isInputObjectType(type)) {
+    return Object.fromEntries(
+      Object.values(type.getFields())
+        .filter((f) => isNonNullType(f.type) && f.defaultValue === undefined)
+        .map((f) => [f.name, sampleOf(f.type)]),
+    );
+  }
+  throw new Error('not an input type');
+}
+
+/** An operation within the limits whatever its variables, as long as each of these page sizes is within the page limit. */
+export interface LimitsBound {
+  readonly pages: ReadonlySet<string>;
+}
+
+/**
+ * Whether the limits verdict on an operation holds for every request of it: the page sizes
+ * (`first`) are the only variables that change the measured values, and the cost grows with
+ * them. So an operation within the limits with its page sizes left out (the operation's or the
+ * schema's defaults) and with every page at the limit is within them for any request whose page
+ * variables are within the page limit. Throws the refusal when it is not; null when the bound
+ * cannot be worked out (variables in directives, a scalar with no sample value, an invalid
+ * document): then each request is measured with its own variables.
+ */
+export function boundLimits(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, limits: OperationLimits): LimitsBound | null {
+  if (usedInDirectives(operation)) return null;
+  const pages = pageVariablesOf(operation);
+  // Every required variable but the page sizes, any value: coercion needs them, the cost does not depend on them.
+  const samples: Record<string, unknown> = {};
+  for (const definition of operation.variableDefinitions ?? []) {
+    const name = definition.variable.name.value;
+    const type = typeFromAST(schema, definition.type) as GraphQLInputType | undefined;
+    if (!type || pages.has(name) || !isNonNullType(type) || definition.defaultValue) continue;
+    try {
+      samples[name] = sampleOf(type);
+    } catch {
+      return null;
+    }
+  }
+  enforceLimits(schema, document, operation, samples, limits);
+  const largest = Object.fromEntries([...pages].map((name) => [name, limits.pageSize]));
+  return enforceLimits(schema, document, operation, { ...samples, ...largest }, limits) ? { pages } : null;
+}
+
+/** Per request, once the operation is bound: only its page sizes are left to check. */
+export function checkPages(bound: LimitsBound, variables: Record<string, unknown> | undefined, limits: OperationLimits): void {
+  for (const name of bound.pages) {
+    const value = variables?.[name];
+    if (typeof value === 'number' && value > limits.pageSize) throw tooComplex('pageSize', limits.pageSize, value);
+  }
 }

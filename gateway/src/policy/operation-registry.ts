@@ -1,27 +1,9 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  isEnumType,
-  isInputObjectType,
-  isListType,
-  isNonNullType,
-  isScalarType,
-  Kind,
-  parse,
-  print,
-  typeFromAST,
-  validate,
-  visit,
-  type DocumentNode,
-  type GraphQLError,
-  type GraphQLInputType,
-  type GraphQLSchema,
-  type OperationDefinitionNode,
-} from 'graphql';
-import type { Role } from '@hub/kit';
-import { AccessPolicy, type AccessDecision } from './access';
-import { enforceLimits, enforceTokenLimit, limitsFor, tooComplex, type OperationLimits } from './operation-limits';
+import { Kind, parse, print, validate, type DocumentNode, type GraphQLError, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
+import { AccessPolicy } from './access';
+import { boundLimits, enforceTokenLimit, limitsFor } from './operation-limits';
 import type { LimitsPolicy } from './limits';
 import { levelsFor, PolicyError, ROLES, type Policies } from './policies';
 import { Refusal } from '../pipeline/refusal';
@@ -33,8 +15,8 @@ import type { SupergraphInfo } from './supergraph';
  * one reviewed operation per file. Its id is `sha256:` + the hex SHA-256 of its normalised text,
  * graphql's `print(parse(text))`: comments and layout do not change it. Its reviewed name,
  * `<AGENCY>/<name>`, is what the journal records. Every operation is checked against the
- * supergraph, the body's levels and the limits before the gateway takes traffic, and decided
- * once per (operation, caller's roles): per request only its variables remain to be checked.
+ * supergraph, the body's levels and the limits before the gateway takes traffic; then it warms
+ * the stages' own caches (Stage.warm), and each request of it passes the same stages as any other.
  */
 export const OPERATIONS_DIR = 'operations';
 const FILE = /^([A-Za-z][A-Za-z0-9_-]{0,63})\.graphql$/;
@@ -51,19 +33,6 @@ export interface RegisteredOperation {
   readonly operation: OperationDefinitionNode;
   /** Where it is defined, for messages. */
   readonly file: string;
-}
-
-/** What the stages would decide for this operation and these roles, decided once. */
-export interface PreparedOperation {
-  readonly registered: RegisteredOperation;
-  /** The limits refusal for these roles, if they may not run it at all. */
-  readonly refusal: Refusal | null;
-  /** The access decision at the caller's levels: the executable document and the paths cut. */
-  readonly access: AccessDecision;
-  /** The executable document printed once (Apollo's document cache then knows its text). */
-  readonly query: string | null;
-  /** Per request: page sizes passed as variables, and the cost when it depends on them. */
-  checkVariables(variables: Record<string, unknown> | undefined): void;
 }
 
 /** An unknown id and another body's id get the same answer. */
@@ -112,79 +81,6 @@ export function loadOperations(policiesDir: string, policies: Policies): Registe
   return operations;
 }
 
-/** Variables whose value is a page size (`first:`). */
-function pageVariablesOf(operation: OperationDefinitionNode): Set<string> {
-  const names = new Set<string>();
-  visit(operation, {
-    Argument: (node) => {
-      if (node.name.value === 'first' && node.value.kind === Kind.VARIABLE) names.add(node.value.name.value);
-    },
-  });
-  return names;
-}
-
-function usedInDirectives(operation: OperationDefinitionNode): boolean {
-  let found = false;
-  visit(operation.selectionSet, {
-    Directive: (node) => {
-      if (node.arguments?.some((a) => a.value.kind === Kind.VARIABLE)) found = true;
-    },
-  });
-  return found;
-}
-
-const SCALAR_SAMPLES: unknown[] = ['A', 0, false, '2000-01-01T00:00:00.000Z'];
-
-/** A value of the type, any value. */
-function sampleOf(type: GraphQLInputType): unknown {
-  if (isNonNullType(type)) return sampleOf(type.ofType);
-  if (isListType(type)) return [];
-  if (isEnumType(type)) return type.getValues()[0]?.name;
-  if (isScalarType(type)) {
-    for (const candidate of SCALAR_SAMPLES) {
-      try {
-        if (type.parseValue(candidate) !== undefined) return candidate;
-      } catch {
-        // Not this one.
-      }
-    }
-    throw new Error(`no sample value for ${type.name}`);
-  }
-  if (isInputObjectType(type)) {
-    return Object.fromEntries(
-      Object.values(type.getFields())
-        .filter((f) => isNonNullType(f.type) && f.defaultValue === undefined)
-        .map((f) => [f.name, sampleOf(f.type)]),
-    );
-  }
-  throw new Error('not an input type');
-}
-
-interface Shape {
-  pages: Set<string>;
-  /** Every required variable but the page sizes, any value: the cost depends only on page sizes, but coercion needs the rest. */
-  samples: Record<string, unknown>;
-  /** False when the cost must be measured per request (variables in directives, a scalar with no sample). */
-  measurable: boolean;
-}
-
-function shapeOf(schema: GraphQLSchema, operation: OperationDefinitionNode): Shape {
-  const pages = pageVariablesOf(operation);
-  const samples: Record<string, unknown> = {};
-  let measurable = !usedInDirectives(operation);
-  for (const definition of operation.variableDefinitions ?? []) {
-    const name = definition.variable.name.value;
-    const type = typeFromAST(schema, definition.type) as GraphQLInputType | undefined;
-    if (!type || pages.has(name) || !isNonNullType(type) || definition.defaultValue) continue;
-    try {
-      samples[name] = sampleOf(type);
-    } catch {
-      measurable = false;
-    }
-  }
-  return { pages, samples, measurable };
-}
-
 interface RegistryDeps {
   policies: Policies;
   supergraph: Pick<SupergraphInfo, 'apiSchema' | 'owners' | 'entities'>;
@@ -193,9 +89,6 @@ interface RegistryDeps {
 
 export class OperationRegistry {
   private readonly byAgency = new Map<string, Map<string, RegisteredOperation>>();
-  private readonly shapes = new Map<RegisteredOperation, Shape>();
-  /** Per operation, per caller roles: bounded by the roles a token may carry. */
-  private readonly prepared = new Map<RegisteredOperation, Map<string, PreparedOperation>>();
   private readonly schema: GraphQLSchema;
   private readonly access: AccessPolicy;
 
@@ -222,61 +115,11 @@ export class OperationRegistry {
     return [...(this.byAgency.get(agency)?.values() ?? [])];
   }
 
-  prepare(operation: RegisteredOperation, roles: readonly Role[]): PreparedOperation {
-    const key = [...roles].sort().join(',');
-    let own = this.prepared.get(operation);
-    if (!own) this.prepared.set(operation, (own = new Map()));
-    let prepared = own.get(key);
-    if (!prepared) own.set(key, (prepared = this.decide(operation, roles)));
-    return prepared;
-  }
-
-  private decide(registered: RegisteredOperation, roles: readonly Role[]): PreparedOperation {
-    const levels = levelsFor(this.deps.policies, registered.agency, roles);
-    const limits = limitsFor(this.deps.limits.byRole, roles);
-    const shape = this.shapeOf(registered);
-    let refusal: Refusal | null = null;
-    try {
-      enforceTokenLimit(registered.source, limits);
-      // Page sizes left out (the operation's or the schema's defaults), then every page at the limit:
-      // no request of this operation can cost more, once its page variables are within the limit.
-      enforceLimits(this.schema, registered.document, registered.operation, shape.samples, limits);
-      const largest = Object.fromEntries([...shape.pages].map((name) => [name, limits.pageSize]));
-      if (shape.measurable) enforceLimits(this.schema, registered.document, registered.operation, { ...shape.samples, ...largest }, limits);
-    } catch (error) {
-      if (!(error instanceof Refusal)) throw error;
-      refusal = error;
-    }
-    const access = this.access.apply(registered.document, registered.operation, levels);
-    const query = access.document ? print({ kind: Kind.DOCUMENT, definitions: [access.document] }) : null;
-    return {
-      registered,
-      refusal,
-      access,
-      query,
-      checkVariables: (variables) => this.checkVariables(registered, shape, limits, variables),
-    };
-  }
-
-  private checkVariables(registered: RegisteredOperation, shape: Shape, limits: OperationLimits, variables: Record<string, unknown> | undefined): void {
-    for (const name of shape.pages) {
-      const value = variables?.[name];
-      if (typeof value === 'number' && value > limits.pageSize) throw tooComplex('pageSize', limits.pageSize, value);
-    }
-    // Directives on variables or an unusual scalar: the cost could not be bounded before traffic.
-    if (!shape.measurable) enforceLimits(this.schema, registered.document, registered.operation, variables, limits);
-  }
-
-  private shapeOf(operation: RegisteredOperation): Shape {
-    let shape = this.shapes.get(operation);
-    if (!shape) this.shapes.set(operation, (shape = shapeOf(this.schema, operation.operation)));
-    return shape;
-  }
-
   /**
    * Every reason an operation cannot be served, one line each: it does not validate against
    * the supergraph, is not a query, or — for ministry systems and every role limited to
-   * registered operations — reaches a resource its body cannot read or exceeds a limit.
+   * registered operations — reaches a resource its body cannot read or exceeds a limit for some
+   * value of its variables. Decided by the functions the limits and access stages decide with.
    */
   problems(): string[] {
     const checked = ROLES.filter((role) => role === 'system' || this.deps.policies.roles.get(role)?.operations === 'registered');
@@ -293,9 +136,16 @@ export class OperationRegistry {
         continue;
       }
       for (const role of checked) {
-        const prepared = this.prepare(operation, [role]);
-        if (prepared.refusal) problem(`exceeds the ${role} role's limits: ${prepared.refusal.message}`);
-        for (const cut of prepared.access.forbidden) {
+        const limits = limitsFor(this.deps.limits.byRole, [role]);
+        try {
+          enforceTokenLimit(operation.source, limits);
+          boundLimits(this.schema, operation.document, operation.operation, limits);
+        } catch (error) {
+          if (!(error instanceof Refusal)) throw error;
+          problem(`exceeds the ${role} role's limits: ${error.message}`);
+        }
+        const levels = levelsFor(this.deps.policies, operation.agency, [role]);
+        for (const cut of this.access.apply(operation.document, operation.operation, levels).forbidden) {
           problem(`reaches the resource "${cut.resource}" (${cut.coordinate}), which ${operation.agency} cannot read as ${role}`);
         }
       }
@@ -303,11 +153,10 @@ export class OperationRegistry {
     return problems;
   }
 
-  /** Stops the gateway on the first bad operation; then decides every operation for every single role. */
+  /** Stops the gateway on the first bad operation. */
   check(): void {
     const problems = this.problems();
     if (problems.length > 0) throw new PolicyError(`registered operations: ${problems.join('; ')}`);
-    for (const operation of this.operations) for (const role of ROLES) this.prepare(operation, [role]);
   }
 }
 

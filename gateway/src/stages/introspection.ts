@@ -1,10 +1,18 @@
-import { Kind, visit, type DocumentNode } from 'graphql';
+import { NoSchemaIntrospectionCustomRule, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
+import type { Caches } from '../pipeline/document-cache';
 import { mayIntrospect, type Policies } from '../policy/policies';
 import { Refusal } from '../pipeline/refusal';
 import type { Stage } from '../pipeline/stage';
 
 /** Introspection in production only for roles the policy lets introspect (roles.json); others read the published schema. */
-export function useIntrospection(policies: Policies, production: boolean): Stage {
+export function useIntrospection(schema: GraphQLSchema, policies: Policies, production: boolean, caches: Caches): Stage {
+  // graphql-js's own rule decides what introspects; once per document.
+  const verdicts = caches.create<DocumentNode, boolean>('introspection');
+  const introspects = (document: DocumentNode) => {
+    let found = verdicts.get(document, '');
+    if (found === undefined) verdicts.set(document, '', (found = validate(schema, document, [NoSchemaIntrospectionCustomRule]).length > 0));
+    return found;
+  };
   return {
     name: 'introspection',
     after: ['identity'],
@@ -17,14 +25,4 @@ export function useIntrospection(policies: Policies, production: boolean): Stage
       }
     },
   };
-}
-
-export function introspects(document: DocumentNode): boolean {
-  let found = false;
-  visit(document, {
-    [Kind.FIELD]: (node) => {
-      if (node.name.value === '__schema' || node.name.value === '__type') found = true;
-    },
-  });
-  return found;
 }

@@ -1,5 +1,5 @@
 import type { OperationDefinitionNode } from 'graphql';
-import type { AccessLevel } from '@hub/kit';
+import { levelsKey, type Caches } from '../pipeline/document-cache';
 import type { ResourceMap } from '../policy/resource-map';
 import { countRecords, requestedCoordinates } from '../policy/resource-map';
 import type { HubRequest } from '../pipeline/context';
@@ -12,9 +12,9 @@ import type { Stage } from '../pipeline/stage';
  * supergraph and policy change alone is counted like the hub's own. A field several resources
  * serve (@shareable) is credited to the one whose subgraph the plan asked for it.
  */
-export function useRecords(map: ResourceMap): Stage {
+export function useRecords(map: ResourceMap, caches: Caches): Stage {
   // What an executable reads depends on it and the levels only: worked out once per pair, shared read-only.
-  const requested = new WeakMap<OperationDefinitionNode, WeakMap<ReadonlyMap<string, AccessLevel>, ReadonlyMap<string, ReadonlySet<string>>>>();
+  const requested = caches.create<OperationDefinitionNode, ReadonlyMap<string, ReadonlySet<string>>>('records');
   /** Each request's subgraph calls, in plan order: resource and query text, read only if a shared field needs them. */
   const fetched = new WeakMap<HubRequest, Array<{ resource: string; query: string }>>();
   return {
@@ -24,13 +24,12 @@ export function useRecords(map: ResourceMap): Stage {
       const root = map.schema.getRootType(operation.type);
       const executable = operation.executable;
       if (!root || !executable) return;
-      let byLevels = requested.get(executable);
-      if (!byLevels) requested.set(executable, (byLevels = new WeakMap()));
-      let coordinates = byLevels.get(hub.levels);
+      const levels = levelsKey(hub.levels);
+      let coordinates = requested.get(executable, levels);
       if (!coordinates) {
         const found = new Map<string, Set<string>>();
         requestedCoordinates(map, hub.levels, executable.selectionSet, root, found);
-        byLevels.set(hub.levels, (coordinates = found));
+        requested.set(executable, levels, (coordinates = found));
       }
       hub.requested = coordinates;
     },

@@ -16,6 +16,7 @@ import type { HubRequest } from '../pipeline/context';
 import type { Policies } from '../policy/policies';
 import { Refusal } from '../pipeline/refusal';
 import type { Stage } from '../pipeline/stage';
+import type { Caches } from '../pipeline/document-cache';
 import { subjectHash, subjectHashesOf, type SubjectKeys } from '../subjects/keys';
 
 /** Types whose `fin` names the person the record is about. */
@@ -182,7 +183,7 @@ const searched = new WeakMap<HubRequest, string>();
  * Innermost stage: it reads the executable as the access cut left it, and takes its alias out
  * of the answer before any other stage sees the answer.
  */
-export function useSubjects(schema: GraphQLSchema, keys: SubjectKeys, policies: Policies): Stage {
+export function useSubjects(schema: GraphQLSchema, keys: SubjectKeys, policies: Policies, caches: Caches): Stage {
   const hiddenPurposes = [...policies.purposes]
     .filter(([, p]) => p.hiddenFromSubject)
     .map(([code]) => code)
@@ -192,7 +193,7 @@ export function useSubjects(schema: GraphQLSchema, keys: SubjectKeys, policies: 
    * (the access decision is kept per document, so the same one comes back), then the same node
    * every time, so it is printed once (document-cache.ts). It depends on the node and the schema only.
    */
-  const withFins = new WeakMap<OperationDefinitionNode, OperationDefinitionNode | null>();
+  const withFins = caches.create<OperationDefinitionNode, OperationDefinitionNode | null>('subjects');
   return {
     name: 'subjects',
     after: ['journal', 'access', 'records'],
@@ -216,7 +217,7 @@ export function useSubjects(schema: GraphQLSchema, keys: SubjectKeys, policies: 
           !selectionSet || validate(schema, { kind: Kind.DOCUMENT, definitions: [operation.executable] }).length > 0
             ? null
             : { ...operation.executable, selectionSet };
-        withFins.set(operation.executable, widened);
+        withFins.set(operation.executable, '', widened);
       }
       if (!widened) return;
       operation.executable = widened;

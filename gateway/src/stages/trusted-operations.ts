@@ -6,8 +6,10 @@ import type { Stage } from '../pipeline/stage';
 /**
  * R7, R6: a ministry system runs the operations registered for its body (policies/operations),
  * named by id; roles the policy allows (`operations: "any"`) may also send text. An id of
- * another body is answered like an unknown one, so ids reveal nothing. The operation comes
- * decided for the caller's roles (operations.ts); its reviewed name is what the journal keeps.
+ * another body is answered like an unknown one, so ids reveal nothing. The id becomes the
+ * operation's reviewed text, and from here on the request is like any other: the same stages
+ * decide it, their caches warmed with it before traffic (Stage.warm). Its reviewed name is
+ * what the journal keeps.
  */
 export function useTrustedOperations(policies: Policies, registry: OperationRegistry): Stage {
   return {
@@ -26,9 +28,9 @@ export function useTrustedOperations(policies: Policies, registry: OperationRegi
       const registered = registry.find(hub.identity.agency, body.documentId);
       if (!registered) throw persistedQueryNotFound();
       hub.registeredOperation = { id: registered.id, name: registered.name };
-      const prepared = registry.prepare(registered, hub.identity.roles);
-      if (prepared.refusal) throw prepared.refusal;
-      body.prepared = prepared;
+      body.query = registered.source;
+      // The registered text holds one operation: a name sent beside the id selects nothing.
+      body.operationName = undefined;
     },
   };
 }

@@ -2,7 +2,7 @@ import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import CircuitBreaker from 'opossum';
 import type { Logger } from 'pino';
-import { Agent, util, type Dispatcher } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
 import { hubError, signCallerAssertion, type Caller, type SigningKey } from '@hub/kit';
 import type { HubContext, HubRequest } from '../pipeline/context';
 import type { SubgraphCall } from '../pipeline/stage';
@@ -201,23 +201,22 @@ export class SubgraphTransport {
       };
       const timer = setTimeout(() => cancel(new SubgraphTimeout(`no answer within ${this.options.timeoutMs} ms`)), this.options.timeoutMs);
       this.running.add(cancel);
-      const handler: Dispatcher.DispatchHandlers = {
-        onConnect: (abort) => {
+      // undici's handler interface (onRequestStart … onResponseEnd): its controller cancels the request.
+      const handler: Dispatcher.DispatchHandler = {
+        onRequestStart: (controller) => {
           // Cut short while it waited for a connection: it is not sent.
-          if (reason) abort(reason);
-          else abortRequest = abort;
+          if (reason) controller.abort(reason);
+          else abortRequest = (error) => controller.abort(error);
         },
-        onHeaders: (statusCode, raw) => {
+        onResponseStart: (_controller, statusCode, responseHeaders) => {
           status = statusCode;
-          headers = util.parseHeaders(raw) as Record<string, string | string[] | undefined>;
-          return true;
+          headers = responseHeaders;
         },
-        onData: (chunk) => {
+        onResponseData: (_controller, chunk) => {
           chunks.push(chunk);
-          return true;
         },
-        onComplete: () => settle(null),
-        onError: (error) => settle(error),
+        onResponseEnd: () => settle(null),
+        onResponseError: (_controller, error) => settle(error),
       };
       try {
         this.agent.dispatch({ origin, path, method: 'POST', headers: init.headers, body: init.body }, handler);

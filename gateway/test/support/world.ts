@@ -1,5 +1,6 @@
 import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
+import { Readable } from 'node:stream';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { composeServices } from '@apollo/composition';
@@ -14,8 +15,8 @@ import { importJWK, SignJWT } from 'jose';
 import { agencyKeyPaths, ensureDevelopmentKeys, readPrivateJwk, signDevelopmentToken, type DevelopmentTokenRequest } from '../../src/identity/keys';
 import { loadLimitsPolicy, type LimitsPolicy } from '../../src/policy/limits';
 import { GatewayMetrics } from '../../src/monitoring/metrics';
-import { DocumentCache } from '../../src/pipeline/document-cache';
-import { readRequestBody, selectOperation, type SelectedOperation } from '../../src/http/graphql-request';
+import type { SelectedOperation } from '../../src/http/graphql-request';
+import { Caches } from '../../src/pipeline/document-cache';
 import { operationRegistry } from '../../src/policy/operation-registry';
 import { hubPipelines, type PipelineDeps } from '../../src/pipeline/request-path';
 import { DEFAULT_ADMISSION, type AdmissionLimits } from '../../src/stages/admission';
@@ -173,6 +174,12 @@ export interface Call {
 /** What the fake executor answers for the operation the stages left; the default echoes nothing. */
 export type Respond = (operation: SelectedOperation) => HubResponseBody;
 
+interface ExecutorCall {
+  respond?: Respond;
+  hold?: Promise<void>;
+  executed: SelectedOperation | null;
+}
+
 export interface World {
   keysDir: string;
   /** A token of agency AAA with exactly these claims (iss, aud, iat, exp filled in), for shapes npm run token would not mint. */
@@ -183,6 +190,8 @@ export interface World {
   journal: MemoryJournal;
   consents: MemoryConsentStore;
   pipeline: Pipeline;
+  /** Every pipeline of the request path: graphql, session, operations, consents. */
+  pipelines: ReturnType<typeof hubPipelines>;
   deps: PipelineDeps;
   shutdown: { cutInFlight(): number };
   token(request: Omit<DevelopmentTokenRequest, 'roles'> & { roles?: string[] }): Promise<string>;
@@ -193,9 +202,15 @@ export interface World {
   ): Promise<{ result: HubResult; hub: HubRequest; executed: SelectedOperation | null; entry: JournalEntry | undefined }>;
 }
 
+/** A request as Node gives it: headers, a client address, and the body as a stream of `body`'s JSON (none when absent). */
 export function fakeHttp(call: Call = {}, address = '10.1.2.3'): IncomingMessage {
   const headers: Record<string, string> = { 'content-type': 'application/json', ...(call.headers ?? {}) };
-  return { method: call.method ?? 'POST', headers, socket: { remoteAddress: address }, resume: () => undefined } as unknown as IncomingMessage;
+  const body = call.body === undefined ? [] : [Buffer.from(JSON.stringify(call.body))];
+  return Object.assign(Readable.from(body, { objectMode: false }), {
+    method: call.method ?? 'POST',
+    headers,
+    socket: { remoteAddress: address },
+  }) as unknown as IncomingMessage;
 }
 
 export async function smallWorld(options: { production?: boolean; now?: () => number; admission?: AdmissionLimits; subjects?: boolean } = {}): Promise<World> {
@@ -226,8 +241,23 @@ export async function smallWorld(options: { production?: boolean; now?: () => nu
     admission: options.admission ?? DEFAULT_ADMISSION,
     subjectKeys: options.subjects === false ? null : loadSubjectKeys(keysDir),
     consents,
+    bodyTimeoutMs: 1_000,
+    caches: new Caches(),
   };
-  const { graphql: pipeline, shutdown } = hubPipelines(deps, () => undefined);
+  // The executor answers what each run says; what reached it is kept per request.
+  const calls = new WeakMap<HubRequest, ExecutorCall>();
+  const pipelines = hubPipelines(
+    deps,
+    async (hub, operation) => {
+      const call = calls.get(hub)!;
+      call.executed = operation;
+      await call.hold;
+      if (!operation?.executable) return { status: 200, headers: {}, body: { data: null }, refusal: null };
+      return { status: 200, headers: {}, body: call.respond ? call.respond(operation) : { data: {} }, refusal: null };
+    },
+    () => undefined,
+  );
+  const { graphql: pipeline, shutdown } = pipelines;
   const token: World['token'] = (request) => signDevelopmentToken(keysDir, policies.identity, { roles: ['officer'], ...request });
   const defaultToken = await token({ agency: 'AAA' });
   const tokenWithClaims: World['tokenWithClaims'] = async (claims) => {
@@ -240,8 +270,6 @@ export async function smallWorld(options: { production?: boolean; now?: () => nu
       .setExpirationTime('1h')
       .sign(await importJWK(jwk, 'EdDSA'));
   };
-  // As the server selects: a text seen before is not parsed again.
-  const documents = new DocumentCache();
   return {
     keysDir,
     policies,
@@ -250,6 +278,7 @@ export async function smallWorld(options: { production?: boolean; now?: () => nu
     journal,
     consents,
     pipeline,
+    pipelines,
     deps,
     shutdown,
     token,
@@ -259,6 +288,7 @@ export async function smallWorld(options: { production?: boolean; now?: () => nu
       const http = fakeHttp(
         {
           ...call,
+          body: call.body ?? { query, ...(call.variables ? { variables: call.variables } : {}) },
           headers: {
             ...(tokenValue ? { authorization: `Bearer ${tokenValue}` } : {}),
             'x-purpose': call.purpose ?? 'check',
@@ -268,17 +298,10 @@ export async function smallWorld(options: { production?: boolean; now?: () => nu
         call.address,
       );
       const hub = new HubRequest(http, 'query', new Date());
-      let executed: SelectedOperation | null = null;
-      const result = await pipeline.run(hub, {
-        readBody: async () => readRequestBody(call.body ?? { query, ...(call.variables ? { variables: call.variables } : {}) }),
-        select: (_hub, body) => (body.prepared ? selectOperation(body) : documents.select(body)),
-        execute: async (_hub, operation) => {
-          executed = operation;
-          await call.hold;
-          if (!operation?.executable) return { status: 200, headers: {}, body: { data: null }, refusal: null };
-          return { status: 200, headers: {}, body: call.respond ? call.respond(operation) : { data: {} }, refusal: null };
-        },
-      });
+      const state: ExecutorCall = { ...(call.respond ? { respond: call.respond } : {}), ...(call.hold ? { hold: call.hold } : {}), executed: null };
+      calls.set(hub, state);
+      const result = await pipeline.run(hub);
+      const executed = state.executed;
       return { result, hub, executed, entry: journal.entries.at(-1) };
     },
   };

@@ -1,14 +1,17 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { parse, print, type OperationDefinitionNode } from 'graphql';
-import { DocumentCache, limitsDependOnVariables, printedOnce } from '../../src/pipeline/document-cache';
+import { Cache, Caches, DOCUMENT_TEXT_KEPT, DOCUMENTS_KEPT, DocumentCache, VARIANTS_KEPT } from '../../src/pipeline/document-cache';
+import { GatewayMetrics } from '../../src/monitoring/metrics';
+import { boundLimits } from '../../src/policy/operation-limits';
+import { Refusal } from '../../src/pipeline/refusal';
 import { smallWorld } from '../support/world';
 
 const code = (result: { body: { errors?: Array<{ extensions?: Record<string, unknown> }> } }) => result.body.errors?.[0]?.extensions;
 
 describe('the rules’ work per document, done once', () => {
   it('parses a text once; each request still gets its own selected operation', () => {
-    const documents = new DocumentCache();
+    const documents = new DocumentCache(new Caches());
     const body = {
       query: 'query A { person(fin: "A") { name } } query B { crossing(id: "1") { at } }',
       variables: undefined,
@@ -97,20 +100,70 @@ describe('the rules’ work per document, done once', () => {
     assert.deepEqual([...other.hub.levels.keys()], ['people']);
   });
 
-  it('knows which documents the variables can change the limits of', () => {
-    assert.equal(limitsDependOnVariables(parse('query($fin: ID!) { person(fin: $fin) { name } }')), false);
-    assert.equal(limitsDependOnVariables(parse('query($n: Int) { person(fin: "A") { crossings(first: $n) { at } } }')), true);
-    assert.equal(limitsDependOnVariables(parse('query($all: Boolean!) { person(fin: "A") { crossings @include(if: $all) { at } } }')), true);
+  it('bounds an operation by its page sizes: measured once, then only its page variables are checked', async () => {
+    const world = await smallWorld();
+    const limits = world.deps.limits.byRole.get('officer')!;
+    const schema = world.map.schema;
+    const bound = (text: string) => {
+      const document = parse(text);
+      return boundLimits(schema, document, document.definitions[0] as OperationDefinitionNode, limits);
+    };
+    assert.deepEqual(bound('query($fin: ID!) { person(fin: $fin) { name } }'), { pages: new Set() });
+    assert.deepEqual(bound('query($n: Int) { person(fin: "A") { crossings(first: $n) { at } } }'), { pages: new Set(['n']) });
+    assert.equal(bound('query($all: Boolean!) { person(fin: "A") { crossings @include(if: $all) { at } } }'), null, 'a directive decides: per request');
+    assert.throws(
+      () => bound('{ person(fin: "A") { crossings(first: 100) { at } } }'),
+      (e: unknown) => e instanceof Refusal && e.code === 'QUERY_TOO_COMPLEX',
+    );
   });
 
-  it('prints a changed operation once', () => {
-    const operation = parse('{ person(fin: "A") { name } }').definitions[0] as OperationDefinitionNode;
-    let prints = 0;
-    const printer = (node: OperationDefinitionNode) => {
-      prints += 1;
-      return print(node);
+  it('keeps every cache bounded: least recently used keys out, a bounded number of variants per key, texts by their length', () => {
+    const cache = new Cache<object, number>('test');
+    const first = {};
+    cache.set(first, '', 1);
+    for (let i = 0; i < DOCUMENTS_KEPT; i += 1) cache.set({}, '', i);
+    assert.equal(cache.size, DOCUMENTS_KEPT);
+    assert.equal(cache.get(first), undefined, 'the oldest key went');
+    const node = {};
+    for (let i = 0; i <= VARIANTS_KEPT; i += 1) cache.set(node, `v${i}`, i);
+    assert.equal(cache.get(node, 'v0'), undefined, 'the oldest variant went');
+    assert.equal(cache.get(node, `v${VARIANTS_KEPT}`), VARIANTS_KEPT);
+    const texts = new Cache<string, number>('texts', true);
+    texts.set('a'.repeat(DOCUMENT_TEXT_KEPT / 2), '', 1);
+    texts.set('b'.repeat(DOCUMENT_TEXT_KEPT / 2), '', 2);
+    texts.set('c', '', 3);
+    assert.equal(texts.get('a'.repeat(DOCUMENT_TEXT_KEPT / 2)), undefined, 'texts are bounded by their length');
+  });
+
+  it("reports each cache's hits and misses in the metrics", async () => {
+    const world = await smallWorld();
+    const metrics = new GatewayMetrics(world.journal, () => 'local');
+    metrics.watchCaches(world.deps.caches);
+    const lookups = async () => {
+      const values = (await metrics.registry.getSingleMetric('hub_gateway_cache_lookups_total')!.get()).values;
+      return (cache: string, result: string) => values.find((v) => v.labels['cache'] === cache && v.labels['result'] === result)?.value ?? 0;
     };
-    assert.equal(printedOnce(operation, printer), printedOnce(operation, printer));
-    assert.equal(prints, 1);
+    // Warming with the registered operations looked up too: what two requests add is counted.
+    const before = await lookups();
+    const query = '{ person(fin: "A") { name } }';
+    await world.run(query);
+    await world.run(query);
+    const after = await lookups();
+    for (const cache of ['documents', 'limits', 'access']) {
+      assert.deepEqual([after(cache, 'miss') - before(cache, 'miss'), after(cache, 'hit') - before(cache, 'hit')], [1, 1], cache);
+    }
+  });
+
+  it('finds a registered operation decided before traffic: its first request hits every cache the stages read', async () => {
+    const world = await smallWorld();
+    const operation = world.deps.operations.operations.find((o) => o.name === 'AAA/personName')!;
+    const before = new Map(world.deps.caches.stats().map((c) => [c.name, c.misses]));
+    const system = await world.token({ agency: 'AAA', roles: ['system'] });
+    const { result } = await world.run('', { token: system, body: { documentId: operation.id, variables: { fin: 'A' } } });
+    assert.equal(result.status, 200, JSON.stringify(result.body));
+    for (const name of ['documents', 'token-counts', 'limits', 'access']) {
+      const cache = world.deps.caches.stats().find((c) => c.name === name)!;
+      assert.equal(cache.misses, before.get(name), `no ${name} miss`);
+    }
   });
 });

@@ -36,8 +36,12 @@ describe('the pipeline', () => {
         calls.push(`result:${name}:${result.refusal?.code ?? 'none'}`);
       },
     });
-    const pipeline = new Pipeline([stage('outer'), stage('refuser', true), stage('inner')], () => undefined);
-    const result = await pipeline.run(new HubRequest(fakeHttp(), 'query', new Date()), { execute: async () => assert.fail('not executed') });
+    const pipeline = new Pipeline(
+      [stage('outer'), stage('refuser', true), stage('inner')],
+      { execute: async () => assert.fail('not executed') },
+      () => undefined,
+    );
+    const result = await pipeline.run(new HubRequest(fakeHttp(), 'query', new Date()));
     assert.equal(result.status, 403);
     assert.deepEqual(calls, ['request:outer', 'request:refuser', 'result:refuser:FORBIDDEN', 'result:outer:FORBIDDEN']);
   });
@@ -51,17 +55,21 @@ describe('the pipeline', () => {
         throw new Error('secret detail /srv/x');
       },
     };
-    const pipeline = new Pipeline([...world.pipeline.stages, broken], (stage) => faults.push(stage));
+    const pipeline = new Pipeline(
+      [...world.pipeline.stages, broken],
+      {
+        readBody: async () => ({ query: '{ person(fin: "A") { name } }', documentId: undefined, variables: undefined, operationName: undefined }),
+        select: (_h, body) => selectOperation(body),
+        execute: async () => assert.fail('not executed'),
+      },
+      (stage) => faults.push(stage),
+    );
     const hub = new HubRequest(
       fakeHttp({ headers: { authorization: `Bearer ${await world.token({ agency: 'AAA' })}`, 'x-purpose': 'check' } }),
       'query',
       new Date(),
     );
-    const result = await pipeline.run(hub, {
-      readBody: async () => ({ query: '{ person(fin: "A") { name } }', documentId: undefined, variables: undefined, operationName: undefined }),
-      select: (_h, body) => selectOperation(body),
-      execute: async () => assert.fail('not executed'),
-    });
+    const result = await pipeline.run(hub);
     assert.equal(result.status, 500);
     assert.deepEqual(
       result.body.errors?.map((e) => [e.message, e.extensions?.['code']]),

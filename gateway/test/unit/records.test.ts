@@ -4,6 +4,7 @@ import { composeServices } from '@apollo/composition';
 import { parse } from 'graphql';
 import { readRequestBody, selectOperation } from '../../src/http/graphql-request';
 import { HubRequest } from '../../src/pipeline/context';
+import { Caches } from '../../src/pipeline/document-cache';
 import { ResourceMap } from '../../src/policy/resource-map';
 import { readSupergraph } from '../../src/policy/supergraph';
 import { useRecords } from '../../src/stages/records';
@@ -94,7 +95,7 @@ describe('a field several subgraphs serve (@shareable)', () => {
 
   /** The records stage alone over one request whose plan asked `subgraph` for `query`. */
   const counted = async (query: string, data: Record<string, unknown>, calls: Array<[string, string]>) => {
-    const stage = useRecords(map);
+    const stage = useRecords(map, new Caches());
     const hub = new HubRequest(fakeHttp(), 'query', new Date());
     hub.levels = levels;
     const operation = selectOperation(readRequestBody({ query }));

@@ -4,7 +4,7 @@ import { smallWorld } from '../support/world';
 
 const answer = () => ({ data: { person: { name: 'X' } } });
 
-describe('http-post', () => {
+describe('http', () => {
   it('refuses GET with 405 and Allow: POST before anything else, and journals it', async () => {
     const world = await smallWorld();
     const { result, entry } = await world.run('{ person(fin: "A") { name } }', { method: 'GET', token: null });

@@ -34,7 +34,8 @@ describe('trusted operations', () => {
     });
     assert.equal(result.status, 200, JSON.stringify(result.body));
     assert.deepEqual(result.body.data, { person: { name: 'N' } });
-    assert.ok(executed?.prepared, 'the operation came decided before traffic');
+    const registered = world.deps.operations.find('AAA', idOf('AAA/personName'))!;
+    assert.equal(executed?.document, registered.document, 'the text parsed before traffic, found again');
     assert.deepEqual(executed.variables, { fin: 'A' });
     assert.deepEqual([entry?.operationName, entry?.operationId], ['AAA/personName', idOf('AAA/personName')]);
     assert.equal(entry?.decision, 'allowed');
@@ -91,7 +92,7 @@ describe('trusted operations', () => {
   it('serves ad-hoc text to an officer, with no name journaled; an officer may also name a registered operation', async () => {
     const adHoc = await world.run('query Mine { person(fin: "A") { name } }');
     assert.equal(adHoc.result.status, 200);
-    assert.equal(adHoc.executed?.prepared, undefined);
+    assert.equal(adHoc.hub.registeredOperation, null);
     assert.deepEqual([adHoc.entry?.operationName, adHoc.entry?.operationId], [null, null]);
     const registered = await world.run('', { body: { documentId: idOf('AAA/personName'), variables: { fin: 'A' } } });
     assert.equal(registered.result.status, 200);
@@ -114,16 +115,26 @@ describe('trusted operations', () => {
     assert.deepEqual([result.status, codeOf(result.body)], [400, 'BAD_REQUEST']);
   });
 
-  it('decides each operation once per caller roles: the same cut document, printed once', async () => {
-    const registry = world.deps.operations;
-    const operation = registry.find('AAA', idOf('AAA/personCrossings'))!;
-    const first = registry.prepare(operation, ['system']);
-    assert.equal(registry.prepare(operation, ['system']), first);
-    assert.notEqual(registry.prepare(operation, ['officer']), first);
-    assert.equal(first.refusal, null);
-    assert.match(first.query ?? '', /crossings\(first: \$first\)/);
-    const { executed } = await world.run('', { token: system, body: { documentId: operation.id, variables: { fin: 'A' } } });
-    assert.equal(executed?.prepared, first);
+  it('warms the stages with each registered operation: its requests find the access decision made before traffic', async () => {
+    const fresh = await smallWorld();
+    const registered = fresh.deps.operations.find('AAA', idOf('AAA/personCrossings'))!;
+    const applied: unknown[] = [];
+    const apply = fresh.deps.access.apply.bind(fresh.deps.access);
+    fresh.deps.access.apply = (...args) => {
+      applied.push(args[0]);
+      return apply(...args);
+    };
+    const freshSystem = await fresh.token({ agency: 'AAA', roles: ['system'], sub: 'aaa-system' });
+    const first = await fresh.run('', { token: freshSystem, body: { documentId: registered.id, variables: { fin: 'A' } } });
+    const again = await fresh.run('', { token: freshSystem, body: { documentId: registered.id, variables: { fin: 'B' } } });
+    assert.equal(first.result.status, 200, JSON.stringify(first.result.body));
+    assert.deepEqual(applied, [], 'no access decision was made per request');
+    assert.equal(first.executed?.document, registered.document);
+    assert.equal(again.executed?.executable, first.executed?.executable, 'the same decided executable each time');
+    // Text of the same operation sent by an officer finds the same decisions: one path, one set of caches.
+    const asText = await fresh.run(registered.source, { variables: { fin: 'A' } });
+    assert.equal(asText.executed?.document, registered.document);
+    assert.deepEqual(applied, []);
   });
 });
 
