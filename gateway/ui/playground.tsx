@@ -203,7 +203,7 @@ function Playground() {
   const [last, setLast] = useState<LastResponse | null>(null);
   const [suggestion, setSuggestion] = useState<MintChoice | null>(null);
   const storage = useMemo(memoryStorage, []);
-  const purposes = useMemo(() => purposesFor(config, session?.claims.roles ?? null), [session]);
+  const purposes = useMemo(() => purposesFor(config, session?.claims ?? null), [session]);
 
   // The fetcher reads purpose and case number when it runs; only a new session rebuilds it (and refetches the schema).
   const call = useRef({ purpose, caseNumber });

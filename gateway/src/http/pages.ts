@@ -28,7 +28,7 @@ export interface UiConfig {
   nonce: string;
   agencies: Array<{ code: string; name: string; audit: boolean }>;
   resources: Array<{ name: string; title: string }>;
-  purposes: Array<{ code: string; description: string; legalBasis: 'law' | 'consent' }>;
+  purposes: Array<{ code: string; description: string; legalBasis: 'law' | 'consent'; bodies: string[] }>;
   rolePurposes: Record<string, string[]>;
   /** Development only: mint tokens with the local keys; the playground also gets the demo persons to try. */
   development: null | {
@@ -73,7 +73,7 @@ export function uiRoutes(options: UiOptions): Map<string, UiRoute> {
     nonce,
     agencies: [...policies.agencies.values()].map((a) => ({ code: a.code, name: a.name, audit: a.levels['audit'] !== undefined })),
     resources: [...policies.resources.values()].map((r) => ({ name: r.name, title: r.title })),
-    purposes: [...policies.purposes].map(([code, { description, legalBasis }]) => ({ code, description, legalBasis })),
+    purposes: [...policies.purposes].map(([code, { description, legalBasis, bodies }]) => ({ code, description, legalBasis, bodies: [...bodies] })),
     rolePurposes: Object.fromEntries([...policies.roles].map(([role, p]) => [role, p.purposes])),
     development: production
       ? null

@@ -23,7 +23,7 @@ import type { Role } from '@hub/kit';
 import { AccessPolicy, type AccessDecision } from './access';
 import { enforceLimits, enforceTokenLimit, limitsFor, tooComplex, type OperationLimits } from './operation-limits';
 import type { LimitsPolicy } from './limits';
-import { levelsFor, PolicyError, ROLES, type Policies } from './policies';
+import { levelsFor, PolicyError, purposesFor, ROLES, type Policies } from './policies';
 import { Refusal } from '../pipeline/refusal';
 import { ResourceMap } from './resource-map';
 import type { SupergraphInfo } from './supergraph';
@@ -276,7 +276,8 @@ export class OperationRegistry {
   /**
    * Every reason an operation cannot be served, one line each: it does not validate against
    * the supergraph, is not a query, or — for ministry systems and every role limited to
-   * registered operations — reaches a resource its body cannot read or exceeds a limit.
+   * registered operations — its body may claim no purpose, or it reaches a resource its body
+   * cannot read or exceeds a limit.
    */
   problems(): string[] {
     const checked = ROLES.filter((role) => role === 'system' || this.deps.policies.roles.get(role)?.operations === 'registered');
@@ -293,6 +294,9 @@ export class OperationRegistry {
         continue;
       }
       for (const role of checked) {
+        // Every request states a purpose its body may claim: with none, the operation could never run.
+        if (purposesFor(this.deps.policies, operation.agency, [role]).length === 0)
+          problem(`${operation.agency} may claim no purpose as ${role} (purposes.json), so the operation could never run`);
         const prepared = this.prepare(operation, [role]);
         if (prepared.refusal) problem(`exceeds the ${role} role's limits: ${prepared.refusal.message}`);
         for (const cut of prepared.access.forbidden) {

@@ -91,11 +91,17 @@ export function smallPolicies(keysDir: string): { dir: string; policies: Policie
   });
   write('purposes.json', {
     purposes: {
-      check: { description: 'A check', legalBasis: 'law' },
-      enforce: { description: 'Enforcement', caseNumber: { pattern: '^IC-[0-9]{4}-[0-9]{7}$', format: 'IC-YYYY-NNNNNNN' }, legalBasis: 'law' },
-      audit: { description: 'Internal investigation', legalBasis: 'law' },
-      self: { description: 'Oneself', legalBasis: 'law' },
-      serve: { description: 'A service the person asked for', legalBasis: 'consent' },
+      check: { description: 'A check', legalBasis: 'law', bodies: ['AAA', 'BBB'], source: 'test' },
+      enforce: {
+        description: 'Enforcement',
+        caseNumber: { pattern: '^IC-[0-9]{4}-[0-9]{7}$', format: 'IC-YYYY-NNNNNNN' },
+        legalBasis: 'law',
+        bodies: ['AAA'],
+        source: 'test: only AAA enforces',
+      },
+      audit: { description: 'Internal investigation', legalBasis: 'law', bodies: ['AAA'], roles: ['auditor'], source: 'test' },
+      self: { description: 'Oneself', legalBasis: 'law', bodies: ['AAA', 'BBB'], roles: ['citizen'], source: 'test' },
+      serve: { description: 'A service the person asked for', legalBasis: 'consent', bodies: ['AAA', 'BBB'], source: 'test' },
     },
   });
   write('roles.json', {
