@@ -290,7 +290,7 @@ describe("the auditors' query history", () => {
     ];
     for (const [name, who, purpose, resources] of callers) {
       const res = await hub.query(HISTORY, { filter: window }, { token: await hub.token(who), purpose });
-      assert.equal(res.body.data, null, name);
+      assert.equal(res.body.data ?? null, null, name);
       assert.deepEqual(
         res.body.errors.map((e: { extensions: { code: string } }) => e.extensions.code),
         ['FORBIDDEN'],
