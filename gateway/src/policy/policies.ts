@@ -39,8 +39,6 @@ export interface PurposePolicy {
   bodies: ReadonlySet<string>;
   /** Where the law names them, the only roles that may claim it; null: any role whose roles.json entry lists it. */
   roles: readonly Role[] | null;
-  /** The clause the bodies are taken from, or the project's reading of the law. */
-  source: string;
   /** What X-Case-Number must look like under this purpose. */
   caseNumber: { pattern: RegExp; format: string };
   /** Uses under this purpose are left out of a person's view of who used their data (R4, R6). */
@@ -169,6 +167,8 @@ export function loadPolicies(dir: string, keysDir: string): Policies {
     }
     const hidden = entry['hiddenFromSubject'] ?? false;
     if (typeof hidden !== 'boolean') throw new PolicyError(`purposes.json: ${code}.hiddenFromSubject must be true or false`);
+    // Where the bodies come from, for the reader (docs/access-matrix.md): required, read by no rule.
+    stringAt(entry['source'], `purposes.json: ${code}.source`);
     const legalBasis = entry['legalBasis'];
     if (legalBasis !== 'law' && legalBasis !== 'consent') throw new PolicyError(`purposes.json: ${code}.legalBasis must be "law" or "consent" (R5)`);
     purposes.set(code, {
@@ -176,7 +176,6 @@ export function loadPolicies(dir: string, keysDir: string): Policies {
       bodies: listAt(entry['bodies'], `purposes.json: ${code}.bodies`, (body) => agencies.has(body), 'agency'),
       roles:
         entry['roles'] === undefined ? null : ([...listAt(entry['roles'], `purposes.json: ${code}.roles`, (r) => ROLES.includes(r as Role), 'role')] as Role[]),
-      source: stringAt(entry['source'], `purposes.json: ${code}.source`),
       caseNumber,
       hiddenFromSubject: hidden,
       legalBasis,
