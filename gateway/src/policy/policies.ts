@@ -167,8 +167,6 @@ export function loadPolicies(dir: string, keysDir: string): Policies {
     }
     const hidden = entry['hiddenFromSubject'] ?? false;
     if (typeof hidden !== 'boolean') throw new PolicyError(`purposes.json: ${code}.hiddenFromSubject must be true or false`);
-    // Where the bodies come from, for the reader (docs/access-matrix.md): required, read by no rule.
-    stringAt(entry['source'], `purposes.json: ${code}.source`);
     const legalBasis = entry['legalBasis'];
     if (legalBasis !== 'law' && legalBasis !== 'consent') throw new PolicyError(`purposes.json: ${code}.legalBasis must be "law" or "consent" (R5)`);
     purposes.set(code, {
@@ -180,6 +178,8 @@ export function loadPolicies(dir: string, keysDir: string): Policies {
       hiddenFromSubject: hidden,
       legalBasis,
     });
+    // Where the bodies come from, for the reader (docs/access-matrix.md): required, read by no rule.
+    stringAt(entry['source'], `purposes.json: ${code}.source`);
   }
 
   const roles = new Map<Role, RolePolicy>();
