@@ -205,9 +205,12 @@ function Playground() {
   const storage = useMemo(memoryStorage, []);
   const purposes = useMemo(() => purposesFor(config, session?.claims ?? null), [session]);
 
+  // The purpose asked for, if the signed-in body may claim it (purposes.json), else its first: a new session's
+  // schema fetch never states a purpose the body may not claim, and an example's purpose applies once its token is in.
+  const chosen = purposes.some((p) => p.code === purpose) ? purpose : (purposes[0]?.code ?? '');
   // The fetcher reads purpose and case number when it runs; only a new session rebuilds it (and refetches the schema).
-  const call = useRef({ purpose, caseNumber });
-  call.current = { purpose, caseNumber };
+  const call = useRef({ purpose: chosen, caseNumber });
+  call.current = { purpose: chosen, caseNumber };
   // The body's registered operations, fetched once per session; unedited, one is sent by its id.
   const [registered, setRegistered] = useState<Registered[]>([]);
   const registeredIds = useRef(new Map<string, string>());
@@ -228,9 +231,6 @@ function Playground() {
       current = false;
     };
   }, [session]);
-  useEffect(() => {
-    if (!purposes.some((p) => p.code === purpose)) setPurpose(purposes[0]?.code ?? '');
-  }, [purposes, purpose]);
 
   const fetcher = useMemo(
     () => async (params: { query?: string; variables?: unknown; operationName?: string | null }) => {
@@ -272,7 +272,7 @@ function Playground() {
           <section className="hub-inline" aria-label="Purpose">
             <label>
               Purpose{' '}
-              <select data-testid="purpose" value={purpose} onChange={(e) => setPurpose(e.target.value)}>
+              <select data-testid="purpose" value={chosen} onChange={(e) => setPurpose(e.target.value)}>
                 {purposes.map((p) => (
                   <option key={p.code} value={p.code}>
                     {p.code} — {p.description}
@@ -288,7 +288,7 @@ function Playground() {
           <Examples
             registered={registered}
             onPick={(example) => {
-              if (purposes.some((p) => p.code === example.purpose)) setPurpose(example.purpose);
+              setPurpose(example.purpose);
               setSuggestion(example.suggested);
             }}
           />
