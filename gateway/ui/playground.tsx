@@ -234,13 +234,16 @@ function Playground() {
   const [last, setLast] = useState<LastResponse | null>(null);
   const [suggestion, setSuggestion] = useState<MintChoice | null>(null);
   const storage = useMemo(memoryStorage, []);
-  const purposes = useMemo(() => purposesFor(config, session?.claims.roles ?? null), [session]);
+  const purposes = useMemo(() => purposesFor(config, session?.claims ?? null), [session]);
   // Signed out, the examples are shown for an officer; a role without ad-hoc text gets its registered operations only.
   const adHoc = !session || session.claims.roles.some((role) => config.adHocRoles.includes(role));
 
+  // The purpose asked for, if the signed-in body may claim it (purposes.json), else its first: a new session's
+  // schema fetch never states a purpose the body may not claim, and an example's purpose applies once its token is in.
+  const chosen = purposes.some((p) => p.code === purpose) ? purpose : (purposes[0]?.code ?? '');
   // The fetcher reads purpose and case number when it runs; only a new session rebuilds it (and refetches the schema).
-  const call = useRef({ purpose, caseNumber });
-  call.current = { purpose, caseNumber };
+  const call = useRef({ purpose: chosen, caseNumber });
+  call.current = { purpose: chosen, caseNumber };
   // The body's registered operations, fetched once per session; unedited, one is sent by its id.
   const [registered, setRegistered] = useState<Registered[]>([]);
   const registeredIds = useRef(new Map<string, string>());
@@ -261,9 +264,6 @@ function Playground() {
       current = false;
     };
   }, [session]);
-  useEffect(() => {
-    if (!purposes.some((p) => p.code === purpose)) setPurpose(purposes[0]?.code ?? '');
-  }, [purposes, purpose]);
 
   const fetcher = useMemo(
     () => async (params: { query?: string; variables?: unknown; operationName?: string | null }) => {
@@ -318,7 +318,7 @@ function Playground() {
           <section className="hub-inline" aria-label={t('playground.purpose')}>
             <label>
               {t('playground.purpose')}{' '}
-              <select data-testid="purpose" value={purpose} onChange={(e) => setPurpose(e.target.value)}>
+              <select data-testid="purpose" value={chosen} onChange={(e) => setPurpose(e.target.value)}>
                 {purposes.map((p) => (
                   <option key={p.code} value={p.code}>
                     {named(p)}
@@ -341,7 +341,7 @@ function Playground() {
             registered={registered}
             adHoc={adHoc}
             onPick={(example) => {
-              if (purposes.some((p) => p.code === example.purpose)) setPurpose(example.purpose);
+              setPurpose(example.purpose);
               setSuggestion(example.suggested);
             }}
           />

@@ -114,8 +114,9 @@ export async function graphql<T>(headers: CallHeaders, query: string, variables:
   return { status: response.status, registrationNumber: response.headers.get('x-registration-number') ?? body?.extensions?.registrationNumber ?? null, body };
 }
 
-export function purposesFor(config: UiConfig, roles: string[] | null): UiConfig['purposes'] {
-  if (!roles) return config.purposes;
-  const allowed = new Set(roles.flatMap((role) => config.rolePurposes[role] ?? []));
-  return config.purposes.filter((p) => allowed.has(p.code));
+/** The purposes the signed-in body may claim in these roles (purposes.json binds each to bodies). */
+export function purposesFor(config: UiConfig, session: { agency: string; roles: string[] } | null): UiConfig['purposes'] {
+  if (!session) return config.purposes;
+  const allowed = new Set(session.roles.flatMap((role) => config.rolePurposes[role] ?? []));
+  return config.purposes.filter((p) => allowed.has(p.code) && p.bodies.includes(session.agency));
 }

@@ -12,6 +12,8 @@ describe("a citizen's view of the uses of their data", () => {
   let otherFin: string;
   let citizen: string;
   let other: string;
+  /** Border control is the State Border Service's (İAMAS 4.3). */
+  let sbs: string;
   const about = new Map<string, string[]>();
 
   const uses = async (token: string) => {
@@ -26,13 +28,14 @@ describe("a citizen's view of the uses of their data", () => {
     otherFin = citizenAt(hub.population, 5).fin;
     citizen = await hub.token({ agency: 'EGOV', roles: ['citizen'], fin });
     other = await hub.token({ agency: 'EGOV', roles: ['citizen'], fin: otherFin });
+    sbs = await hub.token({ agency: 'SBS', roles: ['officer'] });
     const person = 'query($fin: ID!) { person(fin: $fin) { citizen { lastName } } }';
     for (const [who, purpose] of [
       [fin, 'identity-check'],
       [fin, 'operative-search'],
       [otherFin, 'border-control'],
     ] as const) {
-      const res = await hub.query(person, { fin: who }, { purpose });
+      const res = await hub.query(person, { fin: who }, { purpose, ...(purpose === 'border-control' ? { token: sbs } : {}) });
       assert.equal(res.status, 200);
       assert.equal(res.body.errors, undefined, JSON.stringify(res.body.errors));
       about.set(who, [...(about.get(who) ?? []), res.headers['x-registration-number'] as string]);
@@ -85,7 +88,7 @@ describe("a citizen's view of the uses of their data", () => {
   });
 
   it('pages newest first', async () => {
-    await hub.query('query($fin: ID!) { person(fin: $fin) { fin } }', { fin }, { purpose: 'border-control' });
+    await hub.query('query($fin: ID!) { person(fin: $fin) { fin } }', { fin }, { purpose: 'border-control', token: sbs });
     const first = await hub.query('{ myDataUses(first: 1) { items { purpose } nextCursor } }', undefined, { token: citizen, purpose: 'self-access' });
     assert.deepEqual(first.body.data.myDataUses.items, [{ purpose: 'border-control' }]);
     const next = await hub.query(
@@ -133,5 +136,32 @@ describe("a citizen's view of the uses of their data", () => {
     }
     const bad = await hub.query('{ auditRecords(filter: { subjectFin: "nope" }) { total } }', undefined, { token: auditor, purpose: 'audit' });
     assert.equal(bad.body.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT');
+  });
+
+  // docs/rules.md: an auditor's search answers from journal records that include hidden uses; showing it would hint at them (R6).
+  it("leaves an auditor's search for the person out of their view, while the journal still names them in it", async () => {
+    const before = (await uses(citizen)).items;
+    const auditor = await hub.token({ agency: 'MNS', roles: ['auditor'] });
+    const search = await hub.query(
+      'query($fin: String) { auditRecords(first: 5, filter: { subjectFin: $fin }) { total } }',
+      { fin },
+      { token: auditor, purpose: 'audit' },
+    );
+    assert.equal(search.body.errors, undefined, JSON.stringify(search.body.errors));
+    assert.deepEqual((await uses(citizen)).items, before);
+    const { Client } = await import('pg');
+    const db = new Client({ connectionString: hub.database.url });
+    await db.connect();
+    try {
+      const { rows } = await db.query<{ purpose: string; subjects: string[] }>('SELECT purpose, subjects FROM audit.journal WHERE registration_number = $1', [
+        search.headers['x-registration-number'],
+      ]);
+      assert.deepEqual(
+        rows.map((r) => [r.purpose, r.subjects.length]),
+        [['audit', 1]],
+      );
+    } finally {
+      await db.end();
+    }
   });
 });

@@ -32,7 +32,7 @@ export interface UiConfig {
   /** Names in English (`name`) and Azerbaijani (`nameAz`), from the policies. */
   agencies: Array<{ code: string; name: string; nameAz: string; audit: boolean }>;
   resources: Array<{ code: string; name: string; nameAz: string }>;
-  purposes: Array<{ code: string; name: string; nameAz: string; legalBasis: 'law' | 'consent' }>;
+  purposes: Array<{ code: string; name: string; nameAz: string; legalBasis: 'law' | 'consent'; bodies: string[] }>;
   rolePurposes: Record<string, string[]>;
   /** Roles that may send query text of their own; the others run only their body's registered operations (R7). */
   adHocRoles: string[];
@@ -87,7 +87,7 @@ export function uiRoutes(options: UiOptions): Map<string, UiRoute> {
     nonce,
     agencies: [...policies.agencies.values()].map((a) => ({ code: a.code, name: a.name, nameAz: a.nameAz, audit: a.levels['audit'] !== undefined })),
     resources: [...policies.resources.values()].map((r) => ({ code: r.name, name: r.title, nameAz: r.titleAz })),
-    purposes: [...policies.purposes].map(([code, p]) => ({ code, name: p.description, nameAz: p.descriptionAz, legalBasis: p.legalBasis })),
+    purposes: [...policies.purposes].map(([code, p]) => ({ code, name: p.description, nameAz: p.descriptionAz, legalBasis: p.legalBasis, bodies: [...p.bodies] })),
     rolePurposes: Object.fromEntries([...policies.roles].map(([role, p]) => [role, p.purposes])),
     adHocRoles: ROLES.filter((role) => mayRunAdHoc(policies, [role])),
     development: production

@@ -3,7 +3,7 @@ import { createLocalJWKSet, createRemoteJWKSet, decodeJwt, decodeProtectedHeader
 import { LRUCache } from 'lru-cache';
 import { FIN_PATTERN, type Role } from '@hub/kit';
 import type { Policies } from '../policy/policies';
-import { GENERIC_CASE_NUMBER, MAX_CASE_NUMBER_LENGTH, ROLES } from '../policy/policies';
+import { ROLES } from '../policy/policies';
 import { Refusal } from '../pipeline/refusal';
 
 /** The verified caller: who signed, for which body, in which roles (R13). */
@@ -191,28 +191,4 @@ function describe(error: unknown): string {
 export interface Purpose {
   purpose: string;
   caseNumber: string | null;
-}
-
-/** Every request states why it is made (X-Purpose) and may name its case (X-Case-Number). */
-export function checkPurpose(policies: Policies, identity: Identity, purposeHeader: string | undefined, caseHeader: string | undefined): Purpose {
-  const allowed = [...new Set(identity.roles.flatMap((role) => policies.roles.get(role)?.purposes ?? []))];
-  const purpose = purposeHeader?.trim();
-  if (!purpose || !policies.purposes.has(purpose) || !allowed.includes(purpose)) {
-    const problem = !purpose
-      ? 'is missing'
-      : !policies.purposes.has(purpose)
-        ? 'is not a known purpose'
-        : `is not allowed for the role ${identity.roles.join(', ')}`;
-    throw new Refusal('BAD_USER_INPUT', `The X-Purpose header ${problem}. Allowed: ${allowed.join(', ')}.`, 400, { header: 'X-Purpose', allowed });
-  }
-  const caseNumber = caseHeader?.trim() || null;
-  const expected = policies.purposes.get(purpose)?.caseNumber ?? GENERIC_CASE_NUMBER;
-  // The case number is journaled: only a value of the purpose's own format, never free text.
-  if (caseNumber !== null && (caseNumber.length > MAX_CASE_NUMBER_LENGTH || !expected.pattern.test(caseNumber))) {
-    throw new Refusal('BAD_USER_INPUT', `The X-Case-Number header under the purpose ${purpose} must be ${expected.format}.`, 400, {
-      header: 'X-Case-Number',
-      expectedFormat: expected.format,
-    });
-  }
-  return { purpose, caseNumber };
 }

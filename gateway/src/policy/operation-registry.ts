@@ -5,7 +5,7 @@ import { Kind, parse, print, validate, type DocumentNode, type GraphQLError, typ
 import { AccessPolicy } from './access';
 import { boundLimits, enforceTokenLimit, limitsFor } from './operation-limits';
 import type { LimitsPolicy } from './limits';
-import { levelsFor, PolicyError, ROLES, type Policies } from './policies';
+import { levelsFor, PolicyError, purposesFor, ROLES, type Policies } from './policies';
 import { Refusal } from '../pipeline/refusal';
 import { ResourceMap } from './resource-map';
 import type { SupergraphInfo } from './supergraph';
@@ -118,8 +118,9 @@ export class OperationRegistry {
   /**
    * Every reason an operation cannot be served, one line each: it does not validate against
    * the supergraph, is not a query, or — for ministry systems and every role limited to
-   * registered operations — reaches a resource its body cannot read or exceeds a limit for some
-   * value of its variables. Decided by the functions the limits and access stages decide with.
+   * registered operations — its body may claim no purpose, or it reaches a resource its body
+   * cannot read or exceeds a limit for some value of its variables. Decided by the functions the
+   * limits and access stages decide with.
    */
   problems(): string[] {
     const checked = ROLES.filter((role) => role === 'system' || this.deps.policies.roles.get(role)?.operations === 'registered');
@@ -136,6 +137,9 @@ export class OperationRegistry {
         continue;
       }
       for (const role of checked) {
+        // Every request states a purpose its body may claim: with none, the operation could never run.
+        if (purposesFor(this.deps.policies, operation.agency, [role]).length === 0)
+          problem(`${operation.agency} may claim no purpose as ${role} (purposes.json), so the operation could never run`);
         const limits = limitsFor(this.deps.limits.byRole, [role]);
         try {
           enforceTokenLimit(operation.source, limits);

@@ -39,6 +39,10 @@ export interface RolePolicy {
 export interface PurposePolicy {
   description: string;
   descriptionAz: string;
+  /** The bodies that may claim it (agency codes); any other body's claim is FORBIDDEN. */
+  bodies: ReadonlySet<string>;
+  /** Where the law names them, the only roles that may claim it; null: any role whose roles.json entry lists it. */
+  roles: readonly Role[] | null;
   /** What X-Case-Number must look like under this purpose. */
   caseNumber: { pattern: RegExp; format: string };
   /** Uses under this purpose are left out of a person's view of who used their data (R4, R6). */
@@ -92,6 +96,18 @@ function objectAt(value: unknown, where: string): Record<string, unknown> {
 function stringAt(value: unknown, where: string): string {
   if (typeof value !== 'string' || value.length === 0) throw new PolicyError(`${where} must be a non-empty string`);
   return value;
+}
+
+/** A non-empty list of known names, each once. */
+function listAt(value: unknown, where: string, known: (name: string) => boolean, what: string): Set<string> {
+  if (!Array.isArray(value) || value.length === 0) throw new PolicyError(`${where} must list at least one ${what}`);
+  const names = new Set<string>();
+  for (const name of value) {
+    if (typeof name !== 'string' || !known(name)) throw new PolicyError(`${where}: unknown ${what} ${JSON.stringify(name)}`);
+    if (names.has(name)) throw new PolicyError(`${where}: ${name} is listed twice`);
+    names.add(name);
+  }
+  return names;
 }
 
 /** keysDir fills `${HUB_KEYS_DIR}` in identity-providers.json (development keys live there). */
@@ -166,10 +182,15 @@ export function loadPolicies(dir: string, keysDir: string): Policies {
     purposes.set(code, {
       description: stringAt(entry['description'], `purposes.json: ${code}.description`),
       descriptionAz: stringAt(entry['descriptionAz'], `purposes.json: ${code}.descriptionAz`),
+      bodies: listAt(entry['bodies'], `purposes.json: ${code}.bodies`, (body) => agencies.has(body), 'agency'),
+      roles:
+        entry['roles'] === undefined ? null : ([...listAt(entry['roles'], `purposes.json: ${code}.roles`, (r) => ROLES.includes(r as Role), 'role')] as Role[]),
       caseNumber,
       hiddenFromSubject: hidden,
       legalBasis,
     });
+    // Where the bodies come from, for the reader (docs/access-matrix.md): required, read by no rule.
+    stringAt(entry['source'], `purposes.json: ${code}.source`);
   }
 
   const roles = new Map<Role, RolePolicy>();
@@ -178,7 +199,14 @@ export function loadPolicies(dir: string, keysDir: string): Policies {
     const entry = objectAt(raw, `roles.json: ${role}`);
     const rolePurposes = entry['purposes'];
     if (!Array.isArray(rolePurposes) || rolePurposes.length === 0) throw new PolicyError(`roles.json: ${role}.purposes must list purposes`);
-    for (const p of rolePurposes) if (!purposes.has(p as string)) throw new PolicyError(`roles.json: ${role}.purposes: unknown purpose "${String(p)}"`);
+    for (const p of rolePurposes) {
+      const purpose = purposes.get(p as string);
+      if (!purpose) throw new PolicyError(`roles.json: ${role}.purposes: unknown purpose "${String(p)}"`);
+      if (purpose.roles && !purpose.roles.includes(role as Role))
+        throw new PolicyError(
+          `roles.json: role "${role}" lists the purpose "${String(p)}", which purposes.json gives only to the roles ${purpose.roles.join(', ')}`,
+        );
+    }
     const grants = objectAt(entry['resources'], `roles.json: ${role}.resources`);
     for (const [resource, level] of Object.entries(grants)) {
       if (resource !== '*') checkResource(resource, `roles.json: ${role}.resources`);
@@ -223,7 +251,7 @@ export function loadPolicies(dir: string, keysDir: string): Policies {
     throw new PolicyError('identity-providers.json: maxTokenAgeSeconds must be an integer from 60 to 604800');
   }
 
-  return {
+  const policies: Policies = {
     agencies,
     resources,
     resourceOfSubgraph,
@@ -238,6 +266,30 @@ export function loadPolicies(dir: string, keysDir: string): Policies {
       jwksOf: (agency) => setting(agency, 'jwks'),
     },
   };
+  checkPurposeBodies(policies);
+  return policies;
+}
+
+/**
+ * The purpose table against roles.json and the matrix: a purpose no role lists could never be
+ * claimed, and a body with access levels but no purpose it may claim could never use them.
+ */
+function checkPurposeBodies(policies: Policies): void {
+  for (const code of policies.purposes.keys()) {
+    if (!ROLES.some((role) => policies.roles.get(role)?.purposes.includes(code)))
+      throw new PolicyError(`purposes.json: ${code}: no role in roles.json lists it`);
+  }
+  for (const agency of policies.agencies.values()) {
+    if (Object.keys(agency.levels).length > 0 && purposesFor(policies, agency.code, ROLES).length === 0)
+      throw new PolicyError(`access-matrix.json: ${agency.code} has access levels, but purposes.json names it for no purpose, so it could never use them`);
+  }
+}
+
+/** The purposes a caller of this body in these roles may claim, in the order of purposes.json. */
+export function purposesFor(policies: Policies, agency: string, roles: readonly Role[]): string[] {
+  return [...policies.purposes]
+    .filter(([code, purpose]) => purpose.bodies.has(agency) && roles.some((role) => policies.roles.get(role)?.purposes.includes(code)))
+    .map(([code]) => code);
 }
 
 /**

@@ -97,16 +97,17 @@ export function smallPolicies(keysDir: string): { dir: string; policies: Policie
   });
   write('purposes.json', {
     purposes: {
-      check: { description: 'A check', descriptionAz: 'yoxlama', legalBasis: 'law' },
+      check: { description: 'A check', descriptionAz: 'yoxlama', legalBasis: 'law', bodies: ['AAA', 'BBB'], source: 'test' },
       enforce: {
-        description: 'Enforcement',
-        descriptionAz: 'icra',
+        description: 'Enforcement', descriptionAz: 'icra',
         caseNumber: { pattern: '^IC-[0-9]{4}-[0-9]{7}$', format: 'IC-YYYY-NNNNNNN' },
         legalBasis: 'law',
+        bodies: ['AAA'],
+        source: 'test: only AAA enforces',
       },
-      audit: { description: 'Internal investigation', descriptionAz: 'araşdırma', legalBasis: 'law' },
-      self: { description: 'Oneself', descriptionAz: 'özü', legalBasis: 'law' },
-      serve: { description: 'A service the person asked for', descriptionAz: 'xidmət', legalBasis: 'consent' },
+      audit: { description: 'Internal investigation', descriptionAz: 'araşdırma', legalBasis: 'law', bodies: ['AAA'], roles: ['auditor'], source: 'test' },
+      self: { description: 'Oneself', descriptionAz: 'özü', legalBasis: 'law', bodies: ['AAA', 'BBB'], roles: ['citizen'], source: 'test' },
+      serve: { description: 'A service the person asked for', descriptionAz: 'xidmət', legalBasis: 'consent', bodies: ['AAA', 'BBB'], source: 'test' },
     },
   });
   write('roles.json', {

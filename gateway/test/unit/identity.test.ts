@@ -91,15 +91,6 @@ describe('identity', () => {
     });
   }
 
-  it('refuses a purpose the role may not state, listing the allowed ones', async () => {
-    const world = await smallWorld();
-    const { result } = await world.run('{ person(fin: "A") { name } }', { purpose: 'audit' });
-    assert.deepEqual(
-      [result.status, result.body.errors?.[0]?.extensions?.['code'], result.body.errors?.[0]?.extensions?.['allowed']],
-      [400, 'BAD_USER_INPUT', ['check', 'enforce', 'serve']],
-    );
-  });
-
   const claims: Array<[string, Record<string, unknown>, RegExp]> = [
     ['a sub with free text', { sub: 'Ali Mammadov said: SELECT', roles: ['officer'] }, /"sub" must be 1 to 64 letters/],
     ['a sub over 64 characters', { sub: 'a'.repeat(65), roles: ['officer'] }, /"sub" must be/],

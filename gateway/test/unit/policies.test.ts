@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Kind, parse, type OperationDefinitionNode } from 'graphql';
 import { AccessPolicy } from '../../src/policy/access';
-import { loadPolicies, PolicyError } from '../../src/policy/policies';
+import { loadPolicies, PolicyError, purposesFor } from '../../src/policy/policies';
 import { ResourceMap } from '../../src/policy/resource-map';
 import { loadSupergraph } from '../../src/policy/supergraph';
 
@@ -178,6 +178,54 @@ describe('policy validation at start-up', () => {
       /audit\.hiddenFromSubject must be true or false/,
     ],
     [
+      'a purpose claimed by an unknown body',
+      'purposes.json',
+      (j) => {
+        j['purposes']['operative-search'].bodies.push('KGB');
+      },
+      /purposes\.json: operative-search\.bodies: unknown agency "KGB"/,
+    ],
+    [
+      'a purpose that names no body',
+      'purposes.json',
+      (j) => {
+        delete j['purposes']['identity-check'].bodies;
+      },
+      /purposes\.json: identity-check\.bodies must list at least one agency/,
+    ],
+    [
+      'a purpose that states no source',
+      'purposes.json',
+      (j) => {
+        delete j['purposes']['border-control'].source;
+      },
+      /purposes\.json: border-control\.source must be a non-empty string/,
+    ],
+    [
+      'a purpose no role lists',
+      'purposes.json',
+      (j) => {
+        j['purposes']['curiosity'] = { description: 'Curiosity', legalBasis: 'law', bodies: ['MIA'], source: 'none' };
+      },
+      /purposes\.json: curiosity: no role in roles\.json lists it/,
+    ],
+    [
+      'a role that lists a purpose the table gives only to other roles',
+      'roles.json',
+      (j) => {
+        j['roles'].officer.purposes.push('audit');
+      },
+      /roles\.json: role "officer" lists the purpose "audit", which purposes\.json gives only to the roles auditor/,
+    ],
+    [
+      'a body with access levels that may claim no purpose',
+      'purposes.json',
+      (j) => {
+        for (const purpose of Object.values<Json>(j['purposes'])) purpose['bodies'] = purpose['bodies'].filter((b: string) => b !== 'MCHT');
+      },
+      /access-matrix\.json: MCHT has access levels, but purposes\.json names it for no purpose/,
+    ],
+    [
       'identity settings for an unknown agency',
       'identity-providers.json',
       (j) => {
@@ -198,6 +246,20 @@ describe('policy validation at start-up', () => {
       );
     });
   }
+
+  // Written by hand from the law, not read from purposes.json, so a wrong table fails here.
+  it('gives intelligence, counter-intelligence and operative search only to the bodies with that authority by law, and audit only to auditors of MIA and MNS', () => {
+    const policies = loadPolicies(POLICIES_DIR, KEYS_DIR);
+    const search = policies.purposes.get('operative-search')!;
+    assert.deepEqual([...search.bodies].sort(), ['MES', 'MIA', 'MNS', 'MOJ', 'MOT', 'PGO', 'SBS', 'SCC', 'SSPS']);
+    assert.equal(search.hiddenFromSubject, true);
+    for (const body of ['MLSP', 'MOH', 'EGOV', 'MFA', 'MCHT', 'PA', 'SCFWCA'])
+      assert.ok(!purposesFor(policies, body, ['officer', 'system']).includes('operative-search'), body);
+    const audit = policies.purposes.get('audit')!;
+    assert.deepEqual([[...audit.bodies].sort(), audit.roles], [['MIA', 'MNS'], ['auditor']]);
+    assert.deepEqual(purposesFor(policies, 'EGOV', ['citizen']), ['self-access']);
+    assert.deepEqual(purposesFor(policies, 'MIA', ['auditor']), ['audit']);
+  });
 
   it('stops on a policy file that is not JSON, naming the file', () => {
     const dir = policiesWith('roles.json', () => undefined);

@@ -184,6 +184,15 @@ describe('the registry at start-up', () => {
     );
   });
 
+  it('refuses an operation whose body may claim no purpose as system, naming it', () => {
+    const { dir, policies, limits } = smallPolicies(keysDir);
+    // Systems may state only "enforce", which purposes.json gives to AAA alone: BBB's system has no purpose left.
+    policies.roles.get('system')!.purposes = ['enforce'];
+    assert.deepEqual(operationRegistry(dir, { policies, supergraph, limits }).problems(), [
+      'policies/operations/BBB/personDocuments.graphql (agency BBB, operation BBB/personDocuments): BBB may claim no purpose as system (purposes.json), so the operation could never run',
+    ]);
+  });
+
   it('refuses files that are not one operation, and folders of unknown agencies', () => {
     for (const [path, text, problem] of [
       ['AAA/two', 'query A { person(fin: "A") { name } } query B { person(fin: "B") { name } }', /holds 2 operations/],
