@@ -87,7 +87,13 @@ export function uiRoutes(options: UiOptions): Map<string, UiRoute> {
     nonce,
     agencies: [...policies.agencies.values()].map((a) => ({ code: a.code, name: a.name, nameAz: a.nameAz, audit: a.levels['audit'] !== undefined })),
     resources: [...policies.resources.values()].map((r) => ({ code: r.name, name: r.title, nameAz: r.titleAz })),
-    purposes: [...policies.purposes].map(([code, p]) => ({ code, name: p.description, nameAz: p.descriptionAz, legalBasis: p.legalBasis, bodies: [...p.bodies] })),
+    purposes: [...policies.purposes].map(([code, p]) => ({
+      code,
+      name: p.description,
+      nameAz: p.descriptionAz,
+      legalBasis: p.legalBasis,
+      bodies: [...p.bodies],
+    })),
     rolePurposes: Object.fromEntries([...policies.roles].map(([role, p]) => [role, p.purposes])),
     adHocRoles: ROLES.filter((role) => mayRunAdHoc(policies, [role])),
     development: production

@@ -99,7 +99,8 @@ export function smallPolicies(keysDir: string): { dir: string; policies: Policie
     purposes: {
       check: { description: 'A check', descriptionAz: 'yoxlama', legalBasis: 'law', bodies: ['AAA', 'BBB'], source: 'test' },
       enforce: {
-        description: 'Enforcement', descriptionAz: 'icra',
+        description: 'Enforcement',
+        descriptionAz: 'icra',
         caseNumber: { pattern: '^IC-[0-9]{4}-[0-9]{7}$', format: 'IC-YYYY-NNNNNNN' },
         legalBasis: 'law',
         bodies: ['AAA'],

@@ -205,7 +205,7 @@ describe('policy validation at start-up', () => {
       'a purpose no role lists',
       'purposes.json',
       (j) => {
-        j['purposes']['curiosity'] = { description: 'Curiosity', legalBasis: 'law', bodies: ['MIA'], source: 'none' };
+        j['purposes']['curiosity'] = { description: 'Curiosity', descriptionAz: 'Maraq', legalBasis: 'law', bodies: ['MIA'], source: 'none' };
       },
       /purposes\.json: curiosity: no role in roles\.json lists it/,
     ],
