@@ -61,7 +61,8 @@ export class IdentityVerifier {
 
   constructor(
     private readonly policies: Policies,
-    private readonly now: () => number = Date.now,
+    /** The clock tokens are checked against; the address limit counts its checks on it too. */
+    readonly now: () => number = Date.now,
   ) {}
 
   private keysOf(agency: string): JWTVerifyGetKey {

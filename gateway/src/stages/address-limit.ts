@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { LowPriority } from '../pipeline/low-priority';
 import type { IdentityVerifier } from '../identity/verifier';
 import type { Quotas } from '../policy/quotas';
@@ -9,6 +10,14 @@ export const REFUSALS_PER_TURN = 16;
 export const REFUSAL_MAX_HOLD_MS = 25;
 /** Refusals held at most at once; past that they are answered without waiting. */
 const MAX_HELD_REFUSALS = 1_000;
+/**
+ * While an address is refused, this many tokens per second the replica has not seen yet are
+ * still checked for it: a verified caller's first request behind a flooded proxy passes, and a
+ * flood of forged tokens costs at most this many signature checks a second per address.
+ */
+export const UNSEEN_TOKEN_CHECKS_PER_SECOND = 5;
+/** Addresses whose checks are counted at once (the oldest are forgotten first). */
+const ADDRESSES_COUNTED = 10_000;
 
 /**
  * Hostile traffic before identity: an address whose requests keep failing authentication is
@@ -21,12 +30,29 @@ const MAX_HELD_REFUSALS = 1_000;
  * Behind one address may stand a whole ministry (its proxy, a NAT): a request whose token this
  * replica has already verified, and which is still valid, passes without the address check (a
  * lookup in the verifier's cache, no signature check), so one client's flood does not lock out
- * the verified systems and officers beside it. Any other token is checked as before.
+ * the verified systems and officers beside it. A token not seen yet is verified within a small
+ * budget per address and second (UNSEEN_TOKEN_CHECKS_PER_SECOND) and passes if it verifies; past
+ * the budget, and for a token that does not verify, the address's refusal stands.
  */
 export function useAddressLimit(quotas: Quotas, verifier: IdentityVerifier): Stage {
   const passed = new WeakSet<object>();
   let inFlight = 0;
   const lowPriority = new LowPriority({ perTurn: REFUSALS_PER_TURN, maxWaitMs: REFUSAL_MAX_HOLD_MS, maxWaiting: MAX_HELD_REFUSALS, busy: () => inFlight > 0 });
+  /** Per refused address: the second (on the verifier's clock) and the checks of unseen tokens spent in it. */
+  const checks = new LRUCache<string, { second: number; spent: number }>({ max: ADDRESSES_COUNTED });
+  /** Whether a token the replica has not seen may be checked for this refused address now, and verifies. */
+  async function verifiesWithinBudget(address: string, authorization: string | undefined): Promise<boolean> {
+    if (!authorization) return false;
+    const second = Math.floor(verifier.now() / 1_000);
+    const counted = checks.get(address);
+    const spent = counted?.second === second ? counted.spent : 0;
+    if (spent >= UNSEEN_TOKEN_CHECKS_PER_SECOND) return false;
+    checks.set(address, { second, spent: spent + 1 });
+    return verifier.verify(authorization).then(
+      () => true,
+      () => false,
+    );
+  }
   return {
     name: 'address-limit',
     async onRequest(hub) {
@@ -36,8 +62,10 @@ export function useAddressLimit(quotas: Quotas, verifier: IdentityVerifier): Sta
         try {
           await quotas.admitAddress(address);
         } catch (refusal) {
-          await lowPriority.turn();
-          throw refusal;
+          if (!(await verifiesWithinBudget(address, hub.header('authorization')))) {
+            await lowPriority.turn();
+            throw refusal;
+          }
         }
       }
       passed.add(hub);

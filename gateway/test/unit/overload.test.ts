@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { REFUSAL_MAX_HOLD_MS, REFUSALS_PER_TURN } from '../../src/stages/address-limit';
+import { REFUSAL_MAX_HOLD_MS, REFUSALS_PER_TURN, UNSEEN_TOKEN_CHECKS_PER_SECOND } from '../../src/stages/address-limit';
 import { smallWorld } from '../support/world';
 
 /** Held requests stand for a saturated replica: their executor waits until the test lets go. */
@@ -59,17 +59,17 @@ describe('overload and stopping', () => {
     assert.deepEqual([entry?.decision, entry?.reason], ['refused', 'SHUTTING_DOWN']);
   });
 
-  it('refuses an address whose requests keep failing authentication before looking at its token, and journals each refusal', async () => {
+  it('refuses an address whose requests keep failing authentication, and journals each refusal', async () => {
     const world = await smallWorld();
     const limit = world.deps.limits.quotas.unauthenticatedPerMinutePerAddress;
     for (let i = 0; i < limit; i += 1) {
       assert.equal((await world.run('{ person(fin: "A") { name } }', { token: null, address: '192.0.2.7' })).result.status, 401);
     }
     const before = world.journal.entries.length;
-    const refused = await world.run('{ person(fin: "A") { name } }', { address: '192.0.2.7', respond: answer });
+    const refused = await world.run('{ person(fin: "A") { name } }', { token: null, address: '192.0.2.7', respond: answer });
     assert.equal(refused.result.status, 429);
     assert.ok(Number(refused.result.headers['retry-after']) >= 1);
-    assert.deepEqual([refused.entry?.reason, refused.entry?.agency], ['RATE_LIMITED', null], 'refused before the (valid) token was read');
+    assert.deepEqual([refused.entry?.reason, refused.entry?.agency], ['RATE_LIMITED', null]);
     assert.equal(world.journal.entries.length, before + 1);
     const other = await world.run('{ person(fin: "A") { name } }', { address: '192.0.2.8', respond: answer });
     assert.equal(other.result.status, 200, 'another address is not affected');
@@ -131,6 +131,11 @@ describe('overload and stopping', () => {
 
 describe('a flood behind the address of honest callers', () => {
   const flooded = '192.0.2.9';
+  /** The same token with its signature changed: well formed, and it does not verify. */
+  const forgedFrom = (token: string) => {
+    const [header, payload, signature] = token.split('.') as [string, string, string];
+    return `${header}.${payload}.${signature.slice(0, -4)}${signature.endsWith('AAAA') ? 'BBBB' : 'AAAA'}`;
+  };
   /** Fails authentication from `address` until the address limit refuses it. */
   async function lockOut(world: Awaited<ReturnType<typeof smallWorld>>, address: string): Promise<void> {
     const limit = world.deps.limits.quotas.unauthenticatedPerMinutePerAddress;
@@ -138,7 +143,7 @@ describe('a flood behind the address of honest callers', () => {
     assert.equal((await world.run('{ person(fin: "A") { name } }', { token: null, address })).result.status, 429);
   }
 
-  it('serves a caller whose token was verified here, and keeps refusing tokenless, forged and unseen tokens from that address', async () => {
+  it('serves a caller whose token was verified here, and keeps refusing tokenless, malformed and forged tokens from that address', async () => {
     const world = await smallWorld();
     const officer = await world.token({ agency: 'AAA', sub: 'officer-1' });
     assert.equal((await world.run('{ person(fin: "A") { name } }', { token: officer, address: flooded, respond: answer })).result.status, 200);
@@ -147,13 +152,30 @@ describe('a flood behind the address of honest callers', () => {
     const served = await world.run('{ person(fin: "A") { name } }', { token: officer, address: flooded, respond: answer });
     assert.deepEqual([served.result.status, served.entry?.agency, served.entry?.decision], [200, 'AAA', 'allowed']);
 
-    const [header, payload, signature] = officer.split('.') as [string, string, string];
-    const forged = `${header}.${payload}.${signature.slice(0, -4)}${signature.endsWith('AAAA') ? 'BBBB' : 'AAAA'}`;
-    const unseen = await world.token({ agency: 'AAA', sub: 'officer-2' });
-    for (const token of [null, 'not-a-jwt', forged, unseen]) {
+    for (const token of [null, 'not-a-jwt', forgedFrom(officer)]) {
       const refused = await world.run('{ person(fin: "A") { name } }', { token, address: flooded, respond: answer });
       assert.deepEqual([refused.result.status, refused.entry?.reason, refused.entry?.agency], [429, 'RATE_LIMITED', null], String(token));
     }
+  });
+
+  it("serves a caller's first request with a token not seen yet, within a few checks per second for the address", async () => {
+    let now = Date.now();
+    const world = await smallWorld({ now: () => now });
+    await lockOut(world, flooded);
+    const fresh = await world.token({ agency: 'AAA', sub: 'officer-2' });
+    const first = await world.run('{ person(fin: "A") { name } }', { token: fresh, address: flooded, respond: answer });
+    assert.deepEqual([first.result.status, first.entry?.agency], [200, 'AAA']);
+
+    // Forged tokens spend the address's checks for this second; then even a valid unseen token waits for the next second.
+    const forged = forgedFrom(await world.token({ agency: 'AAA', sub: 'officer-3' }));
+    for (let i = 1; i < UNSEEN_TOKEN_CHECKS_PER_SECOND; i += 1)
+      assert.equal((await world.run('{ person(fin: "A") { name } }', { token: forged, address: flooded, respond: answer })).result.status, 429);
+    const later = await world.token({ agency: 'AAA', sub: 'officer-4' });
+    const waits = await world.run('{ person(fin: "A") { name } }', { token: later, address: flooded, respond: answer });
+    assert.deepEqual([waits.result.status, waits.entry?.reason], [429, 'RATE_LIMITED']);
+    now += 1_000;
+    const next = await world.run('{ person(fin: "A") { name } }', { token: later, address: flooded, respond: answer });
+    assert.deepEqual([next.result.status, next.entry?.agency], [200, 'AAA']);
   });
 
   it('refuses the same token once it has expired: a kept token is valid no longer than a fresh check allows', async () => {
