@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import request from 'supertest';
 import { Client } from 'pg';
 import { quotasFromEnv, type QuotaCounting, type RunningGateway } from '@hub/gateway';
@@ -40,6 +40,18 @@ async function stalledSubgraph(): Promise<{ url: string; holding(n: number): Pro
         server.close(() => resolve());
       }),
   };
+}
+
+/** Whether something listens on the loopback port now. */
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => setTimeout(() => resolve(false), 10));
+  });
 }
 
 describe('overload and a silent dependency, on real servers', { timeout: 60_000 }, () => {
@@ -106,6 +118,8 @@ describe('overload and a silent dependency, on real servers', { timeout: 60_000 
     const startRedis = (): ChildProcess =>
       spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
     let redis = startRedis();
+    // The outage under test is the one below: the hub connects once this Redis listens.
+    for (let tries = 0; !(await accepts(port)); tries += 1) assert.ok(tries < 500, 'redis-server listens');
     const changes: QuotaCounting[] = [];
     const quotas = quotasFromEnv(hub.options.limits.quotas, `redis://127.0.0.1:${port}`, `e2e-redis-${port}`, (counting) => changes.push(counting));
     const gateway = await startGatewayOver(hub, { quotas });

@@ -88,7 +88,7 @@ export function probeRoutes(p: ProbeSources): Array<[string, UiRoute]> {
         if (p.stopping()) return sendJson(res, 503, { status: 'stopping' });
         const report = await checkReadiness(p.subgraphs, p.journal, Math.min(READINESS_TIMEOUT_MS, p.subgraphTimeoutMs));
         // Local quota counting is not "not ready": the hub still serves, each replica counting alone.
-        sendJson(res, report.status === 'ready' ? 200 : 503, { ...report, quotas: p.quotaCounting(), policySet: p.policySet });
+        sendJson(res, report.status === 'ready' ? 200 : 503, { ...report, quotas: p.quotaCounting(), ...(p.policySet ? { policySet: p.policySet } : {}) });
       },
     ],
     [
