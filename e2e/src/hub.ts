@@ -8,6 +8,7 @@ import request from 'supertest';
 import pino, { type Logger } from 'pino';
 import {
   allocateReplicaNumber,
+  DEFAULT_JOURNAL_LIMITS,
   demoPeopleOf,
   ensureDevelopmentKeys,
   gatewayKeyPaths,
@@ -85,6 +86,16 @@ export interface TestHub {
   stop(): Promise<void>;
 }
 
+/**
+ * The hub's journal writer with a write bound of 5 s instead of 1 s: these tests assert what is
+ * journaled, not how fast, and a commit on a loaded two-core CI machine can take over a second
+ * (the writer then refuses everything until its probe succeeds). The 1 s bound has tests of its
+ * own (audit-journal.test.ts, gateway/test/journal.test.ts).
+ */
+function testJournal(url: string): PostgresAuditJournal {
+  return PostgresAuditJournal.connect(url, { ...DEFAULT_JOURNAL_LIMITS, writeTimeoutMs: 5_000 });
+}
+
 export async function startTestHub(options: HubOptions = {}): Promise<TestHub> {
   const population = options.population ?? TEST_POPULATION;
   const database = await createTestDatabase();
@@ -129,7 +140,7 @@ export async function startTestHub(options: HubOptions = {}): Promise<TestHub> {
     signingKey: await loadGatewaySigningKey(keysDir),
     subjectKeys: loadSubjectKeys(keysDir),
     consents: await PostgresConsentStore.open(database.url),
-    journal: options.journal ? options.journal(database.url) : PostgresAuditJournal.connect(database.url),
+    journal: options.journal ? options.journal(database.url) : testJournal(database.url),
     registrations: new RegistrationNumbers(RegistrationNumbers.replicaId(await allocateReplicaNumber(database.url))),
     logger: options.logger ?? silent,
     production: options.production ?? false,
@@ -277,7 +288,7 @@ export async function startGatewayOver(hub: TestHub, overrides: Partial<GatewayO
       ...hub.options,
       supergraph: urls ? readSupergraph(hub.options.supergraph.sdl, urls) : hub.options.supergraph,
       // Its own connections: stopping this gateway closes them, and the hub's must stay open.
-      journal: PostgresAuditJournal.connect(hub.database.url),
+      journal: testJournal(hub.database.url),
       consents: await PostgresConsentStore.open(hub.database.url),
       quotas: quotasFromEnv(hub.options.limits.quotas, undefined),
       ...options,
