@@ -118,6 +118,12 @@ export async function reloadPolicySet(config: GatewayConfig, logger: Logger, tar
   let set: PolicySet;
   try {
     set = await acceptPolicySet(config, logger);
+    if (set.sha256 === target.inForce) {
+      logger.info({ policySet: set.sha256 }, 'policy set unchanged');
+      return set.sha256;
+    }
+    // Building its request path (Apollo's query planner over the new supergraph) is a check too.
+    await target.gateway.reload({ policySet: set, policies: set.policies, supergraph: set.supergraph, limits: set.limits, operations: set.operations });
   } catch (error) {
     const refusal = error instanceof PolicySetRefused ? error.refusal : 'POLICY_SET_INVALID';
     const at = new Date();
@@ -138,11 +144,6 @@ export async function reloadPolicySet(config: GatewayConfig, logger: Logger, tar
     );
     return target.inForce;
   }
-  if (set.sha256 === target.inForce) {
-    logger.info({ policySet: set.sha256 }, 'policy set unchanged');
-    return set.sha256;
-  }
-  await target.gateway.reload({ policySet: set, policies: set.policies, supergraph: set.supergraph, limits: set.limits, operations: set.operations });
   logger.info({ policySet: set.sha256, previous: target.inForce }, 'policy set in force');
   const change = await journalChange(config.auditDatabaseUrl, set.sha256, target.registrationNumber);
   if (change) logger.info({ policySet: set.sha256, previous: change.previous }, 'policy change journaled');

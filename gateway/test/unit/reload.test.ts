@@ -125,6 +125,23 @@ describe('reloading the policy set (SIGHUP)', () => {
     assert.match(String(line?.['reason']), /everything/);
   });
 
+  it('refuses a set whose request path cannot be built, keeping the one in force', async () => {
+    const set = copyOfSet();
+    const before = hashOf(set);
+    setLevel(set.policiesDir, 'blanks', 'restricted');
+    const { target: t, seen } = target(before);
+    t.gateway = {
+      reload: async () => {
+        throw new Error('the query planner refused the supergraph');
+      },
+      refused: (at) => seen.refusals.push(at),
+    };
+    assert.equal(await reloadPolicySet(configOf(set, false), capturedLogger().logger, t), before);
+    assert.equal(seen.refusals.length, 1);
+    assert.deepEqual(seen.refusalRecords, [{ sha256: hashOf(set), refusal: 'POLICY_SET_INVALID' }]);
+    assert.deepEqual(seen.changes, []);
+  });
+
   it('in production, refuses an unsigned set and one altered after signing', async () => {
     const set = copyOfSet();
     await ensureDevelopmentKeys(set.keysDir, loadPolicySet({ ...set, subgraphUrls: {} }).policies.agencies.keys());
