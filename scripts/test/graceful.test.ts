@@ -356,15 +356,16 @@ describe('configuration checked at start-up', () => {
 });
 
 describe('a production gateway with a signed policy set', () => {
-  let database: TestDatabase;
+  const databases: TestDatabase[] = [];
   const dirs: string[] = [];
   after(async () => {
-    await database.drop();
+    for (const database of databases) await database.drop();
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   });
 
   it('starts, journals the set put in force, and shows its hash on /ready and in hub_policy_set_info', async () => {
-    database = await createTestDatabase();
+    const database = await createTestDatabase();
+    databases.push(database);
     const keysDir = mkdtempSync(join(tmpdir(), 'hub-signed-keys-'));
     const signer = mkdtempSync(join(tmpdir(), 'hub-signer-'));
     dirs.push(keysDir, signer);
@@ -393,18 +394,10 @@ describe('a production gateway with a signed policy set', () => {
       assert.equal(await gateway.exited, 0, gateway.stderr.join('\n'));
     }
   });
-});
 
-describe('SIGHUP: a production gateway reloads its policy set', () => {
-  let database: TestDatabase;
-  const dirs: string[] = [];
-  after(async () => {
-    await database.drop();
-    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-  });
-
-  it('refuses an altered set (journaled, shown on /ready), then takes it once signed (journaled as a change)', async () => {
-    database = await createTestDatabase();
+  it('SIGHUP: refuses an altered set (journaled, shown on /ready), then takes it once signed (journaled as a change)', async () => {
+    const database = await createTestDatabase();
+    databases.push(database);
     const keysDir = mkdtempSync(join(tmpdir(), 'hub-reload-keys-'));
     const signer = mkdtempSync(join(tmpdir(), 'hub-reload-signer-'));
     const policiesDir = mkdtempSync(join(tmpdir(), 'hub-reload-policies-'));
