@@ -145,8 +145,13 @@ export async function reloadPolicySet(config: GatewayConfig, logger: Logger, tar
     return target.inForce;
   }
   logger.info({ policySet: set.sha256, previous: target.inForce }, 'policy set in force');
-  const change = await journalChange(config.auditDatabaseUrl, set.sha256, target.registrationNumber);
-  if (change) logger.info({ policySet: set.sha256, previous: change.previous }, 'policy change journaled');
+  // In force already: a journal that fails now is logged, and the next start (or reload) journals the set.
+  try {
+    const change = await journalChange(config.auditDatabaseUrl, set.sha256, target.registrationNumber);
+    if (change) logger.info({ policySet: set.sha256, previous: change.previous }, 'policy change journaled');
+  } catch (error) {
+    logger.error({ policySet: set.sha256, err: error }, 'policy change not journaled');
+  }
   return set.sha256;
 }
 

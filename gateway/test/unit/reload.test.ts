@@ -102,6 +102,20 @@ describe('reloading the policy set (SIGHUP)', () => {
     assert.deepEqual(seen.refusals, []);
   });
 
+  it('keeps a set swapped in as in force when its journal record fails, and says so in the log', async () => {
+    const set = copyOfSet();
+    const before = hashOf(set);
+    setLevel(set.policiesDir, 'blanks', 'restricted');
+    const { target: t, seen } = target(before);
+    t.journalChange = async () => {
+      throw new Error('journal unreachable');
+    };
+    const { logger, lines } = capturedLogger();
+    assert.equal(await reloadPolicySet(configOf(set, false), logger, t), hashOf(set));
+    assert.equal(seen.reloads.length, 1);
+    assert.ok(lines.some((l) => l['msg'] === 'policy change not journaled' && l['policySet'] === hashOf(set)));
+  });
+
   it('leaves an unchanged set as it is: nothing rebuilt, nothing journaled', async () => {
     const set = copyOfSet();
     const { target: t, seen } = target(hashOf(set));
