@@ -7,15 +7,15 @@ import type { GatewayConfig } from './config';
 import { PostgresConsentStore } from './subjects/consents';
 import { allocateReplicaNumber, PostgresAuditJournal } from './journal/writer';
 import { JournalUpkeep } from './journal/upkeep';
-import { journalPolicyChange } from './journal/policy-change';
+import { journalPolicyChange, journalPolicyRefusal, type PolicyRefusal } from './journal/policy-change';
 import { ensureDevelopmentKeys, gatewayKeyPaths, loadGatewaySigningKey } from './identity/keys';
 import type { Policies } from './policy/policies';
-import { loadPolicySet } from './policy/policy-set';
+import { loadPolicySet, policySetFiles, policySetHash, type PolicySet } from './policy/policy-set';
 import { checkPolicySignature, policyKeyPaths } from './policy/policy-signature';
 import { quotasFromEnv } from './policy/quotas';
 import { RegistrationNumbers } from './journal/registration';
 import { loadSubjectKeys, subjectKeyPath, subjectKeyReadable } from './subjects/keys';
-import type { GatewayOptions } from './http/server';
+import type { GatewayOptions, RunningGateway } from './http/server';
 import type { DemoPeople } from './http/pages';
 
 /** The demo persons the development playground offers, with a passport number to try. */
@@ -60,19 +60,111 @@ function checkKeys(config: GatewayConfig, policies: Policies): void {
     throw new ConfigError(`HUB_KEYS_DIR=${JSON.stringify(config.keysDir)}: ${signer} is the policy signing key: keep it with the signer, not the gateway.`);
 }
 
-/** Everything the gateway checks and loads before it takes its first request. */
-export async function prepareGateway(config: GatewayConfig, logger: Logger): Promise<GatewayOptions> {
-  // The policies, the supergraph and the registered operations, checked as one set before anything else starts.
-  const set = loadPolicySet(config);
-  const { policies, limits, supergraph, operations } = set;
+/** A set that failed a check: which refusal it is, to journal and count. */
+class PolicySetRefused extends Error {
+  constructor(
+    readonly refusal: PolicyRefusal,
+    cause: unknown,
+  ) {
+    super((cause as Error).message, { cause });
+  }
+}
+
+/**
+ * The policies, the supergraph and the registered operations, checked as one set: every start-up
+ * check and, in production, the keys it names and its signature. The same at start and at reload.
+ */
+async function acceptPolicySet(config: GatewayConfig, logger: Logger): Promise<PolicySet> {
+  let set: PolicySet;
+  try {
+    set = loadPolicySet(config);
+    if (config.production) checkKeys(config, set.policies);
+  } catch (error) {
+    throw new PolicySetRefused('POLICY_SET_INVALID', error);
+  }
   if (config.production) {
-    checkKeys(config, policies);
-    const kid = await checkPolicySignature(set, config.policySignature);
+    let kid: string;
+    try {
+      kid = await checkPolicySignature(set, config.policySignature);
+    } catch (error) {
+      throw new PolicySetRefused('POLICY_SET_UNSIGNED', error);
+    }
     logger.info({ policySet: set.sha256, kid }, 'policy set signed and accepted');
   } else {
     logger.warn({ policySet: set.sha256 }, 'policy set not checked for a signature (development)');
-    await ensureDevelopmentKeys(config.keysDir, policies.agencies.keys());
+    await ensureDevelopmentKeys(config.keysDir, set.policies.agencies.keys());
   }
+  return set;
+}
+
+/** Where a reload puts what it decided: the running gateway and the journal (parameters so tests can watch them). */
+export interface ReloadTarget {
+  gateway: Pick<RunningGateway, 'reload' | 'refused'>;
+  /** The hash of the set in force, the one a reload replaces. */
+  inForce: string;
+  registrationNumber: () => string;
+  journalChange?: typeof journalPolicyChange;
+  journalRefusal?: typeof journalPolicyRefusal;
+}
+
+/**
+ * SIGHUP (main.ts): loads the set again, runs every start-up check on it and, if it passes, puts
+ * it in force for the next request and journals the change; otherwise the set in force keeps
+ * serving and the refusal is logged with its reason, journaled and shown on /ready and /metrics.
+ * Returns the hash in force afterwards.
+ */
+export async function reloadPolicySet(config: GatewayConfig, logger: Logger, target: ReloadTarget): Promise<string> {
+  const { journalChange = journalPolicyChange, journalRefusal = journalPolicyRefusal } = target;
+  let set: PolicySet;
+  try {
+    set = await acceptPolicySet(config, logger);
+    if (set.sha256 === target.inForce) {
+      logger.info({ policySet: set.sha256 }, 'policy set unchanged');
+      return set.sha256;
+    }
+    // Building its request path (Apollo's query planner over the new supergraph) is a check too.
+    await target.gateway.reload({ policySet: set, policies: set.policies, supergraph: set.supergraph, limits: set.limits, operations: set.operations });
+  } catch (error) {
+    const refusal = error instanceof PolicySetRefused ? error.refusal : 'POLICY_SET_INVALID';
+    const at = new Date();
+    target.gateway.refused(at);
+    // The refused set's hash, when its files can be read: what an auditor compares with the signed one.
+    let sha256: string | null;
+    try {
+      sha256 = policySetHash(policySetFiles(config.policiesDir, config.supergraphPath));
+    } catch {
+      sha256 = null;
+    }
+    logger.error(
+      { policySet: target.inForce, refused: sha256, refusal, reason: (error as Error).message },
+      'policy set refused: the one in force keeps serving',
+    );
+    await journalRefusal(config.auditDatabaseUrl, sha256, refusal, target.registrationNumber).catch((journalError: unknown) =>
+      logger.error({ err: journalError }, 'policy set refusal not journaled'),
+    );
+    return target.inForce;
+  }
+  logger.info({ policySet: set.sha256, previous: target.inForce }, 'policy set in force');
+  // In force already: a journal that fails now is logged, and the next start (or reload) journals the set.
+  try {
+    const change = await journalChange(config.auditDatabaseUrl, set.sha256, target.registrationNumber);
+    if (change) logger.info({ policySet: set.sha256, previous: change.previous }, 'policy change journaled');
+  } catch (error) {
+    logger.error({ policySet: set.sha256, err: error }, 'policy change not journaled');
+  }
+  return set.sha256;
+}
+
+/** Everything the gateway checks and loads before it takes its first request. */
+export async function prepareGateway(config: GatewayConfig, logger: Logger): Promise<GatewayOptions> {
+  // Checked as one set before anything else starts; a refusal at start is a configuration error naming the file.
+  let set: PolicySet;
+  try {
+    set = await acceptPolicySet(config, logger);
+  } catch (error) {
+    throw error instanceof PolicySetRefused ? error.cause : error;
+  }
+  const { policies, limits, supergraph, operations } = set;
   const signingKey = await loadGatewaySigningKey(config.keysDir);
   for (const { name } of supergraph.subgraphs) {
     if (!policies.resourceOfSubgraph.has(name)) logger.warn({ subgraph: name }, 'no policy binds this subgraph to a resource: it is refused to everyone');

@@ -1,6 +1,6 @@
 import pino from 'pino';
 import { ConfigError } from '@hub/kit';
-import { prepareGateway } from './bootstrap';
+import { prepareGateway, reloadPolicySet } from './bootstrap';
 import { gatewayConfigFromEnv } from './config';
 import { createLogger } from './monitoring/logger';
 import { PolicyError } from './policy/policies';
@@ -12,7 +12,8 @@ async function main(): Promise<void> {
   try {
     const config = gatewayConfigFromEnv(process.env);
     logger = createLogger('gateway', undefined, config.logLevel);
-    const gateway = await startGateway(await prepareGateway(config, logger), config.port, config.host);
+    const options = await prepareGateway(config, logger);
+    const gateway = await startGateway(options, config.port, config.host);
     logger.info({ url: `http://localhost:${gateway.port}/graphql` }, 'gateway listening');
     let stopping = false;
     const stop = (signal: string) => {
@@ -34,6 +35,22 @@ async function main(): Promise<void> {
     };
     process.on('SIGTERM', () => stop('SIGTERM'));
     process.on('SIGINT', () => stop('SIGINT'));
+    // SIGHUP reloads the policy set; reloads run one after the other, each against the set the previous left in force.
+    let inForce = options.policySet?.sha256 ?? '';
+    let reloads = Promise.resolve();
+    process.on('SIGHUP', () => {
+      // A stopping gateway builds no new engine.
+      if (stopping) return;
+      logger.info({ signal: 'SIGHUP' }, 'reloading the policy set');
+      reloads = reloads.then(async () => {
+        inForce = await reloadPolicySet(config, logger, { gateway, inForce, registrationNumber: () => options.registrations.next() }).catch(
+          (error: unknown) => {
+            logger.error({ err: error }, 'policy set reload failed: the one in force keeps serving');
+            return inForce;
+          },
+        );
+      });
+    });
   } catch (error) {
     // Start-up failures go to stderr, where an operator (or docker logs) looks first.
     const stderr = createLogger('gateway', pino.destination({ fd: 2, sync: true }));

@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -356,15 +356,16 @@ describe('configuration checked at start-up', () => {
 });
 
 describe('a production gateway with a signed policy set', () => {
-  let database: TestDatabase;
+  const databases: TestDatabase[] = [];
   const dirs: string[] = [];
   after(async () => {
-    await database.drop();
+    for (const database of databases) await database.drop();
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   });
 
   it('starts, journals the set put in force, and shows its hash on /ready and in hub_policy_set_info', async () => {
-    database = await createTestDatabase();
+    const database = await createTestDatabase();
+    databases.push(database);
     const keysDir = mkdtempSync(join(tmpdir(), 'hub-signed-keys-'));
     const signer = mkdtempSync(join(tmpdir(), 'hub-signer-'));
     dirs.push(keysDir, signer);
@@ -389,6 +390,58 @@ describe('a production gateway with a signed policy set', () => {
       const metrics = await (await fetch(new URL('/metrics', url))).text();
       assert.match(metrics, new RegExp(`^hub_policy_set_info\\{sha256="${signed.sha256}"\\} 1$`, 'm'));
     } finally {
+      gateway.child.kill('SIGTERM');
+      assert.equal(await gateway.exited, 0, gateway.stderr.join('\n'));
+    }
+  });
+
+  it('SIGHUP: refuses an altered set (journaled, shown on /ready), then takes it once signed (journaled as a change)', async () => {
+    const database = await createTestDatabase();
+    databases.push(database);
+    const keysDir = mkdtempSync(join(tmpdir(), 'hub-reload-keys-'));
+    const signer = mkdtempSync(join(tmpdir(), 'hub-reload-signer-'));
+    const policiesDir = mkdtempSync(join(tmpdir(), 'hub-reload-policies-'));
+    dirs.push(keysDir, signer, policiesDir);
+    cpSync(POLICIES_DIR, policiesDir, { recursive: true });
+    await ensureDevelopmentKeys(keysDir, loadPolicies(policiesDir, keysDir).agencies.keys());
+    const env = { HUB_KEYS_DIR: keysDir, POLICIES_DIR: policiesDir, SUPERGRAPH_PATH: resolve(ROOT, 'schema/supergraph.graphql') };
+    const signerEnv = { ...env, POLICY_SIGNING_KEY: join(signer, 'policy.private.jwk.json') };
+    const first = await signPolicies(signerEnv, { newKey: true });
+    const gateway = startProcess(
+      gatewayEntry(),
+      { ...process.env, ...env, HUB_MODE: 'production', AUDIT_DATABASE_URL: database.url, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' },
+      'gateway listening',
+    );
+    const journal = new Client({ connectionString: database.url });
+    try {
+      const url = new URL(await gateway.url);
+      await journal.connect();
+      const ready = async () => (await (await fetch(new URL('/ready', url))).json()) as { policySet: string; policySetLastRefusal?: string };
+      const changes = async () =>
+        (await journal.query("SELECT operation_id, reason, decision FROM audit.journal WHERE event = 'policy-change' ORDER BY seq")).rows;
+
+      // A level changed after signing: refused, the signed set keeps serving.
+      const matrixPath = join(policiesDir, 'access-matrix.json');
+      const matrix = JSON.parse(readFileSync(matrixPath, 'utf8')) as { agencies: Record<string, { levels: Record<string, string> }> };
+      matrix.agencies['MIA']!.levels['blanks'] = 'restricted';
+      writeFileSync(matrixPath, JSON.stringify(matrix, null, 2));
+      gateway.child.kill('SIGHUP');
+      await eventually('the refusal on /ready', async () => (await ready()).policySetLastRefusal !== undefined);
+      assert.equal((await ready()).policySet, first.sha256);
+      await eventually('the refusal journaled', async () => (await changes()).at(-1)?.decision === 'refused');
+      const refused = (await changes()).at(-1);
+      assert.equal(refused?.decision, 'refused');
+      assert.equal(refused?.reason, 'POLICY_SET_UNSIGNED');
+      assert.match(await (await fetch(new URL('/metrics', url))).text(), /^hub_policy_set_last_refusal_timestamp_seconds \d+/m);
+
+      // Signed as it now is: in force for the next request, journaled with the set it replaced.
+      const second = await signPolicies(signerEnv, { newKey: false });
+      gateway.child.kill('SIGHUP');
+      await eventually('the new set on /ready', async () => (await ready()).policySet === second.sha256);
+      await eventually('the change journaled', async () => (await changes()).at(-1)?.decision === 'allowed');
+      assert.deepEqual((await changes()).at(-1), { operation_id: `sha256:${second.sha256}`, reason: `sha256:${first.sha256}`, decision: 'allowed' });
+    } finally {
+      await journal.end();
       gateway.child.kill('SIGTERM');
       assert.equal(await gateway.exited, 0, gateway.stderr.join('\n'));
     }

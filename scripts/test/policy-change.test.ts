@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { Client } from 'pg';
 import { auditJournalSchema } from '@hub/audit';
-import { journalPolicyChange, RegistrationNumbers } from '@hub/gateway';
+import { journalPolicyChange, journalPolicyRefusal, RegistrationNumbers } from '@hub/gateway';
 import { openDatabase } from '@hub/kit';
 import { createTestDatabase, type TestDatabase } from '@hub/kit/testing';
 import { verifyJournal } from '../src/audit-verify';
@@ -55,6 +55,17 @@ describe('the journal of policy changes', () => {
     const results = await Promise.all(Array.from({ length: 4 }, () => change(c)));
     assert.equal(results.filter((r) => r !== undefined).length, 1);
     assert.equal((await changes()).length, before + 1);
+  });
+
+  it('records a set refused at reload as a refused policy-change, which puts nothing in force', async () => {
+    const [c, d] = [setHash('c'), setHash('d')];
+    await journalPolicyRefusal(database.url, d, 'POLICY_SET_UNSIGNED', () => registrations.next());
+    await journalPolicyRefusal(database.url, null, 'POLICY_SET_INVALID', () => registrations.next());
+    assert.deepEqual((await changes()).slice(-2), [
+      { operation_id: `sha256:${d}`, reason: 'POLICY_SET_UNSIGNED', agency: null, decision: 'refused' },
+      { operation_id: null, reason: 'POLICY_SET_INVALID', agency: null, decision: 'refused' },
+    ]);
+    assert.equal(await change(c), undefined, 'the set in force is still the last one allowed');
   });
 
   it('chains the records like any other: audit:verify finds the journal intact, and names one altered', async () => {

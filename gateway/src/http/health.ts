@@ -69,8 +69,8 @@ export interface ProbeSources {
   journal: AuditJournal;
   subgraphTimeoutMs: number;
   quotaCounting: () => QuotaCounting;
-  /** The SHA-256 of the policy set in force (policy/policy-set.ts); null for a gateway assembled from parts in tests. */
-  policySet: string | null;
+  /** The SHA-256 of the policy set in force (policy/policy-set.ts; null for a gateway assembled from parts in tests) and when a reload was last refused. */
+  policySet: () => { sha256: string | null; lastRefusal: Date | null };
   metrics: GatewayMetrics;
   stopping: () => boolean;
 }
@@ -88,7 +88,13 @@ export function probeRoutes(p: ProbeSources): Array<[string, UiRoute]> {
         if (p.stopping()) return sendJson(res, 503, { status: 'stopping' });
         const report = await checkReadiness(p.subgraphs, p.journal, Math.min(READINESS_TIMEOUT_MS, p.subgraphTimeoutMs));
         // Local quota counting is not "not ready": the hub still serves, each replica counting alone.
-        sendJson(res, report.status === 'ready' ? 200 : 503, { ...report, quotas: p.quotaCounting(), ...(p.policySet ? { policySet: p.policySet } : {}) });
+        const { sha256, lastRefusal } = p.policySet();
+        sendJson(res, report.status === 'ready' ? 200 : 503, {
+          ...report,
+          quotas: p.quotaCounting(),
+          ...(sha256 ? { policySet: sha256 } : {}),
+          ...(lastRefusal ? { policySetLastRefusal: lastRefusal.toISOString() } : {}),
+        });
       },
     ],
     [

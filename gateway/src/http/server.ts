@@ -28,6 +28,7 @@ import { browserToPlayground, uiRoutes, type DemoPeople } from './pages';
 import type { SubjectKeys } from '../subjects/keys';
 import type { ConsentStore } from '../subjects/consents';
 import { consentEvent } from './consent-route';
+import { EngineSwitch } from './engine-switch';
 import { DEFAULT_BODY_TIMEOUT_MS } from './body';
 
 export interface GatewayOptions {
@@ -68,6 +69,10 @@ export interface RunningGateway {
   port: number;
   url: string;
   stop(): Promise<void>;
+  /** Builds the engine of a set already loaded and checked, and puts it in force for the next request. */
+  reload(set: PolicySetParts): Promise<void>;
+  /** A set refused: the one in force keeps serving; /ready and the metrics say when. */
+  refused(at: Date): void;
 }
 
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -89,22 +94,37 @@ interface PipelineRoute {
   answer?: (hub: HubRequest, result: HubResult) => unknown;
 }
 
-export async function startGateway(options: GatewayOptions, port: number, host = '0.0.0.0'): Promise<RunningGateway> {
-  const { policies, supergraph, logger } = options;
+/** What a policy set decides: a reload builds a new engine from the new set and swaps it in whole (engine-switch.ts). */
+export type PolicySetParts = Pick<GatewayOptions, 'policySet' | 'policies' | 'supergraph' | 'limits' | 'operations'>;
+
+interface GatewayEngine {
+  routes: Map<string, PipelineRoute>;
+  caches: Caches;
+  cutInFlight(): void;
+  stop(): Promise<void>;
+}
+
+/** The parts shared by every engine: they outlive a reload (journal, quotas, transport, metrics, ...). */
+interface SharedParts {
+  metrics: GatewayMetrics;
+  transport: SubgraphTransport;
+}
+
+async function buildEngine(options: GatewayOptions, set: PolicySetParts, shared: SharedParts): Promise<GatewayEngine> {
+  const { policies, supergraph } = set;
+  const { logger } = options;
   const map = new ResourceMap(supergraph.apiSchema, supergraph, (subgraph) => policies.resourceOfSubgraph.get(subgraph)?.name ?? null);
-  const metrics = new GatewayMetrics(options.journal, () => options.quotas.counting());
-  if (options.policySet) metrics.policySetInForce(options.policySet.sha256);
-  const transport = new SubgraphTransport({
-    timeoutMs: options.subgraphTimeoutMs,
-    connectionsPerSubgraph: 64,
-    breaker: options.breaker ?? DEFAULT_BREAKER,
-    metrics,
-    logger,
-  });
+  // Parsed documents, limits verdicts and access decisions hold for one set only.
   const caches = new Caches();
-  metrics.watchCaches(caches);
   // Each subgraph call passes the stages (onSubgraphFetch); the pipelines are built once Apollo runs.
-  const apollo = await startApollo(supergraph, policies, options.signingKey, transport, (hub, call) => pipelines.graphql.subgraphFetch(hub, call), caches);
+  const apollo = await startApollo(
+    supergraph,
+    policies,
+    options.signingKey,
+    shared.transport,
+    (hub, call) => pipelines.graphql.subgraphFetch(hub, call),
+    caches,
+  );
   logger.info({ ms: apollo.warmUpMs }, 'warmed up');
   const pipelines = hubPipelines(
     {
@@ -112,11 +132,11 @@ export async function startGateway(options: GatewayOptions, port: number, host =
       map,
       access: new AccessPolicy(map),
       identity: new IdentityVerifier(policies),
-      limits: options.limits,
-      operations: options.operations,
+      limits: set.limits,
+      operations: set.operations,
       quotas: options.quotas,
       journal: options.journal,
-      metrics,
+      metrics: shared.metrics,
       registrations: options.registrations,
       logger,
       production: options.production,
@@ -129,9 +149,6 @@ export async function startGateway(options: GatewayOptions, port: number, host =
     apollo.execute,
     (stage, error) => logger.error({ stage, err: errorSummary(error) }, 'stage failed'),
   );
-
-  /** Requests between the pipeline's first stage and its journal record; a stop waits for them. */
-  const running = new Set<Promise<HubResult>>();
   const withNumber = (hub: HubRequest, result: HubResult, rest: Record<string, unknown>) =>
     result.refusal ? result.body : { registrationNumber: hub.registrationNumber, ...rest };
   const routes = new Map<string, PipelineRoute>([
@@ -147,6 +164,27 @@ export async function startGateway(options: GatewayOptions, port: number, host =
       answer: (hub, result) => withNumber(hub, result, result.body.data ?? {}),
     });
   }
+  return { routes, caches, cutInFlight: () => pipelines.shutdown.cutInFlight(), stop: () => apollo.stop() };
+}
+
+export async function startGateway(options: GatewayOptions, port: number, host = '0.0.0.0'): Promise<RunningGateway> {
+  const { policies, supergraph, logger } = options;
+  const metrics = new GatewayMetrics(options.journal, () => options.quotas.counting());
+  let policySet = options.policySet?.sha256 ?? null;
+  let lastRefusal: Date | null = null;
+  if (policySet) metrics.policySetInForce(policySet);
+  const transport = new SubgraphTransport({
+    timeoutMs: options.subgraphTimeoutMs,
+    connectionsPerSubgraph: 64,
+    breaker: options.breaker ?? DEFAULT_BREAKER,
+    metrics,
+    logger,
+  });
+  const engines = new EngineSwitch(await buildEngine(options, options, { metrics, transport }));
+  metrics.watchCaches({ stats: () => engines.current.caches.stats() });
+
+  /** Requests between the pipeline's first stage and its journal record; a stop waits for them. */
+  const running = new Set<Promise<HubResult>>();
 
   async function runPipeline(route: PipelineRoute, req: IncomingMessage, res: ServerResponse): Promise<void> {
     const hub = new HubRequest(req, route.event(req), new Date());
@@ -167,7 +205,7 @@ export async function startGateway(options: GatewayOptions, port: number, host =
     journal: options.journal,
     subgraphTimeoutMs: options.subgraphTimeoutMs,
     quotaCounting: () => options.quotas.counting(),
-    policySet: options.policySet?.sha256 ?? null,
+    policySet: () => ({ sha256: policySet, lastRefusal }),
     metrics,
     stopping: () => graceful.closing,
   });
@@ -175,8 +213,10 @@ export async function startGateway(options: GatewayOptions, port: number, host =
   const server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (path === '/graphql' && browserToPlayground(req, res)) return;
-    const route = routes.get(path);
-    const work = route ? runPipeline(route, req, res) : (ui.get(path) ?? notFound)(req, res);
+    // A pipeline route runs under the engine in force at the request's arrival, to its end.
+    const work = engines.current.routes.has(path)
+      ? engines.run((engine) => runPipeline(engine.routes.get(path)!, req, res))
+      : (ui.get(path) ?? notFound)(req, res);
     work.catch((error: unknown) => {
       logger.error({ err: errorSummary(error) }, 'unhandled');
       if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Internal server error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
@@ -188,13 +228,23 @@ export async function startGateway(options: GatewayOptions, port: number, host =
     server,
     port: boundPort,
     url: `http://127.0.0.1:${boundPort}/graphql`,
+    async reload(set) {
+      const next = await buildEngine(options, set, { metrics, transport });
+      engines.swap(next);
+      policySet = set.policySet?.sha256 ?? null;
+      if (policySet) metrics.policySetInForce(policySet);
+    },
+    refused(at) {
+      lastRefusal = at;
+      metrics.policySetRefused(at);
+    },
     /** Stops taking connections, finishes the requests in flight (each journaled before it is answered), then flushes the journal. */
     async stop() {
       const graceMs = options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS;
       const deadline = Date.now() + graceMs;
       // Shortly before the grace ends, what is still running is answered SHUTTING_DOWN and
       // journaled, so it leaves on its own connection before the connections are cut.
-      const cut = setTimeout(() => pipelines.shutdown.cutInFlight(), Math.max(0, graceMs - Math.min(SHUTDOWN_ANSWER_MS, graceMs / 4)));
+      const cut = setTimeout(() => engines.live().forEach((engine) => engine.cutInFlight()), Math.max(0, graceMs - Math.min(SHUTDOWN_ANSWER_MS, graceMs / 4)));
       await graceful.close(graceMs);
       clearTimeout(cut);
       // A request whose caller hung up may still run; it gets what is left of the grace, like the others.
@@ -202,7 +252,7 @@ export async function startGateway(options: GatewayOptions, port: number, host =
       // Past the grace no subgraph call is waited for: each fails at once, so its request is journaled and the process exits in time.
       transport.abortAll();
       await Promise.allSettled([...running]);
-      await apollo.stop();
+      await engines.stopAll();
       await transport.close();
       await options.journal.close();
       await options.quotas.close();

@@ -8,7 +8,7 @@ import { APPEND_JOURNAL_SQL, journalRow, type JournalEntry } from '@hub/audit';
  * a registered operation's goes, `operationId` (`sha256:<hex>`), and the set it replaced in
  * `reason`; nobody's request, so no caller, purpose or resource. Chained like every record.
  */
-export function policyChangeEntry(registrationNumber: string, sha256: string, previous: string | null, at: Date): JournalEntry {
+export function policyChangeEntry(registrationNumber: string, sha256: string | null, previous: string | null, at: Date): JournalEntry {
   return {
     registrationNumber,
     event: 'policy-change',
@@ -20,7 +20,7 @@ export function policyChangeEntry(registrationNumber: string, sha256: string, pr
     caseNumber: null,
     operationType: null,
     operationName: null,
-    operationId: `sha256:${sha256}`,
+    operationId: sha256 === null ? null : `sha256:${sha256}`,
     resources: [],
     decision: 'allowed',
     reason: previous === null ? null : `sha256:${previous}`,
@@ -47,7 +47,8 @@ export async function journalPolicyChange(url: string, sha256: string, registrat
     await client.query("SELECT pg_advisory_xact_lock(hashtext('audit.journal.policy-change'))");
     // The partial index journal_policy_change: one row read, however long the journal.
     const { rows } = await client.query<{ operation_id: string | null }>(
-      "SELECT operation_id FROM audit.journal WHERE event = 'policy-change' ORDER BY seq DESC LIMIT 1",
+      // Refusals (below) are passed over: they put nothing in force.
+      "SELECT operation_id FROM audit.journal WHERE event = 'policy-change' AND decision = 'allowed' ORDER BY seq DESC LIMIT 1",
     );
     const last = rows[0]?.operation_id?.replace(/^sha256:/, '') ?? null;
     if (last === sha256) {
@@ -62,6 +63,27 @@ export async function journalPolicyChange(url: string, sha256: string, registrat
     throw error;
   } finally {
     client.release();
+    await pool.end();
+  }
+}
+
+/** Why a set offered at reload was refused: it failed a start-up check, or its signature (production). */
+export type PolicyRefusal = 'POLICY_SET_INVALID' | 'POLICY_SET_UNSIGNED';
+
+/**
+ * A set refused at reload: a `policy-change` record with decision `refused`, the refused set's
+ * hash in `operationId` (null when its files could not even be read) and the refusal's code in
+ * `reason`. The set in force stays the last `allowed` one.
+ */
+export function policyRefusalEntry(registrationNumber: string, sha256: string | null, refusal: PolicyRefusal, at: Date): JournalEntry {
+  return { ...policyChangeEntry(registrationNumber, sha256, null, at), decision: 'refused', reason: refusal };
+}
+
+export async function journalPolicyRefusal(url: string, sha256: string | null, refusal: PolicyRefusal, registrationNumber: () => string): Promise<void> {
+  const pool = new Pool({ ...poolTarget(url), max: 1, application_name: 'hub-gateway-policy' });
+  try {
+    await pool.query(APPEND_JOURNAL_SQL, [JSON.stringify([journalRow(policyRefusalEntry(registrationNumber(), sha256, refusal, new Date()))])]);
+  } finally {
     await pool.end();
   }
 }

@@ -35,6 +35,7 @@ export class GatewayMetrics {
   private readonly journalWrites: Histogram<'outcome'>;
   private readonly journalRefusals: Counter<'reason'>;
   private readonly policySet: Gauge<'sha256'>;
+  private readonly policySetRefusal: Gauge;
 
   constructor(journal: AuditJournal, quotaCounting: () => QuotaCounting) {
     const registers = [this.registry];
@@ -100,6 +101,11 @@ export class GatewayMetrics {
       name: 'hub_policy_set_info',
       help: 'The policy set in force (policies and supergraph), by its SHA-256: 1 for that set.',
       labelNames: ['sha256'],
+      registers,
+    });
+    this.policySetRefusal = new Gauge({
+      name: 'hub_policy_set_last_refusal_timestamp_seconds',
+      help: 'When a policy set offered at reload was last refused (invalid, unsigned or altered), in seconds since the epoch; absent until one is.',
       registers,
     });
     new Gauge({
@@ -172,6 +178,10 @@ export class GatewayMetrics {
   policySetInForce(sha256: string): void {
     this.policySet.reset();
     this.policySet.set({ sha256 }, 1);
+  }
+
+  policySetRefused(at: Date): void {
+    this.policySetRefusal.set(at.getTime() / 1000);
   }
 
   journalWrite(seconds: number, written: boolean): void {

@@ -9,6 +9,7 @@ export interface JournalEntry {
   /**
    * `correction`: what the caller got when the gateway could not tell whether this number's record was written (decision 0018).
    * `policy-change`: a gateway put a policy set in force; operationId is the set's `sha256:<hex>`, reason the one it replaced (decision 0019).
+   *   Decision `refused`: a set refused at reload; operationId its hash (or null), reason the refusal's code.
    */
   event: 'query' | 'sign-in' | 'sign-out' | 'consent-grant' | 'consent-withdraw' | 'correction' | 'policy-change';
   receivedAt: Date;
