@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
@@ -9,6 +9,7 @@ import { ApolloServerPluginUsageReportingDisabled } from '@apollo/server/plugin/
 import { Agent, fetch as undiciFetch } from 'undici';
 import type * as Gateway from '@hub/gateway';
 import type { AuditJournal, Quotas } from '@hub/gateway';
+import { createKeyPair } from '@hub/kit';
 import { childConfig, ROOT, runChild, serve } from './child';
 
 /**
@@ -31,6 +32,15 @@ export interface GatewayChildConfig {
   root?: string;
 }
 
+/** Signs the set this child's gateway will load; the signing key stays in a folder of its own. */
+async function signForBench(gateway: typeof Gateway, config: GatewayChildConfig): Promise<void> {
+  const set = gateway.loadPolicySet({ policiesDir: config.policiesDir, supergraphPath: config.supergraphPath, keysDir: config.keysDir, subgraphUrls: {} });
+  const { privateJwk, publicJwks } = await createKeyPair('bench-policy');
+  const files = gateway.policyKeyPaths(config.keysDir);
+  writeFileSync(files.jwks, JSON.stringify(publicJwks));
+  writeFileSync(files.signature, await gateway.signPolicySet(set, privateJwk));
+}
+
 const noJournal: AuditJournal = {
   append: async () => undefined,
   drain: async () => undefined,
@@ -49,9 +59,12 @@ const noQuotas: Quotas = {
 
 /** The only place the benchmark uses the gateway's start-up API (it may change shape). */
 async function startHubGateway(config: GatewayChildConfig) {
-  const { gatewayConfigFromEnv, prepareGateway, quotasFromEnv, startGateway, createLogger } = createRequire(join(config.root ?? ROOT, 'e2e/package.json'))(
-    '@hub/gateway',
-  ) as typeof Gateway;
+  const gateway = createRequire(join(config.root ?? ROOT, 'e2e/package.json'))('@hub/gateway') as typeof Gateway;
+  const { gatewayConfigFromEnv, prepareGateway, quotasFromEnv, startGateway, createLogger } = gateway;
+  // Deployed, a production gateway serves only a signed policy set: the bench signs its own, as an
+  // operator does (npm run policies:sign), with a key kept outside the gateway's. A baseline built
+  // before signing existed has no set to check.
+  if ('signPolicySet' in gateway) await signForBench(gateway, config);
   const env: Record<string, string | undefined> = {
     ...process.env,
     SUPERGRAPH_PATH: config.supergraphPath,
