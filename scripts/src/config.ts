@@ -29,8 +29,8 @@ interface LauncherConfig extends OperatorConfig {
 export function launcherConfig(env: Environment): LauncherConfig {
   const read = new EnvReader(env);
   // The launcher mints tokens and seeds demo data: asked for anything but the demo, it refuses rather than quietly run one.
-  const mode = read.text('HUB_MODE') ?? 'development';
-  if (mode !== 'development')
+  const mode = read.text('HUB_MODE');
+  if (mode !== undefined && mode !== 'development')
     throw new ConfigError(
       `HUB_MODE=${JSON.stringify(mode)}: \`npm start\` runs the development demo only. Production runs each process's own entry: \`docker compose up\` (docker-compose.yml) or deploy/k8s (see the README, "Production").`,
     );
