@@ -3,6 +3,7 @@ import { createRoot } from 'react-dom/client';
 import { Trans, useTranslation } from 'react-i18next';
 import './hub.css';
 import { formatDate, formatDateTime, initI18n, LanguageSwitch, named, policyNames } from './i18n';
+import { TokenForm } from './session';
 import { errorText, graphql, readConfig } from './shared';
 
 /**
@@ -95,7 +96,6 @@ async function consentCall(token: string, method: 'GET' | 'POST' | 'DELETE', bod
 
 function SignIn({ onSignedIn }: { onSignedIn: (c: Citizen) => void }) {
   const { t } = useTranslation();
-  const [pasted, setPasted] = useState('');
   const [fin, setFin] = useState(config.development?.people[0]?.fin ?? '');
   const [message, setMessage] = useState('');
   const accept = (token: string) => {
@@ -117,28 +117,7 @@ function SignIn({ onSignedIn }: { onSignedIn: (c: Citizen) => void }) {
   return (
     <section className="hub-session" aria-label={t('session.label')}>
       <p className="hub-hint">{t('me.signInHint')}</p>
-      <form
-        className="hub-inline"
-        onSubmit={(e) => {
-          e.preventDefault();
-          accept(pasted.trim());
-        }}
-      >
-        <label>
-          {t('session.token')}{' '}
-          <input
-            data-testid="token-input"
-            type="password"
-            autoComplete="off"
-            value={pasted}
-            placeholder={t('session.tokenPlaceholder')}
-            onChange={(e) => setPasted(e.target.value)}
-          />
-        </label>
-        <button type="submit" disabled={pasted.trim() === ''}>
-          {t('common.signIn')}
-        </button>
-      </form>
+      <TokenForm onToken={accept} />
       {config.development && (
         <form
           className="hub-inline hub-dev"

@@ -25,7 +25,6 @@ interface SessionPanelProps {
 export function SessionPanel({ config, session, onChange, agencies, roles, defaultRole, suggestion }: SessionPanelProps) {
   const { t } = useTranslation();
   const names = policyNames(config);
-  const [pasted, setPasted] = useState('');
   const [agency, setAgency] = useState(agencies[0]?.code ?? '');
   const [role, setRole] = useState(defaultRole && roles.includes(defaultRole) ? defaultRole : (roles[0] ?? ''));
   const [sub, setSub] = useState('');
@@ -51,7 +50,6 @@ export function SessionPanel({ config, session, onChange, agencies, roles, defau
       return;
     }
     setMessage({ key: 'session.signedIn', values: { registrationNumber: result.registrationNumber ?? '?' } });
-    setPasted('');
     onChange({ token, claims });
   }
 
@@ -106,28 +104,7 @@ export function SessionPanel({ config, session, onChange, agencies, roles, defau
 
   return (
     <section className="hub-session" aria-label={t('session.label')}>
-      <form
-        className="hub-inline"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void run(() => signIn(pasted.trim()));
-        }}
-      >
-        <label>
-          {t('session.token')}{' '}
-          <input
-            data-testid="token-input"
-            type="password"
-            autoComplete="off"
-            value={pasted}
-            placeholder={t('session.tokenPlaceholder')}
-            onChange={(e) => setPasted(e.target.value)}
-          />
-        </label>
-        <button type="submit" data-testid="sign-in" disabled={busy || pasted.trim() === ''}>
-          {t('common.signIn')}
-        </button>
-      </form>
+      <TokenForm busy={busy} onToken={(token) => void run(() => signIn(token))} />
       {config.development && (
         <form
           className="hub-inline hub-dev"
@@ -172,5 +149,37 @@ export function SessionPanel({ config, session, onChange, agencies, roles, defau
         </span>
       )}
     </section>
+  );
+}
+
+/** Sign in with a pasted token (JWT): the one form the playground, the console and /me share. */
+export function TokenForm({ busy = false, onToken }: { busy?: boolean; onToken: (token: string) => void }) {
+  const { t } = useTranslation();
+  const [pasted, setPasted] = useState('');
+  return (
+    <form
+      className="hub-inline"
+      onSubmit={(e) => {
+        e.preventDefault();
+        const token = pasted.trim();
+        setPasted('');
+        onToken(token);
+      }}
+    >
+      <label>
+        {t('session.token')}{' '}
+        <input
+          data-testid="token-input"
+          type="password"
+          autoComplete="off"
+          value={pasted}
+          placeholder={t('session.tokenPlaceholder')}
+          onChange={(e) => setPasted(e.target.value)}
+        />
+      </label>
+      <button type="submit" data-testid="sign-in" disabled={busy || pasted.trim() === ''}>
+        {t('common.signIn')}
+      </button>
+    </form>
   );
 }
