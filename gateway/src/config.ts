@@ -21,6 +21,8 @@ export interface GatewayConfig {
   policySignature: PolicySignatureFiles;
   auditDatabaseUrl: string;
   redisUrl: string | undefined;
+  /** Where people and DPoP proofs reach the gateway (https://hub.example.gov.az): sign-in's redirect URI and a proof's `htu` derive from it. */
+  publicUrl: string | undefined;
   production: boolean;
   subgraphTimeoutMs: number;
   breaker: BreakerOptions;
@@ -85,6 +87,7 @@ export function gatewayConfigFromEnv(env: Environment): GatewayConfig {
     },
     auditDatabaseUrl: read.databaseUrl(read.text('AUDIT_DATABASE_URL') ? 'AUDIT_DATABASE_URL' : 'DATABASE_URL'),
     redisUrl: read.text('REDIS_URL') ? urlOf(read, 'REDIS_URL', ['redis:', 'rediss:']) : undefined,
+    publicUrl: read.text('HUB_PUBLIC_URL') ? urlOf(read, 'HUB_PUBLIC_URL', ['https:', 'http:']) : undefined,
     production: mode === 'production',
     subgraphTimeoutMs: read.integer('SUBGRAPH_TIMEOUT_MS', 5_000, 100, 120_000),
     breaker: {

@@ -10,7 +10,7 @@ import { Refusal } from '../src/pipeline/refusal';
 /** Quotas against the real Redis on 127.0.0.1:6379 (started by scripts/test-services.sh). */
 const POLICIES_DIR = resolve(__dirname, '../../../policies');
 
-const caller: Identity = { agency: 'MIA', sub: 'officer-1', roles: ['officer'], fin: null };
+const caller: Identity = { agency: 'MIA', sub: 'officer-1', roles: ['officer'], fin: null, assurance: 'low' };
 
 const isRateLimited = (error: unknown) => error instanceof Refusal && error.code === 'RATE_LIMITED' && error.headers['retry-after'] !== undefined;
 

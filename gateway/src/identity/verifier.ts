@@ -5,6 +5,7 @@ import { FIN_PATTERN, type Role } from '@hub/kit';
 import type { Policies } from '../policy/policies';
 import { ROLES } from '../policy/policies';
 import { Refusal } from '../pipeline/refusal';
+import { isAssuranceLevel, type AssuranceLevel } from './assurance';
 
 /** The verified caller: who signed, for which body, in which roles (R13). */
 export interface Identity {
@@ -12,6 +13,8 @@ export interface Identity {
   sub: string;
   roles: Role[];
   fin: string | null;
+  /** How strongly the person signed in (the token's or the session's `acr`); `low` when it names none. */
+  assurance: AssuranceLevel;
 }
 
 /** What a token's subject may look like: an identifier, never free text. */
@@ -151,6 +154,7 @@ export class IdentityVerifier {
       sub,
       roles: Object.freeze([...roles]) as Role[],
       fin: roles.includes('citizen') ? (fin as string) : null,
+      assurance: isAssuranceLevel(payload['acr']) ? payload['acr'] : 'low',
     });
     // jose's own bounds, so a kept token is refused at the same instant a fresh check would refuse it.
     const { clockToleranceSeconds: tolerance, maxTokenAgeSeconds: maxAge } = this.policies.identity;
