@@ -15,14 +15,15 @@ import { Refusal } from '../pipeline/refusal';
 const TOKEN_BODY_BYTES = 4096;
 const LOOPBACK = /^(?:127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/;
 
-export function developmentTokenRoute(policies: Policies, keysDir: string): UiRoute {
+/** policies: those of the set in force when a token is asked for. */
+export function developmentTokenRoute(policies: () => Policies, keysDir: string): UiRoute {
   return async (req, res) => {
     if (!LOOPBACK.test(req.socket.remoteAddress ?? '')) {
       req.resume();
       sendJson(res, 403, { errors: [{ message: 'Development tokens are minted only for clients on this machine.', extensions: { code: 'FORBIDDEN' } }] });
       return;
     }
-    await mintDevelopmentToken(req, res, policies, keysDir);
+    await mintDevelopmentToken(req, res, policies(), keysDir);
   };
 }
 

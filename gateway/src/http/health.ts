@@ -65,7 +65,8 @@ export async function checkReadiness(
 }
 
 export interface ProbeSources {
-  subgraphs: ReadonlyArray<{ name: string; url: string }>;
+  /** The subgraphs of the set in force: a reload that adds or drops one changes what /ready probes. */
+  subgraphs: () => ReadonlyArray<{ name: string; url: string }>;
   journal: AuditJournal;
   subgraphTimeoutMs: number;
   quotaCounting: () => QuotaCounting;
@@ -86,7 +87,7 @@ export function probeRoutes(p: ProbeSources): Array<[string, UiRoute]> {
       '/ready',
       async (_req, res) => {
         if (p.stopping()) return sendJson(res, 503, { status: 'stopping' });
-        const report = await checkReadiness(p.subgraphs, p.journal, Math.min(READINESS_TIMEOUT_MS, p.subgraphTimeoutMs));
+        const report = await checkReadiness(p.subgraphs(), p.journal, Math.min(READINESS_TIMEOUT_MS, p.subgraphTimeoutMs));
         // Local quota counting is not "not ready": the hub still serves, each replica counting alone.
         const { sha256, lastRefusal } = p.policySet();
         sendJson(res, report.status === 'ready' ? 200 : 503, {

@@ -16,7 +16,8 @@ import { refusalResult } from '../pipeline/stage';
  * lets the browser load or contact nothing else. Both pages are plain clients of /graphql.
  */
 export interface UiOptions {
-  policies: Policies;
+  /** The policies of the set in force, read for each page: a reload changes what the next page offers. */
+  policies: () => Policies;
   production: boolean;
   /** Development only: the demo persons the playground offers to try. */
   demoPeople: DemoPeople;
@@ -79,11 +80,11 @@ interface Asset {
 }
 
 export function uiRoutes(options: UiOptions): Map<string, UiRoute> {
-  const { policies, production } = options;
+  const { production } = options;
   const assets = new Map<string, Asset>();
   const people = production ? [] : options.demoPeople;
 
-  const config = (nonce: string, withPeople: boolean): UiConfig => ({
+  const config = (nonce: string, withPeople: boolean, policies: Policies): UiConfig => ({
     nonce,
     agencies: [...policies.agencies.values()].map((a) => ({ code: a.code, name: a.name, nameAz: a.nameAz, audit: a.levels['audit'] !== undefined })),
     resources: [...policies.resources.values()].map((r) => ({ code: r.name, name: r.title, nameAz: r.titleAz })),
@@ -109,7 +110,7 @@ export function uiRoutes(options: UiOptions): Map<string, UiRoute> {
     async (req, res) => {
       if (!allowMethods(req, res, ['GET', 'HEAD'])) return;
       const nonce = randomBytes(16).toString('base64');
-      const json = JSON.stringify(config(nonce, withPeople)).replace(/</g, '\\u003c');
+      const json = JSON.stringify(config(nonce, withPeople, options.policies())).replace(/</g, '\\u003c');
       const html = `<!doctype html>
 <html lang="az">
 <head>

@@ -98,6 +98,8 @@ interface PipelineRoute {
 export type PolicySetParts = Pick<GatewayOptions, 'policySet' | 'policies' | 'supergraph' | 'limits' | 'operations'>;
 
 interface GatewayEngine {
+  /** The set it was built from: what the pages, /ready and the development tokens show while it is in force. */
+  set: PolicySetParts;
   routes: Map<string, PipelineRoute>;
   caches: Caches;
   cutInFlight(): void;
@@ -164,15 +166,14 @@ async function buildEngine(options: GatewayOptions, set: PolicySetParts, shared:
       answer: (hub, result) => withNumber(hub, result, result.body.data ?? {}),
     });
   }
-  return { routes, caches, cutInFlight: () => pipelines.shutdown.cutInFlight(), stop: () => apollo.stop() };
+  return { set, routes, caches, cutInFlight: () => pipelines.shutdown.cutInFlight(), stop: () => apollo.stop() };
 }
 
 export async function startGateway(options: GatewayOptions, port: number, host = '0.0.0.0'): Promise<RunningGateway> {
-  const { policies, supergraph, logger } = options;
+  const { logger } = options;
   const metrics = new GatewayMetrics(options.journal, () => options.quotas.counting());
-  let policySet = options.policySet?.sha256 ?? null;
   let lastRefusal: Date | null = null;
-  if (policySet) metrics.policySetInForce(policySet);
+  if (options.policySet) metrics.policySetInForce(options.policySet.sha256);
   const transport = new SubgraphTransport({
     timeoutMs: options.subgraphTimeoutMs,
     connectionsPerSubgraph: 64,
@@ -181,6 +182,8 @@ export async function startGateway(options: GatewayOptions, port: number, host =
     logger,
   });
   const engines = new EngineSwitch(await buildEngine(options, options, { metrics, transport }));
+  // Nothing outside an engine keeps the start's set: what is not a pipeline reads the set in force.
+  const inForce = () => engines.current.set;
   metrics.watchCaches({ stats: () => engines.current.caches.stats() });
 
   /** Requests between the pipeline's first stage and its journal record; a stop waits for them. */
@@ -198,14 +201,18 @@ export async function startGateway(options: GatewayOptions, port: number, host =
     }
   }
 
-  const ui = uiRoutes({ policies, production: options.production, demoPeople: options.demoPeople ?? [] });
-  if (!options.production && options.developmentKeysDir) ui.set('/dev/token', developmentTokenRoute(policies, options.developmentKeysDir));
+  const ui = uiRoutes({ policies: () => inForce().policies, production: options.production, demoPeople: options.demoPeople ?? [] });
+  if (!options.production && options.developmentKeysDir)
+    ui.set(
+      '/dev/token',
+      developmentTokenRoute(() => inForce().policies, options.developmentKeysDir),
+    );
   const probes = probeRoutes({
-    subgraphs: supergraph.subgraphs,
+    subgraphs: () => inForce().supergraph.subgraphs,
     journal: options.journal,
     subgraphTimeoutMs: options.subgraphTimeoutMs,
     quotaCounting: () => options.quotas.counting(),
-    policySet: () => ({ sha256: policySet, lastRefusal }),
+    policySet: () => ({ sha256: inForce().policySet?.sha256 ?? null, lastRefusal }),
     metrics,
     stopping: () => graceful.closing,
   });
@@ -231,8 +238,7 @@ export async function startGateway(options: GatewayOptions, port: number, host =
     async reload(set) {
       const next = await buildEngine(options, set, { metrics, transport });
       engines.swap(next);
-      policySet = set.policySet?.sha256 ?? null;
-      if (policySet) metrics.policySetInForce(policySet);
+      if (set.policySet) metrics.policySetInForce(set.policySet.sha256);
     },
     refused(at) {
       lastRefusal = at;

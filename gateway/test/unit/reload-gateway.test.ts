@@ -142,14 +142,32 @@ describe('a reload in a running gateway', () => {
     assert.equal(ready.policySet, 'b'.repeat(64));
   });
 
+  it("gives the pages, /ready and nothing else of the start's set: they follow the set in force", async () => {
+    const page = async () => (await (await fetch(new URL('/playground', gateway.url))).text()).match(/id="hub-config">(.*?)<\/script>/)?.[1] ?? '';
+    const ready = async () => ((await (await fetch(new URL('/ready', gateway.url))).json()) as { subgraphs: Record<string, unknown> }).subgraphs;
+    assert.match(await page(), /"nameAz":"A orqanı"/);
+    assert.deepEqual(Object.keys(await ready()).sort(), ['crossings', 'foreign', 'people']);
+
+    // The next set renames a body and its supergraph drops a subgraph (foreign, bound to no resource).
+    const matrixPath = join(policiesDir, 'access-matrix.json');
+    const matrix = JSON.parse(readFileSync(matrixPath, 'utf8')) as { agencies: Record<string, { nameAz: string }> };
+    matrix.agencies['AAA']!.nameAz = 'A orqanı (yeni ad)';
+    writeFileSync(matrixPath, JSON.stringify(matrix));
+    const subgraphs = world.supergraph.subgraphs.filter((s) => s.name !== 'foreign');
+    await gateway.reload({ ...partsOf(policiesDir), supergraph: { ...world.supergraph, subgraphs }, policySet: { sha256: 'c'.repeat(64) } });
+
+    assert.match(await page(), /"nameAz":"A orqanı \(yeni ad\)"/);
+    assert.deepEqual(Object.keys(await ready()).sort(), ['crossings', 'people']);
+  });
+
   it('shows a refusal on /ready and in the metrics, keeping the set in force', async () => {
     const at = new Date('2026-12-07T18:00:00Z');
     gateway.refused(at);
     const ready = (await (await fetch(new URL('/ready', gateway.url))).json()) as { policySet?: string; policySetLastRefusal?: string };
     assert.equal(ready.policySetLastRefusal, at.toISOString());
-    assert.equal(ready.policySet, 'b'.repeat(64));
+    assert.equal(ready.policySet, 'c'.repeat(64));
     const metrics = await (await fetch(new URL('/metrics', gateway.url))).text();
     assert.match(metrics, new RegExp(`^hub_policy_set_last_refusal_timestamp_seconds ${at.getTime() / 1000}$`, 'm'));
-    assert.match(metrics, new RegExp(`^hub_policy_set_info\\{sha256="${'b'.repeat(64)}"\\} 1$`, 'm'));
+    assert.match(metrics, new RegExp(`^hub_policy_set_info\\{sha256="${'c'.repeat(64)}"\\} 1$`, 'm'));
   });
 });
