@@ -11,6 +11,8 @@ import { journalPolicyChange, journalPolicyRefusal, type PolicyRefusal } from '.
 import { ensureDevelopmentKeys, gatewayKeyPaths, loadGatewaySigningKey } from './identity/keys';
 import type { Policies } from './policy/policies';
 import { loadPolicySet, policySetFiles, policySetHash, type PolicySet } from './policy/policy-set';
+import { checkSupergraphChange, verdictOf } from './policy/supergraph-check';
+import type { SupergraphInfo } from './policy/supergraph';
 import { checkPolicySignature, policyKeyPaths } from './policy/policy-signature';
 import { quotasFromEnv } from './policy/quotas';
 import { RegistrationNumbers } from './journal/registration';
@@ -97,11 +99,34 @@ async function acceptPolicySet(config: GatewayConfig, logger: Logger): Promise<P
   return set;
 }
 
+/**
+ * `npm run schema:check`'s check of the new supergraph against the one in force, under the new
+ * set's policies and registered operations: a breaking change (a field callers or the hub's own
+ * rules depend on gone) is refused; dangerous ones are taken and logged (docs/decisions/0025).
+ */
+async function checkSchemaChange(inForce: SupergraphInfo, set: PolicySet, logger: Logger): Promise<void> {
+  if (inForce.sdl === set.supergraph.sdl) return;
+  const check = await checkSupergraphChange(inForce.sdl, set.supergraph.sdl, {
+    policies: set.policies,
+    limits: set.limits,
+    operations: set.operations.operations,
+  });
+  if (verdictOf(check) === 'breaking') {
+    const problems = [...check.breaking, ...check.operations, ...check.dependencies];
+    throw new PolicySetRefused('POLICY_SET_BREAKING', new Error(`the new supergraph breaks what is served: ${problems.join('; ')}`));
+  }
+  if (check.dangerous.length + check.policy.length > 0)
+    logger.warn({ dangerous: check.dangerous, policy: check.policy }, 'supergraph change taken: dangerous changes');
+}
+
+/** The set in force, as a reload compares the next one with it. */
+export type SetInForce = Pick<PolicySet, 'sha256' | 'supergraph'>;
+
 /** Where a reload puts what it decided: the running gateway and the journal (parameters so tests can watch them). */
 export interface ReloadTarget {
   gateway: Pick<RunningGateway, 'reload' | 'refused'>;
-  /** The hash of the set in force, the one a reload replaces. */
-  inForce: string;
+  /** The set in force, the one a reload replaces. */
+  inForce: SetInForce;
   registrationNumber: () => string;
   journalChange?: typeof journalPolicyChange;
   journalRefusal?: typeof journalPolicyRefusal;
@@ -111,17 +136,18 @@ export interface ReloadTarget {
  * SIGHUP (main.ts): loads the set again, runs every start-up check on it and, if it passes, puts
  * it in force for the next request and journals the change; otherwise the set in force keeps
  * serving and the refusal is logged with its reason, journaled and shown on /ready and /metrics.
- * Returns the hash in force afterwards.
+ * Returns the set in force afterwards. PolicyReloads runs it, for SIGHUP and for changed files alike.
  */
-export async function reloadPolicySet(config: GatewayConfig, logger: Logger, target: ReloadTarget): Promise<string> {
+export async function reloadPolicySet(config: GatewayConfig, logger: Logger, target: ReloadTarget): Promise<SetInForce> {
   const { journalChange = journalPolicyChange, journalRefusal = journalPolicyRefusal } = target;
   let set: PolicySet;
   try {
     set = await acceptPolicySet(config, logger);
-    if (set.sha256 === target.inForce) {
+    if (set.sha256 === target.inForce.sha256) {
       logger.info({ policySet: set.sha256 }, 'policy set unchanged');
-      return set.sha256;
+      return target.inForce;
     }
+    await checkSchemaChange(target.inForce.supergraph, set, logger);
     // Building its request path (Apollo's query planner over the new supergraph) is a check too.
     await target.gateway.reload({ policySet: set, policies: set.policies, supergraph: set.supergraph, limits: set.limits, operations: set.operations });
   } catch (error) {
@@ -136,7 +162,7 @@ export async function reloadPolicySet(config: GatewayConfig, logger: Logger, tar
       sha256 = null;
     }
     logger.error(
-      { policySet: target.inForce, refused: sha256, refusal, reason: (error as Error).message },
+      { policySet: target.inForce.sha256, refused: sha256, refusal, reason: (error as Error).message },
       'policy set refused: the one in force keeps serving',
     );
     await journalRefusal(config.auditDatabaseUrl, sha256, refusal, target.registrationNumber).catch((journalError: unknown) =>
@@ -144,7 +170,7 @@ export async function reloadPolicySet(config: GatewayConfig, logger: Logger, tar
     );
     return target.inForce;
   }
-  logger.info({ policySet: set.sha256, previous: target.inForce }, 'policy set in force');
+  logger.info({ policySet: set.sha256, previous: target.inForce.sha256 }, 'policy set in force');
   // In force already: a journal that fails now is logged, and the next start (or reload) journals the set.
   try {
     const change = await journalChange(config.auditDatabaseUrl, set.sha256, target.registrationNumber);
@@ -152,7 +178,54 @@ export async function reloadPolicySet(config: GatewayConfig, logger: Logger, tar
   } catch (error) {
     logger.error({ policySet: set.sha256, err: error }, 'policy change not journaled');
   }
-  return set.sha256;
+  return set;
+}
+
+/**
+ * The one way a reload happens, whatever asked for it (SIGHUP, the files changing): reloads run
+ * one after the other, each against the set the previous left in force; asks that come while one
+ * waits to start join it, as it reads the files as they are when it starts.
+ */
+export class PolicyReloads {
+  private queue: Promise<void> = Promise.resolve();
+  private waiting: Promise<void> | null = null;
+  private stopped = false;
+
+  constructor(
+    private readonly config: GatewayConfig,
+    private readonly logger: Logger,
+    private inForce: SetInForce,
+    private readonly target: Omit<ReloadTarget, 'inForce'>,
+  ) {}
+
+  /** The set in force now. */
+  get current(): SetInForce {
+    return this.inForce;
+  }
+
+  /** Asks for a reload; resolves once it has run (or at once when stopping: a stopping gateway builds no engine). */
+  request(trigger: string): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    if (this.waiting) return this.waiting;
+    const run = this.queue.then(async () => {
+      this.waiting = null;
+      if (this.stopped) return;
+      this.logger.info({ trigger }, 'reloading the policy set');
+      this.inForce = await reloadPolicySet(this.config, this.logger, { ...this.target, inForce: this.inForce }).catch((error: unknown) => {
+        this.logger.error({ err: error }, 'policy set reload failed: the one in force keeps serving');
+        return this.inForce;
+      });
+    });
+    this.waiting = run;
+    this.queue = run;
+    return run;
+  }
+
+  /** No reload starts after this; one running finishes. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.queue;
+  }
 }
 
 /** Everything the gateway checks and loads before it takes its first request. */

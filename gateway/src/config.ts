@@ -19,6 +19,11 @@ export interface GatewayConfig {
   keysDir: string;
   /** The policy set's signature and the public key it must verify with (checked in production). */
   policySignature: PolicySignatureFiles;
+  /**
+   * Reload when the set's files change (POLICY_WATCH=on, the default; off leaves SIGHUP alone),
+   * once they have stayed still for debounceMs (POLICY_WATCH_DEBOUNCE_MS, 1000).
+   */
+  policyWatch: { enabled: boolean; debounceMs: number };
   auditDatabaseUrl: string;
   redisUrl: string | undefined;
   /** Where people and DPoP proofs reach the gateway (https://hub.example.gov.az): sign-in's redirect URI and a proof's `htu` derive from it. */
@@ -75,6 +80,8 @@ export function gatewayConfigFromEnv(env: Environment): GatewayConfig {
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL=${JSON.stringify(logLevel)}: expected one of ${LOG_LEVELS.join(', ')}.`);
   const keysDir = read.path('HUB_KEYS_DIR', '.keys');
   const policyFiles = policyKeyPaths(keysDir);
+  const watchPolicies = read.text('POLICY_WATCH') ?? 'on';
+  if (watchPolicies !== 'on' && watchPolicies !== 'off') throw new ConfigError(`POLICY_WATCH=${JSON.stringify(watchPolicies)}: expected on or off.`);
   return {
     port: read.integer('PORT', 4000, 0, 65535),
     host: read.text('HOST') ?? '0.0.0.0',
@@ -85,6 +92,7 @@ export function gatewayConfigFromEnv(env: Environment): GatewayConfig {
       signaturePath: read.path('POLICY_SIGNATURE_PATH', policyFiles.signature),
       jwksPath: read.path('POLICY_JWKS_PATH', policyFiles.jwks),
     },
+    policyWatch: { enabled: watchPolicies === 'on', debounceMs: read.integer('POLICY_WATCH_DEBOUNCE_MS', 1_000, 0, 600_000) },
     auditDatabaseUrl: read.databaseUrl(read.text('AUDIT_DATABASE_URL') ? 'AUDIT_DATABASE_URL' : 'DATABASE_URL'),
     redisUrl: read.text('REDIS_URL') ? urlOf(read, 'REDIS_URL', ['redis:', 'rediss:']) : undefined,
     publicUrl: read.text('HUB_PUBLIC_URL') ? urlOf(read, 'HUB_PUBLIC_URL', ['https:', 'http:']) : undefined,

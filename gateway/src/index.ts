@@ -22,3 +22,4 @@ export * from './policy/operation-registry';
 export { HOLDER_FIELDS, SUBJECT_TYPES } from './stages/subjects';
 export * from './policy/policy-set';
 export * from './policy/policy-signature';
+export * from './policy/supergraph-check';

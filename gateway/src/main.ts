@@ -1,9 +1,10 @@
 import pino from 'pino';
 import { ConfigError } from '@hub/kit';
-import { prepareGateway, reloadPolicySet } from './bootstrap';
+import { PolicyReloads, prepareGateway } from './bootstrap';
 import { gatewayConfigFromEnv } from './config';
 import { createLogger } from './monitoring/logger';
 import { PolicyError } from './policy/policies';
+import { watchPolicySet } from './policy/policy-watch';
 import { startGateway } from './http/server';
 
 /** The gateway process: the same entry under `npm start`, docker-compose and the tests. */
@@ -15,42 +16,48 @@ async function main(): Promise<void> {
     const options = await prepareGateway(config, logger);
     const gateway = await startGateway(options, config.port, config.host);
     logger.info({ url: `http://localhost:${gateway.port}/graphql` }, 'gateway listening');
+    // SIGHUP and the files changing ask for the same reload, queued one after the other.
+    const reloads = new PolicyReloads(
+      config,
+      logger,
+      { sha256: options.policySet?.sha256 ?? '', supergraph: options.supergraph },
+      { gateway, registrationNumber: () => options.registrations.next() },
+    );
+    const watcher = config.policyWatch.enabled
+      ? watchPolicySet({
+          policiesDir: config.policiesDir,
+          supergraphPath: config.supergraphPath,
+          signaturePath: config.policySignature.signaturePath,
+          debounceMs: config.policyWatch.debounceMs,
+          changed: () => void reloads.request('files changed'),
+          unwatchable: (path, error) => logger.warn({ path, err: error }, 'policy set folder not watched: its changes need SIGHUP'),
+        })
+      : null;
     let stopping = false;
     const stop = (signal: string) => {
       // A second signal while stopping must not cut the requests being finished.
       if (stopping) return;
       stopping = true;
       logger.info({ signal }, 'stopping: finishing requests in flight, flushing the audit journal');
-      gateway.stop().then(
-        () => {
-          // Written by the exit's flush of the log (logger.ts): the last line a clean stop leaves.
-          logger.info('stopped: requests finished, audit journal flushed');
-          process.exit(0);
-        },
-        (error: unknown) => {
-          logger.error({ err: error }, 'unclean stop');
-          process.exit(1);
-        },
-      );
+      watcher?.close();
+      reloads
+        .stop()
+        .then(() => gateway.stop())
+        .then(
+          () => {
+            // Written by the exit's flush of the log (logger.ts): the last line a clean stop leaves.
+            logger.info('stopped: requests finished, audit journal flushed');
+            process.exit(0);
+          },
+          (error: unknown) => {
+            logger.error({ err: error }, 'unclean stop');
+            process.exit(1);
+          },
+        );
     };
     process.on('SIGTERM', () => stop('SIGTERM'));
     process.on('SIGINT', () => stop('SIGINT'));
-    // SIGHUP reloads the policy set; reloads run one after the other, each against the set the previous left in force.
-    let inForce = options.policySet?.sha256 ?? '';
-    let reloads = Promise.resolve();
-    process.on('SIGHUP', () => {
-      // A stopping gateway builds no new engine.
-      if (stopping) return;
-      logger.info({ signal: 'SIGHUP' }, 'reloading the policy set');
-      reloads = reloads.then(async () => {
-        inForce = await reloadPolicySet(config, logger, { gateway, inForce, registrationNumber: () => options.registrations.next() }).catch(
-          (error: unknown) => {
-            logger.error({ err: error }, 'policy set reload failed: the one in force keeps serving');
-            return inForce;
-          },
-        );
-      });
-    });
+    process.on('SIGHUP', () => void reloads.request('SIGHUP'));
   } catch (error) {
     // Start-up failures go to stderr, where an operator (or docker logs) looks first.
     const stderr = createLogger('gateway', pino.destination({ fd: 2, sync: true }));

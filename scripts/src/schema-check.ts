@@ -2,11 +2,10 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigError, EnvReader, SUBGRAPHS, type Environment } from '@hub/kit';
 import { CompositionError } from '@hub/kit/dev';
-import { loadLimitsPolicy, loadOperations, loadPolicies, PolicyError } from '@hub/gateway';
+import { checkSupergraphChange, loadLimitsPolicy, loadOperations, loadPolicies, PolicyError, verdictOf, type Verdict } from '@hub/gateway';
 import { composeLocalSupergraph, localSubgraphUrl } from './compose';
 import { operatorConfig } from './config';
 import { ROOT } from './processes';
-import { checkSupergraphChange, verdictOf, type Verdict } from './supergraph-check';
 
 /**
  * `npm run schema:check -- --subgraph NAME --schema FILE [--url URL]`: a subgraph's candidate

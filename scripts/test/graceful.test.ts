@@ -395,12 +395,13 @@ describe('a production gateway with a signed policy set', () => {
     }
   });
 
-  it('SIGHUP: refuses an altered set (journaled, shown on /ready), then takes it once signed (journaled as a change)', async () => {
+  /** A production gateway over a copy of the policies, signed with a new key, and its own journal. */
+  async function signedGateway(prefix: string, extra: Record<string, string>) {
     const database = await createTestDatabase();
     databases.push(database);
-    const keysDir = mkdtempSync(join(tmpdir(), 'hub-reload-keys-'));
-    const signer = mkdtempSync(join(tmpdir(), 'hub-reload-signer-'));
-    const policiesDir = mkdtempSync(join(tmpdir(), 'hub-reload-policies-'));
+    const keysDir = mkdtempSync(join(tmpdir(), `${prefix}keys-`));
+    const signer = mkdtempSync(join(tmpdir(), `${prefix}signer-`));
+    const policiesDir = mkdtempSync(join(tmpdir(), `${prefix}policies-`));
     dirs.push(keysDir, signer, policiesDir);
     cpSync(POLICIES_DIR, policiesDir, { recursive: true });
     await ensureDevelopmentKeys(keysDir, loadPolicies(policiesDir, keysDir).agencies.keys());
@@ -409,9 +410,15 @@ describe('a production gateway with a signed policy set', () => {
     const first = await signPolicies(signerEnv, { newKey: true });
     const gateway = startProcess(
       gatewayEntry(),
-      { ...process.env, ...env, HUB_MODE: 'production', AUDIT_DATABASE_URL: database.url, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' },
+      { ...process.env, ...env, HUB_MODE: 'production', AUDIT_DATABASE_URL: database.url, PORT: '0', HOST: '127.0.0.1', ...extra },
       'gateway listening',
     );
+    return { gateway, first, signerEnv, policiesDir, database };
+  }
+
+  it('SIGHUP: refuses an altered set (journaled, shown on /ready), then takes it once signed (journaled as a change)', async () => {
+    // The files are not watched here: only SIGHUP reloads.
+    const { gateway, first, signerEnv, policiesDir, database } = await signedGateway('hub-reload-', { LOG_LEVEL: 'info', POLICY_WATCH: 'off' });
     const journal = new Client({ connectionString: database.url });
     try {
       const url = new URL(await gateway.url);
@@ -440,6 +447,32 @@ describe('a production gateway with a signed policy set', () => {
       await eventually('the new set on /ready', async () => (await ready()).policySet === second.sha256);
       await eventually('the change journaled', async () => (await changes()).at(-1)?.decision === 'allowed');
       assert.deepEqual((await changes()).at(-1), { operation_id: `sha256:${second.sha256}`, reason: `sha256:${first.sha256}`, decision: 'allowed' });
+    } finally {
+      await journal.end();
+      gateway.child.kill('SIGTERM');
+      assert.equal(await gateway.exited, 0, gateway.stderr.join('\n'));
+    }
+  });
+
+  it('files changed: a set changed and signed in place is taken with no signal, as a ConfigMap update would be', async () => {
+    const { gateway, first, signerEnv, policiesDir, database } = await signedGateway('hub-watch-', { POLICY_WATCH_DEBOUNCE_MS: '100' });
+    const journal = new Client({ connectionString: database.url });
+    try {
+      const url = new URL(await gateway.url);
+      await journal.connect();
+      const matrixPath = join(policiesDir, 'access-matrix.json');
+      const matrix = JSON.parse(readFileSync(matrixPath, 'utf8')) as { agencies: Record<string, { levels: Record<string, string> }> };
+      matrix.agencies['MIA']!.levels['blanks'] = 'restricted';
+      writeFileSync(matrixPath, JSON.stringify(matrix, null, 2));
+      const second = await signPolicies(signerEnv, { newKey: false });
+      await eventually(
+        'the new set on /ready',
+        async () => ((await (await fetch(new URL('/ready', url))).json()) as { policySet: string }).policySet === second.sha256,
+      );
+      const changes = async () =>
+        (await journal.query("SELECT operation_id, reason FROM audit.journal WHERE event = 'policy-change' AND decision = 'allowed' ORDER BY seq")).rows;
+      await eventually('the change journaled', async () => (await changes()).length === 2);
+      assert.deepEqual((await changes()).at(-1), { operation_id: `sha256:${second.sha256}`, reason: `sha256:${first.sha256}` });
     } finally {
       await journal.end();
       gateway.child.kill('SIGTERM');

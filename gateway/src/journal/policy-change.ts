@@ -67,8 +67,11 @@ export async function journalPolicyChange(url: string, sha256: string, registrat
   }
 }
 
-/** Why a set offered at reload was refused: it failed a start-up check, or its signature (production). */
-export type PolicyRefusal = 'POLICY_SET_INVALID' | 'POLICY_SET_UNSIGNED';
+/**
+ * Why a set offered at reload was refused: it failed a start-up check, its signature (production),
+ * or its supergraph breaks what the one in force serves (schema:check's verdict `breaking`).
+ */
+export type PolicyRefusal = 'POLICY_SET_INVALID' | 'POLICY_SET_UNSIGNED' | 'POLICY_SET_BREAKING';
 
 /**
  * A set refused at reload: a `policy-change` record with decision `refused`, the refused set's

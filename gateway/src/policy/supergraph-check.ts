@@ -1,21 +1,16 @@
 import { CriticalityLevel, diff } from '@graphql-inspector/core';
 import { isObjectType } from 'graphql';
-import {
-  HOLDER_FIELDS,
-  OperationRegistry,
-  readSupergraph,
-  ResourceMap,
-  SUBJECT_TYPES,
-  type LimitsPolicy,
-  type Policies,
-  type RegisteredOperation,
-  type SupergraphInfo,
-} from '@hub/gateway';
+import { HOLDER_FIELDS, SUBJECT_TYPES } from '../stages/subjects';
+import type { LimitsPolicy } from './limits';
+import { OperationRegistry, type RegisteredOperation } from './operation-registry';
+import type { Policies } from './policies';
+import { ResourceMap } from './resource-map';
+import { readSupergraph, type SupergraphInfo } from './supergraph';
 
 /**
  * What taking a new supergraph in would break, decided before it is taken: `npm run schema:check`
- * runs it on a candidate subgraph composed with the others, and a reload is to run it on the
- * supergraph it is handed. Four parts: the API schema's changes (graphql-inspector's criticality),
+ * runs it on a candidate subgraph composed with the others, and a reload runs it on the new set's
+ * supergraph before taking it in (bootstrap.ts): one check, so what CI passes is what a reload takes. Four parts: the API schema's changes (graphql-inspector's criticality),
  * the registered operations that would no longer be served, the fields the hub's own rules stand
  * on (access per resource, the journal's record count and persons, R4, R6, R8) that would
  * disappear, and the fields that would be served by another resource.
