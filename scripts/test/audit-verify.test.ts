@@ -39,6 +39,7 @@ function entry(n: number): JournalEntry {
     operationType: n % 5 === 0 ? null : 'query',
     operationName: n % 2 === 0 ? null : 'MIA/personCheck',
     operationId: n % 2 === 0 ? null : `sha256:${String(n).padStart(64, 'a')}`,
+    policySet: n % 3 === 1 ? null : `sha256:${String(n % 2).padStart(64, 'b')}`,
     resources:
       n % 4 === 0
         ? []
@@ -116,6 +117,7 @@ describe('audit:verify', () => {
     ['a changed duration', 'UPDATE audit.journal SET duration_ms = duration_ms + 1 WHERE seq = $1'],
     ['another person named', "UPDATE audit.journal SET subjects = ARRAY['subjects-k1:forged'] WHERE seq = $1"],
     ['another registered operation', "UPDATE audit.journal SET operation_id = 'sha256:' || repeat('f', 64) WHERE seq = $1"],
+    ['another policy set', "UPDATE audit.journal SET policy_set = 'sha256:' || repeat('e', 64) WHERE seq = $1"],
   ];
   for (const [what, sql] of changes) {
     it(`names the record changed to ${what}, and nothing before it`, async () => {
@@ -127,7 +129,7 @@ describe('audit:verify', () => {
       assert.deepEqual(result, { records: 10, broken: { seq: target.seq, registrationNumber: target.registration_number, problem: 'hash' } });
       assert.match(describeResult(result), new RegExp(`seq ${target.seq}, registration number ${target.registration_number}`));
       await tamper(
-        `UPDATE audit.journal SET positive = $2, agency = $3, resources = $4, received_at = $5, duration_ms = $6, subjects = $7, operation_id = $8 WHERE seq = $1`,
+        `UPDATE audit.journal SET positive = $2, agency = $3, resources = $4, received_at = $5, duration_ms = $6, subjects = $7, operation_id = $8, policy_set = $9 WHERE seq = $1`,
         [
           target.seq,
           saved['positive'],
@@ -137,6 +139,7 @@ describe('audit:verify', () => {
           saved['duration_ms'],
           saved['subjects'],
           saved['operation_id'],
+          saved['policy_set'],
         ],
       );
       assert.deepEqual(await verifyJournal(database.url), { records: RECORDS, broken: null });

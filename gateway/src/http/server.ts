@@ -147,6 +147,7 @@ async function buildEngine(options: GatewayOptions, set: PolicySetParts, shared:
       consents: options.consents,
       bodyTimeoutMs: options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS,
       caches,
+      policySet: set.policySet?.sha256 ?? null,
     },
     apollo.execute,
     (stage, error) => logger.error({ stage, err: errorSummary(error) }, 'stage failed'),

@@ -31,7 +31,8 @@ export function errorCodesOf(result: HubResult): string[] {
   });
 }
 
-export function journalEntryOf(hub: HubRequest, result: HubResult): JournalEntry {
+/** policySet: the hash of the set the request was decided under (the engine's, kept for the whole request). */
+export function journalEntryOf(hub: HubRequest, result: HubResult, policySet: string | null): JournalEntry {
   const errorCodes = errorCodesOf(result);
   const forbiddenResources = new Set(hub.forbidden.map((f) => f.resource));
   const names = new Set([...hub.requested.keys(), ...forbiddenResources, ...hub.records.keys()]);
@@ -68,6 +69,7 @@ export function journalEntryOf(hub: HubRequest, result: HubResult): JournalEntry
     // the caller's text (R6) and an id no registered operation has is too: neither is ever journaled.
     operationName: hub.registeredOperation?.name ?? null,
     operationId: hub.registeredOperation?.id ?? null,
+    policySet: policySet === null ? null : `sha256:${policySet}`,
     resources,
     decision,
     reason,

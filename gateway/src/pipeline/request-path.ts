@@ -59,6 +59,8 @@ export interface PipelineDeps {
   bodyTimeoutMs: number;
   /** The request path's caches (document-cache.ts), counted in the metrics. */
   caches: Caches;
+  /** The hash of the policy set these pipelines decide under, recorded in each journal record; null for a gateway assembled from parts in tests. */
+  policySet: string | null;
 }
 
 /** The last step of a GraphQL request: Apollo's gateway (upstream/apollo.ts), or a test's fake. */
@@ -73,7 +75,7 @@ export type Executor = Steps['execute'];
 export function hubPipelines(d: PipelineDeps, execute: Executor, reportFault: FaultReporter) {
   const monitoring = useMonitoring(d.metrics, d.logger); // metrics and the log line: the answer as sent
   const registration = useRegistration(d.registrations); // R6: a number in every answer and subgraph call
-  const journal = useJournal(d.journal, d.metrics); // R9: what the caller saw, durable before it leaves
+  const journal = useJournal(d.journal, d.metrics, d.policySet); // R9: what the caller saw, durable before it leaves
   const shutdown = useShutdown(); // R14: a stop cuts what is left, answered and journaled as such
   const admission = useAdmission(d.admission); // R14: a saturated replica sheds load at once
   const addressLimit = useAddressLimit(d.quotas, d.identity); // hostile traffic refused before its token is read

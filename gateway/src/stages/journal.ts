@@ -11,13 +11,14 @@ export const auditUnavailable = () =>
  * R9 / 6.9: every answer gets one journal record, durable before the answer leaves. It runs
  * after every inner stage has shaped the answer, so it records what the caller will see; when
  * the record cannot be written the caller gets AUDIT_UNAVAILABLE and nothing else (fail closed).
+ * Each record names the policy set of the engine the request ran under (docs/decisions/0025).
  */
-export function useJournal(journal: AuditJournal, metrics: GatewayMetrics): Stage {
+export function useJournal(journal: AuditJournal, metrics: GatewayMetrics, policySet: string | null): Stage {
   return {
     name: 'journal',
     after: ['registration'],
     async onResult(hub, result) {
-      const entry = journalEntryOf(hub, result);
+      const entry = journalEntryOf(hub, result, policySet);
       hub.entry = entry;
       const started = process.hrtime.bigint();
       try {

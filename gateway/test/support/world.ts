@@ -245,6 +245,7 @@ export async function smallWorld(options: { production?: boolean; now?: () => nu
     consents,
     bodyTimeoutMs: 1_000,
     caches: new Caches(),
+    policySet: null,
   };
   // The executor answers what each run says; what reached it is kept per request.
   const calls = new WeakMap<HubRequest, ExecutorCall>();

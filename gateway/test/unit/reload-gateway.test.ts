@@ -101,7 +101,11 @@ after(async () => {
 });
 
 /** The person and their crossings: each crossing's `at` is the level the crossings subgraph was called with. */
-async function personCrossings(): Promise<{ data?: { person: { name: string; crossings: Array<{ at: string }> } | null } | null; errors?: unknown[] }> {
+async function personCrossings(): Promise<{
+  data?: { person: { name: string; crossings: Array<{ at: string }> } | null } | null;
+  errors?: unknown[];
+  extensions?: { registrationNumber?: string };
+}> {
   const response = await fetch(gateway.url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'x-purpose': 'check' },
@@ -140,6 +144,12 @@ describe('a reload in a running gateway', () => {
 
     const ready = (await (await fetch(new URL('/ready', gateway.url))).json()) as { policySet?: string };
     assert.equal(ready.policySet, 'b'.repeat(64));
+
+    // Each record names the set it was decided under: the one in flight the old, the next the new, whatever order they were written in.
+    const setOf = (answer: { extensions?: { registrationNumber?: string } }) =>
+      world.journal.entries.find((e) => e.registrationNumber === answer.extensions?.registrationNumber)?.policySet;
+    assert.equal(setOf(held), `sha256:${'a'.repeat(64)}`);
+    assert.equal(setOf(after), `sha256:${'b'.repeat(64)}`);
   });
 
   it("gives the pages, /ready and nothing else of the start's set: they follow the set in force", async () => {

@@ -22,6 +22,11 @@ export interface JournalEntry {
   operationName: string | null;
   /** The registered operation's id (`sha256:<hex>`), from the gateway's registry; null for ad-hoc text. Absent in records written before the column. */
   operationId?: string | null;
+  /**
+   * The policy set in force for the engine the request ran under, `sha256:<hex>` (decision 0025):
+   * which rules decided it, however many replicas and reloads. Absent in records written before the column.
+   */
+  policySet?: string | null;
   resources: Array<{ resource: string; level: string; fields: string[]; positive: boolean; records: number }>;
   decision: 'allowed' | 'partly-refused' | 'refused';
   reason: string | null;
@@ -79,8 +84,8 @@ function stable(value: unknown): string {
 
 /**
  * The bytes a record is hashed over: every column but the chain itself, keys sorted. Subjects
- * count only when there are some, and the operation id only when there is one, so records
- * written before those columns existed verify as they were.
+ * count only when there are some, and the operation id and the policy set only when there is
+ * one, so records written before those columns existed verify as they were.
  */
 export function canonicalOf(entry: JournalEntry): string {
   const {
@@ -106,6 +111,7 @@ export function canonicalOf(entry: JournalEntry): string {
   } = entry;
   const subjects = entry.subjects?.length ? { subjects: entry.subjects } : {};
   const operationId = entry.operationId ? { operationId: entry.operationId } : {};
+  const policySet = entry.policySet ? { policySet: entry.policySet } : {};
   return stable({
     registrationNumber,
     event,
@@ -118,6 +124,7 @@ export function canonicalOf(entry: JournalEntry): string {
     operationType,
     operationName,
     ...operationId,
+    ...policySet,
     resources,
     decision,
     reason,
@@ -150,6 +157,7 @@ export function journalRow(entry: JournalEntry): Record<string, unknown> {
     operation_type: entry.operationType,
     operation_name: entry.operationName,
     operation_id: entry.operationId ?? null,
+    policy_set: entry.policySet ?? null,
     resources: entry.resources,
     resource_names: entry.resources.map((r) => r.resource),
     decision: entry.decision,
@@ -179,6 +187,7 @@ export function entryFromRow(row: Record<string, unknown>): JournalEntry {
     operationType: row['operation_type'] as string | null,
     operationName: row['operation_name'] as string | null,
     operationId: (row['operation_id'] as string | null | undefined) ?? null,
+    policySet: (row['policy_set'] as string | null | undefined) ?? null,
     resources: row['resources'] as JournalEntry['resources'],
     decision: row['decision'] as JournalEntry['decision'],
     reason: row['reason'] as string | null,

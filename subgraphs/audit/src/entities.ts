@@ -112,6 +112,13 @@ export class AuditRecord {
   @Column({ type: 'text', nullable: true })
   operationId!: string | null;
 
+  @Field(() => String, {
+    nullable: true,
+    description: 'The policy set the request was decided under, sha256:<hex> as its policy-change record names it; null in records written before it was kept.',
+  })
+  @Column({ type: 'text', nullable: true })
+  policySet!: string | null;
+
   @Field(() => [AuditResourceUse])
   @Column({ type: 'jsonb' })
   resources!: AuditResourceUse[];

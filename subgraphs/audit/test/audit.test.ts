@@ -33,6 +33,7 @@ function entry(n: number, agency: string): JournalEntry {
 
 const PAGE = '{ auditRecords { total items { registrationNumber agency } } }';
 const OPERATION_ID = `sha256:${'0123456789abcdef'.repeat(4)}`;
+const POLICY_SET = `sha256:${'fedcba9876543210'.repeat(4)}`;
 
 describe('audit subgraph', () => {
   let subgraph: TestSubgraph;
@@ -122,6 +123,14 @@ describe("the chain's canonical form", () => {
     assert.notEqual(entryHash(GENESIS_HASH, registered), entryHash(GENESIS_HASH, { ...registered, operationId: `sha256:${'f'.repeat(64)}` }));
     assert.notEqual(entryHash(GENESIS_HASH, registered), entryHash(GENESIS_HASH, { ...registered, operationId: null }));
   });
+
+  it('covers the policy set a record was decided under, and leaves it out when null or absent', () => {
+    const before = entry(0, 'MIA');
+    assert.equal(canonicalOf({ ...before, policySet: null }), canonicalOf(before));
+    const decided = { ...before, policySet: POLICY_SET };
+    assert.match(canonicalOf(decided), new RegExp(`"policySet":"${POLICY_SET}"`));
+    assert.notEqual(entryHash(GENESIS_HASH, decided), entryHash(GENESIS_HASH, { ...decided, policySet: `sha256:${'e'.repeat(64)}` }));
+  });
 });
 
 describe('audit.append_journal', () => {
@@ -130,7 +139,7 @@ describe('audit.append_journal', () => {
     try {
       const entries = [
         entry(0, 'MIA'),
-        { ...entry(1, 'SBS'), operationName: 'SBS/borderCheckByFin', operationId: OPERATION_ID },
+        { ...entry(1, 'SBS'), operationName: 'SBS/borderCheckByFin', operationId: OPERATION_ID, policySet: POLICY_SET },
         {
           ...entry(2, 'MNS'),
           resources: [{ resource: 'citizens', level: 'unlimited', fields: ['Citizen.documents'], positive: true, records: 3 }],
@@ -151,11 +160,11 @@ describe('audit.append_journal', () => {
         prev = row.hash;
       });
       assert.deepEqual(
-        rows.map((r) => [r['operation_name'], r['operation_id']]),
+        rows.map((r) => [r['operation_name'], r['operation_id'], r['policy_set']]),
         [
-          [null, null],
-          ['SBS/borderCheckByFin', OPERATION_ID],
-          [null, null],
+          [null, null, null],
+          ['SBS/borderCheckByFin', OPERATION_ID, POLICY_SET],
+          [null, null, null],
         ],
       );
     } finally {
