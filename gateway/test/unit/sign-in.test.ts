@@ -1,9 +1,14 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { Readable } from 'node:stream';
+import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT } from 'jose';
+import * as oidc from 'openid-client';
+import { HubRequest } from '../../src/pipeline/context';
 import type { Identity } from '../../src/identity/verifier';
 import type { SignInPolicy } from '../../src/policy/policies';
-import { RelyingParty, sameOriginPath } from '../../src/sign-in/relying-party';
+import { RelyingParty, sameOriginPath, type DiscoveredProvider } from '../../src/sign-in/relying-party';
 import { cookie, SESSION_COOKIE, Sessions, type Session } from '../../src/sign-in/sessions';
 import { MemorySignInStore } from '../../src/sign-in/store';
 import { fakeHttp, smallWorld } from '../support/world';
@@ -191,5 +196,115 @@ describe('requests authenticated by the session cookie (CSRF)', () => {
     const { result } = await w.run('{ person(fin: "A") { name } }', { token: null, headers: { cookie: `${SESSION_COOKIE}=${'a'.repeat(43)}`, ...same } });
     assert.equal(result.refusal?.code, 'UNAUTHENTICATED');
     assert.equal(result.refusal?.extensions['reason'], 'SESSION_UNKNOWN');
+  });
+});
+
+describe('back-channel logout tokens', () => {
+  const ISSUER = 'https://asanlogin.example';
+  const CLIENT = 'urn:az:hub:gateway';
+  const EVENTS = { 'http://schemas.openid.net/event/backchannel-logout': {} };
+
+  async function party() {
+    const clock = sessionsAt(Date.now());
+    const key = await generateKeyPair('ES256');
+    const jwk = { ...(await exportJWK(key.publicKey)), kid: 'k1', alg: 'ES256' };
+    const provider: DiscoveredProvider = {
+      policy: {
+        name: 'asan-login',
+        title: 'ASAN Login',
+        titleAz: 'ASAN Login',
+        issuer: ISSUER,
+        clientId: CLIENT,
+        clientSecretFile: 'sign-in/asan-login.secret',
+        bodies: new Set(['AAA']),
+        claims: { sub: 'sub', fin: 'fin', agency: 'agency', roles: 'roles', acr: 'acr' },
+        acr: new Map(),
+      },
+      config: new oidc.Configuration({ issuer: ISSUER }, CLIENT),
+      keys: createLocalJWKSet({ keys: [jwk] }),
+    };
+    const rp = new RelyingParty(
+      new Map([['asan-login', provider]]),
+      { national: 'asan-login', session: SESSION, providers: new Map([['asan-login', provider.policy]]) },
+      clock.sessions,
+      clock.store,
+      ORIGIN,
+      30,
+      ['ES256'],
+    );
+    const sign = (claims: Record<string, unknown>, signingKey = key.privateKey) =>
+      new SignJWT({
+        iss: ISSUER,
+        aud: CLIENT,
+        iat: Math.floor(Date.now() / 1000),
+        exp: Math.floor(Date.now() / 1000) + 120,
+        jti: randomUUID(),
+        events: EVENTS,
+        sid: 'sid-1',
+        sub: 'provider-sub-1',
+        ...claims,
+      })
+        .setProtectedHeader({ alg: 'ES256', kid: 'k1', typ: 'logout+jwt' })
+        .sign(signingKey);
+    return { rp, sign, clock };
+  }
+
+  const reasonOf = async (work: Promise<unknown>) => {
+    try {
+      await work;
+      return 'accepted';
+    } catch (error) {
+      return (error as { extensions?: Record<string, unknown> }).extensions?.['reason'];
+    }
+  };
+
+  it('accepts a signed token of the provider naming the logout event, sid and sub', async () => {
+    const { rp, sign } = await party();
+    assert.equal(await reasonOf(rp.verifyLogoutToken(await sign({}))), 'accepted');
+  });
+
+  it('refuses a replayed token (its jti was used)', async () => {
+    const { rp, sign } = await party();
+    const token = await sign({});
+    await rp.verifyLogoutToken(token);
+    assert.equal(await reasonOf(rp.verifyLogoutToken(token)), 'REPLAYED');
+  });
+
+  it('refuses a forged token (signed by another key under the provider kid)', async () => {
+    const { rp, sign } = await party();
+    const other = await generateKeyPair('ES256');
+    assert.equal(await reasonOf(rp.verifyLogoutToken(await sign({}, other.privateKey))), 'INVALID_TOKEN');
+  });
+
+  it('refuses a token for another audience, from another issuer, or too old', async () => {
+    const { rp, sign } = await party();
+    assert.equal(await reasonOf(rp.verifyLogoutToken(await sign({ aud: 'another-client' }))), 'INVALID_TOKEN');
+    assert.equal(await reasonOf(rp.verifyLogoutToken(await sign({ iss: 'https://elsewhere.example' }))), 'UNKNOWN_ISSUER');
+    const old = Math.floor(Date.now() / 1000) - 3600;
+    assert.equal(await reasonOf(rp.verifyLogoutToken(await sign({ iat: old, exp: old + 7200 }))), 'INVALID_TOKEN');
+  });
+
+  it('refuses a token carrying a nonce, lacking the logout event, or naming neither sid nor sub', async () => {
+    const { rp, sign } = await party();
+    assert.equal(await reasonOf(rp.verifyLogoutToken(await sign({ nonce: 'n' }))), 'NONCE_PRESENT');
+    assert.equal(await reasonOf(rp.verifyLogoutToken(await sign({ events: { 'urn:other': {} } }))), 'NO_LOGOUT_EVENT');
+    assert.equal(await reasonOf(rp.verifyLogoutToken(await sign({ sid: undefined, sub: undefined }))), 'NO_SID_OR_SUB');
+    assert.equal(await reasonOf(rp.verifyLogoutToken('not-a-jwt')), 'MALFORMED');
+  });
+
+  it('ends the session the token names', async () => {
+    const { rp, sign, clock } = await party();
+    const { id } = await clock.create();
+    const body = new URLSearchParams({ logout_token: await sign({}) }).toString();
+    const http = Object.assign(Readable.from([Buffer.from(body)]), {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      socket: { remoteAddress: '10.9.9.9' },
+    }) as unknown as IncomingMessage;
+    const hub = new HubRequest(http, 'backchannel-logout', new Date());
+    const result = await rp.backchannelLogout(hub, { maxBytes: 16_384, timeoutMs: 1_000 });
+    assert.deepEqual(result.body, { data: { ended: 1 } });
+    assert.equal(hub.identity?.sub, 'officer-1');
+    assert.equal(await clock.sessions.current(withCookie(id)), null);
   });
 });
