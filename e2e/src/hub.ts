@@ -30,6 +30,7 @@ import {
   type Quotas,
   type GatewayOptions,
   type Policies,
+  type RelyingParty,
   type RunningGateway,
 } from '@hub/gateway';
 import { Client } from 'pg';
@@ -61,6 +62,10 @@ interface HubOptions {
   quotas?: (policy: QuotaPolicy) => Quotas;
   logger?: Logger;
   subgraphTimeoutMs?: number;
+  /** The gateway's port (0: any free one); a sign-in test names it first, for the provider's redirect URI. */
+  port?: number;
+  /** People's sign-in, built from the hub's own journal and registration numbers. */
+  signIn?: (parts: { keysDir: string; policies: Policies; journal: AuditJournal; registrations: RegistrationNumbers }) => Promise<RelyingParty | null>;
 }
 
 interface CallOptions {
@@ -134,14 +139,17 @@ export async function startTestHub(options: HubOptions = {}): Promise<TestHub> {
   const supergraph = readSupergraph(sdl);
   const operations = operationRegistry(POLICIES_DIR, { policies, supergraph, limits });
   operations.check();
+  const journal = options.journal ? options.journal(database.url) : testJournal(database.url);
+  const registrations = new RegistrationNumbers(RegistrationNumbers.replicaId(await allocateReplicaNumber(database.url)));
   const gatewayOptions: GatewayOptions = {
     policies,
     supergraph,
     signingKey: await loadGatewaySigningKey(keysDir),
     subjectKeys: loadSubjectKeys(keysDir),
     consents: await PostgresConsentStore.open(database.url),
-    journal: options.journal ? options.journal(database.url) : testJournal(database.url),
-    registrations: new RegistrationNumbers(RegistrationNumbers.replicaId(await allocateReplicaNumber(database.url))),
+    journal,
+    registrations,
+    signIn: options.signIn ? await options.signIn({ keysDir, policies, journal, registrations }) : null,
     logger: options.logger ?? silent,
     production: options.production ?? false,
     ...(options.production ? {} : { developmentKeysDir: keysDir, demoPeople: demoPeopleOf(population.seed) }),
@@ -150,7 +158,7 @@ export async function startTestHub(options: HubOptions = {}): Promise<TestHub> {
     operations,
     quotas: options.quotas ? options.quotas(limits.quotas) : quotasFromEnv(limits.quotas, undefined),
   };
-  const gateway = await startGateway(gatewayOptions, 0, '127.0.0.1');
+  const gateway = await startGateway(gatewayOptions, options.port ?? 0, '127.0.0.1');
   const defaultToken = await signDevelopmentToken(keysDir, policies.identity, { agency: 'MIA', roles: ['officer'] });
 
   return {

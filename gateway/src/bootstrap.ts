@@ -19,6 +19,11 @@ import { RegistrationNumbers } from './journal/registration';
 import { loadSubjectKeys, subjectKeyPath, subjectKeyReadable } from './subjects/keys';
 import type { GatewayOptions, RunningGateway } from './http/server';
 import type { DemoPeople } from './http/pages';
+import { discoverProviders, RelyingParty, type DiscoveredProvider } from './sign-in/relying-party';
+import { Sessions } from './sign-in/sessions';
+import { MemorySignInStore, RedisSignInStore, type SignInStore } from './sign-in/store';
+import { sessionExpiredEntry } from './journal/session-expired';
+import type { AuditJournal } from './journal/writer';
 
 /** The demo persons the development playground offers, with a passport number to try. */
 export function demoPeopleOf(seed: number): DemoPeople {
@@ -228,6 +233,40 @@ export class PolicyReloads {
   }
 }
 
+/**
+ * People's sign-in: sessions in Redis when REDIS_URL is set (every replica sees them), in memory
+ * otherwise; an expired session found is journaled as its own event.
+ */
+export interface RelyingPartyParts {
+  publicUrl: string | undefined;
+  redisUrl: string | undefined;
+  policies: Pick<Policies, 'signIn' | 'identity'>;
+  providers: Map<string, DiscoveredProvider>;
+  journal: AuditJournal;
+  registrations: RegistrationNumbers;
+  logger: Logger;
+  /** Tests: a clock they move, a store they watch. */
+  now?: () => number;
+  store?: SignInStore;
+}
+
+export function relyingPartyOf(parts: RelyingPartyParts): RelyingParty | null {
+  const { publicUrl, policies, providers, journal, registrations, logger, now = Date.now } = parts;
+  if (!policies.signIn || !publicUrl || providers.size === 0) return null;
+  const store = parts.store ?? (parts.redisUrl ? new RedisSignInStore(parts.redisUrl) : new MemorySignInStore(now));
+  const sessions = new Sessions(
+    store,
+    policies.signIn.session,
+    new URL(publicUrl).origin,
+    (session, address) =>
+      journal
+        .append(sessionExpiredEntry(registrations.next(), session.identity, address, new Date(now())))
+        .catch((error: unknown) => logger.error({ err: error }, 'session expiry not journaled')),
+    now,
+  );
+  return new RelyingParty(providers, policies.signIn, sessions, store, publicUrl, policies.identity.clockToleranceSeconds, policies.identity.algorithms);
+}
+
 /** Everything the gateway checks and loads before it takes its first request. */
 export async function prepareGateway(config: GatewayConfig, logger: Logger): Promise<GatewayOptions> {
   // Checked as one set before anything else starts; a refusal at start is a configuration error naming the file.
@@ -238,6 +277,8 @@ export async function prepareGateway(config: GatewayConfig, logger: Logger): Pro
     throw error instanceof PolicySetRefused ? error.cause : error;
   }
   const { policies, limits, supergraph, operations } = set;
+  // Before anything else starts: production stops here on a provider that cannot serve, naming it.
+  const providers = await discoverProviders(policies.signIn, { keysDir: config.keysDir, publicUrl: config.publicUrl, production: config.production, logger });
   const signingKey = await loadGatewaySigningKey(config.keysDir);
   for (const { name } of supergraph.subgraphs) {
     if (!policies.resourceOfSubgraph.has(name)) logger.warn({ subgraph: name }, 'no policy binds this subgraph to a resource: it is refused to everyone');
@@ -250,6 +291,7 @@ export async function prepareGateway(config: GatewayConfig, logger: Logger): Pro
   // Which rules applied to a record: when this set came into force, and what it replaced (after the upkeep made this month's partition).
   const change = await journalPolicyChange(config.auditDatabaseUrl, set.sha256, () => registrations.next());
   if (change) logger.info({ policySet: set.sha256, previous: change.previous }, 'policy change journaled');
+  const journal = PostgresAuditJournal.connect(config.auditDatabaseUrl, config.journal).keepUp(upkeep);
   return {
     policySet: set,
     policies,
@@ -257,8 +299,9 @@ export async function prepareGateway(config: GatewayConfig, logger: Logger): Pro
     signingKey,
     subjectKeys: loadSubjectKeys(config.keysDir),
     consents: await PostgresConsentStore.open(config.auditDatabaseUrl),
-    journal: PostgresAuditJournal.connect(config.auditDatabaseUrl, config.journal).keepUp(upkeep),
+    journal,
     registrations,
+    signIn: relyingPartyOf({ publicUrl: config.publicUrl, redisUrl: config.redisUrl, policies, providers, journal, registrations, logger }),
     logger,
     production: config.production,
     subgraphTimeoutMs: config.subgraphTimeoutMs,

@@ -23,3 +23,6 @@ export { HOLDER_FIELDS, SUBJECT_TYPES } from './stages/subjects';
 export * from './policy/policy-set';
 export * from './policy/policy-signature';
 export * from './policy/supergraph-check';
+export * from './sign-in/relying-party';
+export * from './sign-in/sessions';
+export * from './sign-in/store';

@@ -1,4 +1,5 @@
 import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import type { RelyingParty } from '../../src/sign-in/relying-party';
 import type { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
 import { tmpdir } from 'node:os';
@@ -119,7 +120,9 @@ export function smallPolicies(keysDir: string): { dir: string; policies: Policie
       citizen: { purposes: ['self'], resources: { '*': 'none', people: 'restricted' }, introspection: false },
     },
   });
-  write('identity-providers.json', JSON.parse(readFileSync(join(REPO_POLICIES, 'identity-providers.json'), 'utf8')));
+  // The repository's providers, less people's sign-in: its bodies are the repository's, not this world's.
+  const { signIn: _signIn, ...providers } = JSON.parse(readFileSync(join(REPO_POLICIES, 'identity-providers.json'), 'utf8')) as Record<string, unknown>;
+  write('identity-providers.json', providers);
   write('limits.json', JSON.parse(readFileSync(join(REPO_POLICIES, 'limits.json'), 'utf8')));
   for (const [path, text] of Object.entries(SMALL_OPERATIONS)) writeOperation(dir, path, text);
   return { dir, policies: loadPolicies(dir, keysDir), limits: loadLimitsPolicy(dir) };
@@ -215,7 +218,9 @@ export function fakeHttp(call: Call = {}, address = '10.1.2.3'): IncomingMessage
   }) as unknown as IncomingMessage;
 }
 
-export async function smallWorld(options: { production?: boolean; now?: () => number; admission?: AdmissionLimits; subjects?: boolean } = {}): Promise<World> {
+export async function smallWorld(
+  options: { production?: boolean; now?: () => number; admission?: AdmissionLimits; subjects?: boolean; signIn?: RelyingParty } = {},
+): Promise<World> {
   const keysDir = mkdtempSync(join(tmpdir(), 'hub-unit-keys-'));
   mkdirSync(join(keysDir, 'agencies'), { recursive: true });
   const { dir, policies, limits } = smallPolicies(keysDir);
@@ -246,6 +251,7 @@ export async function smallWorld(options: { production?: boolean; now?: () => nu
     bodyTimeoutMs: 1_000,
     caches: new Caches(),
     policySet: null,
+    signIn: options.signIn ?? null,
   };
   // The executor answers what each run says; what reached it is kept per request.
   const calls = new WeakMap<HubRequest, ExecutorCall>();
