@@ -78,6 +78,7 @@ export interface TestHub {
   gateway: RunningGateway;
   options: GatewayOptions;
   population: PopulationOptions;
+  /** A development token; at assurance `high` unless the request names a level. */
   token(request: DevelopmentTokenRequest): Promise<string>;
   /** The subgraphs whose own journal (R6) holds this registration number: the ones the request reached. */
   subgraphsCalled(registrationNumber: string): Promise<string[]>;
@@ -95,6 +96,9 @@ export interface TestHub {
 function testJournal(url: string): PostgresAuditJournal {
   return PostgresAuditJournal.connect(url, { ...DEFAULT_JOURNAL_LIMITS, writeTimeoutMs: 5_000 });
 }
+
+/** Where a test hub's gateway is reached, as DPoP proofs name it (HUB_PUBLIC_URL). */
+export const TEST_HUB_URL = 'https://hub.e2e.test';
 
 export async function startTestHub(options: HubOptions = {}): Promise<TestHub> {
   const population = options.population ?? TEST_POPULATION;
@@ -149,9 +153,12 @@ export async function startTestHub(options: HubOptions = {}): Promise<TestHub> {
     limits,
     operations,
     quotas: options.quotas ? options.quotas(limits.quotas) : quotasFromEnv(limits.quotas, undefined),
+    publicUrl: TEST_HUB_URL,
   };
   const gateway = await startGateway(gatewayOptions, 0, '127.0.0.1');
-  const defaultToken = await signDevelopmentToken(keysDir, policies.identity, { agency: 'MIA', roles: ['officer'] });
+  // People signed in with a qualified e-signature (the level operative search needs) unless a test asks for less.
+  const token = (tokenRequest: DevelopmentTokenRequest) => signDevelopmentToken(keysDir, policies.identity, { assurance: 'high', ...tokenRequest });
+  const defaultToken = await token({ agency: 'MIA', roles: ['officer'] });
 
   return {
     database,
@@ -161,7 +168,7 @@ export async function startTestHub(options: HubOptions = {}): Promise<TestHub> {
     gateway,
     options: gatewayOptions,
     population,
-    token: (tokenRequest) => signDevelopmentToken(keysDir, policies.identity, tokenRequest),
+    token,
     async subgraphsCalled(registrationNumber) {
       const sql = ALL_SUBGRAPHS.map(({ schema }) => `SELECT '${schema}' AS schema FROM "${schema}".query_journal WHERE registration_number = $1`).join(
         ' UNION ALL ',

@@ -143,7 +143,7 @@ describe('SIGTERM with requests in flight', () => {
     keysDir = mkdtempSync(join(tmpdir(), 'hub-graceful-keys-'));
     const policies = loadPolicies(POLICIES_DIR, keysDir);
     await ensureDevelopmentKeys(keysDir, policies.agencies.keys());
-    token = await signDevelopmentToken(keysDir, policies.identity, { agency: 'MIA', roles: ['officer'] });
+    token = await signDevelopmentToken(keysDir, policies.identity, { agency: 'MIA', roles: ['officer'], assurance: 'substantial' });
     subgraph = startProcess(
       subgraphEntry('citizens'),
       {
@@ -374,7 +374,7 @@ describe('a production gateway with a signed policy set', () => {
     const signed = await signPolicies({ ...env, POLICY_SIGNING_KEY: join(signer, 'policy.private.jwk.json') }, { newKey: true });
     const gateway = startProcess(
       gatewayEntry(),
-      { ...process.env, ...env, HUB_MODE: 'production', AUDIT_DATABASE_URL: database.url, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' },
+      { ...process.env, ...env, HUB_MODE: 'production', HUB_PUBLIC_URL: 'https://hub.test', AUDIT_DATABASE_URL: database.url, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' },
       'gateway listening',
     );
     try {
@@ -409,7 +409,7 @@ describe('a production gateway with a signed policy set', () => {
     const first = await signPolicies(signerEnv, { newKey: true });
     const gateway = startProcess(
       gatewayEntry(),
-      { ...process.env, ...env, HUB_MODE: 'production', AUDIT_DATABASE_URL: database.url, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' },
+      { ...process.env, ...env, HUB_MODE: 'production', HUB_PUBLIC_URL: 'https://hub.test', AUDIT_DATABASE_URL: database.url, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' },
       'gateway listening',
     );
     const journal = new Client({ connectionString: database.url });
