@@ -32,6 +32,8 @@ import {
   type Policies,
   type RunningGateway,
 } from '@hub/gateway';
+import { createHash, randomUUID } from 'node:crypto';
+import { calculateJwkThumbprint, decodeJwt, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { Client } from 'pg';
 import { startSubgraph, type RunningSubgraph, type SubgraphModule } from '@hub/kit';
 import { composeSupergraph, loadSubgraphModules } from '@hub/kit/dev';
@@ -100,6 +102,39 @@ function testJournal(url: string): PostgresAuditJournal {
 /** Where a test hub's gateway is reached, as DPoP proofs name it (HUB_PUBLIC_URL). */
 export const TEST_HUB_URL = 'https://hub.e2e.test';
 
+/**
+ * The tests' client of a DPoP-bound body (RFC 9449), as that body's systems are: hub.token binds
+ * the body's tokens to this key, and each request with one carries a fresh proof. What happens
+ * without a proof, or with a wrong one, is tested on its own (one-hub/assurance.ts).
+ */
+const dpopClient = (async () => {
+  const { privateKey, publicKey } = await generateKeyPair('ES256');
+  const jwk = await exportJWK(publicKey);
+  return { privateKey, jwk, jkt: await calculateJwkThumbprint(jwk) };
+})();
+
+/** The headers a test client sends with this token: Bearer, or DPoP with a proof of this request for a token bound to the tests' key. */
+export async function authorizationOf(token: string, method = 'POST', path = '/graphql'): Promise<Record<string, string>> {
+  const client = await dpopClient;
+  let jkt: unknown;
+  try {
+    jkt = (decodeJwt(token)['cnf'] as { jkt?: unknown } | undefined)?.jkt;
+  } catch {
+    jkt = undefined;
+  }
+  if (jkt !== client.jkt) return { authorization: `Bearer ${token}` };
+  const proof = await new SignJWT({
+    htm: method,
+    htu: `${TEST_HUB_URL}${path}`,
+    ath: createHash('sha256').update(token).digest('base64url'),
+    jti: randomUUID(),
+    iat: Math.floor(Date.now() / 1000),
+  })
+    .setProtectedHeader({ alg: 'ES256', typ: 'dpop+jwt', jwk: client.jwk })
+    .sign(client.privateKey);
+  return { authorization: `DPoP ${token}`, dpop: proof };
+}
+
 export async function startTestHub(options: HubOptions = {}): Promise<TestHub> {
   const population = options.population ?? TEST_POPULATION;
   const database = await createTestDatabase();
@@ -156,8 +191,15 @@ export async function startTestHub(options: HubOptions = {}): Promise<TestHub> {
     publicUrl: TEST_HUB_URL,
   };
   const gateway = await startGateway(gatewayOptions, 0, '127.0.0.1');
-  // People signed in with a qualified e-signature (the level operative search needs) unless a test asks for less.
-  const token = (tokenRequest: DevelopmentTokenRequest) => signDevelopmentToken(keysDir, policies.identity, { assurance: 'high', ...tokenRequest });
+  // People signed in with a qualified e-signature (the level operative search needs) unless a test asks for less;
+  // a DPoP-bound body's tokens bound to the tests' key unless a test names another.
+  const { jkt } = await dpopClient;
+  const token = (tokenRequest: DevelopmentTokenRequest) =>
+    signDevelopmentToken(keysDir, policies.identity, {
+      assurance: 'high',
+      ...(policies.identity.senderConstraintOf(tokenRequest.agency) === 'dpop' ? { jkt } : {}),
+      ...tokenRequest,
+    });
   const defaultToken = await token({ agency: 'MIA', roles: ['officer'] });
 
   return {
@@ -184,7 +226,7 @@ export async function startTestHub(options: HubOptions = {}): Promise<TestHub> {
     async query(query, variables, call = {}) {
       let req = request(gateway.server).post('/graphql').set('content-type', 'application/json');
       const token = call.token === undefined ? defaultToken : call.token;
-      if (token !== null) req = req.set('authorization', `Bearer ${token}`);
+      if (token !== null) req = req.set(await authorizationOf(token));
       const purpose = call.purpose === undefined ? 'identity-check' : call.purpose;
       if (purpose !== null) req = req.set('x-purpose', purpose);
       if (call.caseNumber) req = req.set('x-case-number', call.caseNumber);
@@ -306,7 +348,7 @@ export async function startGatewayOver(hub: TestHub, overrides: Partial<GatewayO
 }
 
 /** POSTs a query to a gateway as hub.query does, with the token given. */
-export function queryGateway(
+export async function queryGateway(
   gateway: RunningGateway,
   token: string,
   query: string,
@@ -316,7 +358,7 @@ export function queryGateway(
   return request(gateway.server)
     .post('/graphql')
     .set('content-type', 'application/json')
-    .set('authorization', `Bearer ${token}`)
+    .set(await authorizationOf(token))
     .set('x-purpose', purpose)
     .send({ query, ...(variables ? { variables } : {}) });
 }

@@ -172,7 +172,9 @@ export async function prepareGateway(config: GatewayConfig, logger: Logger): Pro
   const publicUrl = config.publicUrl ?? (config.production ? undefined : `http://localhost:${config.port}`);
   const bound = dpopBodies(policies);
   if (bound.length > 0 && !publicUrl)
-    throw new ConfigError(`HUB_PUBLIC_URL must be set: the tokens of ${bound.join(', ')} are DPoP-bound (identity-providers.json), and their proofs name the URL the gateway is reached at.`);
+    throw new ConfigError(
+      `HUB_PUBLIC_URL must be set: the tokens of ${bound.join(', ')} are DPoP-bound (identity-providers.json), and their proofs name the URL the gateway is reached at.`,
+    );
   for (const { name } of supergraph.subgraphs) {
     if (!policies.resourceOfSubgraph.has(name)) logger.warn({ subgraph: name }, 'no policy binds this subgraph to a resource: it is refused to everyone');
   }

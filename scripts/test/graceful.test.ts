@@ -363,6 +363,9 @@ describe('a production gateway with a signed policy set', () => {
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   });
 
+  /** A deployed gateway's settings: production, reached at a public URL (DPoP proofs name it), on a port of its own. */
+  const PRODUCTION = { HUB_MODE: 'production', HUB_PUBLIC_URL: 'https://hub.test', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' };
+
   it('starts, journals the set put in force, and shows its hash on /ready and in hub_policy_set_info', async () => {
     const database = await createTestDatabase();
     databases.push(database);
@@ -372,11 +375,7 @@ describe('a production gateway with a signed policy set', () => {
     await ensureDevelopmentKeys(keysDir, loadPolicies(POLICIES_DIR, keysDir).agencies.keys());
     const env = { HUB_KEYS_DIR: keysDir, POLICIES_DIR, SUPERGRAPH_PATH: resolve(ROOT, 'schema/supergraph.graphql') };
     const signed = await signPolicies({ ...env, POLICY_SIGNING_KEY: join(signer, 'policy.private.jwk.json') }, { newKey: true });
-    const gateway = startProcess(
-      gatewayEntry(),
-      { ...process.env, ...env, HUB_MODE: 'production', HUB_PUBLIC_URL: 'https://hub.test', AUDIT_DATABASE_URL: database.url, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' },
-      'gateway listening',
-    );
+    const gateway = startProcess(gatewayEntry(), { ...process.env, ...env, ...PRODUCTION, AUDIT_DATABASE_URL: database.url }, 'gateway listening');
     try {
       const url = new URL(await gateway.url);
       const ready = (await (await fetch(new URL('/ready', url))).json()) as { policySet: string };
@@ -407,11 +406,7 @@ describe('a production gateway with a signed policy set', () => {
     const env = { HUB_KEYS_DIR: keysDir, POLICIES_DIR: policiesDir, SUPERGRAPH_PATH: resolve(ROOT, 'schema/supergraph.graphql') };
     const signerEnv = { ...env, POLICY_SIGNING_KEY: join(signer, 'policy.private.jwk.json') };
     const first = await signPolicies(signerEnv, { newKey: true });
-    const gateway = startProcess(
-      gatewayEntry(),
-      { ...process.env, ...env, HUB_MODE: 'production', HUB_PUBLIC_URL: 'https://hub.test', AUDIT_DATABASE_URL: database.url, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' },
-      'gateway listening',
-    );
+    const gateway = startProcess(gatewayEntry(), { ...process.env, ...env, ...PRODUCTION, AUDIT_DATABASE_URL: database.url }, 'gateway listening');
     const journal = new Client({ connectionString: database.url });
     try {
       const url = new URL(await gateway.url);

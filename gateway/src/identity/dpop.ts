@@ -150,11 +150,13 @@ export async function checkProof(check: ProofCheck): Promise<void> {
 
   if (payload['htm'] !== check.request.method) throw refuse('the DPoP proof is for another HTTP method (htm)');
   const htu = payload['htu'];
-  if (typeof htu !== 'string' || withoutQuery(htu) !== expectedHtu(check.publicUrl, check.request.path)) throw refuse('the DPoP proof is for another URL (htu)');
+  if (typeof htu !== 'string' || withoutQuery(htu) !== expectedHtu(check.publicUrl, check.request.path))
+    throw refuse('the DPoP proof is for another URL (htu)');
   if (payload['ath'] !== sha256(check.accessToken)) throw refuse('the DPoP proof is for another access token (ath)');
   if ((await calculateJwkThumbprint(jwk, 'sha256')) !== check.jkt) throw refuse("the DPoP proof is signed by a key other than the token's (cnf.jkt)");
   const jti = payload.jti;
-  if (typeof jti !== 'string' || jti.length === 0 || jti.length > MAX_JTI_LENGTH) throw refuse(`the DPoP proof's "jti" must be 1 to ${MAX_JTI_LENGTH} characters`);
+  if (typeof jti !== 'string' || jti.length === 0 || jti.length > MAX_JTI_LENGTH)
+    throw refuse(`the DPoP proof's "jti" must be 1 to ${MAX_JTI_LENGTH} characters`);
   // Last, so only a proof valid in every other way can take its jti: kept for as long as the proof could be accepted.
   const window = (DPOP_PROOF_MAX_AGE_SECONDS + 2 * check.clockToleranceSeconds) * 1000;
   if (!(await check.replays.firstUse(sha256(`${check.jkt}:${jti}`), window))) throw refuse('the DPoP proof was used before (replayed jti)');

@@ -87,7 +87,9 @@ export class IdentityVerifier {
   ) {
     const bound = dpopBodies(policies);
     if (bound.length > 0 && !options.publicUrl)
-      throw new Error(`HUB_PUBLIC_URL must be set: the tokens of ${bound.join(', ')} are DPoP-bound (identity-providers.json), and their proofs name the URL the gateway is reached at`);
+      throw new Error(
+        `HUB_PUBLIC_URL must be set: the tokens of ${bound.join(', ')} are DPoP-bound (identity-providers.json), and their proofs name the URL the gateway is reached at`,
+      );
     this.replays = options.replays ?? new MemoryProofReplayCache();
   }
 

@@ -59,7 +59,10 @@ describe('assurance levels (R13)', () => {
     assert.equal(policies.identity.assuranceOf('AAA', EIDAS('high')), 'high');
     assert.deepEqual(policies.identity.acrValuesOf('BBB', 'high'), ['urn:bbb:card']);
     writeFileSync(file, JSON.stringify({ ...idp, overrides: { BBB: { acr: { 'urn:bbb:card': 'very-high' } } } }));
-    assert.throws(() => loadPolicies(dir, keysDir), (e: Error) => e instanceof PolicyError && /overrides\.BBB\.acr\.urn:bbb:card must be one of low, substantial, high/.test(e.message));
+    assert.throws(
+      () => loadPolicies(dir, keysDir),
+      (e: Error) => e instanceof PolicyError && /overrides\.BBB\.acr\.urn:bbb:card must be one of low, substantial, high/.test(e.message),
+    );
   });
 
   it('requires every purpose to state its least level and why, at start', () => {

@@ -47,7 +47,9 @@ async function proof(key: Holder, nowMs: number, options: ProofOptions): Promise
     iat: options.iat ?? Math.floor(nowMs / 1000),
   };
   for (const name of options.omit ?? []) delete claims[name];
-  return new SignJWT(claims).setProtectedHeader({ alg: options.alg ?? 'ES256', typ: options.typ ?? 'dpop+jwt', jwk: options.jwk ?? key.jwk }).sign(key.privateKey);
+  return new SignJWT(claims)
+    .setProtectedHeader({ alg: options.alg ?? 'ES256', typ: options.typ ?? 'dpop+jwt', jwk: options.jwk ?? key.jwk })
+    .sign(key.privateKey);
 }
 
 const QUERY = '{ person(fin: "A") { name } }';
@@ -191,7 +193,7 @@ describe('DPoP (RFC 9449) for bodies whose tokens are sender-constrained', () =>
     assert.equal((await send(world, token, signed)).result.status, 200);
   });
 
-  it('keeps the address limit\'s fast path (knows) for bearer tokens only: a bound token is known only with its proof checked', async () => {
+  it("keeps the address limit's fast path (knows) for bearer tokens only: a bound token is known only with its proof checked", async () => {
     const { world, now, key, token } = await dpopWorld();
     const verifier = world.deps.identity;
     const request = { proof: await proof(key, now.ms, { token }), method: 'POST', path: '/graphql' };
@@ -213,7 +215,10 @@ describe('DPoP (RFC 9449) for bodies whose tokens are sender-constrained', () =>
   it('refuses a sender constraint it does not know, at start', () => {
     const keysDir = mkdtempSync(join(tmpdir(), 'hub-unit-keys-'));
     const { dir } = smallPolicies(keysDir);
-    assert.throws(() => smallPoliciesWith(dir, keysDir, { overrides: { AAA: { senderConstrained: 'mtls' } } }), (e: Error) => e instanceof PolicyError && /senderConstrained must be "dpop"/.test(e.message));
+    assert.throws(
+      () => smallPoliciesWith(dir, keysDir, { overrides: { AAA: { senderConstrained: 'mtls' } } }),
+      (e: Error) => e instanceof PolicyError && /senderConstrained must be "dpop"/.test(e.message),
+    );
   });
 });
 

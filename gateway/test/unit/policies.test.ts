@@ -205,7 +205,15 @@ describe('policy validation at start-up', () => {
       'a purpose no role lists',
       'purposes.json',
       (j) => {
-        j['purposes']['curiosity'] = { description: 'Curiosity', descriptionAz: 'Maraq', legalBasis: 'law', bodies: ['MIA'], source: 'none', assurance: 'low', assuranceSource: 'none' };
+        j['purposes']['curiosity'] = {
+          description: 'Curiosity',
+          descriptionAz: 'Maraq',
+          legalBasis: 'law',
+          bodies: ['MIA'],
+          source: 'none',
+          assurance: 'low',
+          assuranceSource: 'none',
+        };
       },
       /purposes\.json: curiosity: no role in roles\.json lists it/,
     ],
