@@ -78,6 +78,8 @@ export class IdentityVerifier {
   /** Keyed by the token itself: a different string is a different token, verified in full. */
   private readonly verified = new LRUCache<string, Verified>({ max: VERIFIED_TOKENS_KEPT });
   private readonly replays: ProofReplayCache;
+  /** What a caller refused at the door is told it may use (RFC 6750 3, RFC 9449 7.1): Bearer, and DPoP when a body's tokens are bound. */
+  private readonly challenge: Record<string, string>;
 
   constructor(
     private readonly policies: Policies,
@@ -91,6 +93,8 @@ export class IdentityVerifier {
         `HUB_PUBLIC_URL must be set: the tokens of ${bound.join(', ')} are DPoP-bound (identity-providers.json), and their proofs name the URL the gateway is reached at`,
       );
     this.replays = options.replays ?? new MemoryProofReplayCache();
+    const bearer = 'Bearer realm="hub"';
+    this.challenge = { 'www-authenticate': bound.length > 0 ? `${bearer}, ${dpopChallenge(policies.identity.algorithms)}` : bearer };
   }
 
   private keysOf(agency: string): JWTVerifyGetKey {
@@ -115,9 +119,12 @@ export class IdentityVerifier {
       return verified.identity;
     }
     if (scheme !== 'DPoP') throw dpopRefusal('a DPoP-bound token must be sent as "Authorization: DPoP <token>" with a DPoP proof', algorithms, 'invalid_token');
+    // Without its public URL the gateway cannot tell what a proof must name (no body of its policy is DPoP-bound).
+    const publicUrl = this.options.publicUrl;
+    if (!publicUrl) throw dpopRefusal('this gateway takes no DPoP-bound tokens (it has no HUB_PUBLIC_URL)', algorithms, 'invalid_token');
     await checkProof({
       request: request ?? { proof: undefined, method: '', path: '' },
-      publicUrl: this.options.publicUrl ?? '',
+      publicUrl,
       accessToken: token,
       jkt: verified.jkt,
       algorithms,
@@ -140,19 +147,16 @@ export class IdentityVerifier {
   }
 
   private async verifiedToken(authorization: string | undefined): Promise<{ scheme: Scheme; token: string; verified: Verified }> {
-    if (!authorization) throw refuse('no Authorization: Bearer token', this.challenge());
+    if (!authorization) throw refuse('no Authorization: Bearer token', this.challenge);
     const presented = presentedToken(authorization);
-    if (!presented) throw refuse('the Authorization header is not "Bearer <JWT>" or "DPoP <JWT>"', this.challenge());
+    if (!presented) throw refuse('the Authorization header is not "Bearer <JWT>" or "DPoP <JWT>"', this.challenge);
     const now = this.now();
-    const verified = this.kept(presented.token, now) ?? (await this.verifyToken(presented.token, now));
-    this.verified.set(presented.token, verified);
+    let verified = this.kept(presented.token, now);
+    if (!verified) {
+      verified = await this.verifyToken(presented.token, now);
+      this.verified.set(presented.token, verified);
+    }
     return { ...presented, verified };
-  }
-
-  /** Bearer, and DPoP when a body's tokens are bound (RFC 9449 7.1): the schemes a refused caller may use. */
-  private challenge(): Record<string, string> {
-    const bearer = `Bearer realm="hub"`;
-    return { 'www-authenticate': dpopBodies(this.policies).length > 0 ? `${bearer}, ${dpopChallenge(this.policies.identity.algorithms)}` : bearer };
   }
 
   /**

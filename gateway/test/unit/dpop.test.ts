@@ -205,6 +205,25 @@ describe('DPoP (RFC 9449) for bodies whose tokens are sender-constrained', () =>
     assert.equal(verifier.knows(`Bearer ${bearer}`), true);
   });
 
+  it('tells a caller without a token both schemes it may use', async () => {
+    const { world } = await dpopWorld();
+    const { result } = await world.run(QUERY, { token: null });
+    assert.equal(result.status, 401);
+    assert.match(result.headers['www-authenticate'] ?? '', /^Bearer realm="hub", DPoP algs="EdDSA ES256/);
+  });
+
+  it('refuses a bound token where no body is DPoP-bound and the gateway has no public URL, as a refusal, not a fault', async () => {
+    const world = await smallWorld();
+    const key = await holder();
+    const verifier = new IdentityVerifier(world.policies);
+    const token = await world.token({ agency: 'AAA', jkt: key.jkt });
+    const request = { proof: await proof(key, Date.now(), { token }), method: 'POST', path: '/graphql' };
+    await assert.rejects(
+      verifier.verify(`DPoP ${token}`, request),
+      (e: Error & { code?: string }) => e.code === 'UNAUTHENTICATED' && /no HUB_PUBLIC_URL/.test(e.message),
+    );
+  });
+
   it('will not start without the public URL proofs name when a body is DPoP-bound', () => {
     const keysDir = mkdtempSync(join(tmpdir(), 'hub-unit-keys-'));
     const { policies } = smallPolicies(keysDir, ['BBB']);
