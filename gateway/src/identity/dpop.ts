@@ -45,7 +45,7 @@ export const PROOFS_KEPT = 100_000;
 export class MemoryProofReplayCache implements ProofReplayCache {
   private readonly seen: LRUCache<string, true>;
   constructor(max = PROOFS_KEPT) {
-    this.seen = new LRUCache<string, true>({ max, ttlAutopurge: false });
+    this.seen = new LRUCache<string, true>({ max });
   }
   async firstUse(key: string, ttlMs: number): Promise<boolean> {
     if (this.seen.has(key)) return false;
