@@ -33,6 +33,8 @@ import {
   type RelyingParty,
   type RunningGateway,
 } from '@hub/gateway';
+import { createHash, randomUUID } from 'node:crypto';
+import { calculateJwkThumbprint, decodeJwt, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { Client } from 'pg';
 import { startSubgraph, type RunningSubgraph, type SubgraphModule } from '@hub/kit';
 import { composeSupergraph, loadSubgraphModules } from '@hub/kit/dev';
@@ -83,6 +85,7 @@ export interface TestHub {
   gateway: RunningGateway;
   options: GatewayOptions;
   population: PopulationOptions;
+  /** A development token; at assurance `high` unless the request names a level. */
   token(request: DevelopmentTokenRequest): Promise<string>;
   /** The subgraphs whose own journal (R6) holds this registration number: the ones the request reached. */
   subgraphsCalled(registrationNumber: string): Promise<string[]>;
@@ -99,6 +102,42 @@ export interface TestHub {
  */
 function testJournal(url: string): PostgresAuditJournal {
   return PostgresAuditJournal.connect(url, { ...DEFAULT_JOURNAL_LIMITS, writeTimeoutMs: 5_000 });
+}
+
+/** Where a test hub's gateway is reached, as DPoP proofs name it (HUB_PUBLIC_URL). */
+export const TEST_HUB_URL = 'https://hub.e2e.test';
+
+/**
+ * The tests' client of a DPoP-bound body (RFC 9449), as that body's systems are: hub.token binds
+ * the body's tokens to this key, and each request with one carries a fresh proof. What happens
+ * without a proof, or with a wrong one, is tested on its own (one-hub/assurance.ts).
+ */
+const dpopClient = (async () => {
+  const { privateKey, publicKey } = await generateKeyPair('ES256');
+  const jwk = await exportJWK(publicKey);
+  return { privateKey, jwk, jkt: await calculateJwkThumbprint(jwk) };
+})();
+
+/** The headers a test client sends with this token: Bearer, or DPoP with a proof of this request for a token bound to the tests' key. */
+export async function authorizationOf(token: string, method = 'POST', path = '/graphql'): Promise<Record<string, string>> {
+  const client = await dpopClient;
+  let jkt: unknown;
+  try {
+    jkt = (decodeJwt(token)['cnf'] as { jkt?: unknown } | undefined)?.jkt;
+  } catch {
+    jkt = undefined;
+  }
+  if (jkt !== client.jkt) return { authorization: `Bearer ${token}` };
+  const proof = await new SignJWT({
+    htm: method,
+    htu: `${TEST_HUB_URL}${path}`,
+    ath: createHash('sha256').update(token).digest('base64url'),
+    jti: randomUUID(),
+    iat: Math.floor(Date.now() / 1000),
+  })
+    .setProtectedHeader({ alg: 'ES256', typ: 'dpop+jwt', jwk: client.jwk })
+    .sign(client.privateKey);
+  return { authorization: `DPoP ${token}`, dpop: proof };
 }
 
 export async function startTestHub(options: HubOptions = {}): Promise<TestHub> {
@@ -157,9 +196,19 @@ export async function startTestHub(options: HubOptions = {}): Promise<TestHub> {
     limits,
     operations,
     quotas: options.quotas ? options.quotas(limits.quotas) : quotasFromEnv(limits.quotas, undefined),
+    publicUrl: TEST_HUB_URL,
   };
   const gateway = await startGateway(gatewayOptions, options.port ?? 0, '127.0.0.1');
-  const defaultToken = await signDevelopmentToken(keysDir, policies.identity, { agency: 'MIA', roles: ['officer'] });
+  // People signed in with a qualified e-signature (the level operative search needs) unless a test asks for less;
+  // a DPoP-bound body's tokens bound to the tests' key unless a test names another.
+  const { jkt } = await dpopClient;
+  const token = (tokenRequest: DevelopmentTokenRequest) =>
+    signDevelopmentToken(keysDir, policies.identity, {
+      assurance: 'high',
+      ...(policies.identity.senderConstraintOf(tokenRequest.agency) === 'dpop' ? { jkt } : {}),
+      ...tokenRequest,
+    });
+  const defaultToken = await token({ agency: 'MIA', roles: ['officer'] });
 
   return {
     database,
@@ -169,7 +218,7 @@ export async function startTestHub(options: HubOptions = {}): Promise<TestHub> {
     gateway,
     options: gatewayOptions,
     population,
-    token: (tokenRequest) => signDevelopmentToken(keysDir, policies.identity, tokenRequest),
+    token,
     async subgraphsCalled(registrationNumber) {
       const sql = ALL_SUBGRAPHS.map(({ schema }) => `SELECT '${schema}' AS schema FROM "${schema}".query_journal WHERE registration_number = $1`).join(
         ' UNION ALL ',
@@ -185,7 +234,7 @@ export async function startTestHub(options: HubOptions = {}): Promise<TestHub> {
     async query(query, variables, call = {}) {
       let req = request(gateway.server).post('/graphql').set('content-type', 'application/json');
       const token = call.token === undefined ? defaultToken : call.token;
-      if (token !== null) req = req.set('authorization', `Bearer ${token}`);
+      if (token !== null) req = req.set(await authorizationOf(token));
       const purpose = call.purpose === undefined ? 'identity-check' : call.purpose;
       if (purpose !== null) req = req.set('x-purpose', purpose);
       if (call.caseNumber) req = req.set('x-case-number', call.caseNumber);
@@ -307,7 +356,7 @@ export async function startGatewayOver(hub: TestHub, overrides: Partial<GatewayO
 }
 
 /** POSTs a query to a gateway as hub.query does, with the token given. */
-export function queryGateway(
+export async function queryGateway(
   gateway: RunningGateway,
   token: string,
   query: string,
@@ -317,7 +366,7 @@ export function queryGateway(
   return request(gateway.server)
     .post('/graphql')
     .set('content-type', 'application/json')
-    .set('authorization', `Bearer ${token}`)
+    .set(await authorizationOf(token))
     .set('x-purpose', purpose)
     .send({ query, ...(variables ? { variables } : {}) });
 }

@@ -2,11 +2,23 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createPublicKey, randomUUID } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import { base64url, importJWK, SignJWT, type JWK, type JWTHeaderParameters, type JWTPayload } from 'jose';
+import {
+  base64url,
+  calculateJwkThumbprint,
+  decodeJwt,
+  exportJWK,
+  generateKeyPair,
+  importJWK,
+  SignJWT,
+  type JWK,
+  type JWTHeaderParameters,
+  type JWTPayload,
+} from 'jose';
 import { Client } from 'pg';
 import { agencyKeyPaths, readPrivateJwk } from '@hub/gateway';
 import { createKeyPair, importSigningKey, signCallerAssertion, type Caller, type SigningKey } from '@hub/kit';
@@ -42,12 +54,16 @@ describe('identity: who is asking, and why', () => {
     const jwk = readPrivateJwk(agencyKeyPaths(hub.keysDir, agency).privateJwk);
     return { kid: jwk.kid!, jwk, key: await importJWK(jwk, 'EdDSA') };
   };
-  /** A token as an agency's identity provider issues it, with `extra` claims on top and the `dropped` ones left out. */
+  /**
+   * A token as an agency's identity provider issues it, for a person signed in with a qualified
+   * e-signature (its acr value for `high`), with `extra` claims on top and the `dropped` ones left out.
+   */
   const claims = (agency: string, extra: JWTPayload = {}, ...dropped: string[]): JWTPayload => {
     const payload: JWTPayload = {
       agency,
       roles: ['officer'],
       sub: 'identity-test',
+      acr: hub.policies.identity.acrValuesOf(agency, 'high')[0],
       iss: hub.policies.identity.issuerOf(agency),
       aud: hub.policies.identity.audience,
       iat: now(),
@@ -325,13 +341,37 @@ describe('identity: who is asking, and why', () => {
     const env = () => ({ ...process.env, HUB_KEYS_DIR: hub.keysDir });
 
     it('prints a development token the hub accepts', async () => {
-      const { stdout } = await run(process.execPath, [TOKEN_SCRIPT, '--agency', 'MIA', '--role', 'officer', '--sub', 'x', '--ttl', '60'], { env: env() });
+      const { stdout } = await run(
+        process.execPath,
+        [TOKEN_SCRIPT, '--agency', 'MIA', '--role', 'officer', '--sub', 'x', '--ttl', '60', '--acr', 'substantial'],
+        {
+          env: env(),
+        },
+      );
       const token = stdout.trim();
       assert.match(token, /^[\w-]+\.[\w-]+\.[\w-]+$/);
       await assertServed(await call(`Bearer ${token}`), 'npm run token');
       const payload = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8')) as JWTPayload;
       assert.equal(payload.sub, 'x');
       assert.equal(payload.exp! - payload.iat!, 60);
+      assert.equal(payload['acr'], 'http://eidas.europa.eu/LoA/substantial');
+    });
+
+    it('binds a token to a key with --dpop-key (cnf.jkt, the key’s thumbprint) and refuses an unknown --acr', async () => {
+      const { publicKey } = await generateKeyPair('ES256');
+      const jwk = await exportJWK(publicKey);
+      const file = join(mkdtempSync(join(tmpdir(), 'hub-dpop-key-')), 'client.jwk.json');
+      writeFileSync(file, JSON.stringify(jwk));
+      const { stdout } = await run(process.execPath, [TOKEN_SCRIPT, '--agency', 'SSPS', '--role', 'system', '--dpop-key', file], { env: env() });
+      assert.deepEqual(decodeJwt(stdout.trim())['cnf'], { jkt: await calculateJwkThumbprint(jwk) });
+      await assert.rejects(
+        run(process.execPath, [TOKEN_SCRIPT, '--agency', 'MIA', '--acr', 'strong'], { env: env() }),
+        (error: { code?: number; stderr?: string }) => {
+          assert.equal(error.code, 2);
+          assert.match(error.stderr ?? '', /--acr must be one of low, substantial, high/);
+          return true;
+        },
+      );
     });
 
     it('exits with code 2 for an unknown agency', async () => {

@@ -9,6 +9,8 @@ import { allocateReplicaNumber, PostgresAuditJournal } from './journal/writer';
 import { JournalUpkeep } from './journal/upkeep';
 import { journalPolicyChange, journalPolicyRefusal, type PolicyRefusal } from './journal/policy-change';
 import { ensureDevelopmentKeys, gatewayKeyPaths, loadGatewaySigningKey } from './identity/keys';
+import { proofReplaysFromEnv } from './identity/dpop';
+import { dpopBodies } from './identity/verifier';
 import type { Policies } from './policy/policies';
 import { loadPolicySet, policySetFiles, policySetHash, type PolicySet } from './policy/policy-set';
 import { checkSupergraphChange, verdictOf } from './policy/supergraph-check';
@@ -280,6 +282,13 @@ export async function prepareGateway(config: GatewayConfig, logger: Logger): Pro
   // Before anything else starts: production stops here on a provider that cannot serve, naming it.
   const providers = await discoverProviders(policies.signIn, { keysDir: config.keysDir, publicUrl: config.publicUrl, production: config.production, logger });
   const signingKey = await loadGatewaySigningKey(config.keysDir);
+  // DPoP proofs name the URL callers reach the gateway at; development falls back to its own port on this machine.
+  const publicUrl = config.publicUrl ?? (config.production ? undefined : `http://localhost:${config.port}`);
+  const bound = dpopBodies(policies);
+  if (bound.length > 0 && !publicUrl)
+    throw new ConfigError(
+      `HUB_PUBLIC_URL must be set: the tokens of ${bound.join(', ')} are DPoP-bound (identity-providers.json), and their proofs name the URL the gateway is reached at.`,
+    );
   for (const { name } of supergraph.subgraphs) {
     if (!policies.resourceOfSubgraph.has(name)) logger.warn({ subgraph: name }, 'no policy binds this subgraph to a resource: it is refused to everyone');
   }
@@ -314,6 +323,8 @@ export async function prepareGateway(config: GatewayConfig, logger: Logger): Pro
       else logger.warn({ quotas: counting }, 'quotas: Redis unreachable, this replica counts on its own until it is back');
     }),
     admission: config.admission,
+    ...(publicUrl ? { publicUrl } : {}),
+    proofReplays: proofReplaysFromEnv(config.redisUrl),
     ...(config.production ? {} : { developmentKeysDir: config.keysDir, demoPeople: demoPeopleOf(config.demoSeed) }),
   };
 }

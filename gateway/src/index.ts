@@ -1,6 +1,7 @@
 export * from './bootstrap';
 export * from './config';
 export * from './identity/keys';
+export * from './identity/assurance';
 export * from './monitoring/logger';
 export * from './policy/policies';
 export * from './http/server';

@@ -158,7 +158,13 @@ export async function runFailoverDrill(options: DrillOptions): Promise<DrillResu
     // One officer per caller, each within the quotas of policies/limits.json: a steady load, not a flood.
     const tokens = await Promise.all(
       Array.from({ length: options.workers }, (_, i) =>
-        signDevelopmentToken(keysDir, policies.identity, { agency: 'MIA', roles: ['officer'], sub: `drill-officer-${i + 1}`, ttlSeconds: 3600 }),
+        signDevelopmentToken(keysDir, policies.identity, {
+          agency: 'MIA',
+          roles: ['officer'],
+          assurance: 'substantial',
+          sub: `drill-officer-${i + 1}`,
+          ttlSeconds: 3600,
+        }),
       ),
     );
     const fin = demoPeople(POPULATION).find((p) => p.case === 'citizen-full')!.fin;

@@ -145,7 +145,7 @@ describe('SIGTERM with requests in flight', () => {
     keysDir = mkdtempSync(join(tmpdir(), 'hub-graceful-keys-'));
     const policies = loadPolicies(POLICIES_DIR, keysDir);
     await ensureDevelopmentKeys(keysDir, policies.agencies.keys());
-    token = await signDevelopmentToken(keysDir, policies.identity, { agency: 'MIA', roles: ['officer'] });
+    token = await signDevelopmentToken(keysDir, policies.identity, { agency: 'MIA', roles: ['officer'], assurance: 'substantial' });
     subgraph = startProcess(
       subgraphEntry('citizens'),
       {
@@ -396,6 +396,9 @@ describe('a production gateway with a signed policy set', () => {
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   });
 
+  /** A deployed gateway's settings: production, reached at a public URL (DPoP proofs name it), on a port of its own. */
+  const PRODUCTION = { HUB_MODE: 'production', HUB_PUBLIC_URL: 'https://hub.test', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' };
+
   it('starts, journals the set put in force, and shows its hash on /ready and in hub_policy_set_info', async () => {
     const database = await createTestDatabase();
     databases.push(database);
@@ -409,11 +412,7 @@ describe('a production gateway with a signed policy set', () => {
     providers.push(signIn.provider);
     const env = { HUB_KEYS_DIR: keysDir, POLICIES_DIR: policiesDir, SUPERGRAPH_PATH: resolve(ROOT, 'schema/supergraph.graphql'), ...signIn.env };
     const signed = await signPolicies({ ...env, POLICY_SIGNING_KEY: join(signer, 'policy.private.jwk.json') }, { newKey: true });
-    const gateway = startProcess(
-      gatewayEntry(),
-      { ...process.env, ...env, HUB_MODE: 'production', AUDIT_DATABASE_URL: database.url, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' },
-      'gateway listening',
-    );
+    const gateway = startProcess(gatewayEntry(), { ...process.env, ...env, ...PRODUCTION, AUDIT_DATABASE_URL: database.url }, 'gateway listening');
     try {
       const url = new URL(await gateway.url);
       const ready = (await (await fetch(new URL('/ready', url))).json()) as { policySet: string };
@@ -447,11 +446,7 @@ describe('a production gateway with a signed policy set', () => {
     const env = { HUB_KEYS_DIR: keysDir, POLICIES_DIR: policiesDir, SUPERGRAPH_PATH: resolve(ROOT, 'schema/supergraph.graphql'), ...signIn.env };
     const signerEnv = { ...env, POLICY_SIGNING_KEY: join(signer, 'policy.private.jwk.json') };
     const first = await signPolicies(signerEnv, { newKey: true });
-    const gateway = startProcess(
-      gatewayEntry(),
-      { ...process.env, ...env, HUB_MODE: 'production', AUDIT_DATABASE_URL: database.url, PORT: '0', HOST: '127.0.0.1', ...extra },
-      'gateway listening',
-    );
+    const gateway = startProcess(gatewayEntry(), { ...process.env, ...PRODUCTION, ...env, AUDIT_DATABASE_URL: database.url, ...extra }, 'gateway listening');
     return { gateway, first, signerEnv, policiesDir, database };
   }
 

@@ -206,7 +206,7 @@ describe('deploy/k8s', () => {
     }
     for (const deployment of deployments()) {
       for (const e of containerOf(deployment).env ?? []) {
-        if (/_URL$/.test(e.name) && !e.name.startsWith('SUBGRAPH_URL_'))
+        if (/_URL$/.test(e.name) && !e.name.startsWith('SUBGRAPH_URL_') && e.name !== 'HUB_PUBLIC_URL')
           assert.ok(e.valueFrom?.secretKeyRef, `${deployment.metadata.name}: ${e.name} is not read from a Secret`);
       }
     }

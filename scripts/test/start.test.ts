@@ -222,14 +222,25 @@ describe('npm start on the embedded PostgreSQL', () => {
     for (const p of [port, ...subgraphPorts]) assert.deepEqual(listenAddresses(p), ['0100007F'], `port ${p}`);
   });
 
-  it("answers a FİN query for the demo person 'citizen-full' with the generator's citizen record", async () => {
-    const token = (
-      await promisify(execFile)(process.execPath, [join(ROOT, 'scripts/dist/src/token.js'), '--agency', 'MIA', '--role', 'officer'], {
-        cwd: ROOT,
-        env: { ...process.env, HUB_KEYS_DIR: keysDir },
-      })
-    ).stdout.trim();
+  it("answers a FİN query for the demo person 'citizen-full' with the generator's citizen record, to an officer signed in as identity checks need", async () => {
+    const mint = async (...extra: string[]) =>
+      (
+        await promisify(execFile)(process.execPath, [join(ROOT, 'scripts/dist/src/token.js'), '--agency', 'MIA', '--role', 'officer', ...extra], {
+          cwd: ROOT,
+          env: { ...process.env, HUB_KEYS_DIR: keysDir },
+        })
+      ).stdout.trim();
+    const token = await mint('--acr', 'substantial');
     const fin = demoPeople(DEMO_POPULATION).find((p) => p.case === 'citizen-full')!.fin;
+    // Without --acr the token stands for a password sign-in: identity checks ask for more (STEP_UP_REQUIRED).
+    const weak = await fetch(`http://127.0.0.1:${port}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${await mint()}`, 'x-purpose': 'identity-check' },
+      body: JSON.stringify({ query: '{ __typename }' }),
+    });
+    assert.equal(weak.status, 401);
+    const refused = (await weak.json()) as { errors: Array<{ extensions: Record<string, unknown> }> };
+    assert.deepEqual([refused.errors[0]?.extensions['code'], refused.errors[0]?.extensions['requiredAssurance']], ['STEP_UP_REQUIRED', 'substantial']);
     const expected = citizenAt(DEMO_POPULATION, DEMO_CASES['citizen-full'].citizen);
     const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
       method: 'POST',

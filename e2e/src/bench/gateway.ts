@@ -91,6 +91,8 @@ async function startHubGateway(given: GatewayChildConfig) {
     DATABASE_URL: config.databaseUrl,
     PORT: '0',
     HOST: '127.0.0.1',
+    // Deployed, set: DPoP proofs name it (a baseline from before DPoP ignores it).
+    HUB_PUBLIC_URL: 'https://hub.bench.test',
   };
   // Deployed, both are unset: production, info. hub-quiet logs warnings only.
   delete env['HUB_MODE'];

@@ -163,7 +163,7 @@ async function main(): Promise<void> {
   const keysDir = mkdtempSync(join(tmpdir(), 'hub-scale-keys-'));
   const policies = loadPolicies(POLICIES_DIR, keysDir);
   await ensureDevelopmentKeys(keysDir, policies.agencies.keys());
-  const token = await signDevelopmentToken(keysDir, policies.identity, { agency: 'MIA', roles: ['officer'], ttlSeconds: 6 * 3600 });
+  const token = await signDevelopmentToken(keysDir, policies.identity, { agency: 'MIA', roles: ['officer'], assurance: 'substantial', ttlSeconds: 6 * 3600 });
   const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'x-purpose': 'identity-check' };
   const hubs: Hub[] = [];
   try {

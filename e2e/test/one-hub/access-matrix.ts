@@ -8,7 +8,7 @@ import request from 'supertest';
 import { levelsFor, loadPolicies, purposesFor, type Policies, type RunningGateway } from '@hub/gateway';
 import { SUBGRAPHS } from '@hub/kit';
 import { appealsOf, childProfileOf, citizenDocuments, demoPeople, enforcementCasesOf, foreignerAt, vehicleOf, vocabulary } from '@hub/kit/synthetic';
-import { POLICIES_DIR, sharedTestHub, type TestHub, startGatewayOver } from '../../src/hub';
+import { authorizationOf, POLICIES_DIR, sharedTestHub, type TestHub, startGatewayOver } from '../../src/hub';
 
 /**
  * Every body × every resource × the roles, against a table written by hand from
@@ -353,7 +353,7 @@ describe('the access matrix, body by body and resource by resource', () => {
       for (const body of Object.keys(MATRIX).filter((b) => purposesFor(policies, b, ['officer']).length > 0)) {
         const res = await request(gateway.server)
           .post('/graphql')
-          .set('authorization', `Bearer ${await tokenOf(body, 'officer')}`)
+          .set(await authorizationOf(await tokenOf(body, 'officer')))
           .set(
             'x-purpose',
             purposesFor(policies, body, ['officer']).includes('appeal-handling') ? 'appeal-handling' : purposesFor(policies, body, ['officer'])[0]!,

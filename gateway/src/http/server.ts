@@ -1,4 +1,5 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { ProofReplayCache } from '../identity/dpop';
 import { createServer } from 'node:http';
 import type { Logger } from 'pino';
 import { DEFAULT_SHUTDOWN_GRACE_MS, GracefulServer, listen, sendJson, type SigningKey } from '@hub/kit';
@@ -65,6 +66,10 @@ export interface GatewayOptions {
   bodyTimeoutMs?: number;
   /** People's sign-in through the providers discovered at start (a reload keeps them); absent when none is. */
   signIn?: RelyingParty | null;
+  /** HUB_PUBLIC_URL: what DPoP proofs name (htu); required when a body's tokens are DPoP-bound. */
+  publicUrl?: string;
+  /** DPoP proofs seen, shared by the replicas (Redis); this replica's memory when not given. */
+  proofReplays?: ProofReplayCache;
 }
 
 export interface RunningGateway {
@@ -136,7 +141,10 @@ async function buildEngine(options: GatewayOptions, set: PolicySetParts, shared:
       policies,
       map,
       access: new AccessPolicy(map),
-      identity: new IdentityVerifier(policies),
+      identity: new IdentityVerifier(policies, Date.now, {
+        ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
+        ...(options.proofReplays ? { replays: options.proofReplays } : {}),
+      }),
       limits: set.limits,
       operations: set.operations,
       quotas: options.quotas,
@@ -288,6 +296,7 @@ export async function startGateway(options: GatewayOptions, port: number, host =
       await transport.close();
       await options.journal.close();
       await options.quotas.close();
+      await options.proofReplays?.close();
       await options.consents.close();
       await options.signIn?.close();
     },

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Sessions } from '../sign-in/sessions';
 import type { Identity, IdentityVerifier } from './verifier';
+import type { ProofRequest } from './dpop';
 
 /**
  * Who is calling, from either source the hub knows: a body's token in the Authorization header
@@ -13,12 +14,13 @@ export class CallerVerifier {
     private readonly sessions: Sessions | null,
   ) {}
 
-  async identify(req: IncomingMessage): Promise<Identity> {
+  /** `proof`: what a DPoP-bound token's proof must match (the token verifier checks it). */
+  async identify(req: IncomingMessage, proof: ProofRequest): Promise<Identity> {
     const authorization = req.headers.authorization;
     if (authorization === undefined && this.sessions) {
       const identity = await this.sessions.identify(req);
       if (identity) return identity;
     }
-    return this.tokens.verify(authorization);
+    return this.tokens.verify(authorization, proof);
   }
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { createKeyPair, importSigningKey, type SigningKey } from '@hub/kit';
 import { importJWK, SignJWT, type JWK } from 'jose';
 import type { IdentityProviders } from '../policy/policies';
+import type { AssuranceLevel } from './assurance';
 import { ensureSubjectKey } from '../subjects/keys';
 
 /**
@@ -48,16 +49,31 @@ export interface DevelopmentTokenRequest {
   sub?: string;
   fin?: string;
   ttlSeconds?: number;
+  /** The sign-in it stands for, written as the body's own acr value for that level; no acr (so `low`) when absent. */
+  assurance?: AssuranceLevel;
+  /** Binds the token to a key for DPoP (RFC 9449): the key's SHA-256 JWK thumbprint, as cnf.jkt. */
+  jkt?: string;
 }
 
 /** A development JWT as an agency's identity provider would issue it, signed with its local key. */
 export async function signDevelopmentToken(
   keysDir: string,
-  identity: Pick<IdentityProviders, 'issuerOf' | 'audience'>,
+  identity: Pick<IdentityProviders, 'issuerOf' | 'audience' | 'acrValuesOf'>,
   request: DevelopmentTokenRequest,
 ): Promise<string> {
   const jwk = readPrivateJwk(agencyKeyPaths(keysDir, request.agency).privateJwk);
-  return new SignJWT({ agency: request.agency, roles: request.roles, ...(request.fin ? { fin: request.fin } : {}) })
+  let acr: string | undefined;
+  if (request.assurance) {
+    acr = identity.acrValuesOf(request.agency, request.assurance)[0];
+    if (acr === undefined) throw new Error(`${request.agency}'s acr table (identity-providers.json) has no value for ${request.assurance}`);
+  }
+  return new SignJWT({
+    agency: request.agency,
+    roles: request.roles,
+    ...(request.fin ? { fin: request.fin } : {}),
+    ...(acr ? { acr } : {}),
+    ...(request.jkt ? { cnf: { jkt: request.jkt } } : {}),
+  })
     .setProtectedHeader({ alg: 'EdDSA', kid: jwk.kid ?? '' })
     .setIssuer(identity.issuerOf(request.agency))
     .setAudience(identity.audience)

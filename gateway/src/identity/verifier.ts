@@ -5,7 +5,8 @@ import { FIN_PATTERN, type Role } from '@hub/kit';
 import type { Policies } from '../policy/policies';
 import { ROLES } from '../policy/policies';
 import { Refusal } from '../pipeline/refusal';
-import { isAssuranceLevel, type AssuranceLevel } from './assurance';
+import type { AssuranceLevel } from './assurance';
+import { checkProof, dpopChallenge, dpopRefusal, MemoryProofReplayCache, type ProofReplayCache, type ProofRequest } from './dpop';
 
 /** The verified caller: who signed, for which body, in which roles (R13). */
 export interface Identity {
@@ -21,7 +22,8 @@ export interface Identity {
 export const SUB_PATTERN = /^[A-Za-z0-9._@-]{1,64}$/;
 export const SUB_FORMAT = '1 to 64 letters, digits or . _ @ -';
 
-const refuse = (reason: string) => new Refusal('UNAUTHENTICATED', `Authentication failed: ${reason}.`, 401, { reason });
+const refuse = (reason: string, headers: Record<string, string> = {}) =>
+  new Refusal('UNAUTHENTICATED', `Authentication failed: ${reason}.`, 401, { reason }, headers);
 
 /** A JWKS file is re-read at most this often, however many unknown kids arrive. */
 export const JWKS_RELOAD_COOLDOWN_MS = 5_000;
@@ -52,21 +54,48 @@ export const VERIFIED_TOKEN_MAX_KEEP_MS = 600_000;
 
 interface Verified {
   identity: Identity;
+  /** cnf.jkt of a DPoP-bound token: every request with it needs a proof by that key. */
+  jkt: string | null;
   /** Epoch ms from which the token is expired or too old; the signature, issuer and audience do not change with time. */
   validUntil: number;
   keptUntil: number;
+}
+
+export interface VerifierOptions {
+  /** HUB_PUBLIC_URL: what a DPoP proof's htu names; required when a body's tokens are DPoP-bound. */
+  publicUrl?: string;
+  /** The DPoP proofs seen (Redis when the replicas share it); this replica's memory when absent. */
+  replays?: ProofReplayCache;
+}
+
+/** The bodies whose tokens are DPoP-bound: they need HUB_PUBLIC_URL, which their proofs name. */
+export function dpopBodies(policies: Policies): string[] {
+  return [...policies.agencies.keys()].filter((agency) => policies.identity.senderConstraintOf(agency) === 'dpop');
 }
 
 export class IdentityVerifier {
   private readonly keySets = new Map<string, JWTVerifyGetKey>();
   /** Keyed by the token itself: a different string is a different token, verified in full. */
   private readonly verified = new LRUCache<string, Verified>({ max: VERIFIED_TOKENS_KEPT });
+  private readonly replays: ProofReplayCache;
+  /** What a caller refused at the door is told it may use (RFC 6750 3, RFC 9449 7.1): Bearer, and DPoP when a body's tokens are bound. */
+  private readonly challenge: Record<string, string>;
 
   constructor(
     private readonly policies: Policies,
     /** The clock tokens are checked against; the address limit counts its checks on it too. */
     readonly now: () => number = Date.now,
-  ) {}
+    private readonly options: VerifierOptions = {},
+  ) {
+    const bound = dpopBodies(policies);
+    if (bound.length > 0 && !options.publicUrl)
+      throw new Error(
+        `HUB_PUBLIC_URL must be set: the tokens of ${bound.join(', ')} are DPoP-bound (identity-providers.json), and their proofs name the URL the gateway is reached at`,
+      );
+    this.replays = options.replays ?? new MemoryProofReplayCache();
+    const bearer = 'Bearer realm="hub"';
+    this.challenge = { 'www-authenticate': bound.length > 0 ? `${bearer}, ${dpopChallenge(policies.identity.algorithms)}` : bearer };
+  }
 
   private keysOf(agency: string): JWTVerifyGetKey {
     let keys = this.keySets.get(agency);
@@ -78,31 +107,74 @@ export class IdentityVerifier {
     return keys;
   }
 
-  async verify(authorization: string | undefined): Promise<Identity> {
-    if (!authorization) throw refuse('no Authorization: Bearer token');
-    const token = bearerToken(authorization);
-    if (!token) throw refuse('the Authorization header is not "Bearer <JWT>"');
+  /**
+   * The caller of a request: its token verified (or kept from an earlier request), and for a
+   * DPoP-bound token the proof of this request, checked every time. No `request`: no proof.
+   */
+  async verify(authorization: string | undefined, request?: ProofRequest): Promise<Identity> {
+    const { scheme, token, verified } = await this.verifiedToken(authorization);
+    const algorithms = this.policies.identity.algorithms;
+    if (verified.jkt === null) {
+      if (scheme === 'DPoP') throw dpopRefusal('the token is not bound to a key (no cnf.jkt): send it as "Authorization: Bearer"', algorithms, 'invalid_token');
+      return verified.identity;
+    }
+    if (scheme !== 'DPoP') throw dpopRefusal('a DPoP-bound token must be sent as "Authorization: DPoP <token>" with a DPoP proof', algorithms, 'invalid_token');
+    // Without its public URL the gateway cannot tell what a proof must name (no body of its policy is DPoP-bound).
+    const publicUrl = this.options.publicUrl;
+    if (!publicUrl) throw dpopRefusal('this gateway takes no DPoP-bound tokens (it has no HUB_PUBLIC_URL)', algorithms, 'invalid_token');
+    await checkProof({
+      request: request ?? { proof: undefined, method: '', path: '' },
+      publicUrl,
+      accessToken: token,
+      jkt: verified.jkt,
+      algorithms,
+      clockToleranceSeconds: this.policies.identity.clockToleranceSeconds,
+      now: this.now(),
+      replays: this.replays,
+    });
+    return verified.identity;
+  }
+
+  /**
+   * True when the token verifies (signature, issuer, claims), without a DPoP-bound token's
+   * proof: the address limit's budgeted check, before the identity stage checks the proof.
+   */
+  async verifiesToken(authorization: string | undefined): Promise<boolean> {
+    return this.verifiedToken(authorization).then(
+      () => true,
+      () => false,
+    );
+  }
+
+  private async verifiedToken(authorization: string | undefined): Promise<{ scheme: Scheme; token: string; verified: Verified }> {
+    if (!authorization) throw refuse('no Authorization: Bearer token', this.challenge);
+    const presented = presentedToken(authorization);
+    if (!presented) throw refuse('the Authorization header is not "Bearer <JWT>" or "DPoP <JWT>"', this.challenge);
     const now = this.now();
-    const kept = this.kept(token, now);
-    if (kept) return kept;
-    const identity = await this.verifyToken(token, now);
-    this.verified.set(token, identity);
-    return identity.identity;
+    let verified = this.kept(presented.token, now);
+    if (!verified) {
+      verified = await this.verifyToken(presented.token, now);
+      this.verified.set(presented.token, verified);
+    }
+    return { ...presented, verified };
   }
 
   /**
    * True when the header carries a token this replica verified and that is still valid: a
-   * lookup, no signature check. A forged, expired or never-seen token is not known.
+   * lookup, no signature check. A forged, expired or never-seen token is not known, nor is a
+   * DPoP-bound one: holding it proves nothing until its proof is checked (the identity stage).
    */
   knows(authorization: string | undefined): boolean {
-    const token = authorization ? bearerToken(authorization) : null;
-    return token !== null && this.kept(token, this.now()) !== null;
+    const token = authorization ? presentedToken(authorization)?.token : undefined;
+    if (token === undefined) return false;
+    const kept = this.kept(token, this.now());
+    return kept !== null && kept.jkt === null;
   }
 
-  private kept(token: string, now: number): Identity | null {
+  private kept(token: string, now: number): Verified | null {
     const kept = this.verified.get(token);
     if (!kept) return null;
-    if (now < kept.validUntil && now < kept.keptUntil) return kept.identity;
+    if (now < kept.validUntil && now < kept.keptUntil) return kept;
     // Expired or kept long enough: the full check gives the reason, or keeps it anew.
     this.verified.delete(token);
     return null;
@@ -136,11 +208,17 @@ export class IdentityVerifier {
     } catch (error) {
       throw refuse(describe(error));
     }
-    const identity = identityOf('token', { agency, sub: payload.sub, roles: payload['roles'], fin: payload['fin'], acr: payload['acr'] });
+    const jkt = (payload['cnf'] as { jkt?: unknown } | undefined)?.jkt;
+    if (jkt !== undefined && (typeof jkt !== 'string' || !JKT_PATTERN.test(jkt))) throw refuse('the token\'s "cnf.jkt" must be a SHA-256 JWK thumbprint');
+    if (jkt === undefined && this.policies.identity.senderConstraintOf(agency) === 'dpop')
+      throw refuse(`${agency}'s tokens must be DPoP-bound (cnf.jkt): its policy says so`);
+    // The body's own acr values, read through its table (identity-providers.json).
+    const assurance = this.policies.identity.assuranceOf(agency, payload['acr']);
+    const identity = identityOf('token', { agency, sub: payload.sub, roles: payload['roles'], fin: payload['fin'], assurance });
     // jose's own bounds, so a kept token is refused at the same instant a fresh check would refuse it.
     const { clockToleranceSeconds: tolerance, maxTokenAgeSeconds: maxAge } = this.policies.identity;
     const validUntil = Math.min(((payload.exp ?? 0) + tolerance) * 1000, ((payload.iat ?? 0) + maxAge + tolerance) * 1000);
-    return { identity, validUntil, keptUntil: now + VERIFIED_TOKEN_MAX_KEEP_MS };
+    return { identity, jkt: jkt ?? null, validUntil, keptUntil: now + VERIFIED_TOKEN_MAX_KEEP_MS };
   }
 }
 
@@ -150,8 +228,8 @@ export interface IdentityClaims {
   sub: unknown;
   roles: unknown;
   fin: unknown;
-  /** The hub's level when it names one; anything else is `low`. */
-  acr: unknown;
+  /** The level the vouching party's acr stands for, read through its table. */
+  assurance: AssuranceLevel;
 }
 
 /**
@@ -175,12 +253,18 @@ export function identityOf(what: 'token' | 'sign-in', claims: IdentityClaims): I
     sub,
     roles: Object.freeze([...roles]) as Role[],
     fin: roles.includes('citizen') ? (fin as string) : null,
-    assurance: isAssuranceLevel(claims.acr) ? claims.acr : 'low',
+    assurance: claims.assurance,
   });
 }
 
-function bearerToken(authorization: string): string | null {
-  return /^Bearer\s+([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)$/.exec(authorization)?.[1] ?? null;
+/** A base64url SHA-256 digest (RFC 7638 thumbprint). */
+const JKT_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+
+type Scheme = 'Bearer' | 'DPoP';
+
+function presentedToken(authorization: string): { scheme: Scheme; token: string } | null {
+  const match = /^(Bearer|DPoP)\s+([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)$/.exec(authorization);
+  return match ? { scheme: match[1] as Scheme, token: match[2]! } : null;
 }
 
 function describe(error: unknown): string {

@@ -8,7 +8,8 @@ export type RefusalCode =
   | 'SHUTTING_DOWN'
   | 'CONSENT_UNAVAILABLE'
   | 'PERSISTED_QUERY_NOT_FOUND'
-  | 'PERSISTED_QUERY_REQUIRED';
+  | 'PERSISTED_QUERY_REQUIRED'
+  | 'STEP_UP_REQUIRED';
 
 /**
  * A request the hub will not serve. Every stage of the pipeline throws one of these; the

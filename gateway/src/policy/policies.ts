@@ -50,6 +50,8 @@ export interface PurposePolicy {
   hiddenFromSubject: boolean;
   /** R5: `law` — collection is mandatory by law; `consent` — only persons who consented to the body and purpose. */
   legalBasis: 'law' | 'consent';
+  /** The least assurance a person's sign-in must have to claim it (R13); weaker gets STEP_UP_REQUIRED. */
+  assurance: AssuranceLevel;
 }
 
 /** X-Case-Number under a purpose that names no format of its own. */
@@ -68,6 +70,12 @@ export interface IdentityProviders {
   algorithms: string[];
   issuerOf(agency: string): string;
   jwksOf(agency: string): string;
+  /** The level a token's `acr` stands for at this body (its `acr` table); `low` when it names none the table knows. */
+  assuranceOf(agency: string, acr: unknown): AssuranceLevel;
+  /** The body's `acr` values for a level, for a development token and a step-up's `acr_values`. */
+  acrValuesOf(agency: string, level: AssuranceLevel): string[];
+  /** 'dpop': the body's tokens are sender-constrained (RFC 9449) and served only with a proof. */
+  senderConstraintOf(agency: string): SenderConstraint | null;
 }
 
 /** Which claim of a provider's ID token carries each part of the hub's Identity. */
@@ -101,6 +109,8 @@ export interface SignInPolicy {
   session: { idleTimeoutSeconds: number; absoluteLifetimeSeconds: number };
   providers: ReadonlyMap<string, SignInProvider>;
 }
+
+export type SenderConstraint = 'dpop';
 
 export interface Policies {
   /** People's sign-in (issue 22); null when the file has no signIn section (a hub for systems only). */
@@ -223,9 +233,11 @@ export function loadPolicies(dir: string, keysDir: string): Policies {
       caseNumber,
       hiddenFromSubject: hidden,
       legalBasis,
+      assurance: assuranceAt(entry['assurance'], `purposes.json: ${code}.assurance`),
     });
     // Where the bodies come from, for the reader (docs/access-matrix.md): required, read by no rule.
     stringAt(entry['source'], `purposes.json: ${code}.source`);
+    stringAt(entry['assuranceSource'], `purposes.json: ${code}.assuranceSource`);
   }
 
   const roles = new Map<Role, RolePolicy>();
@@ -280,6 +292,18 @@ export function loadPolicies(dir: string, keysDir: string): Policies {
     const override = overrides[agency] as Record<string, unknown> | undefined;
     return fill(stringAt(override?.[key] ?? defaults[key], `identity-providers.json: ${key}`), agency);
   };
+  // Per body, checked now for every body: its acr table and its sender constraint, an override's or the defaults'.
+  const acrTables = new Map<string, Map<string, AssuranceLevel>>();
+  const constraints = new Map<string, SenderConstraint>();
+  for (const agency of agencies.keys()) {
+    const override = objectAt(overrides[agency] ?? {}, `identity-providers.json: overrides.${agency}`);
+    const where = override['acr'] === undefined ? 'defaults' : `overrides.${agency}`;
+    acrTables.set(agency, acrTableAt(override['acr'] ?? defaults['acr'] ?? {}, `identity-providers.json: ${where}.acr`));
+    const constraint = override['senderConstrained'] ?? defaults['senderConstrained'] ?? null;
+    if (constraint !== null && constraint !== 'dpop')
+      throw new PolicyError(`identity-providers.json: ${agency}'s senderConstrained must be "dpop" or absent, not ${JSON.stringify(constraint)}`);
+    if (constraint) constraints.set(agency, constraint);
+  }
 
   const maxAge = idp['maxTokenAgeSeconds'];
   if (typeof maxAge !== 'number' || !Number.isInteger(maxAge) || maxAge < 60 || maxAge > 7 * 86_400) {
@@ -300,6 +324,9 @@ export function loadPolicies(dir: string, keysDir: string): Policies {
       algorithms: algorithms as string[],
       issuerOf: (agency) => setting(agency, 'issuer'),
       jwksOf: (agency) => setting(agency, 'jwks'),
+      assuranceOf: (agency, acr) => (typeof acr === 'string' ? acrTables.get(agency)?.get(acr) : undefined) ?? 'low',
+      acrValuesOf: (agency, level) => [...(acrTables.get(agency) ?? [])].filter(([, l]) => l === level).map(([value]) => value),
+      senderConstraintOf: (agency) => constraints.get(agency) ?? null,
     },
   };
   checkPurposeBodies(policies);
@@ -363,6 +390,21 @@ function signInPolicy(raw: unknown, agencies: ReadonlyMap<string, Agency>): Sign
   const national = stringAt(section['national'], `${where}.national`);
   if (!providers.has(national)) throw new PolicyError(`${where}.national: no provider named "${national}" (known: ${[...providers.keys()].join(', ')})`);
   return { national, session: { idleTimeoutSeconds, absoluteLifetimeSeconds }, providers };
+}
+
+function assuranceAt(value: unknown, where: string): AssuranceLevel {
+  if (!isAssuranceLevel(value)) throw new PolicyError(`${where} must be one of ${ASSURANCE_LEVELS.join(', ')}, not ${JSON.stringify(value)}`);
+  return value;
+}
+
+/** A body's `acr` values, each to the level it stands for: data, so a provider's own URIs need no code. */
+function acrTableAt(value: unknown, where: string): Map<string, AssuranceLevel> {
+  const table = new Map<string, AssuranceLevel>();
+  for (const [acr, level] of Object.entries(objectAt(value, where))) {
+    if (acr.length === 0) throw new PolicyError(`${where}: an acr value must be non-empty`);
+    table.set(acr, assuranceAt(level, `${where}.${acr}`));
+  }
+  return table;
 }
 
 /**

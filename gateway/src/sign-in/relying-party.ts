@@ -293,7 +293,7 @@ export class RelyingParty {
         sub: payload[provider.claims.sub],
         roles: payload[provider.claims.roles],
         fin: payload[provider.claims.fin],
-        acr: typeof acr === 'string' ? (provider.acr.get(acr) ?? 'low') : 'low',
+        assurance: typeof acr === 'string' ? (provider.acr.get(acr) ?? 'low') : 'low',
       });
     } catch {
       throw new SignInFailed('IDENTITY_REFUSED');

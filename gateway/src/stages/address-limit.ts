@@ -48,10 +48,8 @@ export function useAddressLimit(quotas: Quotas, verifier: IdentityVerifier): Sta
     const spent = counted?.second === second ? counted.spent : 0;
     if (spent >= UNSEEN_TOKEN_CHECKS_PER_SECOND) return false;
     checks.set(address, { second, spent: spent + 1 });
-    return verifier.verify(authorization).then(
-      () => true,
-      () => false,
-    );
+    // The token only: a DPoP-bound token's proof is the identity stage's, checked once per request (its jti is single-use).
+    return verifier.verifiesToken(authorization);
   }
   return {
     name: 'address-limit',

@@ -1,4 +1,6 @@
 import type { CallerVerifier } from '../identity/callers';
+import type { ProofRequest } from '../identity/dpop';
+import type { HubRequest } from '../pipeline/context';
 import type { Stage } from '../pipeline/stage';
 
 /** R13: a verified token of a known agency, or a session of the hub's pages; the subgraphs learn the caller only from the gateway's assertion. */
@@ -6,7 +8,7 @@ export function useIdentity(callers: CallerVerifier): Stage {
   return {
     name: 'identity',
     async onRequest(hub) {
-      hub.identity = await callers.identify(hub.http);
+      hub.identity = await callers.identify(hub.http, proofRequest(hub));
     },
     onSubgraphFetch(hub, call) {
       if (!hub.identity) return;
@@ -14,4 +16,9 @@ export function useIdentity(callers: CallerVerifier): Stage {
       Object.assign(call.claims, { agency, sub, roles, fin });
     },
   };
+}
+
+/** What a DPoP proof must match (RFC 9449 4.3): the method and the path received, every DPoP header sent. */
+function proofRequest(hub: HubRequest): ProofRequest {
+  return { proof: hub.http.headers['dpop'], method: hub.http.method ?? '', path: (hub.http.url ?? '/').split('?')[0]! };
 }

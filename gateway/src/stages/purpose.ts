@@ -1,4 +1,5 @@
 import type { Identity, Purpose } from '../identity/verifier';
+import { meets } from '../identity/assurance';
 import { GENERIC_CASE_NUMBER, MAX_CASE_NUMBER_LENGTH, purposesFor, type Policies } from '../policy/policies';
 import type { HubRequest } from '../pipeline/context';
 import { Refusal } from '../pipeline/refusal';
@@ -27,6 +28,7 @@ export function checkPurpose(policies: Policies, hub: HubRequest, identity: Iden
       { header: 'X-Purpose', purpose, allowed },
     );
   }
+  checkAssurance(policies, hub, identity, purpose);
   const caseNumber = hub.header('x-case-number')?.trim() || null;
   const expected = policies.purposes.get(purpose)?.caseNumber ?? GENERIC_CASE_NUMBER;
   // The case number is journaled: only a value of the purpose's own format, never free text.
@@ -37,6 +39,29 @@ export function checkPurpose(policies: Policies, hub: HubRequest, identity: Iden
     });
   }
   return { purpose, caseNumber };
+}
+
+/**
+ * R13: a person claims a purpose only as strongly signed in as it needs (purposes.json
+ * `assurance`); weaker gets STEP_UP_REQUIRED naming the level, with RFC 9470's challenge for a
+ * token so its client asks the provider again with acr_values. The purpose is journaled (a
+ * code of the table). Not an attempt to exceed authority: the caller may claim the purpose, it
+ * only signed in too weakly. A `system` token is a ministry system's own credential, no person
+ * signed in: the level of a sign-in does not apply to it (docs/decisions/0023).
+ */
+function checkAssurance(policies: Policies, hub: HubRequest, identity: Identity, purpose: string): void {
+  const required = policies.purposes.get(purpose)?.assurance ?? 'low';
+  if (identity.roles.every((role) => role === 'system') || meets(identity.assurance, required)) return;
+  hub.purpose = { purpose, caseNumber: null };
+  const scheme = /^(Bearer|DPoP)\s/.exec(hub.header('authorization') ?? '')?.[1];
+  const acrValues = policies.identity.acrValuesOf(identity.agency, required).join(' ');
+  throw new Refusal(
+    'STEP_UP_REQUIRED',
+    `The purpose ${purpose} needs a sign-in at assurance level ${required}; this one is ${identity.assurance}. Sign in again at ${required}.`,
+    401,
+    { requiredAssurance: required, purpose },
+    scheme ? { 'www-authenticate': `${scheme} error="insufficient_user_authentication", acr_values="${acrValues}"` } : {},
+  );
 }
 
 export function usePurpose(policies: Policies): Stage {

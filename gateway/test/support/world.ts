@@ -80,8 +80,11 @@ export function writeOperation(policiesDir: string, path: string, text: string):
   writeFileSync(join(policiesDir, 'operations', agency!, `${name!}.graphql`), text);
 }
 
+/** The small world's purposes need no more than a password, except enforce: its tests name the level they sign in at. */
+const LOW = { assurance: 'low', assuranceSource: 'test' };
+
 /** Policies of the small world, written where loadPolicies (and its validation) reads them. */
-export function smallPolicies(keysDir: string): { dir: string; policies: Policies; limits: LimitsPolicy } {
+export function smallPolicies(keysDir: string, dpop: readonly string[] = []): { dir: string; policies: Policies; limits: LimitsPolicy } {
   const dir = mkdtempSync(join(tmpdir(), 'hub-unit-policies-'));
   const write = (file: string, json: unknown) => writeFileSync(join(dir, file), JSON.stringify(json));
   write('resources.json', {
@@ -98,7 +101,7 @@ export function smallPolicies(keysDir: string): { dir: string; policies: Policie
   });
   write('purposes.json', {
     purposes: {
-      check: { description: 'A check', descriptionAz: 'yoxlama', legalBasis: 'law', bodies: ['AAA', 'BBB'], source: 'test' },
+      check: { description: 'A check', descriptionAz: 'yoxlama', legalBasis: 'law', bodies: ['AAA', 'BBB'], source: 'test', ...LOW },
       enforce: {
         description: 'Enforcement',
         descriptionAz: 'icra',
@@ -106,10 +109,20 @@ export function smallPolicies(keysDir: string): { dir: string; policies: Policie
         legalBasis: 'law',
         bodies: ['AAA'],
         source: 'test: only AAA enforces',
+        assurance: 'high',
+        assuranceSource: 'test: a person signs in with a qualified e-signature to enforce',
       },
-      audit: { description: 'Internal investigation', descriptionAz: 'araşdırma', legalBasis: 'law', bodies: ['AAA'], roles: ['auditor'], source: 'test' },
-      self: { description: 'Oneself', descriptionAz: 'özü', legalBasis: 'law', bodies: ['AAA', 'BBB'], roles: ['citizen'], source: 'test' },
-      serve: { description: 'A service the person asked for', descriptionAz: 'xidmət', legalBasis: 'consent', bodies: ['AAA', 'BBB'], source: 'test' },
+      audit: {
+        description: 'Internal investigation',
+        descriptionAz: 'araşdırma',
+        legalBasis: 'law',
+        bodies: ['AAA'],
+        roles: ['auditor'],
+        source: 'test',
+        ...LOW,
+      },
+      self: { description: 'Oneself', descriptionAz: 'özü', legalBasis: 'law', bodies: ['AAA', 'BBB'], roles: ['citizen'], source: 'test', ...LOW },
+      serve: { description: 'A service the person asked for', descriptionAz: 'xidmət', legalBasis: 'consent', bodies: ['AAA', 'BBB'], source: 'test', ...LOW },
     },
   });
   write('roles.json', {
@@ -120,9 +133,10 @@ export function smallPolicies(keysDir: string): { dir: string; policies: Policie
       citizen: { purposes: ['self'], resources: { '*': 'none', people: 'restricted' }, introspection: false },
     },
   });
-  // The repository's providers, less people's sign-in: its bodies are the repository's, not this world's.
+  // The repository's settings and acr table, less people's sign-in (its bodies are the repository's, not this world's);
+  // its overrides name bodies this world lacks, so the world's own: the bodies whose tokens are DPoP-bound.
   const { signIn: _signIn, ...providers } = JSON.parse(readFileSync(join(REPO_POLICIES, 'identity-providers.json'), 'utf8')) as Record<string, unknown>;
-  write('identity-providers.json', providers);
+  write('identity-providers.json', { ...providers, overrides: Object.fromEntries(dpop.map((agency) => [agency, { senderConstrained: 'dpop' }])) });
   write('limits.json', JSON.parse(readFileSync(join(REPO_POLICIES, 'limits.json'), 'utf8')));
   for (const [path, text] of Object.entries(SMALL_OPERATIONS)) writeOperation(dir, path, text);
   return { dir, policies: loadPolicies(dir, keysDir), limits: loadLimitsPolicy(dir) };
@@ -172,6 +186,8 @@ export interface Call {
   token?: string | null;
   purpose?: string;
   method?: string;
+  /** The path asked for; /graphql when not given. */
+  url?: string;
   headers?: Record<string, string>;
   body?: unknown;
 }
@@ -213,17 +229,21 @@ export function fakeHttp(call: Call = {}, address = '10.1.2.3'): IncomingMessage
   const body = call.body === undefined ? [] : [Buffer.from(JSON.stringify(call.body))];
   return Object.assign(Readable.from(body, { objectMode: false }), {
     method: call.method ?? 'POST',
+    url: call.url ?? '/graphql',
     headers,
     socket: { remoteAddress: address },
   }) as unknown as IncomingMessage;
 }
 
+/** Where the small world's gateway is reached, as DPoP proofs name it. */
+export const SMALL_WORLD_URL = 'https://hub.test';
+
 export async function smallWorld(
-  options: { production?: boolean; now?: () => number; admission?: AdmissionLimits; subjects?: boolean; signIn?: RelyingParty } = {},
+  options: { production?: boolean; now?: () => number; admission?: AdmissionLimits; subjects?: boolean; dpop?: readonly string[]; signIn?: RelyingParty } = {},
 ): Promise<World> {
   const keysDir = mkdtempSync(join(tmpdir(), 'hub-unit-keys-'));
   mkdirSync(join(keysDir, 'agencies'), { recursive: true });
-  const { dir, policies, limits } = smallPolicies(keysDir);
+  const { dir, policies, limits } = smallPolicies(keysDir, options.dpop);
   await ensureDevelopmentKeys(keysDir, policies.agencies.keys());
   const supergraph = smallSupergraph();
   const map = new ResourceMap(supergraph.apiSchema, supergraph, (s) => policies.resourceOfSubgraph.get(s)?.name ?? null);
@@ -236,7 +256,7 @@ export async function smallWorld(
     policies,
     map,
     access: new AccessPolicy(map),
-    identity: new IdentityVerifier(policies, options.now),
+    identity: new IdentityVerifier(policies, options.now, { publicUrl: SMALL_WORLD_URL }),
     limits,
     operations,
     quotas,
@@ -267,7 +287,8 @@ export async function smallWorld(
     () => undefined,
   );
   const { graphql: pipeline, shutdown } = pipelines;
-  const token: World['token'] = (request) => signDevelopmentToken(keysDir, policies.identity, { roles: ['officer'], ...request });
+  // A person signed in with a qualified e-signature unless a test asks for less (the assurance tests do).
+  const token: World['token'] = (request) => signDevelopmentToken(keysDir, policies.identity, { roles: ['officer'], assurance: 'high', ...request });
   const defaultToken = await token({ agency: 'AAA' });
   const tokenWithClaims: World['tokenWithClaims'] = async (claims) => {
     const jwk = readPrivateJwk(agencyKeyPaths(keysDir, 'AAA').privateJwk);

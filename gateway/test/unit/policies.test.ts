@@ -205,7 +205,15 @@ describe('policy validation at start-up', () => {
       'a purpose no role lists',
       'purposes.json',
       (j) => {
-        j['purposes']['curiosity'] = { description: 'Curiosity', descriptionAz: 'Maraq', legalBasis: 'law', bodies: ['MIA'], source: 'none' };
+        j['purposes']['curiosity'] = {
+          description: 'Curiosity',
+          descriptionAz: 'Maraq',
+          legalBasis: 'law',
+          bodies: ['MIA'],
+          source: 'none',
+          assurance: 'low',
+          assuranceSource: 'none',
+        };
       },
       /purposes\.json: curiosity: no role in roles\.json lists it/,
     ],
@@ -288,6 +296,30 @@ describe('policy validation at start-up', () => {
         j['signIn'].session = { idleTimeoutSeconds: 7200, absoluteLifetimeSeconds: 3600 };
       },
       /signIn\.session: idleTimeoutSeconds is longer than absoluteLifetimeSeconds/,
+    ],
+    [
+      'a purpose level that is not a level of assurance',
+      'purposes.json',
+      (j) => {
+        j['purposes']['operative-search'].assurance = 'medium';
+      },
+      /operative-search\.assurance must be one of low, substantial, high, not "medium"/,
+    ],
+    [
+      'an acr value mapped to no level',
+      'identity-providers.json',
+      (j) => {
+        j['defaults'].acr['urn:x'] = 'strong';
+      },
+      /defaults\.acr\.urn:x must be one of low, substantial, high/,
+    ],
+    [
+      'a sender constraint other than DPoP',
+      'identity-providers.json',
+      (j) => {
+        j['overrides'].SSPS = { senderConstrained: 'mtls' };
+      },
+      /SSPS's senderConstrained must be "dpop" or absent, not "mtls"/,
     ],
   ];
   for (const [what, file, change, message] of mistakes) {
