@@ -36,7 +36,12 @@ export interface UiConfig {
   rolePurposes: Record<string, string[]>;
   /** Roles that may send query text of their own; the others run only their body's registered operations (R7). */
   adHocRoles: string[];
-  /** Development only: mint tokens with the local keys; the playground also gets the demo persons to try. */
+  /** The providers people sign in with (the gateway's /auth/sign-in), the national one named; null when the hub has none. */
+  signIn: null | {
+    providers: Array<{ name: string; title: string; titleAz: string }>;
+    national: string;
+  };
+  /** Development only: mint tokens with the local keys (machine clients'); the playground also gets the demo persons to try. */
   development: null | {
     roles: string[];
     people: DemoPeople;
@@ -96,6 +101,7 @@ export function uiRoutes(options: UiOptions): Map<string, UiRoute> {
     })),
     rolePurposes: Object.fromEntries([...policies.roles].map(([role, p]) => [role, p.purposes])),
     adHocRoles: ROLES.filter((role) => mayRunAdHoc(policies, [role])),
+    signIn: null,
     development: production
       ? null
       : {
