@@ -17,6 +17,11 @@ import { RegistrationNumbers } from './journal/registration';
 import { loadSubjectKeys, subjectKeyPath, subjectKeyReadable } from './subjects/keys';
 import type { GatewayOptions, RunningGateway } from './http/server';
 import type { DemoPeople } from './http/pages';
+import { discoverProviders, RelyingParty, type DiscoveredProvider } from './sign-in/relying-party';
+import { Sessions } from './sign-in/sessions';
+import { MemorySignInStore, RedisSignInStore } from './sign-in/store';
+import { sessionExpiredEntry } from './journal/session-expired';
+import type { AuditJournal } from './journal/writer';
 
 /** The demo persons the development playground offers, with a passport number to try. */
 export function demoPeopleOf(seed: number): DemoPeople {
@@ -155,6 +160,28 @@ export async function reloadPolicySet(config: GatewayConfig, logger: Logger, tar
   return set.sha256;
 }
 
+/**
+ * People's sign-in: sessions in Redis when REDIS_URL is set (every replica sees them), in memory
+ * otherwise; an expired session found is journaled as its own event.
+ */
+function relyingParty(
+  config: GatewayConfig,
+  policies: Policies,
+  providers: Map<string, DiscoveredProvider>,
+  journal: AuditJournal,
+  registrations: RegistrationNumbers,
+  logger: Logger,
+): RelyingParty | null {
+  if (!policies.signIn || !config.publicUrl || providers.size === 0) return null;
+  const store = config.redisUrl ? new RedisSignInStore(config.redisUrl) : new MemorySignInStore();
+  const sessions = new Sessions(store, policies.signIn.session, new URL(config.publicUrl).origin, (session, address) =>
+    journal
+      .append(sessionExpiredEntry(registrations.next(), session.identity, address, new Date()))
+      .catch((error: unknown) => logger.error({ err: error }, 'session expiry not journaled')),
+  );
+  return new RelyingParty(providers, policies.signIn, sessions, store, config.publicUrl, policies.identity.clockToleranceSeconds, policies.identity.algorithms);
+}
+
 /** Everything the gateway checks and loads before it takes its first request. */
 export async function prepareGateway(config: GatewayConfig, logger: Logger): Promise<GatewayOptions> {
   // Checked as one set before anything else starts; a refusal at start is a configuration error naming the file.
@@ -165,6 +192,8 @@ export async function prepareGateway(config: GatewayConfig, logger: Logger): Pro
     throw error instanceof PolicySetRefused ? error.cause : error;
   }
   const { policies, limits, supergraph, operations } = set;
+  // Before anything else starts: production stops here on a provider that cannot serve, naming it.
+  const providers = await discoverProviders(policies.signIn, { keysDir: config.keysDir, publicUrl: config.publicUrl, production: config.production, logger });
   const signingKey = await loadGatewaySigningKey(config.keysDir);
   for (const { name } of supergraph.subgraphs) {
     if (!policies.resourceOfSubgraph.has(name)) logger.warn({ subgraph: name }, 'no policy binds this subgraph to a resource: it is refused to everyone');
@@ -177,6 +206,7 @@ export async function prepareGateway(config: GatewayConfig, logger: Logger): Pro
   // Which rules applied to a record: when this set came into force, and what it replaced (after the upkeep made this month's partition).
   const change = await journalPolicyChange(config.auditDatabaseUrl, set.sha256, () => registrations.next());
   if (change) logger.info({ policySet: set.sha256, previous: change.previous }, 'policy change journaled');
+  const journal = PostgresAuditJournal.connect(config.auditDatabaseUrl, config.journal).keepUp(upkeep);
   return {
     policySet: set,
     policies,
@@ -184,8 +214,9 @@ export async function prepareGateway(config: GatewayConfig, logger: Logger): Pro
     signingKey,
     subjectKeys: loadSubjectKeys(config.keysDir),
     consents: await PostgresConsentStore.open(config.auditDatabaseUrl),
-    journal: PostgresAuditJournal.connect(config.auditDatabaseUrl, config.journal).keepUp(upkeep),
+    journal,
     registrations,
+    signIn: relyingParty(config, policies, providers, journal, registrations, logger),
     logger,
     production: config.production,
     subgraphTimeoutMs: config.subgraphTimeoutMs,

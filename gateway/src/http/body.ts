@@ -25,7 +25,18 @@ const cutOff = () => new Refusal('BAD_REQUEST', 'The request body was cut off be
 const notJson = () => new Refusal('BAD_REQUEST', 'The request body is not valid JSON.', 400, { reason: 'INVALID_JSON' });
 
 /** The body as JSON; undefined when it is empty. A streamed body stops being read at the first byte over the limit. */
-export function readJsonBody(req: IncomingMessage, limits: BodyLimits): Promise<unknown> {
+export async function readJsonBody(req: IncomingMessage, limits: BodyLimits): Promise<unknown> {
+  const text = await readTextBody(req, limits);
+  if (text.length === 0) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw notJson();
+  }
+}
+
+/** The body as UTF-8 text (a form's, say), within the same limits. */
+export function readTextBody(req: IncomingMessage, limits: BodyLimits): Promise<string> {
   const declared = Number(req.headers['content-length']);
   if (Number.isInteger(declared) && declared > limits.maxBytes) return Promise.reject(tooLarge(limits.maxBytes, declared));
   if (req.destroyed) return Promise.reject(cutOff());
@@ -48,13 +59,7 @@ export function readJsonBody(req: IncomingMessage, limits: BodyLimits): Promise<
     };
     const onEnd = () => {
       stop();
-      const text = Buffer.concat(chunks).toString('utf8');
-      if (text.length === 0) return resolve(undefined);
-      try {
-        resolve(JSON.parse(text) as unknown);
-      } catch {
-        reject(notJson());
-      }
+      resolve(Buffer.concat(chunks).toString('utf8'));
     };
     // Closed or failed before its end: the client went away, or its connection did.
     const onClose = () => refuse(cutOff());

@@ -30,6 +30,7 @@ import type { ConsentStore } from '../subjects/consents';
 import { consentEvent } from './consent-route';
 import { EngineSwitch } from './engine-switch';
 import { DEFAULT_BODY_TIMEOUT_MS } from './body';
+import type { RelyingParty } from '../sign-in/relying-party';
 
 export interface GatewayOptions {
   /** The policy set in force, by its hash (policy/policy-set.ts); absent for a gateway assembled from parts in tests. */
@@ -62,6 +63,8 @@ export interface GatewayOptions {
   admission?: AdmissionLimits;
   /** How long a request body may take to arrive; DEFAULT_BODY_TIMEOUT_MS when not given. */
   bodyTimeoutMs?: number;
+  /** People's sign-in through the providers discovered at start (a reload keeps them); absent when none is. */
+  signIn?: RelyingParty | null;
 }
 
 export interface RunningGateway {
@@ -145,6 +148,7 @@ async function buildEngine(options: GatewayOptions, set: PolicySetParts, shared:
       consents: options.consents,
       bodyTimeoutMs: options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS,
       caches,
+      signIn: options.signIn ?? null,
     },
     apollo.execute,
     (stage, error) => logger.error({ stage, err: errorSummary(error) }, 'stage failed'),
@@ -153,10 +157,26 @@ async function buildEngine(options: GatewayOptions, set: PolicySetParts, shared:
     result.refusal ? result.body : { registrationNumber: hub.registrationNumber, ...rest };
   const routes = new Map<string, PipelineRoute>([
     ['/graphql', { pipeline: pipelines.graphql, event: () => 'query' }],
-    ['/session/sign-in', { pipeline: pipelines.session, event: () => 'sign-in', answer: (hub, result) => withNumber(hub, result, {}) }],
-    ['/session/sign-out', { pipeline: pipelines.session, event: () => 'sign-out', answer: (hub, result) => withNumber(hub, result, {}) }],
     ['/operations', { pipeline: pipelines.operations, event: () => 'query', answer: (hub, result) => withNumber(hub, result, result.body.data ?? {}) }],
   ]);
+  // A pasted token's use, journaled as a sign-in and sign-out: development's token form only; people in production sign in at /auth (decision 0020).
+  if (!options.production) {
+    routes.set('/session/sign-in', { pipeline: pipelines.session, event: () => 'sign-in', answer: (hub, result) => withNumber(hub, result, {}) });
+    routes.set('/session/sign-out', { pipeline: pipelines.session, event: () => 'sign-out', answer: (hub, result) => withNumber(hub, result, {}) });
+  }
+  if (pipelines.auth) {
+    routes.set('/auth/callback', { pipeline: pipelines.auth.callback, event: () => 'sign-in' });
+    routes.set('/auth/sign-out', {
+      pipeline: pipelines.auth.signOut,
+      event: () => 'sign-out',
+      answer: (hub, result) => withNumber(hub, result, result.body.data ?? {}),
+    });
+    routes.set('/auth/backchannel-logout', {
+      pipeline: pipelines.auth.backchannelLogout,
+      event: () => 'backchannel-logout',
+      answer: (hub, result) => withNumber(hub, result, result.body.data ?? {}),
+    });
+  }
   if (pipelines.consents) {
     routes.set('/me/consents', {
       pipeline: pipelines.consents,
@@ -200,6 +220,11 @@ export async function startGateway(options: GatewayOptions, port: number, host =
 
   const ui = uiRoutes({ policies, production: options.production, demoPeople: options.demoPeople ?? [] });
   if (!options.production && options.developmentKeysDir) ui.set('/dev/token', developmentTokenRoute(policies, options.developmentKeysDir));
+  const { signIn } = options;
+  if (signIn) {
+    ui.set('/auth/sign-in', (req, res) => signIn.signIn(req, res));
+    ui.set('/auth/session', (req, res) => signIn.session(req, res));
+  }
   const probes = probeRoutes({
     subgraphs: supergraph.subgraphs,
     journal: options.journal,
@@ -257,6 +282,7 @@ export async function startGateway(options: GatewayOptions, port: number, host =
       await options.journal.close();
       await options.quotas.close();
       await options.consents.close();
+      await options.signIn?.close();
     },
   };
 }

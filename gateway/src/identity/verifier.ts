@@ -136,31 +136,47 @@ export class IdentityVerifier {
     } catch (error) {
       throw refuse(describe(error));
     }
-    // The sub and the roles are journaled: claims the caller's body controls, so only of a known shape.
-    const sub = payload.sub;
-    if (typeof sub !== 'string' || !SUB_PATTERN.test(sub)) throw refuse(`the token's "sub" must be ${SUB_FORMAT}`);
-    const roles = payload['roles'];
-    if (!Array.isArray(roles) || roles.length === 0) throw refuse(`the token's roles must be a non-empty list of ${ROLES.join(', ')}`);
-    if (roles.length > ROLES.length) throw refuse(`the token carries more than ${ROLES.length} roles`);
-    if (roles.some((r) => !ROLES.includes(r as Role))) throw refuse(`the token names an unknown role (known: ${ROLES.join(', ')})`);
-    if (new Set(roles).size !== roles.length) throw refuse('the token names a role twice');
-    const fin = payload['fin'];
-    if (roles.includes('citizen')) {
-      if (roles.length > 1) throw refuse('a citizen token carries no other role');
-      if (typeof fin !== 'string' || !FIN_PATTERN.test(fin)) throw refuse("a citizen token must carry the person's FİN");
-    }
-    const identity: Identity = Object.freeze({
-      agency,
-      sub,
-      roles: Object.freeze([...roles]) as Role[],
-      fin: roles.includes('citizen') ? (fin as string) : null,
-      assurance: isAssuranceLevel(payload['acr']) ? payload['acr'] : 'low',
-    });
+    const identity = identityOf('token', { agency, sub: payload.sub, roles: payload['roles'], fin: payload['fin'], acr: payload['acr'] });
     // jose's own bounds, so a kept token is refused at the same instant a fresh check would refuse it.
     const { clockToleranceSeconds: tolerance, maxTokenAgeSeconds: maxAge } = this.policies.identity;
     const validUntil = Math.min(((payload.exp ?? 0) + tolerance) * 1000, ((payload.iat ?? 0) + maxAge + tolerance) * 1000);
     return { identity, validUntil, keptUntil: now + VERIFIED_TOKEN_MAX_KEEP_MS };
   }
+}
+
+/** The claims an identity is made of, whoever vouched for them: a token, or a provider people sign in with. */
+export interface IdentityClaims {
+  agency: string;
+  sub: unknown;
+  roles: unknown;
+  fin: unknown;
+  /** The hub's level when it names one; anything else is `low`. */
+  acr: unknown;
+}
+
+/**
+ * The shape checks every identity passes, from a token or a sign-in: the sub and the roles are
+ * journaled, claims the caller's body controls, so only of a known shape; a citizen is only a
+ * citizen and carries a FİN. Refused UNAUTHENTICATED naming what is wrong.
+ */
+export function identityOf(what: 'token' | 'sign-in', claims: IdentityClaims): Identity {
+  const { agency, sub, roles, fin } = claims;
+  if (typeof sub !== 'string' || !SUB_PATTERN.test(sub)) throw refuse(`the ${what}'s "sub" must be ${SUB_FORMAT}`);
+  if (!Array.isArray(roles) || roles.length === 0) throw refuse(`the ${what}'s roles must be a non-empty list of ${ROLES.join(', ')}`);
+  if (roles.length > ROLES.length) throw refuse(`the ${what} carries more than ${ROLES.length} roles`);
+  if (roles.some((r) => !ROLES.includes(r as Role))) throw refuse(`the ${what} names an unknown role (known: ${ROLES.join(', ')})`);
+  if (new Set(roles).size !== roles.length) throw refuse(`the ${what} names a role twice`);
+  if (roles.includes('citizen')) {
+    if (roles.length > 1) throw refuse(`a citizen ${what} carries no other role`);
+    if (typeof fin !== 'string' || !FIN_PATTERN.test(fin)) throw refuse(`a citizen ${what} must carry the person's FİN`);
+  }
+  return Object.freeze({
+    agency,
+    sub,
+    roles: Object.freeze([...roles]) as Role[],
+    fin: roles.includes('citizen') ? (fin as string) : null,
+    assurance: isAssuranceLevel(claims.acr) ? claims.acr : 'low',
+  });
 }
 
 function bearerToken(authorization: string): string | null {

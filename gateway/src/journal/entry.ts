@@ -51,7 +51,9 @@ export function journalEntryOf(hub: HubRequest, result: HubResult): JournalEntry
   const partRefusal = errorCodes.find((code) => PART_REFUSALS.has(code)) ?? null;
   const gatewayCutOnly = partRefusal === 'FORBIDDEN' && hub.forbidden.length === errorCodes.filter((c) => c === 'FORBIDDEN').length;
   const served = gatewayCutOnly ? hub.requested.size > 0 : records > 0;
-  const reason = refusal ?? partRefusal;
+  // A failed sign-in's reason is its code (STATE_MISMATCH, ...): what an auditor tells failures apart by.
+  const signInFailure = hub.event === 'sign-in-failed' ? result.refusal?.extensions['reason'] : undefined;
+  const reason = typeof signInFailure === 'string' ? signInFailure : (refusal ?? partRefusal);
   const decision = refusal ? 'refused' : partRefusal ? (served ? 'partly-refused' : 'refused') : 'allowed';
   const refusalReason = result.refusal?.extensions['reason'];
   return {

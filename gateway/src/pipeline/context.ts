@@ -38,7 +38,8 @@ export class HubRequest {
 
   constructor(
     readonly http: IncomingMessage,
-    readonly event: JournalEntry['event'],
+    /** What the journal records this request as; a sign-in's callback learns only at its end whether it is `sign-in-failed`. */
+    public event: JournalEntry['event'],
     now: Date,
   ) {
     this.receivedAt = now;

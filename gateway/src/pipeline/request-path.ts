@@ -36,6 +36,8 @@ import { useRegistration } from '../stages/registration';
 import { useShutdown } from '../stages/shutdown';
 import { useSubjects } from '../stages/subjects';
 import { useTrustedOperations } from '../stages/trusted-operations';
+import { CallerVerifier } from '../identity/callers';
+import type { RelyingParty } from '../sign-in/relying-party';
 
 export interface PipelineDeps {
   policies: Policies;
@@ -59,6 +61,8 @@ export interface PipelineDeps {
   bodyTimeoutMs: number;
   /** The request path's caches (document-cache.ts), counted in the metrics. */
   caches: Caches;
+  /** People's sign-in (sign-in/relying-party.ts); null when no provider is configured and discovered. */
+  signIn: RelyingParty | null;
 }
 
 /** The last step of a GraphQL request: Apollo's gateway (upstream/apollo.ts), or a test's fake. */
@@ -77,7 +81,7 @@ export function hubPipelines(d: PipelineDeps, execute: Executor, reportFault: Fa
   const shutdown = useShutdown(); // R14: a stop cuts what is left, answered and journaled as such
   const admission = useAdmission(d.admission); // R14: a saturated replica sheds load at once
   const addressLimit = useAddressLimit(d.quotas, d.identity); // hostile traffic refused before its token is read
-  const identity = useIdentity(d.identity); // R13: a verified token of a known body
+  const identity = useIdentity(new CallerVerifier(d.identity, d.signIn?.sessions ?? null)); // R13: a verified token of a known body, or a person's session
   const documents = new DocumentCache(d.caches);
   const body: BodyLimits = { maxBytes: d.limits.requestBodyBytes, timeoutMs: d.bodyTimeoutMs };
   const graphql = new Pipeline(
@@ -124,7 +128,21 @@ export function hubPipelines(d: PipelineDeps, execute: Executor, reportFault: Fa
   const outer = (http: Parameters<typeof useHttp>[0], steps: Steps) =>
     new Pipeline([monitoring, registration, journal, shutdown, admission, useHttp(http), addressLimit, identity], steps, reportFault);
   const done = async (): Promise<HubResult> => ({ status: 200, headers: {}, body: {}, refusal: null });
+  // Sign-in's own routes: the callback and the provider's back-channel logout carry no caller yet.
+  const anonymous = (http: Parameters<typeof useHttp>[0], steps: Steps) =>
+    new Pipeline([monitoring, registration, journal, shutdown, admission, useHttp(http), addressLimit], steps, reportFault);
+  const { signIn } = d;
   return {
+    auth: signIn
+      ? {
+          callback: anonymous({ methods: ['GET'] }, { execute: (hub) => signIn.callback(hub) }),
+          signOut: outer({ methods: ['POST'] }, { execute: (hub) => signIn.signOut(hub) }),
+          backchannelLogout: anonymous(
+            { methods: ['POST'] },
+            { execute: (hub) => signIn.backchannelLogout(hub, { maxBytes: LOGOUT_BODY_BYTES, timeoutMs: d.bodyTimeoutMs }) },
+          ),
+        }
+      : null,
     graphql,
     // Officers' sign-in and sign-out (6.9.1.4): nothing in the body is needed.
     session: outer({ methods: ['POST'] }, { execute: done }),
@@ -161,5 +179,7 @@ export function hubPipelines(d: PipelineDeps, execute: Executor, reportFault: Fa
   };
 }
 
+/** A logout token is a signed JWT of a few hundred bytes. */
+const LOGOUT_BODY_BYTES = 16_384;
 /** A consent is an agency and a purpose: a few hundred bytes. */
 const CONSENT_BODY_BYTES = 4_096;

@@ -50,7 +50,8 @@ export interface HubResponseBody {
 /** What the caller will get: stages may add to it or, like the journal, replace it. */
 export interface HubResult {
   status: number;
-  headers: Record<string, string>;
+  /** A list only for Set-Cookie, which cannot be joined. */
+  headers: Record<string, string | string[]>;
   body: HubResponseBody;
   /** Set when a stage refused the request; null when the operation was executed. */
   refusal: Refusal | null;

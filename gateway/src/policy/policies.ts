@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AccessLevel, Role } from '@hub/kit';
+import { ASSURANCE_LEVELS, isAssuranceLevel, type AssuranceLevel } from '../identity/assurance';
 
 /**
  * The rules as data (policies/*.json), validated once at start-up: a typo in an agency,
@@ -69,7 +70,41 @@ export interface IdentityProviders {
   jwksOf(agency: string): string;
 }
 
+/** Which claim of a provider's ID token carries each part of the hub's Identity. */
+export interface SignInClaims {
+  sub: string;
+  fin: string;
+  agency: string;
+  roles: string;
+  acr: string;
+}
+
+/** A provider people sign in with (OpenID Connect): the gateway is its confidential client. */
+export interface SignInProvider {
+  name: string;
+  title: string;
+  titleAz: string;
+  issuer: string;
+  clientId: string;
+  /** Relative to HUB_KEYS_DIR; read at start-up, never part of the policy set. */
+  clientSecretFile: string;
+  /** The bodies whose people this provider may vouch for: an ID token naming another is refused. */
+  bodies: ReadonlySet<string>;
+  claims: SignInClaims;
+  /** The provider's acr values and the hub's level each stands for; an acr not listed is `low`. */
+  acr: ReadonlyMap<string, AssuranceLevel>;
+}
+
+export interface SignInPolicy {
+  /** The provider in ASAN Login's place: chosen when a sign-in names none. */
+  national: string;
+  session: { idleTimeoutSeconds: number; absoluteLifetimeSeconds: number };
+  providers: ReadonlyMap<string, SignInProvider>;
+}
+
 export interface Policies {
+  /** People's sign-in (issue 22); null when the file has no signIn section (a hub for systems only). */
+  signIn: SignInPolicy | null;
   agencies: Map<string, Agency>;
   resources: Map<string, ResourceBinding>;
   resourceOfSubgraph: Map<string, ResourceBinding>;
@@ -252,6 +287,7 @@ export function loadPolicies(dir: string, keysDir: string): Policies {
   }
 
   const policies: Policies = {
+    signIn: idp['signIn'] === undefined ? null : signInPolicy(idp['signIn'], agencies),
     agencies,
     resources,
     resourceOfSubgraph,
@@ -268,6 +304,65 @@ export function loadPolicies(dir: string, keysDir: string): Policies {
   };
   checkPurposeBodies(policies);
   return policies;
+}
+
+const SIGN_IN_CLAIMS: ReadonlyArray<keyof SignInClaims> = ['sub', 'fin', 'agency', 'roles', 'acr'];
+const PROVIDER_NAME = /^[a-z0-9][a-z0-9-]{0,31}$/;
+
+/** The signIn section of identity-providers.json: every error names the provider and the field. */
+function signInPolicy(raw: unknown, agencies: ReadonlyMap<string, Agency>): SignInPolicy {
+  const where = 'identity-providers.json: signIn';
+  const section = objectAt(raw, where);
+  const session = objectAt(section['session'], `${where}.session`);
+  const seconds = (key: string, min: number, max: number) => {
+    const value = session[key];
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max)
+      throw new PolicyError(`${where}.session.${key} must be an integer from ${min} to ${max}`);
+    return value;
+  };
+  const idleTimeoutSeconds = seconds('idleTimeoutSeconds', 60, 86_400);
+  const absoluteLifetimeSeconds = seconds('absoluteLifetimeSeconds', 300, 7 * 86_400);
+  if (idleTimeoutSeconds > absoluteLifetimeSeconds) throw new PolicyError(`${where}.session: idleTimeoutSeconds is longer than absoluteLifetimeSeconds`);
+  const providers = new Map<string, SignInProvider>();
+  for (const [name, value] of Object.entries(objectAt(section['providers'], `${where}.providers`))) {
+    const at = `${where}.providers.${name}`;
+    if (!PROVIDER_NAME.test(name)) throw new PolicyError(`${at}: a provider's name is 1 to 32 lower-case letters, digits or -`);
+    const entry = objectAt(value, at);
+    const issuer = stringAt(entry['issuer'], `${at}.issuer`);
+    let url: URL;
+    try {
+      url = new URL(issuer);
+    } catch {
+      throw new PolicyError(`${at}.issuer is not a URL`);
+    }
+    if (url.protocol !== 'https:' && !['localhost', '127.0.0.1', '[::1]'].includes(url.hostname))
+      throw new PolicyError(`${at}.issuer must be an https:// URL (http:// only on loopback, for the demo)`);
+    const secretFile = stringAt(entry['clientSecretFile'], `${at}.clientSecretFile`);
+    if (secretFile.startsWith('/') || secretFile.split(/[\\/]/).includes('..'))
+      throw new PolicyError(`${at}.clientSecretFile must be a path inside HUB_KEYS_DIR`);
+    const claimsEntry = objectAt(entry['claims'], `${at}.claims`);
+    const claims = Object.fromEntries(SIGN_IN_CLAIMS.map((claim) => [claim, stringAt(claimsEntry[claim], `${at}.claims.${claim}`)])) as unknown as SignInClaims;
+    const acr = new Map<string, AssuranceLevel>();
+    for (const [value, level] of Object.entries(objectAt(entry['acr'], `${at}.acr`))) {
+      if (!isAssuranceLevel(level))
+        throw new PolicyError(`${at}.acr.${value}: unknown level ${JSON.stringify(level)} (expected ${ASSURANCE_LEVELS.join(', ')})`);
+      acr.set(value, level);
+    }
+    providers.set(name, {
+      name,
+      title: stringAt(entry['title'], `${at}.title`),
+      titleAz: stringAt(entry['titleAz'], `${at}.titleAz`),
+      issuer,
+      clientId: stringAt(entry['clientId'], `${at}.clientId`),
+      clientSecretFile: secretFile,
+      bodies: listAt(entry['bodies'], `${at}.bodies`, (body) => agencies.has(body), 'agency'),
+      claims,
+      acr,
+    });
+  }
+  const national = stringAt(section['national'], `${where}.national`);
+  if (!providers.has(national)) throw new PolicyError(`${where}.national: no provider named "${national}" (known: ${[...providers.keys()].join(', ')})`);
+  return { national, session: { idleTimeoutSeconds, absoluteLifetimeSeconds }, providers };
 }
 
 /**

@@ -1,4 +1,5 @@
 import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import type { RelyingParty } from '../../src/sign-in/relying-party';
 import type { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
 import { tmpdir } from 'node:os';
@@ -215,7 +216,9 @@ export function fakeHttp(call: Call = {}, address = '10.1.2.3'): IncomingMessage
   }) as unknown as IncomingMessage;
 }
 
-export async function smallWorld(options: { production?: boolean; now?: () => number; admission?: AdmissionLimits; subjects?: boolean } = {}): Promise<World> {
+export async function smallWorld(
+  options: { production?: boolean; now?: () => number; admission?: AdmissionLimits; subjects?: boolean; signIn?: RelyingParty } = {},
+): Promise<World> {
   const keysDir = mkdtempSync(join(tmpdir(), 'hub-unit-keys-'));
   mkdirSync(join(keysDir, 'agencies'), { recursive: true });
   const { dir, policies, limits } = smallPolicies(keysDir);
@@ -245,6 +248,7 @@ export async function smallWorld(options: { production?: boolean; now?: () => nu
     consents,
     bodyTimeoutMs: 1_000,
     caches: new Caches(),
+    signIn: options.signIn ?? null,
   };
   // The executor answers what each run says; what reached it is kept per request.
   const calls = new WeakMap<HubRequest, ExecutorCall>();

@@ -10,8 +10,20 @@ export interface JournalEntry {
    * `correction`: what the caller got when the gateway could not tell whether this number's record was written (decision 0018).
    * `policy-change`: a gateway put a policy set in force; operationId is the set's `sha256:<hex>`, reason the one it replaced (decision 0019).
    *   Decision `refused`: a set refused at reload; operationId its hash (or null), reason the refusal's code.
+   * `sign-in-failed`: reason is the failure's code (STATE_MISMATCH, NONCE_MISMATCH, ...), never what the provider or the person sent.
+   * `session-expired`, `backchannel-logout`: a session ended by its idle timeout or lifetime, or by its provider (docs/decisions/0020).
    */
-  event: 'query' | 'sign-in' | 'sign-out' | 'consent-grant' | 'consent-withdraw' | 'correction' | 'policy-change';
+  event:
+    | 'query'
+    | 'sign-in'
+    | 'sign-in-failed'
+    | 'sign-out'
+    | 'session-expired'
+    | 'backchannel-logout'
+    | 'consent-grant'
+    | 'consent-withdraw'
+    | 'correction'
+    | 'policy-change';
   receivedAt: Date;
   agency: string | null;
   sub: string | null;

@@ -9,7 +9,10 @@ export enum AuditDecision {
 export enum AuditEvent {
   QUERY = 'query',
   SIGN_IN = 'sign-in',
+  SIGN_IN_FAILED = 'sign-in-failed',
   SIGN_OUT = 'sign-out',
+  SESSION_EXPIRED = 'session-expired',
+  BACKCHANNEL_LOGOUT = 'backchannel-logout',
   CONSENT_GRANT = 'consent-grant',
   CONSENT_WITHDRAW = 'consent-withdraw',
   CORRECTION = 'correction',
@@ -19,7 +22,7 @@ registerEnumType(AuditDecision, { name: 'AuditDecision' });
 registerEnumType(AuditEvent, {
   name: 'AuditEvent',
   description:
-    "Queries of state bodies, logins and logouts (6.9.1), citizens' consents granted and withdrawn (R5), corrections and policy changes. A correction says what the caller of its registration number got when the gateway could not tell whether that request's record was written: the answer was withheld (AUDIT_UNAVAILABLE); it supersedes the record of the same number, which stays as written. A policy change: a gateway put a policy set in force (operationId: the set's sha256:<hex>; reason: the set it replaced, null for the first).",
+    "Queries of state bodies, logins and logouts (6.9.1: sign-ins, failed sign-ins with their reason code, sign-outs, sessions expired, sessions ended by their provider's back-channel logout), citizens' consents granted and withdrawn (R5), corrections and policy changes. A correction says what the caller of its registration number got when the gateway could not tell whether that request's record was written: the answer was withheld (AUDIT_UNAVAILABLE); it supersedes the record of the same number, which stays as written. A policy change: a gateway put a policy set in force (operationId: the set's sha256:<hex>; reason: the set it replaced, null for the first).",
 });
 
 @ObjectType({ description: 'One resource a request touched: the level applied and what came back (never the data).' })
