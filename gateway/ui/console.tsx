@@ -117,7 +117,18 @@ interface FilterForm {
   operation: string;
 }
 
-const EMPTY_FILTER: FilterForm = { from: '', to: '', event: '', agency: '', sub: '', resource: '', decision: '', positive: '', registrationNumber: '', operation: '' };
+const EMPTY_FILTER: FilterForm = {
+  from: '',
+  to: '',
+  event: '',
+  agency: '',
+  sub: '',
+  resource: '',
+  decision: '',
+  positive: '',
+  registrationNumber: '',
+  operation: '',
+};
 
 /** The form as an AuditFilter: empty fields are left out; local date-times become ISO 8601. */
 function auditFilter(form: FilterForm): Record<string, unknown> {

@@ -192,8 +192,7 @@ export function DevelopmentTokenForm({ agencies, roles, defaultRole, suggestion,
         </select>
       </label>
       <label>
-        {t('session.user')}{' '}
-        <input data-testid="dev-sub" value={sub} placeholder={t('session.optional')} size={14} onChange={(e) => setSub(e.target.value)} />
+        {t('session.user')} <input data-testid="dev-sub" value={sub} placeholder={t('session.optional')} size={14} onChange={(e) => setSub(e.target.value)} />
       </label>
       <button type="submit" data-testid="dev-sign-in">
         {t('session.mintRole')}

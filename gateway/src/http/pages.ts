@@ -20,6 +20,8 @@ export interface UiOptions {
   production: boolean;
   /** Development only: the demo persons the playground offers to try. */
   demoPeople: DemoPeople;
+  /** The providers people sign in with, as the gateway discovered them; null when it has none. */
+  signIn: UiConfig['signIn'];
 }
 
 export type DemoPeople = Array<{ case: string; fin: string; passport: string | null }>;
@@ -101,7 +103,7 @@ export function uiRoutes(options: UiOptions): Map<string, UiRoute> {
     })),
     rolePurposes: Object.fromEntries([...policies.roles].map(([role, p]) => [role, p.purposes])),
     adHocRoles: ROLES.filter((role) => mayRunAdHoc(policies, [role])),
-    signIn: null,
+    signIn: options.signIn,
     development: production
       ? null
       : {
