@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -11,6 +11,8 @@ import { ensureDevelopmentKeys, loadPolicies, policyKeyPaths, signDevelopmentTok
 import { citizenAt, type PopulationOptions } from '@hub/kit/synthetic';
 import { createTestDatabase, type TestDatabase } from '@hub/kit/testing';
 import { signPolicies } from '../src/policies-sign';
+import type { DemoProvider } from '../src/dev/demo-provider';
+import { closedPort, localSignIn, nationalProvider } from './local-sign-in';
 import { gatewayEntry, ROOT, subgraphEntry } from '../src/processes';
 
 /**
@@ -267,6 +269,23 @@ describe('configuration checked at start-up', () => {
     const env = { HUB_KEYS_DIR: signedKeys, POLICIES_DIR: signedPolicies, POLICY_SIGNING_KEY: join(signer, 'policy.private.jwk.json') };
     await signPolicies({ ...env, SUPERGRAPH_PATH: resolve(ROOT, 'schema/supergraph.graphql') }, { newKey: true });
   });
+  // The same set with its national provider where nothing answers, signed: production must stop naming the provider.
+  const unreachableKeys = mkdtempSync(join(tmpdir(), 'hub-config-unreachable-keys-'));
+  const unreachablePolicies = mkdtempSync(join(tmpdir(), 'hub-config-unreachable-policies-'));
+  const unreachableSigner = mkdtempSync(join(tmpdir(), 'hub-config-unreachable-signer-'));
+  dirs.push(unreachableKeys, unreachablePolicies, unreachableSigner);
+  before(async () => {
+    cpSync(POLICIES_DIR, unreachablePolicies, { recursive: true });
+    const closed = await closedPort();
+    nationalProvider(unreachablePolicies, (entry) => {
+      entry.issuer = `http://127.0.0.1:${closed}`;
+    });
+    await ensureDevelopmentKeys(unreachableKeys, loadPolicies(unreachablePolicies, unreachableKeys).agencies.keys());
+    mkdirSync(join(unreachableKeys, 'sign-in'));
+    writeFileSync(join(unreachableKeys, 'sign-in/asan-login.secret'), 'a-secret-of-more-than-16-characters');
+    const env = { HUB_KEYS_DIR: unreachableKeys, POLICIES_DIR: unreachablePolicies, POLICY_SIGNING_KEY: join(unreachableSigner, 'policy.private.jwk.json') };
+    await signPolicies({ ...env, SUPERGRAPH_PATH: resolve(ROOT, 'schema/supergraph.graphql') }, { newKey: true });
+  });
   const altered = () => {
     const dir = mkdtempSync(join(tmpdir(), 'hub-config-altered-'));
     dirs.push(dir);
@@ -335,6 +354,18 @@ describe('configuration checked at start-up', () => {
       },
       names: /policy-signing\.private\.jwk\.json is the policy signing key: keep it with the signer/,
     },
+    {
+      name: 'gateway, production, people sign in but HUB_PUBLIC_URL is not set',
+      entry: gatewayEntry(),
+      env: () => ({ ...base, HUB_KEYS_DIR: signedKeys, POLICIES_DIR: signedPolicies }),
+      names: /HUB_PUBLIC_URL is not set: sign-in needs it for its redirect URI/,
+    },
+    {
+      name: 'gateway, production, the national sign-in provider unreachable',
+      entry: gatewayEntry(),
+      env: () => ({ ...base, HUB_KEYS_DIR: unreachableKeys, POLICIES_DIR: unreachablePolicies, HUB_PUBLIC_URL: 'https://hub.example.gov.az' }),
+      names: /signIn\.providers\.asan-login \(http:\/\/127\.0\.0\.1:\d+\): discovery failed/,
+    },
     { name: 'gateway, HUB_MODE=staging', entry: gatewayEntry(), env: () => ({ ...base, HUB_MODE: 'staging' }), names: /HUB_MODE="staging"/ },
     {
       name: 'subgraph, PORT=abc',
@@ -358,7 +389,9 @@ describe('configuration checked at start-up', () => {
 describe('a production gateway with a signed policy set', () => {
   const databases: TestDatabase[] = [];
   const dirs: string[] = [];
+  const providers: DemoProvider[] = [];
   after(async () => {
+    for (const provider of providers) await provider.stop();
     for (const database of databases) await database.drop();
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   });
@@ -368,9 +401,13 @@ describe('a production gateway with a signed policy set', () => {
     databases.push(database);
     const keysDir = mkdtempSync(join(tmpdir(), 'hub-signed-keys-'));
     const signer = mkdtempSync(join(tmpdir(), 'hub-signer-'));
-    dirs.push(keysDir, signer);
-    await ensureDevelopmentKeys(keysDir, loadPolicies(POLICIES_DIR, keysDir).agencies.keys());
-    const env = { HUB_KEYS_DIR: keysDir, POLICIES_DIR, SUPERGRAPH_PATH: resolve(ROOT, 'schema/supergraph.graphql') };
+    const policiesDir = mkdtempSync(join(tmpdir(), 'hub-signed-policies-'));
+    dirs.push(keysDir, signer, policiesDir);
+    cpSync(POLICIES_DIR, policiesDir, { recursive: true });
+    await ensureDevelopmentKeys(keysDir, loadPolicies(policiesDir, keysDir).agencies.keys());
+    const signIn = await localSignIn(policiesDir, keysDir);
+    providers.push(signIn.provider);
+    const env = { HUB_KEYS_DIR: keysDir, POLICIES_DIR: policiesDir, SUPERGRAPH_PATH: resolve(ROOT, 'schema/supergraph.graphql'), ...signIn.env };
     const signed = await signPolicies({ ...env, POLICY_SIGNING_KEY: join(signer, 'policy.private.jwk.json') }, { newKey: true });
     const gateway = startProcess(
       gatewayEntry(),
@@ -404,7 +441,9 @@ describe('a production gateway with a signed policy set', () => {
     dirs.push(keysDir, signer, policiesDir);
     cpSync(POLICIES_DIR, policiesDir, { recursive: true });
     await ensureDevelopmentKeys(keysDir, loadPolicies(policiesDir, keysDir).agencies.keys());
-    const env = { HUB_KEYS_DIR: keysDir, POLICIES_DIR: policiesDir, SUPERGRAPH_PATH: resolve(ROOT, 'schema/supergraph.graphql') };
+    const signIn = await localSignIn(policiesDir, keysDir);
+    providers.push(signIn.provider);
+    const env = { HUB_KEYS_DIR: keysDir, POLICIES_DIR: policiesDir, SUPERGRAPH_PATH: resolve(ROOT, 'schema/supergraph.graphql'), ...signIn.env };
     const signerEnv = { ...env, POLICY_SIGNING_KEY: join(signer, 'policy.private.jwk.json') };
     const first = await signPolicies(signerEnv, { newKey: true });
     const gateway = startProcess(

@@ -120,7 +120,9 @@ export function smallPolicies(keysDir: string): { dir: string; policies: Policie
       citizen: { purposes: ['self'], resources: { '*': 'none', people: 'restricted' }, introspection: false },
     },
   });
-  write('identity-providers.json', JSON.parse(readFileSync(join(REPO_POLICIES, 'identity-providers.json'), 'utf8')));
+  // The repository's providers, less people's sign-in: its bodies are the repository's, not this world's.
+  const { signIn: _signIn, ...providers } = JSON.parse(readFileSync(join(REPO_POLICIES, 'identity-providers.json'), 'utf8')) as Record<string, unknown>;
+  write('identity-providers.json', providers);
   write('limits.json', JSON.parse(readFileSync(join(REPO_POLICIES, 'limits.json'), 'utf8')));
   for (const [path, text] of Object.entries(SMALL_OPERATIONS)) writeOperation(dir, path, text);
   return { dir, policies: loadPolicies(dir, keysDir), limits: loadLimitsPolicy(dir) };

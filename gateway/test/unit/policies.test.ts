@@ -233,6 +233,62 @@ describe('policy validation at start-up', () => {
       },
       /overrides: unknown agency "XYZ"/,
     ],
+    [
+      'a sign-in provider vouching for an unknown body',
+      'identity-providers.json',
+      (j) => {
+        j['signIn'].providers['asan-login'].bodies.push('XYZ');
+      },
+      /signIn\.providers\.asan-login\.bodies: unknown agency "XYZ"/,
+    ],
+    [
+      'a sign-in provider reached over plain http',
+      'identity-providers.json',
+      (j) => {
+        j['signIn'].providers['asan-login'].issuer = 'http://asanlogin.example';
+      },
+      /signIn\.providers\.asan-login\.issuer must be an https:\/\/ URL/,
+    ],
+    [
+      'a sign-in acr mapped to an unknown level',
+      'identity-providers.json',
+      (j) => {
+        j['signIn'].providers['asan-login'].acr['urn:x'] = 'very-high';
+      },
+      /signIn\.providers\.asan-login\.acr\.urn:x: unknown level "very-high"/,
+    ],
+    [
+      'a sign-in provider without its claim for the FİN',
+      'identity-providers.json',
+      (j) => {
+        delete j['signIn'].providers['asan-login'].claims.fin;
+      },
+      /signIn\.providers\.asan-login\.claims\.fin must be a non-empty string/,
+    ],
+    [
+      'a client secret outside HUB_KEYS_DIR',
+      'identity-providers.json',
+      (j) => {
+        j['signIn'].providers['asan-login'].clientSecretFile = '../secret';
+      },
+      /signIn\.providers\.asan-login\.clientSecretFile must be a path inside HUB_KEYS_DIR/,
+    ],
+    [
+      'a national provider that is not configured',
+      'identity-providers.json',
+      (j) => {
+        j['signIn'].national = 'e-gov';
+      },
+      /signIn\.national: no provider named "e-gov"/,
+    ],
+    [
+      'a session idle longer than it may live',
+      'identity-providers.json',
+      (j) => {
+        j['signIn'].session = { idleTimeoutSeconds: 7200, absoluteLifetimeSeconds: 3600 };
+      },
+      /signIn\.session: idleTimeoutSeconds is longer than absoluteLifetimeSeconds/,
+    ],
   ];
   for (const [what, file, change, message] of mistakes) {
     it(`stops on ${what}, naming it`, () => {
