@@ -17,6 +17,8 @@ import {
   PostgresAuditJournal,
   loadLimitsPolicy,
   loadSubjectKeys,
+  discoverProviders,
+  relyingParty,
   operationRegistry,
   PostgresConsentStore,
   quotasFromEnv,
@@ -36,6 +38,7 @@ import { Client } from 'pg';
 import { startSubgraph, type RunningSubgraph, type SubgraphModule } from '@hub/kit';
 import { composeSupergraph, loadSubgraphModules } from '@hub/kit/dev';
 import type { PopulationOptions } from '@hub/kit/synthetic';
+import { startDemoSignIn, type DemoSignIn } from '@hub/scripts/dist/src/dev/demo-sign-in';
 import { createTestDatabase, TEST_POPULATION, type TestDatabase } from '@hub/kit/testing';
 
 /**
@@ -61,6 +64,8 @@ interface HubOptions {
   quotas?: (policy: QuotaPolicy) => Quotas;
   logger?: Logger;
   subgraphTimeoutMs?: number;
+  /** People sign in through the demo provider, as in `npm start`: the gateway on a port chosen first, reached at http://localhost:<port>. */
+  signIn?: boolean;
 }
 
 interface CallOptions {
@@ -78,6 +83,9 @@ export interface TestHub {
   gateway: RunningGateway;
   options: GatewayOptions;
   population: PopulationOptions;
+  /** With `signIn`: where browsers reach the gateway, and the demo provider. */
+  publicUrl: string | null;
+  signIn: DemoSignIn | null;
   token(request: DevelopmentTokenRequest): Promise<string>;
   /** The subgraphs whose own journal (R6) holds this registration number: the ones the request reached. */
   subgraphsCalled(registrationNumber: string): Promise<string[]>;
@@ -100,7 +108,13 @@ export async function startTestHub(options: HubOptions = {}): Promise<TestHub> {
   const population = options.population ?? TEST_POPULATION;
   const database = await createTestDatabase();
   const keysDir = mkdtempSync(join(tmpdir(), 'hub-e2e-keys-'));
-  const policies = loadPolicies(POLICIES_DIR, keysDir);
+  const port = options.signIn ? await freePort() : 0;
+  // localhost: browsers keep the Secure, __Host- session cookie on it over http.
+  const publicUrl = options.signIn ? `http://localhost:${port}` : null;
+  const signIn = publicUrl
+    ? await startDemoSignIn({ policiesDir: POLICIES_DIR, keysDir, publicUrl, port: 0, workDir: mkdtempSync(join(tmpdir(), 'hub-e2e-sign-in-')) })
+    : null;
+  const policies = loadPolicies(signIn?.policiesDir ?? POLICIES_DIR, keysDir);
   const limits = loadLimitsPolicy(POLICIES_DIR);
   await ensureDevelopmentKeys(keysDir, policies.agencies.keys());
   const silent = pino({ level: 'silent' });
@@ -134,14 +148,18 @@ export async function startTestHub(options: HubOptions = {}): Promise<TestHub> {
   const supergraph = readSupergraph(sdl);
   const operations = operationRegistry(POLICIES_DIR, { policies, supergraph, limits });
   operations.check();
+  const journal = options.journal ? options.journal(database.url) : testJournal(database.url);
+  const registrations = new RegistrationNumbers(RegistrationNumbers.replicaId(await allocateReplicaNumber(database.url)));
+  const providers = await discoverProviders(policies.signIn, { keysDir, publicUrl: publicUrl ?? undefined, production: false, logger: silent });
   const gatewayOptions: GatewayOptions = {
     policies,
     supergraph,
     signingKey: await loadGatewaySigningKey(keysDir),
     subjectKeys: loadSubjectKeys(keysDir),
     consents: await PostgresConsentStore.open(database.url),
-    journal: options.journal ? options.journal(database.url) : testJournal(database.url),
-    registrations: new RegistrationNumbers(RegistrationNumbers.replicaId(await allocateReplicaNumber(database.url))),
+    journal,
+    registrations,
+    signIn: relyingParty({ publicUrl: publicUrl ?? undefined, redisUrl: undefined }, policies, providers, journal, registrations, silent),
     logger: options.logger ?? silent,
     production: options.production ?? false,
     ...(options.production ? {} : { developmentKeysDir: keysDir, demoPeople: demoPeopleOf(population.seed) }),
@@ -150,7 +168,7 @@ export async function startTestHub(options: HubOptions = {}): Promise<TestHub> {
     operations,
     quotas: options.quotas ? options.quotas(limits.quotas) : quotasFromEnv(limits.quotas, undefined),
   };
-  const gateway = await startGateway(gatewayOptions, 0, '127.0.0.1');
+  const gateway = await startGateway(gatewayOptions, port, '127.0.0.1');
   const defaultToken = await signDevelopmentToken(keysDir, policies.identity, { agency: 'MIA', roles: ['officer'] });
 
   return {
@@ -161,6 +179,8 @@ export async function startTestHub(options: HubOptions = {}): Promise<TestHub> {
     gateway,
     options: gatewayOptions,
     population,
+    publicUrl,
+    signIn,
     token: (tokenRequest) => signDevelopmentToken(keysDir, policies.identity, tokenRequest),
     async subgraphsCalled(registrationNumber) {
       const sql = ALL_SUBGRAPHS.map(({ schema }) => `SELECT '${schema}' AS schema FROM "${schema}".query_journal WHERE registration_number = $1`).join(
@@ -186,6 +206,7 @@ export async function startTestHub(options: HubOptions = {}): Promise<TestHub> {
     },
     async stop() {
       await gateway.stop();
+      await signIn?.provider.stop();
       for (const subgraph of subgraphs.values()) await subgraph.stop();
       await database.drop();
     },
@@ -291,6 +312,8 @@ export async function startGatewayOver(hub: TestHub, overrides: Partial<GatewayO
       journal: testJournal(hub.database.url),
       consents: await PostgresConsentStore.open(hub.database.url),
       quotas: quotasFromEnv(hub.options.limits.quotas, undefined),
+      // Sessions are the hub's gateway's: this one stopping must not close their store.
+      signIn: null,
       ...options,
     },
     0,

@@ -164,8 +164,8 @@ export async function reloadPolicySet(config: GatewayConfig, logger: Logger, tar
  * People's sign-in: sessions in Redis when REDIS_URL is set (every replica sees them), in memory
  * otherwise; an expired session found is journaled as its own event.
  */
-function relyingParty(
-  config: GatewayConfig,
+export function relyingParty(
+  config: Pick<GatewayConfig, 'publicUrl' | 'redisUrl'>,
   policies: Policies,
   providers: Map<string, DiscoveredProvider>,
   journal: AuditJournal,

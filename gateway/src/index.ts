@@ -1,4 +1,5 @@
 export * from './bootstrap';
+export { discoverProviders, type DiscoveredProvider } from './sign-in/relying-party';
 export * from './config';
 export * from './identity/keys';
 export * from './monitoring/logger';

@@ -174,7 +174,7 @@ const codeWord = (code: string) => i18next.t(i18next.exists(`code.${code}`) ? `c
 
 function Console() {
   const { t } = useTranslation();
-  const [session, setSession] = useSession();
+  const [session, setSession] = useSession(config);
   const [stepUp, setStepUp] = useState<string | null>(null);
   const [form, setForm] = useState<FilterForm>(EMPTY_FILTER);
   const [pageSize, setPageSize] = useState(PAGE_SIZES[0]!);

@@ -389,7 +389,7 @@ function MyPage({ citizen }: { citizen: Citizen }) {
 
 function Me() {
   const { t } = useTranslation();
-  const [session, setSession] = useSession();
+  const [session, setSession] = useSession(config);
   const fin = session?.claims.fin ?? null;
   // One object per session: MyPage reloads when it changes.
   const citizen = useMemo(() => (session && fin ? { token: session.token, fin } : null), [session, fin]);

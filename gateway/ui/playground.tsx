@@ -230,7 +230,7 @@ function useEditorAccessibility() {
 function Playground() {
   useEditorAccessibility();
   const { t } = useTranslation();
-  const [session, setSession] = useSession();
+  const [session, setSession] = useSession(config);
   const [purpose, setPurpose] = useState('');
   const [caseNumber, setCaseNumber] = useState('');
   const [last, setLast] = useState<LastResponse | null>(null);

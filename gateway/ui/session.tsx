@@ -9,12 +9,12 @@ export interface MintChoice {
   role: string;
 }
 
-/** The page's session: undefined while GET /auth/session is asked, then the person signed in or null. */
-export function useSession(): [Session | null | undefined, (session: Session | null) => void] {
-  const [session, setSession] = useState<Session | null | undefined>(undefined);
+/** The page's session: undefined while GET /auth/session is asked, then the person signed in or null (always null in a hub without sign-in). */
+export function useSession(config: UiConfig): [Session | null | undefined, (session: Session | null) => void] {
+  const [session, setSession] = useState<Session | null | undefined>(config.signIn ? undefined : null);
   useEffect(() => {
-    currentSession().then(setSession, () => setSession(null));
-  }, []);
+    if (config.signIn) currentSession().then(setSession, () => setSession(null));
+  }, [config]);
   return [session, setSession];
 }
 
