@@ -17,8 +17,6 @@ import {
   PostgresAuditJournal,
   loadLimitsPolicy,
   loadSubjectKeys,
-  discoverProviders,
-  relyingParty,
   operationRegistry,
   PostgresConsentStore,
   quotasFromEnv,
@@ -32,13 +30,13 @@ import {
   type Quotas,
   type GatewayOptions,
   type Policies,
+  type RelyingParty,
   type RunningGateway,
 } from '@hub/gateway';
 import { Client } from 'pg';
 import { startSubgraph, type RunningSubgraph, type SubgraphModule } from '@hub/kit';
 import { composeSupergraph, loadSubgraphModules } from '@hub/kit/dev';
 import type { PopulationOptions } from '@hub/kit/synthetic';
-import { startDemoSignIn, type DemoSignIn } from '@hub/scripts/dist/src/dev/demo-sign-in';
 import { createTestDatabase, TEST_POPULATION, type TestDatabase } from '@hub/kit/testing';
 
 /**
@@ -64,8 +62,10 @@ interface HubOptions {
   quotas?: (policy: QuotaPolicy) => Quotas;
   logger?: Logger;
   subgraphTimeoutMs?: number;
-  /** People sign in through the demo provider, as in `npm start`: the gateway on a port chosen first, reached at http://localhost:<port>. */
-  signIn?: boolean;
+  /** The gateway's port (0: any free one); a sign-in test names it first, for the provider's redirect URI. */
+  port?: number;
+  /** People's sign-in, built from the hub's own journal and registration numbers. */
+  signIn?: (parts: { keysDir: string; policies: Policies; journal: AuditJournal; registrations: RegistrationNumbers }) => Promise<RelyingParty | null>;
 }
 
 interface CallOptions {
@@ -83,9 +83,6 @@ export interface TestHub {
   gateway: RunningGateway;
   options: GatewayOptions;
   population: PopulationOptions;
-  /** With `signIn`: where browsers reach the gateway, and the demo provider. */
-  publicUrl: string | null;
-  signIn: DemoSignIn | null;
   token(request: DevelopmentTokenRequest): Promise<string>;
   /** The subgraphs whose own journal (R6) holds this registration number: the ones the request reached. */
   subgraphsCalled(registrationNumber: string): Promise<string[]>;
@@ -108,13 +105,7 @@ export async function startTestHub(options: HubOptions = {}): Promise<TestHub> {
   const population = options.population ?? TEST_POPULATION;
   const database = await createTestDatabase();
   const keysDir = mkdtempSync(join(tmpdir(), 'hub-e2e-keys-'));
-  const port = options.signIn ? await freePort() : 0;
-  // localhost: browsers keep the Secure, __Host- session cookie on it over http.
-  const publicUrl = options.signIn ? `http://localhost:${port}` : null;
-  const signIn = publicUrl
-    ? await startDemoSignIn({ policiesDir: POLICIES_DIR, keysDir, publicUrl, port: 0, workDir: mkdtempSync(join(tmpdir(), 'hub-e2e-sign-in-')) })
-    : null;
-  const policies = loadPolicies(signIn?.policiesDir ?? POLICIES_DIR, keysDir);
+  const policies = loadPolicies(POLICIES_DIR, keysDir);
   const limits = loadLimitsPolicy(POLICIES_DIR);
   await ensureDevelopmentKeys(keysDir, policies.agencies.keys());
   const silent = pino({ level: 'silent' });
@@ -150,7 +141,6 @@ export async function startTestHub(options: HubOptions = {}): Promise<TestHub> {
   operations.check();
   const journal = options.journal ? options.journal(database.url) : testJournal(database.url);
   const registrations = new RegistrationNumbers(RegistrationNumbers.replicaId(await allocateReplicaNumber(database.url)));
-  const providers = await discoverProviders(policies.signIn, { keysDir, publicUrl: publicUrl ?? undefined, production: false, logger: silent });
   const gatewayOptions: GatewayOptions = {
     policies,
     supergraph,
@@ -159,7 +149,7 @@ export async function startTestHub(options: HubOptions = {}): Promise<TestHub> {
     consents: await PostgresConsentStore.open(database.url),
     journal,
     registrations,
-    signIn: relyingParty({ publicUrl: publicUrl ?? undefined, redisUrl: undefined }, policies, providers, journal, registrations, silent),
+    signIn: options.signIn ? await options.signIn({ keysDir, policies, journal, registrations }) : null,
     logger: options.logger ?? silent,
     production: options.production ?? false,
     ...(options.production ? {} : { developmentKeysDir: keysDir, demoPeople: demoPeopleOf(population.seed) }),
@@ -168,7 +158,7 @@ export async function startTestHub(options: HubOptions = {}): Promise<TestHub> {
     operations,
     quotas: options.quotas ? options.quotas(limits.quotas) : quotasFromEnv(limits.quotas, undefined),
   };
-  const gateway = await startGateway(gatewayOptions, port, '127.0.0.1');
+  const gateway = await startGateway(gatewayOptions, options.port ?? 0, '127.0.0.1');
   const defaultToken = await signDevelopmentToken(keysDir, policies.identity, { agency: 'MIA', roles: ['officer'] });
 
   return {
@@ -179,8 +169,6 @@ export async function startTestHub(options: HubOptions = {}): Promise<TestHub> {
     gateway,
     options: gatewayOptions,
     population,
-    publicUrl,
-    signIn,
     token: (tokenRequest) => signDevelopmentToken(keysDir, policies.identity, tokenRequest),
     async subgraphsCalled(registrationNumber) {
       const sql = ALL_SUBGRAPHS.map(({ schema }) => `SELECT '${schema}' AS schema FROM "${schema}".query_journal WHERE registration_number = $1`).join(
@@ -206,7 +194,6 @@ export async function startTestHub(options: HubOptions = {}): Promise<TestHub> {
     },
     async stop() {
       await gateway.stop();
-      await signIn?.provider.stop();
       for (const subgraph of subgraphs.values()) await subgraph.stop();
       await database.drop();
     },

@@ -9,7 +9,8 @@ import { APPEND_JOURNAL_SQL, correctionOf, entryFromRow, journalRow } from '@hub
 import { loadOperations, type RunningGateway } from '@hub/gateway';
 import { childProfileOf, citizenAt, citizenDocuments, citizenRestrictions, DEMO_CASES, demoPeople, enforcementCasesOf } from '@hub/kit/synthetic';
 import { assertAccessible, documentLanguage, launchChromium, screenshot, switchLanguage } from '../src/browser';
-import { POLICIES_DIR, startGatewayOver, startTestHub, type TestHub } from '../src/hub';
+import { POLICIES_DIR, startGatewayOver, type TestHub } from '../src/hub';
+import { startSignInHub } from '../src/sign-in-hub';
 
 /**
  * The officers' playground and the auditors' console in a real browser (Debian's chromium,
@@ -99,10 +100,9 @@ describe("the playground and the auditors' console in a browser", () => {
 
   before(async () => {
     // People sign in through the demo provider, as under `npm start`; machine clients' tokens are minted in development.
-    hub = await startTestHub({ signIn: true });
+    ({ hub, publicUrl: base } = await startSignInHub());
     // The development token endpoint signs with the keys in HUB_KEYS_DIR, as under `npm start`.
     process.env['HUB_KEYS_DIR'] = hub.keysDir;
-    base = hub.publicUrl!;
     production = await startGatewayOver(hub, { production: true });
     browser = await launchChromium();
     context = await browser.newContext({ timezoneId: 'UTC', viewport: { width: 1440, height: 900 } });

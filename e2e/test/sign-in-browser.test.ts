@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { demoPeople } from '@hub/kit/synthetic';
 import { launchChromium, screenshot } from '../src/browser';
-import { startTestHub, type TestHub } from '../src/hub';
+import type { TestHub } from '../src/hub';
+import { startSignInHub, type SignInHub } from '../src/sign-in-hub';
 
 interface PageElement {
   textContent: string | null;
@@ -24,6 +25,7 @@ declare const document: { querySelector(selector: string): PageElement | null; q
  */
 describe('signing in through the provider, in a browser', () => {
   let hub: TestHub;
+  let demo: SignInHub['demo'];
   let browser: Browser;
   let context: BrowserContext;
   let base: string;
@@ -32,8 +34,7 @@ describe('signing in through the provider, in a browser', () => {
   const restrictedBySbs = () => demoPeople(hub.population).find((p) => p.case === 'restricted-by-SBS')!;
 
   before(async () => {
-    hub = await startTestHub({ signIn: true });
-    base = hub.publicUrl!;
+    ({ hub, demo, publicUrl: base } = await startSignInHub());
     browser = await launchChromium();
     context = await browser.newContext({ timezoneId: 'UTC', viewport: { width: 1440, height: 900 } });
   });
@@ -207,7 +208,7 @@ describe('signing in through the provider, in a browser', () => {
   it('a back-channel logout from the provider ends the session the page holds', async () => {
     const { page } = await open('/playground');
     await signIn(page, 'sbs-officer-1', 'substantial', 'officer, third time');
-    assert.equal(await hub.signIn!.provider.backchannelLogout('sbs-officer-1'), 1);
+    assert.equal(await demo.provider.backchannelLogout('sbs-officer-1'), 1);
     assert.deepEqual(await session(page), { signedIn: false });
     await page.reload();
     await page.getByTestId('sign-in-asan-login').waitFor();

@@ -19,7 +19,7 @@ import type { GatewayOptions, RunningGateway } from './http/server';
 import type { DemoPeople } from './http/pages';
 import { discoverProviders, RelyingParty, type DiscoveredProvider } from './sign-in/relying-party';
 import { Sessions } from './sign-in/sessions';
-import { MemorySignInStore, RedisSignInStore } from './sign-in/store';
+import { MemorySignInStore, RedisSignInStore, type SignInStore } from './sign-in/store';
 import { sessionExpiredEntry } from './journal/session-expired';
 import type { AuditJournal } from './journal/writer';
 
@@ -164,22 +164,34 @@ export async function reloadPolicySet(config: GatewayConfig, logger: Logger, tar
  * People's sign-in: sessions in Redis when REDIS_URL is set (every replica sees them), in memory
  * otherwise; an expired session found is journaled as its own event.
  */
-export function relyingParty(
-  config: Pick<GatewayConfig, 'publicUrl' | 'redisUrl'>,
-  policies: Policies,
-  providers: Map<string, DiscoveredProvider>,
-  journal: AuditJournal,
-  registrations: RegistrationNumbers,
-  logger: Logger,
-): RelyingParty | null {
-  if (!policies.signIn || !config.publicUrl || providers.size === 0) return null;
-  const store = config.redisUrl ? new RedisSignInStore(config.redisUrl) : new MemorySignInStore();
-  const sessions = new Sessions(store, policies.signIn.session, new URL(config.publicUrl).origin, (session, address) =>
-    journal
-      .append(sessionExpiredEntry(registrations.next(), session.identity, address, new Date()))
-      .catch((error: unknown) => logger.error({ err: error }, 'session expiry not journaled')),
+export interface RelyingPartyParts {
+  publicUrl: string | undefined;
+  redisUrl: string | undefined;
+  policies: Pick<Policies, 'signIn' | 'identity'>;
+  providers: Map<string, DiscoveredProvider>;
+  journal: AuditJournal;
+  registrations: RegistrationNumbers;
+  logger: Logger;
+  /** Tests: a clock they move, a store they watch. */
+  now?: () => number;
+  store?: SignInStore;
+}
+
+export function relyingPartyOf(parts: RelyingPartyParts): RelyingParty | null {
+  const { publicUrl, policies, providers, journal, registrations, logger, now = Date.now } = parts;
+  if (!policies.signIn || !publicUrl || providers.size === 0) return null;
+  const store = parts.store ?? (parts.redisUrl ? new RedisSignInStore(parts.redisUrl) : new MemorySignInStore(now));
+  const sessions = new Sessions(
+    store,
+    policies.signIn.session,
+    new URL(publicUrl).origin,
+    (session, address) =>
+      journal
+        .append(sessionExpiredEntry(registrations.next(), session.identity, address, new Date(now())))
+        .catch((error: unknown) => logger.error({ err: error }, 'session expiry not journaled')),
+    now,
   );
-  return new RelyingParty(providers, policies.signIn, sessions, store, config.publicUrl, policies.identity.clockToleranceSeconds, policies.identity.algorithms);
+  return new RelyingParty(providers, policies.signIn, sessions, store, publicUrl, policies.identity.clockToleranceSeconds, policies.identity.algorithms);
 }
 
 /** Everything the gateway checks and loads before it takes its first request. */
@@ -216,7 +228,7 @@ export async function prepareGateway(config: GatewayConfig, logger: Logger): Pro
     consents: await PostgresConsentStore.open(config.auditDatabaseUrl),
     journal,
     registrations,
-    signIn: relyingParty(config, policies, providers, journal, registrations, logger),
+    signIn: relyingPartyOf({ publicUrl: config.publicUrl, redisUrl: config.redisUrl, policies, providers, journal, registrations, logger }),
     logger,
     production: config.production,
     subgraphTimeoutMs: config.subgraphTimeoutMs,

@@ -1,5 +1,4 @@
 export * from './bootstrap';
-export { discoverProviders, type DiscoveredProvider } from './sign-in/relying-party';
 export * from './config';
 export * from './identity/keys';
 export * from './monitoring/logger';
@@ -23,3 +22,6 @@ export * from './policy/operation-registry';
 export { HOLDER_FIELDS, SUBJECT_TYPES } from './stages/subjects';
 export * from './policy/policy-set';
 export * from './policy/policy-signature';
+export * from './sign-in/relying-party';
+export * from './sign-in/sessions';
+export * from './sign-in/store';

@@ -1,5 +1,6 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -57,8 +58,25 @@ const noQuotas: Quotas = {
   close: async () => undefined,
 };
 
+/**
+ * The bench measures ministry systems' token traffic; people's sign-in is not on its path, and a
+ * production gateway would stop on a national provider it cannot reach. Its set is a copy without
+ * the signIn section (a hub for systems only), signed like the rest.
+ */
+function withoutSignIn(policiesDir: string): string {
+  const path = join(policiesDir, 'identity-providers.json');
+  const providers = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+  if (!('signIn' in providers)) return policiesDir;
+  const copy = mkdtempSync(join(tmpdir(), 'hub-bench-policies-'));
+  cpSync(policiesDir, copy, { recursive: true });
+  delete providers['signIn'];
+  writeFileSync(join(copy, 'identity-providers.json'), JSON.stringify(providers, null, 2));
+  return copy;
+}
+
 /** The only place the benchmark uses the gateway's start-up API (it may change shape). */
-async function startHubGateway(config: GatewayChildConfig) {
+async function startHubGateway(given: GatewayChildConfig) {
+  const config = { ...given, policiesDir: withoutSignIn(given.policiesDir) };
   const gateway = createRequire(join(config.root ?? ROOT, 'e2e/package.json'))('@hub/gateway') as typeof Gateway;
   const { gatewayConfigFromEnv, prepareGateway, quotasFromEnv, startGateway, createLogger } = gateway;
   // Deployed, a production gateway serves only a signed policy set: the bench signs its own, as an

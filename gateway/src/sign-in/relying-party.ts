@@ -414,7 +414,8 @@ function logoutRefused(reason: string): Refusal {
 function failureOf(error: unknown): SignInFailure {
   if (error instanceof oidc.ResponseBodyError) return 'CODE_REFUSED';
   const code = (error as { code?: unknown }).code;
-  const claim = ((error as { cause?: { claim?: unknown } }).cause ?? {}).claim;
+  // openid-client wraps oauth4webapi's error, whose cause names the claim.
+  const claim = (error as { cause?: { cause?: { claim?: unknown } } }).cause?.cause?.claim;
   if (code === 'OAUTH_JWT_CLAIM_COMPARISON_FAILED' && claim === 'nonce') return 'NONCE_MISMATCH';
   if (error instanceof TypeError || code === 'OAUTH_HTTP_REQUEST_FORBIDDEN') return 'PROVIDER_UNREACHABLE';
   return 'INVALID_ID_TOKEN';
