@@ -348,6 +348,8 @@ export async function startGatewayOver(hub: TestHub, overrides: Partial<GatewayO
       journal: testJournal(hub.database.url),
       consents: await PostgresConsentStore.open(hub.database.url),
       quotas: quotasFromEnv(hub.options.limits.quotas, undefined),
+      // Sessions are the hub's gateway's: this one stopping must not close their store.
+      signIn: null,
       ...options,
     },
     0,

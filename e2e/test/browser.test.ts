@@ -9,7 +9,8 @@ import { APPEND_JOURNAL_SQL, correctionOf, entryFromRow, journalRow } from '@hub
 import { loadOperations, type RunningGateway } from '@hub/gateway';
 import { childProfileOf, citizenAt, citizenDocuments, citizenRestrictions, DEMO_CASES, demoPeople, enforcementCasesOf } from '@hub/kit/synthetic';
 import { assertAccessible, documentLanguage, launchChromium, screenshot, switchLanguage } from '../src/browser';
-import { POLICIES_DIR, startGatewayOver, startTestHub, type TestHub } from '../src/hub';
+import { POLICIES_DIR, startGatewayOver, type TestHub } from '../src/hub';
+import { startSignInHub } from '../src/sign-in-hub';
 
 /**
  * The officers' playground and the auditors' console in a real browser (Debian's chromium,
@@ -25,6 +26,7 @@ const AZ = JSON.parse(readFileSync(resolve(__dirname, '../../../gateway/ui/messa
   decision: Record<string, string>;
   console: { title: string };
   playground: { title: string };
+  session: { noSignIn: string };
 };
 const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost']);
 const REGISTRATION = /^HUB-\d{17}-[0-9A-Z]{3}-[0-9A-Z]{4}$/;
@@ -97,10 +99,10 @@ describe("the playground and the auditors' console in a browser", () => {
   const refused: string[] = [];
 
   before(async () => {
-    hub = await startTestHub();
+    // People sign in through the demo provider, as under `npm start`; machine clients' tokens are minted in development.
+    ({ hub, publicUrl: base } = await startSignInHub());
     // The development token endpoint signs with the keys in HUB_KEYS_DIR, as under `npm start`.
     process.env['HUB_KEYS_DIR'] = hub.keysDir;
-    base = `http://127.0.0.1:${hub.gateway.port}`;
     production = await startGatewayOver(hub, { production: true });
     browser = await launchChromium();
     context = await browser.newContext({ timezoneId: 'UTC', viewport: { width: 1440, height: 900 } });
@@ -117,8 +119,9 @@ describe("the playground and the auditors' console in a browser", () => {
     const page = await context.newPage();
     const watched: Watched = { page, requests: [], errors: [], graphqlBodies: [] };
     page.on('request', (r) => watched.requests.push(r.url()));
+    // The demo provider's pages (its sign-in and end-session pages) are not the hub's.
     page.on('console', (m) => {
-      if (m.type() === 'error') watched.errors.push(m.text());
+      if (m.type() === 'error' && m.location().url.startsWith(origin)) watched.errors.push(m.text());
     });
     page.on('pageerror', (e) => watched.errors.push(e.message));
     page.on('response', (r) => {
@@ -161,9 +164,24 @@ describe("the playground and the auditors' console in a browser", () => {
     return { body, registrationNumber: shown };
   }
 
+  /** Signs out of a development token's session. */
   async function signOut(page: Page) {
     await testId(page, 'sign-out').click();
-    await testId(page, 'token-input').waitFor();
+    await testId(page, 'dev-sign-in').waitFor();
+  }
+
+  /** Signs in through the demo provider's page of people, and comes back to the page signed in. */
+  async function signInThroughProvider(page: Page, sub: string, level: 'substantial' | 'high') {
+    await testId(page, 'sign-in-asan-login').click();
+    await testId(page, `sign-in-${sub}-${level}`).click();
+    await testId(page, 'signed-in-as').waitFor();
+  }
+
+  /** Signs out of the hub and, on its end-session page, of the provider. */
+  async function signOutThroughProvider(page: Page) {
+    await testId(page, 'sign-out').click();
+    await testId(page, 'provider-sign-out').click();
+    await testId(page, 'dev-sign-in').waitFor();
   }
 
   it('redirects / to the playground, served with a strict CSP', async () => {
@@ -299,10 +317,9 @@ describe("the playground and the auditors' console in a browser", () => {
     await page.keyboard.press('Escape');
     await signOut(page);
 
-    // An enforcement officer of MOJ pastes a token issued by their body.
-    await testId(page, 'token-input').fill(await hub.token({ agency: 'MOJ', roles: ['officer'], sub: 'moj-officer-3' }));
-    await testId(page, 'sign-in').click();
-    await page.getByText('moj-officer-3').waitFor();
+    // An enforcement officer of MOJ signs in through single sign-on, with a qualified e-signature.
+    await signInThroughProvider(page, 'moj-officer-1', 'high');
+    await page.getByText('moj-officer-1').waitFor();
     await testId(page, 'case-number').fill('IC-2026-0000042');
     const debtorIndex = citizenIndex('citizen-full');
     const debtor = await runExample(page, 'debtor', 'enforcement-proceedings');
@@ -317,11 +334,11 @@ describe("the playground and the auditors' console in a browser", () => {
     ran.set('debtor', {
       registrationNumber: debtor.registrationNumber,
       agency: 'MOJ',
-      sub: 'moj-officer-3',
+      sub: 'moj-officer-1',
       purpose: 'enforcement-proceedings',
       caseNumber: 'IC-2026-0000042',
     });
-    await signOut(page);
+    await signOutThroughProvider(page);
     await testId(page, 'case-number').fill('');
 
     // The child data bank's owner, minted again.
@@ -369,7 +386,9 @@ describe("the playground and the auditors' console in a browser", () => {
     assert.match(page, /"development":null/);
     const { page: browserPage, csp } = await open('/playground', `http://127.0.0.1:${production.port}`);
     assertStrictCsp(csp);
-    await browserPage.getByTestId('token-input').waitFor();
+    // This production gateway has no provider of its own: the page says so, and offers no token field instead.
+    await browserPage.getByText(AZ.session.noSignIn).waitFor();
+    assert.equal(await browserPage.getByTestId('token-input').count(), 0, 'no token field in production');
     assert.equal(await browserPage.getByTestId('dev-sign-in').count(), 0, 'no development sign-in in production');
     await browserPage.close();
   });
@@ -391,9 +410,7 @@ describe("the playground and the auditors' console in a browser", () => {
 
     const { page, csp, errors, graphqlBodies } = await open('/audit');
     assertStrictCsp(csp);
-    await testId(page, 'token-input').fill(await hub.token({ agency: 'MIA', roles: ['auditor'] }));
-    await testId(page, 'sign-in').click();
-    await testId(page, 'sign-out').waitFor();
+    await signInThroughProvider(page, 'mia-auditor-1', 'high');
 
     const rowsShown = async () =>
       page.locator('[data-testid="audit-row"]').evaluateAll((rows) =>

@@ -6,8 +6,8 @@ import './hub.css';
 import { csvCell } from '../src/http/csv';
 import { HourlyChart, type AuditHour } from './chart';
 import { formatDateTime, initI18n, LanguageSwitch, named, policyNames } from './i18n';
-import { SessionPanel } from './session';
-import { errorText, graphql, readConfig, type Session } from './shared';
+import { DevelopmentTokenForm, SessionPanel, StepUp, useSession } from './session';
+import { errorText, graphql, readConfig, stepUpLevel } from './shared';
 
 /**
  * The auditors' console (6.9.2): the query history through the hub's own GraphQL API, as any
@@ -25,6 +25,19 @@ const EXPORT_PAGE = 50;
 /** An export stops here: a larger history is narrowed with the filter first. */
 const EXPORT_LIMIT = 5000;
 const DECISIONS = ['ALLOWED', 'PARTLY_REFUSED', 'REFUSED'];
+/** The journal's events (AuditEvent): queries, people's sign-ins and how their sessions ended (6.9.1.4), consents, corrections, policy changes. */
+const EVENTS = [
+  'QUERY',
+  'SIGN_IN',
+  'SIGN_IN_FAILED',
+  'SIGN_OUT',
+  'SESSION_EXPIRED',
+  'BACKCHANNEL_LOGOUT',
+  'CONSENT_GRANT',
+  'CONSENT_WITHDRAW',
+  'CORRECTION',
+  'POLICY_CHANGE',
+];
 /** The history's columns, in the table and in the exported CSV alike. */
 const COLUMNS = [
   'registrationNumber',
@@ -93,6 +106,7 @@ interface HistoryData {
 interface FilterForm {
   from: string;
   to: string;
+  event: string;
   agency: string;
   sub: string;
   resource: string;
@@ -103,14 +117,25 @@ interface FilterForm {
   operation: string;
 }
 
-const EMPTY_FILTER: FilterForm = { from: '', to: '', agency: '', sub: '', resource: '', decision: '', positive: '', registrationNumber: '', operation: '' };
+const EMPTY_FILTER: FilterForm = {
+  from: '',
+  to: '',
+  event: '',
+  agency: '',
+  sub: '',
+  resource: '',
+  decision: '',
+  positive: '',
+  registrationNumber: '',
+  operation: '',
+};
 
 /** The form as an AuditFilter: empty fields are left out; local date-times become ISO 8601. */
 function auditFilter(form: FilterForm): Record<string, unknown> {
   const filter: Record<string, unknown> = {};
   if (form.from) filter['from'] = new Date(form.from).toISOString();
   if (form.to) filter['to'] = new Date(form.to).toISOString();
-  for (const key of ['agency', 'sub', 'resource', 'decision', 'registrationNumber'] as const) {
+  for (const key of ['event', 'agency', 'sub', 'resource', 'decision', 'registrationNumber'] as const) {
     if (form[key].trim()) filter[key] = form[key].trim();
   }
   // Ids are what operations:check prints and the reviewed names never start with; the API checks the id's form.
@@ -149,7 +174,8 @@ const codeWord = (code: string) => i18next.t(i18next.exists(`code.${code}`) ? `c
 
 function Console() {
   const { t } = useTranslation();
-  const [session, setSession] = useState<Session | null>(null);
+  const [session, setSession] = useSession(config);
+  const [stepUp, setStepUp] = useState<string | null>(null);
   const [form, setForm] = useState<FilterForm>(EMPTY_FILTER);
   const [pageSize, setPageSize] = useState(PAGE_SIZES[0]!);
   // Cursors of the pages seen so far: page n is read with cursors[n] (undefined for the newest).
@@ -171,6 +197,7 @@ function Console() {
       const after = pageCursors[pageCursors.length - 1];
       const reply = await graphql<HistoryData>(headers(), HISTORY, { filter, first: size, ...(after ? { after } : {}) });
       setRegistration(reply.registrationNumber);
+      setStepUp(stepUpLevel(reply.body));
       if (!reply.body?.data || reply.body.errors?.length) {
         setError(errorText(reply.body, reply.status));
         setData(null);
@@ -281,8 +308,17 @@ function Console() {
             setData(null);
             setError('');
           }}
-          agencies={config.agencies.filter((a) => a.audit)}
-          roles={['auditor']}
+          development={
+            <DevelopmentTokenForm
+              agencies={config.agencies.filter((a) => a.audit)}
+              roles={['auditor']}
+              onChange={(s) => {
+                setSession(s);
+                setData(null);
+                setError('');
+              }}
+            />
+          }
         />
         {registration && (
           <span className="hub-status">
@@ -298,6 +334,17 @@ function Console() {
         </label>
         <label>
           {t('console.to')} <input type="datetime-local" data-testid="filter-to" value={form.to} onChange={set('to')} />
+        </label>
+        <label>
+          {t('console.event')}
+          <select data-testid="filter-event" value={form.event} onChange={set('event')}>
+            <option value="">{t('common.any')}</option>
+            {EVENTS.map((e) => (
+              <option key={e} value={e}>
+                {t(`event.${e}`)}
+              </option>
+            ))}
+          </select>
         </label>
         <label>
           {t('console.body')}
@@ -392,6 +439,7 @@ function Console() {
           {error}
         </p>
       )}
+      {stepUp && <StepUp config={config} level={stepUp} />}
 
       {data && page && (
         <>

@@ -1,17 +1,17 @@
-import { useCallback, useEffect, useState, type ReactNode } from 'react';
+import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { Trans, useTranslation } from 'react-i18next';
+import { useTranslation } from 'react-i18next';
 import './hub.css';
 import { formatDate, formatDateTime, initI18n, LanguageSwitch, named, policyNames } from './i18n';
-import { TokenForm } from './session';
-import { errorText, graphql, readConfig } from './shared';
+import { SessionPanel, StepUp, signInWithToken, useSession } from './session';
+import { errorText, graphql, mintToken, readConfig, stepUpLevel, type Session } from './shared';
 
 /**
  * A citizen's own page (R4, R5): their data as the registers hold it, in sections a person
  * reads; which bodies used it, when and why, as sentences that name only the registers that
  * gave something out (never the officer, never operative search); and their consents to
  * consent-based purposes, granted and withdrawn here. Everything goes through the hub's own
- * endpoints with the citizen's token, held in memory only.
+ * endpoints in the citizen's session (signed in through the provider: the cookie, no token).
  */
 const config = readConfig();
 initI18n();
@@ -30,7 +30,8 @@ const PERSON = `query MyData($fin: ID!) { person(fin: $fin) {
 const USES = `query MyDataUses($after: String) { myDataUses(first: 20, after: $after) { items { at agency purpose resources refused found decision } nextCursor } }`;
 
 interface Citizen {
-  token: string;
+  /** Development only: a minted token; null for a person signed in through the provider. */
+  token: string | null;
   fin: string;
 }
 interface MyData {
@@ -73,20 +74,10 @@ interface ConsentView {
   history: ConsentEvent[];
 }
 
-function finOf(token: string): string | null {
-  try {
-    const payload = JSON.parse(atob((token.split('.')[1] ?? '').replace(/-/g, '+').replace(/_/g, '/'))) as { fin?: unknown };
-    return typeof payload.fin === 'string' ? payload.fin : null;
-  } catch {
-    return null;
-  }
-}
-
-async function consentCall(token: string, method: 'GET' | 'POST' | 'DELETE', body?: object): Promise<ConsentView> {
+async function consentCall(token: string | null, method: 'GET' | 'POST' | 'DELETE', body?: object): Promise<ConsentView> {
   const response = await fetch('/me/consents', {
     method,
-    credentials: 'omit',
-    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
     ...(body ? { body: JSON.stringify(body) } : {}),
   });
   const json = (await response.json().catch(() => null)) as ConsentView | null;
@@ -94,53 +85,32 @@ async function consentCall(token: string, method: 'GET' | 'POST' | 'DELETE', bod
   return json;
 }
 
-function SignIn({ onSignedIn }: { onSignedIn: (c: Citizen) => void }) {
+/** Development only: a citizen's token minted for a demo person's FİN, as a machine client would hold one. */
+function CitizenTokenForm({ onChange }: { onChange: (session: Session | null) => void }) {
   const { t } = useTranslation();
   const [fin, setFin] = useState(config.development?.people[0]?.fin ?? '');
   const [message, setMessage] = useState('');
-  const accept = (token: string) => {
-    const own = finOf(token);
-    if (!own) return setMessage(t('me.notCitizen'));
-    onSignedIn({ token, fin: own });
-  };
-  const mint = async () => {
-    const response = await fetch('/dev/token', {
-      method: 'POST',
-      credentials: 'omit',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ agency: 'EGOV', role: 'citizen', fin }),
-    });
-    const body = (await response.json().catch(() => null)) as { token?: string } | null;
-    if (!response.ok || !body?.token) return setMessage(errorText(body, response.status));
-    accept(body.token);
-  };
   return (
-    <section className="hub-session" aria-label={t('session.label')}>
-      <p className="hub-hint">{t('me.signInHint')}</p>
-      <TokenForm onToken={accept} />
-      {config.development && (
-        <form
-          className="hub-inline hub-dev"
-          onSubmit={(e) => {
-            e.preventDefault();
-            void mint();
-          }}
-        >
-          <span className="hub-tag">{t('common.development')}</span>
-          <label>
-            {t('me.demoFin')} <input data-testid="dev-fin" value={fin} size={9} onChange={(e) => setFin(e.target.value.toUpperCase())} />
-          </label>
-          <button type="submit" data-testid="dev-sign-in">
-            {t('session.mint')}
-          </button>
-        </form>
-      )}
+    <form
+      className="hub-inline hub-dev"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void signInWithToken(() => mintToken({ agency: 'EGOV', role: 'citizen', fin }), onChange).then(setMessage);
+      }}
+    >
+      <span className="hub-tag">{t('session.machineClient')}</span>
+      <label>
+        {t('me.demoFin')} <input data-testid="dev-fin" value={fin} size={9} onChange={(e) => setFin(e.target.value.toUpperCase())} />
+      </label>
+      <button type="submit" data-testid="dev-sign-in">
+        {t('session.mint')}
+      </button>
       {message && (
         <span className="hub-message" role="status">
           {message}
         </span>
       )}
-    </section>
+    </form>
   );
 }
 
@@ -279,7 +249,7 @@ function UseSentence({ use }: { use: Use }) {
   );
 }
 
-function MyPage({ citizen, onSignOut }: { citizen: Citizen; onSignOut: () => void }) {
+function MyPage({ citizen }: { citizen: Citizen }) {
   const { t } = useTranslation();
   const [person, setPerson] = useState<MyData | null>(null);
   const [uses, setUses] = useState<Use[]>([]);
@@ -289,6 +259,7 @@ function MyPage({ citizen, onSignOut }: { citizen: Citizen; onSignOut: () => voi
   const [purpose, setPurpose] = useState(consentPurposes[0]?.code ?? '');
   const [until, setUntil] = useState('');
   const [message, setMessage] = useState('');
+  const [stepUp, setStepUp] = useState<string | null>(null);
 
   const load = useCallback(async () => {
     const headers = { token: citizen.token, purpose: SELF, caseNumber: '' };
@@ -303,6 +274,7 @@ function MyPage({ citizen, onSignOut }: { citizen: Citizen; onSignOut: () => voi
     setView(consents);
     const failed = [data, used].find((r) => r.body?.errors?.length);
     setMessage(failed ? errorText(failed.body, failed.status) : '');
+    setStepUp(failed ? stepUpLevel(failed.body) : null);
   }, [citizen]);
   useEffect(() => {
     void load().catch((e: Error) => setMessage(e.message));
@@ -321,19 +293,12 @@ function MyPage({ citizen, onSignOut }: { citizen: Citizen; onSignOut: () => voi
 
   return (
     <>
-      <section className="hub-session" aria-label={t('session.label')}>
-        <span data-testid="signed-in-as">
-          <Trans i18nKey="me.signedInAs" values={{ fin: citizen.fin }} components={{ strong: <strong /> }} />
-        </span>
-        <button type="button" onClick={onSignOut}>
-          {t('common.signOut')}
-        </button>
-        {message && (
-          <span className="hub-message" role="status">
-            {message}
-          </span>
-        )}
-      </section>
+      {message && (
+        <p className="hub-message" role="status">
+          {message}
+        </p>
+      )}
+      {stepUp && <StepUp config={config} level={stepUp} />}
       <section aria-labelledby="my-data-title">
         <h2 id="my-data-title">{t('me.myData')}</h2>
         <MyDataSections data={person} />
@@ -424,7 +389,10 @@ function MyPage({ citizen, onSignOut }: { citizen: Citizen; onSignOut: () => voi
 
 function Me() {
   const { t } = useTranslation();
-  const [citizen, setCitizen] = useState<Citizen | null>(null);
+  const [session, setSession] = useSession(config);
+  const fin = session?.claims.fin ?? null;
+  // One object per session: MyPage reloads when it changes.
+  const citizen = useMemo(() => (session && fin ? { token: session.token, fin } : null), [session, fin]);
   return (
     <main className="hub-console">
       <header className="hub-bar">
@@ -432,7 +400,10 @@ function Me() {
         <LanguageSwitch />
       </header>
       <p className="hub-about">{t('me.about')}</p>
-      {citizen ? <MyPage citizen={citizen} onSignOut={() => setCitizen(null)} /> : <SignIn onSignedIn={setCitizen} />}
+      <SessionPanel config={config} session={session} onChange={setSession} development={<CitizenTokenForm onChange={setSession} />} />
+      {session === null && <p className="hub-hint">{t('me.signInHint')}</p>}
+      {session && !fin && <p className="hub-hint">{t('me.notCitizen')}</p>}
+      {citizen && <MyPage citizen={citizen} />}
     </main>
   );
 }

@@ -8,12 +8,12 @@ import '@graphiql/react/dist/style.css';
 import 'graphiql/src/style.css';
 import './hub.css';
 import { initI18n, LanguageSwitch, named, policyNames } from './i18n';
-import { SessionPanel, type MintChoice } from './session';
-import { errorText, purposesFor, readConfig, requestHeaders, type Session, type UiConfig } from './shared';
+import { DevelopmentTokenForm, SessionPanel, StepUp, useSession, type MintChoice } from './session';
+import { errorText, purposesFor, readConfig, requestHeaders, stepUpLevel, type UiConfig } from './shared';
 
 /**
  * The officers' playground: GraphiQL from bundled assets. Every request, the schema
- * introspection included, goes through one fetcher that adds the officer's token, the stated
+ * introspection included, goes through one fetcher that sends the officer's session, the stated
  * purpose (X-Purpose) and case number (X-Case-Number), and reads back the registration number.
  */
 const config = readConfig();
@@ -148,6 +148,8 @@ interface LastResponse {
   status: number;
   /** The hub's errors, explained (the README's table, from the catalogue). */
   error: string;
+  /** The level to sign in at again, when the refusal was STEP_UP_REQUIRED. */
+  stepUp: string | null;
 }
 
 function Examples({ onPick, registered, adHoc }: { onPick: (example: Example) => void; registered: Registered[]; adHoc: boolean }) {
@@ -228,7 +230,7 @@ function useEditorAccessibility() {
 function Playground() {
   useEditorAccessibility();
   const { t } = useTranslation();
-  const [session, setSession] = useState<Session | null>(null);
+  const [session, setSession] = useSession(config);
   const [purpose, setPurpose] = useState('');
   const [caseNumber, setCaseNumber] = useState('');
   const [last, setLast] = useState<LastResponse | null>(null);
@@ -252,7 +254,7 @@ function Playground() {
     setRegistered([]);
     if (!session) return;
     let current = true;
-    void fetch('/operations', { credentials: 'omit', headers: { authorization: `Bearer ${session.token}` } })
+    void fetch('/operations', { headers: session.token ? { authorization: `Bearer ${session.token}` } : {} })
       .then((response) => (response.ok ? (response.json() as Promise<{ operations: Registered[] }>) : { operations: [] }))
       .then(
         (body) => {
@@ -270,7 +272,6 @@ function Playground() {
       const documentId = params.query === undefined ? undefined : registeredIds.current.get(params.query);
       const response = await fetch('/graphql', {
         method: 'POST',
-        credentials: 'omit',
         body: JSON.stringify(documentId ? { documentId, variables: params.variables } : params),
         headers: requestHeaders({ token: session?.token ?? null, ...call.current }),
       });
@@ -281,6 +282,7 @@ function Playground() {
           registrationNumber: response.headers.get('x-registration-number') ?? body.extensions?.registrationNumber ?? null,
           status: response.status,
           error: body.errors?.length ? errorText(body, response.status) : '',
+          stepUp: stepUpLevel(body),
         });
       }
       return body;
@@ -310,10 +312,18 @@ function Playground() {
               setSession(s);
               setLast(null);
             }}
-            agencies={config.agencies}
-            roles={config.development?.roles ?? []}
-            defaultRole="officer"
-            suggestion={suggestion}
+            development={
+              <DevelopmentTokenForm
+                agencies={config.agencies}
+                roles={config.development?.roles ?? []}
+                defaultRole="officer"
+                suggestion={suggestion}
+                onChange={(s) => {
+                  setSession(s);
+                  setLast(null);
+                }}
+              />
+            }
           />
           <section className="hub-inline" aria-label={t('playground.purpose')}>
             <label>
@@ -360,6 +370,7 @@ function Playground() {
               {last.error}
             </p>
           )}
+          {last?.stepUp && <StepUp config={config} level={last.stepUp} />}
         </header>
         <GraphiQLInterface isHeadersEditorEnabled={false} defaultEditorToolsVisibility="variables" />
       </div>

@@ -2,9 +2,10 @@ import i18next from 'i18next';
 import type { UiConfig } from '../src/http/pages';
 
 /**
- * What both pages share: the configuration the gateway injects, the session endpoints and a
- * plain GraphQL call. Tokens live in memory only: nothing about the officer, the token or
- * the queries is written to the workstation's storage.
+ * What the pages share: the configuration the gateway injects, the session endpoints and a
+ * plain GraphQL call. A person's session is the gateway's cookie; a development token lives in
+ * memory only: nothing about the officer, the token or the queries is written to the
+ * workstation's storage.
  */
 export type { UiConfig };
 
@@ -20,10 +21,16 @@ export interface Claims {
   agency: string;
   sub: string;
   roles: string[];
+  fin: string | null;
 }
 
+/**
+ * Who the page's requests run as. A person signed in through a provider: the session cookie
+ * carries it and the page holds no token (`token` null). In development only, a minted token sent
+ * as a machine client sends it.
+ */
 export interface Session {
-  token: string;
+  token: string | null;
   claims: Claims;
 }
 
@@ -34,10 +41,58 @@ export function claimsOf(token: string): Claims | null {
     const json = atob(payload.replace(/-/g, '+').replace(/_/g, '/'));
     const bytes = Uint8Array.from(json, (c) => c.charCodeAt(0));
     const claims = JSON.parse(new TextDecoder().decode(bytes)) as Partial<Claims>;
-    return { agency: String(claims.agency ?? '?'), sub: String(claims.sub ?? '?'), roles: Array.isArray(claims.roles) ? claims.roles.map(String) : [] };
+    return {
+      agency: String(claims.agency ?? '?'),
+      sub: String(claims.sub ?? '?'),
+      roles: Array.isArray(claims.roles) ? claims.roles.map(String) : [],
+      fin: typeof claims.fin === 'string' ? claims.fin : null,
+    };
   } catch {
     return null;
   }
+}
+
+/** The person signed in through a provider, as the gateway's session says (GET /auth/session); null when nobody is. */
+export async function currentSession(): Promise<Session | null> {
+  const response = await fetch('/auth/session', { headers: { accept: 'application/json' } });
+  const body = (await readJson(response)) as { signedIn?: boolean; sub?: unknown; agency?: unknown; roles?: unknown; fin?: unknown } | null;
+  if (!response.ok || body?.signedIn !== true) return null;
+  return {
+    token: null,
+    claims: {
+      agency: String(body.agency),
+      sub: String(body.sub),
+      roles: Array.isArray(body.roles) ? body.roles.map(String) : [],
+      fin: typeof body.fin === 'string' ? body.fin : null,
+    },
+  };
+}
+
+/** Where a sign-in starts: the gateway sends the browser to the provider and back to this page. */
+export function signInHref(options: { provider?: string; acr?: string } = {}): string {
+  const query = new URLSearchParams({ next: `${location.pathname}${location.search}` });
+  if (options.provider) query.set('provider', options.provider);
+  if (options.acr) query.set('acr', options.acr);
+  return `/auth/sign-in?${query.toString()}`;
+}
+
+/** Ends the hub's session (journaled); `redirect` is the provider's end-session page, which ends the provider's too. */
+export async function signOutOfProvider(): Promise<{ ok: boolean; registrationNumber: string | null; redirect: string | null; message: string }> {
+  const response = await fetch('/auth/sign-out', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+  const body = (await readJson(response)) as { registrationNumber?: string; redirect?: string } | null;
+  return {
+    ok: response.ok,
+    registrationNumber: body?.registrationNumber ?? response.headers.get('x-registration-number'),
+    redirect: response.ok && typeof body?.redirect === 'string' ? body.redirect : null,
+    message: response.ok ? '' : errorText(body, response.status),
+  };
+}
+
+/** The level a refusal asks the person to sign in at (STEP_UP_REQUIRED), if it is one. */
+export function stepUpLevel(body: unknown): string | null {
+  const first = (body as { errors?: Array<{ extensions?: { code?: string; requiredAssurance?: unknown } }> } | null)?.errors?.[0];
+  const level = first?.extensions?.requiredAssurance;
+  return first?.extensions?.code === 'STEP_UP_REQUIRED' && typeof level === 'string' ? level : null;
 }
 
 interface ErrorBody {
@@ -61,14 +116,14 @@ async function readJson(response: Response): Promise<unknown> {
   }
 }
 
-/** Sign-in and sign-out are journaled by the gateway (6.9.1.4); sign-in also checks the token. */
+/** A development token's sign-in and sign-out are journaled by the gateway (6.9.1.4); sign-in also checks the token. */
 export async function sessionEvent(event: 'sign-in' | 'sign-out', token: string): Promise<{ ok: boolean; registrationNumber: string | null; message: string }> {
   const response = await fetch(`/session/${event}`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, credentials: 'omit' });
   const body = await readJson(response);
   return { ok: response.ok, registrationNumber: response.headers.get('x-registration-number'), message: response.ok ? '' : errorText(body, response.status) };
 }
 
-export async function mintToken(request: { agency: string; role: string; sub?: string }): Promise<string> {
+export async function mintToken(request: { agency: string; role: string; sub?: string; fin?: string }): Promise<string> {
   const response = await fetch('/dev/token', {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -108,7 +163,6 @@ export async function graphql<T>(headers: CallHeaders, query: string, variables:
     method: 'POST',
     headers: requestHeaders(headers),
     body: JSON.stringify({ query, variables }),
-    credentials: 'omit',
   });
   const body = (await readJson(response)) as GraphQLReply<T>['body'];
   return { status: response.status, registrationNumber: response.headers.get('x-registration-number') ?? body?.extensions?.registrationNumber ?? null, body };

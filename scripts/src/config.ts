@@ -24,6 +24,10 @@ interface LauncherConfig extends OperatorConfig {
   /** The nine subgraphs listen on this port and the eight after it. */
   subgraphBasePort: number;
   gatewayPort: number;
+  /** Where browsers reach the gateway; the demo provider sends them back there. */
+  publicUrl: string;
+  /** The demo OpenID provider, on loopback. */
+  demoProviderPort: number;
 }
 
 export function launcherConfig(env: Environment): LauncherConfig {
@@ -35,6 +39,7 @@ export function launcherConfig(env: Environment): LauncherConfig {
       `HUB_MODE=${JSON.stringify(mode)}: \`npm start\` runs the development demo only. Production runs each process's own entry: \`docker compose up\` (docker-compose.yml) or deploy/k8s (see the README, "Production").`,
     );
   const databaseUrl = read.text('DATABASE_URL') === undefined ? undefined : read.databaseUrl('DATABASE_URL');
+  const gatewayPort = read.integer('PORT', 4000, 1, 65_535);
   return {
     ...operatorConfig(env),
     databaseUrl,
@@ -44,6 +49,9 @@ export function launcherConfig(env: Environment): LauncherConfig {
     // The embedded PostgreSQL is one process serving all nine: small pools keep it responsive.
     poolSize: read.integer('DATABASE_POOL_SIZE', databaseUrl ? 10 : 4, 1, 200),
     subgraphBasePort: read.integer('SUBGRAPH_BASE_PORT', SUBGRAPHS[0].port, 1024, 65_000),
-    gatewayPort: read.integer('PORT', 4000, 1, 65_535),
+    gatewayPort,
+    // localhost, not 127.0.0.1: browsers keep the Secure, __Host- session cookie on it over http.
+    publicUrl: read.text('HUB_PUBLIC_URL') ?? `http://localhost:${gatewayPort}`,
+    demoProviderPort: read.integer('DEMO_PROVIDER_PORT', 4010, 1024, 65_535),
   };
 }

@@ -5,6 +5,7 @@ import { startEmbeddedPostgres, type EmbeddedPostgres } from '@hub/kit/dev/embed
 import { DEMO_POPULATION, demoPeople } from '@hub/kit/synthetic';
 import { launcherConfig } from './config';
 import { gatewayHostEntry, ROOT, startWaiting, stopAll, subgraphHostEntry, waitUntilReady, type Child } from './processes';
+import { startDemoSignIn, type DemoSignIn } from './dev/demo-sign-in';
 
 /** How long a subgraph may show no progress (or no answer) before the launcher gives up on it. */
 const STALL_MS = 120_000;
@@ -62,10 +63,12 @@ const sinceStart = () => (performance.now() / 1000).toFixed(1);
 async function main(env: Environment): Promise<void> {
   const children: Child[] = [];
   let embedded: EmbeddedPostgres | null = null;
+  let signIn: DemoSignIn | null = null;
   let stopping = false;
   const stop = async (code: number) => {
     stopping = true;
     await stopAll(children);
+    await signIn?.provider.stop();
     await embedded?.stop();
     process.exit(code);
   };
@@ -112,8 +115,16 @@ async function main(env: Environment): Promise<void> {
     const readyUrls = ports.map(({ port }) => `http://127.0.0.1:${port}/ready`);
     const audit = SUBGRAPHS.findIndex((s) => s.name === 'audit');
     const port = config.gatewayPort;
-    // The demo, and only the demo, runs the gateway in development: token minting for the
-    // playground and the demo persons, on the loopback interface unless HOST says otherwise.
+    // People sign in through the demo provider, in ASAN Login's place, in this process: the gateway's never loads it.
+    signIn = await startDemoSignIn({
+      policiesDir: config.policiesDir,
+      keysDir: config.keysDir,
+      publicUrl: config.publicUrl,
+      port: config.demoProviderPort,
+      workDir: dirname(config.logFile),
+    });
+    // The demo, and only the demo, runs the gateway in development: token minting for machine
+    // clients and the demo persons, on the loopback interface unless HOST says otherwise.
     console.log('Starting the gateway in DEVELOPMENT mode (HUB_MODE=development): a demo, not a deployment.');
     gateway.go({
       env: {
@@ -122,6 +133,8 @@ async function main(env: Environment): Promise<void> {
         HUB_MODE: 'development',
         HOST: env['HOST'] ?? '127.0.0.1',
         PORT: String(port),
+        HUB_PUBLIC_URL: config.publicUrl,
+        POLICIES_DIR: signIn.policiesDir,
         SUPERGRAPH_PATH: resolve(ROOT, 'schema/supergraph.graphql'),
       },
       after: readyUrls[audit]!,
@@ -142,15 +155,17 @@ async function main(env: Environment): Promise<void> {
     });
 
     console.log(`Ready after ${sinceStart()} s (${marks.join(', ')}; seconds since the launcher started).`);
-    const base = `http://localhost:${port}`;
+    const base = config.publicUrl.replace(/\/$/, '');
     console.log(`
 The hub is up. Its pages, in Azerbaijani (English on a switch):
   ${base}/playground  officers: sign in, state the purpose, query the registers
   ${base}/audit       auditors: the query history, filtered, charted, exported as CSV
   ${base}/me          citizens: their own data, who used it and why, their consents
+People sign in through the demo provider in ASAN Login's place (${signIn.provider.issuer}): its page
+lists demo officers, an auditor and citizens, each at two levels of assurance.
 The API: POST ${base}/graphql (a browser opening it is sent to the playground).
 
-Get a token and ask:
+A machine client's token, and a question:
   TOKEN=$(npm run --silent token -- --agency MIA --role officer)
   curl -s ${base}/graphql -H "authorization: Bearer $TOKEN" -H 'x-purpose: identity-check' \\
     -H 'content-type: application/json' -d '{"query":"{ person(fin: \\"${demoPeople(DEMO_POPULATION)[0]!.fin}\\") { citizen { firstName lastName } } }"}'

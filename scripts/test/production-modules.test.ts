@@ -9,8 +9,9 @@ import { SUBGRAPHS } from '@hub/kit';
 import { gatewayEntry, ROOT, subgraphEntry } from '../src/processes';
 
 /**
- * The embedded PostgreSQL (PGlite and the patch of its socket server) is for development and
- * tests: no production process loads it. Each entry runs in a node of its own, with an empty
+ * The embedded PostgreSQL (PGlite and the patch of its socket server) and the demo OpenID
+ * provider (oidc-provider, a dev package the image prunes) are for development and tests: no
+ * production process loads them. Each entry runs in a node of its own, with an empty
  * environment and a preload that writes down every module loaded when the process exits; the
  * entry's imports load before its first line runs, and the preload ends it before anything listens.
  */
@@ -39,6 +40,7 @@ async function modulesLoadedBy(args: string[]): Promise<string[]> {
 }
 
 const isPglite = (path: string) => path.includes('/node_modules/@electric-sql/pglite');
+const isDemoProvider = (path: string) => path.includes('/node_modules/oidc-provider/') || path.includes('/scripts/dist/src/dev/');
 
 describe('production processes', () => {
   after(() => rmSync(dir, { recursive: true, force: true }));
@@ -48,18 +50,35 @@ describe('production processes', () => {
     assert.ok(loaded.some(isPglite));
   });
 
+  it('the check sees the demo provider where it is loaded: the demo launcher', async () => {
+    const loaded = await modulesLoadedBy(['-e', "require('./scripts/dist/src/dev/demo-provider.js')"]);
+    assert.ok(loaded.some((path) => path.includes('/node_modules/oidc-provider/')));
+  });
+
+  it('oidc-provider is a dev package: the image prunes it', () => {
+    const root = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+      dependencies?: Record<string, string>;
+      devDependencies?: Record<string, string>;
+    };
+    assert.ok(root.devDependencies?.['oidc-provider']);
+    assert.equal(root.dependencies?.['oidc-provider'], undefined);
+  });
+
   for (const { name } of SUBGRAPHS) {
-    it(`the ${name} subgraph's process loads its module and the kit, and not PGlite`, async () => {
+    it(`the ${name} subgraph's process loads its module and the kit, and not PGlite nor the demo provider`, async () => {
       const loaded = await modulesLoadedBy([subgraphEntry(name)]);
       assert.ok(loaded.some((path) => path.endsWith('/subgraphs/kit/dist/src/index.js')));
       assert.ok(loaded.some((path) => path.endsWith(`/subgraphs/${name}/dist/src/index.js`)));
       assert.deepEqual(loaded.filter(isPglite), []);
+      assert.deepEqual(loaded.filter(isDemoProvider), []);
     });
   }
 
-  it("the gateway's process does not load PGlite", async () => {
+  it("the gateway's process does not load PGlite nor the demo provider, and does load its relying party", async () => {
     const loaded = await modulesLoadedBy([gatewayEntry()]);
     assert.ok(loaded.some((path) => path.endsWith('/gateway/dist/src/http/server.js')));
+    assert.ok(loaded.some((path) => path.endsWith('/gateway/dist/src/sign-in/relying-party.js')));
     assert.deepEqual(loaded.filter(isPglite), []);
+    assert.deepEqual(loaded.filter(isDemoProvider), []);
   });
 });

@@ -28,15 +28,21 @@ async function free(port: number): Promise<boolean> {
 }
 
 /** A gateway port the system hands out, and a run of nine free ports for SUBGRAPH_BASE_PORT. */
-async function freePorts(): Promise<{ gateway: number; base: number }> {
+async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const gateway = (server.address() as AddressInfo).port;
+  const port = (server.address() as AddressInfo).port;
   await new Promise((r) => server.close(r));
+  return port;
+}
+
+async function freePorts(): Promise<{ gateway: number; provider: number; base: number }> {
+  const gateway = await freePort();
+  const provider = await freePort();
   for (;;) {
     const base = 20_000 + Math.floor(Math.random() * 40_000);
     const run = SUBGRAPHS.map((_, i) => base + i);
-    if (!run.includes(gateway) && (await Promise.all(run.map(free))).every(Boolean)) return { gateway, base };
+    if (!run.includes(gateway) && !run.includes(provider) && (await Promise.all(run.map(free))).every(Boolean)) return { gateway, provider, base };
   }
 }
 
@@ -128,6 +134,7 @@ describe('npm start on the embedded PostgreSQL', () => {
   const keysDir = mkdtempSync(join(tmpdir(), 'hub-start-keys-'));
   const logFile = join(mkdtempSync(join(tmpdir(), 'hub-start-log-')), 'hub.log');
   let port: number;
+  let providerPort: number;
   let subgraphPorts: number[];
   let launcher: ChildProcess;
   let exited: Promise<number | null>;
@@ -137,6 +144,7 @@ describe('npm start on the embedded PostgreSQL', () => {
   before(async () => {
     const ports = await freePorts();
     port = ports.gateway;
+    providerPort = ports.provider;
     subgraphPorts = SUBGRAPHS.map((_, i) => ports.base + i);
     const env: NodeJS.ProcessEnv = {
       ...process.env,
@@ -144,8 +152,10 @@ describe('npm start on the embedded PostgreSQL', () => {
       HUB_KEYS_DIR: keysDir,
       PORT: String(port),
       SUBGRAPH_BASE_PORT: String(ports.base),
+      DEMO_PROVIDER_PORT: String(ports.provider),
       HUB_LOG_FILE: logFile,
     };
+    delete env['HUB_PUBLIC_URL'];
     delete env['DATABASE_URL'];
     delete env['HUB_SEED'];
     launcher = spawn(process.execPath, [join(ROOT, 'scripts/dist/src/start.js')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -217,9 +227,24 @@ describe('npm start on the embedded PostgreSQL', () => {
     assert.ok(existsSync(join(keysDir, 'gateway.jwks.json')), 'the development keys are not in HUB_KEYS_DIR');
   });
 
-  it('listens on loopback only: the nine subgraphs and the gateway', () => {
+  it('listens on loopback only: the nine subgraphs, the gateway and the demo provider', () => {
     // 0100007F is 127.0.0.1 as the kernel's table writes it; all interfaces would be 00000000 (or :: in tcp6).
-    for (const p of [port, ...subgraphPorts]) assert.deepEqual(listenAddresses(p), ['0100007F'], `port ${p}`);
+    for (const p of [port, providerPort, ...subgraphPorts]) assert.deepEqual(listenAddresses(p), ['0100007F'], `port ${p}`);
+  });
+
+  it('signs people in through the demo provider: the gateway its client, its secret in the demo keys, the national issuer the demo one', async () => {
+    const issuer = `http://127.0.0.1:${providerPort}`;
+    assert.match(output, new RegExp(`demo provider in ASAN Login's place \\(${issuer}\\)`));
+    assert.ok(existsSync(join(keysDir, 'sign-in/asan-login.secret')), 'the client secret is where the policy says the gateway reads it');
+    const session = await fetch(`http://127.0.0.1:${port}/auth/session`);
+    assert.deepEqual(await session.json(), { signedIn: false });
+    const start = await fetch(`http://127.0.0.1:${port}/auth/sign-in?next=/playground`, { redirect: 'manual' });
+    assert.equal(start.status, 302);
+    const to = new URL(start.headers.get('location')!);
+    assert.equal(to.origin, issuer);
+    assert.equal(to.searchParams.get('redirect_uri'), `http://localhost:${port}/auth/callback`);
+    const page = await fetch(to, { redirect: 'manual' });
+    assert.equal(page.status, 303, 'to the sign-in page of demo people');
   });
 
   it("answers a FİN query for the demo person 'citizen-full' with the generator's citizen record, to an officer signed in as identity checks need", async () => {
@@ -285,6 +310,6 @@ describe('npm start on the embedded PostgreSQL', () => {
     assert.equal(await exited, 0, output.slice(-4000));
     assert.doesNotMatch(output, /gateway exited|stopped unexpectedly/);
     assert.ok(await eventually(() => children.every((pid) => !running(pid)), 15_000), `still running: ${children.filter(running).join(', ')}`);
-    for (const p of [port, ...subgraphPorts]) assert.equal(await listening(p), false, `port ${p} still answers`);
+    for (const p of [port, providerPort, ...subgraphPorts]) assert.equal(await listening(p), false, `port ${p} still answers`);
   });
 });

@@ -21,6 +21,8 @@ export interface UiOptions {
   production: boolean;
   /** Development only: the demo persons the playground offers to try. */
   demoPeople: DemoPeople;
+  /** The providers people sign in with, as the gateway discovered them; null when it has none. */
+  signIn: UiConfig['signIn'];
 }
 
 export type DemoPeople = Array<{ case: string; fin: string; passport: string | null }>;
@@ -37,7 +39,12 @@ export interface UiConfig {
   rolePurposes: Record<string, string[]>;
   /** Roles that may send query text of their own; the others run only their body's registered operations (R7). */
   adHocRoles: string[];
-  /** Development only: mint tokens with the local keys; the playground also gets the demo persons to try. */
+  /** The providers people sign in with (the gateway's /auth/sign-in), the national one named; null when the hub has none. */
+  signIn: null | {
+    providers: Array<{ name: string; title: string; titleAz: string }>;
+    national: string;
+  };
+  /** Development only: mint tokens with the local keys (machine clients'); the playground also gets the demo persons to try. */
   development: null | {
     roles: string[];
     people: DemoPeople;
@@ -97,6 +104,7 @@ export function uiRoutes(options: UiOptions): Map<string, UiRoute> {
     })),
     rolePurposes: Object.fromEntries([...policies.roles].map(([role, p]) => [role, p.purposes])),
     adHocRoles: ROLES.filter((role) => mayRunAdHoc(policies, [role])),
+    signIn: options.signIn,
     development: production
       ? null
       : {

@@ -230,13 +230,21 @@ export async function startGateway(options: GatewayOptions, port: number, host =
     }
   }
 
-  const ui = uiRoutes({ policies: () => inForce().policies, production: options.production, demoPeople: options.demoPeople ?? [] });
+  const { signIn } = options;
+  // The pages offer the providers discovered at start, the national one named.
+  const pagesSignIn =
+    signIn && options.policies.signIn
+      ? {
+          national: options.policies.signIn.national,
+          providers: [...signIn.providers.values()].map(({ policy: p }) => ({ name: p.name, title: p.title, titleAz: p.titleAz })),
+        }
+      : null;
+  const ui = uiRoutes({ policies: () => inForce().policies, production: options.production, demoPeople: options.demoPeople ?? [], signIn: pagesSignIn });
   if (!options.production && options.developmentKeysDir)
     ui.set(
       '/dev/token',
       developmentTokenRoute(() => inForce().policies, options.developmentKeysDir),
     );
-  const { signIn } = options;
   if (signIn) {
     ui.set('/auth/sign-in', (req, res) => signIn.signIn(req, res));
     ui.set('/auth/session', (req, res) => signIn.session(req, res));

@@ -12,6 +12,8 @@ export interface Criteria {
   to: Date;
   /** Every agency clause must hold: a restricted auditor's own body, and the filter's. */
   agencies: string[];
+  /** The journal's event (the rollup does not keep events). */
+  event?: string;
   sub?: string;
   resource?: string;
   decision?: string;
@@ -48,6 +50,7 @@ export function journalWhere(c: Criteria, from: Date, to: Date, offset = 0): { s
     clauses.push(sql.replace('?', `$${offset + params.length}`));
   };
   for (const agency of c.agencies) add('agency = ?', agency);
+  if (c.event !== undefined) add('event = ?', c.event);
   if (c.sub !== undefined) add('sub = ?', c.sub);
   if (c.resource !== undefined) add('resource_names @> ARRAY[?]::text[]', c.resource);
   if (c.decision !== undefined) add('decision = ?', c.decision);
@@ -106,6 +109,7 @@ export async function countJournal(db: EntityManager, c: Criteria, keys: CountKe
   const firstHour = new Date(Math.ceil(c.from.getTime() / HOUR_MS) * HOUR_MS);
   const lastHour = new Date(Math.floor(c.to.getTime() / HOUR_MS) * HOUR_MS);
   const rollup =
+    c.event === undefined &&
     c.sub === undefined &&
     c.registrationNumber === undefined &&
     c.operationName === undefined &&

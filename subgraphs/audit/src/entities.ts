@@ -52,6 +52,7 @@ class AuditResourceUse {
 @Entity({ name: 'journal' })
 // Every filter of the auditors' console has an index that also yields the page order (newest first).
 @Index('journal_time', ['receivedAt', 'seq'])
+@Index('journal_event_time', ['event', 'receivedAt', 'seq'])
 @Index('journal_agency_time', ['agency', 'receivedAt', 'seq'])
 @Index('journal_sub_time', ['sub', 'receivedAt', 'seq'])
 @Index('journal_decision_time', ['decision', 'receivedAt', 'seq'])

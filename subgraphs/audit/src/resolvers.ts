@@ -24,6 +24,9 @@ export class AuditFilter {
   @Field(() => String, { nullable: true, description: 'To (exclusive), ISO 8601. Default: now.' })
   to?: string;
 
+  @Field(() => AuditEvent, { nullable: true, description: 'One kind of record, e.g. SIGN_IN_FAILED.' })
+  event?: AuditEvent;
+
   @Field(() => String, { nullable: true })
   agency?: string;
 
@@ -131,6 +134,7 @@ function criteriaOf(ctx: Context, filter: AuditFilter = {}): Criteria {
   const from = parseInstant(filter.from, 'from', new Date(to.getTime() - DEFAULT_WINDOW_MS));
   const agencies = [ctx.caller.level === 'restricted' ? ctx.caller.agency : undefined, filter.agency || undefined].filter((a): a is string => a !== undefined);
   const c: Criteria = { from, to, agencies };
+  if (filter.event) c.event = filter.event;
   if (filter.sub) c.sub = filter.sub;
   if (filter.resource) c.resource = filter.resource;
   if (filter.decision) c.decision = filter.decision;

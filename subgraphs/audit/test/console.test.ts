@@ -34,7 +34,8 @@ function entry(n: number): JournalEntry {
   }));
   return {
     registrationNumber: `HUB-CONSOLE-${n}`,
-    event: 'query',
+    // Sign-outs among the queries: the console filters by event.
+    event: n % 7 === 3 ? 'sign-out' : 'query',
     receivedAt: new Date(BASE + n * 7 * 60_000 + (n % 3) * 1_000),
     agency,
     sub: agency ? `${agency.toLowerCase()}-officer-${n % 2}` : null,
@@ -61,6 +62,7 @@ const AUDITOR = { roles: ['auditor' as const], purpose: 'audit' };
 interface Filter {
   from: string;
   to: string;
+  event?: string;
   agency?: string;
   sub?: string;
   resource?: string;
@@ -75,6 +77,7 @@ function matching(f: Filter): JournalEntry[] {
     (e) =>
       e.receivedAt >= new Date(f.from) &&
       e.receivedAt < new Date(f.to) &&
+      (f.event === undefined || e.event === f.event.toLowerCase().replace('_', '-')) &&
       (f.agency === undefined || e.agency === f.agency) &&
       (f.sub === undefined || e.sub === f.sub) &&
       (f.resource === undefined || e.resources.some((r) => r.resource === f.resource)) &&
@@ -117,6 +120,9 @@ describe("the auditors' console queries", () => {
     { decision: 'REFUSED' },
     { positive: true },
     { sub: 'sbs-officer-1' },
+    // The rollup keeps no events: counted from the rows.
+    { event: 'SIGN_OUT' },
+    { event: 'QUERY', agency: 'MIA' },
     { agency: 'MNS', resource: 'citizens', positive: false },
     // The rollup keeps no operations: counted from the rows, or these totals would be everyone's.
     { operationId: OPERATIONS[0].operationId },
@@ -259,6 +265,7 @@ describe("the auditors' console queries", () => {
       const defs = indexes.map((i) => i.def.replace(/^.* USING /, ''));
       for (const wanted of [
         'btree (received_at, seq)',
+        'btree (event, received_at, seq)',
         'btree (agency, received_at, seq)',
         'btree (sub, received_at, seq)',
         'btree (decision, received_at, seq)',
@@ -273,6 +280,7 @@ describe("the auditors' console queries", () => {
       const window = "received_at >= '2026-09-30T00:00Z' AND received_at < '2026-10-02T00:00Z'";
       for (const clause of [
         'TRUE',
+        "event = 'sign-out'",
         "agency = 'MIA'",
         "sub = 'mia-officer-1'",
         "decision = 'refused'",
