@@ -61,6 +61,8 @@ interface HubOptions {
   quotas?: (policy: QuotaPolicy) => Quotas;
   logger?: Logger;
   subgraphTimeoutMs?: number;
+  /** More environment for subgraph processes (e.g. OTEL_* variables). */
+  subgraphEnv?: Record<string, string>;
 }
 
 interface CallOptions {
@@ -118,6 +120,7 @@ export async function startTestHub(options: HubOptions = {}): Promise<TestHub> {
             HUB_SEED_CITIZENS: String(population.citizens),
             HUB_SEED_FOREIGNERS: String(population.foreigners),
             DATABASE_POOL_SIZE: '10',
+            ...options.subgraphEnv,
           })
         : await startSubgraph(module, {
             databaseUrl: database.url,

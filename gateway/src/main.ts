@@ -1,5 +1,5 @@
 import pino from 'pino';
-import { ConfigError } from '@hub/kit';
+import { ConfigError, startTracing } from '@hub/kit';
 import { prepareGateway, reloadPolicySet } from './bootstrap';
 import { gatewayConfigFromEnv } from './config';
 import { createLogger } from './monitoring/logger';
@@ -12,6 +12,7 @@ async function main(): Promise<void> {
   try {
     const config = gatewayConfigFromEnv(process.env);
     logger = createLogger('gateway', undefined, config.logLevel);
+    const tracing = await startTracing(config.tracing, { instrumentPostgres: false });
     const options = await prepareGateway(config, logger);
     const gateway = await startGateway(options, config.port, config.host);
     logger.info({ url: `http://localhost:${gateway.port}/graphql` }, 'gateway listening');
@@ -21,17 +22,20 @@ async function main(): Promise<void> {
       if (stopping) return;
       stopping = true;
       logger.info({ signal }, 'stopping: finishing requests in flight, flushing the audit journal');
-      gateway.stop().then(
-        () => {
-          // Written by the exit's flush of the log (logger.ts): the last line a clean stop leaves.
-          logger.info('stopped: requests finished, audit journal flushed');
-          process.exit(0);
-        },
-        (error: unknown) => {
-          logger.error({ err: error }, 'unclean stop');
-          process.exit(1);
-        },
-      );
+      gateway
+        .stop()
+        .then(() => tracing?.stop())
+        .then(
+          () => {
+            // Written by the exit's flush of the log (logger.ts): the last line a clean stop leaves.
+            logger.info('stopped: requests finished, audit journal flushed');
+            process.exit(0);
+          },
+          (error: unknown) => {
+            logger.error({ err: error }, 'unclean stop');
+            process.exit(1);
+          },
+        );
     };
     process.on('SIGTERM', () => stop('SIGTERM'));
     process.on('SIGINT', () => stop('SIGINT'));
