@@ -103,7 +103,7 @@ describe('traces', () => {
     const parentOf = (span: ReceivedSpan) => (span.parentSpanId ? byId.get(span.parentSpanId) : undefined);
     const children = (parent: ReceivedSpan, name: string) => trace.filter((s) => s.parentSpanId === parent.spanId && s.name === name);
 
-    for (const group of ['hub.stages.request', 'hub.stages.body', 'hub.stages.operation', 'hub.execute', 'hub.stages.result']) {
+    for (const group of ['hub.stages.checks', 'hub.execute', 'hub.stages.result']) {
       assert.equal(children(root, group).length, 1, group);
     }
     const execute = one(children(root, 'hub.execute'));

@@ -3,8 +3,12 @@ import { ATTR, hubTracer } from '@hub/kit';
 import type { JournalEntry } from '@hub/audit';
 import { requestOutcome, type SubgraphFailure } from './metrics';
 
-/** The pipeline's stage groups (stage.ts): one span each, not one per stage. */
-export type StageGroup = 'hub.stages.request' | 'hub.stages.body' | 'hub.stages.operation' | 'hub.execute' | 'hub.stages.result';
+/**
+ * The pipeline's stage groups (stage.ts), one span each rather than one per stage: the checks
+ * before execution (headers, body, operation), the execution (the plan and the subgraph calls
+ * below it) and the result (the journal's write among the stages' answers).
+ */
+export type StageGroup = 'hub.stages.checks' | 'hub.execute' | 'hub.stages.result';
 
 /** One subgraph call's span; its traceparent travels with the call (docs/decisions/0024-traces.md). */
 export interface SubgraphSpan {

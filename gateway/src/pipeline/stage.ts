@@ -126,7 +126,7 @@ export class Pipeline {
 
   /** Every forward hook in order, then the executor: what the request becomes unless it is cut short. */
   private async forward(hub: HubRequest, steps: Steps, state: { entered: number; current: string }): Promise<HubResult> {
-    hub.trace.enter('hub.stages.request');
+    hub.trace.enter('hub.stages.checks');
     for (const stage of this.stages) {
       state.entered += 1;
       state.current = stage.name;
@@ -137,14 +137,12 @@ export class Pipeline {
     let operation: SelectedOperation | null = null;
     if (steps.readBody && steps.select) {
       state.current = 'body';
-      hub.trace.enter('hub.stages.body');
       const body = await steps.readBody(hub);
       for (const stage of this.stages) {
         state.current = stage.name;
         stage.onBody?.(hub, body);
       }
       state.current = 'operation';
-      hub.trace.enter('hub.stages.operation');
       operation = steps.select(hub, body);
       hub.operation = operation;
       for (const stage of this.stages) {

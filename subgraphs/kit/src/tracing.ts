@@ -64,8 +64,16 @@ export interface Tracing {
   stop(): Promise<void>;
 }
 
+/** Whether a span holds anything but the attributes listed: the hub's own spans, as a rule, do not. */
+function clean(span: ReadableSpan): boolean {
+  if (span.events.length > 0 || span.links.length > 0 || span.status.message !== undefined) return false;
+  for (const key in span.attributes) if (!EXPORTED_ATTRIBUTES.has(key)) return false;
+  return true;
+}
+
 /** The exported copy of a span: only the attributes listed, no events, links or status message. */
 function sanitized(span: ReadableSpan): ReadableSpan {
+  if (clean(span)) return span;
   const attributes: Attributes = {};
   for (const key in span.attributes) if (EXPORTED_ATTRIBUTES.has(key)) attributes[key] = span.attributes[key];
   return {
