@@ -148,17 +148,18 @@ export function createGraphQLEndpoint<C>(options: GraphQLEndpointOptions<C>): (r
     try {
       // Its statements (pg's instrumentation) are children of the execution's span.
       const execution = tracer.startSpan('subgraph.execute', undefined, traced);
-      const [text, init] = await activeContext.with(trace.setSpan(traced, execution), () =>
-        handler({
-          method: req.method ?? 'GET',
-          url: req.url ?? '/',
-          headers: req.headers,
-          body: (body ?? null) as string | Record<string, unknown> | null,
-          raw: req,
-          context: exchange,
-        }),
-      );
-      execution.end();
+      const [text, init] = await activeContext
+        .with(trace.setSpan(traced, execution), () =>
+          handler({
+            method: req.method ?? 'GET',
+            url: req.url ?? '/',
+            headers: req.headers,
+            body: (body ?? null) as string | Record<string, unknown> | null,
+            raw: req,
+            context: exchange,
+          }),
+        )
+        .finally(() => execution.end());
       if (exchange.context !== undefined) {
         span.setAttributes(options.attributes(exchange.context));
         const journal = tracer.startSpan('subgraph.journal', undefined, traced);

@@ -1,5 +1,16 @@
 import { context, propagation, ProxyTracerProvider, trace, type Attributes, type Tracer, type TracerOptions } from '@opentelemetry/api';
 import type { ExportResult } from '@opentelemetry/core';
+import {
+  ATTR_DB_NAMESPACE,
+  ATTR_DB_OPERATION_NAME,
+  ATTR_DB_QUERY_TEXT,
+  ATTR_DB_SYSTEM_NAME,
+  ATTR_ERROR_TYPE,
+  ATTR_HTTP_RESPONSE_STATUS_CODE,
+  ATTR_SERVER_ADDRESS,
+  ATTR_SERVER_PORT,
+  ATTR_SERVICE_NAME,
+} from '@opentelemetry/semantic-conventions';
 import type { ReadableSpan, Sampler, SpanExporter } from '@opentelemetry/sdk-trace-node';
 import type { TracingConfig } from './config';
 
@@ -30,7 +41,7 @@ export const ATTR = {
   errorCode: 'hub.error_code',
   event: 'hub.event',
   failure: 'hub.failure',
-  status: 'http.response.status_code',
+  status: ATTR_HTTP_RESPONSE_STATUS_CODE,
 } as const;
 
 /**
@@ -40,21 +51,22 @@ export const ATTR = {
  */
 const EXPORTED_ATTRIBUTES = new Set<string>([
   ...Object.values(ATTR),
+  ATTR_DB_SYSTEM_NAME,
+  ATTR_DB_NAMESPACE,
+  ATTR_DB_QUERY_TEXT,
+  ATTR_DB_OPERATION_NAME,
+  ATTR_SERVER_ADDRESS,
+  ATTR_SERVER_PORT,
+  ATTR_ERROR_TYPE,
+  // The names pg's instrumentation uses unless OTEL_SEMCONV_STABILITY_OPT_IN asks for the stable ones above.
   'db.system',
-  'db.system.name',
   'db.name',
-  'db.namespace',
   'db.user',
   'db.statement',
-  'db.query.text',
-  'db.operation.name',
-  'db.postgresql.plan',
   'db.connection_string',
-  'server.address',
-  'server.port',
+  'db.postgresql.plan',
   'net.peer.name',
   'net.peer.port',
-  'error.type',
 ]);
 
 export interface Tracing {
@@ -114,10 +126,10 @@ class SanitizingExporter implements SpanExporter {
 }
 
 /**
- * Starts the SDK when traces are on: a tracer provider registered with the API (with Node's
- * AsyncLocalStorage context and the W3C traceparent propagator, no baggage), and, in a subgraph,
- * pg's instrumentation. That must run before pg is first required (the subgraph's process
- * entry, main.ts, loads its modules only after this).
+ * Starts the SDK when traces are on: a tracer provider registered with the API (with the W3C
+ * traceparent propagator, no baggage) and, in a subgraph, Node's AsyncLocalStorage context and
+ * pg's instrumentation. That must run before pg is first required (the subgraph's process entry,
+ * main.ts, loads its modules only after this).
  */
 export async function startTracing(config: TracingConfig | null, options: { instrumentPostgres: boolean }): Promise<Tracing | null> {
   if (!config) return null;
@@ -142,7 +154,7 @@ export async function startTracing(config: TracingConfig | null, options: { inst
     }
   }
   const provider = new HubTracerProvider({
-    resource: defaultResource().merge(resourceFromAttributes({ 'service.name': config.serviceName })),
+    resource: defaultResource().merge(resourceFromAttributes({ [ATTR_SERVICE_NAME]: config.serviceName })),
     sampler: config.sampler.parentBased ? new sdk.ParentBasedSampler({ root }) : root,
     spanProcessors: [
       new sdk.BatchSpanProcessor(
@@ -151,7 +163,10 @@ export async function startTracing(config: TracingConfig | null, options: { inst
       ),
     ],
   });
-  provider.register({ propagator: new W3CTraceContextPropagator() });
+  // The gateway passes each span's parent explicitly (its spans are few and known); a context manager
+  // (AsyncLocalStorage) would put a hook on every promise of the process. A subgraph needs one: pg's
+  // instrumentation finds the statement's parent in the active context.
+  provider.register({ propagator: new W3CTraceContextPropagator(), ...(options.instrumentPostgres ? {} : { contextManager: null }) });
   let unregister = () => {};
   if (options.instrumentPostgres) {
     const [{ registerInstrumentations }, { PgInstrumentation }] = await Promise.all([
