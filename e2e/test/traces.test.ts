@@ -38,7 +38,8 @@ describe('traces', () => {
     receiver = await startOtlpReceiver();
     const env = { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: receiver.endpoint, OTEL_TRACES_SAMPLER: 'parentbased_always_on' };
     tracing = await startTracing(tracingConfig(new EnvReader(env), 'hub-gateway'), { instrumentPostgres: false });
-    hub = await startTestHub({ processes: true, subgraphEnv: env });
+    // Nine processes on a shared server: two connections each are plenty for these few requests.
+    hub = await startTestHub({ processes: true, subgraphEnv: { ...env, DATABASE_POOL_SIZE: '2' } });
     ({ realFin } = canaryPeople(hub));
     officer = await hub.token({ agency: 'MIA', roles: ['officer'], sub: canary('sub') });
     mod = await hub.token({ agency: 'MOD', roles: ['officer'] });
