@@ -12,6 +12,7 @@ import { parse } from 'graphql';
 import type * as KitModule from '@hub/kit';
 import type { Caller } from '@hub/kit';
 import { citizenAt, DEMO_CASES, DEMO_POPULATION, demoPeople, type PopulationOptions } from '@hub/kit/synthetic';
+import { startOtlpReceiver } from '@hub/kit/testing';
 import type * as HubModule from './hub';
 import type { TestHub } from './hub';
 import { ROOT, startChild, type BenchChild } from './bench/child';
@@ -24,7 +25,7 @@ import { childWithCommand, cpuMs, parentOf } from './bench/proc';
  * `npm run bench -- [--citizens N] [--duration S] [--rounds R] [--connections C] [--targets a,b] [--profile] [--in-process] [--baseline DIR]`:
  * one FİN query (citizen with documents, border crossings, restriction check) through the hub
  * gateway as deployed (production, the default log level, a log line per request on its stdout),
- * logging warnings only, its variants (journal off, quotas off, subjects off, under a consent purpose), a bare @apollo/gateway, Hive Gateway with its
+ * logging warnings only, its variants (journal off, quotas off, subjects off, traces on at 100 %, under a consent purpose), a bare @apollo/gateway, Hive Gateway with its
  * JavaScript and its Rust planner, straight to the three subgraphs it touches, and to a plain
  * Node + `pg` floor (and that floor committing an R6 row before each answer, as a subgraph must),
  * all over one population and the same subgraph processes. Every server
@@ -37,6 +38,7 @@ const BASELINE_KEYS = ['hub@baseline', 'hub-quiet@baseline', 'direct-citizens@ba
 const TARGET_KEYS = [
   'hub',
   'hub-quiet',
+  'traces-on',
   'hub-registered',
   'direct-citizens',
   'direct-border-crossings',
@@ -378,6 +380,7 @@ function printTable(rows: Measure[], rounds: Map<TargetKey, Measure[]>, hub: Tes
   };
   const ratios = [
     ratio('log line per request: deployed / warnings only', 'hub', 'hub-quiet'),
+    ratio('traces on (100 %, exported) / off', 'traces-on', 'hub'),
     ratio('hub: this checkout / baseline', 'hub', 'hub@baseline'),
     ratio('hub, warnings only: this checkout / baseline', 'hub-quiet', 'hub-quiet@baseline'),
     ratio('citizens direct: this checkout / baseline', 'direct-citizens', 'direct-citizens@baseline'),
@@ -426,6 +429,7 @@ function printTable(rows: Measure[], rounds: Map<TargetKey, Measure[]>, hub: Tes
     goals.push([label, va !== undefined && vb !== undefined ? va / vb : undefined, sense, target]);
   };
   goal('hub / bare @apollo/gateway, req/s', 'hub', 'bare', (m) => m.rps, '≥', 1.0);
+  goal('traces on (100 %) / off, req/s (issue 24)', 'traces-on', 'hub', (m) => m.rps, '≥', 0.9);
   goal('hub / bare @apollo/gateway, gateway CPU per request', 'hub', 'bare', frontOf, '≤', 1.0);
   goal('hub / Hive Gateway, req/s', 'hub', 'hive', (m) => m.rps, '≥', 1.3);
   goal('hub / Hive Gateway with the Rust planner, req/s', 'hub', 'hive-rust', (m) => m.rps, '≥', 1.0);
@@ -459,13 +463,13 @@ interface Side {
 }
 
 /** Each checkout's own modules start its hub and sign its tokens: the baseline is run as it was built. */
-async function startSide(root: string): Promise<Side> {
+async function startSide(root: string, subgraphEnv: Record<string, string> = {}): Promise<Side> {
   const load = createRequire(join(root, 'e2e/package.json'));
   const { startTestHub, POLICIES_DIR } = load(join(root, 'e2e/dist/src/hub.js')) as typeof HubModule;
   const { levelsFor } = load('@hub/gateway') as typeof GatewayModule;
   const { catalogEntry, signCallerAssertion } = load('@hub/kit') as typeof KitModule;
   // The hub's in-process gateway is not loaded: the one measured runs in its own process.
-  const hub = await startTestHub({ population: POPULATION, processes: !args['in-process'] });
+  const hub = await startTestHub({ population: POPULATION, processes: !args['in-process'], subgraphEnv });
   const monitor = hub.database.real ? postgresProcesses(hub.database.url) : undefined;
   try {
     const token = await hub.token({ agency: 'MIA', roles: ['officer'], ttlSeconds: TTL_S });
@@ -528,11 +532,19 @@ async function main(): Promise<void> {
   if (hive) ensurePeers();
   const sides: Side[] = [];
   const children: BenchChild[] = [];
+  const closers: Array<() => Promise<void>> = [];
   const logs = mkdtempSync(join(tmpdir(), 'hub-bench-logs-'));
   let profilePath: string | undefined;
   try {
     process.stderr.write(`seeding ${POPULATION.citizens} citizens and starting the hub's subgraphs …\n`);
-    const current = await startSide(ROOT);
+    // traces-on: a collector that accepts and discards. The subgraphs trace only what a traced gateway
+    // asks them to (its sampled traceparent), so every other target's calls are not sampled.
+    const collector = SELECTED.has('traces-on') ? await startOtlpReceiver({ keep: false }) : undefined;
+    if (collector) closers.push(() => collector.close());
+    const current = await startSide(
+      ROOT,
+      collector ? { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: collector.endpoint, OTEL_TRACES_SAMPLER: 'parentbased_always_off' } : {},
+    );
     sides.push(current);
     const { hub, assertions } = current;
     process.stderr.write(
@@ -553,6 +565,7 @@ async function main(): Promise<void> {
       databaseUrl: side.hub.database.url,
       assertions: side.assertions,
       ...(side === current ? {} : { root: side.root }),
+      ...(collector ? { tracesEndpoint: collector.endpoint } : {}),
     });
     const child = async (name: string, entry: string, config: unknown, nodeOptions: string[] = [], logFile?: string) => {
       const started = await startChild(name, entry, config, nodeOptions, logFile);
@@ -615,6 +628,7 @@ async function main(): Promise<void> {
     };
     await add('hub', () => hubTarget);
     await add('hub-quiet', () => ownGateway('hub-quiet', 'hub gateway, warnings only (LOG_LEVEL=warn)', 'hub-quiet'));
+    await add('traces-on', () => ownGateway('traces-on', 'hub gateway, traces on (100 %, OTLP to a local collector)', 'traces-on'));
     if (baseline) {
       await add('hub@baseline', () => ownGateway('hub@baseline', 'baseline: hub gateway, as deployed', 'hub', baseline));
       await add('hub-quiet@baseline', () => ownGateway('hub-quiet@baseline', 'baseline: hub gateway, warnings only', 'hub-quiet', baseline));
@@ -706,6 +720,7 @@ async function main(): Promise<void> {
   } finally {
     for (const child of children) await child.stop();
     for (const side of sides) await side.close();
+    for (const close of closers) await close();
   }
   if (profilePath) console.log(`CPU profile of the hub gateway (its whole life, idle included): ${profilePath}`);
 }

@@ -68,6 +68,8 @@ interface HubOptions {
   port?: number;
   /** People's sign-in, built from the hub's own journal and registration numbers. */
   signIn?: (parts: { keysDir: string; policies: Policies; journal: AuditJournal; registrations: RegistrationNumbers }) => Promise<RelyingParty | null>;
+  /** More environment for subgraph processes (e.g. OTEL_* variables). */
+  subgraphEnv?: Record<string, string>;
 }
 
 interface CallOptions {
@@ -162,6 +164,7 @@ export async function startTestHub(options: HubOptions = {}): Promise<TestHub> {
             HUB_SEED_CITIZENS: String(population.citizens),
             HUB_SEED_FOREIGNERS: String(population.foreigners),
             DATABASE_POOL_SIZE: '10',
+            ...options.subgraphEnv,
           })
         : await startSubgraph(module, {
             databaseUrl: database.url,

@@ -1,22 +1,16 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import request from 'supertest';
+import type request from 'supertest';
 import { createLogger } from '@hub/gateway';
-import { citizenAt, demoPeople, foreignerAt } from '@hub/kit/synthetic';
 import { ALL_SUBGRAPHS, startTestHub, type TestHub } from '../src/hub';
+import { CANARY, canary, CANARY_FIN, canaryPeople, refusedCanaryRequests, REFUSED_CANARY_STATUSES, servedCanaryQuery } from '../src/canaries';
 
 /**
  * The query text, variables and argument values never reach the central journal, the
  * subgraphs' journals or the logs (R6). Requests carry canaries in every place a caller's
  * words can go; afterwards every stored row and every log line is searched for them.
  */
-const CANARY = `kanarya${randomBytes(6).toString('hex')}`;
-const canary = (where: string) => `${CANARY}${where}`;
-/** Valid FİN format, held by no generated person (checked against the generator below). */
-const CANARY_FIN = 'KN4RY7Z';
-
 describe('nothing of what was asked is kept', () => {
   const logLines: string[] = [];
   let hub: TestHub;
@@ -32,16 +26,6 @@ describe('nothing of what was asked is kept', () => {
     issued.add(reg);
     return res;
   };
-  const post = (body: unknown, token: string, headers: Record<string, string> = {}) =>
-    request(hub.gateway.server)
-      .post('/graphql')
-      .set('content-type', 'application/json')
-      .set('authorization', `Bearer ${token}`)
-      .set('x-purpose', 'identity-check')
-      .set(headers)
-      .send(body as object)
-      .then(remember);
-
   before(async () => {
     hub = await startTestHub({
       logger: createLogger('gateway', {
@@ -54,12 +38,7 @@ describe('nothing of what was asked is kept', () => {
     logLines.length = 0;
     db = new Client({ connectionString: hub.database.url });
     await db.connect();
-    realFin = demoPeople(hub.population).find((p) => p.case === 'citizen-full')!.fin;
-    const generated = new Set<string | null>([
-      ...Array.from({ length: hub.population.citizens }, (_, i) => citizenAt(hub.population, i).fin),
-      ...Array.from({ length: hub.population.foreigners }, (_, i) => foreignerAt(hub.population, i).fin),
-    ]);
-    assert.ok(!generated.has(CANARY_FIN));
+    ({ realFin } = canaryPeople(hub));
     officer = await hub.token({ agency: 'MIA', roles: ['officer'] });
     mod = await hub.token({ agency: 'MOD', roles: ['officer'] });
   });
@@ -69,51 +48,10 @@ describe('nothing of what was asked is kept', () => {
   });
 
   it('serves queries whose comments, aliases, fragment names, arguments and variables carry canaries', async () => {
-    const query = `# ${canary('comment')}
-      query ${canary('operation')}($fin: ID!, $last: String!, $other: ID!) {
-        ${canary('alias')}: person(fin: $fin) { fin citizen { ...${canary('fragment')} } }
-        unknown: person(fin: "${CANARY_FIN}") { citizen { firstName } }
-        byName: personsByName(firstName: "${canary('first')}", lastName: $last, birthDate: "1990-01-01") { fin }
-        check: restrictionCheck(fin: $other) { hit }
-        direct: restrictionCheck(fin: "${CANARY_FIN}") { hit }
-      }
-      fragment ${canary('fragment')} on Citizen { firstName lastName }`;
-    const res = await post({ query, variables: { fin: realFin, last: canary('variable'), other: CANARY_FIN, extra: canary('unused') } }, officer);
-    assert.equal(res.status, 200);
-    assert.equal(res.body.errors, undefined, JSON.stringify(res.body.errors));
-    assert.equal(res.body.data[canary('alias')].fin, realFin);
-    assert.equal(res.body.data.unknown, null);
-
+    const callers = { officer, mod, realFin, seen: remember };
+    await servedCanaryQuery(hub, callers);
     // The same words in requests that fail or are refused at each stage.
-    const refusedOrFailed = [
-      await post({ query: `mutation { ${canary('mutation')}: person(fin: "${CANARY_FIN}") { fin } }` }, officer),
-      await post({ query: `{ person(fin: "${realFin}") { ${canary('field')} } }` }, officer),
-      await post({ query: `{ person(fin: "${canary('badfin')}") { fin } }` }, officer),
-      await post({ query: `{ ${canary('syntax')} ( }` }, officer),
-      await post(
-        { query: `{ ${canary('forbidden')}: vehicle(registrationNumber: "10-AB-123") { make } person(fin: "${realFin}") { citizen { firstName } } }` },
-        mod,
-      ),
-      await post({ query: `query($fin: ID!) { person(fin: $fin) { fin } }`, variables: { fin: realFin } }, officer, { 'x-purpose': canary('purpose') }),
-      await post({ query: `{ person(fin: "${CANARY_FIN}") { fin } }` }, `${officer.slice(0, -4)}AAAA`),
-      remember(
-        await request(hub.gateway.server)
-          .get('/graphql')
-          .query({ query: `{ person(fin: "${CANARY_FIN}") { fin } } # ${canary('get')}` })
-          .set('authorization', `Bearer ${officer}`)
-          .set('x-purpose', 'identity-check'),
-      ),
-      remember(
-        await request(hub.gateway.server)
-          .post('/session/sign-in')
-          .set('authorization', `Bearer ${officer}`)
-          .send({ note: canary('signin') }),
-      ),
-    ];
-    assert.deepEqual(
-      refusedOrFailed.map((r) => r.status),
-      [403, 400, 200, 400, 200, 400, 401, 405, 200],
-    );
+    assert.deepEqual(await refusedCanaryRequests(hub, callers), REFUSED_CANARY_STATUSES);
   });
 
   it('keeps no canary, no searched FİN and no token in any row of the central journal', async () => {

@@ -1,5 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
-import { ConfigError, DEFAULT_SHUTDOWN_GRACE_MS, EnvReader, type Environment } from '@hub/kit';
+import { ConfigError, DEFAULT_SHUTDOWN_GRACE_MS, EnvReader, tracingConfig, type Environment, type TracingConfig } from '@hub/kit';
 import { DEMO_POPULATION } from '@hub/kit/synthetic';
 import { DEFAULT_JOURNAL_LIMITS, type JournalLimits } from './journal/writer';
 import { DAY_MS, type UpkeepOptions } from './journal/upkeep';
@@ -41,6 +41,8 @@ export interface GatewayConfig {
   journal: JournalLimits;
   /** Journal partitions ahead of time and signed checkpoints (journal/upkeep.ts). */
   upkeep: UpkeepOptions;
+  /** OpenTelemetry traces (the standard OTEL_* variables); null when off. */
+  tracing: TracingConfig | null;
 }
 
 /** A URL of one of the protocols given; EnvReader checks that it parses. */
@@ -123,5 +125,6 @@ export function gatewayConfigFromEnv(env: Environment): GatewayConfig {
     logLevel,
     subgraphUrls: urlOverridesFromEnv(env),
     demoSeed: read.integer('HUB_SEED_NUMBER', DEMO_POPULATION.seed, 0, Number.MAX_SAFE_INTEGER),
+    tracing: tracingConfig(read, 'hub-gateway'),
   };
 }

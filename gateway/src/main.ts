@@ -1,5 +1,5 @@
 import pino from 'pino';
-import { ConfigError } from '@hub/kit';
+import { ConfigError, startTracing } from '@hub/kit';
 import { PolicyReloads, prepareGateway } from './bootstrap';
 import { gatewayConfigFromEnv } from './config';
 import { createLogger } from './monitoring/logger';
@@ -13,6 +13,7 @@ async function main(): Promise<void> {
   try {
     const config = gatewayConfigFromEnv(process.env);
     logger = createLogger('gateway', undefined, config.logLevel);
+    const tracing = await startTracing(config.tracing, { instrumentPostgres: false });
     const options = await prepareGateway(config, logger);
     const gateway = await startGateway(options, config.port, config.host);
     logger.info({ url: `http://localhost:${gateway.port}/graphql` }, 'gateway listening');
@@ -43,6 +44,7 @@ async function main(): Promise<void> {
       reloads
         .stop()
         .then(() => gateway.stop())
+        .then(() => tracing?.stop())
         .then(
           () => {
             // Written by the exit's flush of the log (logger.ts): the last line a clean stop leaves.

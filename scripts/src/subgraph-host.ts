@@ -30,7 +30,7 @@ async function main(started: Environment): Promise<void> {
     const basePort = new EnvReader(env).integer('SUBGRAPH_BASE_PORT', SUBGRAPHS[0].port, 1024, 65_000);
     await Promise.all(
       modules.map(async (module, i) => {
-        const config = subgraphConfig({ ...env, PORT: String(basePort + i) }, module.defaultPort);
+        const config = subgraphConfig({ ...env, PORT: String(basePort + i) }, module.name, module.defaultPort);
         // Only the gateway, on this machine, calls them: the demo's subgraphs listen on loopback, like its gateway.
         running.push(await startSubgraph(module, { ...config, host: '127.0.0.1', logger: pino({ name: module.name }) }));
       }),

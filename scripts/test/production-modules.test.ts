@@ -13,7 +13,8 @@ import { gatewayEntry, ROOT, subgraphEntry } from '../src/processes';
  * provider (oidc-provider, a dev package the image prunes) are for development and tests: no
  * production process loads them. Each entry runs in a node of its own, with an empty
  * environment and a preload that writes down every module loaded when the process exits; the
- * entry's imports load before its first line runs, and the preload ends it before anything listens.
+ * entry's imports load before its first line runs, and the preload ends it before anything listens
+ * (a subgraph's entry loads its module later, so it runs until its database refuses it).
  */
 const dir = mkdtempSync(join(tmpdir(), 'hub-modules-'));
 const PRELOAD = join(dir, 'list-modules.js');
@@ -22,20 +23,21 @@ writeFileSync(
   `
 const { writeFileSync } = require('node:fs');
 process.on('exit', () => writeFileSync(process.env.MODULES_OUT, JSON.stringify(Object.keys(require.cache))));
-setImmediate(() => process.exit(0));
+if (!process.env.RUN_TO_EXIT) setImmediate(() => process.exit(0));
 `,
 );
 
 let runs = 0;
-async function modulesLoadedBy(args: string[]): Promise<string[]> {
+async function modulesLoadedBy(args: string[], env: Record<string, string> = {}): Promise<string[]> {
   runs += 1;
   const out = join(dir, `modules-${runs}.json`);
   // Exit code 1 (no DATABASE_URL, no supergraph) is expected: only what was loaded matters.
-  await promisify(execFile)(process.execPath, ['--require', PRELOAD, ...args], { cwd: ROOT, env: { PATH: process.env['PATH'], MODULES_OUT: out } }).catch(
-    (error: { code?: number }) => {
-      if (error.code !== 1) throw error;
-    },
-  );
+  await promisify(execFile)(process.execPath, ['--require', PRELOAD, ...args], {
+    cwd: ROOT,
+    env: { PATH: process.env['PATH'], MODULES_OUT: out, ...env },
+  }).catch((error: { code?: number }) => {
+    if (error.code !== 1) throw error;
+  });
   return JSON.parse(readFileSync(out, 'utf8')) as string[];
 }
 
@@ -66,7 +68,9 @@ describe('production processes', () => {
 
   for (const { name } of SUBGRAPHS) {
     it(`the ${name} subgraph's process loads its module and the kit, and not PGlite nor the demo provider`, async () => {
-      const loaded = await modulesLoadedBy([subgraphEntry(name)]);
+      // A subgraph's process loads its module once its tracing has started (decision 0024): it runs
+      // until its database, which nothing serves, refuses it, and exits 1.
+      const loaded = await modulesLoadedBy([subgraphEntry(name)], { DATABASE_URL: 'postgres://hub@127.0.0.1:1/unused', RUN_TO_EXIT: '1' });
       assert.ok(loaded.some((path) => path.endsWith('/subgraphs/kit/dist/src/index.js')));
       assert.ok(loaded.some((path) => path.endsWith(`/subgraphs/${name}/dist/src/index.js`)));
       assert.deepEqual(loaded.filter(isPglite), []);

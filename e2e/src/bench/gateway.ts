@@ -11,6 +11,7 @@ import { Agent, fetch as undiciFetch } from 'undici';
 import type * as Gateway from '@hub/gateway';
 import type { AuditJournal, Quotas } from '@hub/gateway';
 import { createKeyPair } from '@hub/kit';
+import type * as Kit from '@hub/kit';
 import { childConfig, ROOT, runChild, serve } from './child';
 
 /**
@@ -19,7 +20,7 @@ import { childConfig, ROOT, runChild, serve } from './child';
  * stdout), or a bare @apollo/gateway over the same subgraphs that sends pre-signed assertions
  * and checks nothing.
  */
-export type GatewayMode = 'hub' | 'hub-quiet' | 'journal-off' | 'quotas-off' | 'subjects-off' | 'bare-keepalive' | 'bare-default';
+export type GatewayMode = 'hub' | 'hub-quiet' | 'traces-on' | 'journal-off' | 'quotas-off' | 'subjects-off' | 'bare-keepalive' | 'bare-default';
 
 export interface GatewayChildConfig {
   mode: GatewayMode;
@@ -31,6 +32,8 @@ export interface GatewayChildConfig {
   assertions: Record<string, string>;
   /** Another checkout's built tree (--baseline): its gateway runs, with this child's settings. */
   root?: string;
+  /** traces-on: the collector its spans are exported to (OTEL_EXPORTER_OTLP_TRACES_ENDPOINT). */
+  tracesEndpoint?: string;
 }
 
 /** Signs the set this child's gateway will load; the signing key stays in a folder of its own. */
@@ -77,7 +80,8 @@ function withoutSignIn(policiesDir: string): string {
 /** The only place the benchmark uses the gateway's start-up API (it may change shape). */
 async function startHubGateway(given: GatewayChildConfig) {
   const config = { ...given, policiesDir: withoutSignIn(given.policiesDir) };
-  const gateway = createRequire(join(config.root ?? ROOT, 'e2e/package.json'))('@hub/gateway') as typeof Gateway;
+  const load = createRequire(join(config.root ?? ROOT, 'e2e/package.json'));
+  const gateway = load('@hub/gateway') as typeof Gateway;
   const { gatewayConfigFromEnv, prepareGateway, quotasFromEnv, startGateway, createLogger } = gateway;
   // Deployed, a production gateway serves only a signed policy set: the bench signs its own, as an
   // operator does (npm run policies:sign), with a key kept outside the gateway's. A baseline built
@@ -98,9 +102,16 @@ async function startHubGateway(given: GatewayChildConfig) {
   delete env['HUB_MODE'];
   delete env['LOG_LEVEL'];
   if (config.mode === 'hub-quiet') env['LOG_LEVEL'] = 'warn';
+  // Traces are off unless the target is traces-on: then every request is traced (100 %) and exported.
+  for (const name of Object.keys(env)) if (name.startsWith('OTEL_')) delete env[name];
+  if (config.mode === 'traces-on') {
+    env['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'] = config.tracesEndpoint;
+    env['OTEL_TRACES_SAMPLER'] = 'parentbased_always_on';
+  }
   const gatewayConfig = gatewayConfigFromEnv(env);
-  // The logger main.ts makes.
+  // The logger and the tracing main.ts start.
   const logger = createLogger('gateway', undefined, gatewayConfig.logLevel);
+  if (gatewayConfig.tracing) await (load('@hub/kit') as typeof Kit).startTracing(gatewayConfig.tracing, { instrumentPostgres: false });
   const options = await prepareGateway(gatewayConfig, logger);
   // Quotas stay in the path but never refuse: one token sends far more than an officer may.
   const unlimited = 1e12;

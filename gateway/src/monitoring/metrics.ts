@@ -21,6 +21,16 @@ const CIRCUIT_STATES: readonly CircuitState[] = ['closed', 'open', 'half_open'];
 const ERROR_CODE = /^[A-Z][A-Z_]{0,39}$/;
 const codeLabel = (code: string) => (ERROR_CODE.test(code) ? code : 'OTHER');
 
+/** How a request ended, as the metrics and its trace (tracing.ts) both name it: the same words in each. */
+export function requestOutcome(entry: JournalEntry, auditUnavailable: boolean): { agency: string; decision: string; code: string } {
+  const main = auditUnavailable ? 'AUDIT_UNAVAILABLE' : (entry.reason ?? entry.errorCodes[0] ?? 'none');
+  return {
+    agency: entry.agency ?? UNAUTHENTICATED_AGENCY,
+    decision: auditUnavailable ? 'refused' : entry.decision,
+    code: main === 'none' ? main : codeLabel(main),
+  };
+}
+
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
 export class GatewayMetrics {
@@ -159,18 +169,11 @@ export class GatewayMetrics {
 
   /** One answered request, from its journal entry; auditUnavailable when the record could not be written. */
   countRequest(entry: JournalEntry, auditUnavailable: boolean, seconds: number): void {
-    const agency = entry.agency ?? UNAUTHENTICATED_AGENCY;
+    const { agency, decision, code } = requestOutcome(entry, auditUnavailable);
     const codes = auditUnavailable ? ['AUDIT_UNAVAILABLE'] : entry.errorCodes;
-    const main = auditUnavailable ? 'AUDIT_UNAVAILABLE' : (entry.reason ?? codes[0] ?? 'none');
-    this.requests.inc({
-      event: entry.event,
-      agency,
-      operation_type: entry.operationType ?? 'none',
-      decision: auditUnavailable ? 'refused' : entry.decision,
-      code: main === 'none' ? main : codeLabel(main),
-    });
-    for (const code of new Set(codes.map(codeLabel))) this.responseErrors.inc({ agency, code });
-    if (main === 'RATE_LIMITED') this.quotaRefusals.inc({ agency });
+    this.requests.inc({ event: entry.event, agency, operation_type: entry.operationType ?? 'none', decision, code });
+    for (const each of new Set(codes.map(codeLabel))) this.responseErrors.inc({ agency, code: each });
+    if (code === 'RATE_LIMITED') this.quotaRefusals.inc({ agency });
     this.requestDuration.observe({ event: entry.event }, seconds);
   }
 

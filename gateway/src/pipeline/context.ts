@@ -5,6 +5,7 @@ import type { ForbiddenPath } from '../policy/access';
 import type { Identity, Purpose } from '../identity/verifier';
 import type { SelectedOperation } from '../http/graphql-request';
 import type { Refusal } from './refusal';
+import { RequestTrace } from '../monitoring/tracing';
 
 /**
  * Everything the hub learns about one request as it passes the stages: who asked, why, what
@@ -32,6 +33,8 @@ export class HubRequest {
   /** The journal's record of this request, once written (the monitoring stage labels from it). */
   entry: JournalEntry | null = null;
   auditFailed = false;
+  /** Its spans (monitoring/tracing.ts): the stage groups, the plan and the subgraph calls. */
+  readonly trace: RequestTrace;
   /** Set when the request must end now (the stop's grace is over); a plain field, not an AbortController per request. */
   private cutWith: Refusal | null = null;
   private onCut: ((reason: Refusal) => void) | null = null;
@@ -43,6 +46,7 @@ export class HubRequest {
     now: Date,
   ) {
     this.receivedAt = now;
+    this.trace = new RequestTrace(event);
   }
 
   get clientAddress(): string | null {

@@ -110,6 +110,7 @@ export class Pipeline {
     } catch (error) {
       result = refusalResult(this.asRefusal(state.current, error));
     }
+    hub.trace.enter('hub.stages.result');
     for (let i = state.entered - 1; i >= 0; i -= 1) {
       const stage = this.stages[i];
       if (!stage?.onResult) continue;
@@ -120,11 +121,13 @@ export class Pipeline {
         replaceWithRefusal(result, this.asRefusal(stage.name, error));
       }
     }
+    hub.trace.finish(hub.registrationNumber, hub.entry, hub.auditFailed, result.status);
     return result;
   }
 
   /** Every forward hook in order, then the executor: what the request becomes unless it is cut short. */
   private async forward(hub: HubRequest, steps: Steps, state: { entered: number; current: string }): Promise<HubResult> {
+    hub.trace.enter('hub.stages.checks');
     for (const stage of this.stages) {
       state.entered += 1;
       state.current = stage.name;
@@ -150,6 +153,7 @@ export class Pipeline {
       }
     }
     state.current = 'execute';
+    hub.trace.enter('hub.execute');
     return steps.execute(hub, operation);
   }
 

@@ -42,6 +42,8 @@ export async function startApollo(
   const apollo = new ApolloServer<HubContext>({
     gateway: new ApolloGateway({
       supergraphSdl: supergraph.sdl,
+      // The plan's span ends here; Apollo's own spans stay no-ops (the kit's tracing.ts).
+      experimental_didResolveQueryPlan: ({ requestContext }) => (requestContext.context as Partial<HubContext>).hub?.trace.planned(),
       buildService: ({ name }) =>
         new HubDataSource(
           { name, url: urls.get(name) ?? '', resource: policies.resourceOfSubgraph.get(name)?.name ?? null },
@@ -70,7 +72,10 @@ export async function startApollo(
         const { name: _name, ...executable } = operation.executable;
         printed.set(operation.executable, '', (query = print({ kind: Kind.DOCUMENT, definitions: [executable] })));
       }
+      hub.trace.planning();
       const response = await apollo.executeOperation({ query, ...(operation.variables ? { variables: operation.variables } : {}) }, { contextValue: { hub } });
+      // Refused before a plan (validation): the plan's span ends with the execution.
+      hub.trace.planned();
       if (response.body.kind !== 'single') throw new Error('incremental delivery is not served');
       const { data, errors, extensions } = response.body.singleResult;
       return {

@@ -303,17 +303,23 @@ export class HubDataSource implements GraphQLDataSource<HubContext> {
     this.onFetch(hub, call);
     const assertion = await signCallerAssertion(this.signingKey, this.subgraph.name, completeCaller(call.claims), 60);
     const { query, variables, operationName } = request;
+    const span = hub.trace.subgraphCall(this.subgraph.name, this.subgraph.resource);
+    // The traceparent travels beside the assertion, not inside it (docs/decisions/0024-traces.md).
+    const headers: Record<string, string> = { 'content-type': 'application/json', authorization: `Bearer ${assertion}` };
+    span.inject(headers);
     let response: GatewayGraphQLResponse;
+    let status: number;
     try {
-      const answer = await this.fetcher(this.subgraph.url, {
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${assertion}` },
-        body: JSON.stringify({ query, variables, operationName }),
-      });
+      const answer = await this.fetcher(this.subgraph.url, { headers, body: JSON.stringify({ query, variables, operationName }) });
+      status = answer.status;
       response = graphQLAnswerOf(answer);
     } catch (error) {
+      span.fail(isOpenCircuit(error) ? 'circuit_open' : failureOf(error));
       this.didEncounterError(error as Error);
     }
-    return this.didReceiveResponse(response);
+    const checked = this.didReceiveResponse(response);
+    span.end(status, checked.errors?.some((e) => e.extensions?.['code'] === 'SUBGRAPH_ERROR') ? 'SUBGRAPH_ERROR' : null);
+    return checked;
   }
 
   /**

@@ -1,4 +1,4 @@
-import { runSubgraphProcess } from '@hub/kit';
-import { auditSubgraph } from './index';
+import { runSubgraphProcess } from '@hub/kit/process';
 
-void runSubgraphProcess(auditSubgraph, process.env);
+// The module (and pg with it) loads once tracing has started: runSubgraphProcess instruments pg first.
+void runSubgraphProcess('audit', process.env, async () => (await import('./index.js')).auditSubgraph);

@@ -1,4 +1,4 @@
-import { runSubgraphProcess } from '@hub/kit';
-import { blanksSubgraph } from './index';
+import { runSubgraphProcess } from '@hub/kit/process';
 
-void runSubgraphProcess(blanksSubgraph, process.env);
+// The module (and pg with it) loads once tracing has started: runSubgraphProcess instruments pg first.
+void runSubgraphProcess('blanks', process.env, async () => (await import('./index.js')).blanksSubgraph);

@@ -1,4 +1,4 @@
-import { runSubgraphProcess } from '@hub/kit';
-import { borderCrossingsSubgraph } from './index';
+import { runSubgraphProcess } from '@hub/kit/process';
 
-void runSubgraphProcess(borderCrossingsSubgraph, process.env);
+// The module (and pg with it) loads once tracing has started: runSubgraphProcess instruments pg first.
+void runSubgraphProcess('border-crossings', process.env, async () => (await import('./index.js')).borderCrossingsSubgraph);

@@ -1,4 +1,4 @@
-import { runSubgraphProcess } from '@hub/kit';
-import { childDataSubgraph } from './index';
+import { runSubgraphProcess } from '@hub/kit/process';
 
-void runSubgraphProcess(childDataSubgraph, process.env);
+// The module (and pg with it) loads once tracing has started: runSubgraphProcess instruments pg first.
+void runSubgraphProcess('child-data', process.env, async () => (await import('./index.js')).childDataSubgraph);

@@ -1,4 +1,4 @@
-import { runSubgraphProcess } from '@hub/kit';
-import { citizensSubgraph } from './index';
+import { runSubgraphProcess } from '@hub/kit/process';
 
-void runSubgraphProcess(citizensSubgraph, process.env);
+// The module (and pg with it) loads once tracing has started: runSubgraphProcess instruments pg first.
+void runSubgraphProcess('citizens', process.env, async () => (await import('./index.js')).citizensSubgraph);

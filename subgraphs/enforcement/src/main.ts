@@ -1,4 +1,4 @@
-import { runSubgraphProcess } from '@hub/kit';
-import { enforcementSubgraph } from './index';
+import { runSubgraphProcess } from '@hub/kit/process';
 
-void runSubgraphProcess(enforcementSubgraph, process.env);
+// The module (and pg with it) loads once tracing has started: runSubgraphProcess instruments pg first.
+void runSubgraphProcess('enforcement', process.env, async () => (await import('./index.js')).enforcementSubgraph);

@@ -1,4 +1,4 @@
-import { runSubgraphProcess } from '@hub/kit';
-import { foreignersSubgraph } from './index';
+import { runSubgraphProcess } from '@hub/kit/process';
 
-void runSubgraphProcess(foreignersSubgraph, process.env);
+// The module (and pg with it) loads once tracing has started: runSubgraphProcess instruments pg first.
+void runSubgraphProcess('foreigners', process.env, async () => (await import('./index.js')).foreignersSubgraph);

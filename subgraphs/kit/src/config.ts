@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { DEFAULT_SHUTDOWN_GRACE_MS } from './http';
-import { databaseHosts } from './primary';
+import { databaseHosts } from './database-url';
 import { MAX_UNIQUE_PLATES } from './synthetic/identifiers';
 import { DEMO_POPULATION, type PopulationOptions } from './synthetic/population';
 
@@ -74,6 +74,95 @@ function seedConfig(read: EnvReader): PopulationOptions | null {
   };
 }
 
+/** Which traces are kept: OTEL_TRACES_SAMPLER's values, the parent's decision first unless `parentBased` is false. */
+export interface TracingSampler {
+  root: 'always_on' | 'always_off' | 'traceidratio';
+  parentBased: boolean;
+  /** For traceidratio: the share of traces kept, 0 to 1 (OTEL_TRACES_SAMPLER_ARG). */
+  ratio: number;
+}
+
+/** OpenTelemetry traces as the standard OTEL_* variables configure them; null when they are off (tracing.ts). */
+export interface TracingConfig {
+  /** service.name of every span (OTEL_SERVICE_NAME, else the process's own name). */
+  serviceName: string;
+  /** Where spans are POSTed as OTLP/HTTP JSON, /v1/traces included. */
+  endpoint: string;
+  /** Headers of every export (OTEL_EXPORTER_OTLP_HEADERS, _TRACES_HEADERS): an operator's, e.g. a collector's key. */
+  headers: Record<string, string>;
+  sampler: TracingSampler;
+  /** The batch span processor (OTEL_BSP_*). */
+  batch: { scheduledDelayMillis: number; maxQueueSize: number; maxExportBatchSize: number; exportTimeoutMillis: number };
+}
+
+const SAMPLERS: Record<string, Omit<TracingSampler, 'ratio'>> = {
+  always_on: { root: 'always_on', parentBased: false },
+  always_off: { root: 'always_off', parentBased: false },
+  traceidratio: { root: 'traceidratio', parentBased: false },
+  parentbased_always_on: { root: 'always_on', parentBased: true },
+  parentbased_always_off: { root: 'always_off', parentBased: true },
+  parentbased_traceidratio: { root: 'traceidratio', parentBased: true },
+};
+
+/** `key=value,key=value`, values percent-encoded (the OTLP exporter's header format). */
+function otlpHeaders(name: string, raw: string | undefined): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const pair of (raw ?? '').split(',')) {
+    if (!pair.trim()) continue;
+    const at = pair.indexOf('=');
+    if (at <= 0) throw new ConfigError(`${name}: expected key=value pairs separated by commas.`);
+    headers[pair.slice(0, at).trim()] = decodeURIComponent(pair.slice(at + 1).trim());
+  }
+  return headers;
+}
+
+/**
+ * Traces are off unless an exporter or an endpoint is named (OTEL_TRACES_EXPORTER=otlp,
+ * OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT); OTEL_SDK_DISABLED=true and
+ * OTEL_TRACES_EXPORTER=none turn them off whatever else is set. Only OTLP over HTTP with JSON.
+ */
+export function tracingConfig(read: EnvReader, defaultServiceName: string): TracingConfig | null {
+  const exporter = read.text('OTEL_TRACES_EXPORTER');
+  const traces = read.text('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT');
+  const base = read.text('OTEL_EXPORTER_OTLP_ENDPOINT');
+  if (read.text('OTEL_SDK_DISABLED')?.toLowerCase() === 'true' || exporter === 'none') return null;
+  if (exporter === undefined && traces === undefined && base === undefined) return null;
+  if (exporter !== undefined && exporter !== 'otlp') throw new ConfigError(`OTEL_TRACES_EXPORTER=${JSON.stringify(exporter)}: expected otlp or none.`);
+  const protocol = read.text('OTEL_EXPORTER_OTLP_TRACES_PROTOCOL') ?? read.text('OTEL_EXPORTER_OTLP_PROTOCOL') ?? 'http/json';
+  if (protocol !== 'http/json') throw new ConfigError(`OTEL_EXPORTER_OTLP_PROTOCOL=${JSON.stringify(protocol)}: only http/json is supported.`);
+  const endpoint = traces ?? `${(base ?? 'http://localhost:4318').replace(/\/+$/, '')}/v1/traces`;
+  const name = traces !== undefined ? 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT' : 'OTEL_EXPORTER_OTLP_ENDPOINT';
+  let protocolOfUrl: string;
+  try {
+    protocolOfUrl = new URL(endpoint).protocol;
+  } catch {
+    throw new ConfigError(`${name} is not a valid URL.`);
+  }
+  if (protocolOfUrl !== 'http:' && protocolOfUrl !== 'https:') throw new ConfigError(`${name}: expected an http:// or https:// URL.`);
+  const samplerName = read.text('OTEL_TRACES_SAMPLER') ?? 'parentbased_always_on';
+  const sampler = SAMPLERS[samplerName];
+  if (!sampler) throw new ConfigError(`OTEL_TRACES_SAMPLER=${JSON.stringify(samplerName)}: expected one of ${Object.keys(SAMPLERS).join(', ')}.`);
+  const arg = read.text('OTEL_TRACES_SAMPLER_ARG');
+  const ratio = arg === undefined ? 1 : Number(arg);
+  if (!Number.isFinite(ratio) || ratio < 0 || ratio > 1)
+    throw new ConfigError(`OTEL_TRACES_SAMPLER_ARG=${JSON.stringify(arg)}: expected a number from 0 to 1.`);
+  return {
+    serviceName: read.text('OTEL_SERVICE_NAME') ?? defaultServiceName,
+    endpoint,
+    headers: {
+      ...otlpHeaders('OTEL_EXPORTER_OTLP_HEADERS', read.text('OTEL_EXPORTER_OTLP_HEADERS')),
+      ...otlpHeaders('OTEL_EXPORTER_OTLP_TRACES_HEADERS', read.text('OTEL_EXPORTER_OTLP_TRACES_HEADERS')),
+    },
+    sampler: { ...sampler, ratio },
+    batch: {
+      scheduledDelayMillis: read.integer('OTEL_BSP_SCHEDULE_DELAY', 5_000, 0, 600_000),
+      maxQueueSize: read.integer('OTEL_BSP_MAX_QUEUE_SIZE', 2_048, 1, 1_000_000),
+      maxExportBatchSize: read.integer('OTEL_BSP_MAX_EXPORT_BATCH_SIZE', 512, 1, 1_000_000),
+      exportTimeoutMillis: read.integer('OTEL_BSP_EXPORT_TIMEOUT', 30_000, 1, 600_000),
+    },
+  };
+}
+
 /** Everything a subgraph process is configured with. */
 interface SubgraphConfig {
   databaseUrl: string;
@@ -83,9 +172,10 @@ interface SubgraphConfig {
   seed: PopulationOptions | null;
   poolSize: number;
   shutdownGraceMs: number;
+  tracing: TracingConfig | null;
 }
 
-export function subgraphConfig(env: Environment, defaultPort: number): SubgraphConfig {
+export function subgraphConfig(env: Environment, name: string, defaultPort: number): SubgraphConfig {
   const read = new EnvReader(env);
   const keysDir = read.path('HUB_KEYS_DIR', '.keys');
   return {
@@ -95,5 +185,6 @@ export function subgraphConfig(env: Environment, defaultPort: number): SubgraphC
     seed: seedConfig(read),
     poolSize: read.integer('DATABASE_POOL_SIZE', 10, 1, 200),
     shutdownGraceMs: read.integer('SHUTDOWN_GRACE_MS', DEFAULT_SHUTDOWN_GRACE_MS, 0, 600_000),
+    tracing: tracingConfig(read, `hub-${name}`),
   };
 }

@@ -11,6 +11,9 @@ import {
 } from 'graphql';
 import { createHandler, type Response } from 'graphql-http';
 import { LRUCache } from 'lru-cache';
+import { context as activeContext, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Span } from '@opentelemetry/api';
+import { RequestRejected } from './http';
+import { ATTR, hubTracer } from './tracing';
 
 /**
  * Parsed and validated documents by their text. Bounded both in entries and in the characters
@@ -36,6 +39,8 @@ export interface GraphQLEndpointOptions<C> {
   context(req: IncomingMessage): Promise<C>;
   /** Runs once for every request whose caller was accepted, after execution and before the answer leaves (the R6 journal). */
   complete(context: C): Promise<void>;
+  /** The request span's attributes once the caller is verified: its registration number and body (tracing.ts). */
+  attributes(context: C): Attributes;
   /** Headers every GraphQL answer carries besides its content type. */
   headers: Record<string, string>;
   documents: ValidDocuments;
@@ -134,16 +139,60 @@ export function createGraphQLEndpoint<C>(options: GraphQLEndpointOptions<C>): (r
   });
 
   return async (req, body) => {
+    // The gateway's call carries its traceparent beside the assertion: this request's spans join its trace.
+    const parent = propagation.extract(ROOT_CONTEXT, req.headers);
+    const tracer = hubTracer();
+    const span = tracer.startSpan('subgraph.request', { kind: SpanKind.SERVER }, parent);
+    const traced = trace.setSpan(parent, span);
     const exchange: Exchange<C> = {};
-    const [text, init] = await handler({
-      method: req.method ?? 'GET',
-      url: req.url ?? '/',
-      headers: req.headers,
-      body: (body ?? null) as string | Record<string, unknown> | null,
-      raw: req,
-      context: exchange,
-    });
-    if (exchange.context !== undefined) await options.complete(exchange.context);
-    return { status: init.status, headers: { ...options.headers, ...init.headers }, body: text ?? '' };
+    try {
+      // Its statements (pg's instrumentation) are children of the execution's span.
+      const execution = tracer.startSpan('subgraph.execute', undefined, traced);
+      const [text, init] = await activeContext
+        .with(trace.setSpan(traced, execution), () =>
+          handler({
+            method: req.method ?? 'GET',
+            url: req.url ?? '/',
+            headers: req.headers,
+            body: (body ?? null) as string | Record<string, unknown> | null,
+            raw: req,
+            context: exchange,
+          }),
+        )
+        .finally(() => execution.end());
+      if (exchange.context !== undefined) {
+        span.setAttributes(options.attributes(exchange.context));
+        const journal = tracer.startSpan('subgraph.journal', undefined, traced);
+        try {
+          await activeContext.with(trace.setSpan(traced, journal), () => options.complete(exchange.context as C));
+        } finally {
+          journal.end();
+        }
+      }
+      endRequestSpan(span, init.status, init.status === 200 ? null : errorCodeOf(text));
+      return { status: init.status, headers: { ...options.headers, ...init.headers }, body: text ?? '' };
+    } catch (error) {
+      endRequestSpan(span, error instanceof RequestRejected ? error.status : 500, error instanceof RequestRejected ? error.code : 'INTERNAL_SERVER_ERROR');
+      throw error;
+    }
   };
+}
+
+/** The first error's code of a refused answer: a code the subgraph set, never a message. */
+function errorCodeOf(text: string | null): string {
+  try {
+    const code = (JSON.parse(text ?? '') as { errors?: Array<{ extensions?: { code?: unknown } }> }).errors?.[0]?.extensions?.code;
+    return typeof code === 'string' && /^[A-Z][A-Z_]{0,39}$/.test(code) ? code : 'OTHER';
+  } catch {
+    return 'OTHER';
+  }
+}
+
+function endRequestSpan(span: Span, status: number, code: string | null): void {
+  span.setAttribute(ATTR.status, status);
+  if (code) {
+    span.setAttribute(ATTR.errorCode, code);
+    span.setStatus({ code: SpanStatusCode.ERROR });
+  }
+  span.end();
 }

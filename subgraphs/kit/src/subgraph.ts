@@ -13,6 +13,7 @@ import { createHttpServer, DEFAULT_SHUTDOWN_GRACE_MS, GracefulServer, listen, Re
 import { catalogEntry, type SubgraphName } from './catalog';
 import { journalMigration, QueryJournal } from './query-journal';
 import { sqlOf } from './sql';
+import { ATTR } from './tracing';
 import type { PopulationOptions } from './synthetic/population';
 import { seedOnStart, type PopulationSeed } from './seeding';
 
@@ -128,6 +129,7 @@ export async function startSubgraph<L>(module: SubgraphModule<L>, options: Subgr
     ...(options.databaseLogger ? { logger: options.databaseLogger } : {}),
   });
   if (options.seed && module.seed) await seedOnStart(module.name, db, schemaName, module.seed, options.seed, logger, options.port, options.host);
+  const { resource } = catalogEntry(module.name);
   const verifyCaller = createCallerVerifier(module.name, loadJwks(options.gatewayJwksPath));
   const journal = new QueryJournal(sqlOf(db), schemaName);
   const schema = await buildFederatedSchema(module);
@@ -152,6 +154,12 @@ export async function startSubgraph<L>(module: SubgraphModule<L>, options: Subgr
       schema,
       context,
       complete,
+      attributes: ({ caller }) => ({
+        [ATTR.registrationNumber]: caller.registrationNumber,
+        [ATTR.agency]: caller.agency,
+        [ATTR.subgraph]: module.name,
+        [ATTR.resource]: resource,
+      }),
       headers: ANSWER_HEADERS,
       documents: validDocuments(MAX_CACHED_DOCUMENTS, MAX_CACHED_DOCUMENT_CHARS),
     }),

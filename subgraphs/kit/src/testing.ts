@@ -8,6 +8,7 @@ import { createKeyPair, importSigningKey, signCallerAssertion, type Caller, type
 import { startEmbeddedPostgres } from './dev/embedded-postgres';
 import { startSubgraph, type RunningSubgraph, type SubgraphModule } from './subgraph';
 import type { PopulationOptions } from './synthetic/population';
+export * from './otlp-receiver';
 
 /**
  * Test support shared by every package: a throwaway database (the real PostgreSQL server

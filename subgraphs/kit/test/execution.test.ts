@@ -86,6 +86,7 @@ function endpoint(complete: (context: Context) => Promise<void> = () => Promise.
       completed.push(context);
       return complete(context);
     },
+    attributes: () => ({}),
   });
   return { serve, resolved, completed, documents };
 }

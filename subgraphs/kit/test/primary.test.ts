@@ -4,7 +4,8 @@ import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { Pool } from 'pg';
 import { ConfigError, EnvReader } from '../src/config';
-import { databaseHosts, poolTarget } from '../src/primary';
+import { databaseHosts } from '../src/database-url';
+import { poolTarget } from '../src/primary';
 import { createTestDatabase, type TestDatabase } from '../src/testing';
 
 describe("a database URL listing a primary and its standbys (libpq's form)", () => {

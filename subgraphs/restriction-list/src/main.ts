@@ -1,4 +1,4 @@
-import { runSubgraphProcess } from '@hub/kit';
-import { restrictionListSubgraph } from './index';
+import { runSubgraphProcess } from '@hub/kit/process';
 
-void runSubgraphProcess(restrictionListSubgraph, process.env);
+// The module (and pg with it) loads once tracing has started: runSubgraphProcess instruments pg first.
+void runSubgraphProcess('restriction-list', process.env, async () => (await import('./index.js')).restrictionListSubgraph);
