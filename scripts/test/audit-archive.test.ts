@@ -169,5 +169,17 @@ describe('audit:archive', () => {
     assert.match(recomputed.problem ?? '', /changed after it was signed|differs from the checkpoint/);
     const truncated = await forge((ls) => ls.slice(0, -1));
     assert.match(truncated.problem ?? '', /no signature/);
+    // A damaged or cut gzip file is reported as such, not thrown (nor left to crash the process).
+    const cut = join(out, 'cut.jsonl.gz');
+    const whole = readFileSync(path);
+    writeFileSync(cut, whole.subarray(0, Math.floor(whole.length / 2)));
+    assert.match((await verifyArchive(cut, jwks)).problem ?? '', /cannot be read as a gzip archive/);
+    const garbage = join(out, 'garbage.jsonl.gz');
+    writeFileSync(garbage, 'not a gzip file');
+    assert.match((await verifyArchive(garbage, jwks)).problem ?? '', /cannot be read as a gzip archive/);
+    assert.match((await verifyArchive(join(out, 'missing.jsonl.gz'), jwks)).problem ?? '', /cannot be read as a gzip archive \(ENOENT\)/);
+    const notJson = join(out, 'not-json.jsonl.gz');
+    writeFileSync(notJson, gzipSync('not json\n'));
+    assert.match((await verifyArchive(notJson, jwks)).problem ?? '', /not an archive line/);
   });
 });

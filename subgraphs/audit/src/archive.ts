@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, renameSync } from 'node:fs';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
+import { pipeline } from 'node:stream';
 import { createGunzip, createGzip } from 'node:zlib';
 import { CompactSign, compactVerify, createLocalJWKSet, type JSONWebKeySet } from 'jose';
 import type { SigningKey } from '@hub/kit';
@@ -143,8 +144,31 @@ export interface ArchiveCheck {
 
 /** Verifies an archive file on its own: its signature, its digest, every record's hash and link, and the checkpoints in it. */
 export async function verifyArchive(path: string, jwks: JSONWebKeySet): Promise<ArchiveCheck> {
+  // A damaged file is reported, not thrown: pipeline() hands any stream's error to its callback
+  // (pipe() would leave it unhandled), and the streams are destroyed when the check ends early,
+  // before anything can overwrite the file under them.
+  let unreadable: NodeJS.ErrnoException | null = null;
+  const input = pipeline(createReadStream(path), createGunzip(), (error) => {
+    if (!error) return;
+    unreadable ??= error;
+    lines.close();
+  });
+  const lines = createInterface({ input, crlfDelay: Infinity });
+  const unreadableFile = (code: string): ArchiveCheck => ({ ok: false, summary: null, problem: `the file cannot be read as a gzip archive (${code})` });
+  try {
+    const check = await checkLines(lines, jwks);
+    return unreadable ? unreadableFile((unreadable as NodeJS.ErrnoException).code ?? 'error') : check;
+  } catch (error) {
+    // A stream's error (fs, zlib) carries a code; anything else is a line that is not of this format.
+    const code = (unreadable as NodeJS.ErrnoException | null)?.code ?? (error as NodeJS.ErrnoException).code;
+    return code ? unreadableFile(code) : { ok: false, summary: null, problem: 'a line of the file is not an archive line' };
+  } finally {
+    input.destroy();
+  }
+}
+
+async function checkLines(lines: AsyncIterable<string>, jwks: JSONWebKeySet): Promise<ArchiveCheck> {
   const digest = createHash('sha256');
-  const lines = createInterface({ input: createReadStream(path).pipe(createGunzip()), crlfDelay: Infinity });
   interface Header {
     format?: string;
     month?: string;
