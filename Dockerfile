@@ -8,7 +8,7 @@ COPY . .
 RUN npm ci \
  && npm prune --omit=dev --ignore-scripts \
  && npm cache clean --force \
- && mkdir -p /keys /demo-keys/gateway /demo-keys/subgraphs && chown -R node:node /keys /demo-keys
+ && mkdir -p /keys /demo-keys/gateway /demo-keys/subgraphs /demo-keys/policies && chown -R node:node /keys /demo-keys
 # A named volume takes the owner of the directory it is first mounted over: these let the user
 # node write the demo's keys (docker-compose.demo.yml). Production mounts the operator's, read-only.
 USER node

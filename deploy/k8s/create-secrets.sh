@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Creates the six Secrets deploy/k8s refers to by name, once, before the first apply:
+# Creates the seven Secrets deploy/k8s refers to by name, once, before the first apply:
 #
 #   DATABASE_URL=postgres://… AUDIT_DATABASE_URL=postgres://… REDIS_URL=redis://… \
 #     deploy/k8s/create-secrets.sh KEYS_DIR [kubectl options, e.g. -n hub]
 #
 # KEYS_DIR is laid out as `npm run keys` writes it (HUB_KEYS_DIR): gateway.private.jwk.json,
 # subjects.key.json, gateway.jwks.json and agencies/<AGENCY>.jwks.json, and the policy set's policy.jwks.json and
-# policy-set.jws (`npm run policies:sign`). In production the PKI issues the gateway's key and each agency publishes
+# policy-set.jws (`npm run policies:sign`), and sign-in/<provider>.secret, the client secret each sign-in provider of
+# the policies issued the hub (sign-in/asan-login.secret). In production the PKI issues the gateway's key and each agency publishes
 # its own JWKS; only public agency keys are taken from agencies/, and never the policy signing key.
 set -euo pipefail
 
@@ -25,9 +26,14 @@ agencies=()
 for file in "$keys"/agencies/*.jwks.json; do agencies+=("--from-file=$file"); done
 if [[ ! -e ${agencies[0]#--from-file=} ]]; then echo "no agency JWKS in $keys/agencies" >&2; exit 1; fi
 
+sign_in=()
+for file in "$keys"/sign-in/*.secret; do sign_in+=("--from-file=$file"); done
+if [[ ! -e ${sign_in[0]#--from-file=} ]]; then echo "no sign-in client secret in $keys/sign-in (e.g. asan-login.secret)" >&2; exit 1; fi
+
 kubectl create secret generic hub-gateway-signing-key "--from-file=$keys/gateway.private.jwk.json" "--from-file=$keys/subjects.key.json" "$@"
 kubectl create secret generic hub-gateway-jwks "--from-file=$keys/gateway.jwks.json" "$@"
 kubectl create secret generic hub-policy-set "--from-file=$keys/policy.jwks.json" "--from-file=$keys/policy-set.jws" "$@"
 kubectl create secret generic hub-agency-jwks "${agencies[@]}" "$@"
+kubectl create secret generic hub-sign-in "${sign_in[@]}" "$@"
 kubectl create secret generic hub-database "--from-file=$values/DATABASE_URL" "--from-file=$values/AUDIT_DATABASE_URL" "$@"
 kubectl create secret generic hub-redis "--from-file=$values/REDIS_URL" "$@"

@@ -3,7 +3,7 @@ import { basename, join } from 'node:path';
 import { agencyKeyPaths, ensureDevelopmentKeys, gatewayKeyPaths, loadPolicies, policyKeyPaths, subjectKeyPath } from '@hub/gateway';
 import { EnvReader, type Environment } from '@hub/kit';
 import { operatorConfig } from './config';
-import { signPolicies } from './policies-sign';
+import { copyWithoutSignIn, signPolicies } from './policies-sign';
 
 /** Where the demo's one-shot puts each service's share of the keys. */
 interface DemoKeyDirs {
@@ -13,6 +13,8 @@ interface DemoKeyDirs {
   gateway: string;
   /** What a subgraph reads: the gateway's public keys. */
   subgraphs: string;
+  /** The gateway's policy set (its POLICIES_DIR): the image's, without people's sign-in. */
+  policies: string;
 }
 
 /**
@@ -21,6 +23,9 @@ interface DemoKeyDirs {
  * subgraphs what production would give them and nothing more: no agency private key leaves it.
  * It also stands in for the policy authority: it signs the image's policy set (production's gateway
  * takes no other), keeping the policy signing key and handing the gateway its public half.
+ * The set it signs is the image's without `signIn`: the image has no demo OpenID provider (a dev
+ * package) and a production gateway stops on a provider it cannot reach, so the container demo is
+ * a hub for ministry systems only; people sign in under `npm start` (docs/decisions/0022).
  */
 export async function provisionDemoKeys(dirs: DemoKeyDirs, agencies: Iterable<string>, policiesDir: string): Promise<void> {
   const names = [...agencies];
@@ -31,14 +36,15 @@ export async function provisionDemoKeys(dirs: DemoKeyDirs, agencies: Iterable<st
   for (const file of [own.privateJwk, own.jwks, subjectKeyPath(dirs.identity)]) copyFileSync(file, join(dirs.gateway, basename(file)));
   for (const agency of names) copyFileSync(agencyKeyPaths(dirs.identity, agency).jwks, agencyKeyPaths(dirs.gateway, agency).jwks);
   copyFileSync(own.jwks, gatewayKeyPaths(dirs.subgraphs).jwks);
+  copyWithoutSignIn(policiesDir, dirs.policies);
   const policy = policyKeyPaths(dirs.identity);
-  const env = { HUB_KEYS_DIR: dirs.identity, POLICIES_DIR: policiesDir, POLICY_SIGNATURE_PATH: policyKeyPaths(dirs.gateway).signature };
+  const env = { HUB_KEYS_DIR: dirs.identity, POLICIES_DIR: dirs.policies, POLICY_SIGNATURE_PATH: policyKeyPaths(dirs.gateway).signature };
   await signPolicies(env, { newKey: !existsSync(policy.privateJwk) });
   copyFileSync(policy.jwks, policyKeyPaths(dirs.gateway).jwks);
 }
 
 function requiredPath(read: EnvReader, name: string): string {
-  if (read.text(name) === undefined) throw new Error(`${name} must be set: the directory this service's keys go to`);
+  if (read.text(name) === undefined) throw new Error(`${name} must be set: the directory this share goes to`);
   return read.path(name, '');
 }
 
@@ -48,6 +54,7 @@ export function demoKeyDirs(env: Environment): DemoKeyDirs {
     identity: operatorConfig(env).keysDir,
     gateway: requiredPath(read, 'DEMO_GATEWAY_KEYS_DIR'),
     subgraphs: requiredPath(read, 'DEMO_SUBGRAPH_KEYS_DIR'),
+    policies: requiredPath(read, 'DEMO_POLICIES_DIR'),
   };
 }
 
@@ -55,7 +62,9 @@ async function main(): Promise<void> {
   const dirs = demoKeyDirs(process.env);
   const { policiesDir } = operatorConfig(process.env);
   await provisionDemoKeys(dirs, loadPolicies(policiesDir, dirs.identity).agencies.keys(), policiesDir);
-  console.log(`demo keys ready: the gateway's share in ${dirs.gateway}, the subgraphs' in ${dirs.subgraphs}`);
+  console.log(
+    `demo keys ready: the gateway's share in ${dirs.gateway} (its policy set, without people's sign-in, in ${dirs.policies}), the subgraphs' in ${dirs.subgraphs}`,
+  );
 }
 
 if (require.main === module) {

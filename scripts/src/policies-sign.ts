@@ -1,5 +1,5 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createKeyPair, EnvReader, type Environment } from '@hub/kit';
 import { loadPolicySet, policyKeyPaths, signPolicySet } from '@hub/gateway';
@@ -55,6 +55,19 @@ export async function signPolicies(env: Environment, options: { newKey: boolean 
   mkdirSync(dirname(signaturePath), { recursive: true });
   writeFileSync(signaturePath, `${await signPolicySet(set, privateJwk)}\n`);
   return { sha256: set.sha256, kid: privateJwk.kid ?? '', signaturePath };
+}
+
+/**
+ * Copies a policy set to `to` without people's sign-in (its `signIn` section): a hub for ministry
+ * systems only, which a production gateway starts without any OpenID provider to reach. For sets
+ * that run where no provider is (the container demo, the bench); sign it like any other.
+ */
+export function copyWithoutSignIn(from: string, to: string): void {
+  cpSync(from, to, { recursive: true });
+  const path = join(to, 'identity-providers.json');
+  const providers = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+  delete providers['signIn'];
+  writeFileSync(path, `${JSON.stringify(providers, null, 2)}\n`);
 }
 
 async function main(): Promise<void> {

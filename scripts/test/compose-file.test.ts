@@ -165,6 +165,11 @@ describe('docker-compose.yml', () => {
     assert.deepEqual(service('postgres').volumes, ['pgdata:/var/lib/postgresql/data']);
   });
 
+  it("requires the gateway's public address from the operator: no default, let alone a loopback http one", () => {
+    // Sign-in redirect URIs and DPoP proofs' htu derive from it; `${VAR:?message}` stops compose when it is unset.
+    assert.match(service('gateway').environment?.['HUB_PUBLIC_URL'] ?? '', /^\$\{HUB_PUBLIC_URL:\?[^}]+\}$/);
+  });
+
   it('generates no key, mints no token and seeds no demo data', () => {
     for (const name of OUR_SERVICES) {
       assert.doesNotMatch(service(name).command?.join(' ') ?? '', /keys\.js|token\.js|demo-identity\.js/, name);
@@ -313,13 +318,21 @@ describe('docker-compose.demo.yml over docker-compose.yml', () => {
       // The gateway verifies the tokens the provider signs: the same public keys.
       for (const a of agencies) assert.equal(gateway.get(`agencies/${a}.jwks.json`), provider.get(`agencies/${a}.jwks.json`), a);
       for (const [file, text] of gateway) assert.ok(!agencyPrivate.has(text), `the gateway holds an agency private key as ${file}`);
-      // The policy set the image holds, signed by the provider's policy key, whose private half stays with it.
+      // The policy set the gateway reads, signed by the provider's policy key, whose private half stays with it.
       assert.equal(gateway.get('policy.jwks.json'), provider.get('policy.jwks.json'));
       assert.doesNotMatch(gateway.get('policy.jwks.json') ?? '', /"[dk]"\s*:/);
       assert.ok(provider.has('policy-signing.private.jwk.json'));
       const gatewayKeys = onHost('gateway', '/keys');
+      // The image's set without people's sign-in: the image has no demo OpenID provider, and a
+      // production gateway stops on a sign-in provider it cannot reach (docs/decisions/0022).
+      const gatewayPolicies = onHost('gateway', service('gateway', demo).environment?.['POLICIES_DIR'] ?? '');
+      assert.equal(loadPolicies(gatewayPolicies, gatewayKeys).signIn, null);
+      assert.ok(loadPolicies(join(ROOT, 'policies'), gatewayKeys).signIn, 'the image names a sign-in provider');
+      assert.deepEqual(filesUnder(gatewayPolicies).sort(), filesUnder(join(ROOT, 'policies')).sort());
+      for (const file of filesUnder(gatewayPolicies).filter((f) => f !== 'identity-providers.json'))
+        assert.equal(readFileSync(join(gatewayPolicies, file), 'utf8'), readFileSync(join(ROOT, 'policies', file), 'utf8'), file);
       const set = loadPolicySet({
-        policiesDir: join(ROOT, 'policies'),
+        policiesDir: gatewayPolicies,
         supergraphPath: join(ROOT, 'schema/supergraph.graphql'),
         keysDir: gatewayKeys,
         subgraphUrls: {},

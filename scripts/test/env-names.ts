@@ -34,9 +34,13 @@ export function namesTheCodeReads(): { names: Set<string>; prefixes: Set<string>
   return { names, prefixes };
 }
 
-/** What the production gateway finds in HUB_KEYS_DIR, in docker-compose's demo and in the Kubernetes manifests alike. */
-export function gatewayKeyFiles(agencies: readonly string[]): string[] {
+/**
+ * What the production gateway finds in HUB_KEYS_DIR, in docker-compose's demo and in the Kubernetes
+ * manifests alike; with the client secret file of each sign-in provider its policies name.
+ */
+export function gatewayKeyFiles(agencies: readonly string[], signInSecretFiles: readonly string[] = []): string[] {
   return [
+    ...signInSecretFiles,
     'gateway.jwks.json',
     'gateway.private.jwk.json',
     'subjects.key.json',

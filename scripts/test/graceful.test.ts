@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -12,7 +12,7 @@ import { citizenAt, type PopulationOptions } from '@hub/kit/synthetic';
 import { createTestDatabase, type TestDatabase } from '@hub/kit/testing';
 import { signPolicies } from '../src/policies-sign';
 import type { DemoProvider } from '../src/dev/demo-provider';
-import { closedPort, localSignIn, nationalProvider } from './local-sign-in';
+import { startDemoSignIn } from '../src/dev/demo-sign-in';
 import { gatewayEntry, ROOT, subgraphEntry } from '../src/processes';
 
 /**
@@ -269,20 +269,24 @@ describe('configuration checked at start-up', () => {
     const env = { HUB_KEYS_DIR: signedKeys, POLICIES_DIR: signedPolicies, POLICY_SIGNING_KEY: join(signer, 'policy.private.jwk.json') };
     await signPolicies({ ...env, SUPERGRAPH_PATH: resolve(ROOT, 'schema/supergraph.graphql') }, { newKey: true });
   });
-  // The same set with its national provider where nothing answers, signed: production must stop naming the provider.
+  // The set naming the demo provider in ASAN Login's place, signed, the provider then stopped:
+  // production must stop naming the provider nothing answers for.
   const unreachableKeys = mkdtempSync(join(tmpdir(), 'hub-config-unreachable-keys-'));
-  const unreachablePolicies = mkdtempSync(join(tmpdir(), 'hub-config-unreachable-policies-'));
+  const unreachableWork = mkdtempSync(join(tmpdir(), 'hub-config-unreachable-policies-'));
   const unreachableSigner = mkdtempSync(join(tmpdir(), 'hub-config-unreachable-signer-'));
-  dirs.push(unreachableKeys, unreachablePolicies, unreachableSigner);
+  dirs.push(unreachableKeys, unreachableWork, unreachableSigner);
+  let unreachablePolicies = '';
   before(async () => {
-    cpSync(POLICIES_DIR, unreachablePolicies, { recursive: true });
-    const closed = await closedPort();
-    nationalProvider(unreachablePolicies, (entry) => {
-      entry.issuer = `http://127.0.0.1:${closed}`;
+    await ensureDevelopmentKeys(unreachableKeys, loadPolicies(POLICIES_DIR, unreachableKeys).agencies.keys());
+    const signIn = await startDemoSignIn({
+      policiesDir: POLICIES_DIR,
+      keysDir: unreachableKeys,
+      publicUrl: 'https://hub.example.gov.az',
+      port: 0,
+      workDir: unreachableWork,
     });
-    await ensureDevelopmentKeys(unreachableKeys, loadPolicies(unreachablePolicies, unreachableKeys).agencies.keys());
-    mkdirSync(join(unreachableKeys, 'sign-in'));
-    writeFileSync(join(unreachableKeys, 'sign-in/asan-login.secret'), 'a-secret-of-more-than-16-characters');
+    await signIn.provider.stop();
+    unreachablePolicies = signIn.policiesDir;
     const env = { HUB_KEYS_DIR: unreachableKeys, POLICIES_DIR: unreachablePolicies, POLICY_SIGNING_KEY: join(unreachableSigner, 'policy.private.jwk.json') };
     await signPolicies({ ...env, SUPERGRAPH_PATH: resolve(ROOT, 'schema/supergraph.graphql') }, { newKey: true });
   });
@@ -399,18 +403,27 @@ describe('a production gateway with a signed policy set', () => {
   /** A deployed gateway's settings: production, reached at a public URL (DPoP proofs name it), on a port of its own. */
   const PRODUCTION = { HUB_MODE: 'production', HUB_PUBLIC_URL: 'https://hub.test', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' };
 
+  /**
+   * Production stops on a sign-in provider it cannot discover: `npm start`'s demo provider stands in
+   * for ASAN Login on loopback, the gateway its client (secret in `keysDir`), named by a copy of the
+   * policies in `workDir`.
+   */
+  async function demoSignIn(keysDir: string, workDir: string) {
+    const signIn = await startDemoSignIn({ policiesDir: POLICIES_DIR, keysDir, publicUrl: PRODUCTION.HUB_PUBLIC_URL, port: 0, workDir });
+    providers.push(signIn.provider);
+    return signIn;
+  }
+
   it('starts, journals the set put in force, and shows its hash on /ready and in hub_policy_set_info', async () => {
     const database = await createTestDatabase();
     databases.push(database);
     const keysDir = mkdtempSync(join(tmpdir(), 'hub-signed-keys-'));
     const signer = mkdtempSync(join(tmpdir(), 'hub-signer-'));
-    const policiesDir = mkdtempSync(join(tmpdir(), 'hub-signed-policies-'));
-    dirs.push(keysDir, signer, policiesDir);
-    cpSync(POLICIES_DIR, policiesDir, { recursive: true });
-    await ensureDevelopmentKeys(keysDir, loadPolicies(policiesDir, keysDir).agencies.keys());
-    const signIn = await localSignIn(policiesDir, keysDir);
-    providers.push(signIn.provider);
-    const env = { HUB_KEYS_DIR: keysDir, POLICIES_DIR: policiesDir, SUPERGRAPH_PATH: resolve(ROOT, 'schema/supergraph.graphql'), ...signIn.env };
+    const workDir = mkdtempSync(join(tmpdir(), 'hub-signed-policies-'));
+    dirs.push(keysDir, signer, workDir);
+    await ensureDevelopmentKeys(keysDir, loadPolicies(POLICIES_DIR, keysDir).agencies.keys());
+    const signIn = await demoSignIn(keysDir, workDir);
+    const env = { HUB_KEYS_DIR: keysDir, POLICIES_DIR: signIn.policiesDir, SUPERGRAPH_PATH: resolve(ROOT, 'schema/supergraph.graphql') };
     const signed = await signPolicies({ ...env, POLICY_SIGNING_KEY: join(signer, 'policy.private.jwk.json') }, { newKey: true });
     const gateway = startProcess(gatewayEntry(), { ...process.env, ...env, ...PRODUCTION, AUDIT_DATABASE_URL: database.url }, 'gateway listening');
     try {
@@ -437,13 +450,11 @@ describe('a production gateway with a signed policy set', () => {
     databases.push(database);
     const keysDir = mkdtempSync(join(tmpdir(), `${prefix}keys-`));
     const signer = mkdtempSync(join(tmpdir(), `${prefix}signer-`));
-    const policiesDir = mkdtempSync(join(tmpdir(), `${prefix}policies-`));
-    dirs.push(keysDir, signer, policiesDir);
-    cpSync(POLICIES_DIR, policiesDir, { recursive: true });
-    await ensureDevelopmentKeys(keysDir, loadPolicies(policiesDir, keysDir).agencies.keys());
-    const signIn = await localSignIn(policiesDir, keysDir);
-    providers.push(signIn.provider);
-    const env = { HUB_KEYS_DIR: keysDir, POLICIES_DIR: policiesDir, SUPERGRAPH_PATH: resolve(ROOT, 'schema/supergraph.graphql'), ...signIn.env };
+    const workDir = mkdtempSync(join(tmpdir(), `${prefix}policies-`));
+    dirs.push(keysDir, signer, workDir);
+    await ensureDevelopmentKeys(keysDir, loadPolicies(POLICIES_DIR, keysDir).agencies.keys());
+    const { policiesDir } = await demoSignIn(keysDir, workDir);
+    const env = { HUB_KEYS_DIR: keysDir, POLICIES_DIR: policiesDir, SUPERGRAPH_PATH: resolve(ROOT, 'schema/supergraph.graphql') };
     const signerEnv = { ...env, POLICY_SIGNING_KEY: join(signer, 'policy.private.jwk.json') };
     const first = await signPolicies(signerEnv, { newKey: true });
     const gateway = startProcess(gatewayEntry(), { ...process.env, ...PRODUCTION, ...env, AUDIT_DATABASE_URL: database.url, ...extra }, 'gateway listening');

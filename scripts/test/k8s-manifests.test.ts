@@ -199,6 +199,13 @@ describe('deploy/k8s', () => {
     }
   });
 
+  it("leaves the gateway's public address to the operator's overlay: named, with no value to fall back on", () => {
+    // Sign-in redirect URIs and DPoP proofs' htu derive from it; a base value would be someone else's address.
+    const entry = containerOf(named('Deployment', 'gateway')).env?.find((e) => e.name === 'HUB_PUBLIC_URL');
+    assert.ok(entry, 'the gateway does not name HUB_PUBLIC_URL');
+    assert.deepEqual([entry.value, entry.valueFrom], [undefined, undefined]);
+  });
+
   it('takes connection URLs from Secrets and holds no secret material itself', () => {
     for (const secret of ofKind<{ data?: unknown; stringData?: unknown }>('Secret')) {
       assert.equal(secret.data, undefined, `Secret ${secret.metadata.name} has data`);
@@ -221,7 +228,10 @@ describe('deploy/k8s', () => {
   it("mounts the gateway's signing key and every agency's JWKS for the gateway, and only the gateway's public keys for the subgraphs", () => {
     const agencies = [...loadPolicies(join(ROOT, 'policies'), '.keys').agencies.keys()];
     assert.ok(agencies.length > 0);
-    assert.deepEqual(keyFiles(named('Deployment', 'gateway')), gatewayKeyFiles(agencies));
+    const signIn = loadPolicies(join(ROOT, 'policies'), '.keys').signIn;
+    assert.ok(signIn, 'the policies name no sign-in provider');
+    const secretFiles = [...signIn.providers.values()].map((p) => p.clientSecretFile);
+    assert.deepEqual(keyFiles(named('Deployment', 'gateway')), gatewayKeyFiles(agencies, secretFiles));
     // The policy set's key and signature are where the gateway's configuration names them.
     const env = literalEnv(containerOf(named('Deployment', 'gateway')));
     assert.deepEqual([env['POLICY_JWKS_PATH'], env['POLICY_SIGNATURE_PATH']], ['/keys/policy.jwks.json', '/keys/policy-set.jws']);
@@ -330,6 +340,9 @@ describe('deploy/k8s/create-secrets.sh', () => {
       await ensureDevelopmentKeys(keysDir, agencies);
       // The policy signing key where `npm run policies:sign -- --new-key` puts it by default: it must stay behind.
       await signPolicies({ HUB_KEYS_DIR: keysDir }, { newKey: true });
+      // The national sign-in provider's client secret, as it issued it.
+      mkdirSync(join(keysDir, 'sign-in'));
+      writeFileSync(join(keysDir, 'sign-in/asan-login.secret'), 'a-client-secret-of-the-provider');
       // A kubectl that records each Secret it is asked to create, with the contents of its files.
       const log = join(work, 'created.jsonl');
       const fake = join(work, 'kubectl.js');
@@ -395,6 +408,7 @@ appendFileSync(${JSON.stringify(log)}, JSON.stringify({ command: [verb, what, ty
       }
       assert.equal(entries.get('hub-gateway-jwks')?.['gateway.jwks.json'], readFileSync(join(keysDir, 'gateway.jwks.json'), 'utf8'));
       assert.equal(entries.get('hub-policy-set')?.['policy-set.jws'], readFileSync(join(keysDir, 'policy-set.jws'), 'utf8'));
+      assert.equal(entries.get('hub-sign-in')?.['asan-login.secret'], 'a-client-secret-of-the-provider');
     } finally {
       rmSync(work, { recursive: true, force: true });
     }

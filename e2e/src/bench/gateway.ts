@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +12,7 @@ import type * as Gateway from '@hub/gateway';
 import type { AuditJournal, Quotas } from '@hub/gateway';
 import { createKeyPair } from '@hub/kit';
 import type * as Kit from '@hub/kit';
+import { copyWithoutSignIn } from '@hub/scripts/dist/src/policies-sign';
 import { childConfig, ROOT, runChild, serve } from './child';
 
 /**
@@ -67,13 +68,8 @@ const noQuotas: Quotas = {
  * the signIn section (a hub for systems only), signed like the rest.
  */
 function withoutSignIn(policiesDir: string): string {
-  const path = join(policiesDir, 'identity-providers.json');
-  const providers = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
-  if (!('signIn' in providers)) return policiesDir;
   const copy = mkdtempSync(join(tmpdir(), 'hub-bench-policies-'));
-  cpSync(policiesDir, copy, { recursive: true });
-  delete providers['signIn'];
-  writeFileSync(join(copy, 'identity-providers.json'), JSON.stringify(providers, null, 2));
+  copyWithoutSignIn(policiesDir, copy);
   return copy;
 }
 
