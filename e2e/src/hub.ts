@@ -70,6 +70,8 @@ interface HubOptions {
   signIn?: (parts: { keysDir: string; policies: Policies; journal: AuditJournal; registrations: RegistrationNumbers }) => Promise<RelyingParty | null>;
   /** More environment for subgraph processes (e.g. OTEL_* variables). */
   subgraphEnv?: Record<string, string>;
+  /** The hex hash of the policy set the gateway decides under, journaled with each record; none by default. */
+  policySet?: string;
 }
 
 interface CallOptions {
@@ -192,6 +194,7 @@ export async function startTestHub(options: HubOptions = {}): Promise<TestHub> {
     journal,
     registrations,
     signIn: options.signIn ? await options.signIn({ keysDir, policies, journal, registrations }) : null,
+    ...(options.policySet ? { policySet: { sha256: options.policySet } } : {}),
     logger: options.logger ?? silent,
     production: options.production ?? false,
     ...(options.production ? {} : { developmentKeysDir: keysDir, demoPeople: demoPeopleOf(population.seed) }),

@@ -16,13 +16,15 @@ export interface SignInHub {
 /**
  * A test hub people sign in to as under `npm start`: the demo provider in ASAN Login's place
  * (the launcher's own startDemoSignIn: the gateway its client, a policy set naming it), the
- * gateway on a port chosen first for the provider's redirect URIs. Stopping the hub stops the provider.
+ * gateway on a port chosen first for the provider's redirect URIs, under the policy set named if any. Stopping
+ * the hub stops the provider.
  */
-export async function startSignInHub(): Promise<SignInHub> {
+export async function startSignInHub(options: { policySet?: string } = {}): Promise<SignInHub> {
   const port = await freePort();
   const publicUrl = `http://localhost:${port}`;
   let demo: DemoSignIn | undefined;
   const hub = await startTestHub({
+    ...options,
     port,
     signIn: async ({ keysDir, journal, registrations }) => {
       demo = await startDemoSignIn({ policiesDir: POLICIES_DIR, keysDir, publicUrl, port: 0, workDir: mkdtempSync(join(tmpdir(), 'hub-e2e-sign-in-')) });

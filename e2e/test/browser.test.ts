@@ -6,7 +6,7 @@ import request from 'supertest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { Client } from 'pg';
 import { APPEND_JOURNAL_SQL, correctionOf, entryFromRow, journalRow } from '@hub/audit';
-import { loadOperations, type RunningGateway } from '@hub/gateway';
+import { loadOperations, policySetFiles, policySetHash, type RunningGateway } from '@hub/gateway';
 import { childProfileOf, citizenAt, citizenDocuments, citizenRestrictions, DEMO_CASES, demoPeople, enforcementCasesOf } from '@hub/kit/synthetic';
 import { assertAccessible, documentLanguage, launchChromium, screenshot, switchLanguage } from '../src/browser';
 import { POLICIES_DIR, startGatewayOver, type TestHub } from '../src/hub';
@@ -28,6 +28,8 @@ const AZ = JSON.parse(readFileSync(resolve(__dirname, '../../../gateway/ui/messa
   playground: { title: string };
   session: { noSignIn: string };
 };
+/** The repository's policy set, named as the gateway's: each journal record carries it. */
+const POLICY_SET = policySetHash(policySetFiles(POLICIES_DIR, resolve(__dirname, '../../../schema/supergraph.graphql')));
 const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost']);
 const REGISTRATION = /^HUB-\d{17}-[0-9A-Z]{3}-[0-9A-Z]{4}$/;
 
@@ -100,7 +102,7 @@ describe("the playground and the auditors' console in a browser", () => {
 
   before(async () => {
     // People sign in through the demo provider, as under `npm start`; machine clients' tokens are minted in development.
-    ({ hub, publicUrl: base } = await startSignInHub());
+    ({ hub, publicUrl: base } = await startSignInHub({ policySet: POLICY_SET }));
     // The development token endpoint signs with the keys in HUB_KEYS_DIR, as under `npm start`.
     process.env['HUB_KEYS_DIR'] = hub.keysDir;
     production = await startGatewayOver(hub, { production: true });
@@ -470,6 +472,10 @@ describe("the playground and the auditors' console in a browser", () => {
       const row = page.locator(`[data-registration-number="${registrationNumber}"]`);
       assert.equal(await row.locator('[data-column="decision"]').textContent(), AZ.decision['ALLOWED']);
       assert.equal(await row.locator('[data-column="agency"]').textContent(), `${hub.policies.agencies.get(agency)!.nameAz} ${agency}`);
+      // The policy set it was decided under: its first twelve hex digits, the whole hash in the title.
+      const policySet = row.locator('[data-column="policy-set"]');
+      assert.equal(await policySet.textContent(), `sha256:${POLICY_SET.slice(0, 12)}…`);
+      assert.equal(await policySet.getAttribute('title'), `sha256:${POLICY_SET}`);
     }
 
     // The child profile's write was in doubt (as the gateway owes it, decision 0018): its correction stands first,
@@ -572,6 +578,8 @@ describe("the playground and the auditors' console in a browser", () => {
       [...refused].sort(),
     );
     assert.ok(csv.slice(1).every((line) => line.split(',')[10] === 'REFUSED' && line.split(',')[3] === 'MOD'));
+    // Each record names the policy set it was decided under, whole in the CSV.
+    assert.ok(csv.slice(1).every((line) => line.split(',').at(-1) === `sha256:${POLICY_SET}`));
     // The export is itself a journaled read: the auditor's own request, with the purpose "audit".
     const exportNumber = /HUB-\d{17}-[0-9A-Z]{3}-[0-9A-Z]{4}/.exec((await testId(page, 'exported').textContent()) ?? '')?.[0];
     assert.ok(exportNumber, "the page names the export's registration number");

@@ -1,6 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { Client } from 'pg';
 import { demoPeople } from '@hub/kit/synthetic';
 import { launchChromium, screenshot } from '../src/browser';
 import type { TestHub } from '../src/hub';
@@ -17,12 +18,15 @@ declare const document: { querySelector(selector: string): PageElement | null; q
  * People sign in through the demo OpenID provider in ASAN Login's place, as under `npm start`,
  * in a real browser: an officer runs a query, an auditor reads the history (the sign-ins and
  * sign-outs among it), a citizen reads who used their data; each signs out through the
- * provider's end-session page; an officer signed in at `substantial` is asked to sign in again
- * at `high`. The page never holds a token: only the gateway's cookies. Screenshots go to
+ * provider's end-session page; an officer signed in at `substantial` is refused a query under a
+ * purpose that needs `high` (STEP_UP_REQUIRED, from the gateway), signs in again at `high` and is answered. The page never holds a token: only the gateway's cookies. Screenshots go to
  * test-artifacts/ (sign-in-provider.png, sign-in-playground.png, sign-in-console.png,
  * sign-in-me.png, sign-in-step-up.png). The time from the click on "Daxil ol" to the signed-in
  * page is printed, not asserted.
  */
+/** A criminal case number of the purpose's format (purposes.json). */
+const CRIMINAL_CASE = '241001234';
+
 describe('signing in through the provider, in a browser', () => {
   let hub: TestHub;
   let demo: SignInHub['demo'];
@@ -90,12 +94,22 @@ describe('signing in through the provider, in a browser', () => {
 
   const session = (page: Page) => page.evaluate(() => fetch('/auth/session').then((r) => r.json() as Promise<Record<string, unknown>>));
 
-  async function runBorderCheck(page: Page): Promise<string> {
+  /** The border example, under border-control or, given a criminal case number, under criminal-investigation; its registration number once answered or refused. */
+  async function runBorderCheck(page: Page, criminalCase?: string): Promise<string> {
     await page.getByTestId('example-border').click();
     assert.equal(await page.getByTestId('purpose').inputValue(), 'border-control');
+    if (criminalCase) {
+      await page.getByTestId('purpose').selectOption('criminal-investigation');
+      await page.getByTestId('case-number').fill(criminalCase);
+    }
+    const before = await page.getByTestId('registration-number').textContent();
     await page.locator('.graphiql-execute-button').click();
-    await page.waitForFunction(() => document.querySelector('[data-testid="registration-number"]')?.textContent?.startsWith('HUB-') ?? false);
-    await page.waitForFunction(() => document.querySelector('.result-window .CodeMirror')?.CodeMirror?.getValue().includes('"holder"') ?? false);
+    await page.waitForFunction((previous) => {
+      const shown = document.querySelector('[data-testid="registration-number"]')?.textContent ?? '';
+      return shown.startsWith('HUB-') && shown !== previous;
+    }, before);
+    if (!(await page.getByTestId('response-error').count()))
+      await page.waitForFunction(() => document.querySelector('.result-window .CodeMirror')?.CodeMirror?.getValue().includes('"holder"') ?? false);
     return (await page.getByTestId('registration-number').textContent())!;
   }
 
@@ -164,26 +178,15 @@ describe('signing in through the provider, in a browser', () => {
     await page.close();
   });
 
-  it('offers a sign-in at the level a refusal asks for, and the provider asks the person again', async () => {
-    // The refusal as the contract words it (STEP_UP_REQUIRED naming the level); the per-purpose
-    // minimum that sends it is the assurance stage's and has its own tests.
-    const { page, errors } = await open('/playground');
+  it("refuses a query under a purpose above the session's level with STEP_UP_REQUIRED, and answers it after a sign-in at that level", async () => {
+    // criminal-investigation needs `high` (purposes.json) and SBS may claim it; the officer signs in at `substantial`.
+    const db = new Client({ connectionString: hub.database.url });
+    await db.connect();
+    const since = (await db.query<{ since: string }>('SELECT coalesce(max(seq), 0)::text AS since FROM audit.journal')).rows[0]!.since;
+    const { page, errors, authorization } = await open('/playground');
     await signIn(page, 'sbs-officer-1', 'substantial', 'officer again');
-    let refused = 0;
-    await page.route(`${base}/graphql`, async (route) => {
-      const body = route.request().postData() ?? '';
-      if (refused > 0 || body.includes('IntrospectionQuery')) return route.continue();
-      refused += 1;
-      await route.fulfill({
-        status: 403,
-        contentType: 'application/json',
-        body: JSON.stringify({
-          errors: [{ message: 'This purpose needs a sign-in at the level high.', extensions: { code: 'STEP_UP_REQUIRED', requiredAssurance: 'high' } }],
-        }),
-      });
-    });
-    await page.getByTestId('example-border').click();
-    await page.locator('.graphiql-execute-button').click();
+    await runBorderCheck(page, CRIMINAL_CASE);
+    assert.match((await page.getByTestId('response-error').textContent()) ?? '', /high/);
     await page.getByTestId('step-up').waitFor();
     await screenshot(page, 'sign-in-step-up');
     const link = page.getByTestId('step-up').getByTestId('sign-in-asan-login');
@@ -196,10 +199,31 @@ describe('signing in through the provider, in a browser', () => {
     await page.getByTestId('sign-in-sbs-officer-1-high').click();
     await page.getByTestId('signed-in-as').waitFor();
     assert.equal((await session(page))['assurance'], 'high');
-    await runBorderCheck(page);
-    await signOut(page);
+    const answered = await runBorderCheck(page, CRIMINAL_CASE);
+    assert.equal(await page.getByTestId('response-error').count(), 0);
+
+    // The journal: the sign-in at substantial, the refusal, the sign-in at high, the answer.
+    const { rows } = await db.query<{ event: string; decision: string; reason: string | null; purpose: string | null; registration_number: string }>(
+      `SELECT event, decision, reason, purpose, registration_number FROM audit.journal
+        WHERE seq > $1 AND sub = 'sbs-officer-1' AND (event <> 'query' OR purpose = 'criminal-investigation') ORDER BY seq`,
+      [since],
+    );
+    await db.end();
     assert.deepEqual(
-      errors.filter((e) => !e.includes('403')),
+      rows.map(({ event, decision, reason, purpose }) => ({ event, decision, reason, purpose })),
+      [
+        { event: 'sign-in', decision: 'allowed', reason: null, purpose: null },
+        { event: 'query', decision: 'refused', reason: 'STEP_UP_REQUIRED', purpose: 'criminal-investigation' },
+        { event: 'sign-in', decision: 'allowed', reason: null, purpose: null },
+        { event: 'query', decision: 'allowed', reason: null, purpose: 'criminal-investigation' },
+      ],
+    );
+    assert.equal(rows[3]!.registration_number, answered);
+    await signOut(page);
+    assert.deepEqual(authorization, [], 'no request of the page carried a token');
+    // The browser logs the refusal's 401 (RFC 9470's insufficient_user_authentication) as a failed load: that one only.
+    assert.deepEqual(
+      errors.filter((e) => !e.includes('status of 401')),
       [],
     );
     await page.close();

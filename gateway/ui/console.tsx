@@ -56,11 +56,12 @@ const COLUMNS = [
   'records',
   'ms',
   'client',
+  'policySet',
 ] as const;
 
 const RECORD_FIELDS = `registrationNumber event receivedAt agency sub roles purpose caseNumber operationType operationName operationId
       resources { resource level records }
-      decision reason attemptToExceedAuthority errorCodes positive records durationMs clientAddress`;
+      decision reason attemptToExceedAuthority errorCodes positive records durationMs clientAddress policySet`;
 
 const HISTORY = `query AuditConsole($filter: AuditFilter, $first: Int!, $after: String) {
   auditRecords(filter: $filter, first: $first, after: $after) {
@@ -96,7 +97,12 @@ interface AuditRecord {
   records: number;
   durationMs: number;
   clientAddress: string | null;
+  /** The hash of the policy set the record was decided under, sha256:<hex>; null in records written before it was kept. */
+  policySet: string | null;
 }
+
+/** A sha256:<hex> shown by its first twelve hex digits; the whole is in the cell's title. */
+const shortHash = (hash: string) => `${hash.slice(0, 'sha256:'.length + 12)}…`;
 
 interface HistoryData {
   auditRecords: { total: number; nextCursor: string | null; items: AuditRecord[] };
@@ -263,6 +269,7 @@ function Console() {
             r.records,
             r.durationMs,
             r.clientAddress,
+            r.policySet,
           ]
             .map(csvCell)
             .join(','),
@@ -480,7 +487,8 @@ function Console() {
                 </span>
               )}
             </nav>
-            <div className="hub-scroll">
+            {/* The table is wider than a laptop's screen: its scrolling region takes the keyboard focus (WCAG 2.1.1). */}
+            <div className="hub-scroll" tabIndex={0} role="region" aria-labelledby="history-title">
               <table className="hub-table" data-testid="history">
                 <thead>
                   <tr>
@@ -518,7 +526,7 @@ function Console() {
                       <td data-column="case">{r.caseNumber ?? ''}</td>
                       <td data-column="operation" data-operation-id={r.operationId ?? undefined} title={r.operationId ?? undefined}>
                         {r.operationName ?? (r.operationType ? t(`console.operationType.${r.operationType}`, { defaultValue: r.operationType }) : '')}
-                        {r.operationId && <span className="hub-mono"> {r.operationId.slice(0, 'sha256:'.length + 12)}…</span>}
+                        {r.operationId && <span className="hub-mono"> {shortHash(r.operationId)}</span>}
                       </td>
                       <td>
                         <ul className="hub-plain">
@@ -550,6 +558,9 @@ function Console() {
                       <td>{r.records}</td>
                       <td>{r.durationMs}</td>
                       <td>{r.clientAddress ?? ''}</td>
+                      <td data-column="policy-set" className="hub-mono" title={r.policySet ?? undefined}>
+                        {r.policySet ? shortHash(r.policySet) : ''}
+                      </td>
                     </tr>
                   ))}
                 </tbody>

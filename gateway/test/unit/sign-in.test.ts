@@ -151,6 +151,22 @@ describe('requests authenticated by the session cookie (CSRF)', () => {
     assert.equal(entry?.sub, 'officer-1');
   });
 
+  it("refuses a session at substantial under a purpose needing high: STEP_UP_REQUIRED naming the level, as a token's", async () => {
+    const { world: w, id } = await world();
+    const { result, entry, executed } = await w.run('{ person(fin: "A") { name } }', {
+      token: null,
+      purpose: 'enforce',
+      headers: { cookie: `${SESSION_COOKIE}=${id}`, ...same },
+    });
+    assert.equal(executed, null);
+    assert.equal(result.status, 401);
+    assert.equal(result.refusal?.code, 'STEP_UP_REQUIRED');
+    assert.equal(result.refusal?.extensions['requiredAssurance'], 'high');
+    assert.equal(entry?.sub, 'officer-1');
+    assert.equal(entry?.reason, 'STEP_UP_REQUIRED');
+    assert.equal(entry?.attemptToExceedAuthority, false);
+  });
+
   for (const [what, headers, reason] of [
     ['another Origin', { ...same, origin: 'https://evil.example' }, 'CSRF_ORIGIN'],
     ['no Origin', { 'sec-fetch-site': 'same-origin' }, 'CSRF_ORIGIN'],
