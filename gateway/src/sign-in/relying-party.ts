@@ -372,6 +372,7 @@ export class RelyingParty {
   }
 
   close(): Promise<void> {
+    this.sessions.close();
     return this.store.close();
   }
 

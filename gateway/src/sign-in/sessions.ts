@@ -53,15 +53,28 @@ export interface Session {
 
 export type SessionEnd = 'sign-out' | 'session-expired' | 'backchannel-logout';
 
+/** The schedule of sessions' ends, read by the sweep. */
+const ENDS = 'session-ends';
+/** Well within one idle period (at least a minute, policies.ts), the time a session is kept past its end. */
+const SWEEP_EVERY_MS = 30_000;
+const SWEEP_BATCH = 500;
+/** What an expired session is replaced with until it would have left the store: a late request is told it expired, and nothing journals it again. */
+const EXPIRED = 'expired';
+
 /** Why a presented session is not one: said to the caller and journaled as the refusal's reason. */
 const unauthenticated = (reason: string, why: string) => new Refusal('UNAUTHENTICATED', `Authentication failed: ${why}.`, 401, { reason });
 
 /**
  * Server-side sessions (issue 22): an opaque random id in a cookie, a new one at every sign-in;
  * idle timeout and absolute lifetime from the policy, never past the provider's ID token. Keys
- * are the id's SHA-256, so a copy of the store holds no usable cookie.
+ * are the id's SHA-256, so a copy of the store holds no usable cookie. An expiry is journaled
+ * once, by whoever ends the session first: the request that next presents it, or the sweep of
+ * any replica.
  */
 export class Sessions {
+  private readonly sweeper: NodeJS.Timeout;
+  private sweeping = false;
+
   constructor(
     private readonly store: SignInStore,
     private readonly policy: SignInPolicy['session'],
@@ -70,11 +83,25 @@ export class Sessions {
     /** An expired session found: journaled as its own event (its own registration number). */
     private readonly expired: (session: Session, clientAddress: string | null) => Promise<void>,
     readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.sweeper = setInterval(() => {
+      if (this.sweeping) return;
+      this.sweeping = true;
+      // A store outage: what is due stays listed, and the next sweep ends it.
+      this.sweep()
+        .catch(() => undefined)
+        .finally(() => (this.sweeping = false));
+    }, SWEEP_EVERY_MS).unref();
+  }
 
   private key = (id: string) => `session:${createHash('sha256').update(id).digest('base64url')}`;
 
-  /** Kept past its end for one idle period, so a late request still learns (and the journal records) that it expired. */
+  /** When it ends unless used again: its idle timeout or its absolute end, whichever comes first. */
+  private endsAt(session: Session): number {
+    return Math.min(session.expiresAt, session.lastSeenAt + this.policy.idleTimeoutSeconds * 1000);
+  }
+
+  /** Kept past its end for one idle period, so a late request still learns that it expired, and the sweep finds it before the store drops it. */
   private keepMs(session: Session): number {
     return session.expiresAt - this.now() + this.policy.idleTimeoutSeconds * 1000;
   }
@@ -89,8 +116,9 @@ export class Sessions {
     };
     const id = randomId();
     const keep = this.keepMs(session);
-    await this.store.set(this.key(id), JSON.stringify(session), keep);
     const hash = this.key(id);
+    await this.store.set(hash, JSON.stringify(session), keep);
+    await this.store.schedule(ENDS, hash, this.endsAt(session));
     if (session.providerSid) await this.store.add(`sid:${session.provider}:${session.providerSid}`, hash, keep);
     await this.store.add(`sub:${session.provider}:${session.providerSub}`, hash, keep);
     return { id, session };
@@ -110,15 +138,59 @@ export class Sessions {
     if (!id) return null;
     const raw = await this.store.get(this.key(id));
     if (!raw) return null;
+    const refused = unauthenticated('SESSION_EXPIRED', 'the session has expired; sign in again');
+    if (raw === EXPIRED) throw refused;
     const session = JSON.parse(raw) as Session;
     const now = this.now();
-    if (now >= session.expiresAt || now - session.lastSeenAt >= this.policy.idleTimeoutSeconds * 1000) {
-      if (await this.store.take(this.key(id))) await this.expired(session, req.socket.remoteAddress ?? null);
-      throw unauthenticated('SESSION_EXPIRED', 'the session has expired; sign in again');
+    if (now >= this.endsAt(session)) {
+      const ended = await this.expire(this.key(id), session);
+      if (ended) await this.expired(ended, req.socket.remoteAddress ?? null);
+      throw refused;
     }
     session.lastSeenAt = now;
     await this.store.set(this.key(id), JSON.stringify(session), this.keepMs(session));
+    await this.store.schedule(ENDS, this.key(id), this.endsAt(session));
     return { id, session };
+  }
+
+  /** Ends a session: read and removed in one step, so only one caller (on any replica) has it. */
+  private async take(key: string): Promise<string | null> {
+    const raw = await this.store.take(key);
+    await this.store.unschedule(ENDS, key);
+    return raw === EXPIRED ? null : raw;
+  }
+
+  /** Ends an expired session, marking it expired; the session for the one caller (on any replica) that ended it, to journal. */
+  private async expire(key: string, session: Session): Promise<Session | null> {
+    const raw = await this.store.replace(key, EXPIRED, this.keepMs(session));
+    await this.store.unschedule(ENDS, key);
+    return raw && raw !== EXPIRED ? (JSON.parse(raw) as Session) : null;
+  }
+
+  /**
+   * Ends the sessions past their end that nobody presented again, journaling each (with no
+   * client address: no request found it). Runs on a timer; tests call it on their clock.
+   */
+  async sweep(): Promise<void> {
+    const now = this.now();
+    for (const key of await this.store.due(ENDS, now, SWEEP_BATCH)) {
+      const raw = await this.store.get(key);
+      // Ended already (its ender unlists it), or dropped by the store.
+      if (!raw || raw === EXPIRED) {
+        await this.store.unschedule(ENDS, key);
+        continue;
+      }
+      const session = JSON.parse(raw) as Session;
+      // Used since it was listed: its refresh has listed it later.
+      if (now < this.endsAt(session)) continue;
+      const ended = await this.expire(key, session);
+      if (ended) await this.expired(ended, null);
+    }
+  }
+
+  /** Stops the sweep (the store is closed by its owner). */
+  close(): void {
+    clearInterval(this.sweeper);
   }
 
   /**
@@ -156,7 +228,7 @@ export class Sessions {
 
   /** Ends one session (its cookie's); true when there was one. */
   async end(id: string): Promise<boolean> {
-    return (await this.store.take(this.key(id))) !== null;
+    return (await this.take(this.key(id))) !== null;
   }
 
   /** The provider ended its session (back-channel logout): ends ours that it covers, returning them. */
@@ -164,12 +236,13 @@ export class Sessions {
     const keys = sid ? await this.store.members(`sid:${provider}:${sid}`) : sub ? await this.store.members(`sub:${provider}:${sub}`) : [];
     const ended: Session[] = [];
     for (const key of keys) {
-      const raw = await this.store.take(key);
+      const raw = await this.take(key);
       if (!raw) continue;
       const session = JSON.parse(raw) as Session;
       // With both, a session must match both: a sid of another subject ends nothing.
       if (sub && session.providerSub !== sub) {
         await this.store.set(key, raw, this.keepMs(session));
+        await this.store.schedule(ENDS, key, this.endsAt(session));
         continue;
       }
       ended.push(session);

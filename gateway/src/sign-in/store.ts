@@ -11,12 +11,19 @@ export interface SignInStore {
   get(key: string): Promise<string | null>;
   /** Reads and deletes in one step: a sign-in transaction is used once, even across replicas. */
   take(key: string): Promise<string | null>;
+  /** Replaces a value that is there, in one step, returning it: only one caller, on any replica, has what was there. */
+  replace(key: string, value: string, ttlMs: number): Promise<string | null>;
   delete(key: string): Promise<void>;
   /** True for the first caller only: a logout token's jti, remembered until it could no longer be valid. */
   claim(key: string, ttlMs: number): Promise<boolean>;
   /** A set of session ids (the sessions of one provider session or subject), living at least ttlMs. */
   add(key: string, member: string, ttlMs: number): Promise<void>;
   members(key: string): Promise<string[]>;
+  /** A schedule (member → time in ms), kept until each member is removed: when sessions end, so a sweep finds those nobody presents again. */
+  schedule(key: string, member: string, at: number): Promise<void>;
+  unschedule(key: string, member: string): Promise<void>;
+  /** Up to `limit` members due at or before `until`. */
+  due(key: string, until: number, limit: number): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -28,6 +35,7 @@ interface Held {
 /** One replica's store; its clock is injected so expiry is tested without waiting. */
 export class MemorySignInStore implements SignInStore {
   private readonly held = new Map<string, Held>();
+  private readonly schedules = new Map<string, Map<string, number>>();
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -61,6 +69,12 @@ export class MemorySignInStore implements SignInStore {
     return value;
   }
 
+  async replace(key: string, value: string, ttlMs: number): Promise<string | null> {
+    const old = await this.get(key);
+    if (old !== null) await this.set(key, value, ttlMs);
+    return old;
+  }
+
   async delete(key: string): Promise<void> {
     this.held.delete(key);
   }
@@ -84,8 +98,24 @@ export class MemorySignInStore implements SignInStore {
     return value instanceof Set ? [...value] : [];
   }
 
+  async schedule(key: string, member: string, at: number): Promise<void> {
+    const schedule = this.schedules.get(key) ?? new Map<string, number>();
+    this.schedules.set(key, schedule.set(member, at));
+  }
+
+  async unschedule(key: string, member: string): Promise<void> {
+    this.schedules.get(key)?.delete(member);
+  }
+
+  async due(key: string, until: number, limit: number): Promise<string[]> {
+    const due: string[] = [];
+    for (const [member, at] of this.schedules.get(key) ?? []) if (at <= until && due.push(member) >= limit) break;
+    return due;
+  }
+
   async close(): Promise<void> {
     this.held.clear();
+    this.schedules.clear();
   }
 }
 
@@ -113,6 +143,10 @@ export class RedisSignInStore implements SignInStore {
     return this.redis.getdel(key);
   }
 
+  replace(key: string, value: string, ttlMs: number): Promise<string | null> {
+    return this.redis.set(key, value, 'PX', Math.max(1, Math.ceil(ttlMs)), 'XX', 'GET');
+  }
+
   async delete(key: string): Promise<void> {
     await this.redis.del(key);
   }
@@ -129,6 +163,18 @@ export class RedisSignInStore implements SignInStore {
 
   members(key: string): Promise<string[]> {
     return this.redis.smembers(key);
+  }
+
+  async schedule(key: string, member: string, at: number): Promise<void> {
+    await this.redis.zadd(key, at, member);
+  }
+
+  async unschedule(key: string, member: string): Promise<void> {
+    await this.redis.zrem(key, member);
+  }
+
+  due(key: string, until: number, limit: number): Promise<string[]> {
+    return this.redis.zrangebyscore(key, '-inf', until, 'LIMIT', 0, limit);
   }
 
   async close(): Promise<void> {

@@ -77,7 +77,7 @@ describe('sign-in sessions', () => {
     assert.equal((await create(OFFICER, 10 * 86_400_000)).session.expiresAt, SESSION.absoluteLifetimeSeconds * 1000);
   });
 
-  it('ends after its idle timeout: refused SESSION_EXPIRED, journaled once as expired, then unknown', async () => {
+  it('ends after its idle timeout: refused SESSION_EXPIRED, journaled once as expired', async () => {
     const { sessions, create, advance, expired } = sessionsAt();
     const { id } = await create();
     advance(SESSION.idleTimeoutSeconds * 1000 - 1);
@@ -94,7 +94,7 @@ describe('sign-in sessions', () => {
       expired.map((e) => [e.session.identity.sub, e.address]),
       [['officer-1', '10.1.2.3']],
     );
-    assert.equal(await sessions.current(withCookie(id)), null);
+    await assert.rejects(sessions.current(withCookie(id)), /the session has expired/);
     assert.equal(expired.length, 1);
   });
 
@@ -107,6 +107,55 @@ describe('sign-in sessions', () => {
     }
     await assert.rejects(sessions.current(withCookie(id)), /the session has expired/);
     assert.equal(expired.length, 1);
+  });
+
+  it('journals a session nobody presents again once, by the sweep; presented later it is refused without a second row', async () => {
+    const { sessions, create, advance, expired } = sessionsAt();
+    const { id } = await create();
+    const { id: used } = await create();
+    advance(SESSION.idleTimeoutSeconds * 1000 - 1);
+    assert.ok(await sessions.current(withCookie(used)));
+    await sessions.sweep();
+    assert.equal(expired.length, 0);
+    advance(1);
+    await sessions.sweep();
+    await sessions.sweep();
+    assert.deepEqual(
+      expired.map((e) => [e.session.identity.sub, e.address]),
+      [['officer-1', null]],
+    );
+    await assert.rejects(sessions.current(withCookie(id)), (error: Error & { extensions?: Record<string, unknown> }) => {
+      assert.equal(error.extensions?.['reason'], 'SESSION_EXPIRED');
+      return true;
+    });
+    assert.equal(expired.length, 1);
+    // The one used later is due later, at its own idle timeout.
+    assert.ok(await sessions.current(withCookie(used)));
+    sessions.close();
+  });
+
+  it('journals by the sweep a session past its absolute lifetime, and never again one a request already ended', async () => {
+    const { sessions, create, advance, expired } = sessionsAt();
+    const { id: presented } = await create(OFFICER, Number.MAX_SAFE_INTEGER);
+    const { id: busy } = await create(OFFICER, Number.MAX_SAFE_INTEGER);
+    for (let used = 0; used < SESSION.absoluteLifetimeSeconds; used += SESSION.idleTimeoutSeconds / 2) {
+      assert.ok(await sessions.current(withCookie(presented)));
+      assert.ok(await sessions.current(withCookie(busy)));
+      advance((SESSION.idleTimeoutSeconds / 2) * 1000);
+    }
+    await assert.rejects(sessions.current(withCookie(presented)), /the session has expired/);
+    assert.deepEqual(
+      expired.map((e) => e.address),
+      ['10.1.2.3'],
+    );
+    await sessions.sweep();
+    assert.deepEqual(
+      expired.map((e) => e.address),
+      ['10.1.2.3', null],
+    );
+    await sessions.sweep();
+    assert.equal(expired.length, 2);
+    sessions.close();
   });
 
   it('ends the sessions of a provider session (sid), and with a sub only those of that subject', async () => {
