@@ -85,3 +85,38 @@ export function journalEntryOf(hub: HubRequest, result: HubResult, policySet: st
     subjects: [...hub.subjects].sort(),
   };
 }
+
+/**
+ * A record of an event that is no query (a policy change, a session's expiry): no purpose, no
+ * operation, no resource read, allowed; what the event says of itself goes in `fields`.
+ */
+export function eventEntry(
+  registrationNumber: string,
+  event: JournalEntry['event'],
+  at: Date,
+  fields: Partial<Pick<JournalEntry, 'agency' | 'sub' | 'roles' | 'operationId' | 'reason' | 'clientAddress'>> = {},
+): JournalEntry {
+  return {
+    registrationNumber,
+    event,
+    receivedAt: at,
+    agency: null,
+    sub: null,
+    roles: [],
+    purpose: null,
+    caseNumber: null,
+    operationType: null,
+    operationName: null,
+    operationId: null,
+    resources: [],
+    decision: 'allowed',
+    reason: null,
+    attemptToExceedAuthority: false,
+    errorCodes: [],
+    positive: false,
+    records: 0,
+    durationMs: 0,
+    clientAddress: null,
+    ...fields,
+  };
+}

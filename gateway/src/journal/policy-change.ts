@@ -1,6 +1,7 @@
 import { Pool } from 'pg';
 import { poolTarget } from '@hub/kit';
 import { APPEND_JOURNAL_SQL, journalRow, type JournalEntry } from '@hub/audit';
+import { eventEntry } from './entry';
 
 /**
  * `policy-change` records (docs/decisions/0019): the journal says which policy set was in force
@@ -9,28 +10,10 @@ import { APPEND_JOURNAL_SQL, journalRow, type JournalEntry } from '@hub/audit';
  * `reason`; nobody's request, so no caller, purpose or resource. Chained like every record.
  */
 export function policyChangeEntry(registrationNumber: string, sha256: string | null, previous: string | null, at: Date): JournalEntry {
-  return {
-    registrationNumber,
-    event: 'policy-change',
-    receivedAt: at,
-    agency: null,
-    sub: null,
-    roles: [],
-    purpose: null,
-    caseNumber: null,
-    operationType: null,
-    operationName: null,
+  return eventEntry(registrationNumber, 'policy-change', at, {
     operationId: sha256 === null ? null : `sha256:${sha256}`,
-    resources: [],
-    decision: 'allowed',
     reason: previous === null ? null : `sha256:${previous}`,
-    attemptToExceedAuthority: false,
-    errorCodes: [],
-    positive: false,
-    records: 0,
-    durationMs: 0,
-    clientAddress: null,
-  };
+  });
 }
 
 /**
